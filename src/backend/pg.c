@@ -1,0 +1,195 @@
+/* pg.c: PostgreSQL sessions for probes: non-blocking libpq under a deadline, read-only by construction. */
+#include "backend/pg.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* First line of a libpq message, without the "ERROR:  " noise and trailing newline. */
+static void first_line(char *dst, size_t n, const char *msg)
+{
+	if (!msg || !*msg)
+		msg = "unknown error";
+	if (strncmp(msg, "ERROR:  ", 8) == 0)
+		msg += 8;
+	size_t len = strcspn(msg, "\n");
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, msg, len);
+	dst[len] = '\0';
+}
+
+/* Waits until the socket is ready for the events or the deadline passes: 1 ready, 0 timeout, -1 error. */
+static int wait_socket(int fd, short events, double deadline)
+{
+	for (;;) {
+		double left = deadline - now_mono();
+		if (left <= 0)
+			return 0;
+		struct pollfd pfd = {.fd = fd, .events = events};
+		int ms = (int)ceil(left * 1000.0);
+		int r = poll(&pfd, 1, ms);
+		if (r > 0)
+			return 1;
+		if (r == 0)
+			continue; /* re-check the clock: poll may wake early */
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+static void *pg_open(const struct config *cfg, const struct conn *c, double deadline, char *err, size_t n)
+{
+	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
+	const char *const vals[] = {c->conninfo, "synctop", NULL};
+	PGconn *conn = PQconnectStartParams(keys, vals, 1);
+	if (!conn) {
+		strlcpy_safe(err, "out of memory starting a connection", n);
+		return NULL;
+	}
+	if (PQstatus(conn) == CONNECTION_BAD) {
+		first_line(err, n, PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	while (st != PGRES_POLLING_OK) {
+		if (st == PGRES_POLLING_FAILED) {
+			first_line(err, n, PQerrorMessage(conn));
+			PQfinish(conn);
+			return NULL;
+		}
+		int r = wait_socket(PQsocket(conn), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+		if (r <= 0) {
+			snprintf(err, n, "%s connecting (the server did not answer in time)",
+			         r == 0 ? "timeout" : strerror(errno));
+			PQfinish(conn);
+			return NULL;
+		}
+		st = PQconnectPoll(conn);
+	}
+	if (PQsetnonblocking(conn, 1) != 0) {
+		first_line(err, n, PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	/* Read-only by construction: every transaction of this session is read-only, and the
+	   server gives up on a statement by itself shortly after our own deadline. */
+	long ms = lround(conn_timeout(cfg, c) * 1000.0);
+	char sql[256];
+	snprintf(sql, sizeof sql,
+	         "SELECT set_config('default_transaction_read_only', 'on', false), "
+	         "set_config('statement_timeout', '%ld', false), set_config('lock_timeout', '%ld', false)",
+	         ms, ms);
+	bool broken = false;
+	PGresult *res = pg_query(conn, sql, 0, NULL, deadline, err, n, &broken);
+	if (!res) {
+		PQfinish(conn);
+		return NULL;
+	}
+	PQclear(res);
+	return conn;
+}
+
+static void pg_close(void *session)
+{
+	if (session)
+		PQfinish(session);
+}
+
+const struct backend pg_backend = {
+    .kind = CONN_POSTGRES,
+    .open = pg_open,
+    .close = pg_close,
+};
+
+PGresult *pg_query(PGconn *conn, const char *sql, int nparams, const char *const *params, double deadline,
+                   char *err, size_t n, bool *broken)
+{
+	*broken = false;
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+		first_line(err, n, PQerrorMessage(conn));
+		*broken = PQstatus(conn) != CONNECTION_OK;
+		return NULL;
+	}
+	int fl;
+	while ((fl = PQflush(conn)) == 1) {
+		if (wait_socket(PQsocket(conn), POLLOUT | POLLIN, deadline) <= 0)
+			goto timeout;
+		if (!PQconsumeInput(conn))
+			goto lost;
+	}
+	if (fl < 0)
+		goto lost;
+
+	PGresult *result = NULL;
+	for (;;) {
+		while (PQisBusy(conn)) {
+			if (wait_socket(PQsocket(conn), POLLIN, deadline) <= 0) {
+				PQclear(result);
+				goto timeout;
+			}
+			if (!PQconsumeInput(conn)) {
+				PQclear(result);
+				goto lost;
+			}
+		}
+		PGresult *r = PQgetResult(conn);
+		if (!r)
+			break;
+		if (result)
+			PQclear(r); /* one statement: keep the first result, drain the rest */
+		else
+			result = r;
+	}
+	if (!result)
+		goto lost;
+	ExecStatusType st = PQresultStatus(result);
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		first_line(err, n, PQresultErrorMessage(result));
+		PQclear(result);
+		*broken = PQstatus(conn) != CONNECTION_OK;
+		return NULL;
+	}
+	return result;
+
+timeout:
+	strlcpy_safe(err, "timeout: the server did not answer in time", n);
+	*broken = true; /* a late answer would be read as the next query's: drop the session */
+	return NULL;
+lost:
+	first_line(err, n, PQerrorMessage(conn));
+	*broken = true;
+	return NULL;
+}
+
+char *pg_quote_ident(PGconn *conn, const char *name)
+{
+	char *q = PQescapeIdentifier(conn, name, strlen(name));
+	if (!q)
+		return NULL;
+	char *copy = xstrdup(q);
+	PQfreemem(q);
+	return copy;
+}
+
+char *pg_quote_relation(PGconn *conn, const char *name)
+{
+	const char *dot = strchr(name, '.');
+	/* Only a plain schema.table splits; anything else is one identifier, quoted whole. */
+	if (!dot || strchr(dot + 1, '.') || strchr(name, '"') || dot == name || !dot[1])
+		return pg_quote_ident(conn, name);
+	char *schema = xstrndup(name, (size_t)(dot - name));
+	char *qs = pg_quote_ident(conn, schema);
+	char *qt = pg_quote_ident(conn, dot + 1);
+	free(schema);
+	char *out = qs && qt ? xasprintf("%s.%s", qs, qt) : NULL;
+	free(qs);
+	free(qt);
+	return out;
+}

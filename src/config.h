@@ -1,0 +1,140 @@
+/* config.h: the parsed configuration: connections, pipelines, stages, options. */
+#ifndef SYNCTOP_CONFIG_H
+#define SYNCTOP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util.h"
+
+/* Connection kinds: the section word of a named connection, e.g. [postgres shop]. */
+enum conn_kind { CONN_POSTGRES, CONN_KAFKA, CONN_REDIS, CONN_SEARCH, CONN_CONNECT, CONN__COUNT };
+
+/* Stage kinds in flow order: a pipeline's stages are always listed in this order. */
+enum stage_kind {
+	STAGE_OUTBOX,
+	STAGE_SLOT,
+	STAGE_KAFKA,
+	STAGE_CONNECTOR,
+	STAGE_SEARCH,
+	STAGE_CACHE,
+	STAGE__COUNT
+};
+
+/* A key = value pair passed through to a backend library (kafka property.X = Y). */
+struct kv {
+	char *key;
+	char *value;
+	struct kv *next;
+};
+
+struct conn {
+	char *name;
+	enum conn_kind kind;
+	const char *file;      /* config file, for file:line messages */
+	int line;              /* line of the section header */
+	char *conninfo;        /* postgres: libpq conninfo or URI (may hold a password) */
+	char *url;             /* redis, search, connect (may hold user:pass@) */
+	char *brokers;         /* kafka */
+	struct kv *properties; /* kafka: property.X = Y, in file order */
+	char *secret;          /* password from *_env / *_file; never printed */
+	char *api_key;         /* search: API key from api_key_env / api_key_file; never printed */
+	char *username;        /* search/connect basic auth user */
+	double timeout_s;      /* per-poll deadline; 0 = the global [synctop] timeout */
+	char *display;         /* redacted description for messages: "shop (host=db user=app password=***)" */
+};
+
+/* Options of one stage; which fields apply depends on kind. */
+struct stage_cfg {
+	enum stage_kind kind;
+	struct conn *conn;
+	int line; /* line of the key that named the connection */
+
+	/* outbox */
+	char *table;           /* outbox.table: possibly schema-qualified, quoted per part */
+	char *pending;         /* outbox.pending: SQL predicate selecting pending rows */
+	char *id_column;       /* outbox.id_column */
+	char *created_column;  /* outbox.created_column */
+	char *attempts_column; /* outbox.attempts_column; "" disables */
+	char *error_column;    /* outbox.error_column; "" disables */
+	int64_t count_cap;     /* outbox.count_cap */
+	int64_t max_attempts;  /* outbox.max_attempts */
+	int64_t seqscan_rows;  /* outbox.seqscan_rows: warn about a seq scan above this many rows */
+	int64_t pending_warn, pending_crit;
+	double oldest_warn_s, oldest_crit_s;
+	int64_t failed_warn, failed_crit;
+
+	/* slot */
+	char **slot_names;                    /* slot.names: NULL-terminated; NULL = every logical slot */
+	int64_t retained_warn, retained_crit; /* bytes */
+};
+
+struct pipeline {
+	char *name;
+	int line;
+	struct stage_cfg *stages; /* in flow order */
+	size_t n_stages;
+};
+
+struct config {
+	char *path; /* the file that was read, or NULL when none was found */
+	double interval_s;
+	double timeout_s;
+	char *environment;
+	bool read_only;
+	int history; /* samples kept per stage */
+	char *log_file;
+
+	struct conn *conns;
+	size_t n_conns;
+	struct pipeline *pipelines;
+	size_t n_pipelines;
+};
+
+/* Option types of the option tables. */
+enum opt_type { OPT_STR, OPT_BOOL, OPT_INT, OPT_DURATION, OPT_SIZE, OPT_LIST, OPT_CONN };
+
+/* One documented option: the tables in options.c are the single source of truth. */
+struct opt_def {
+	const char *key;
+	enum opt_type type;
+	const char *def; /* default as written in a config file; NULL = unset */
+	double min, max; /* bounds for numbers, durations and sizes (max 0 = none) */
+	size_t offset;   /* into struct config, struct conn or struct stage_cfg */
+	bool secret;     /* may hold a secret inline */
+	const char *help;
+};
+
+/* The section words and their option tables. */
+extern const char *const conn_kind_names[CONN__COUNT];
+extern const char *const stage_kind_names[STAGE__COUNT];
+extern const struct opt_def synctop_opts[];
+extern const struct opt_def *const conn_opts[CONN__COUNT];
+extern const struct opt_def *const stage_opts[STAGE__COUNT];
+extern const enum conn_kind stage_conn_kind[STAGE__COUNT];
+
+/* Where a config is searched when no -c is given: fills path (size n) and returns
+   true if a file was found; false with path empty when none exists. */
+bool config_find(char *path, size_t n);
+
+/* Parses PATH. On error returns NULL and writes one line "FILE:LINE: message" to err.
+   Warnings (a secret in a world-readable file) go to warn (may be NULL). */
+struct config *config_load(const char *path, char *err, size_t errlen, FILE *warn) WARN_UNUSED;
+
+/* The built-in configuration used when no file is found (no pipelines). */
+struct config *config_default(void);
+
+void config_free(struct config *cfg);
+
+/* Prints every option (section, key, type, default, help) for docs checks: --list-options. */
+void config_list_options(FILE *out);
+
+/* The stage's target as shown: the outbox table, the slot names, ... (static storage per stage). */
+const char *stage_target(const struct stage_cfg *st, char *buf, size_t n);
+
+/* Effective deadline for one poll of a connection. */
+double conn_timeout(const struct config *cfg, const struct conn *c);
+
+#endif

@@ -1,0 +1,273 @@
+/* health.c: thresholds and runbook rules turn samples into statuses and diagnoses. Pure. */
+#include "health.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+/* Raises a stage's status, keeping the reason of the worst finding. */
+static void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...)
+{
+	if (s <= sv->status && sv->reason[0])
+		return;
+	sv->status = status_worst(sv->status, s);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sv->reason, sizeof sv->reason, fmt, ap);
+	va_end(ap);
+}
+
+static enum status level(double v, double warn, double crit)
+{
+	if (v >= crit)
+		return ST_CRIT;
+	if (v >= warn)
+		return ST_WARN;
+	return ST_OK;
+}
+
+static struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
+                                  enum status sev, const char *action)
+{
+	pv->diags = xrealloc(pv->diags, (pv->n_diags + 1) * sizeof *pv->diags);
+	struct diagnosis *d = &pv->diags[pv->n_diags++];
+	memset(d, 0, sizeof *d);
+	d->rule = rule;
+	d->severity = sev;
+	d->stage = sv->cfg;
+	d->action = action;
+	return d;
+}
+
+static void eval_outbox(struct pipeline_view *pv, struct stage_view *sv)
+{
+	const struct stage_cfg *st = sv->cfg;
+	const json_t *m = sv->cur.metrics;
+	int64_t pending = 0, failed = 0;
+	double oldest = 0, drain, inflow, prev_oldest;
+	bool capped = false;
+	metric_int(m, "pending", &pending);
+	metric_num(m, "oldest_pending_age_s", &oldest);
+	metric_bool(m, "pending_capped", &capped);
+	bool have_failed = metric_int(m, "failed", &failed);
+	bool have_drain = metric_num(m, "drain_per_s", &drain);
+	bool have_inflow = metric_num(m, "inflow_per_s", &inflow);
+
+	char cnt[32], age[32], warn_s[32], crit_s[32];
+	format_count(pending, cnt, sizeof cnt);
+	format_duration(oldest, age, sizeof age);
+	const char *more = capped ? "+" : "";
+
+	enum status ps = level((double)pending, (double)st->pending_warn, (double)st->pending_crit);
+	if (ps != ST_OK)
+		raise_status(sv, ps, "%s%s rows pending (%s at %" PRId64 ")", cnt, more,
+		             ps == ST_CRIT ? "crit" : "warn",
+		             ps == ST_CRIT ? st->pending_crit : st->pending_warn);
+	enum status as = pending > 0 ? level(oldest, st->oldest_warn_s, st->oldest_crit_s) : ST_OK;
+	if (as != ST_OK) {
+		format_duration(as == ST_CRIT ? st->oldest_crit_s : st->oldest_warn_s, crit_s, sizeof crit_s);
+		raise_status(sv, as, "oldest pending row is %s old (%s at %s)", age,
+		             as == ST_CRIT ? "crit" : "warn", crit_s);
+	}
+
+	/* worker-stalled: rows wait, nothing drains, and work keeps arriving or ageing. */
+	bool stalled = false;
+	/* A relay that drains in batches shows 0/s over a short window: only rows older than
+	   the warn age make a zero drain a stall. */
+	if (pending > 0 && have_drain && drain == 0.0 && oldest >= st->oldest_warn_s &&
+	    ((have_inflow && inflow > 0) ||
+	     (metric_num(sv->prev.metrics, "oldest_pending_age_s", &prev_oldest) && oldest > prev_oldest))) {
+		stalled = true;
+		double window = sv->cur.mono - sv->prev.mono;
+		format_duration(window, warn_s, sizeof warn_s);
+		raise_status(sv, ST_CRIT, "nothing drained over %s with %s rows pending", warn_s, cnt);
+		struct diagnosis *d = add_diag(pv, sv, "worker-stalled", ST_CRIT, "resume");
+		snprintf(d->symptom, sizeof d->symptom, "the outbox relay is not draining %s", st->table);
+		snprintf(d->evidence, sizeof d->evidence,
+		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %.1f/s", cnt,
+		         more, age, warn_s, have_inflow ? inflow : 0.0);
+		snprintf(
+		    d->next, sizeof d->next,
+		    "the relay is down, stuck or paused: check its process and logs, and the outbox_worker "
+		    "control table; resume it, or replay the rows");
+	}
+	if (!stalled && as != ST_OK) {
+		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, "replay");
+		snprintf(d->symptom, sizeof d->symptom,
+		         "records are in PostgreSQL but not yet in the secondary stores");
+		snprintf(d->evidence, sizeof d->evidence, "%s%s rows pending in %s, oldest %s", cnt, more,
+		         st->table, age);
+		if (have_drain)
+			snappendf(d->evidence, sizeof d->evidence, ", draining %.1f/s, inflow %.1f/s", drain,
+			          have_inflow ? inflow : 0.0);
+		snprintf(
+		    d->next, sizeof d->next,
+		    "check that the outbox worker runs and keeps up (and the CDC consumer lag); replay the "
+		    "rows once it does");
+	}
+
+	if (have_failed && failed > 0) {
+		enum status fs = level((double)failed, (double)st->failed_warn, (double)st->failed_crit);
+		if (fs != ST_OK) {
+			char fc[32];
+			format_count(failed, fc, sizeof fc);
+			raise_status(sv, fs, "%s rows failed", fc);
+			struct diagnosis *d = add_diag(pv, sv, "poison-rows", fs, "replay");
+			snprintf(d->symptom, sizeof d->symptom,
+			         "outbox rows keep failing and will not be delivered");
+			snprintf(d->evidence, sizeof d->evidence,
+			         "%s pending rows have %s >= %" PRId64 " or an error in %s", fc,
+			         *st->attempts_column ? st->attempts_column : "attempts", st->max_attempts,
+			         *st->error_column ? st->error_column : "(no error column)");
+			snprintf(d->next, sizeof d->next,
+			         "read the recorded errors (SELECT %s, %s FROM %s WHERE %s IS NOT NULL), fix "
+			         "the cause, "
+			         "then replay the failed rows",
+			         st->id_column, *st->error_column ? st->error_column : "*", st->table,
+			         *st->error_column ? st->error_column : st->id_column);
+		}
+	}
+
+	const char *hint = metric_str(sv->cur.raw, "index_hint");
+	if (hint) {
+		int64_t rows = 0;
+		metric_int(sv->cur.raw, "table_rows", &rows);
+		char rc[32];
+		format_count(rows, rc, sizeof rc);
+		raise_status(sv, ST_WARN, "no index serves the pending predicate");
+		struct diagnosis *d = add_diag(pv, sv, "outbox-no-index", ST_WARN, NULL);
+		snprintf(d->symptom, sizeof d->symptom,
+		         "each poll (and the relay) scans the whole outbox table to find pending rows");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "the plan of the pending count is a sequential scan of %s (about %s rows)",
+		         st->table, rc);
+		snprintf(d->next, sizeof d->next, "create a partial index: %s", hint);
+	}
+}
+
+static void eval_slot_entry(struct pipeline_view *pv, struct stage_view *sv, json_t *s)
+{
+	const struct stage_cfg *st = sv->cfg;
+	const char *name = metric_str(s, "slot_name");
+	const char *ws = metric_str(s, "wal_status");
+	bool active = true;
+	double retained = 0, max_keep = -1, safe;
+	metric_bool(s, "active", &active);
+	metric_num(s, "retained_bytes", &retained);
+	metric_num(s, "max_slot_wal_keep_size", &max_keep);
+	char size[32], lim[32];
+	format_size(retained, size, sizeof size);
+
+	if (ws && (!strcmp(ws, "lost") || !strcmp(ws, "unreserved"))) {
+		raise_status(sv, ST_CRIT, "slot %s: wal_status %s", name, ws);
+		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_CRIT, NULL);
+		snprintf(d->symptom, sizeof d->symptom, "replication slot %s %s", name,
+		         !strcmp(ws, "lost") ? "has lost WAL it needs: its consumer cannot resume"
+		                             : "is about to lose the WAL it needs");
+		snprintf(d->evidence, sizeof d->evidence, "wal_status = %s, %s retained", ws, size);
+		snprintf(
+		    d->next, sizeof d->next,
+		    "restart the CDC consumer at once; a lost slot must be dropped and re-created, and the "
+		    "target re-snapshotted");
+		return;
+	}
+	if (max_keep > 0 && retained >= 0.8 * max_keep) {
+		format_size(max_keep, lim, sizeof lim);
+		raise_status(sv, ST_WARN, "slot %s retains %s of max_slot_wal_keep_size %s", name, size, lim);
+		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_WARN, NULL);
+		snprintf(d->symptom, sizeof d->symptom, "replication slot %s is near its WAL limit", name);
+		snprintf(d->evidence, sizeof d->evidence, "%s retained of max_slot_wal_keep_size %s", size,
+		         lim);
+		if (metric_num(s, "safe_wal_size", &safe)) {
+			format_size(safe, lim, sizeof lim);
+			snappendf(d->evidence, sizeof d->evidence, " (%s left before invalidation)", lim);
+		}
+		snprintf(d->next, sizeof d->next,
+		         "get the consumer reading again before the slot is invalidated");
+	}
+	enum status rs = level(retained, (double)st->retained_warn, (double)st->retained_crit);
+	if (rs != ST_OK)
+		raise_status(sv, rs, "slot %s retains %s of WAL", name, size);
+	if (!active && retained > 0) {
+		enum status sev = rs == ST_CRIT ? ST_CRIT : ST_WARN;
+		raise_status(sv, sev, "slot %s is inactive and retains %s of WAL", name, size);
+		struct diagnosis *d = add_diag(pv, sv, "slot-inactive", sev, NULL);
+		snprintf(d->symptom, sizeof d->symptom, "no consumer reads replication slot %s", name);
+		snprintf(d->evidence, sizeof d->evidence,
+		         "active = false, wal_status = %s, %s of WAL retained", ws ? ws : "?", size);
+		snprintf(d->next, sizeof d->next,
+		         "the CDC connector (e.g. Debezium) is down: restart it; if the slot is abandoned, "
+		         "drop it "
+		         "(SELECT pg_drop_replication_slot('%s')) before the disk fills",
+		         name);
+	}
+}
+
+static void eval_slot(struct pipeline_view *pv, struct stage_view *sv)
+{
+	json_t *slots = json_object_get(sv->cur.detail, "slots");
+	size_t i;
+	json_t *s;
+	json_array_foreach(slots, i, s) eval_slot_entry(pv, sv, s);
+	if (json_array_size(slots) == 0)
+		snprintf(sv->reason, sizeof sv->reason, "no logical replication slots");
+}
+
+static void eval_stage(struct pipeline_view *pv, struct stage_view *sv)
+{
+	sv->status = ST_OK;
+	sv->reason[0] = '\0';
+	if (!sv->cur.metrics) {
+		raise_status(sv, ST_UNKNOWN, "not polled yet");
+		return;
+	}
+	if (!sv->cur.ok) {
+		raise_status(sv, ST_UNKNOWN, "%s", sv->cur.err);
+		return;
+	}
+	switch (sv->cfg->kind) {
+	case STAGE_OUTBOX:
+		eval_outbox(pv, sv);
+		break;
+	case STAGE_SLOT:
+		eval_slot(pv, sv);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Worst first; rules of equal severity keep the order they were found in (stable). */
+static void sort_diags(struct diagnosis *d, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct diagnosis key = d[i];
+		size_t j = i;
+		for (; j > 0 && d[j - 1].severity < key.severity; j--)
+			d[j] = d[j - 1];
+		d[j] = key;
+	}
+}
+
+void health_evaluate(struct snapshot *snap)
+{
+	snap->status = ST_OK;
+	for (size_t i = 0; i < snap->n_pipes; i++) {
+		struct pipeline_view *pv = &snap->pipes[i];
+		free(pv->diags);
+		pv->diags = NULL;
+		pv->n_diags = 0;
+		pv->status = ST_OK;
+		for (size_t j = 0; j < pv->n_stages; j++) {
+			eval_stage(pv, &pv->stages[j]);
+			pv->status = status_worst(pv->status, pv->stages[j].status);
+		}
+		sort_diags(pv->diags, pv->n_diags);
+		snap->status = status_worst(snap->status, pv->status);
+	}
+}

@@ -1,0 +1,131 @@
+/* main.c: the command line and mode dispatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "once.h"
+#include "units.h"
+
+#define EXIT_USAGE 3
+
+static void usage(FILE *out)
+{
+	fputs("usage: synctop [options]\n"
+	      "\n"
+	      "Watch whether the copies of your data are in sync: PostgreSQL outbox tables and\n"
+	      "logical replication slots (and, in later versions, Kafka, Elasticsearch, Redis).\n"
+	      "\n"
+	      "  -c, --config FILE        read FILE instead of searching for synctop.conf\n"
+	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
+	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
+	      "      --format FORMAT      snapshot format with --once: text (default) or json\n"
+	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
+	      "                           0 polls once and reports rates as null\n"
+	      "      --list-options       print every config option (section, key, type, default, help)\n"
+	      "  -h, --help               print this help and exit\n"
+	      "  -V, --version            print the version and exit\n"
+	      "\n"
+	      "Config search order: -c FILE, $SYNCTOP_CONFIG, $XDG_CONFIG_HOME/synctop/synctop.conf,\n"
+	      "/etc/synctop.conf. See synctop(1) and synctop.conf(5).\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	enum { ARG_ONCE = 256, ARG_FORMAT, ARG_WINDOW, ARG_LIST };
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"once", no_argument, NULL, ARG_ONCE},
+	    {"format", required_argument, NULL, ARG_FORMAT},
+	    {"once-window", required_argument, NULL, ARG_WINDOW},
+	    {"list-options", no_argument, NULL, ARG_LIST},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL;
+	bool once = false;
+	struct once_opts oo = {.format = REPORT_TEXT, .window_s = 1.0};
+
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case ARG_ONCE:
+			once = true;
+			break;
+		case ARG_FORMAT:
+			if (!strcmp(optarg, "text"))
+				oo.format = REPORT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				oo.format = REPORT_JSON;
+			else {
+				fprintf(stderr, "synctop: --format: unknown format '%s' (use text or json)\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case ARG_WINDOW:
+			if (!parse_duration(optarg, &oo.window_s) || oo.window_s > 3600) {
+				fprintf(
+				    stderr,
+				    "synctop: --once-window: bad duration '%s' (use e.g. 0, 500ms, 1s, 5s)\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case ARG_LIST:
+			config_list_options(stdout);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("synctop %s\n", PACKAGE_VERSION);
+			return 0;
+		case ':':
+			fprintf(stderr, "synctop: option '%s' needs a value (see synctop --help)\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "synctop: unknown option '%s' (see synctop --help)\n",
+			        argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "synctop: unexpected argument '%s' (see synctop --help)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+
+	char found[4096];
+	if (!config_path) {
+		if (!config_find(found, sizeof found)) {
+			fprintf(stderr,
+			        "synctop: no config file found ($SYNCTOP_CONFIG, "
+			        "$XDG_CONFIG_HOME/synctop/synctop.conf, /etc/synctop.conf); use -c FILE\n");
+			return EXIT_USAGE;
+		}
+		config_path = found;
+	}
+	char err[1024];
+	struct config *cfg = config_load(config_path, err, sizeof err, stderr);
+	if (!cfg) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_USAGE;
+	}
+
+	if (!once) {
+		fprintf(stderr, "synctop: the interactive screen is not in this version yet; use --once\n");
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+	int code = once_run(cfg, &oo, stdout, stderr);
+	config_free(cfg);
+	return code;
+}

@@ -1,0 +1,178 @@
+/* options.c: every config option, once: key, type, default, bounds, help. */
+#include "util.h"
+
+#include "config.h"
+
+/* Conventions the loader (config.c) relies on:
+   - OPT_INT is an int in struct config and an int64_t in struct stage_cfg.
+   - For OPT_STR, min is the minimum length: 1 means "must not be empty when set".
+   - A key ending in "_env" names an environment variable, one ending in "_file" a file;
+     the secret read from it is stored at offset.
+   - A key ending in ".NAME" is a prefix: "property.NAME" takes any "property.X = Y",
+     kept in order in the struct kv list at offset.
+   - The first entry of a stage table is the stage key itself (OPT_CONN): outbox = CONN.
+   - A key ending in "_warn" is checked against the matching "_crit" key (warn <= crit). */
+
+#define CFG(field)   offsetof(struct config, field)
+#define CONN(field)  offsetof(struct conn, field)
+#define STAGE(field) offsetof(struct stage_cfg, field)
+
+const char *const conn_kind_names[CONN__COUNT] = {
+    [CONN_POSTGRES] = "postgres", [CONN_KAFKA] = "kafka",     [CONN_REDIS] = "redis",
+    [CONN_SEARCH] = "search",     [CONN_CONNECT] = "connect",
+};
+
+const char *const stage_kind_names[STAGE__COUNT] = {
+    [STAGE_OUTBOX] = "outbox",       [STAGE_SLOT] = "slot",     [STAGE_KAFKA] = "kafka",
+    [STAGE_CONNECTOR] = "connector", [STAGE_SEARCH] = "search", [STAGE_CACHE] = "cache",
+};
+
+const enum conn_kind stage_conn_kind[STAGE__COUNT] = {
+    [STAGE_OUTBOX] = CONN_POSTGRES,   [STAGE_SLOT] = CONN_POSTGRES, [STAGE_KAFKA] = CONN_KAFKA,
+    [STAGE_CONNECTOR] = CONN_CONNECT, [STAGE_SEARCH] = CONN_SEARCH, [STAGE_CACHE] = CONN_REDIS,
+};
+
+const struct opt_def synctop_opts[] = {
+    {"interval", OPT_DURATION, "2s", 0.1, 3600, CFG(interval_s), false,
+     "time between two polls of every stage"},
+    {"timeout", OPT_DURATION, "2s", 0.1, 300, CFG(timeout_s), false,
+     "deadline of one poll of a connection, unless the connection sets its own"},
+    {"environment", OPT_STR, "", 0, 0, CFG(environment), false,
+     "name shown in the header, e.g. production (shown in red) or staging"},
+    {"read_only", OPT_BOOL, "false", 0, 0, CFG(read_only), false,
+     "true disables every action that writes (replay, refresh, pause, resume, restart)"},
+    {"history", OPT_INT, "300", 10, 100000, CFG(history), false,
+     "samples kept per stage for sparklines, rates and trends"},
+    {"log_file", OPT_STR, NULL, 1, 0, CFG(log_file), false,
+     "file that synctop appends its log to (unset: no log file)"},
+    {0},
+};
+
+/* Every connection kind takes a timeout; unset (0) means the [synctop] timeout. */
+#define TIMEOUT_HELP "deadline of one poll of this connection (unset: the [synctop] timeout)"
+
+static const struct opt_def postgres_opts[] = {
+    {"conninfo", OPT_STR, NULL, 1, 0, CONN(conninfo), true,
+     "libpq connection string or postgresql:// URI (required); prefer .pgpass to password="},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {0},
+};
+
+static const struct opt_def kafka_opts[] = {
+    {"brokers", OPT_STR, NULL, 1, 0, CONN(brokers), false,
+     "bootstrap servers, host:port[,host:port...] (required)"},
+    {"sasl_password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "environment variable holding the SASL password"},
+    {"sasl_password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "file holding the SASL password (trailing newline ignored)"},
+    {"property.NAME", OPT_STR, NULL, 0, 0, CONN(properties), true,
+     "any librdkafka property, passed through, e.g. property.security.protocol = SASL_SSL"},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {0},
+};
+
+static const struct opt_def redis_opts[] = {
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
+     "redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss:// (required)"},
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "environment variable holding the Redis password"},
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "file holding the Redis password (trailing newline ignored)"},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {0},
+};
+
+static const struct opt_def search_opts[] = {
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
+     "Elasticsearch or OpenSearch base URL, e.g. https://localhost:9200 (required)"},
+    {"username", OPT_STR, NULL, 1, 0, CONN(username), false, "user name for HTTP basic authentication"},
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "environment variable holding the basic authentication password"},
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "file holding the basic authentication password (trailing newline ignored)"},
+    {"api_key_env", OPT_STR, NULL, 1, 0, CONN(api_key), false,
+     "environment variable holding an API key (sent as Authorization: ApiKey)"},
+    {"api_key_file", OPT_STR, NULL, 1, 0, CONN(api_key), false,
+     "file holding an API key (trailing newline ignored)"},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {0},
+};
+
+static const struct opt_def connect_opts[] = {
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
+     "Kafka Connect REST URL, e.g. http://localhost:8083 (required)"},
+    {"username", OPT_STR, NULL, 1, 0, CONN(username), false, "user name for HTTP basic authentication"},
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "environment variable holding the basic authentication password"},
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+     "file holding the basic authentication password (trailing newline ignored)"},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {0},
+};
+
+const struct opt_def *const conn_opts[CONN__COUNT] = {
+    [CONN_POSTGRES] = postgres_opts, [CONN_KAFKA] = kafka_opts,     [CONN_REDIS] = redis_opts,
+    [CONN_SEARCH] = search_opts,     [CONN_CONNECT] = connect_opts,
+};
+
+#ifdef HAVE_POSTGRES
+static const struct opt_def outbox_opts[] = {
+    {"outbox", OPT_CONN, NULL, 0, 0, STAGE(conn), false,
+     "postgres connection whose outbox table is watched: pending rows, oldest age, failures"},
+    {"outbox.table", OPT_STR, "outbox", 1, 0, STAGE(table), false,
+     "the outbox table, optionally schema-qualified (public.outbox)"},
+    {"outbox.pending", OPT_STR, "NOT processed", 1, 0, STAGE(pending), false,
+     "SQL predicate selecting pending rows, e.g. processed_at IS NULL or status = 'PENDING'"},
+    {"outbox.id_column", OPT_STR, "id", 1, 0, STAGE(id_column), false,
+     "column identifying a row (used by replay)"},
+    {"outbox.created_column", OPT_STR, "created_at", 1, 0, STAGE(created_column), false,
+     "timestamp column giving the age of the oldest pending row"},
+    {"outbox.attempts_column", OPT_STR, "attempts", 0, 0, STAGE(attempts_column), false,
+     "column counting delivery attempts; a pending row at max_attempts counts as failed (empty: none)"},
+    {"outbox.error_column", OPT_STR, "last_error", 0, 0, STAGE(error_column), false,
+     "column holding the last delivery error; a pending row with one counts as failed (empty: none)"},
+    {"outbox.count_cap", OPT_INT, "100000", 1, 1e9, STAGE(count_cap), false,
+     "pending rows are counted up to this many, so that a huge backlog stays cheap to poll"},
+    {"outbox.max_attempts", OPT_INT, "5", 1, 1e6, STAGE(max_attempts), false,
+     "attempts after which a pending row counts as failed"},
+    {"outbox.seqscan_rows", OPT_INT, "10000", 0, 1e12, STAGE(seqscan_rows), false,
+     "warn that the pending predicate needs an index only when the table has more rows than this"},
+    {"outbox.pending_warn", OPT_INT, "1000", 0, 0, STAGE(pending_warn), false,
+     "pending rows at or above which the stage is warn"},
+    {"outbox.pending_crit", OPT_INT, "10000", 0, 0, STAGE(pending_crit), false,
+     "pending rows at or above which the stage is crit"},
+    {"outbox.oldest_warn", OPT_DURATION, "60s", 0, 0, STAGE(oldest_warn_s), false,
+     "age of the oldest pending row at or above which the stage is warn"},
+    {"outbox.oldest_crit", OPT_DURATION, "5m", 0, 0, STAGE(oldest_crit_s), false,
+     "age of the oldest pending row at or above which the stage is crit"},
+    {"outbox.failed_warn", OPT_INT, "1", 0, 0, STAGE(failed_warn), false,
+     "failed rows (pending rows at max_attempts or with an error) at or above which the stage is warn"},
+    {"outbox.failed_crit", OPT_INT, "100", 0, 0, STAGE(failed_crit), false,
+     "failed rows at or above which the stage is crit"},
+    {0},
+};
+
+static const struct opt_def slot_opts[] = {
+    {"slot", OPT_CONN, NULL, 0, 0, STAGE(conn), false,
+     "postgres connection whose logical replication slots are watched"},
+    {"slot.names", OPT_LIST, NULL, 0, 0, STAGE(slot_names), false,
+     "comma-separated slot names (unset: every logical slot of the database)"},
+    {"slot.retained_warn", OPT_SIZE, "1GiB", 0, 0, STAGE(retained_warn), false,
+     "WAL retained by a slot at or above which the stage is warn"},
+    {"slot.retained_crit", OPT_SIZE, "10GiB", 0, 0, STAGE(retained_crit), false,
+     "WAL retained by a slot at or above which the stage is crit"},
+    {0},
+};
+#endif
+
+const struct opt_def *const stage_opts[STAGE__COUNT] = {
+#ifdef HAVE_POSTGRES
+    [STAGE_OUTBOX] = outbox_opts,
+    [STAGE_SLOT] = slot_opts,
+#endif
+    /* kafka, connector, search and cache stages have no probe yet. */
+    [STAGE_KAFKA] = NULL,
+    [STAGE_CONNECTOR] = NULL,
+    [STAGE_SEARCH] = NULL,
+    [STAGE_CACHE] = NULL,
+};

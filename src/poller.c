@@ -1,0 +1,318 @@
+/* poller.c: runs the probes off the calling thread, one worker per connection, each poll under a deadline. */
+#include "poller.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probe.h"
+#include "redact.h"
+
+#define BACKOFF_MIN_S 1.0
+#define BACKOFF_MAX_S 30.0
+
+struct stage_rt {
+	const struct stage_cfg *cfg;
+	const struct probe *probe;
+	struct worker *worker;
+	struct history hist; /* under poller.lock */
+	json_t *memo;        /* worker-private */
+	unsigned long polls; /* worker-private */
+};
+
+struct worker {
+	struct poller *p;
+	const struct conn *conn;
+	const struct backend *be;
+	struct stage_rt **stages;
+	size_t n_stages;
+	pthread_t thread;
+	bool started;
+	void *session;
+	double retry_at, backoff;
+	double tried_at; /* when the last connection attempt was made */
+	char conn_err[512];
+	unsigned long round_done; /* under poller.lock */
+};
+
+struct poller {
+	const struct config *cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* workers wait for a round */
+	pthread_cond_t done; /* the caller waits for workers */
+	unsigned long round_req;
+	bool stopping;
+	struct stage_rt *stages; /* one per pipeline stage, in config order */
+	size_t n_stages;
+	struct worker *workers;
+	size_t n_workers;
+};
+
+struct poller *poller_new(const struct config *cfg)
+{
+	struct poller *p = xcalloc(1, sizeof *p);
+	p->cfg = cfg;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->wake, NULL);
+	pthread_cond_init(&p->done, NULL);
+
+	for (size_t i = 0; i < cfg->n_pipelines; i++)
+		p->n_stages += cfg->pipelines[i].n_stages;
+	p->stages = xcalloc(p->n_stages, sizeof *p->stages);
+	p->workers = xcalloc(cfg->n_conns, sizeof *p->workers);
+
+	size_t k = 0;
+	for (size_t i = 0; i < cfg->n_pipelines; i++) {
+		for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++, k++) {
+			struct stage_rt *s = &p->stages[k];
+			s->cfg = &cfg->pipelines[i].stages[j];
+			s->probe = probe_for(s->cfg->kind);
+			history_init(&s->hist, cfg->history);
+			struct worker *w = NULL;
+			for (size_t m = 0; m < p->n_workers; m++)
+				if (p->workers[m].conn == s->cfg->conn)
+					w = &p->workers[m];
+			if (!w) {
+				w = &p->workers[p->n_workers++];
+				w->p = p;
+				w->conn = s->cfg->conn;
+				w->be = backend_for(w->conn->kind);
+			}
+			w->stages = xrealloc(w->stages, (w->n_stages + 1) * sizeof *w->stages);
+			w->stages[w->n_stages++] = s;
+			s->worker = w;
+		}
+	}
+	return p;
+}
+
+/* Makes sure the worker has a session, honouring the reconnect backoff. Returns false with
+ *tried telling whether a connection was attempted in this call. */
+static bool worker_connect(struct worker *w, double deadline, bool *tried)
+{
+	*tried = false;
+	if (w->session)
+		return true;
+	double now = now_mono();
+	if (now < w->retry_at)
+		return false;
+	*tried = true;
+	w->tried_at = now;
+	char err[sizeof w->conn_err];
+	w->session = w->be->open(w->p->cfg, w->conn, deadline, err, sizeof err);
+	if (w->session) {
+		w->backoff = 0;
+		w->conn_err[0] = '\0';
+		return true;
+	}
+	w->backoff = w->backoff <= 0 ? BACKOFF_MIN_S : fmin(w->backoff * 2, BACKOFF_MAX_S);
+	w->retry_at = now_mono() + w->backoff;
+	strlcpy_safe(w->conn_err, err, sizeof w->conn_err);
+	return false;
+}
+
+static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start)
+{
+	struct poller *p = w->p;
+	struct sample smp;
+	probe_sample_prepare(s->probe, &smp);
+	smp.mono = now_mono();
+	double deadline = smp.mono + conn_timeout(p->cfg, w->conn);
+
+	bool tried;
+	if (!worker_connect(w, deadline, &tried)) {
+		/* Within one round, later stages report the attempt made for the first as it was. */
+		if (tried || w->tried_at >= round_start)
+			sample_set_error(&smp, "cannot connect to %s: %s", w->conn->display, w->conn_err);
+		else
+			sample_set_error(&smp, "cannot connect to %s: %s (next attempt in %.0fs)",
+			                 w->conn->display, w->conn_err, ceil(w->retry_at - now_mono()));
+	} else {
+		struct probe_ctx ctx = {
+		    .cfg = p->cfg,
+		    .st = s->cfg,
+		    .session = w->session,
+		    .deadline = deadline,
+		    .memo = &s->memo,
+		    .poll_no = s->polls++,
+		};
+		smp.ok = true;
+		enum probe_result r = s->probe->poll(&ctx, &smp);
+		if (r != PROBE_OK)
+			smp.ok = false;
+		if (r == PROBE_BROKEN) {
+			w->be->close(w->session);
+			w->session = NULL;
+			w->retry_at = 0; /* the next poll reconnects at once; backoff starts if that fails */
+		}
+	}
+	smp.latency_ms = (now_mono() - smp.mono) * 1000.0;
+	smp.wall = now_wall();
+	if (!smp.ok && !smp.err[0])
+		strlcpy_safe(smp.err, "unknown error", sizeof smp.err);
+	const char *secrets[] = {w->conn->secret, w->conn->api_key, NULL};
+	redact_secrets_inplace(smp.err, sizeof smp.err, secrets);
+
+	pthread_mutex_lock(&p->lock);
+	const struct sample *prev = history_get(&s->hist, 0);
+	if (s->probe->derive && prev && prev->ok && smp.ok)
+		s->probe->derive(s->cfg, prev, &smp);
+	history_push(&s->hist, &smp);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct poller *p = w->p;
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stopping && w->round_done >= p->round_req)
+			pthread_cond_wait(&p->wake, &p->lock);
+		if (p->stopping)
+			break;
+		unsigned long target = p->round_req;
+		pthread_mutex_unlock(&p->lock);
+		double round_start = now_mono();
+		for (size_t i = 0; i < w->n_stages; i++)
+			worker_poll_stage(w, w->stages[i], round_start);
+		pthread_mutex_lock(&p->lock);
+		w->round_done = target;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (w->session)
+		w->be->close(w->session);
+	w->session = NULL;
+	return NULL;
+}
+
+bool poller_start(struct poller *p, char *err, size_t n)
+{
+	for (size_t i = 0; i < p->n_workers; i++) {
+		struct worker *w = &p->workers[i];
+		int rc = pthread_create(&w->thread, NULL, worker_main, w);
+		if (rc != 0) {
+			snprintf(err, n, "cannot start a poll thread: %s", strerror(rc));
+			return false;
+		}
+		w->started = true;
+	}
+	return true;
+}
+
+/* The longest a worker may take for one round: every stage at its deadline, plus slack. */
+static double round_limit(const struct poller *p)
+{
+	double worst = 0;
+	for (size_t i = 0; i < p->n_workers; i++) {
+		double t = (double)p->workers[i].n_stages * conn_timeout(p->cfg, p->workers[i].conn);
+		worst = fmax(worst, t);
+	}
+	return worst + 1.0;
+}
+
+void poller_round(struct poller *p)
+{
+	double until = now_mono() + round_limit(p);
+	pthread_mutex_lock(&p->lock);
+	unsigned long target = ++p->round_req;
+	pthread_cond_broadcast(&p->wake);
+	for (;;) {
+		bool all = true;
+		for (size_t i = 0; i < p->n_workers; i++)
+			all &= p->workers[i].round_done >= target;
+		if (all)
+			break;
+		double left = until - now_mono();
+		if (left <= 0)
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		double abs = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + left;
+		ts.tv_sec = (time_t)abs;
+		ts.tv_nsec = (long)((abs - (double)ts.tv_sec) * 1e9);
+		pthread_cond_timedwait(&p->done, &p->lock, &ts);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void poller_snapshot(struct poller *p, struct snapshot *out)
+{
+	const struct config *cfg = p->cfg;
+	memset(out, 0, sizeof *out);
+	out->cfg = cfg;
+	out->taken_at = now_wall();
+	out->n_pipes = cfg->n_pipelines;
+	out->pipes = xcalloc(cfg->n_pipelines, sizeof *out->pipes);
+	size_t k = 0;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < cfg->n_pipelines; i++) {
+		struct pipeline_view *pv = &out->pipes[i];
+		pv->cfg = &cfg->pipelines[i];
+		pv->n_stages = pv->cfg->n_stages;
+		pv->stages = xcalloc(pv->n_stages, sizeof *pv->stages);
+		for (size_t j = 0; j < pv->n_stages; j++, k++) {
+			struct stage_rt *s = &p->stages[k];
+			struct stage_view *sv = &pv->stages[j];
+			sv->cfg = s->cfg;
+			sv->n_samples = s->hist.len;
+			const struct sample *cur = history_get(&s->hist, 0), *prev = history_get(&s->hist, 1);
+			if (s->worker->round_done < p->round_req) {
+				/* This round's poll is still running past its deadline: say so, never wait.
+				 */
+				probe_sample_prepare(s->probe, &sv->cur);
+				sample_set_error(&sv->cur, "no answer within %.0fs (poll still running)",
+				                 round_limit(p));
+				sv->cur.wall = out->taken_at;
+				if (cur)
+					sample_copy(&sv->prev, cur);
+				continue;
+			}
+			if (cur)
+				sample_copy(&sv->cur, cur);
+			if (prev)
+				sample_copy(&sv->prev, prev);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void poller_free(struct poller *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->wake);
+	bool stuck = false;
+	for (size_t i = 0; i < p->n_workers; i++)
+		stuck |= p->workers[i].started && p->workers[i].round_done < p->round_req;
+	pthread_mutex_unlock(&p->lock);
+	if (stuck) {
+		/* A worker is inside a library call that ignored its deadline: leave it (and the
+		   memory it uses) behind rather than hang the process on exit. */
+		for (size_t i = 0; i < p->n_workers; i++)
+			if (p->workers[i].started)
+				pthread_detach(p->workers[i].thread);
+		return;
+	}
+	for (size_t i = 0; i < p->n_workers; i++)
+		if (p->workers[i].started)
+			pthread_join(p->workers[i].thread, NULL);
+	for (size_t i = 0; i < p->n_stages; i++) {
+		history_free(&p->stages[i].hist);
+		json_decref(p->stages[i].memo);
+	}
+	for (size_t i = 0; i < p->n_workers; i++)
+		free(p->workers[i].stages);
+	free(p->stages);
+	free(p->workers);
+	pthread_cond_destroy(&p->wake);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}

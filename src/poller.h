@@ -1,0 +1,23 @@
+/* poller.h: runs the probes off the calling thread, one worker per connection, each poll under a deadline. */
+#ifndef SYNCTOP_POLLER_H
+#define SYNCTOP_POLLER_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "snapshot.h"
+
+struct poller;
+
+struct poller *poller_new(const struct config *cfg);
+/* Starts one thread per connection in use; false with a message if a thread cannot start. */
+bool poller_start(struct poller *p, char *err, size_t n) WARN_UNUSED;
+/* Asks every worker for one more poll of each of its stages and waits until all have
+   answered or the wait limit passes; stages not answered by then read as unknown. */
+void poller_round(struct poller *p);
+/* The latest samples of every stage (not yet evaluated). */
+void poller_snapshot(struct poller *p, struct snapshot *out);
+/* Stops the workers; a worker stuck in a library call is left behind, never waited on. */
+void poller_free(struct poller *p);
+
+#endif

@@ -1,0 +1,210 @@
+/* outbox.c: the outbox stage: pending backlog, oldest pending age, failed rows, drain and inflow rates. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/pg.h"
+#include "probe.h"
+
+static const char *const outbox_metrics[] = {
+    "pending", "pending_capped", "oldest_pending_age_s", "failed", "drain_per_s", "inflow_per_s", NULL,
+};
+
+/* How often (in polls) the plan of the pending query is looked at again. */
+#define EXPLAIN_EVERY 30
+
+struct outbox_sql {
+	char *rel, *created, *id, *attempts, *error; /* quoted identifiers */
+};
+
+static void outbox_sql_free(struct outbox_sql *q)
+{
+	free(q->rel);
+	free(q->created);
+	free(q->id);
+	free(q->attempts);
+	free(q->error);
+}
+
+static bool outbox_sql_quote(PGconn *conn, const struct stage_cfg *st, struct outbox_sql *q,
+                             struct sample *out)
+{
+	memset(q, 0, sizeof *q);
+	q->rel = pg_quote_relation(conn, st->table);
+	q->created = pg_quote_ident(conn, st->created_column);
+	q->id = pg_quote_ident(conn, st->id_column);
+	if (st->attempts_column && *st->attempts_column)
+		q->attempts = pg_quote_ident(conn, st->attempts_column);
+	if (st->error_column && *st->error_column)
+		q->error = pg_quote_ident(conn, st->error_column);
+	if (!q->rel || !q->created || !q->id ||
+	    (st->attempts_column && *st->attempts_column && !q->attempts) ||
+	    (st->error_column && *st->error_column && !q->error)) {
+		sample_set_error(out, "cannot quote the outbox table or column names: %s",
+		                 PQerrorMessage(conn));
+		outbox_sql_free(q);
+		return false;
+	}
+	return true;
+}
+
+/* The failed-row condition, or NULL when neither attempts nor error column is configured. */
+static char *failed_clause(const struct outbox_sql *q)
+{
+	if (q->attempts && q->error)
+		return xasprintf("(%s >= $2 OR %s IS NOT NULL)", q->attempts, q->error);
+	if (q->attempts)
+		return xasprintf("(%s >= $2)", q->attempts);
+	if (q->error)
+		return xasprintf("(%s IS NOT NULL)", q->error);
+	return NULL;
+}
+
+static bool parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	if (!s || !*s)
+		return false;
+	long long v = strtoll(s, &end, 10);
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Looks at the plan of the pending count: a sequential scan of a large table means no index
+   serves the pending predicate. Result kept in the memo between looks. */
+static void outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const struct outbox_sql *q)
+{
+	const struct stage_cfg *st = ctx->st;
+	char err[256];
+	bool broken;
+	char *sql =
+	    xasprintf("EXPLAIN (FORMAT JSON) SELECT count(*) FROM %s WHERE (%s)", q->rel, st->pending);
+	PGresult *res = pg_query(conn, sql, 0, NULL, ctx->deadline, err, sizeof err, &broken);
+	free(sql);
+	if (!res)
+		return;
+	bool seqscan = PQntuples(res) > 0 && strstr(PQgetvalue(res, 0, 0), "\"Node Type\": \"Seq Scan\"");
+	PQclear(res);
+
+	const char *params[1] = {st->table};
+	res = pg_query(
+	    conn, "SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = to_regclass($1)", 1,
+	    params, ctx->deadline, err, sizeof err, &broken);
+	int64_t rows = 0;
+	if (res && PQntuples(res) > 0)
+		parse_i64(PQgetvalue(res, 0, 0), &rows);
+	PQclear(res);
+
+	json_t *memo = json_object();
+	json_object_set_new(memo, "explained", json_true());
+	json_object_set_new(memo, "table_rows", json_integer(rows));
+	if (seqscan && rows > st->seqscan_rows) {
+		json_object_set_new(memo, "seqscan", json_true());
+		json_object_set_new(memo, "index_hint",
+		                    json_sprintf("CREATE INDEX CONCURRENTLY ON %s (%s) WHERE %s;", q->rel,
+		                                 q->created, st->pending));
+	}
+	json_decref(*ctx->memo);
+	*ctx->memo = memo;
+}
+
+static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
+{
+	const struct stage_cfg *st = ctx->st;
+	PGconn *conn = ctx->session;
+	struct outbox_sql q;
+	if (!outbox_sql_quote(conn, st, &q, out))
+		return PROBE_FAILED;
+
+	char *failed = failed_clause(&q);
+	char *failed_sql =
+	    failed ? xasprintf("(SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) AND %s LIMIT $1) f)",
+	                       q.rel, st->pending, failed)
+	           : xstrdup("NULL::bigint");
+	/* One round trip; the capped counts stop at count_cap + 1 rows (fast with the partial index).
+	   max(id) is qualified (o.id) so that ORDER BY sorts the column, not its text cast. */
+	char *sql =
+	    xasprintf("SELECT (SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) LIMIT $1) p),"
+	              " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s WHERE (%s)),"
+	              " %s,"
+	              " (SELECT o.%s::text FROM %s o ORDER BY o.%s DESC LIMIT 1)",
+	              q.rel, st->pending, q.created, q.rel, st->pending, failed_sql, q.id, q.rel, q.id);
+	char cap1[32], maxatt[32];
+	snprintf(cap1, sizeof cap1, "%" PRId64, st->count_cap + 1);
+	snprintf(maxatt, sizeof maxatt, "%" PRId64, st->max_attempts);
+	const char *params[2] = {cap1, maxatt};
+	bool broken = false;
+	int nparams = q.attempts ? 2 : 1; /* $2 (max_attempts) only appears with an attempts column */
+	PGresult *res =
+	    pg_query(conn, sql, nparams, params, ctx->deadline, out->err, sizeof out->err, &broken);
+	free(sql);
+	free(failed_sql);
+	free(failed);
+	if (!res) {
+		out->ok = false;
+		outbox_sql_free(&q);
+		return broken ? PROBE_BROKEN : PROBE_FAILED;
+	}
+
+	int64_t pending = 0, nfailed = 0, max_id = 0;
+	parse_i64(PQgetvalue(res, 0, 0), &pending);
+	bool capped = pending > st->count_cap;
+	if (capped)
+		pending = st->count_cap;
+	json_object_set_new(out->metrics, "pending", json_integer(pending));
+	json_object_set_new(out->metrics, "pending_capped", json_boolean(capped));
+	json_object_set_new(out->metrics, "oldest_pending_age_s",
+	                    json_real(PQgetisnull(res, 0, 1) ? 0.0 : strtod(PQgetvalue(res, 0, 1), NULL)));
+	if (!PQgetisnull(res, 0, 2) && parse_i64(PQgetvalue(res, 0, 2), &nfailed)) {
+		bool fcapped = nfailed > st->count_cap;
+		json_object_set_new(out->metrics, "failed", json_integer(fcapped ? st->count_cap : nfailed));
+	}
+	out->raw = json_object();
+	if (PQgetisnull(res, 0, 3))
+		json_object_set_new(out->raw, "max_id", json_integer(0)); /* empty table */
+	else if (parse_i64(PQgetvalue(res, 0, 3), &max_id))
+		json_object_set_new(out->raw, "max_id", json_integer(max_id));
+	PQclear(res);
+
+	if (ctx->poll_no % EXPLAIN_EVERY == 0)
+		outbox_explain(ctx, conn, &q);
+	outbox_sql_free(&q);
+	if (*ctx->memo && json_is_true(json_object_get(*ctx->memo, "seqscan"))) {
+		json_object_set(out->raw, "index_hint", json_object_get(*ctx->memo, "index_hint"));
+		json_object_set(out->raw, "table_rows", json_object_get(*ctx->memo, "table_rows"));
+	}
+	return PROBE_OK;
+}
+
+/* inflow from the growth of max(id); drain = inflow - growth of the backlog. Null when
+   the id is not an integer, the count was capped, or a counter went backwards. */
+static void outbox_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur)
+{
+	double dt = cur->mono - prev->mono;
+	double id0, id1, p0, p1, inflow;
+	if (!metric_num(prev->raw, "max_id", &id0) || !metric_num(cur->raw, "max_id", &id1))
+		return;
+	if (!rate_per_s(id0, id1, dt, &inflow))
+		return;
+	json_object_set_new(cur->metrics, "inflow_per_s", json_real(inflow));
+	bool c0 = true, c1 = true;
+	metric_bool(prev->metrics, "pending_capped", &c0);
+	metric_bool(cur->metrics, "pending_capped", &c1);
+	if (c0 || c1 || !metric_num(prev->metrics, "pending", &p0) ||
+	    !metric_num(cur->metrics, "pending", &p1))
+		return;
+	double drain = inflow - (p1 - p0) / dt;
+	json_object_set_new(cur->metrics, "drain_per_s", json_real(drain < 0 ? 0.0 : drain));
+}
+
+const struct probe outbox_probe = {
+    .name = "outbox",
+    .kind = STAGE_OUTBOX,
+    .metrics = outbox_metrics,
+    .main_metric = "pending",
+    .poll = outbox_poll,
+    .derive = outbox_derive,
+};

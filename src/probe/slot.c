@@ -1,0 +1,150 @@
+/* slot.c: the slot stage: logical replication slots, whether they are consumed and how much WAL they hold. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/pg.h"
+#include "probe.h"
+
+static const char *const slot_metrics[] = {
+    "slot_name", "active", "wal_status", "retained_bytes", "confirmed_lag_bytes", NULL,
+};
+
+/* A text[] literal of the configured names: {"a","b"} with quotes and backslashes escaped. */
+static char *names_array(char *const *names)
+{
+	size_t len = 3;
+	for (char *const *n = names; *n; n++)
+		len += 2 * strlen(*n) + 3;
+	char *out = xmalloc(len), *o = out;
+	*o++ = '{';
+	for (char *const *n = names; *n; n++) {
+		if (n != names)
+			*o++ = ',';
+		*o++ = '"';
+		for (const char *c = *n; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				*o++ = '\\';
+			*o++ = *c;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return out;
+}
+
+/* Worst first: a lost or unreserved slot, then an inactive one, then the most retained WAL. */
+static int slot_rank(json_t *s)
+{
+	const char *ws = metric_str(s, "wal_status");
+	bool active = true;
+	metric_bool(s, "active", &active);
+	if (ws && (!strcmp(ws, "lost") || !strcmp(ws, "unreserved")))
+		return 0;
+	return active ? 2 : 1;
+}
+
+static json_t *worst_slot(json_t *slots)
+{
+	json_t *worst = NULL;
+	size_t i;
+	json_t *s;
+	json_array_foreach(slots, i, s)
+	{
+		if (!worst) {
+			worst = s;
+			continue;
+		}
+		int rs = slot_rank(s), rw = slot_rank(worst);
+		double bs = 0, bw = 0;
+		metric_num(s, "retained_bytes", &bs);
+		metric_num(worst, "retained_bytes", &bw);
+		if (rs < rw || (rs == rw && bs > bw))
+			worst = s;
+	}
+	return worst;
+}
+
+static json_t *int_or_null(PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	return json_integer(strtoll(PQgetvalue(res, row, col), NULL, 10));
+}
+
+static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *out)
+{
+	const struct stage_cfg *st = ctx->st;
+	char *names = st->slot_names ? names_array(st->slot_names) : NULL;
+	const char *params[1] = {names};
+	bool broken = false;
+	PGresult *res = pg_query(
+	    ctx->session,
+	    "SELECT s.slot_name, s.active, s.wal_status,"
+	    " pg_wal_lsn_diff(c.lsn, s.restart_lsn)::bigint,"
+	    " pg_wal_lsn_diff(c.lsn, s.confirmed_flush_lsn)::bigint,"
+	    " s.safe_wal_size, pg_size_bytes(current_setting('max_slot_wal_keep_size')), s.plugin, s.database"
+	    " FROM pg_replication_slots s,"
+	    " (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
+	    " ELSE pg_current_wal_lsn() END AS lsn) c"
+	    " WHERE s.slot_type = 'logical' AND ($1::text[] IS NULL OR s.slot_name = ANY ($1::text[]))"
+	    " ORDER BY s.slot_name",
+	    1, params, ctx->deadline, out->err, sizeof out->err, &broken);
+	if (!res) {
+		free(names);
+		out->ok = false;
+		return broken ? PROBE_BROKEN : PROBE_FAILED;
+	}
+	free(names);
+
+	json_t *slots = json_array();
+	for (int r = 0; r < PQntuples(res); r++) {
+		json_t *s = json_object();
+		json_object_set_new(s, "slot_name", json_string(PQgetvalue(res, r, 0)));
+		json_object_set_new(s, "active", json_boolean(PQgetvalue(res, r, 1)[0] == 't'));
+		json_object_set_new(s, "wal_status",
+		                    PQgetisnull(res, r, 2) ? json_null()
+		                                           : json_string(PQgetvalue(res, r, 2)));
+		json_object_set_new(s, "retained_bytes", int_or_null(res, r, 3));
+		json_object_set_new(s, "confirmed_lag_bytes", int_or_null(res, r, 4));
+		json_object_set_new(s, "safe_wal_size", int_or_null(res, r, 5));
+		json_object_set_new(s, "max_slot_wal_keep_size", int_or_null(res, r, 6));
+		json_object_set_new(s, "plugin", json_string(PQgetvalue(res, r, 7)));
+		json_object_set_new(s, "database", json_string(PQgetvalue(res, r, 8)));
+		json_array_append_new(slots, s);
+	}
+	PQclear(res);
+
+	/* A slot that was named but is gone is an error worth naming: CDC cannot resume from it. */
+	char missing[256] = "";
+	for (char *const *n = st->slot_names; n && *n; n++) {
+		bool found = false;
+		size_t i;
+		json_t *s;
+		json_array_foreach(slots, i, s) found |= !strcmp(metric_str(s, "slot_name"), *n);
+		if (!found)
+			snappendf(missing, sizeof missing, "%s'%s'", *missing ? ", " : "", *n);
+	}
+
+	out->detail = json_object();
+	json_object_set_new(out->detail, "slots", slots);
+	if (*missing) {
+		sample_set_error(out, "replication slot %s does not exist", missing);
+		return PROBE_FAILED;
+	}
+	json_t *worst = worst_slot(slots);
+	if (worst)
+		for (const char *const *m = slot_metrics; *m; m++)
+			json_object_set(out->metrics, *m, json_object_get(worst, *m));
+	return PROBE_OK;
+}
+
+const struct probe slot_probe = {
+    .name = "slot",
+    .kind = STAGE_SLOT,
+    .metrics = slot_metrics,
+    .main_metric = "retained_bytes",
+    .poll = slot_poll,
+    .derive = NULL,
+};

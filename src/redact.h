@@ -1,0 +1,26 @@
+/* redact.h: removes secrets from conninfo strings, URLs and messages before they are shown. */
+#ifndef SYNCTOP_REDACT_H
+#define SYNCTOP_REDACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define REDACTED "***"
+
+/* A libpq conninfo in key=value form or postgres:// URI form, with every password
+   (password=..., user:pass@, ?password=) replaced by ***. Returns a new string. */
+char *redact_conninfo(const char *conninfo);
+
+/* A URL (http, https, redis, rediss, ...) with the userinfo password and secret-looking
+   query parameters (password, api_key, apikey, token, secret, access_token) replaced by ***. */
+char *redact_url(const char *url);
+
+/* True if the conninfo or URL carries a password inline. */
+bool conninfo_has_password(const char *conninfo);
+bool url_has_password(const char *url);
+
+/* Replaces, in place, every occurrence of each of the secrets (NULL-terminated list;
+   empty strings ignored) in msg with ***. Used on backend error texts as a last line of defence. */
+void redact_secrets_inplace(char *msg, size_t n, const char *const *secrets);
+
+#endif

@@ -1,0 +1,18 @@
+/* report.h: --once renderers; pure functions of an evaluated snapshot. */
+#ifndef SYNCTOP_REPORT_H
+#define SYNCTOP_REPORT_H
+
+#include <stdio.h>
+
+#include "snapshot.h"
+
+enum report_format { REPORT_TEXT, REPORT_JSON };
+
+/* The key figures of a stage on one line ("137 pending, oldest 10m00s, 5 failed"), or its error. */
+void stage_figures(const struct stage_view *sv, char *buf, size_t n);
+
+void report_text(FILE *out, const struct snapshot *snap);
+/* The schema-1 contract of DESIGN.md. */
+void report_json(FILE *out, const struct snapshot *snap);
+
+#endif

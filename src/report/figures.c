@@ -1,0 +1,81 @@
+/* figures.c: the key figures of a stage on one line, shared by the text report and the screen. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "units.h"
+
+static void rate(char *buf, size_t n, const json_t *m, const char *name, const char *label)
+{
+	double v;
+	if (metric_num(m, name, &v))
+		snappendf(buf, n, ", %s %.1f/s", label, v);
+}
+
+static void outbox_figures(const json_t *m, char *buf, size_t n)
+{
+	int64_t pending = 0, failed;
+	double age = 0;
+	bool capped = false;
+	char cnt[32], a[32];
+	metric_int(m, "pending", &pending);
+	metric_bool(m, "pending_capped", &capped);
+	metric_num(m, "oldest_pending_age_s", &age);
+	format_count(pending, cnt, sizeof cnt);
+	format_duration(age, a, sizeof a);
+	snprintf(buf, n, "%s%s pending", capped ? ">=" : "", cnt);
+	if (pending > 0)
+		snappendf(buf, n, ", oldest %s", a);
+	if (metric_int(m, "failed", &failed)) {
+		format_count(failed, cnt, sizeof cnt);
+		snappendf(buf, n, ", %s failed", cnt);
+	}
+	rate(buf, n, m, "drain_per_s", "drain");
+	rate(buf, n, m, "inflow_per_s", "inflow");
+}
+
+static void slot_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	const char *name = metric_str(m, "slot_name");
+	size_t count = json_array_size(json_object_get(sv->cur.detail, "slots"));
+	if (!name) {
+		snprintf(buf, n, "no logical replication slots");
+		return;
+	}
+	bool active = false;
+	double retained = 0;
+	char size[32];
+	metric_bool(m, "active", &active);
+	metric_num(m, "retained_bytes", &retained);
+	format_size(retained, size, sizeof size);
+	const char *ws = metric_str(m, "wal_status");
+	snprintf(buf, n, "%s %s, %s retained, wal %s", name, active ? "active" : "inactive", size,
+	         ws ? ws : "?");
+	if (count > 1)
+		snappendf(buf, n, " (worst of %zu slots)", count);
+}
+
+void stage_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (!sv->cur.metrics) {
+		snprintf(buf, n, "not polled yet");
+		return;
+	}
+	if (!sv->cur.ok) {
+		snprintf(buf, n, "%s", sv->cur.err);
+		return;
+	}
+	switch (sv->cfg->kind) {
+	case STAGE_OUTBOX:
+		outbox_figures(sv->cur.metrics, buf, n);
+		break;
+	case STAGE_SLOT:
+		slot_figures(sv, buf, n);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,108 @@
+/* json.c: the schema-1 snapshot of DESIGN.md; field names are a contract. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "probe.h"
+#include "report.h"
+
+#define SCHEMA_VERSION 1
+
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static void iso8601(double t, char *buf, size_t n)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Every metric of the kind, in contract order, null where not known. */
+static json_t *stage_metrics(const struct stage_view *sv)
+{
+	json_t *out = json_object();
+	const struct probe *p = probe_for(sv->cfg->kind);
+	for (const char *const *m = p ? p->metrics : NULL; m && *m; m++) {
+		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL;
+		json_object_set(out, *m, v ? v : json_null());
+	}
+	return out;
+}
+
+static json_t *stage_json(const struct stage_view *sv)
+{
+	char target[256];
+	json_t *o = json_object();
+	json_object_set_new(o, "kind", json_string(stage_kind_names[sv->cfg->kind]));
+	json_object_set_new(o, "connection", json_string(sv->cfg->conn->name));
+	json_object_set_new(o, "target", json_string(stage_target(sv->cfg, target, sizeof target)));
+	json_object_set_new(o, "status", json_string(status_name(sv->status)));
+	json_object_set_new(o, "error",
+	                    sv->cur.metrics && !sv->cur.ok ? json_string(sv->cur.err) : json_null());
+	json_object_set_new(o, "latency_ms",
+	                    sv->cur.metrics ? json_real(round(sv->cur.latency_ms * 10.0) / 10.0)
+	                                    : json_null());
+	json_object_set_new(o, "metrics", stage_metrics(sv));
+	json_object_set_new(o, "reason", str_or_null(sv->reason));
+	if (sv->cur.metrics && sv->cur.wall > 0) {
+		char when[32];
+		iso8601(sv->cur.wall, when, sizeof when);
+		json_object_set_new(o, "polled_at", json_string(when));
+	}
+	/* Lists (slots, partitions) sit beside the metrics: extra fields the contract allows. */
+	const char *key;
+	json_t *v;
+	if (sv->cur.ok && sv->cur.detail)
+		json_object_foreach(sv->cur.detail, key, v) json_object_set(o, key, v);
+	return o;
+}
+
+static json_t *diag_json(const struct diagnosis *d)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "rule", json_string(d->rule));
+	json_object_set_new(o, "severity", json_string(status_name(d->severity)));
+	json_object_set_new(o, "stage", json_string(stage_kind_names[d->stage->kind]));
+	json_object_set_new(o, "symptom", json_string(d->symptom));
+	json_object_set_new(o, "evidence", json_string(d->evidence));
+	json_object_set_new(o, "next", json_string(d->next));
+	json_object_set_new(o, "action", str_or_null(d->action));
+	return o;
+}
+
+void report_json(FILE *out, const struct snapshot *snap)
+{
+	char when[32];
+	iso8601(snap->taken_at, when, sizeof when);
+	json_t *root = json_object();
+	json_object_set_new(root, "schema", json_integer(SCHEMA_VERSION));
+	json_object_set_new(root, "version", json_string(PACKAGE_VERSION));
+	json_object_set_new(root, "taken_at", json_string(when));
+	json_object_set_new(root, "environment", str_or_null(snap->cfg->environment));
+	json_object_set_new(root, "status", json_string(status_name(snap->status)));
+	json_t *pipes = json_array();
+	for (size_t i = 0; i < snap->n_pipes; i++) {
+		const struct pipeline_view *pv = &snap->pipes[i];
+		json_t *p = json_object();
+		json_object_set_new(p, "name", json_string(pv->cfg->name));
+		json_object_set_new(p, "status", json_string(status_name(pv->status)));
+		json_t *stages = json_array();
+		for (size_t j = 0; j < pv->n_stages; j++)
+			json_array_append_new(stages, stage_json(&pv->stages[j]));
+		json_object_set_new(p, "stages", stages);
+		json_t *diags = json_array();
+		for (size_t j = 0; j < pv->n_diags; j++)
+			json_array_append_new(diags, diag_json(&pv->diags[j]));
+		json_object_set_new(p, "diagnoses", diags);
+		json_array_append_new(pipes, p);
+	}
+	json_object_set_new(root, "pipelines", pipes);
+	json_dumpf(root, out, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	fputc('\n', out);
+	json_decref(root);
+}

@@ -1,0 +1,83 @@
+/* text.c: the --once text snapshot: a compact table a person reads in a ticket. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+static void upper(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < n; i++)
+		dst[i] = (char)(src[i] >= 'a' && src[i] <= 'z' ? src[i] - 32 : src[i]);
+	dst[i] = '\0';
+}
+
+static size_t widest(const struct snapshot *snap, int col)
+{
+	size_t w = col == 0   ? strlen("PIPELINE")
+	           : col == 1 ? strlen("STAGE")
+	           : col == 2 ? strlen("CONNECTION")
+	                      : strlen("TARGET");
+	char target[256];
+	for (size_t i = 0; i < snap->n_pipes; i++) {
+		const struct pipeline_view *pv = &snap->pipes[i];
+		if (col == 0 && strlen(pv->cfg->name) > w)
+			w = strlen(pv->cfg->name);
+		for (size_t j = 0; j < pv->n_stages; j++) {
+			const struct stage_cfg *st = pv->stages[j].cfg;
+			size_t l = col == 1   ? strlen(stage_kind_names[st->kind])
+			           : col == 2 ? strlen(st->conn->name)
+			           : col == 3 ? strlen(stage_target(st, target, sizeof target))
+			                      : 0;
+			if (l > w)
+				w = l;
+		}
+	}
+	return w;
+}
+
+void report_text(FILE *out, const struct snapshot *snap)
+{
+	char when[32], st[16];
+	time_t secs = (time_t)snap->taken_at;
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+	upper(st, status_name(snap->status), sizeof st);
+	const char *env = snap->cfg->environment && *snap->cfg->environment ? snap->cfg->environment : "-";
+	fprintf(out, "synctop %s  environment %s  %s  status %s\n", PACKAGE_VERSION, env, when, st);
+	if (snap->n_pipes == 0) {
+		fprintf(out, "\nno pipelines configured\n");
+		return;
+	}
+
+	int w0 = (int)widest(snap, 0), w1 = (int)widest(snap, 1), w2 = (int)widest(snap, 2),
+	    w3 = (int)widest(snap, 3);
+	fprintf(out, "\n%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, "PIPELINE", w1, "STAGE", w2, "CONNECTION",
+	        w3, "TARGET", "STATUS", "FIGURES");
+	char fig[512], target[256];
+	for (size_t i = 0; i < snap->n_pipes; i++) {
+		const struct pipeline_view *pv = &snap->pipes[i];
+		for (size_t j = 0; j < pv->n_stages; j++) {
+			const struct stage_view *sv = &pv->stages[j];
+			stage_figures(sv, fig, sizeof fig);
+			upper(st, status_name(sv->status), sizeof st);
+			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, j == 0 ? pv->cfg->name : "",
+			        w1, stage_kind_names[sv->cfg->kind], w2, sv->cfg->conn->name, w3,
+			        stage_target(sv->cfg, target, sizeof target), st, fig);
+			if (sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0])
+				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "", sv->reason);
+		}
+	}
+	for (size_t i = 0; i < snap->n_pipes; i++) {
+		const struct pipeline_view *pv = &snap->pipes[i];
+		for (size_t j = 0; j < pv->n_diags; j++) {
+			const struct diagnosis *d = &pv->diags[j];
+			upper(st, status_name(d->severity), sizeof st);
+			fprintf(out, "\n%-4s  %s  %s/%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
+			        pv->cfg->name, stage_kind_names[d->stage->kind], d->symptom, d->evidence,
+			        d->next);
+		}
+	}
+}

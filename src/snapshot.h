@@ -1,0 +1,54 @@
+/* snapshot.h: a consistent view of every stage's latest samples, evaluated, for renderers. */
+#ifndef SYNCTOP_SNAPSHOT_H
+#define SYNCTOP_SNAPSHOT_H
+
+#include "config.h"
+#include "sample.h"
+
+/* Ordered best to worst for sorting and exit codes: ok < unknown < warn < crit is the
+   monitoring-plugin order (max_state_alt); exit codes map ok 0, warn 1, crit 2, unknown 3. */
+enum status { ST_OK, ST_UNKNOWN, ST_WARN, ST_CRIT };
+
+const char *status_name(enum status s);
+enum status status_worst(enum status a, enum status b);
+int status_exit_code(enum status s);
+
+struct diagnosis {
+	const char *rule; /* stable id from RUNBOOK.md: "worker-stalled" */
+	enum status severity;
+	const struct stage_cfg *stage;
+	char symptom[256];
+	char evidence[512];
+	char next[512];
+	const char *action; /* the action that fixes it ("replay", "resume", ...) or NULL */
+};
+
+struct stage_view {
+	const struct stage_cfg *cfg;
+	struct sample cur;  /* latest; cur.metrics == NULL when never polled */
+	struct sample prev; /* the one before (metrics NULL when none) */
+	int n_samples;
+	enum status status;
+	char reason[256]; /* why the status is what it is, one line */
+};
+
+struct pipeline_view {
+	const struct pipeline *cfg;
+	struct stage_view *stages;
+	size_t n_stages;
+	enum status status;
+	struct diagnosis *diags;
+	size_t n_diags;
+};
+
+struct snapshot {
+	const struct config *cfg;
+	double taken_at; /* wall clock */
+	struct pipeline_view *pipes;
+	size_t n_pipes;
+	enum status status;
+};
+
+void snapshot_free(struct snapshot *s);
+
+#endif

@@ -1,0 +1,48 @@
+/* util.h: small shared helpers: attributes, allocation, clocks, strings. */
+#ifndef SYNCTOP_UTIL_H
+#define SYNCTOP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define WARN_UNUSED       __attribute__((warn_unused_result))
+#define NONNULL(...)      __attribute__((nonnull(__VA_ARGS__)))
+#else
+#define PRINTF_LIKE(f, a)
+#define WARN_UNUSED
+#define NONNULL(...)
+#endif
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that aborts on exhaustion: synctop cannot do anything useful without memory. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Seconds on the monotonic clock (for deadlines and rates). */
+double now_mono(void);
+/* Seconds since the epoch (for timestamps shown to people). */
+double now_wall(void);
+
+/* Copies src into dst of size n, always NUL-terminated; returns dst. */
+char *strlcpy_safe(char *dst, const char *src, size_t n);
+/* snprintf that never overflows and tolerates truncation silently. */
+void snappendf(char *dst, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+/* Trims leading and trailing white space in place; returns s. */
+char *str_trim(char *s);
+
+/* "1,284": an integer with thousands separators, for people. */
+void format_count(int64_t v, char *buf, size_t n);
+
+/* Edit distance, for did-you-mean suggestions. */
+size_t levenshtein(const char *a, const char *b);
+
+#endif

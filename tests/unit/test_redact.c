@@ -1,0 +1,195 @@
+/* test_redact.c: passwords in conninfo strings, URLs and messages are never shown. */
+#include "util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "redact.h"
+
+static void conninfo_is(const char *in, const char *want, bool has)
+{
+	char *got = redact_conninfo(in);
+	if (strcmp(got, want) != 0)
+		fail_msg("redact_conninfo(\"%s\") = \"%s\", want \"%s\"", in ? in : "(null)", got, want);
+	free(got);
+	if (conninfo_has_password(in) != has)
+		fail_msg("conninfo_has_password(\"%s\") != %d", in ? in : "(null)", has);
+}
+
+static void url_is(const char *in, const char *want, bool has)
+{
+	char *got = redact_url(in);
+	if (strcmp(got, want) != 0)
+		fail_msg("redact_url(\"%s\") = \"%s\", want \"%s\"", in ? in : "(null)", got, want);
+	free(got);
+	if (url_has_password(in) != has)
+		fail_msg("url_has_password(\"%s\") != %d", in ? in : "(null)", has);
+}
+
+static void test_conninfo_keyvalue(void **state)
+{
+	(void)state;
+	conninfo_is("host=db user=app password=hunter2 dbname=shop",
+	            "host=db user=app password=*** dbname=shop", true);
+	conninfo_is("password=hunter2", "password=***", true);
+	conninfo_is("host=db  password = hunter2  port=5432", "host=db  password = ***  port=5432", true);
+	conninfo_is("sslpassword=keypass host=db", "sslpassword=*** host=db", true);
+	conninfo_is("PASSWORD=x", "PASSWORD=***", true);
+	conninfo_is("host=db dbname=shop", "host=db dbname=shop", false);
+	conninfo_is("service=shop", "service=shop", false);
+	conninfo_is("passfile=/etc/pgpass host=db", "passfile=/etc/pgpass host=db", false);
+}
+
+static void test_conninfo_quoted(void **state)
+{
+	(void)state;
+	conninfo_is("password='two words' host=db", "password=*** host=db", true);
+	conninfo_is("password='it\\'s \\\\ here' host=db", "password=*** host=db", true);
+	conninfo_is("password=back\\ slash host=db", "password=*** host=db", true);
+	conninfo_is("application_name='a b' password=x", "application_name='a b' password=***", true);
+	/* an empty password hides nothing */
+	conninfo_is("password='' host=db", "password='' host=db", false);
+	conninfo_is("password=", "password=", false);
+	/* libpq skips blanks after '=': here the password is "host=db" */
+	conninfo_is("password= host=db", "password= ***", true);
+}
+
+static void test_conninfo_dbname_expansion(void **state)
+{
+	(void)state;
+	/* libpq expands a dbname holding a conninfo or URI: its password is a password */
+	conninfo_is("dbname='host=x password=y'", "dbname=***", true);
+	conninfo_is("dbname=postgresql://u:pw@h/db", "dbname=***", true);
+	conninfo_is("dbname='host=x user=y'", "dbname='host=x user=y'", false);
+}
+
+static void test_conninfo_uri(void **state)
+{
+	(void)state;
+	conninfo_is("postgresql://app:hunter2@db:5432/shop", "postgresql://app:***@db:5432/shop", true);
+	conninfo_is("postgres://app:hunter2@db/shop", "postgres://app:***@db/shop", true);
+	conninfo_is("postgresql://app@db/shop?password=hunter2", "postgresql://app@db/shop?password=***",
+	            true);
+	conninfo_is("postgresql://db/shop?sslmode=require&password=x&connect_timeout=2",
+	            "postgresql://db/shop?sslmode=require&password=***&connect_timeout=2", true);
+	conninfo_is("postgresql://app:p%40ss@h1:5432,h2:5432/shop",
+	            "postgresql://app:***@h1:5432,h2:5432/shop", true);
+	conninfo_is("postgresql://app@db/shop", "postgresql://app@db/shop", false);
+	conninfo_is("postgresql:///shop?host=/var/run/postgresql",
+	            "postgresql:///shop?host=/var/run/postgresql", false);
+	/* a raw '@' in the password: everything up to the last '@' is userinfo */
+	conninfo_is("postgresql://app:p@ss@db/shop", "postgresql://app:***@db/shop", true);
+}
+
+static void test_conninfo_malformed(void **state)
+{
+	(void)state;
+	conninfo_is(NULL, "", false);
+	conninfo_is("", "", false);
+	conninfo_is("   ", "   ", false);
+	conninfo_is("password='unterminated", "password=***", true);
+	conninfo_is("password='unterminated \\", "password=***", true);
+	conninfo_is("password=\\", "password=***", true);
+	conninfo_is("password", "password", false);
+	conninfo_is("host db password=x", "host db password=***", true);
+	conninfo_is("=", "=", false);
+	conninfo_is("==x", "==x", false);
+	conninfo_is("'", "'", false);
+	conninfo_is("postgresql://", "postgresql://", false);
+	conninfo_is("postgresql://@", "postgresql://@", false);
+	conninfo_is("postgresql://:@h", "postgresql://:@h", false);
+}
+
+static void test_url_userinfo(void **state)
+{
+	(void)state;
+	url_is("redis://:hunter2@localhost:6379/0", "redis://:***@localhost:6379/0", true);
+	url_is("rediss://default:hunter2@cache:6380", "rediss://default:***@cache:6380", true);
+	url_is("https://elastic:changeme@es:9200", "https://elastic:***@es:9200", true);
+	url_is("https://elastic@es:9200", "https://elastic@es:9200", false);
+	url_is("https://es:9200/path", "https://es:9200/path", false);
+	url_is("http://u:@h", "http://u:@h", false);
+	url_is("localhost:9092,broker2:9092", "localhost:9092,broker2:9092", false);
+}
+
+static void test_url_query(void **state)
+{
+	(void)state;
+	url_is("https://es:9200/?api_key=K1&pretty", "https://es:9200/?api_key=***&pretty", true);
+	url_is("https://h/x?APIKEY=a&Token=b&secret=c&access_token=d&password=e&keep=f",
+	       "https://h/x?APIKEY=***&Token=***&secret=***&access_token=***&password=***&keep=f", true);
+	url_is("https://h/#access_token=abc", "https://h/#access_token=***", true);
+	url_is("https://h/?tokens=x&api_key=", "https://h/?tokens=x&api_key=", false);
+	url_is("https://h/?a&b=&&=x&token", "https://h/?a&b=&&=x&token", false);
+}
+
+static void test_url_malformed(void **state)
+{
+	(void)state;
+	url_is(NULL, "", false);
+	url_is("", "", false);
+	url_is("@", "@", false);
+	url_is("@@@", "@@@", false);
+	url_is("://", "://", false);
+	url_is("?", "?", false);
+	url_is("user:pass@host:6379", "user:***@host:6379", true); /* '@' without a scheme */
+	url_is(":pass@", ":***@", true);
+	url_is("redis://:p@ss@host", "redis://:***@host", true);
+	url_is("http://h?password=a=b", "http://h?password=***", true);
+}
+
+static void secrets_are(const char *in, size_t n, const char *const *secrets, const char *want)
+{
+	char buf[256];
+	strlcpy_safe(buf, in, sizeof buf);
+	redact_secrets_inplace(buf, n, secrets);
+	if (strcmp(buf, want) != 0)
+		fail_msg("redact_secrets_inplace(\"%s\", %zu) = \"%s\", want \"%s\"", in, n, buf, want);
+}
+
+static void test_secrets_inplace(void **state)
+{
+	(void)state;
+	const char *const s1[] = {"hunter2", NULL};
+	secrets_are("FATAL: password hunter2 rejected; hunter2!", 256, s1,
+	            "FATAL: password *** rejected; ***!");
+	secrets_are("nothing here", 256, s1, "nothing here");
+
+	const char *const s2[] = {"", "ab", "longsecret", NULL}; /* empty strings are ignored */
+	secrets_are("ab longsecret ab", 256, s2, "*** *** ***");
+
+	/* growth beyond the buffer truncates, never leaving part of a secret */
+	const char *const s3[] = {"a", "topsecret", NULL};
+	secrets_are("a a a a topsecret", 18, s3, "*** *** *** *** *");
+
+	const char *const none[] = {NULL};
+	secrets_are("keep", 256, none, "keep");
+	redact_secrets_inplace(NULL, 10, s1);
+	char b[8] = "hunter2";
+	redact_secrets_inplace(b, 0, s1);
+	assert_string_equal(b, "hunter2");
+	redact_secrets_inplace(b, sizeof b, NULL);
+	assert_string_equal(b, "hunter2");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_conninfo_keyvalue),
+	    cmocka_unit_test(test_conninfo_quoted),
+	    cmocka_unit_test(test_conninfo_dbname_expansion),
+	    cmocka_unit_test(test_conninfo_uri),
+	    cmocka_unit_test(test_conninfo_malformed),
+	    cmocka_unit_test(test_url_userinfo),
+	    cmocka_unit_test(test_url_query),
+	    cmocka_unit_test(test_url_malformed),
+	    cmocka_unit_test(test_secrets_inplace),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
