@@ -7,6 +7,8 @@
 -- Idempotent: every statement can run again on a database that already has the schema.
 -- Load with:  psql -X -v ON_ERROR_STOP=1 -d DBNAME -f outbox.sql
 
+SET client_min_messages = warning; -- no "already exists, skipping" notices on a reload
+
 CREATE TABLE IF NOT EXISTS outbox (
     id             bigserial   PRIMARY KEY,
     aggregate_type text        NOT NULL,               -- e.g. 'product'

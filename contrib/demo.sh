@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# demo.sh: the README's first command: a small live system on this machine, and synctop
+# watching it. Builds synctop if needed, starts a throwaway PostgreSQL (tests/stack/stack.sh),
+# loads the reference outbox, runs a traffic generator and the reference relay, creates a
+# logical slot that nobody consumes, and refreshes a synctop snapshot every 2 s. After 20 s the
+# relay is paused for 20 s (a fault to watch: the backlog grows, the status turns), then it
+# resumes; the cycle repeats every minute. Ctrl-C stops everything.
+#
+#   contrib/demo.sh
+#   DEMO_SECONDS=N contrib/demo.sh   run N seconds, then exit 0 (a non-interactive smoke run)
+#
+# Knobs: TRAFFIC_RATE (rows/s, default 5), DEMO_FAULT_AT and DEMO_FAULT_FOR (seconds into
+# each minute-long cycle, defaults 20 and 20), SYNCTOP (the binary; default: build ./synctop).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=contrib/lib-build.sh
+. "$here/lib-build.sh"
+# shellcheck source=tests/stack/pg.sh
+. "$SYNCTOP_ROOT/tests/stack/pg.sh" # for pg_tmpdir
+
+demo_seconds=${DEMO_SECONDS:-0}
+fault_at=${DEMO_FAULT_AT:-20}
+fault_for=${DEMO_FAULT_FOR:-20}
+cycle=$((fault_at + fault_for + 20))
+for n in "$demo_seconds" "$fault_at" "$fault_for"; do
+	[[ $n =~ ^[0-9]+$ ]] || {
+		echo "demo.sh: DEMO_SECONDS, DEMO_FAULT_AT and DEMO_FAULT_FOR take whole seconds" >&2
+		exit 2
+	}
+done
+
+# ----------------------------------------------------------------------
+# Teardown first: whatever was started is stopped, in reverse order.
+# ----------------------------------------------------------------------
+dir=
+pids=()
+tty=0
+[[ -t 1 ]] && tty=1
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup() {
+	local rc=$? pid
+	trap - EXIT INT TERM HUP
+	((tty)) && printf '\033[?25h' # the cursor back
+	for pid in "${pids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	if [[ -n $dir ]]; then
+		"$SYNCTOP_ROOT/tests/stack/stack.sh" down "$dir/stack" >/dev/null 2>&1 || true
+		rm -rf "$dir"
+	fi
+	printf 'demo.sh: stopped; everything it started is gone\n' >&2
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# ----------------------------------------------------------------------
+# synctop itself
+# ----------------------------------------------------------------------
+if [[ -z ${SYNCTOP:-} ]]; then
+	synctop_packages_ensure || exit 1
+	SYNCTOP=$SYNCTOP_ROOT/synctop
+	buildlog=$(mktemp)
+	say "building synctop (log: $buildlog)"
+	if ! synctop_build_if_needed >"$buildlog" 2>&1; then
+		tail -n 40 "$buildlog" >&2
+		say "the build failed; full log in $buildlog"
+		exit 1
+	fi
+	rm -f "$buildlog"
+fi
+[[ -x $SYNCTOP ]] || {
+	echo "demo.sh: $SYNCTOP is not an executable" >&2
+	exit 1
+}
+
+# ----------------------------------------------------------------------
+# The system to watch
+# ----------------------------------------------------------------------
+dir=$(pg_tmpdir synctop-demo)
+say "starting PostgreSQL (tests/stack/stack.sh up $dir/stack)"
+"$SYNCTOP_ROOT/tests/stack/stack.sh" up "$dir/stack" >/dev/null
+pg__unset_env # only the stack's PG* variables from here on
+# shellcheck source=/dev/null
+. "$dir/stack/env"
+export PGDATABASE=synctop
+
+psql -X -q -v ON_ERROR_STOP=1 -f "$SYNCTOP_ROOT/share/sql/outbox.sql"
+# The CDC slot first: creating a logical slot waits for open transactions, and nobody will
+# ever consume this one, so it shows inactive and retains more WAL as the traffic goes on.
+psql -X -q -v ON_ERROR_STOP=1 \
+	-c "SELECT pg_create_logical_replication_slot('demo_cdc', 'test_decoding')" >/dev/null
+
+say "starting the traffic generator (${TRAFFIC_RATE:-5} rows/s) and the relay"
+"$here/traffic.sh" >"$dir/traffic.log" 2>&1 &
+pids+=("$!")
+"$here/relay.sh" >"$dir/relay.log" 2>&1 &
+pids+=("$!")
+
+conf=$dir/synctop.conf
+cat >"$conf" <<CONF
+; synctop demo: one pipeline, the outbox and its CDC slot, on a throwaway PostgreSQL.
+[synctop]
+environment = demo
+timeout = 2s
+
+[postgres shop]
+conninfo = host=$SYNCTOP_PG_SOCKDIR port=$SYNCTOP_PG_PORT dbname=synctop user=postgres
+
+[pipeline orders]
+outbox = shop
+outbox.table = public.outbox
+; tighter than the defaults (60s, 5m), so that a 20 s pause of the relay shows
+outbox.oldest_warn = 5s
+outbox.oldest_crit = 10s
+slot = shop
+slot.names = demo_cdc
+CONF
+
+# ----------------------------------------------------------------------
+# The fault schedule and the screen
+# ----------------------------------------------------------------------
+set_paused() { # true|false
+	psql -X -q -v ON_ERROR_STOP=1 -c "UPDATE outbox_worker
+		SET paused = $1, paused_at = CASE WHEN $1 THEN now() END, updated_at = now()
+		WHERE name = 'relay'"
+}
+
+paused=false
+start=$SECONDS
+((tty)) && printf '\033[?25l' # no cursor blinking over the figures
+while :; do
+	elapsed=$((SECONDS - start))
+	((demo_seconds == 0 || elapsed < demo_seconds)) || break
+
+	phase=$((elapsed % cycle))
+	want=false
+	((phase >= fault_at && phase < fault_at + fault_for)) && want=true
+	if [[ $want != "$paused" ]]; then
+		set_paused "$want"
+		paused=$want
+	fi
+	if [[ $paused == true ]]; then
+		banner="FAULT: relay paused (outbox_worker.paused = true) for $((fault_at + fault_for - phase)) s more: the backlog grows"
+	elif ((phase < fault_at)); then
+		banner="no fault: relay running; it will be paused in $((fault_at - phase)) s"
+	else
+		banner="no fault: relay resumed; the backlog drains"
+	fi
+
+	t0=${EPOCHREALTIME//[!0-9]/}
+	rc=0
+	frame=$("$SYNCTOP" --once --format text --once-window 1s -c "$conf" 2>&1) || rc=$?
+	if ((tty)); then
+		printf '\033[H\033[2J'
+	else
+		printf '\n---- %s s ----\n' "$elapsed"
+	fi
+	printf '%s\n\n%s\n\n' "$banner" "$frame"
+	printf 'synctop --once exit %d | %s s into the demo | traffic %s rows/s | Ctrl-C stops\n' \
+		"$rc" "$elapsed" "${TRAFFIC_RATE:-5}"
+
+	# The next frame 2 s after this one started.
+	left_ms=$((2000 - (${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
+	if ((left_ms > 0)); then
+		sleep "$((left_ms / 1000)).$(printf '%03d' $((left_ms % 1000)))" &
+		wait $! || true
+	fi
+done
+exit 0

@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# lib-build.sh: what contrib/check.sh and contrib/demo.sh share: the Debian packages that
+# synctop, its tests and its demo need, and the build itself (source it).
+#
+#   synctop_packages_ensure   install what is missing (as root), or print the apt-get line
+#   synctop_build             autoreconf -fi, ./configure --enable-werror, make -j
+#   synctop_build_if_needed   the full build when there is no Makefile yet, else make -j
+
+SYNCTOP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Build tools and libraries, the servers of the test stack, and what the tests drive.
+SYNCTOP_PACKAGES=(
+	build-essential autoconf automake libtool pkg-config
+	libinih-dev libjansson-dev libpq-dev libcmocka-dev
+	postgresql jq
+	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev
+	redis-server tmux valgrind
+)
+
+synctop_packages_missing() {
+	local p
+	for p in "${SYNCTOP_PACKAGES[@]}"; do
+		[[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] || printf '%s\n' "$p"
+	done
+}
+
+synctop_packages_ensure() {
+	local -a missing
+	mapfile -t missing < <(synctop_packages_missing)
+	((${#missing[@]})) || return 0
+	if ((EUID != 0)); then
+		printf 'Missing Debian packages: %s\nInstall them as root with:\n' "${missing[*]}" >&2
+		printf '  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends %s\n' \
+			"${missing[*]}" >&2
+		return 1
+	fi
+	printf '==> installing %s\n' "${missing[*]}"
+	apt-get update </dev/null &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+}
+
+synctop_build() {
+	(
+		set -e
+		cd "$SYNCTOP_ROOT"
+		mkdir -p m4 # git keeps no empty directory; without it aclocal warns
+		printf '==> autoreconf -fi\n'
+		autoreconf -fi
+		printf '==> ./configure --enable-werror\n'
+		./configure --enable-werror
+		printf '==> make -j%s\n' "$(nproc)"
+		make -j"$(nproc)"
+	)
+}
+
+synctop_build_if_needed() {
+	if [[ -f $SYNCTOP_ROOT/Makefile && -f $SYNCTOP_ROOT/config.status ]]; then
+		make -C "$SYNCTOP_ROOT" -j"$(nproc)"
+	else
+		synctop_build
+	fi
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# docs.sh: the documentation covers what the program knows: every config key from
+# --list-options is in share/synctop.conf.example and share/man/synctop.conf.5, and every long
+# option of --help is in share/man/synctop.1. Needs no server.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+example=$top_srcdir/share/synctop.conf.example
+man5=$top_srcdir/share/man/synctop.conf.5
+man1=$top_srcdir/share/man/synctop.1
+
+# The text of a man page as a reader sees it: no font escapes, \- as -, no \& guards.
+man_text() {
+	sed -e 's/\\f[BIRP]//g' -e 's/\\f(..//g' -e 's/\\f\[[^]]*\]//g' -e 's/\\-/-/g' \
+		-e 's/\\&//g' -e 's/\\(em/--/g' -e 's/\\e/\\/g' "$1"
+}
+
+# ERE for a literal string.
+# shellcheck disable=SC2317 # called through ok
+ere_quote() {
+	sed -e 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"
+}
+
+# mentions TEXT WORD CHARS: WORD occurs in TEXT not glued to other CHARS (a key inside a
+# longer key, --once inside --once-window, do not count).
+# shellcheck disable=SC2317 # called through ok
+mentions() {
+	local re
+	re="(^|[^$3])$(ere_quote "$2")([^$3]|$)"
+	grep -Eq -- "$re" <<<"$1"
+}
+
+for f in "$example" "$man5" "$man1"; do
+	[[ -f $f ]] || bail_out "${f#"$top_srcdir"/} is missing"
+done
+example_text=$(<"$example")
+man5_text=$(man_text "$man5")
+man1_text=$(man_text "$man1")
+
+run_synctop --list-options
+is "$RUN_RC" 0 "--list-options exits 0"
+options=$RUN_OUT
+ok "--list-options lists options" test -n "$options"
+ok "--list-options prints SECTION KEY TYPE DEFAULT HELP, tab-separated" \
+	awk -F'\t' 'NF != 5 { bad = 1 } END { exit bad }' <<<"$options"
+
+# One check per key and document: a failure names what is missing where.
+keys=$(cut -f1,2 <<<"$options" | sort -u)
+while IFS=$'\t' read -r section key; do
+	[[ -n $key ]] || continue
+	ok "synctop.conf.example shows [$section] $key" mentions "$example_text" "$key" 'A-Za-z0-9_.'
+	ok "synctop.conf.5 documents [$section] $key" mentions "$man5_text" "$key" 'A-Za-z0-9_.'
+done <<<"$keys"
+
+run_synctop --help
+is "$RUN_RC" 0 "--help exits 0"
+long_options=$(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$RUN_OUT" | sort -u)
+ok "--help lists long options" test -n "$long_options"
+while read -r opt; do
+	[[ -n $opt ]] || continue
+	ok "synctop.1 documents $opt" mentions "$man1_text" "$opt" 'A-Za-z0-9-'
+done <<<"$long_options"
+
+done_testing

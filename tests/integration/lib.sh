@@ -1,0 +1,371 @@
+# shellcheck shell=bash
+# lib.sh: what every integration test sources: TAP output, a PostgreSQL to test against,
+# and helpers to run synctop and inspect what it printed.
+#
+# TAP:    plan N | ok DESC CMD... | is GOT WANT DESC | isnt GOT WANT DESC | like GOT ERE DESC
+#         unlike GOT ERE DESC | between NUM LO HI DESC | skip DESC WHY | diag MSG...
+#         skip_all WHY | bail_out WHY | done_testing (prints 1..N if no plan; exits 1 if any failed)
+# Stack:  need_pg: use the running stack (SYNCTOP_PG_PORT set, e.g. by stack.sh run) or start
+#         a private server torn down at exit; fresh_db NAME; psql_synctop ARGS; psql_admin ARGS;
+#         pg_up_extra: one more throwaway server (EXTRA_PG_PORT, EXTRA_PG_PID, EXTRA_PG_DIR)
+# synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
+#         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
+#         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
+# Paths:  $top_srcdir, $SYNCTOP (absolute), $TEST_TMP (a private directory removed at exit).
+
+set -uo pipefail
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SYNCTOP=${SYNCTOP:-./synctop}
+[[ $SYNCTOP == /* ]] || SYNCTOP=$PWD/$SYNCTOP
+export top_srcdir SYNCTOP
+
+# shellcheck source=tests/stack/pg.sh
+. "$top_srcdir/tests/stack/pg.sh"
+
+# Nothing from the caller's environment may steer psql or synctop: keep only the variables
+# of the stack we were given (stack.sh run exports SYNCTOP_PG_*; PG* are derived from them).
+pg__unset_env
+export LC_ALL=C.UTF-8 TZ=UTC
+
+# ----------------------------------------------------------------------
+# TAP
+# ----------------------------------------------------------------------
+_tap_n=0
+_tap_failed=0
+_tap_plan=
+_tap_shown_run=0
+
+plan() {
+	_tap_plan=$1
+	echo "1..$1"
+}
+
+diag() {
+	local line
+	while IFS= read -r line; do
+		printf '# %s\n' "$line"
+	done <<<"$*"
+}
+
+# After a failed check, show once what the last synctop run printed: that is usually the why.
+_tap_show_run() {
+	((_tap_shown_run)) && return 0
+	[[ -n ${RUN_CMD:-} ]] || return 0
+	_tap_shown_run=1
+	diag "last run: $RUN_CMD"
+	diag "exit $RUN_RC after $RUN_MS ms; stdout:"
+	diag "${RUN_OUT:0:4000}"
+	diag "stderr:"
+	diag "${RUN_ERR:0:2000}"
+}
+
+_tap_result() { # PASSED DESC
+	_tap_n=$((_tap_n + 1))
+	if (($1)); then
+		printf 'ok %d - %s\n' "$_tap_n" "$2"
+	else
+		_tap_failed=$((_tap_failed + 1))
+		printf 'not ok %d - %s\n' "$_tap_n" "$2"
+	fi
+	return $((!$1))
+}
+
+# ok DESC CMD [ARGS...]: passes when CMD succeeds.
+ok() {
+	local desc=$1
+	shift
+	if "$@"; then
+		_tap_result 1 "$desc"
+	else
+		_tap_result 0 "$desc"
+		_tap_show_run
+		return 1
+	fi
+}
+
+is() {
+	if [[ $1 == "$2" ]]; then
+		_tap_result 1 "$3"
+	else
+		_tap_result 0 "$3"
+		diag "     got: '$1'"
+		diag "expected: '$2'"
+		_tap_show_run
+		return 1
+	fi
+}
+
+isnt() {
+	if [[ $1 != "$2" ]]; then
+		_tap_result 1 "$3"
+	else
+		_tap_result 0 "$3"
+		diag "got '$1', expected anything else"
+		_tap_show_run
+		return 1
+	fi
+}
+
+like() {
+	if [[ $1 =~ $2 ]]; then
+		_tap_result 1 "$3"
+	else
+		_tap_result 0 "$3"
+		diag "     got: '${1:0:2000}'"
+		diag "expected to match /$2/"
+		_tap_show_run
+		return 1
+	fi
+}
+
+unlike() {
+	if [[ ! $1 =~ $2 ]]; then
+		_tap_result 1 "$3"
+	else
+		_tap_result 0 "$3"
+		diag "     got: '${1:0:2000}'"
+		diag "expected not to match /$2/"
+		_tap_show_run
+		return 1
+	fi
+}
+
+# between NUM LO HI DESC: LO <= NUM <= HI, numbers may be fractional.
+between() {
+	if awk -v x="$1" -v lo="$2" -v hi="$3" \
+		'BEGIN { exit !(x ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ && x + 0 >= lo + 0 && x + 0 <= hi + 0) }'; then
+		_tap_result 1 "$4"
+	else
+		_tap_result 0 "$4"
+		diag "got '$1', expected a number in [$2, $3]"
+		_tap_show_run
+		return 1
+	fi
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	printf 'ok %d - %s # SKIP %s\n' "$_tap_n" "$1" "$2"
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	_tap_plan=0
+	exit 0
+}
+
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+done_testing() {
+	if [[ -z $_tap_plan ]]; then
+		echo "1..$_tap_n"
+	elif ((_tap_plan != _tap_n)); then
+		diag "planned $_tap_plan tests but ran $_tap_n"
+		exit 1
+	fi
+	((_tap_failed)) && diag "failed $_tap_failed of $_tap_n tests"
+	exit $((_tap_failed > 0))
+}
+
+# ----------------------------------------------------------------------
+# Cleanups: run in reverse order of registration when the script exits, however it exits.
+# ----------------------------------------------------------------------
+# at_exit CMD [ARGS...]: runs CMD ARGS... at exit (no shell evaluation of the arguments).
+_at_exit=()
+at_exit() {
+	local q
+	q=$(printf '%q ' "$@")
+	_at_exit+=("$q")
+}
+
+_lib_on_exit() {
+	local rc=$? i
+	trap - EXIT INT TERM HUP
+	_LIB_RC=$rc # cleanups may look at it (pg_down --log on failure)
+	for ((i = ${#_at_exit[@]} - 1; i >= 0; i--)); do
+		eval "${_at_exit[i]}" || true
+	done
+	exit "$rc"
+}
+trap _lib_on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test.XXXXXX") || bail_out "mktemp failed"
+at_exit rm -rf "$TEST_TMP"
+
+require_cmd() {
+	local c
+	for c; do
+		command -v "$c" >/dev/null 2>&1 || bail_out "$c is required (apt-get install $c)"
+	done
+}
+
+now_ms() {
+	local us=${EPOCHREALTIME//[!0-9]/}
+	echo $((us / 1000))
+}
+
+# ----------------------------------------------------------------------
+# PostgreSQL
+# ----------------------------------------------------------------------
+PSQL=psql
+
+need_pg() {
+	require_cmd jq
+	if [[ -n ${SYNCTOP_PG_PORT:-} && -n ${SYNCTOP_PG_SOCKDIR:-} ]]; then
+		export PGHOST=$SYNCTOP_PG_SOCKDIR PGPORT=$SYNCTOP_PG_PORT PGUSER=postgres
+		[[ -n ${SYNCTOP_PG_BINDIR:-} ]] && PSQL=$SYNCTOP_PG_BINDIR/psql
+		"$PSQL" -X -q -At -d postgres -c 'SELECT 1' >/dev/null ||
+			bail_out "the stack's PostgreSQL at $SYNCTOP_PG_SOCKDIR:$SYNCTOP_PG_PORT does not answer"
+		diag "using the running stack: PostgreSQL on port $SYNCTOP_PG_PORT"
+	else
+		local dir
+		dir=$(pg_tmpdir synctop-test-pg) || bail_out "cannot create a directory for PostgreSQL"
+		at_exit _lib_pg_down "$dir"
+		pg_up "$dir/pg" >&2 || bail_out "could not start PostgreSQL (see above)"
+		PSQL=$SYNCTOP_PG_BINDIR/psql
+		diag "started a private PostgreSQL on port $SYNCTOP_PG_PORT"
+	fi
+}
+
+_lib_pg_down() {
+	if ((${_LIB_RC:-0})); then pg_down --log "$1/pg" >&2; else pg_down "$1/pg"; fi
+	rm -rf "$1"
+}
+
+# pg_up_extra: one more throwaway server beside the one the test uses (which stays the one
+# PG*/SYNCTOP_PG_* name). Sets EXTRA_PG_PORT, EXTRA_PG_PID, EXTRA_PG_DIR; stopped at exit.
+pg_up_extra() {
+	local v dir
+	local -A saved=()
+	for v in PGHOST PGPORT PGUSER SYNCTOP_PG_PORT SYNCTOP_PG_SOCKDIR SYNCTOP_PG_PID \
+		SYNCTOP_PG_DATA SYNCTOP_PG_LOG; do
+		[[ -n ${!v+set} ]] && saved[$v]=${!v}
+	done
+	dir=$(pg_tmpdir synctop-extra-pg) || bail_out "cannot create a directory for PostgreSQL"
+	at_exit _lib_pg_down "$dir"
+	pg_up "$dir/pg" >&2 || bail_out "could not start a second PostgreSQL"
+	# shellcheck disable=SC2034 # for the test that called us
+	EXTRA_PG_PORT=$SYNCTOP_PG_PORT EXTRA_PG_PID=$SYNCTOP_PG_PID EXTRA_PG_DIR=$dir/pg
+	unset PGHOST PGPORT PGUSER SYNCTOP_PG_PORT SYNCTOP_PG_SOCKDIR SYNCTOP_PG_PID \
+		SYNCTOP_PG_DATA SYNCTOP_PG_LOG
+	for v in "${!saved[@]}"; do
+		export "$v=${saved[$v]}"
+	done
+}
+
+# psql on the test's database: one value per line, fields separated by |, stop on error.
+psql_synctop() {
+	"$PSQL" -X -q -v ON_ERROR_STOP=1 -d "${SYNCTOP_DB:-synctop}" -At "$@"
+}
+
+psql_admin() {
+	"$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres -At "$@"
+}
+
+# fresh_db NAME: an empty database for this test (dropped first if a previous run left it);
+# psql_synctop and mkconf use it from now on.
+fresh_db() {
+	psql_admin -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" -c "CREATE DATABASE \"$1\"" ||
+		bail_out "cannot create database $1"
+	SYNCTOP_DB=$1
+}
+
+load_outbox_schema() {
+	psql_synctop -f "$top_srcdir/share/sql/outbox.sql" >/dev/null ||
+		bail_out "loading share/sql/outbox.sql failed"
+}
+
+# The conninfo of the test's server and database; the password is there to prove that it
+# never shows up in synctop's output (trust authentication ignores it).
+conninfo() {
+	printf 'host=%s port=%s dbname=%s user=postgres password=hunter2' \
+		"${SYNCTOP_PG_SOCKDIR:-/nonexistent}" "${SYNCTOP_PG_PORT:-1}" "${SYNCTOP_DB:-synctop}"
+}
+
+# mkconf FILE [LINE...]: a config with one postgres connection `shop` and one pipeline
+# `products`, whose lines are LINE... (default: the outbox stage on public.outbox).
+# MKCONF_TIMEOUT (default 2s), MKCONF_CONNINFO and MKCONF_EXTRA (appended) adjust it.
+mkconf() {
+	local file=$1
+	shift
+	(($#)) || set -- 'outbox = shop' 'outbox.table = public.outbox'
+	# Private, as a file with a password inline should be (synctop warns otherwise).
+	: >"$file" && chmod 600 "$file"
+	{
+		printf '; written by %s\n' "${0##*/}"
+		printf '[synctop]\ntimeout = %s\n\n' "${MKCONF_TIMEOUT:-2s}"
+		printf '[postgres shop]\nconninfo = %s\n\n' "${MKCONF_CONNINFO:-$(conninfo)}"
+		printf '[pipeline products]\n'
+		printf '%s\n' "$@"
+		[[ -z ${MKCONF_EXTRA:-} ]] || printf '\n%s\n' "$MKCONF_EXTRA"
+	} >"$file"
+}
+
+# ----------------------------------------------------------------------
+# Running synctop
+# ----------------------------------------------------------------------
+RUN_TIMEOUT=${RUN_TIMEOUT:-60}
+
+# run_synctop ARGS...: runs $SYNCTOP without any PG* variable (the config alone must say
+# where to go), with stdin closed and a watchdog; sets RUN_OUT, RUN_ERR, RUN_RC, RUN_MS.
+run_synctop() {
+	local t0 t1
+	RUN_CMD="synctop $*"
+	t0=${EPOCHREALTIME//[!0-9]/}
+	(
+		unset PGHOST PGPORT PGUSER PGDATABASE
+		exec timeout -k 5 "$RUN_TIMEOUT" "$SYNCTOP" "$@"
+	) >"$TEST_TMP/run.out" 2>"$TEST_TMP/run.err" </dev/null
+	RUN_RC=$?
+	t1=${EPOCHREALTIME//[!0-9]/}
+	RUN_MS=$(((t1 - t0) / 1000))
+	RUN_OUT=$(<"$TEST_TMP/run.out")
+	RUN_ERR=$(<"$TEST_TMP/run.err")
+	_tap_shown_run=0
+	((RUN_RC == 124)) && diag "synctop was still running after ${RUN_TIMEOUT}s and was killed"
+	diag "ran: $RUN_CMD -> exit $RUN_RC in $RUN_MS ms"
+	return 0
+}
+
+run_once() {
+	run_synctop --once "$@"
+}
+
+# jq -r FILTER over the last run's stdout; prints "<not JSON>" when it cannot be read.
+jqr() {
+	jq -r "$1" <<<"$RUN_OUT" 2>/dev/null || echo "<not JSON>"
+}
+
+json_is() {
+	is "$(jqr "$1")" "$2" "$3"
+}
+
+# json_ok FILTER DESC: passes when FILTER yields true.
+json_ok() {
+	ok "$2" _lib_jq_true "$1"
+}
+_lib_jq_true() {
+	jq -e "$1" <<<"$RUN_OUT" >/dev/null 2>&1
+}
+
+# Filters that select a stage of pipeline `products`, and a pipeline's diagnoses.
+stage() {
+	printf '(.pipelines[] | select(.name == "%s") | .stages[] | select(.kind == "%s"))' \
+		"${2:-products}" "$1"
+}
+diagnoses() {
+	printf '[.pipelines[] | select(.name == "%s") | .diagnoses[]?]' "${1:-products}"
+}
+
+# The number of lines of a text (0 for an empty one).
+count_lines() {
+	[[ -z $1 ]] && echo 0 && return
+	printf '%s\n' "$1" | wc -l
+}
