@@ -59,6 +59,17 @@ elif ((rc != 0 && failed == 0)); then
 	printf '\ncheck.sh: make check exited with status %d though no test failed\n' "$rc"
 	failed=1
 fi
+# The release tarball must build and pass on its own: one more check, counted as one test.
+printf '\n==> make distcheck\n'
+if timeout 900 make distcheck AM_COLOR_TESTS=no >distcheck.log 2>&1; then
+	passed=$((passed + 1))
+	printf 'PASS: make distcheck\n'
+else
+	failed=$((failed + 1))
+	printf 'FAIL: make distcheck; last 40 lines of distcheck.log:\n'
+	tail -n 40 distcheck.log
+fi
+
 ((skipped == 0)) || printf '%d skipped\n' "$skipped"
 printf '%d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))
