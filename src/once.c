@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "health.h"
 #include "poller.h"
@@ -24,39 +25,56 @@ static void sleep_until(double mono)
 	}
 }
 
-/* One stderr line per connection and reason, listing the stages it hides: a dead server
-   behind five stages is one line, as a cron mail or a plugin output wants it. */
-static void report_unknown(const struct snapshot *snap, FILE *err)
+static bool same_failure(const struct stage_view *a, const struct stage_view *b)
 {
-	size_t n = 0;
+	return a->status == ST_UNKNOWN && b->status == ST_UNKNOWN && a->cfg->conn == b->cfg->conn &&
+	       !strcmp(a->reason, b->reason);
+}
+
+/* "connection shop: products/outbox products/slot unknown: REASON" for the failure of sv. */
+static void failure_line(const struct snapshot *snap, const struct stage_view *sv, char *line, size_t n)
+{
+	snprintf(line, n, "connection %s:", sv->cfg->conn->name);
 	for (size_t i = 0; i < snap->n_pipes; i++)
-		n += snap->pipes[i].n_stages;
-	const struct stage_view **seen = xcalloc(n, sizeof *seen);
-	size_t n_seen = 0;
+		for (size_t j = 0; j < snap->pipes[i].n_stages; j++)
+			if (same_failure(&snap->pipes[i].stages[j], sv))
+				snappendf(line, n, " %s/%s", snap->pipes[i].cfg->name,
+				          stage_kind_names[snap->pipes[i].stages[j].cfg->kind]);
+	snappendf(line, n, " unknown: %s", sv->reason);
+}
+
+/* One line per connection and reason, listing the stages it hides: a dead server behind
+   five stages is one line, as a cron mail or a plugin output wants it. The log file (if
+   any) gets the same lines, timestamped, for runs nobody watches. */
+static void report_unknown(const struct snapshot *snap, FILE *err, FILE *log)
+{
+	char stamp[32];
+	time_t t = (time_t)snap->taken_at;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	for (size_t i = 0; i < snap->n_pipes; i++)
 		for (size_t j = 0; j < snap->pipes[i].n_stages; j++) {
 			const struct stage_view *sv = &snap->pipes[i].stages[j];
 			if (sv->status != ST_UNKNOWN)
 				continue;
-			bool dup = false;
-			for (size_t k = 0; k < n_seen && !dup; k++)
-				dup = seen[k]->cfg->conn == sv->cfg->conn &&
-				      !strcmp(seen[k]->reason, sv->reason);
-			if (dup)
-				continue;
-			seen[n_seen++] = sv;
-			fprintf(err, "synctop: connection %s:", sv->cfg->conn->name);
-			for (size_t pi = 0; pi < snap->n_pipes; pi++)
-				for (size_t sj = 0; sj < snap->pipes[pi].n_stages; sj++) {
+			/* Only the first stage of each failure speaks for it. */
+			bool first = true;
+			for (size_t pi = 0; pi <= i && first; pi++)
+				for (size_t sj = 0; sj < snap->pipes[pi].n_stages && first; sj++) {
 					const struct stage_view *o = &snap->pipes[pi].stages[sj];
-					if (o->status == ST_UNKNOWN && o->cfg->conn == sv->cfg->conn &&
-					    !strcmp(o->reason, sv->reason))
-						fprintf(err, " %s/%s", snap->pipes[pi].cfg->name,
-						        stage_kind_names[o->cfg->kind]);
+					if (o == sv)
+						break;
+					first = !same_failure(o, sv);
 				}
-			fprintf(err, " unknown: %s\n", sv->reason);
+			if (!first)
+				continue;
+			char line[1024];
+			failure_line(snap, sv, line, sizeof line);
+			fprintf(err, "synctop: %s\n", line);
+			if (log)
+				fprintf(log, "%s synctop[%ld]: %s\n", stamp, (long)getpid(), line);
 		}
-	free(seen);
 }
 
 int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FILE *err)
@@ -84,7 +102,17 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 		report_text(out, &snap);
 	fflush(out);
 
-	report_unknown(&snap, err);
+	/* The log file (if any) keeps what stderr says, for runs nobody watches (cron, checks). */
+	FILE *log = NULL;
+	if (cfg->log_file && *cfg->log_file) {
+		log = fopen(cfg->log_file, "a");
+		if (!log)
+			fprintf(err, "synctop: cannot open log_file %s: %s\n", cfg->log_file,
+			        strerror(errno));
+	}
+	report_unknown(&snap, err, log);
+	if (log)
+		fclose(log);
 	int code = status_exit_code(snap.status);
 	snapshot_free(&snap);
 	poller_free(p);

@@ -32,6 +32,16 @@ is "$RUN_RC" 3 "refused, text format: exit code 3"
 like "$RUN_OUT" shop "refused, text format: names the connection"
 unlike "$RUN_OUT$RUN_ERR" hunter2 "refused, text format: the password is not printed"
 
+# log_file keeps what stderr said, timestamped, for runs nobody watches.
+log=$TEST_TMP/synctop.log
+sed -i "s|^\[synctop\]\$|[synctop]\nlog_file = $log|" "$conf"
+run_once -c "$conf" --format json --once-window 0
+is "$RUN_RC" 3 "refused, log_file: exit code 3"
+is "$(count_lines "$(cat "$log" 2>/dev/null)")" 1 "refused, log_file: one line logged"
+like "$(cat "$log" 2>/dev/null)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z synctop\[[0-9]+\]: connection shop: products/outbox unknown: cannot connect to shop' \
+	"refused, log_file: the line is timestamped and names the connection and stage"
+unlike "$(cat "$log" 2>/dev/null)" hunter2 "refused, log_file: the password is not logged"
+
 # ----------------------------------------------------------------------
 # (b) A hung server: the kernel completes the TCP handshake for the stopped postmaster, and
 # then nothing answers. The 1 s timeout must cut the poll short.
