@@ -27,4 +27,16 @@ check 'outbox"; DROP TABLE victim; --' 'double quote'
 check "outbox'; DROP TABLE victim; --" 'single quote'
 check 'public.outbox"; DROP TABLE victim; --' 'double quote after a schema'
 
+# The pending predicate is SQL (trusted like the conninfo), but the session is read-only by
+# construction: even a predicate that writes is refused by the server.
+psql_synctop -c 'CREATE SEQUENCE victim_seq' \
+	-c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type) VALUES ('product', '1', 'created')" ||
+	bail_out "creating victim_seq failed"
+mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' "outbox.pending = nextval('victim_seq') > 0"
+run_once -c "$conf" --format json --once-window 0
+is "$RUN_RC" 3 "writing predicate: exit code 3"
+like "$(jqr "$S.error")" 'read-only transaction' "writing predicate: refused in a read-only transaction"
+is "$(psql_synctop -c "SELECT last_value || ' ' || is_called FROM victim_seq")" "1 false" \
+	"writing predicate: the sequence never moved"
+
 done_testing
