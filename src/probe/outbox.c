@@ -74,8 +74,10 @@ static bool parse_i64(const char *s, int64_t *out)
 }
 
 /* Looks at the plan of the pending count: a sequential scan of a large table means no index
-   serves the pending predicate. Result kept in the memo between looks. */
-static void outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const struct outbox_sql *q)
+   serves the pending predicate. Result kept in the memo between looks. Planning only, so it
+   is cheap, and it runs before the count: when the count itself times out on a huge table,
+   the advice is still there to say why. Returns false when the session broke. */
+static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const struct outbox_sql *q)
 {
 	const struct stage_cfg *st = ctx->st;
 	char err[256];
@@ -85,7 +87,7 @@ static void outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
 	PGresult *res = pg_query(conn, sql, 0, NULL, ctx->deadline, err, sizeof err, &broken);
 	free(sql);
 	if (!res)
-		return;
+		return !broken; /* a missing table: the count says so in its own words */
 	bool seqscan = PQntuples(res) > 0 && strstr(PQgetvalue(res, 0, 0), "\"Node Type\": \"Seq Scan\"");
 	PQclear(res);
 
@@ -94,6 +96,8 @@ static void outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
 	    conn, "SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = to_regclass($1)", 1,
 	    params, ctx->deadline, err, sizeof err, &broken);
 	int64_t rows = 0;
+	if (!res && broken)
+		return false;
 	if (res && PQntuples(res) > 0)
 		parse_i64(PQgetvalue(res, 0, 0), &rows);
 	PQclear(res);
@@ -109,6 +113,7 @@ static void outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
 	}
 	json_decref(*ctx->memo);
 	*ctx->memo = memo;
+	return true;
 }
 
 static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
@@ -118,6 +123,12 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	struct outbox_sql q;
 	if (!outbox_sql_quote(conn, st, &q, out))
 		return PROBE_FAILED;
+	if (ctx->poll_no % EXPLAIN_EVERY == 0 && !outbox_explain(ctx, conn, &q)) {
+		sample_set_error(out, "timeout: the server did not answer in time");
+		outbox_sql_free(&q);
+		return PROBE_BROKEN;
+	}
+	const char *hint = *ctx->memo ? json_string_value(json_object_get(*ctx->memo, "index_hint")) : NULL;
 
 	char *failed = failed_clause(&q);
 	char *failed_sql =
@@ -145,6 +156,9 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	free(failed);
 	if (!res) {
 		out->ok = false;
+		if (hint) /* most likely why a count ran out of time */
+			snappendf(out->err, sizeof out->err, "; no index serves the pending predicate: %s",
+			          hint);
 		outbox_sql_free(&q);
 		return broken ? PROBE_BROKEN : PROBE_FAILED;
 	}
@@ -169,11 +183,9 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 		json_object_set_new(out->raw, "max_id", json_integer(max_id));
 	PQclear(res);
 
-	if (ctx->poll_no % EXPLAIN_EVERY == 0)
-		outbox_explain(ctx, conn, &q);
 	outbox_sql_free(&q);
-	if (*ctx->memo && json_is_true(json_object_get(*ctx->memo, "seqscan"))) {
-		json_object_set(out->raw, "index_hint", json_object_get(*ctx->memo, "index_hint"));
+	if (hint) {
+		json_object_set_new(out->raw, "index_hint", json_string(hint));
 		json_object_set(out->raw, "table_rows", json_object_get(*ctx->memo, "table_rows"));
 	}
 	return PROBE_OK;

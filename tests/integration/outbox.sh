@@ -119,6 +119,16 @@ json_is "$S.metrics.pending" 50 "outbox_big: 50 pending of 60000"
 json_is "$D | map(select(.rule == \"outbox-no-index\")) | length" 1 "no partial index on 60000 rows: outbox-no-index diagnosis"
 like "$(jqr "$D | map(select(.rule == \"outbox-no-index\")) | .[0].next")" 'CREATE INDEX' "its next step is a CREATE INDEX"
 
+# A count that runs out of time on a table no index serves says why, and what to create.
+MKCONF_TIMEOUT=1s mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox_big' \
+	'outbox.pending = NOT processed AND (SELECT pg_sleep(1.5)) IS NOT NULL'
+run_once -c "$conf" --format json --once-window 0
+is "$RUN_RC" 3 "slow count without an index: exit 3"
+like "$(jqr "$S.error")" 'timeout.*no index serves the pending predicate: CREATE INDEX CONCURRENTLY ON "public"."outbox_big"' \
+	"slow count without an index: the error names the index to create"
+between "$RUN_MS" 900 3000 "slow count without an index: ended at the 1 s deadline"
+mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox_big'
+
 psql_synctop -c 'CREATE INDEX outbox_big_pending_idx ON outbox_big (created_at) WHERE NOT processed' \
 	-c 'ANALYZE outbox_big' || bail_out "CREATE INDEX failed"
 run_once -c "$conf" --format json --once-window 0
