@@ -35,6 +35,7 @@ struct worker {
 	double retry_at, backoff;
 	double tried_at; /* when the last connection attempt was made */
 	char conn_err[512];
+	char **secrets;           /* every secret of the connection, longest first, scrubbed from errors */
 	unsigned long round_done; /* under poller.lock */
 };
 
@@ -50,6 +51,33 @@ struct poller {
 	struct worker *workers;
 	size_t n_workers;
 };
+
+static int longest_first(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/* Libraries echo their input in errors (libpq quotes a malformed URI whole): every secret
+   of the connection, inline or from an _env or _file key, is scrubbed from every error. */
+static char **conn_secrets(const struct conn *c)
+{
+	char **inline_ = c->conninfo ? secrets_in(c->conninfo, true) : secrets_in(c->url, false);
+	size_t n = 0;
+	for (char **p = inline_; p && *p; p++)
+		n++;
+	char **all = xcalloc(n + 3, sizeof *all);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		all[k++] = xstrdup(inline_[i]);
+	if (c->secret && *c->secret)
+		all[k++] = xstrdup(c->secret);
+	if (c->api_key && *c->api_key)
+		all[k++] = xstrdup(c->api_key);
+	secrets_free(inline_);
+	qsort(all, k, sizeof *all, longest_first);
+	return all;
+}
 
 struct poller *poller_new(const struct config *cfg)
 {
@@ -80,6 +108,7 @@ struct poller *poller_new(const struct config *cfg)
 				w->p = p;
 				w->conn = s->cfg->conn;
 				w->be = backend_for(w->conn->kind);
+				w->secrets = conn_secrets(w->conn);
 			}
 			w->stages = xrealloc(w->stages, (w->n_stages + 1) * sizeof *w->stages);
 			w->stages[w->n_stages++] = s;
@@ -153,8 +182,7 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 	smp.wall = now_wall();
 	if (!smp.ok && !smp.err[0])
 		strlcpy_safe(smp.err, "unknown error", sizeof smp.err);
-	const char *secrets[] = {w->conn->secret, w->conn->api_key, NULL};
-	redact_secrets_inplace(smp.err, sizeof smp.err, secrets);
+	redact_secrets_inplace(smp.err, sizeof smp.err, (const char *const *)w->secrets);
 
 	pthread_mutex_lock(&p->lock);
 	const struct sample *prev = history_get(&s->hist, 0);
@@ -307,8 +335,10 @@ void poller_free(struct poller *p)
 		history_free(&p->stages[i].hist);
 		json_decref(p->stages[i].memo);
 	}
-	for (size_t i = 0; i < p->n_workers; i++)
+	for (size_t i = 0; i < p->n_workers; i++) {
 		free(p->workers[i].stages);
+		secrets_free(p->workers[i].secrets);
+	}
 	free(p->stages);
 	free(p->workers);
 	pthread_cond_destroy(&p->wake);

@@ -41,6 +41,25 @@ static char *sb_take(struct sbuf *b)
 }
 
 /* Query parameters whose value is a secret in a URL (case-insensitive). */
+/* What the scanners found: whether any secret, and (when list is wanted) each secret as it
+   stands in the input, so that a library echoing the input can be scrubbed of it. */
+struct found {
+	bool any;
+	bool collect;
+	char **list;
+	size_t n;
+};
+
+static void found_add(struct found *f, const char *s, size_t n)
+{
+	f->any = true;
+	if (!f->collect || n == 0)
+		return;
+	f->list = xrealloc(f->list, (f->n + 2) * sizeof *f->list);
+	f->list[f->n++] = xstrndup(s, n);
+	f->list[f->n] = NULL;
+}
+
 static const char *const url_secret_params[] = {
     "password", "sslpassword",  "api_key",       "apikey",        "token",
     "secret",   "access_token", "refresh_token", "client_secret", NULL,
@@ -68,7 +87,7 @@ static size_t scheme_len(const char *s)
 /* Copies url into out with the userinfo password and secret query parameters replaced.
    Without a scheme, a "user:pass@host" prefix is still treated as userinfo: a password
    in a malformed URL is still a password. */
-static void redact_url_into(const char *url, struct sbuf *out, bool *found)
+static void redact_url_into(const char *url, struct sbuf *out, struct found *found)
 {
 	size_t auth = scheme_len(url);
 	size_t query = auth + strcspn(url + auth, "?#");
@@ -82,7 +101,7 @@ static void redact_url_into(const char *url, struct sbuf *out, bool *found)
 		if (colon && colon + 1 < at) {
 			sb_addn(out, url, (size_t)(colon + 1 - url));
 			sb_adds(out, REDACTED);
-			*found = true;
+			found_add(found, colon + 1, (size_t)(at - (colon + 1)));
 			i = (size_t)(at - url);
 		}
 	}
@@ -104,7 +123,7 @@ static void redact_url_into(const char *url, struct sbuf *out, bool *found)
 		size_t value_len = strcspn(url + i, "&#");
 		if (value_len > 0 && in_list(url + name, name_len, url_secret_params)) {
 			sb_adds(out, REDACTED);
-			*found = true;
+			found_add(found, url + i, value_len);
 		} else {
 			sb_addn(out, url + i, value_len);
 		}
@@ -117,7 +136,7 @@ static void redact_url_into(const char *url, struct sbuf *out, bool *found)
 char *redact_url(const char *url)
 {
 	struct sbuf out = {0};
-	bool found = false;
+	struct found found = {0};
 	if (url)
 		redact_url_into(url, &out, &found);
 	return sb_take(&out);
@@ -126,11 +145,11 @@ char *redact_url(const char *url)
 bool url_has_password(const char *url)
 {
 	struct sbuf out = {0};
-	bool found = false;
+	struct found found = {0};
 	if (url)
 		redact_url_into(url, &out, &found);
 	free(out.s);
-	return found;
+	return found.any;
 }
 
 static bool is_uri(const char *s)
@@ -158,24 +177,30 @@ static char *conninfo_unquote(const char *v, size_t n)
 	return d;
 }
 
-static void redact_conninfo_into(const char *s, struct sbuf *out, bool *found);
+static void redact_conninfo_into(const char *s, struct sbuf *out, struct found *found);
 
-/* libpq expands a dbname that is itself a conninfo or URI: it may carry a password too. */
-static bool dbname_has_password(const char *v, size_t n)
+/* libpq expands a dbname that is itself a conninfo or URI: it may carry a password too,
+   which is added to the outer collector. */
+static bool dbname_has_password(const char *v, size_t n, struct found *outer)
 {
 	char *plain = conninfo_unquote(v, n);
-	bool found = false;
+	struct found inner = {.collect = outer->collect};
 	if (strchr(plain, '=') || is_uri(plain)) {
 		struct sbuf tmp = {0};
-		redact_conninfo_into(plain, &tmp, &found);
+		redact_conninfo_into(plain, &tmp, &inner);
 		free(tmp.s);
 	}
 	free(plain);
-	return found;
+	for (size_t i = 0; i < inner.n; i++) {
+		found_add(outer, inner.list[i], strlen(inner.list[i]));
+		free(inner.list[i]);
+	}
+	free(inner.list);
+	return inner.any;
 }
 
 /* key = value pairs separated by white space; values may be 'single quoted' with \ escapes. */
-static void redact_keyvalue_into(const char *s, struct sbuf *out, bool *found)
+static void redact_keyvalue_into(const char *s, struct sbuf *out, struct found *found)
 {
 	size_t i = 0;
 	while (s[i]) {
@@ -224,18 +249,21 @@ static void redact_keyvalue_into(const char *s, struct sbuf *out, bool *found)
 			secret = plain[0] != '\0';
 			free(plain);
 		} else if (key_len == 6 && strncasecmp(s + key, "dbname", 6) == 0) {
-			secret = dbname_has_password(s + value, value_len);
+			secret = dbname_has_password(s + value, value_len, found);
 		}
 		if (secret) {
 			sb_adds(out, REDACTED);
-			*found = true;
+			found_add(found, s + value, value_len);
+			char *plain = conninfo_unquote(s + value, value_len);
+			found_add(found, plain, strlen(plain));
+			free(plain);
 		} else {
 			sb_addn(out, s + value, value_len);
 		}
 	}
 }
 
-static void redact_conninfo_into(const char *s, struct sbuf *out, bool *found)
+static void redact_conninfo_into(const char *s, struct sbuf *out, struct found *found)
 {
 	const char *p = s;
 	while (isspace((unsigned char)*p))
@@ -249,7 +277,7 @@ static void redact_conninfo_into(const char *s, struct sbuf *out, bool *found)
 char *redact_conninfo(const char *conninfo)
 {
 	struct sbuf out = {0};
-	bool found = false;
+	struct found found = {0};
 	if (conninfo)
 		redact_conninfo_into(conninfo, &out, &found);
 	return sb_take(&out);
@@ -258,11 +286,30 @@ char *redact_conninfo(const char *conninfo)
 bool conninfo_has_password(const char *conninfo)
 {
 	struct sbuf out = {0};
-	bool found = false;
+	struct found found = {0};
 	if (conninfo)
 		redact_conninfo_into(conninfo, &out, &found);
 	free(out.s);
-	return found;
+	return found.any;
+}
+
+char **secrets_in(const char *s, bool is_conninfo)
+{
+	struct sbuf out = {0};
+	struct found found = {.collect = true};
+	if (s && is_conninfo)
+		redact_conninfo_into(s, &out, &found);
+	else if (s)
+		redact_url_into(s, &out, &found);
+	free(out.s);
+	return found.list;
+}
+
+void secrets_free(char **list)
+{
+	for (char **p = list; p && *p; p++)
+		free(*p);
+	free(list);
 }
 
 void redact_secrets_inplace(char *msg, size_t n, const char *const *secrets)

@@ -19,6 +19,12 @@ char *redact_url(const char *url);
 bool conninfo_has_password(const char *conninfo);
 bool url_has_password(const char *url);
 
+/* Every secret written inline in a conninfo (is_conninfo) or URL, as it stands there and,
+   for quoted conninfo values, unquoted: for scrubbing library messages that echo the input.
+   NULL-terminated, or NULL when there is none; free with secrets_free. */
+char **secrets_in(const char *s, bool is_conninfo);
+void secrets_free(char **list);
+
 /* Replaces, in place, every occurrence of each of the secrets (NULL-terminated list;
    empty strings ignored) in msg with ***. Used on backend error texts as a last line of defence. */
 void redact_secrets_inplace(char *msg, size_t n, const char *const *secrets);

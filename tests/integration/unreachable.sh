@@ -32,6 +32,15 @@ is "$RUN_RC" 3 "refused, text format: exit code 3"
 like "$RUN_OUT" shop "refused, text format: names the connection"
 unlike "$RUN_OUT$RUN_ERR" hunter2 "refused, text format: the password is not printed"
 
+# libpq quotes a malformed URI whole in its error, password and all: scrubbed anyway.
+MKCONF_CONNINFO='postgresql://postgres:hunter2@[::1' mkconf "$conf"
+run_once -c "$conf" --format json --once-window 0
+is "$RUN_RC" 3 "malformed URI: exit code 3"
+like "$(jqr "$S.error")" 'IPv6 host address in URI: "postgresql://postgres:\*\*\*@\[::1"' \
+	"malformed URI: libpq's echo of the URI is in the error, redacted"
+unlike "$RUN_OUT$RUN_ERR" hunter2 "malformed URI: the password is not printed"
+MKCONF_CONNINFO="host=127.0.0.1 port=$port dbname=synctop user=postgres password=hunter2" mkconf "$conf"
+
 # log_file keeps what stderr said, timestamped, for runs nobody watches.
 log=$TEST_TMP/synctop.log
 sed -i "s|^\[synctop\]\$|[synctop]\nlog_file = $log|" "$conf"

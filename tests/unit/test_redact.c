@@ -178,6 +178,47 @@ static void test_secrets_inplace(void **state)
 	assert_string_equal(b, "hunter2");
 }
 
+/* secrets_in: each secret as written, for scrubbing messages that echo the input. */
+static void test_secrets_in(void **state)
+{
+	char **l = secrets_in("postgresql://u:sekret@[::1", true);
+	assert_non_null(l);
+	assert_string_equal(l[0], "sekret");
+	assert_null(l[1]);
+	secrets_free(l);
+
+	l = secrets_in("host=x password='sek ret' sslpassword=k2", true);
+	assert_non_null(l);
+	assert_string_equal(l[0], "'sek ret'"); /* as written ... */
+	assert_string_equal(l[1], "sek ret");   /* ... and as libpq reads it */
+	assert_string_equal(l[2], "k2");
+	assert_string_equal(l[3], "k2");
+	assert_null(l[4]);
+	secrets_free(l);
+
+	l = secrets_in("dbname='postgresql://u:inner@h/db' host=x", true);
+	assert_non_null(l);
+	assert_string_equal(l[0], "inner");
+	secrets_free(l);
+
+	l = secrets_in("https://elastic:pw@es:9200/?api_key=KEY&x=1", false);
+	assert_non_null(l);
+	assert_string_equal(l[0], "pw");
+	assert_string_equal(l[1], "KEY");
+	assert_null(l[2]);
+	secrets_free(l);
+
+	assert_null(secrets_in("host=x user=u", true));
+	assert_null(secrets_in(NULL, true));
+
+	/* The scrubber with such a list, as the poller uses it on a libpq message. */
+	char msg[128] = "invalid URI: \"postgresql://u:sekret@[::1\"";
+	l = secrets_in("postgresql://u:sekret@[::1", true);
+	redact_secrets_inplace(msg, sizeof msg, (const char *const *)l);
+	assert_string_equal(msg, "invalid URI: \"postgresql://u:***@[::1\"");
+	secrets_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +231,7 @@ int main(void)
 	    cmocka_unit_test(test_url_query),
 	    cmocka_unit_test(test_url_malformed),
 	    cmocka_unit_test(test_secrets_inplace),
+	    cmocka_unit_test(test_secrets_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
