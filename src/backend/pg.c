@@ -43,6 +43,14 @@ static int wait_socket(int fd, short events, double deadline)
 	}
 }
 
+/* Server notices (a NOTICE raised by a function in a predicate, say) would go to stderr,
+   under the screen or into a check's one-line output: synctop keeps them off both. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static void *pg_open(const struct config *cfg, const struct conn *c, double deadline, char *err, size_t n)
 {
 	const char *const keys[] = {"dbname", "fallback_application_name", NULL};
@@ -57,6 +65,7 @@ static void *pg_open(const struct config *cfg, const struct conn *c, double dead
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeProcessor(conn, ignore_notice, NULL);
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
 	while (st != PGRES_POLLING_OK) {
 		if (st == PGRES_POLLING_FAILED) {

@@ -39,4 +39,12 @@ like "$(jqr "$S.error")" 'read-only transaction' "writing predicate: refused in 
 is "$(psql_synctop -c "SELECT last_value || ' ' || is_called FROM victim_seq")" "1 false" \
 	"writing predicate: the sequence never moved"
 
+# Server chatter (a NOTICE raised in the predicate) never reaches stderr.
+psql_synctop -c "CREATE FUNCTION noisy() RETURNS boolean LANGUAGE plpgsql AS \$\$ BEGIN RAISE NOTICE 'chatter'; RETURN true; END \$\$" ||
+	bail_out "creating noisy() failed"
+mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.pending = NOT processed AND noisy()'
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.metrics.pending" 1 "noisy predicate: the row is counted"
+is "$RUN_ERR" "" "noisy predicate: nothing on stderr"
+
 done_testing
