@@ -2,6 +2,8 @@
 #include "poller.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@ struct worker {
 	char conn_err[512];
 	char **secrets;           /* every secret of the connection, longest first, scrubbed from errors */
 	unsigned long round_done; /* under poller.lock */
+	double busy_since;        /* under poller.lock: monotonic start of the running round; 0 idle */
 };
 
 struct poller {
@@ -45,7 +48,10 @@ struct poller {
 	pthread_cond_t wake; /* workers wait for a round */
 	pthread_cond_t done; /* the caller waits for workers */
 	unsigned long round_req;
+	unsigned long round_given_up; /* poller_round stopped waiting for this round */
+	double last_complete;         /* wall time every worker last finished a round */
 	bool stopping;
+	int notify[2];           /* pipe: a byte per published sample, for the UI's poll() */
 	struct stage_rt *stages; /* one per pipeline stage, in config order */
 	size_t n_stages;
 	struct worker *workers;
@@ -86,6 +92,14 @@ struct poller *poller_new(const struct config *cfg)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->done, NULL);
+	if (pipe(p->notify) == 0) {
+		for (int i = 0; i < 2; i++) {
+			fcntl(p->notify[i], F_SETFL, fcntl(p->notify[i], F_GETFL) | O_NONBLOCK);
+			fcntl(p->notify[i], F_SETFD, FD_CLOEXEC);
+		}
+	} else {
+		p->notify[0] = p->notify[1] = -1;
+	}
 
 	for (size_t i = 0; i < cfg->n_pipelines; i++)
 		p->n_stages += cfg->pipelines[i].n_stages;
@@ -190,6 +204,10 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		s->probe->derive(s->cfg, prev, &smp);
 	history_push(&s->hist, &smp);
 	pthread_mutex_unlock(&p->lock);
+	if (p->notify[1] >= 0) {
+		ssize_t ignored = write(p->notify[1], "", 1); /* a full pipe already says "new data" */
+		(void)ignored;
+	}
 }
 
 static void *worker_main(void *arg)
@@ -203,12 +221,19 @@ static void *worker_main(void *arg)
 		if (p->stopping)
 			break;
 		unsigned long target = p->round_req;
+		w->busy_since = now_mono();
 		pthread_mutex_unlock(&p->lock);
 		double round_start = now_mono();
 		for (size_t i = 0; i < w->n_stages; i++)
 			worker_poll_stage(w, w->stages[i], round_start);
 		pthread_mutex_lock(&p->lock);
 		w->round_done = target;
+		w->busy_since = 0;
+		bool all = true;
+		for (size_t i = 0; i < p->n_workers; i++)
+			all &= p->workers[i].round_done >= target;
+		if (all)
+			p->last_complete = now_wall();
 		pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -265,7 +290,59 @@ void poller_round(struct poller *p)
 		ts.tv_nsec = (long)((abs - (double)ts.tv_sec) * 1e9);
 		pthread_cond_timedwait(&p->done, &p->lock, &ts);
 	}
+	for (size_t i = 0; i < p->n_workers; i++)
+		if (p->workers[i].round_done < target)
+			p->round_given_up = target;
 	pthread_mutex_unlock(&p->lock);
+}
+
+void poller_request_round(struct poller *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->round_req++;
+	pthread_cond_broadcast(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int poller_fd(const struct poller *p)
+{
+	return p->notify[0];
+}
+
+void poller_drain_fd(struct poller *p)
+{
+	char buf[256];
+	while (p->notify[0] >= 0 && read(p->notify[0], buf, sizeof buf) > 0)
+		;
+}
+
+double poller_last_complete(struct poller *p)
+{
+	pthread_mutex_lock(&p->lock);
+	double t = p->last_complete;
+	pthread_mutex_unlock(&p->lock);
+	return t;
+}
+
+/* A worker past its round limit is inside a call that ignored its deadline. */
+static bool worker_overdue(const struct poller *p, const struct worker *w, double now, double limit)
+{
+	if (w->round_done < p->round_given_up)
+		return true;
+	return w->busy_since > 0 && now - w->busy_since > limit;
+}
+
+static void fill_series(const struct stage_rt *s, struct stage_view *sv)
+{
+	sv->n_series = s->hist.len;
+	sv->series = xcalloc((size_t)(sv->n_series ? sv->n_series : 1), sizeof *sv->series);
+	for (int i = 0; i < sv->n_series; i++) {
+		const struct sample *smp = history_get(&s->hist, sv->n_series - 1 - i);
+		double v = NAN;
+		if (!smp->ok || !metric_num(smp->metrics, s->probe->main_metric, &v))
+			v = NAN;
+		sv->series[i] = v;
+	}
 }
 
 void poller_snapshot(struct poller *p, struct snapshot *out)
@@ -277,6 +354,7 @@ void poller_snapshot(struct poller *p, struct snapshot *out)
 	out->n_pipes = cfg->n_pipelines;
 	out->pipes = xcalloc(cfg->n_pipelines, sizeof *out->pipes);
 	size_t k = 0;
+	double now = now_mono(), limit = round_limit(p);
 	pthread_mutex_lock(&p->lock);
 	for (size_t i = 0; i < cfg->n_pipelines; i++) {
 		struct pipeline_view *pv = &out->pipes[i];
@@ -289,12 +367,13 @@ void poller_snapshot(struct poller *p, struct snapshot *out)
 			sv->cfg = s->cfg;
 			sv->n_samples = s->hist.len;
 			const struct sample *cur = history_get(&s->hist, 0), *prev = history_get(&s->hist, 1);
-			if (s->worker->round_done < p->round_req) {
+			fill_series(s, sv);
+			if (worker_overdue(p, s->worker, now, limit)) {
 				/* This round's poll is still running past its deadline: say so, never wait.
 				 */
 				probe_sample_prepare(s->probe, &sv->cur);
 				sample_set_error(&sv->cur, "no answer within %.0fs (poll still running)",
-				                 round_limit(p));
+				                 limit);
 				sv->cur.wall = out->taken_at;
 				if (cur)
 					sample_copy(&sv->prev, cur);
@@ -309,6 +388,25 @@ void poller_snapshot(struct poller *p, struct snapshot *out)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Waits (lock held) until no worker is inside a round or the monotonic time `until` passes. */
+static void wait_idle(struct poller *p, double until)
+{
+	for (;;) {
+		bool busy = false;
+		for (size_t i = 0; i < p->n_workers; i++)
+			busy |= p->workers[i].started && p->workers[i].busy_since > 0;
+		double left = until - now_mono();
+		if (!busy || left <= 0)
+			return;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		double abs = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + fmin(left, 0.1);
+		ts.tv_sec = (time_t)abs;
+		ts.tv_nsec = (long)((abs - (double)ts.tv_sec) * 1e9);
+		pthread_cond_timedwait(&p->done, &p->lock, &ts);
+	}
+}
+
 void poller_free(struct poller *p)
 {
 	if (!p)
@@ -316,9 +414,14 @@ void poller_free(struct poller *p)
 	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
 	pthread_cond_broadcast(&p->wake);
+	/* A normal poll takes milliseconds: give the ones in progress a moment to end, then
+	   leave behind what is stuck (a quit must not wait for a hung backend's deadline;
+	   nor a --once that already gave up on a round). */
+	if (!p->round_given_up)
+		wait_idle(p, now_mono() + 0.3);
 	bool stuck = false;
 	for (size_t i = 0; i < p->n_workers; i++)
-		stuck |= p->workers[i].started && p->workers[i].round_done < p->round_req;
+		stuck |= p->workers[i].started && p->workers[i].busy_since > 0;
 	pthread_mutex_unlock(&p->lock);
 	if (stuck) {
 		/* A worker is inside a library call that ignored its deadline: leave it (and the
@@ -344,5 +447,8 @@ void poller_free(struct poller *p)
 	pthread_cond_destroy(&p->wake);
 	pthread_cond_destroy(&p->done);
 	pthread_mutex_destroy(&p->lock);
+	for (int i = 0; i < 2; i++)
+		if (p->notify[i] >= 0)
+			close(p->notify[i]);
 	free(p);
 }

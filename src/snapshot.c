@@ -38,6 +38,7 @@ void snapshot_free(struct snapshot *s)
 		for (size_t j = 0; j < pv->n_stages; j++) {
 			sample_clear(&pv->stages[j].cur);
 			sample_clear(&pv->stages[j].prev);
+			free(pv->stages[j].series);
 		}
 		free(pv->stages);
 		free(pv->diags);

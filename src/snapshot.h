@@ -28,6 +28,8 @@ struct stage_view {
 	struct sample cur;  /* latest; cur.metrics == NULL when never polled */
 	struct sample prev; /* the one before (metrics NULL when none) */
 	int n_samples;
+	double *series; /* the probe's main metric, oldest first; NaN where not known */
+	int n_series;
 	enum status status;
 	char reason[256]; /* why the status is what it is, one line */
 };
