@@ -568,6 +568,14 @@ static void set_pipeline_key(struct parser *p, int line, const char *key, const 
 }
 
 /* inih's handler: one key = value. The line number comes from the reader. */
+static bool color_known(const char *name)
+{
+	for (const char *const *c = color_names; *c; c++)
+		if (!strcasecmp(*c, name))
+			return true;
+	return false;
+}
+
 static int handle_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct parser *p = user;
@@ -604,6 +612,12 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 			unknown_key(p, line, key);
 		else if (!opt_set(o, p->cfg, value, false, msg, sizeof msg))
 			fail(p, line, "%s", msg);
+		else if (!strcmp(key, "environment_color") && *value && !color_known(value))
+			fail(p, line,
+			     "environment_color: unknown colour '%s' (use red, green, yellow, blue, magenta, "
+			     "cyan "
+			     "or white)",
+			     value);
 	} else if (p->sect == SECT_CONN) {
 		set_conn_key(p, line, key, value);
 	} else {

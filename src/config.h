@@ -83,6 +83,7 @@ struct config {
 	double interval_s;
 	double timeout_s;
 	char *environment;
+	char *environment_color; /* "" = by the environment's name */
 	bool read_only;
 	int history; /* samples kept per stage */
 	char *log_file;
@@ -114,6 +115,8 @@ extern const struct opt_def synctop_opts[];
 extern const struct opt_def *const conn_opts[CONN__COUNT];
 extern const struct opt_def *const stage_opts[STAGE__COUNT];
 extern const enum conn_kind stage_conn_kind[STAGE__COUNT];
+/* Colour names accepted by environment_color, NULL-terminated. */
+extern const char *const color_names[];
 
 /* Where a config is searched when no -c is given: fills path (size n) and returns
    true if a file was found; false with path empty when none exists. */

@@ -320,6 +320,7 @@ void config_free(struct config *cfg)
 	free(cfg->pipelines);
 	free(cfg->path);
 	free(cfg->environment);
+	free(cfg->environment_color);
 	free(cfg->log_file);
 	free(cfg);
 }

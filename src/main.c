@@ -1,12 +1,16 @@
 /* main.c: the command line and mode dispatch. */
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "once.h"
+#include "ui/keys.h"
+#include "ui/tui.h"
 #include "units.h"
+#include <unistd.h>
 
 #define EXIT_USAGE 3
 
@@ -16,17 +20,24 @@ static void usage(FILE *out)
 	      "\n"
 	      "Watch whether the copies of your data are in sync: PostgreSQL outbox tables and\n"
 	      "logical replication slots (and, in later versions, Kafka, Elasticsearch, Redis).\n"
+	      "Without --once it opens the interactive screen (press ? there for the keys).\n"
 	      "\n"
 	      "  -c, --config FILE        read FILE instead of searching for synctop.conf\n"
+	      "      --wallboard          read-only status tiles for a shared screen\n"
+	      "      --read-only          no action that writes, whatever the config says\n"
+	      "      --interval DUR       time between polls on the screen (default: the config's, 2s)\n"
+	      "      --ascii              ASCII boxes and sparklines (automatic outside UTF-8 locales)\n"
 	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
 	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
 	      "      --format FORMAT      snapshot format with --once: text (default) or json\n"
 	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
 	      "                           0 polls once and reports rates as null\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
+	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and exit\n"
 	      "\n"
+	      "When standard output is not a terminal, synctop behaves as with --once.\n"
 	      "Config search order: -c FILE, $SYNCTOP_CONFIG, $XDG_CONFIG_HOME/synctop/synctop.conf,\n"
 	      "/etc/synctop.conf. See synctop(1) and synctop.conf(5).\n",
 	      out);
@@ -34,13 +45,28 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	enum { ARG_ONCE = 256, ARG_FORMAT, ARG_WINDOW, ARG_LIST };
+	enum {
+		ARG_ONCE = 256,
+		ARG_FORMAT,
+		ARG_WINDOW,
+		ARG_LIST,
+		ARG_LIST_KEYS,
+		ARG_WALLBOARD,
+		ARG_READ_ONLY,
+		ARG_INTERVAL,
+		ARG_ASCII
+	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"once", no_argument, NULL, ARG_ONCE},
 	    {"format", required_argument, NULL, ARG_FORMAT},
 	    {"once-window", required_argument, NULL, ARG_WINDOW},
 	    {"list-options", no_argument, NULL, ARG_LIST},
+	    {"list-keys", no_argument, NULL, ARG_LIST_KEYS},
+	    {"wallboard", no_argument, NULL, ARG_WALLBOARD},
+	    {"read-only", no_argument, NULL, ARG_READ_ONLY},
+	    {"interval", required_argument, NULL, ARG_INTERVAL},
+	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -48,6 +74,9 @@ int main(int argc, char **argv)
 	const char *config_path = NULL;
 	bool once = false;
 	struct once_opts oo = {.format = REPORT_TEXT, .window_s = 1.0};
+	struct tui_opts to = {.wallboard_cycle_s = 10.0};
+
+	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 
 	opterr = 0;
 	int c;
@@ -82,6 +111,28 @@ int main(int argc, char **argv)
 		case ARG_LIST:
 			config_list_options(stdout);
 			return 0;
+		case ARG_LIST_KEYS:
+			ui_keys_man(stdout);
+			return 0;
+		case ARG_WALLBOARD:
+			to.wallboard = true;
+			break;
+		case ARG_READ_ONLY:
+			to.read_only = true;
+			break;
+		case ARG_ASCII:
+			to.ascii = true;
+			break;
+		case ARG_INTERVAL:
+			if (!parse_duration(optarg, &to.interval_s) || to.interval_s < 0.1 ||
+			    to.interval_s > 3600) {
+				fprintf(
+				    stderr,
+				    "synctop: --interval: bad duration '%s' (100ms to 1h, e.g. 1s or 5s)\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -120,12 +171,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	if (!once) {
-		fprintf(stderr, "synctop: the interactive screen is not in this version yet; use --once\n");
-		config_free(cfg);
-		return EXIT_USAGE;
-	}
-	int code = once_run(cfg, &oo, stdout, stderr);
+	/* Piped or redirected, the screen would be noise: print a snapshot instead. */
+	int code = once || !isatty(STDOUT_FILENO) ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);
 	config_free(cfg);
 	return code;
 }

@@ -32,6 +32,8 @@ const enum conn_kind stage_conn_kind[STAGE__COUNT] = {
     [STAGE_CONNECTOR] = CONN_CONNECT, [STAGE_SEARCH] = CONN_SEARCH, [STAGE_CACHE] = CONN_REDIS,
 };
 
+const char *const color_names[] = {"red", "green", "yellow", "blue", "magenta", "cyan", "white", NULL};
+
 const struct opt_def synctop_opts[] = {
     {"interval", OPT_DURATION, "2s", 0.1, 3600, CFG(interval_s), false,
      "time between two polls of every stage"},
@@ -39,6 +41,9 @@ const struct opt_def synctop_opts[] = {
      "deadline of one poll of a connection, unless the connection sets its own"},
     {"environment", OPT_STR, "", 0, 0, CFG(environment), false,
      "name shown in the header, e.g. production (shown in red) or staging"},
+    {"environment_color", OPT_STR, "", 0, 0, CFG(environment_color), false,
+     "background of the environment in the header: red, green, yellow, blue, magenta, cyan or white "
+     "(empty: red for names starting with prod, cyan otherwise)"},
     {"read_only", OPT_BOOL, "false", 0, 0, CFG(read_only), false,
      "true disables every action that writes (replay, refresh, pause, resume, restart)"},
     {"history", OPT_INT, "300", 10, 100000, CFG(history), false,

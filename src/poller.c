@@ -342,6 +342,10 @@ static void fill_series(const struct stage_rt *s, struct stage_view *sv)
 		if (!smp->ok || !metric_num(smp->metrics, s->probe->main_metric, &v))
 			v = NAN;
 		sv->series[i] = v;
+		if (!smp->ok && smp->wall >= sv->last_err_at) {
+			strlcpy_safe(sv->last_err, smp->err, sizeof sv->last_err);
+			sv->last_err_at = smp->wall;
+		}
 	}
 }
 

@@ -28,6 +28,8 @@ struct stage_view {
 	struct sample cur;  /* latest; cur.metrics == NULL when never polled */
 	struct sample prev; /* the one before (metrics NULL when none) */
 	int n_samples;
+	char last_err[512]; /* the newest error in the history ("" if none), and when (wall) */
+	double last_err_at;
 	double *series; /* the probe's main metric, oldest first; NaN where not known */
 	int n_series;
 	enum status status;

@@ -61,4 +61,12 @@ while read -r opt; do
 	ok "synctop.1 documents $opt" mentions "$man1_text" "$opt" 'A-Za-z0-9-'
 done <<<"$long_options"
 
+# The KEYS section of synctop(1) is generated from the key table (make update-man).
+ok "synctop.1 KEYS section matches the key table (make update-man)" \
+	"$top_srcdir/share/man/keys.sh" "$SYNCTOP" "$top_srcdir/share/man/synctop.1" --check
+run_synctop --list-keys
+is "$RUN_RC" 0 "--list-keys exits 0"
+is "$(grep -c '^\.TP$' <<<"$RUN_OUT")" "$(grep -c '^\.TP$' < <(sed -n '/BEGIN KEYS/,/END KEYS/p' "$top_srcdir/share/man/synctop.1"))" \
+	"every key of the table has an entry in synctop.1"
+
 done_testing

@@ -1,0 +1,229 @@
+/* draw_detail.c: the detail view of a stage (every metric, lists, diagnoses, last error) and the help. */
+#include <curses.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "probe.h"
+#include "report.h"
+#include "ui/spark.h"
+#include "ui/view.h"
+#include "units.h"
+
+/* Lines are built first, then drawn from the scroll position: a view longer than the
+   screen scrolls with j/k and PgUp/PgDn. */
+struct line {
+	char *text;
+	int attr;
+	int indent;
+};
+
+struct lines {
+	struct line *v;
+	size_t n;
+};
+
+static void add(struct lines *l, int indent, int attr, const char *fmt, ...) PRINTF_LIKE(4, 5);
+static void add(struct lines *l, int indent, int attr, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+	l->v[l->n++] = (struct line){xstrdup(buf), attr, indent};
+}
+
+/* A long text, wrapped to the width left after the indent. */
+static void add_wrapped(struct lines *l, int indent, int attr, int width, const char *text)
+{
+	char **w;
+	size_t n = wrap_text(text, width - indent - 2, &w);
+	for (size_t i = 0; i < n; i++) {
+		add(l, indent, attr, "%s", w[i]);
+		free(w[i]);
+	}
+	free(w);
+}
+
+static void lines_draw(struct ui *ui, struct lines *l, int top, int height, int *scroll)
+{
+	if (*scroll > (int)l->n - height)
+		*scroll = (int)l->n - height > 0 ? (int)l->n - height : 0;
+	for (int r = 0; r < height && *scroll + r < (int)l->n; r++) {
+		const struct line *ln = &l->v[*scroll + r];
+		put_text(top + r, 1 + ln->indent, ln->text, ui->cols - 2 - ln->indent, ln->attr, false);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+}
+
+static void when_text(double wall, char *buf, size_t n)
+{
+	time_t t = (time_t)wall;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(buf, n, "%H:%M:%S", &tm);
+}
+
+static void metric_text(const char *name, json_t *v, char *buf, size_t n)
+{
+	if (!v || json_is_null(v)) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	if (json_is_string(v)) {
+		snprintf(buf, n, "%s", json_string_value(v));
+	} else if (json_is_boolean(v)) {
+		snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
+	} else if (json_is_integer(v)) {
+		format_count((int64_t)json_integer_value(v), buf, n);
+		if (strstr(name, "bytes")) {
+			char sz[32];
+			format_size((double)json_integer_value(v), sz, sizeof sz);
+			snappendf(buf, n, "  (%s)", sz);
+		}
+	} else if (json_is_real(v)) {
+		double d = json_real_value(v);
+		snprintf(buf, n, "%.1f", d);
+		if (strstr(name, "_s") && !strstr(name, "per_s")) {
+			char dur[32];
+			format_duration(d, dur, sizeof dur);
+			snappendf(buf, n, "  (%s)", dur);
+		}
+	} else {
+		char *dump = json_dumps(v, JSON_COMPACT);
+		snprintf(buf, n, "%s", dump ? dump : "?");
+		free(dump);
+	}
+}
+
+/* The lists a stage carries: one table per list, its columns from the first entry. */
+static void add_lists(struct lines *l, const struct sample *s, int width)
+{
+	const char *key;
+	json_t *list;
+	json_object_foreach(s->detail, key, list)
+	{
+		if (!json_is_array(list))
+			continue;
+		add(l, 0, 0, "%s", "");
+		add(l, 0, A_BOLD, "%s (%zu)", key, json_array_size(list));
+		size_t i;
+		json_t *item;
+		json_array_foreach(list, i, item)
+		{
+			char row[1024] = "";
+			const char *k;
+			json_t *v;
+			json_object_foreach(item, k, v)
+			{
+				char val[128];
+				metric_text(k, v, val, sizeof val);
+				snappendf(row, sizeof row, "%s%s=%s", row[0] ? "  " : "", k, val);
+			}
+			add_wrapped(l, 2, 0, width, row);
+		}
+	}
+}
+
+void draw_detail(struct ui *ui)
+{
+	draw_header(ui, NULL);
+	draw_footer(ui, VIEW_DETAIL);
+	const struct stage_view *sv;
+	const struct pipeline_view *pv = ui_selected(ui, &sv);
+	if (!pv || !sv) {
+		ui->view = VIEW_MAIN;
+		return;
+	}
+	const struct theme *th = &ui->theme;
+	int width = ui->cols - 2;
+	struct lines l = {0};
+	char target[256], buf[1024];
+	add(&l, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, stage_kind_names[sv->cfg->kind],
+	    sv->cfg->conn->name, stage_target(sv->cfg, target, sizeof target));
+	const char *words[] = {
+	    [ST_OK] = "OK", [ST_UNKNOWN] = "UNKNOWN", [ST_WARN] = "WARN", [ST_CRIT] = "CRIT"};
+	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s", words[sv->status],
+	    sv->reason[0] ? ": " : "", sv->reason);
+	add_wrapped(&l, 0, theme_attr(th, ROLE_DIM), width, sv->cfg->conn->display);
+	if (sv->cur.metrics) {
+		char when[16];
+		when_text(sv->cur.wall, when, sizeof when);
+		add(&l, 0, theme_attr(th, ROLE_DIM), "polled %s in %.1f ms; %d samples kept", when,
+		    sv->cur.latency_ms, sv->n_samples);
+	}
+
+	const struct probe *p = probe_for(sv->cfg->kind);
+	add(&l, 0, 0, "%s", "");
+	add(&l, 0, A_BOLD, "%s", "metrics");
+	for (const char *const *m = p ? p->metrics : NULL; m && *m; m++) {
+		metric_text(*m, sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL, buf, sizeof buf);
+		add(&l, 2, 0, "%-24s %s", *m, buf);
+	}
+	if (p && sv->n_series > 1) {
+		char spark[2048];
+		int w = width - 30 < 120 ? width - 30 : 120;
+		spark_render(sv->series, sv->n_series, w > 8 ? w : 8, th->g.spark, spark, sizeof spark);
+		add(&l, 2, theme_attr(th, status_role(sv->status)), "%-24s %s", p->main_metric, spark);
+	}
+	if (sv->cur.ok && sv->cur.detail)
+		add_lists(&l, &sv->cur, width);
+
+	bool any = false;
+	for (size_t i = 0; i < pv->n_diags; i++) {
+		const struct diagnosis *d = &pv->diags[i];
+		if (d->stage != sv->cfg)
+			continue;
+		if (!any) {
+			add(&l, 0, 0, "%s", "");
+			add(&l, 0, A_BOLD, "%s", "diagnosis");
+		}
+		any = true;
+		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s", words[d->severity],
+		    d->rule);
+		add_wrapped(&l, 4, 0, width, d->symptom);
+		add_wrapped(&l, 4, 0, width, d->evidence);
+		snprintf(buf, sizeof buf, "next: %s", d->next);
+		add_wrapped(&l, 4, A_BOLD, width, buf);
+	}
+
+	if (sv->last_err[0]) {
+		char when[16];
+		when_text(sv->last_err_at, when, sizeof when);
+		add(&l, 0, 0, "%s", "");
+		add(&l, 0, A_BOLD, "last error (%s%s)", when, sv->cur.ok ? ", since recovered" : "");
+		add_wrapped(&l, 2, 0, width, sv->last_err);
+	}
+	lines_draw(ui, &l, 1, ui->rows - 2, &ui->detail_scroll);
+}
+
+void draw_help(struct ui *ui)
+{
+	draw_header(ui, "help");
+	draw_footer(ui, VIEW_HELP);
+	struct lines l = {0};
+	add(&l, 0, A_BOLD, "%s", "keys (q or Esc closes this help)");
+	add(&l, 0, 0, "%s", "");
+	for (const struct ui_key *k = ui_keys; k->label; k++) {
+		char extra[64] = "";
+		if (!k->read_only_safe)
+			snprintf(extra, sizeof extra, "%s",
+			         ui->read_only ? "  [not in read-only mode]" : "  [a write]");
+		add(&l, 2, k->reserved ? theme_attr(&ui->theme, ROLE_DIM) : 0, "%-11s %s%s", k->label,
+		    k->help, extra);
+	}
+	add(&l, 0, 0, "%s", "");
+	add(&l, 0, A_BOLD, "%s", "statuses");
+	add(&l, 2, 0, "%s",
+	    "OK, WARN, CRIT by the thresholds of synctop.conf(5); UNKNOWN: the stage could not be read");
+	add(&l, 2, 0, "%s",
+	    "a pipeline is as bad as its worst stage; panes are sorted worst first (s toggles)");
+	lines_draw(ui, &l, 1, ui->rows - 2, &ui->help_scroll);
+}

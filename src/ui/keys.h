@@ -1,0 +1,57 @@
+/* keys.h: the one key table: bindings, help text, read-only safety; help and man page come from it. */
+#ifndef SYNCTOP_UI_KEYS_H
+#define SYNCTOP_UI_KEYS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum ui_view { VIEW_MAIN = 1, VIEW_DETAIL = 2, VIEW_HELP = 4, VIEW_WALLBOARD = 8 };
+#define VIEW_ALL (VIEW_MAIN | VIEW_DETAIL | VIEW_HELP | VIEW_WALLBOARD)
+
+enum ui_action {
+	ACT_NONE,
+	ACT_UP,
+	ACT_DOWN,
+	ACT_PAGE_UP,
+	ACT_PAGE_DOWN,
+	ACT_NEXT_PIPELINE,
+	ACT_PREV_PIPELINE,
+	ACT_OPEN,
+	ACT_BACK,
+	ACT_FILTER,
+	ACT_SORT,
+	ACT_FREEZE,
+	ACT_INTERVAL_UP,
+	ACT_INTERVAL_DOWN,
+	ACT_HELP,
+	ACT_QUIT,
+	/* Writes: bound now so that nothing else takes their keys; they come with the actions. */
+	ACT_REPLAY,
+	ACT_REFRESH_INDEX,
+	ACT_PAUSE_WORKER,
+	ACT_RESUME_WORKER,
+	ACT_RESTART_TASKS,
+};
+
+struct ui_key {
+	enum ui_action action;
+	const char *label;   /* as shown in help and the man page: "Down, j" */
+	int codes[4];        /* ncurses key codes, 0-terminated */
+	const char *help;    /* one line */
+	bool read_only_safe; /* allowed in read-only mode and on the wallboard */
+	unsigned views;      /* where the key does something */
+	bool reserved;       /* a write of a later version: bound, listed as coming */
+};
+
+extern const struct ui_key ui_keys[];
+
+/* The action bound to key code ch in view (ACT_NONE if none); *entry receives its row. */
+enum ui_action ui_key_lookup(int ch, unsigned view, const struct ui_key **entry);
+
+/* The KEYS section of synctop(1), in roff, generated from the table (--list-keys). */
+void ui_keys_man(FILE *out);
+
+/* "q quit  ? help ..." for the footer of a view, fitting in width columns. */
+void ui_keys_footer(unsigned view, bool read_only, char *buf, size_t n, int width);
+
+#endif
