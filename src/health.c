@@ -2,6 +2,7 @@
 #include "health.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,8 @@ static void eval_outbox(struct pipeline_view *pv, struct stage_view *sv)
 	     (metric_num(sv->prev.metrics, "oldest_pending_age_s", &prev_oldest) && oldest > prev_oldest))) {
 		stalled = true;
 		double window = sv->cur.mono - sv->prev.mono;
+		if (window >= 0.5) /* timer jitter: 984ms reads as the 1s it is */
+			window = round(window);
 		format_duration(window, warn_s, sizeof warn_s);
 		raise_status(sv, ST_CRIT, "nothing drained over %s with %s rows pending", warn_s, cnt);
 		struct diagnosis *d = add_diag(pv, sv, "worker-stalled", ST_CRIT, "resume");

@@ -112,25 +112,44 @@ struct columns {
 	int conn, target, spark, figures;
 };
 
-static struct columns layout(int inner, int conn_w, int target_w)
+/* The figures are what an operator reads: optional columns are added only while the
+   figures keep the width they want (up to FIGURES_WANT_MAX), in the order sparkline,
+   target, connection (so the connection is the first to go, then the target). */
+#define FIGURES_WANT_MAX 64
+static struct columns layout(int inner, int conn_w, int target_w, int fig_want)
 {
 	struct columns c = {0, 0, 0, 0};
 	int left = inner - (KIND_W + 1 + STATUS_W + 1);
-	/* Dropped first when narrow: the sparkline, then the connection, then the target. */
-	if (left - (SPARK_W + 1) >= FIGURES_MIN) {
+	int want = fig_want < FIGURES_MIN ? FIGURES_MIN : fig_want > FIGURES_WANT_MAX ? FIGURES_WANT_MAX : fig_want;
+	if (left - (SPARK_W + 1) >= want) {
 		c.spark = SPARK_W;
 		left -= SPARK_W + 1;
 	}
-	if (left - (conn_w + 1) >= FIGURES_MIN) {
-		c.conn = conn_w;
-		left -= conn_w + 1;
-	}
-	if (left - (target_w + 1) >= FIGURES_MIN) {
+	if (left - (target_w + 1) >= want) {
 		c.target = target_w;
 		left -= target_w + 1;
 	}
+	if (left - (conn_w + 1) >= want) {
+		c.conn = conn_w;
+		left -= conn_w + 1;
+	}
 	c.figures = left > 0 ? left : 0;
 	return c;
+}
+
+/* The widest figures text of the stages shown. */
+static int widest_figures(const struct ui *ui)
+{
+	int w = 0;
+	char fig[512];
+	for (size_t i = 0; i < ui->snap.n_pipes; i++)
+		for (size_t j = 0; j < ui->snap.pipes[i].n_stages; j++) {
+			stage_figures(&ui->snap.pipes[i].stages[j], fig, sizeof fig);
+			int l = text_width(fig);
+			if (l > w)
+				w = l;
+		}
+	return w;
 }
 
 enum row_kind { ROW_TOP, ROW_STAGE, ROW_DIAG, ROW_MORE, ROW_BOTTOM };
@@ -278,7 +297,7 @@ void draw_main(struct ui *ui)
 	if (ui->scroll > (int)n - height)
 		ui->scroll = (int)n - height > 0 ? (int)n - height : 0;
 
-	struct columns c = layout(ui->cols - 4, widest_conn(ui), widest_target(ui));
+	struct columns c = layout(ui->cols - 4, widest_conn(ui), widest_target(ui), widest_figures(ui));
 	for (int r = 0; r < height && ui->scroll + r < (int)n; r++) {
 		const struct row *row = &rows[ui->scroll + r];
 		const struct pipeline_view *pv = &ui->snap.pipes[row->pipe];
