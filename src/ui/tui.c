@@ -18,6 +18,9 @@
 #include "ui/view.h"
 #include "units.h"
 
+/* How long samples arriving together are gathered before one redraw. */
+#define REDRAW_COALESCE_S 0.1
+
 /* Interval steps for + and -: the config's value joins them wherever it falls. */
 static const double interval_steps[] = {0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
 
@@ -459,10 +462,17 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	take_snapshot(&ui);
 	double next_tick = now_mono() + ui.interval;
 	ui.wb_next = now_mono() + (o->wallboard_cycle_s > 0 ? o->wallboard_cycle_s : 10.0);
-	bool dirty = true, running = true;
+	bool dirty = true, running = true, stale = false;
 	time_t shown_second = 0;
+	double redraw_at = 0; /* samples of one round arrive together: one redraw for them */
 
 	while (running) {
+		double t = now_mono();
+		if (stale && t >= redraw_at) {
+			take_snapshot(&ui);
+			stale = false;
+			dirty = true;
+		}
 		if (dirty) {
 			draw(&ui);
 			dirty = false;
@@ -474,6 +484,8 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			wake = fmin(wake, now + 1.0 - fmod(now_wall(), 1.0));
 		if (ui.message_until > now)
 			wake = fmin(wake, ui.message_until);
+		if (stale)
+			wake = fmin(wake, redraw_at);
 		int ms = (int)ceil(fmax(0, wake - now) * 1000.0);
 		struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
 		                        {.fd = poller_fd(ui.poller), .events = POLLIN}};
@@ -495,9 +507,9 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			break; /* the terminal went away */
 		if (r > 0 && (fds[1].revents & POLLIN)) {
 			poller_drain_fd(ui.poller);
-			if (!ui.frozen) {
-				take_snapshot(&ui);
-				dirty = true;
+			if (!ui.frozen && !stale) {
+				stale = true;
+				redraw_at = now_mono() + REDRAW_COALESCE_S;
 			}
 		}
 		now = now_mono();
