@@ -12,7 +12,7 @@ runs=${RUNS:-9}
 
 dir=$(mktemp -d /tmp/synctop-bench-XXXXXX)
 chmod 755 "$dir"
-trap '"$top/tests/stack/stack.sh" down "$dir" >/dev/null 2>&1 || true' EXIT INT TERM HUP
+trap '"$top/tests/stack/stack.sh" down "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT INT TERM HUP
 "$top/tests/stack/stack.sh" up "$dir" >/dev/null
 # shellcheck disable=SC1091
 . "$dir/env"

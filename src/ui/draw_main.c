@@ -113,14 +113,17 @@ struct columns {
 };
 
 /* The figures are what an operator reads: optional columns are added only while the
-   figures keep the width they want (up to FIGURES_WANT_MAX), in the order sparkline,
-   target, connection (so the connection is the first to go, then the target). */
+   figures keep the width they want (up to FIGURES_WANT_MAX). Each is tried in turn,
+   sparkline, then target, then connection: one that does not fit is skipped, so a long
+   target can give way to a short connection name. */
 #define FIGURES_WANT_MAX 64
 static struct columns layout(int inner, int conn_w, int target_w, int fig_want)
 {
 	struct columns c = {0, 0, 0, 0};
 	int left = inner - (KIND_W + 1 + STATUS_W + 1);
-	int want = fig_want < FIGURES_MIN ? FIGURES_MIN : fig_want > FIGURES_WANT_MAX ? FIGURES_WANT_MAX : fig_want;
+	int want = fig_want < FIGURES_MIN        ? FIGURES_MIN
+	           : fig_want > FIGURES_WANT_MAX ? FIGURES_WANT_MAX
+	                                         : fig_want;
 	if (left - (SPARK_W + 1) >= want) {
 		c.spark = SPARK_W;
 		left -= SPARK_W + 1;

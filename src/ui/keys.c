@@ -62,7 +62,7 @@ const struct ui_key ui_keys[] = {
     {ACT_FILTER,
      "/",
      {'/', 0},
-     "show only pipelines whose name or connections contain a text",
+     "show only pipelines whose name, connections or stage kinds contain a text",
      true,
      VIEW_MAIN,
      false},

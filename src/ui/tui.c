@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,48 @@
 #include "health.h"
 #include "ui/view.h"
 #include "units.h"
+
+/* SIGINT, SIGTERM and SIGHUP end the loop like q does (exit 0, terminal restored, polls
+   stopped); a byte on this pipe wakes poll() so no signal waits for the next tick. */
+static int signal_pipe[2] = {-1, -1};
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+	int saved = errno;
+	if (signal_pipe[1] >= 0) {
+		ssize_t ignored = write(signal_pipe[1], "", 1);
+		(void)ignored;
+	}
+	errno = saved;
+}
+
+static const int stop_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+
+static void signals_install(struct sigaction *old)
+{
+	if (pipe(signal_pipe) == 0)
+		for (int i = 0; i < 2; i++)
+			fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
+}
+
+static void signals_restore(const struct sigaction *old)
+{
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+	for (int i = 0; i < 2; i++)
+		if (signal_pipe[i] >= 0) {
+			close(signal_pipe[i]);
+			signal_pipe[i] = -1;
+		}
+}
 
 /* How long samples arriving together are gathered before one redraw. */
 #define REDRAW_COALESCE_S 0.1
@@ -165,7 +208,9 @@ static void fix_selection(struct ui *ui)
 {
 	size_t order[256];
 	size_t n = ui_visible(ui, order, ARRAY_LEN(order));
-	for (size_t i = 0; i < n; i++)
+	/* Until the user picks a stage, the selection is the top pane's first stage: the worst
+	   pipeline once the first polls are in, whatever order the panes started in. */
+	for (size_t i = 0; i < n && ui->sel_chosen; i++)
 		if (!strcmp(ui->snap.pipes[order[i]].cfg->name, ui->sel_pipe)) {
 			if (ui->sel_stage >= ui->snap.pipes[order[i]].n_stages)
 				ui->sel_stage = 0;
@@ -209,6 +254,7 @@ static void move_selection(struct ui *ui, int delta, bool by_pipeline)
 	}
 	strlcpy_safe(ui->sel_pipe, ui->snap.pipes[order[pi]].cfg->name, sizeof ui->sel_pipe);
 	ui->sel_stage = si;
+	ui->sel_chosen = true;
 }
 
 /* A one-line notice in the footer for a few seconds. */
@@ -429,9 +475,28 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	ui.sort_worst = true;
 	ui.view = o->wallboard ? VIEW_WALLBOARD : VIEW_MAIN;
 
+	/* Keys come from the terminal even when standard input is redirected (as less does);
+   with no terminal at all there is nothing to read keys from. */
+	FILE *keys_in = stdin;
+	if (!isatty(STDIN_FILENO)) {
+		keys_in = fopen("/dev/tty", "r");
+		if (!keys_in) {
+			fprintf(stderr,
+			        "synctop: standard input is not a terminal and /dev/tty cannot be opened: "
+			        "no keys to read; use --once for a snapshot\n");
+			return 3;
+		}
+	}
 	const char *term = getenv("TERM");
-	SCREEN *scr = newterm(NULL, stdout, stdin);
+	/* Installed before newterm, so that ncurses keeps its hands off these signals. */
+	struct sigaction old_sigs[3];
+	stop_signal = 0;
+	signals_install(old_sigs);
+	SCREEN *scr = newterm(NULL, stdout, keys_in);
 	if (!scr) {
+		signals_restore(old_sigs);
+		if (keys_in != stdin)
+			fclose(keys_in);
 		fprintf(stderr,
 		        "synctop: cannot use the terminal (TERM=%s is unknown or unusable here); "
 		        "use --once for a snapshot\n",
@@ -453,6 +518,9 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	if (!poller_start(ui.poller, err, sizeof err)) {
 		endwin();
 		delscreen(scr);
+		signals_restore(old_sigs);
+		if (keys_in != stdin)
+			fclose(keys_in);
 		restore_stderr(saved_err);
 		fprintf(stderr, "synctop: %s\n", err);
 		poller_free(ui.poller);
@@ -487,10 +555,13 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		if (stale)
 			wake = fmin(wake, redraw_at);
 		int ms = (int)ceil(fmax(0, wake - now) * 1000.0);
-		struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-		                        {.fd = poller_fd(ui.poller), .events = POLLIN}};
-		int r = poll(fds, 2, ms);
+		struct pollfd fds[3] = {{.fd = fileno(keys_in), .events = POLLIN},
+		                        {.fd = poller_fd(ui.poller), .events = POLLIN},
+		                        {.fd = signal_pipe[0], .events = POLLIN}};
+		int r = poll(fds, 3, ms);
 		if (r < 0 && errno != EINTR)
+			break;
+		if (stop_signal)
 			break;
 
 		int ch;
@@ -537,6 +608,9 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 
 	endwin();
 	delscreen(scr);
+	signals_restore(old_sigs);
+	if (keys_in != stdin)
+		fclose(keys_in);
 	restore_stderr(saved_err);
 	if (ui.have_snap)
 		snapshot_free(&ui.snap);

@@ -36,6 +36,7 @@ struct ui {
 	char filter_edit[64];
 
 	char sel_pipe[128]; /* selection by name: it follows its pipeline when the order changes */
+	bool sel_chosen;    /* false until the user moves it: the selection stays on the top pane */
 	size_t sel_stage;
 	int scroll, detail_scroll, help_scroll;
 

@@ -20,13 +20,17 @@ static void tile_words(const struct pipeline_view *pv, char *buf, size_t n)
 		snprintf(buf, n, "%s: %s", pv->diags[0].rule, pv->diags[0].evidence);
 		return;
 	}
-	for (size_t j = 0; j < pv->n_stages; j++)
+	for (size_t j = 0; j < pv->n_stages; j++) {
 		if (pv->stages[j].status != ST_OK) {
 			snprintf(buf, n, "%s: %s", stage_kind_names[pv->stages[j].cfg->kind],
 			         pv->stages[j].reason);
 			return;
 		}
-	snprintf(buf, n, "all %zu stages in sync", pv->n_stages);
+	}
+	if (pv->n_stages == 1)
+		snprintf(buf, n, "its stage is in sync");
+	else
+		snprintf(buf, n, "all %zu stages in sync", pv->n_stages);
 }
 
 static void draw_tile(struct ui *ui, int y, int x, int w, const struct pipeline_view *pv)
