@@ -2,9 +2,15 @@
 # demo.sh: the README's first command: a small live system on this machine, and synctop
 # watching it. Builds synctop if needed, starts a throwaway PostgreSQL (tests/stack/stack.sh),
 # loads the reference outbox, runs a traffic generator and the reference relay, creates a
-# logical slot that nobody consumes, and refreshes a synctop snapshot every 2 s. After 20 s the
-# relay is paused for 20 s (a fault to watch: the backlog grows, the status turns), then it
-# resumes; the cycle repeats every minute. Ctrl-C stops everything.
+# logical slot that nobody consumes, and shows synctop watching it. After 20 s the relay is
+# paused for 20 s (a fault to watch: the backlog grows, the status turns), then it resumes; the
+# cycle repeats every minute.
+#
+# On a terminal (stdin and stdout) it opens synctop's interactive screen, with the traffic, the
+# relay and the fault schedule in the background: q quits the screen and ends the demo.
+# Otherwise, or with DEMO_SECONDS set, it prints a `synctop --once` snapshot every 2 s (cleared
+# and redrawn on a terminal) until DEMO_SECONDS have passed or Ctrl-C. Either way everything it
+# started is stopped when it ends.
 #
 #   contrib/demo.sh
 #   DEMO_SECONDS=N contrib/demo.sh   run N seconds, then exit 0 (a non-interactive smoke run)
@@ -20,6 +26,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SYNCTOP_ROOT/tests/stack/pg.sh" # for pg_tmpdir
 
 demo_seconds=${DEMO_SECONDS:-0}
+interactive=0
+[[ -z ${DEMO_SECONDS:-} && -t 0 && -t 1 ]] && interactive=1
 fault_at=${DEMO_FAULT_AT:-20}
 fault_for=${DEMO_FAULT_FOR:-20}
 cycle=$((fault_at + fault_for + 20))
@@ -134,15 +142,12 @@ set_paused() { # true|false
 		WHERE name = 'relay'"
 }
 
+# fault_tick ELAPSED: pauses or resumes the relay as the schedule says at ELAPSED seconds,
+# and sets banner to what is going on.
 paused=false
-start=$SECONDS
-((tty)) && printf '\033[?25l' # no cursor blinking over the figures
-while :; do
-	elapsed=$((SECONDS - start))
-	((demo_seconds == 0 || elapsed < demo_seconds)) || break
-
-	phase=$((elapsed % cycle))
-	want=false
+banner=
+fault_tick() {
+	local phase=$(($1 % cycle)) want=false
 	((phase >= fault_at && phase < fault_at + fault_for)) && want=true
 	if [[ $want != "$paused" ]]; then
 		set_paused "$want"
@@ -155,6 +160,37 @@ while :; do
 	else
 		banner="no fault: relay resumed; the backlog drains"
 	fi
+}
+
+start=$SECONDS
+if ((interactive)); then
+	# The schedule runs beside the screen; its log says when it paused and resumed.
+	(
+		set +e
+		trap 'exit 0' TERM
+		last=
+		while :; do
+			fault_tick $((SECONDS - start)) >/dev/null 2>&1
+			[[ $paused == "$last" ]] || printf '%s s: relay paused = %s\n' $((SECONDS - start)) "$paused"
+			last=$paused
+			sleep 1 &
+			wait $!
+		done
+	) >"$dir/fault.log" 2>&1 &
+	pids+=("$!")
+	say "watch pipeline orders: ${fault_at} s in (then every ${cycle} s) the relay pauses for ${fault_for} s: the backlog grows, the outbox turns WARN then CRIT (worker-stalled), then drains. Keys: q quits the demo, ? help, Enter detail"
+	sleep 2 # time to read that line before the screen covers it
+	rc=0
+	"$SYNCTOP" -c "$conf" || rc=$?
+	exit "$rc"
+fi
+
+((tty)) && printf '\033[?25l' # no cursor blinking over the figures
+while :; do
+	elapsed=$((SECONDS - start))
+	((demo_seconds == 0 || elapsed < demo_seconds)) || break
+
+	fault_tick "$elapsed"
 
 	t0=${EPOCHREALTIME//[!0-9]/}
 	rc=0
