@@ -38,7 +38,13 @@ SCREEN=
 # tmux with a clean environment: the server (and so every pane) starts from this, never from
 # the caller's TMUX, TERM, LC_*, NO_COLOR or PG* variables.
 tmx() {
-	env -i PATH="$PATH" HOME="${HOME:-/}" LC_ALL=C.UTF-8 \
+	# Sanitizer settings pass through, so that a --enable-sanitizers build is checked in panes too.
+	local -a san=()
+	local v
+	for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
+		[[ -n ${!v:-} ]] && san+=("$v=${!v}")
+	done
+	env -i PATH="$PATH" HOME="${HOME:-/}" LC_ALL=C.UTF-8 "${san[@]}" \
 		tmux -L "$TUI_SOCKET" -f /dev/null "$@"
 }
 
