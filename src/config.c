@@ -718,6 +718,9 @@ static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *
 		st->conn = c;
 		st->line = d->stage_line[k];
 		check_thresholds(p, pl, st);
+		if (k == STAGE_KAFKA && (!st->group || !*st->group))
+			fail(p, d->stage_line[k],
+			     "the kafka stage needs kafka.group (the consumer group to watch)");
 	}
 }
 

@@ -43,6 +43,7 @@ struct conn {
 	char *api_key;         /* search: API key from api_key_env / api_key_file; never printed */
 	char *username;        /* search/connect basic auth user */
 	double timeout_s;      /* per-poll deadline; 0 = the global [synctop] timeout */
+	bool describe_groups;  /* kafka: ask for group state and members (opt-in: see synctop.conf(5)) */
 	char *display;         /* redacted description for messages: "shop (host=db user=app password=***)" */
 };
 
@@ -65,6 +66,12 @@ struct stage_cfg {
 	int64_t pending_warn, pending_crit;
 	double oldest_warn_s, oldest_crit_s;
 	int64_t failed_warn, failed_crit;
+
+	/* kafka */
+	char *group;     /* kafka.group: the consumer group */
+	char **topics;   /* kafka.topics: NULL-terminated; NULL = the topics the group committed to */
+	double window_s; /* kafka.window: the evaluation window */
+	int64_t lag_warn, lag_crit;
 
 	/* slot */
 	char **slot_names;                    /* slot.names: NULL-terminated; NULL = every logical slot */

@@ -273,6 +273,8 @@ void stage_cfg_free_fields(struct stage_cfg *st)
 	free(st->attempts_column);
 	free(st->error_column);
 	free_list(st->slot_names);
+	free(st->group);
+	free_list(st->topics);
 	memset(st, 0, sizeof *st);
 }
 
@@ -401,6 +403,13 @@ const char *stage_target(const struct stage_cfg *st, char *buf, size_t n)
 		}
 		for (char **p = st->slot_names; *p; p++)
 			snappendf(buf, n, "%s%s", p == st->slot_names ? "" : ",", *p);
+		break;
+	case STAGE_KAFKA:
+		snprintf(buf, n, "%s: ", st->group ? st->group : "?");
+		if (!st->topics)
+			snappendf(buf, n, "*");
+		for (char **p = st->topics; p && *p; p++)
+			snappendf(buf, n, "%s%s", p == st->topics ? "" : ",", *p);
 		break;
 	default:
 		break;

@@ -72,6 +72,9 @@ static const struct opt_def kafka_opts[] = {
      "file holding the SASL password (trailing newline ignored)"},
     {"property.NAME", OPT_STR, NULL, 0, 0, CONN(properties), true,
      "any librdkafka property, passed through, e.g. property.security.protocol = SASL_SSL"},
+    {"describe_groups", OPT_BOOL, "false", 0, 0, CONN(describe_groups), false,
+     "ask the brokers for the group's state and members (DescribeConsumerGroups); off by default: "
+     "a broker that refuses it can wedge librdkafka 2.0's client, so it runs on a handle of its own"},
     {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
     {0},
 };
@@ -170,13 +173,34 @@ static const struct opt_def slot_opts[] = {
 };
 #endif
 
+#ifdef HAVE_KAFKA
+static const struct opt_def kafka_stage_opts[] = {
+    {"kafka", OPT_CONN, NULL, 0, 0, STAGE(conn), false,
+     "kafka connection whose consumer-group lag is watched, and evaluated over time"},
+    {"kafka.group", OPT_STR, NULL, 1, 0, STAGE(group), false, "the consumer group (required)"},
+    {"kafka.topics", OPT_LIST, NULL, 0, 0, STAGE(topics), false,
+     "topics of the group, comma-separated (unset: every topic the group has committed offsets for)"},
+    {"kafka.window", OPT_DURATION, "10s", 1, 86400, STAGE(window_s), false,
+     "window of polls over which the consumer is evaluated (stalled, stopped, rewound, slow)"},
+    {"kafka.lag_warn", OPT_INT, "1000", 0, 0, STAGE(lag_warn), false,
+     "total lag (messages) at or above which the stage is warn"},
+    {"kafka.lag_crit", OPT_INT, "100000", 0, 0, STAGE(lag_crit), false,
+     "total lag (messages) at or above which the stage is crit"},
+    {0},
+};
+#endif
+
 const struct opt_def *const stage_opts[STAGE__COUNT] = {
 #ifdef HAVE_POSTGRES
     [STAGE_OUTBOX] = outbox_opts,
     [STAGE_SLOT] = slot_opts,
 #endif
-    /* kafka, connector, search and cache stages have no probe yet. */
+#ifdef HAVE_KAFKA
+    [STAGE_KAFKA] = kafka_stage_opts,
+#else
     [STAGE_KAFKA] = NULL,
+#endif
+    /* connector, search and cache stages have no probe yet. */
     [STAGE_CONNECTOR] = NULL,
     [STAGE_SEARCH] = NULL,
     [STAGE_CACHE] = NULL,

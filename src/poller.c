@@ -80,6 +80,13 @@ static char **conn_secrets(const struct conn *c)
 		all[k++] = xstrdup(c->secret);
 	if (c->api_key && *c->api_key)
 		all[k++] = xstrdup(c->api_key);
+	/* librdkafka properties that hold secrets (sasl.password, ssl.key.password, ...). */
+	for (const struct kv *p = c->properties; p; p = p->next)
+		if ((strstr(p->key, "password") || strstr(p->key, "secret")) && *p->value) {
+			all = xrealloc(all, (k + 2) * sizeof *all);
+			all[k++] = xstrdup(p->value);
+			all[k] = NULL;
+		}
 	secrets_free(inline_);
 	qsort(all, k, sizeof *all, longest_first);
 	return all;

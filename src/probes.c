@@ -6,11 +6,18 @@
 extern const struct probe outbox_probe;
 extern const struct probe slot_probe;
 #endif
+#ifdef HAVE_KAFKA
+#include "backend/kafka.h"
+extern const struct probe kafka_probe;
+#endif
 
 const struct probe *const probes[] = {
 #ifdef HAVE_POSTGRES
     &outbox_probe,
     &slot_probe,
+#endif
+#ifdef HAVE_KAFKA
+    &kafka_probe,
 #endif
     NULL,
 };
@@ -18,6 +25,9 @@ const struct probe *const probes[] = {
 const struct backend *const backends[] = {
 #ifdef HAVE_POSTGRES
     &pg_backend,
+#endif
+#ifdef HAVE_KAFKA
+    &kafka_backend,
 #endif
     NULL,
 };

@@ -57,6 +57,37 @@ static void slot_figures(const struct stage_view *sv, char *buf, size_t n)
 		snappendf(buf, n, " (worst of %zu slots)", count);
 }
 
+static void kafka_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	int64_t lag = 0, max_lag = 0, parts = 0, no_commit = 0;
+	double lag_s;
+	char c[32];
+	metric_int(m, "lag", &lag);
+	metric_int(m, "max_partition_lag", &max_lag);
+	metric_int(m, "partitions", &parts);
+	metric_int(sv->cur.detail, "no_commit_partitions", &no_commit);
+	format_count(lag, c, sizeof c);
+	snprintf(buf, n, "lag %s", c);
+	if (metric_num(m, "lag_s", &lag_s) && lag_s > 0) {
+		char d[32];
+		format_duration(lag_s, d, sizeof d);
+		snappendf(buf, n, " (%s behind)", d);
+	}
+	format_count(max_lag, c, sizeof c);
+	snappendf(buf, n, ", max %s, %" PRId64 " partitions", c, parts);
+	if (no_commit > 0)
+		snappendf(buf, n, " (%" PRId64 " uncommitted)", no_commit);
+	const char *ev = metric_str(m, "evaluation");
+	snappendf(buf, n, ", %s", ev ? ev : "evaluating");
+	const char *state = metric_str(m, "group_state");
+	int64_t members;
+	if (state)
+		snappendf(buf, n, ", %s", state);
+	if (metric_int(m, "members", &members))
+		snappendf(buf, n, ", %" PRId64 " members", members);
+}
+
 void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 {
 	buf[0] = '\0';
@@ -74,6 +105,9 @@ void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 		break;
 	case STAGE_SLOT:
 		slot_figures(sv, buf, n);
+		break;
+	case STAGE_KAFKA:
+		kafka_figures(sv, buf, n);
 		break;
 	default:
 		break;

@@ -321,9 +321,15 @@ static void test_conn_timeout(void **state)
 static void test_stage_target_other_kinds(void **state)
 {
 	(void)state;
-	struct stage_cfg st = {.kind = STAGE_KAFKA};
-	char buf[16] = "junk";
+	struct stage_cfg st = {.kind = STAGE_CACHE};
+	char buf[32] = "junk";
 	assert_string_equal(stage_target(&st, buf, sizeof buf), "");
+	/* kafka: the group, then its topics (or * for the topics it committed to) */
+	char *topics[] = {"orders", "refunds", NULL};
+	struct stage_cfg k = {.kind = STAGE_KAFKA, .group = "indexer", .topics = topics};
+	assert_string_equal(stage_target(&k, buf, sizeof buf), "indexer: orders,refunds");
+	k.topics = NULL;
+	assert_string_equal(stage_target(&k, buf, sizeof buf), "indexer: *");
 }
 
 static void test_syntax_tolerance(void **state)
@@ -630,9 +636,14 @@ static void test_error_unavailable_stages(void **state)
 	(void)state;
 #ifdef HAVE_KAFKA
 	expect_error("[kafka main]\nbrokers = localhost:9092\n[pipeline p]\nkafka = main\n",
-	             "4: the kafka stage is not available in this version of synctop");
+	             "4: the kafka stage needs kafka.group (the consumer group to watch)");
 	expect_error("[pipeline p]\nkafka.group = indexer\n",
-	             "2: the kafka stage is not available in this version of synctop");
+	             "1: pipeline 'p' has no stages (add e.g. outbox = CONNECTION)");
+	expect_error("[postgres a]\nconninfo = x\n[pipeline p]\noutbox = a\nkafka.group = indexer\n",
+	             "5: kafka.group is set but the pipeline has no kafka stage");
+#else
+	expect_error("[pipeline p]\nkafka = main\n",
+	             "2: synctop was built without Kafka support (configure --with-kafka)");
 #endif
 #ifdef HAVE_SEARCH
 	expect_error("[pipeline p]\nconnector = c\n",

@@ -1,0 +1,350 @@
+/* kafka.c: the kafka stage: a consumer group's lag per partition, evaluated over a window of polls. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/kafka.h"
+#include "kafka_eval.h"
+#include "probe.h"
+
+static const char *const kafka_metrics[] = {
+    "lag",     "partitions", "max_partition_lag", "lag_s", "group_state",
+    "members", "evaluation", "partition_lags",    NULL,
+};
+
+/* History kept in each sample (raw.hist) for the evaluation: this many windows back, so
+   that a consumer standing still for longer than the window can be told (STOP). */
+#define HIST_WINDOWS 3
+
+static bool topic_wanted(const struct stage_cfg *st, const char *name)
+{
+	if (!st->topics)
+		return strncmp(name, "__", 2) != 0; /* internal topics (__consumer_offsets) */
+	for (char **t = st->topics; *t; t++)
+		if (!strcmp(*t, name))
+			return true;
+	return false;
+}
+
+/* The partitions of the wanted topics, from the cluster's metadata. */
+static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ctx, struct kafka_session *ks,
+                                                      struct sample *out)
+{
+	const struct stage_cfg *st = ctx->st;
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_resp_err_t e = rd_kafka_metadata(ks->rk, 1, NULL, &md, kafka_ms_left(ctx->deadline));
+	if (e) {
+		char why[256];
+		kafka_last_log(ks, why, sizeof why);
+		sample_set_error(out, "cannot read the cluster's metadata: %s%s%s", rd_kafka_err2str(e),
+		                 *why ? "; last broker error: " : "", why);
+		return NULL;
+	}
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(64);
+	for (int i = 0; i < md->topic_cnt; i++) {
+		const struct rd_kafka_metadata_topic *t = &md->topics[i];
+		if (t->err || !topic_wanted(st, t->topic))
+			continue;
+		for (int p = 0; p < t->partition_cnt; p++)
+			rd_kafka_topic_partition_list_add(list, t->topic, t->partitions[p].id);
+	}
+	char missing[256] = "";
+	for (char **want = st->topics; want && *want; want++) {
+		bool found = false;
+		for (int i = 0; i < list->cnt && !found; i++)
+			found = !strcmp(list->elems[i].topic, *want);
+		if (!found)
+			snappendf(missing, sizeof missing, "%s'%s'", *missing ? ", " : "", *want);
+	}
+	rd_kafka_metadata_destroy(md);
+	if (*missing) {
+		sample_set_error(out, "topic %s does not exist in the cluster", missing);
+		rd_kafka_topic_partition_list_destroy(list);
+		return NULL;
+	}
+	return list;
+}
+
+/* Committed offsets of the group, with the explicit partition list (librdkafka 2.0.2 mishandles
+   none), polled on a queue of its own so that a late answer is never read by the next poll. */
+static rd_kafka_topic_partition_list_t *committed_of(const struct probe_ctx *ctx, struct kafka_session *ks,
+                                                     const rd_kafka_topic_partition_list_t *parts,
+                                                     struct sample *out)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(ks->rk);
+	rd_kafka_AdminOptions_t *opts =
+	    rd_kafka_AdminOptions_new(ks->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+	char errstr[256];
+	rd_kafka_AdminOptions_set_request_timeout(opts, kafka_ms_left(ctx->deadline), errstr, sizeof errstr);
+	rd_kafka_ListConsumerGroupOffsets_t *req =
+	    rd_kafka_ListConsumerGroupOffsets_new(ctx->st->group, parts);
+	rd_kafka_ListConsumerGroupOffsets(ks->rk, &req, 1, opts, q);
+	rd_kafka_ListConsumerGroupOffsets_destroy(req);
+	rd_kafka_AdminOptions_destroy(opts);
+
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, kafka_ms_left(ctx->deadline));
+	rd_kafka_topic_partition_list_t *result = NULL;
+	if (!ev) {
+		char why[256];
+		kafka_last_log(ks, why, sizeof why);
+		sample_set_error(out, "timeout: no committed offsets for group %s in time%s%s",
+		                 ctx->st->group, *why ? "; last broker error: " : "", why);
+	} else if (rd_kafka_event_error(ev)) {
+		sample_set_error(out, "cannot read the committed offsets of group %s: %s", ctx->st->group,
+		                 rd_kafka_event_error_string(ev));
+	} else {
+		const rd_kafka_ListConsumerGroupOffsets_result_t *res =
+		    rd_kafka_event_ListConsumerGroupOffsets_result(ev);
+		size_t n = 0;
+		const rd_kafka_group_result_t **groups =
+		    rd_kafka_ListConsumerGroupOffsets_result_groups(res, &n);
+		const rd_kafka_error_t *ge = n > 0 ? rd_kafka_group_result_error(groups[0]) : NULL;
+		if (n == 0 || ge)
+			sample_set_error(out, "cannot read the committed offsets of group %s: %s",
+			                 ctx->st->group,
+			                 ge ? rd_kafka_error_string(ge) : "no answer for the group");
+		else
+			result =
+			    rd_kafka_topic_partition_list_copy(rd_kafka_group_result_partitions(groups[0]));
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	return result;
+}
+
+/* End offsets (high watermarks): one ListOffsets request per partition leader. */
+static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, struct kafka_session *ks,
+                                                const rd_kafka_topic_partition_list_t *parts,
+                                                struct sample *out)
+{
+	rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(parts);
+	for (int i = 0; i < ends->cnt; i++)
+		ends->elems[i].offset = RD_KAFKA_OFFSET_END;
+	rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(ks->rk, ends, kafka_ms_left(ctx->deadline));
+	if (e) {
+		char why[256];
+		kafka_last_log(ks, why, sizeof why);
+		sample_set_error(out, "cannot read the end offsets: %s%s%s", rd_kafka_err2str(e),
+		                 *why ? "; last broker error: " : "", why);
+		rd_kafka_topic_partition_list_destroy(ends);
+		return NULL;
+	}
+	return ends;
+}
+
+/* Group state and members, opt-in, on a handle of its own: in librdkafka 2.0.2 a broker that
+   refuses DescribeGroups leaves the handle deadlocked. One failure and it is never tried again
+   on this session (the handle is abandoned, not destroyed). */
+static void describe_group(const struct probe_ctx *ctx, struct kafka_session *ks, struct sample *out)
+{
+	if (!ks->conn->describe_groups || ks->describe_given_up)
+		return;
+	char err[256];
+	if (!ks->describe_rk && !(ks->describe_rk = kafka_new_handle(ks, ks->conn, err, sizeof err))) {
+		ks->describe_given_up = true;
+		return;
+	}
+	rd_kafka_queue_t *q = rd_kafka_queue_new(ks->describe_rk);
+	rd_kafka_AdminOptions_t *opts =
+	    rd_kafka_AdminOptions_new(ks->describe_rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+	rd_kafka_AdminOptions_set_request_timeout(opts, kafka_ms_left(ctx->deadline), err, sizeof err);
+	const char *groups[1] = {ctx->st->group};
+	rd_kafka_DescribeConsumerGroups(ks->describe_rk, groups, 1, opts, q);
+	rd_kafka_AdminOptions_destroy(opts);
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, kafka_ms_left(ctx->deadline));
+	bool ok = false;
+	if (ev && !rd_kafka_event_error(ev)) {
+		size_t n = 0;
+		const rd_kafka_ConsumerGroupDescription_t **d = rd_kafka_DescribeConsumerGroups_result_groups(
+		    rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
+		if (n > 0 && !rd_kafka_ConsumerGroupDescription_error(d[0])) {
+			json_object_set_new(out->metrics, "group_state",
+			                    json_string(rd_kafka_consumer_group_state_name(
+			                        rd_kafka_ConsumerGroupDescription_state(d[0]))));
+			json_object_set_new(
+			    out->metrics, "members",
+			    json_integer((json_int_t)rd_kafka_ConsumerGroupDescription_member_count(d[0])));
+			ok = true;
+		}
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	if (!ok) {
+		ks->describe_given_up = true; /* the queue stays too: the handle may still write to it */
+		return;
+	}
+	rd_kafka_queue_destroy(q);
+}
+
+static int64_t offset_for(const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
+{
+	const rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, topic, partition);
+	return p && !p->err && p->offset >= 0 ? p->offset : KAFKA_NO_OFFSET;
+}
+
+static int by_lag(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int64_t lx = -1, ly = -1;
+	metric_int(x, "lag", &lx);
+	metric_int(y, "lag", &ly);
+	if (lx != ly)
+		return lx < ly ? 1 : -1;
+	int c = strcmp(metric_str(x, "topic"), metric_str(y, "topic"));
+	if (c)
+		return c;
+	int64_t px = 0, py = 0;
+	metric_int(x, "partition", &px);
+	metric_int(y, "partition", &py);
+	return px < py ? -1 : px > py;
+}
+
+/* Metrics from the committed and end offsets; raw keeps the offsets for the evaluation. */
+static void fill(const struct stage_cfg *st, const rd_kafka_topic_partition_list_t *parts,
+                 const rd_kafka_topic_partition_list_t *committed,
+                 const rd_kafka_topic_partition_list_t *ends, struct sample *out)
+{
+	size_t n = (size_t)parts->cnt, k = 0;
+	json_t **rows = xcalloc(n ? n : 1, sizeof *rows);
+	json_t *keys = json_array(), *cs = json_array(), *es = json_array();
+	int64_t lag = 0, max_lag = 0, no_commit = 0;
+	/* Without kafka.topics: the topics the group has committed offsets for. */
+	for (size_t i = 0; i < n; i++) {
+		const char *topic = parts->elems[i].topic;
+		int32_t partition = parts->elems[i].partition;
+		if (!st->topics) {
+			bool any = false;
+			for (size_t j = 0; j < n && !any; j++)
+				any = !strcmp(parts->elems[j].topic, topic) &&
+				      offset_for(committed, topic, parts->elems[j].partition) >= 0;
+			if (!any)
+				continue;
+		}
+		int64_t c = offset_for(committed, topic, partition), e = offset_for(ends, topic, partition);
+		json_t *row = json_object();
+		json_object_set_new(row, "topic", json_string(topic));
+		json_object_set_new(row, "partition", json_integer(partition));
+		json_object_set_new(row, "committed", c >= 0 ? json_integer(c) : json_null());
+		json_object_set_new(row, "end", e >= 0 ? json_integer(e) : json_null());
+		if (c >= 0 && e >= 0) {
+			int64_t l = e > c ? e - c : 0;
+			json_object_set_new(row, "lag", json_integer(l));
+			lag += l;
+			max_lag = l > max_lag ? l : max_lag;
+		} else {
+			json_object_set_new(row, "lag", json_null());
+			no_commit += c < 0;
+		}
+		rows[k++] = row;
+		json_array_append_new(keys, json_sprintf("%s/%" PRId32, topic, partition));
+		json_array_append_new(cs, json_integer(c));
+		json_array_append_new(es, json_integer(e));
+	}
+	qsort(rows, k, sizeof *rows, by_lag);
+	json_t *lags = json_array();
+	for (size_t i = 0; i < k; i++)
+		json_array_append_new(lags, rows[i]);
+	free(rows);
+	json_object_set_new(out->metrics, "lag", json_integer(lag));
+	json_object_set_new(out->metrics, "partitions", json_integer((json_int_t)k));
+	json_object_set_new(out->metrics, "max_partition_lag", json_integer(max_lag));
+	json_object_set_new(out->metrics, "partition_lags", lags);
+	out->detail = json_pack("{sI}", "no_commit_partitions", (json_int_t)no_commit);
+	out->raw = json_pack("{so so so}", "keys", keys, "c", cs, "e", es);
+}
+
+static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *out)
+{
+	struct kafka_session *ks = ctx->session;
+	rd_kafka_topic_partition_list_t *parts = partitions_of(ctx, ks, out);
+	if (!parts)
+		return PROBE_FAILED;
+	if (parts->cnt == 0) {
+		sample_set_error(out, "the cluster has no topics to watch");
+		rd_kafka_topic_partition_list_destroy(parts);
+		return PROBE_FAILED;
+	}
+	rd_kafka_topic_partition_list_t *committed = committed_of(ctx, ks, parts, out);
+	rd_kafka_topic_partition_list_t *ends = committed ? ends_of(ctx, ks, parts, out) : NULL;
+	enum probe_result r = PROBE_FAILED;
+	if (committed && ends) {
+		fill(ctx->st, parts, committed, ends, out);
+		describe_group(ctx, ks, out);
+		r = PROBE_OK;
+	}
+	if (ends)
+		rd_kafka_topic_partition_list_destroy(ends);
+	if (committed)
+		rd_kafka_topic_partition_list_destroy(committed);
+	rd_kafka_topic_partition_list_destroy(parts);
+	return r;
+}
+
+/* One point of the history, aligned on the current sample's partitions. */
+static void point_of(json_t *h, json_t *keys, size_t n, int64_t *c, int64_t *e)
+{
+	json_t *hk = json_object_get(h, "keys"), *hc = json_object_get(h, "c"), *he = json_object_get(h, "e");
+	bool same = hk == keys || json_equal(hk, keys);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		if (!same) { /* partitions came or went: find this one by name */
+			const char *want = json_string_value(json_array_get(keys, i));
+			for (j = 0; j < json_array_size(hk); j++)
+				if (!strcmp(json_string_value(json_array_get(hk, j)), want))
+					break;
+		}
+		c[i] = j < json_array_size(hk) ? json_integer_value(json_array_get(hc, j)) : KAFKA_NO_OFFSET;
+		e[i] = j < json_array_size(hk) ? json_integer_value(json_array_get(he, j)) : KAFKA_NO_OFFSET;
+	}
+}
+
+/* The history travels from sample to sample (raw.hist), trimmed to a few windows; the
+   evaluation and lag_s are computed on it. */
+static void kafka_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur)
+{
+	json_t *keys = json_object_get(cur->raw, "keys");
+	if (!keys || !json_object_get(prev->raw, "keys"))
+		return;
+	json_t *hist = json_array();
+	size_t i;
+	json_t *h;
+	json_t *old = json_object_get(prev->raw, "hist");
+	json_array_foreach(old, i, h) if (json_real_value(json_object_get(h, "t")) >=
+	                                  cur->mono - HIST_WINDOWS * st->window_s) json_array_append(hist, h);
+	if (json_array_size(hist) == 0) /* the previous sample starts the history */
+		json_array_append_new(hist, json_pack("{sf sO sO sO}", "t", prev->mono, "keys",
+		                                      json_object_get(prev->raw, "keys"), "c",
+		                                      json_object_get(prev->raw, "c"), "e",
+		                                      json_object_get(prev->raw, "e")));
+	json_array_append_new(hist,
+	                      json_pack("{sf sO sO sO}", "t", cur->mono, "keys", keys, "c",
+	                                json_object_get(cur->raw, "c"), "e", json_object_get(cur->raw, "e")));
+	json_object_set_new(cur->raw, "hist", hist);
+
+	size_t np = json_array_size(hist), nk = json_array_size(keys);
+	struct kafka_point *pts = xcalloc(np, sizeof *pts);
+	int64_t *buf = xcalloc(np * (nk ? nk : 1) * 2, sizeof *buf);
+	json_array_foreach(hist, i, h)
+	{
+		int64_t *c = buf + i * nk * 2, *e = c + nk;
+		point_of(h, keys, nk, c, e);
+		pts[i] = (struct kafka_point){json_real_value(json_object_get(h, "t")), c, e};
+	}
+	const char *ev = kafka_eval_name(kafka_evaluate(pts, np, nk, st->window_s));
+	json_object_set_new(cur->metrics, "evaluation", ev ? json_string(ev) : json_null());
+	double lag_s = kafka_lag_seconds(pts, np, nk);
+	json_object_set_new(cur->metrics, "lag_s", lag_s >= 0 ? json_real(lag_s) : json_null());
+	free(buf);
+	free(pts);
+}
+
+const struct probe kafka_probe = {
+    .name = "kafka",
+    .kind = STAGE_KAFKA,
+    .metrics = kafka_metrics,
+    .main_metric = "lag",
+    .poll = kafka_poll,
+    .derive = kafka_derive,
+};
