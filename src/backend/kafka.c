@@ -24,6 +24,10 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 	struct kafka_session *ks = rd_kafka_opaque(rk);
 	if (!ks)
 		return;
+		/* "[thrd:127.0.0.1:9092/bootstrap]: 127.0.0.1:9092/bootstrap: Connect to ..." reads better
+	   without its thread tag. */
+	if (!strncmp(buf, "[thrd:", 6) && strstr(buf, "]: "))
+		buf = strstr(buf, "]: ") + 3;
 	pthread_mutex_lock(&ks->lock);
 	strlcpy_safe(ks->last_log, buf, sizeof ks->last_log);
 	pthread_mutex_unlock(&ks->lock);

@@ -103,12 +103,13 @@ static void metric_text(const char *name, json_t *v, char *buf, size_t n)
 	}
 }
 
-/* The lists a stage carries: one table per list, its columns from the first entry. */
-static void add_lists(struct lines *l, const struct sample *s, int width)
+/* The lists a stage carries (in its detail, or list-valued metrics such as partition_lags,
+   already sorted by the probe): one block per list, one line per entry. */
+static void add_lists(struct lines *l, const json_t *obj, int width)
 {
 	const char *key;
 	json_t *list;
-	json_object_foreach(s->detail, key, list)
+	json_object_foreach((json_t *)obj, key, list)
 	{
 		if (!json_is_array(list))
 			continue;
@@ -164,7 +165,10 @@ void draw_detail(struct ui *ui)
 	add(&l, 0, 0, "%s", "");
 	add(&l, 0, A_BOLD, "%s", "metrics");
 	for (const char *const *m = p ? p->metrics : NULL; m && *m; m++) {
-		metric_text(*m, sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL, buf, sizeof buf);
+		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL;
+		if (json_is_array(v)) /* shown as a list below */
+			continue;
+		metric_text(*m, v, buf, sizeof buf);
 		add(&l, 2, 0, "%-24s %s", *m, buf);
 	}
 	if (p && sv->n_series > 1) {
@@ -173,8 +177,10 @@ void draw_detail(struct ui *ui)
 		spark_render(sv->series, sv->n_series, w > 8 ? w : 8, th->g.spark, spark, sizeof spark);
 		add(&l, 2, theme_attr(th, status_role(sv->status)), "%-24s %s", p->main_metric, spark);
 	}
-	if (sv->cur.ok && sv->cur.detail)
-		add_lists(&l, &sv->cur, width);
+	if (sv->cur.ok) {
+		add_lists(&l, sv->cur.metrics, width);
+		add_lists(&l, sv->cur.detail, width);
+	}
 
 	bool any = false;
 	for (size_t i = 0; i < pv->n_diags; i++) {
