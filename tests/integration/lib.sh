@@ -8,20 +8,32 @@
 # Stack:  need_pg: use the running stack (SYNCTOP_PG_PORT set, e.g. by stack.sh run) or start
 #         a private server torn down at exit; fresh_db NAME; psql_synctop ARGS; psql_admin ARGS;
 #         pg_up_extra: one more throwaway server (EXTRA_PG_PORT, EXTRA_PG_PID, EXTRA_PG_DIR)
+# Kafka:  need_kafka: use the running stack's mock cluster (SYNCTOP_KAFKA_BOOTSTRAP and
+#         SYNCTOP_KAFKA_CTL set) or start a private one torn down at exit; skips the whole test
+#         when tests/stack/kafka_mock or kafka_tool is not built. kafka_ctl CMD (down ID, up ID,
+#         rtt ID MS, topic NAME PARTITIONS; ID -1 = all): prints the mock's answer, fails unless
+#         "ok". ktool ARGS: tests/stack/kafka_tool -b the mock ARGS (produce, commit, committed,
+#         end, watermarks). mkconf_kafka FILE [PIPELINE-LINE...]: a config with the kafka
+#         connection `main` and the pipeline `orders` (MKCONF_TIMEOUT, MKCONF_BROKERS,
+#         MKCONF_KAFKA_EXTRA: lines added to [kafka main]).
 # synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
 #         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
 #         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
-# Paths:  $top_srcdir, $SYNCTOP (absolute), $TEST_TMP (a private directory removed at exit).
+# Paths:  $top_srcdir, $top_builddir, $SYNCTOP (absolute), $TEST_TMP (a private directory
+#         removed at exit).
 
 set -uo pipefail
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
 SYNCTOP=${SYNCTOP:-./synctop}
 [[ $SYNCTOP == /* ]] || SYNCTOP=$PWD/$SYNCTOP
-export top_srcdir SYNCTOP
+export top_srcdir top_builddir SYNCTOP
 
 # shellcheck source=tests/stack/pg.sh
 . "$top_srcdir/tests/stack/pg.sh"
+# shellcheck source=tests/stack/kafka.sh
+. "$top_srcdir/tests/stack/kafka.sh"
 
 # Nothing from the caller's environment may steer psql or synctop: keep only the variables
 # of the stack we were given (stack.sh run exports SYNCTOP_PG_*; PG* are derived from them).
@@ -305,6 +317,58 @@ mkconf() {
 		printf '[pipeline products]\n'
 		printf '%s\n' "$@"
 		[[ -z ${MKCONF_EXTRA:-} ]] || printf '\n%s\n' "$MKCONF_EXTRA"
+	} >"$file"
+}
+
+# ----------------------------------------------------------------------
+# Kafka (the librdkafka mock cluster of tests/stack/kafka.sh)
+# ----------------------------------------------------------------------
+KAFKA_TOOL=${KAFKA_TOOL:-$top_builddir/tests/stack/kafka_tool}
+
+need_kafka() {
+	local dir
+	require_cmd jq flock
+	[[ -x $KAFKA_TOOL ]] || skip_all "$KAFKA_TOOL is not built (a --without-kafka build?)"
+	if [[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} && -n ${SYNCTOP_KAFKA_CTL:-} ]]; then
+		if ! kafka__is_ours "${SYNCTOP_KAFKA_PID:-0}" || [[ ! -p $SYNCTOP_KAFKA_CTL ]]; then
+			bail_out "the stack's Kafka mock (pid ${SYNCTOP_KAFKA_PID:-?}, $SYNCTOP_KAFKA_CTL) is not running"
+		fi
+		diag "using the running stack: Kafka mock at $SYNCTOP_KAFKA_BOOTSTRAP"
+	else
+		kafka_mock_bin >/dev/null || skip_all "tests/stack/kafka_mock is not built (a --without-kafka build?)"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-kafka.XXXXXX") ||
+			bail_out "cannot create a directory for the Kafka mock"
+		at_exit _lib_kafka_down "$dir"
+		kafka_up "$dir/kafka" >&2 || bail_out "could not start the Kafka mock (see above)"
+		diag "started a private Kafka mock at $SYNCTOP_KAFKA_BOOTSTRAP"
+	fi
+}
+
+_lib_kafka_down() {
+	if ((${_LIB_RC:-0})); then kafka_down --log "$1/kafka" >&2; else kafka_down "$1/kafka"; fi
+	rm -rf "$1"
+}
+
+# ktool ARGS...: kafka_tool against the mock (3 s deadline unless KTOOL_TIMEOUT says otherwise).
+ktool() {
+	"$KAFKA_TOOL" -b "$SYNCTOP_KAFKA_BOOTSTRAP" -t "${KTOOL_TIMEOUT:-3}" "$@"
+}
+
+# mkconf_kafka FILE [LINE...]: a config with the kafka connection `main` (the mock) and one
+# pipeline `orders` whose lines are LINE... (default: the kafka stage of group indexer on
+# topic orders).
+mkconf_kafka() {
+	local file=$1
+	shift
+	(($#)) || set -- 'kafka = main' 'kafka.group = indexer' 'kafka.topics = orders'
+	: >"$file" && chmod 600 "$file"
+	{
+		printf '; written by %s\n' "${0##*/}"
+		printf '[synctop]\ntimeout = %s\n\n' "${MKCONF_TIMEOUT:-2s}"
+		printf '[kafka main]\nbrokers = %s\n' "${MKCONF_BROKERS:-${SYNCTOP_KAFKA_BOOTSTRAP:-127.0.0.1:1}}"
+		[[ -z ${MKCONF_KAFKA_EXTRA:-} ]] || printf '%s\n' "$MKCONF_KAFKA_EXTRA"
+		printf '\n[pipeline orders]\n'
+		printf '%s\n' "$@"
 	} >"$file"
 }
 

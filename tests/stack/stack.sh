@@ -8,12 +8,15 @@
 #   stack.sh down DIR              stop the stack that `stack.sh up DIR` started, remove DIR
 #
 # Servers listen on loopback only, on free ports, with their data under the stack directory.
-# On failure the tail of every server log is printed. Services today: PostgreSQL (pg.sh).
+# On failure the tail of every server log is printed. Services today: PostgreSQL (pg.sh) and
+# the Kafka mock cluster (kafka.sh; skipped with a note while tests/stack/kafka_mock is not built).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/stack/pg.sh
 . "$here/pg.sh"
+# shellcheck source=tests/stack/kafka.sh
+. "$here/kafka.sh"
 
 # ----------------------------------------------------------------------
 # Services, in start order; teardown runs in reverse. To add one (Redis, the Kafka mock,
@@ -21,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # svc_NAME_down DIR SHOWLOG and svc_NAME_vars (the variables it exports). Each service
 # keeps its files in its own subdirectory DIR/NAME.
 # ----------------------------------------------------------------------
-SERVICES=(pg)
+SERVICES=(pg kafka)
 
 svc_pg_up() {
 	if (($2)); then pg_up --detach "$1/pg"; else pg_up "$1/pg"; fi
@@ -32,6 +35,28 @@ svc_pg_down() {
 svc_pg_vars() {
 	echo PGHOST PGPORT PGUSER SYNCTOP_PG_PORT SYNCTOP_PG_SOCKDIR SYNCTOP_PG_PID \
 		SYNCTOP_PG_DATA SYNCTOP_PG_LOG SYNCTOP_PG_BINDIR
+}
+
+# The Kafka mock is a program of this tree, built by `make check`: without it (a
+# --without-kafka build, or make check not run yet) the stack goes on without Kafka.
+svc_kafka_up() {
+	local rc
+	if (($2)); then kafka_up --detach "$1/kafka"; else kafka_up "$1/kafka"; fi
+	rc=$?
+	if ((rc == 2)); then
+		printf 'stack.sh: note: no Kafka mock cluster: %s is not built (make check builds it)\n' \
+			"${SYNCTOP_KAFKA_MOCK:-tests/stack/kafka_mock}" >&2
+		return 0
+	fi
+	return "$rc"
+}
+svc_kafka_down() {
+	if (($2)); then kafka_down --log "$1/kafka"; else kafka_down "$1/kafka"; fi
+}
+svc_kafka_vars() {
+	# Nothing when the service was skipped.
+	[[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]] || return 0
+	echo SYNCTOP_KAFKA_BOOTSTRAP SYNCTOP_KAFKA_CTL SYNCTOP_KAFKA_PID SYNCTOP_KAFKA_LOG
 }
 
 MARKER=.synctop-stack
@@ -157,8 +182,9 @@ cmd_run() {
 		exit 3
 	fi
 	ms=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
-	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s)\n' \
-		"$ms" "$SYNCTOP_PG_PORT" "$SYNCTOP_PG_SOCKDIR" >&2
+	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s%s)\n' \
+		"$ms" "$SYNCTOP_PG_PORT" "$SYNCTOP_PG_SOCKDIR" \
+		"${SYNCTOP_KAFKA_BOOTSTRAP:+; Kafka mock at $SYNCTOP_KAFKA_BOOTSTRAP}" >&2
 
 	# In the background so that the traps run as soon as a signal arrives (bash defers
 	# traps while a foreground command runs). Background commands get /dev/null as stdin
