@@ -164,7 +164,7 @@ static bool worker_connect(struct worker *w, double deadline, bool *tried)
 	return false;
 }
 
-static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start)
+static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start, unsigned long round)
 {
 	struct poller *p = w->p;
 	struct sample smp;
@@ -188,6 +188,7 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		    .deadline = deadline,
 		    .memo = &s->memo,
 		    .poll_no = s->polls++,
+		    .round = round,
 		};
 		smp.ok = true;
 		enum probe_result r = s->probe->poll(&ctx, &smp);
@@ -232,7 +233,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		double round_start = now_mono();
 		for (size_t i = 0; i < w->n_stages; i++)
-			worker_poll_stage(w, w->stages[i], round_start);
+			worker_poll_stage(w, w->stages[i], round_start, target);
 		pthread_mutex_lock(&p->lock);
 		w->round_done = target;
 		w->busy_since = 0;

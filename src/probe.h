@@ -23,6 +23,7 @@ struct probe_ctx {
 	double deadline;       /* monotonic: the poll must return by then */
 	json_t **memo;         /* probe-private state kept across polls of this stage (owned reference) */
 	unsigned long poll_no; /* 0 on the first poll of this stage */
+	unsigned long round;   /* the poller's round: what a backend fetched in this round can be reused */
 };
 
 /* Poll results: PROBE_BROKEN tells the worker to drop the session and reconnect with backoff. */

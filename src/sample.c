@@ -102,6 +102,25 @@ void history_free(struct history *h)
 	h->len = 0;
 }
 
+void sample_slim(struct sample *s)
+{
+	if (s->metrics) {
+		json_t *slim = json_object();
+		const char *key;
+		json_t *v;
+		json_object_foreach(s->metrics, key, v)
+		{
+			if (!json_is_array(v) && !json_is_object(v))
+				json_object_set(slim, key, v);
+		}
+		json_decref(s->metrics);
+		s->metrics = slim;
+	}
+	json_decref(s->raw);
+	json_decref(s->detail);
+	s->raw = s->detail = NULL;
+}
+
 void history_push(struct history *h, struct sample *s)
 {
 	h->head = (h->head + 1) % h->cap;
@@ -110,6 +129,8 @@ void history_push(struct history *h, struct sample *s)
 	sample_init(s);
 	if (h->len < h->cap)
 		h->len++;
+	if (h->len >= 3)
+		sample_slim(&h->ring[(h->head - 2 + h->cap) % h->cap]);
 }
 
 const struct sample *history_get(const struct history *h, int ago)

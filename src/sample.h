@@ -42,7 +42,12 @@ struct history {
 
 void history_init(struct history *h, int cap);
 void history_free(struct history *h);
-/* Takes ownership of s's references (s is left cleared). */
+/* Keeps only a sample's scalar metrics (and its error): lists, detail and raw counters go.
+   The JSON objects are replaced, never changed, so snapshots sharing them are safe. */
+void sample_slim(struct sample *s);
+
+/* Takes ownership of s's references (s is left cleared). Samples older than the previous
+   one are slimmed: the history feeds sparklines and errors, not lists of partitions. */
 void history_push(struct history *h, struct sample *s);
 /* 0 = newest; NULL when there are fewer samples. */
 const struct sample *history_get(const struct history *h, int ago);

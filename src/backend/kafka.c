@@ -19,13 +19,16 @@ int kafka_ms_left(double deadline)
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
 	(void)fac;
-	if (level > 4) /* LOG_WARNING */
-		return;
 	struct kafka_session *ks = rd_kafka_opaque(rk);
 	if (!ks)
 		return;
-		/* "[thrd:127.0.0.1:9092/bootstrap]: 127.0.0.1:9092/bootstrap: Connect to ..." reads better
-	   without its thread tag. */
+	/* Asked for with property.debug: to stderr, which is the log file while on screen. */
+	if (ks->debug)
+		fprintf(stderr, "librdkafka %s: %s\n", fac, buf);
+	if (level > 4) /* LOG_WARNING */
+		return;
+	/* "[thrd:127.0.0.1:9092/bootstrap]: 127.0.0.1:9092/bootstrap: Connect to ..." reads better
+   without its thread tag. */
 	if (!strncmp(buf, "[thrd:", 6) && strstr(buf, "]: "))
 		buf = strstr(buf, "]: ") + 3;
 	pthread_mutex_lock(&ks->lock);
@@ -61,8 +64,11 @@ rd_kafka_t *kafka_new_handle(struct kafka_session *ks, const struct conn *c, cha
 	          conf_set(conf, "isolation.level", "read_uncommitted", err, n) &&
 	          conf_set(conf, "enable.auto.commit", "false", err, n) &&
 	          conf_set(conf, "log.connection.close", "false", err, n);
-	for (const struct kv *p = c->properties; ok && p; p = p->next)
+	for (const struct kv *p = c->properties; ok && p; p = p->next) {
 		ok = conf_set(conf, p->key, p->value, err, n);
+		if (!strcmp(p->key, "debug") && *p->value)
+			ks->debug = true;
+	}
 	if (ok && c->secret)
 		ok = conf_set(conf, "sasl.password", c->secret, err, n);
 	if (!ok) {
@@ -101,6 +107,10 @@ static void kafka_close(void *session)
 	struct kafka_session *ks = session;
 	if (!ks)
 		return;
+	if (ks->md)
+		rd_kafka_metadata_destroy(ks->md);
+	if (ks->ends)
+		rd_kafka_topic_partition_list_destroy(ks->ends);
 	rd_kafka_destroy(ks->rk);
 	/* A describe handle that failed may be wedged (librdkafka 2.0.2, a broker without
 	   DescribeGroups): destroying it could hang, so it is left to the process's exit. */

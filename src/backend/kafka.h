@@ -14,7 +14,13 @@ struct kafka_session {
 	pthread_mutex_t lock;    /* guards last_log: librdkafka logs from its own threads */
 	char last_log[256];      /* the last warning or error librdkafka logged, for messages */
 	rd_kafka_t *describe_rk; /* DescribeConsumerGroups on a handle of its own (opt-in) */
-	bool describe_given_up;  /* it failed once: its handle is abandoned, never destroyed */
+	/* What every stage on this cluster shares within one poll round: the metadata and the
+	   end offsets (fetched once per round, for the partitions asked so far). */
+	unsigned long round;
+	const struct rd_kafka_metadata *md;
+	rd_kafka_topic_partition_list_t *ends;
+	bool debug;             /* property.debug set: librdkafka's debug log goes to stderr (the log file) */
+	bool describe_given_up; /* it failed once: its handle is abandoned, never destroyed */
 };
 
 extern const struct backend kafka_backend;

@@ -27,14 +27,31 @@ static bool topic_wanted(const struct stage_cfg *st, const char *name)
 	return false;
 }
 
-/* The partitions of the wanted topics, from the cluster's metadata. */
+/* A new round: what the previous one fetched is stale. */
+static void round_begin(struct kafka_session *ks, unsigned long round)
+{
+	if (ks->round == round)
+		return;
+	if (ks->md)
+		rd_kafka_metadata_destroy(ks->md);
+	ks->md = NULL;
+	if (ks->ends)
+		rd_kafka_topic_partition_list_destroy(ks->ends);
+	ks->ends = rd_kafka_topic_partition_list_new(64);
+	ks->round = round;
+}
+
+/* The partitions of the wanted topics, from the cluster's metadata (once per round). */
 static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ctx, struct kafka_session *ks,
                                                       struct sample *out)
 {
 	const struct stage_cfg *st = ctx->st;
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_resp_err_t e = rd_kafka_metadata(ks->rk, 1, NULL, &md, kafka_ms_left(ctx->deadline));
+	rd_kafka_resp_err_t e = 0;
+	if (!ks->md)
+		e = rd_kafka_metadata(ks->rk, 1, NULL, &ks->md, kafka_ms_left(ctx->deadline));
+	const struct rd_kafka_metadata *md = ks->md;
 	if (e) {
+		ks->md = NULL;
 		char why[256];
 		kafka_last_log(ks, why, sizeof why);
 		sample_set_error(out, "cannot read the cluster's metadata: %s%s%s", rd_kafka_err2str(e),
@@ -57,7 +74,6 @@ static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ct
 		if (!found)
 			snappendf(missing, sizeof missing, "%s'%s'", *missing ? ", " : "", *want);
 	}
-	rd_kafka_metadata_destroy(md);
 	if (*missing) {
 		sample_set_error(out, "topic %s does not exist in the cluster", missing);
 		rd_kafka_topic_partition_list_destroy(list);
@@ -114,22 +130,44 @@ static rd_kafka_topic_partition_list_t *committed_of(const struct probe_ctx *ctx
 	return result;
 }
 
-/* End offsets (high watermarks): one ListOffsets request per partition leader. */
+/* End offsets (high watermarks): one ListOffsets request per partition leader, and once per
+   round for a partition, whichever stage asks first. */
 static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, struct kafka_session *ks,
                                                 const rd_kafka_topic_partition_list_t *parts,
                                                 struct sample *out)
 {
+	rd_kafka_topic_partition_list_t *missing = rd_kafka_topic_partition_list_new(parts->cnt);
+	for (int i = 0; i < parts->cnt; i++)
+		if (!rd_kafka_topic_partition_list_find(ks->ends, parts->elems[i].topic,
+		                                        parts->elems[i].partition))
+			rd_kafka_topic_partition_list_add(missing, parts->elems[i].topic,
+			                                  parts->elems[i].partition)
+			    ->offset = RD_KAFKA_OFFSET_END;
+	if (missing->cnt > 0) {
+		rd_kafka_resp_err_t e =
+		    rd_kafka_offsets_for_times(ks->rk, missing, kafka_ms_left(ctx->deadline));
+		if (e) {
+			char why[256];
+			kafka_last_log(ks, why, sizeof why);
+			sample_set_error(out, "cannot read the end offsets: %s%s%s", rd_kafka_err2str(e),
+			                 *why ? "; last broker error: " : "", why);
+			rd_kafka_topic_partition_list_destroy(missing);
+			return NULL;
+		}
+		for (int i = 0; i < missing->cnt; i++) {
+			rd_kafka_topic_partition_t *got = rd_kafka_topic_partition_list_add(
+			    ks->ends, missing->elems[i].topic, missing->elems[i].partition);
+			got->offset = missing->elems[i].offset;
+			got->err = missing->elems[i].err;
+		}
+	}
+	rd_kafka_topic_partition_list_destroy(missing);
 	rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(parts);
-	for (int i = 0; i < ends->cnt; i++)
-		ends->elems[i].offset = RD_KAFKA_OFFSET_END;
-	rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(ks->rk, ends, kafka_ms_left(ctx->deadline));
-	if (e) {
-		char why[256];
-		kafka_last_log(ks, why, sizeof why);
-		sample_set_error(out, "cannot read the end offsets: %s%s%s", rd_kafka_err2str(e),
-		                 *why ? "; last broker error: " : "", why);
-		rd_kafka_topic_partition_list_destroy(ends);
-		return NULL;
+	for (int i = 0; i < ends->cnt; i++) {
+		const rd_kafka_topic_partition_t *c = rd_kafka_topic_partition_list_find(
+		    ks->ends, ends->elems[i].topic, ends->elems[i].partition);
+		ends->elems[i].offset = c ? c->offset : RD_KAFKA_OFFSET_INVALID;
+		ends->elems[i].err = c ? c->err : RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
 	}
 	return ends;
 }
@@ -258,6 +296,7 @@ static void fill(const struct stage_cfg *st, const rd_kafka_topic_partition_list
 static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *out)
 {
 	struct kafka_session *ks = ctx->session;
+	round_begin(ks, ctx->round);
 	rd_kafka_topic_partition_list_t *parts = partitions_of(ctx, ks, out);
 	if (!parts)
 		return PROBE_FAILED;
@@ -305,8 +344,13 @@ static void point_of(json_t *h, json_t *keys, size_t n, int64_t *c, int64_t *e)
 static void kafka_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur)
 {
 	json_t *keys = json_object_get(cur->raw, "keys");
-	if (!keys || !json_object_get(prev->raw, "keys"))
+	json_t *prev_keys = json_object_get(prev->raw, "keys");
+	if (!keys || !prev_keys)
 		return;
+	if (json_equal(keys, prev_keys)) { /* the same partitions: one list of names for the history */
+		json_object_set(cur->raw, "keys", prev_keys);
+		keys = prev_keys;
+	}
 	json_t *hist = json_array();
 	size_t i;
 	json_t *h;

@@ -49,6 +49,36 @@ static void test_history_ring(void **state)
 	history_free(&h);
 }
 
+/* Samples older than the previous one keep their scalars only: a 1,000-partition list in
+   each of 300 samples would be hundreds of megabytes. */
+static void test_history_slims_old_samples(void **state)
+{
+	struct history h;
+	history_init(&h, 10);
+	for (int i = 1; i <= 3; i++) {
+		struct sample s;
+		sample_init(&s);
+		s.mono = i;
+		s.ok = true;
+		s.metrics = json_pack("{si s[iii]}", "lag", i, "partition_lags", 1, 2, 3);
+		s.raw = json_pack("{si}", "max_id", i);
+		s.detail = json_pack("{s[]}", "slots");
+		history_push(&h, &s);
+	}
+	const struct sample *old = history_get(&h, 2), *prev = history_get(&h, 1), *cur = history_get(&h, 0);
+	int64_t v;
+	assert_true(metric_int(old->metrics, "lag", &v));
+	assert_int_equal(v, 1);
+	assert_null(json_object_get(old->metrics, "partition_lags"));
+	assert_null(old->raw);
+	assert_null(old->detail);
+	/* The newest two stay whole: derive() and the detail view need them. */
+	assert_non_null(json_object_get(prev->metrics, "partition_lags"));
+	assert_non_null(prev->raw);
+	assert_non_null(json_object_get(cur->metrics, "partition_lags"));
+	history_free(&h);
+}
+
 static void test_metric_accessors(void **state)
 {
 	json_t *m = json_pack("{si sf sb ss sn}", "i", 7, "f", 2.5, "b", 1, "s", "x", "null");
@@ -129,9 +159,9 @@ static void test_outbox_derive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rate_basic),    cmocka_unit_test(test_rate_refuses),
-	    cmocka_unit_test(test_history_ring),  cmocka_unit_test(test_metric_accessors),
-	    cmocka_unit_test(test_outbox_derive),
+	    cmocka_unit_test(test_rate_basic),       cmocka_unit_test(test_rate_refuses),
+	    cmocka_unit_test(test_history_ring),     cmocka_unit_test(test_history_slims_old_samples),
+	    cmocka_unit_test(test_metric_accessors), cmocka_unit_test(test_outbox_derive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
