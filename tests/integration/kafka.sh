@@ -109,6 +109,19 @@ json_is "$S.status" ok "... status ok"
 json_is "$S.no_commit_partitions" 0 "... no_commit_partitions 0"
 json_is "$D | map(select(.rule == \"kafka-no-commits\")) | length" 0 "... no kafka-no-commits diagnosis"
 
+# Group state is opt-in: the mock refuses DescribeGroups (and librdkafka 2.0.2 wedges the
+# handle that asked). The lag figures come all the same, the state is null, nothing hangs.
+kconf indexer "$O"
+run_once -c "$conf" --format json --once-window 1s
+rc_without=$RUN_RC
+MKCONF_KAFKA_EXTRA='describe_groups = true' kconf indexer "$O"
+run_once -c "$conf" --format json --once-window 1s
+is "$RUN_RC" "$rc_without" "describe_groups on a broker without DescribeGroups: the same exit code as without it"
+json_is "$S.metrics.lag" 60 "describe_groups refused: the lag is still read (60)"
+json_is "$S.metrics.group_state" null "describe_groups refused: group_state null"
+json_is "$S.metrics.members" null "describe_groups refused: members null"
+between "$RUN_MS" 900 4000 "describe_groups refused: two polls a second apart, no hang at exit"
+
 # ----------------------------------------------------------------------
 # A group that never committed anything: no lag is known anywhere.
 # ----------------------------------------------------------------------
