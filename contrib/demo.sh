@@ -93,8 +93,17 @@ fi
 # ----------------------------------------------------------------------
 # The system to watch
 # ----------------------------------------------------------------------
+# Kafka, when synctop was built with it: the stack's mock cluster (a test program) and the
+# tool that produces and commits.
+kafka=0
+if grep -q '^#define HAVE_KAFKA 1' "$SYNCTOP_ROOT/autoconfig.h" 2>/dev/null &&
+	make -C "$SYNCTOP_ROOT" tests/stack/kafka_mock tests/stack/kafka_tool >/dev/null 2>&1; then
+	kafka=1
+	export SYNCTOP_KAFKA_TOPICS="orders:4"
+fi
+
 dir=$(pg_tmpdir synctop-demo)
-say "starting PostgreSQL (tests/stack/stack.sh up $dir/stack)"
+say "starting PostgreSQL$( ((kafka)) && echo ' and a Kafka mock cluster') (tests/stack/stack.sh up $dir/stack)"
 "$SYNCTOP_ROOT/tests/stack/stack.sh" up "$dir/stack" >/dev/null
 pg__unset_env # only the stack's PG* variables from here on
 # shellcheck source=/dev/null
@@ -132,6 +141,35 @@ outbox.oldest_crit = 10s
 slot = shop
 slot.names = demo_cdc
 CONF
+if ((kafka)); then
+	cat >>"$conf" <<CONF
+
+[kafka main]
+brokers = $SYNCTOP_KAFKA_BOOTSTRAP
+
+; the search indexer consumes topic orders (4 partitions) as group search-indexer
+[pipeline search]
+kafka = main
+kafka.group = search-indexer
+kafka.topics = orders
+kafka.window = 6s
+CONF
+	# The publisher and the indexer: 2 messages a second on each partition; the indexer
+	# commits what was published every 2 s, but stands still 42-57 s into each minute (a
+	# consumer stall to watch: STALL within the window, STOP after it).
+	(
+		tool=$SYNCTOP_ROOT/tests/stack/kafka_tool
+		published=0 start=$SECONDS
+		while sleep 1; do
+			"$tool" -b "$SYNCTOP_KAFKA_BOOTSTRAP" produce orders all 2 >/dev/null 2>&1 && published=$((published + 2))
+			phase=$(((SECONDS - start) % 60))
+			if ((phase % 2 == 0 && (phase < 42 || phase >= 57))); then
+				"$tool" -b "$SYNCTOP_KAFKA_BOOTSTRAP" commit search-indexer orders all "$published" >/dev/null 2>&1
+			fi
+		done
+	) >"$dir/kafka-flow.log" 2>&1 &
+	pids+=("$!")
+fi
 
 # ----------------------------------------------------------------------
 # The fault schedule and the screen
@@ -178,7 +216,7 @@ if ((interactive)); then
 		done
 	) >"$dir/fault.log" 2>&1 &
 	pids+=("$!")
-	say "watch pipeline orders: ${fault_at} s in (then every ${cycle} s) the relay pauses for ${fault_for} s: the backlog grows, the outbox turns WARN then CRIT (worker-stalled), then drains. Keys: q quits the demo, ? help, Enter detail"
+	say "watch pipeline orders: ${fault_at} s in (then every ${cycle} s) the relay pauses for ${fault_for} s: the backlog grows, the outbox turns WARN then CRIT (worker-stalled), then drains$( ((kafka)) && echo '; pipeline search: 42 s into each minute the indexer stops committing for 15 s (STALL, then STOP)'). Keys: q quits the demo, ? help, Enter detail"
 	sleep 2 # time to read that line before the screen covers it
 	rc=0
 	"$SYNCTOP" -c "$conf" || rc=$?
