@@ -464,6 +464,17 @@ static void restore_stderr(int saved)
 	}
 }
 
+/* Gives the terminal back as it was: screen, signals, the key source, stderr. */
+static void terminal_release(SCREEN *scr, const struct sigaction *old_sigs, FILE *keys_in, int saved_err)
+{
+	endwin();
+	delscreen(scr);
+	signals_restore(old_sigs);
+	if (keys_in != stdin)
+		fclose(keys_in);
+	restore_stderr(saved_err);
+}
+
 int tui_run(const struct config *cfg, const struct tui_opts *o)
 {
 	struct ui ui;
@@ -516,12 +527,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	ui.poller = poller_new(cfg);
 	char err[256];
 	if (!poller_start(ui.poller, err, sizeof err)) {
-		endwin();
-		delscreen(scr);
-		signals_restore(old_sigs);
-		if (keys_in != stdin)
-			fclose(keys_in);
-		restore_stderr(saved_err);
+		terminal_release(scr, old_sigs, keys_in, saved_err);
 		fprintf(stderr, "synctop: %s\n", err);
 		poller_free(ui.poller);
 		return 3;
@@ -606,12 +612,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		}
 	}
 
-	endwin();
-	delscreen(scr);
-	signals_restore(old_sigs);
-	if (keys_in != stdin)
-		fclose(keys_in);
-	restore_stderr(saved_err);
+	terminal_release(scr, old_sigs, keys_in, saved_err);
 	if (ui.have_snap)
 		snapshot_free(&ui.snap);
 	poller_free(ui.poller);
