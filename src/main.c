@@ -1,12 +1,16 @@
 /* main.c: the command line and mode dispatch. */
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "once.h"
+#ifdef HAVE_KAFKA
+#include "backend/kafka.h"
+#endif
 #include "ui/keys.h"
 #include "ui/tui.h"
 #include "units.h"
@@ -77,6 +81,12 @@ int main(int argc, char **argv)
 	struct tui_opts to = {.wallboard_cycle_s = 10.0};
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
+	/* A write to a helper or a server that went away is an error to handle, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+#ifdef HAVE_KAFKA
+	if (argc == 2 && !strcmp(argv[1], "--kafka-describe-helper")) /* internal: see kafka_describe.c */
+		return kafka_describe_helper();
+#endif
 
 	opterr = 0;
 	int c;

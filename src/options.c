@@ -74,7 +74,7 @@ static const struct opt_def kafka_opts[] = {
      "any librdkafka property, passed through, e.g. property.security.protocol = SASL_SSL"},
     {"describe_groups", OPT_BOOL, "false", 0, 0, CONN(describe_groups), false,
      "ask the brokers for the group's state and members (DescribeConsumerGroups); off by default: "
-     "a broker that refuses it can wedge librdkafka 2.0's client, so it runs on a handle of its own"},
+     "a broker that refuses it can wedge or crash librdkafka 2.0, so a child process asks"},
     {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
     {0},
 };

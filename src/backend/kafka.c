@@ -112,14 +112,8 @@ static void kafka_close(void *session)
 	if (ks->ends)
 		rd_kafka_topic_partition_list_destroy(ks->ends);
 	rd_kafka_destroy(ks->rk);
-	/* A describe handle that failed may be wedged (librdkafka 2.0.2, a broker without
-	   DescribeGroups): destroying it could hang, so it is left to the process's exit. */
-	if (ks->describe_rk && !ks->describe_given_up)
-		rd_kafka_destroy(ks->describe_rk);
-	if (!ks->describe_given_up) {
-		pthread_mutex_destroy(&ks->lock);
-		free(ks);
-	}
+	pthread_mutex_destroy(&ks->lock);
+	free(ks);
 }
 
 const struct backend kafka_backend = {

@@ -11,16 +11,16 @@
 struct kafka_session {
 	rd_kafka_t *rk; /* a consumer handle without group.id: metadata, admin, offsets */
 	const struct conn *conn;
-	pthread_mutex_t lock;    /* guards last_log: librdkafka logs from its own threads */
-	char last_log[256];      /* the last warning or error librdkafka logged, for messages */
-	rd_kafka_t *describe_rk; /* DescribeConsumerGroups on a handle of its own (opt-in) */
+	pthread_mutex_t lock; /* guards last_log: librdkafka logs from its own threads */
+	char last_log[256];   /* the last warning or error librdkafka logged, for messages */
+
 	/* What every stage on this cluster shares within one poll round: the metadata and the
 	   end offsets (fetched once per round, for the partitions asked so far). */
 	unsigned long round;
 	const struct rd_kafka_metadata *md;
 	rd_kafka_topic_partition_list_t *ends;
 	bool debug;             /* property.debug set: librdkafka's debug log goes to stderr (the log file) */
-	bool describe_given_up; /* it failed once: its handle is abandoned, never destroyed */
+	bool describe_given_up; /* describe_groups failed once for this session: not asked again */
 };
 
 extern const struct backend kafka_backend;
@@ -29,7 +29,14 @@ extern const struct backend kafka_backend;
 int kafka_ms_left(double deadline);
 /* The last thing librdkafka complained about, "" if nothing. */
 void kafka_last_log(struct kafka_session *ks, char *buf, size_t n);
-/* A handle of the connection's configuration (for the describe handle); NULL with err. */
+/* The group's state and member count, asked by a child process (kafka_describe.c): true with
+   state and members, or false with the reason. Bounded by the deadline, whatever librdkafka does. */
+bool kafka_describe(const struct conn *c, const char *group, double deadline, char *state, size_t n,
+                    long *members, char *err, size_t en);
+/* The child's side: `synctop --kafka-describe-helper` reads its request on stdin. */
+int kafka_describe_helper(void);
+
+/* A handle of the connection's configuration; NULL with err. */
 rd_kafka_t *kafka_new_handle(struct kafka_session *ks, const struct conn *c, char *err, size_t n);
 
 #endif

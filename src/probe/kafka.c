@@ -172,48 +172,21 @@ static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, str
 	return ends;
 }
 
-/* Group state and members, opt-in, on a handle of its own: in librdkafka 2.0.2 a broker that
-   refuses DescribeGroups leaves the handle deadlocked. One failure and it is never tried again
-   on this session (the handle is abandoned, not destroyed). */
+/* Group state and members, opt-in, asked by a child process (see kafka_describe.c): one
+   failure and it is not asked again on this session. */
 static void describe_group(const struct probe_ctx *ctx, struct kafka_session *ks, struct sample *out)
 {
 	if (!ks->conn->describe_groups || ks->describe_given_up)
 		return;
-	char err[256];
-	if (!ks->describe_rk && !(ks->describe_rk = kafka_new_handle(ks, ks->conn, err, sizeof err))) {
+	char state[64], err[256];
+	long members = 0;
+	if (!kafka_describe(ks->conn, ctx->st->group, ctx->deadline, state, sizeof state, &members, err,
+	                    sizeof err)) {
 		ks->describe_given_up = true;
 		return;
 	}
-	rd_kafka_queue_t *q = rd_kafka_queue_new(ks->describe_rk);
-	rd_kafka_AdminOptions_t *opts =
-	    rd_kafka_AdminOptions_new(ks->describe_rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
-	rd_kafka_AdminOptions_set_request_timeout(opts, kafka_ms_left(ctx->deadline), err, sizeof err);
-	const char *groups[1] = {ctx->st->group};
-	rd_kafka_DescribeConsumerGroups(ks->describe_rk, groups, 1, opts, q);
-	rd_kafka_AdminOptions_destroy(opts);
-	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, kafka_ms_left(ctx->deadline));
-	bool ok = false;
-	if (ev && !rd_kafka_event_error(ev)) {
-		size_t n = 0;
-		const rd_kafka_ConsumerGroupDescription_t **d = rd_kafka_DescribeConsumerGroups_result_groups(
-		    rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
-		if (n > 0 && !rd_kafka_ConsumerGroupDescription_error(d[0])) {
-			json_object_set_new(out->metrics, "group_state",
-			                    json_string(rd_kafka_consumer_group_state_name(
-			                        rd_kafka_ConsumerGroupDescription_state(d[0]))));
-			json_object_set_new(
-			    out->metrics, "members",
-			    json_integer((json_int_t)rd_kafka_ConsumerGroupDescription_member_count(d[0])));
-			ok = true;
-		}
-	}
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	if (!ok) {
-		ks->describe_given_up = true; /* the queue stays too: the handle may still write to it */
-		return;
-	}
-	rd_kafka_queue_destroy(q);
+	json_object_set_new(out->metrics, "group_state", json_string(state));
+	json_object_set_new(out->metrics, "members", json_integer(members));
 }
 
 static int64_t offset_for(const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
