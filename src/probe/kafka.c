@@ -221,15 +221,26 @@ static void fill(const struct stage_cfg *st, const rd_kafka_topic_partition_list
 	json_t **rows = xcalloc(n ? n : 1, sizeof *rows);
 	json_t *keys = json_array(), *cs = json_array(), *es = json_array();
 	int64_t lag = 0, max_lag = 0, no_commit = 0;
-	/* Without kafka.topics: the topics the group has committed offsets for. */
+	/* Without kafka.topics: the topics the group has committed offsets for (found in one pass). */
+	const char **with_commits = xcalloc(n ? n : 1, sizeof *with_commits);
+	size_t n_with = 0;
+	for (int i = 0; !st->topics && i < committed->cnt; i++) {
+		const rd_kafka_topic_partition_t *p = &committed->elems[i];
+		if (p->err || p->offset < 0)
+			continue;
+		bool known = false;
+		for (size_t j = 0; j < n_with && !known; j++)
+			known = !strcmp(with_commits[j], p->topic);
+		if (!known && n_with < n)
+			with_commits[n_with++] = p->topic;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *topic = parts->elems[i].topic;
 		int32_t partition = parts->elems[i].partition;
 		if (!st->topics) {
 			bool any = false;
-			for (size_t j = 0; j < n && !any; j++)
-				any = !strcmp(parts->elems[j].topic, topic) &&
-				      offset_for(committed, topic, parts->elems[j].partition) >= 0;
+			for (size_t j = 0; j < n_with && !any; j++)
+				any = !strcmp(with_commits[j], topic);
 			if (!any)
 				continue;
 		}
@@ -253,6 +264,7 @@ static void fill(const struct stage_cfg *st, const rd_kafka_topic_partition_list
 		json_array_append_new(cs, json_integer(c));
 		json_array_append_new(es, json_integer(e));
 	}
+	free(with_commits);
 	qsort(rows, k, sizeof *rows, by_lag);
 	json_t *lags = json_array();
 	for (size_t i = 0; i < k; i++)
