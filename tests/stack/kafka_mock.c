@@ -174,7 +174,7 @@ static int command(struct mock *m, char *line)
 			return 1;
 		}
 		answer_err(argv[0], argv[0][0] == 'd' ? rd_kafka_mock_broker_set_down(m->mc, id)
-						      : rd_kafka_mock_broker_set_up(m->mc, id));
+		                                      : rd_kafka_mock_broker_set_up(m->mc, id));
 	} else if (!strcmp(argv[0], "rtt")) {
 		if (argc != 3 || !broker_id(m, argv[1], &id) || !parse_long(argv[2], 0, INT_MAX, &ms)) {
 			answer("error: usage: rtt ID MS (a broker id 1..%d or -1, MS >= 0)", m->brokers);
@@ -250,7 +250,8 @@ int main(int argc, char **argv)
 	/* Level 4 (warnings and worse): the handle is only the cluster's bookkeeper, and would
 	   otherwise note at start that it has no bootstrap.servers. */
 	if (rd_kafka_conf_set(conf, "client.id", "kafka_mock", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
-	    rd_kafka_conf_set(conf, "log_level", debug ? "7" : "4", errstr, sizeof errstr) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "log_level", debug ? "7" : "4", errstr, sizeof errstr) !=
+	        RD_KAFKA_CONF_OK ||
 	    (debug && rd_kafka_conf_set(conf, "debug", debug, errstr, sizeof errstr) != RD_KAFKA_CONF_OK))
 		die("%s", errstr);
 	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);

@@ -108,7 +108,7 @@ static long long parse_ll(const char *what, const char *str, long long lo, long 
 	v = str && *str ? strtoll(str, &end, 10) : 0;
 	if (!str || !*str || errno || *end || v < lo || v > hi)
 		usage_error("%s: expected a whole number from %lld to %lld, not '%s'", what, lo, hi,
-			    str ? str : "");
+		            str ? str : "");
 	return v;
 }
 
@@ -133,10 +133,10 @@ static rd_kafka_t *client(const struct opts *o, rd_kafka_type_t type, const char
 	rd_kafka_conf_set_log_cb(conf, log_to_stderr);
 	if (dr)
 		rd_kafka_conf_set_dr_msg_cb(conf, dr);
-#define SET(k, v)                                                                              \
-	do {                                                                                   \
-		if (rd_kafka_conf_set(conf, (k), (v), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) \
-			fail("%s", errstr);                                                    \
+#define SET(k, v)                                                                                            \
+	do {                                                                                                 \
+		if (rd_kafka_conf_set(conf, (k), (v), errstr, sizeof errstr) != RD_KAFKA_CONF_OK)            \
+			fail("%s", errstr);                                                                  \
 	} while (0)
 	SET("bootstrap.servers", o->bootstrap);
 	SET("client.id", "kafka_tool");
@@ -228,8 +228,9 @@ static void cmd_produce(const struct opts *o, char **argv)
 
 			for (;;) {
 				err = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(p),
-							RD_KAFKA_V_VALUE(payload, (size_t)len),
-							RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+				                        RD_KAFKA_V_VALUE(payload, (size_t)len),
+				                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+				                        RD_KAFKA_V_END);
 				if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 					break;
 				rd_kafka_poll(rk, 100);
@@ -246,8 +247,8 @@ static void cmd_produce(const struct opts *o, char **argv)
 		fail("%ld of %lld messages to topic %s failed: %s", delivery_errors, want, topic,
 		     rd_kafka_err2str(first_delivery_error));
 	if (delivered != want)
-		fail("only %ld of %lld messages to topic %s were acknowledged in %gs", delivered, want,
-		     topic, timeout_s);
+		fail("only %ld of %lld messages to topic %s were acknowledged in %gs", delivered, want, topic,
+		     timeout_s);
 	done();
 }
 
@@ -255,7 +256,7 @@ static rd_kafka_resp_err_t commit_err;
 static char commit_why[512];
 
 static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *offsets,
-		      void *opaque)
+                      void *opaque)
 {
 	int i;
 
@@ -270,7 +271,7 @@ static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_pa
 		if (offsets->elems[i].err) {
 			commit_err = offsets->elems[i].err;
 			snprintf(commit_why, sizeof commit_why, "partition %" PRId32 ": %s",
-				 offsets->elems[i].partition, rd_kafka_err2str(offsets->elems[i].err));
+			         offsets->elems[i].partition, rd_kafka_err2str(offsets->elems[i].err));
 			return;
 		}
 	}
@@ -377,7 +378,7 @@ static void cmd_watermarks(const struct opts *o, char **argv)
 
 	set_doing("watermarks");
 	rk = client(o, RD_KAFKA_CONSUMER, NULL, NULL);
-		n = partition_count(rk, topic); /* connected from here: the loop alone is timed */
+	n = partition_count(rk, topic); /* connected from here: the loop alone is timed */
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (p = 0; p < n; p++) {
@@ -386,7 +387,7 @@ static void cmd_watermarks(const struct opts *o, char **argv)
 			fail("topic %s partition %d: %s", topic, p, rd_kafka_err2str(err));
 		total += hi;
 	}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("partitions=%d end_total=%" PRId64 "\n", n, total);
 	fprintf(stderr, "loop_ms=%.1f\n",
 	        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
@@ -412,7 +413,8 @@ int main(int argc, char **argv)
 			errno = 0;
 			timeout_s = strtod(optarg, &end);
 			if (errno || *end || !(timeout_s > 0 && timeout_s <= 3600))
-				usage_error("-t takes seconds, more than 0 and at most 3600, not '%s'", optarg);
+				usage_error("-t takes seconds, more than 0 and at most 3600, not '%s'",
+				            optarg);
 			break;
 		}
 		case 'X': {
