@@ -73,6 +73,10 @@ struct stage_cfg {
 	double window_s; /* kafka.window: the evaluation window */
 	int64_t lag_warn, lag_crit;
 
+		/* cache */
+	double used_warn, used_crit;       /* cache.used_warn/crit: used_memory / maxmemory */
+	double evicted_warn, evicted_crit; /* cache.evicted_warn/crit: evictions per second */
+
 	/* slot */
 	char **slot_names;                    /* slot.names: NULL-terminated; NULL = every logical slot */
 	int64_t retained_warn, retained_crit; /* bytes */
@@ -102,7 +106,7 @@ struct config {
 };
 
 /* Option types of the option tables. */
-enum opt_type { OPT_STR, OPT_BOOL, OPT_INT, OPT_DURATION, OPT_SIZE, OPT_LIST, OPT_CONN };
+enum opt_type { OPT_STR, OPT_BOOL, OPT_INT, OPT_DURATION, OPT_SIZE, OPT_LIST, OPT_CONN, OPT_REAL };
 
 /* One documented option: the tables in options.c are the single source of truth. */
 struct opt_def {

@@ -16,7 +16,7 @@
 
 static const char *const type_names[] = {
     [OPT_STR] = "str",   [OPT_BOOL] = "bool", [OPT_INT] = "int",         [OPT_DURATION] = "duration",
-    [OPT_SIZE] = "size", [OPT_LIST] = "list", [OPT_CONN] = "connection",
+    [OPT_SIZE] = "size", [OPT_LIST] = "list", [OPT_CONN] = "connection", [OPT_REAL] = "number",
 };
 
 bool key_has_suffix(const char *key, const char *suffix)
@@ -75,6 +75,8 @@ static void format_bound(const struct opt_def *o, double v, char *buf, size_t n)
 		format_config_duration(v, buf, n);
 	else if (o->type == OPT_SIZE)
 		format_size(v, buf, n);
+	else if (o->type == OPT_REAL)
+		snprintf(buf, n, "%g", v);
 	else
 		snprintf(buf, n, "%.0f", v);
 }
@@ -94,6 +96,9 @@ void opt_format_value(const struct opt_def *o, const void *base, bool wide, char
 		break;
 	case OPT_SIZE:
 		format_size((double)*(const int64_t *)field, buf, n);
+		break;
+	case OPT_REAL:
+		snprintf(buf, n, "%g", *(const double *)field);
 		break;
 	default:
 		strlcpy_safe(buf, "?", n);
@@ -222,6 +227,16 @@ bool opt_set(const struct opt_def *o, void *base, const char *value, bool wide, 
 	case OPT_CONN:
 		snprintf(msg, n, "%s names a connection", o->key);
 		return false;
+	case OPT_REAL: {
+		char *end;
+		errno = 0;
+		num = strtod(value, &end);
+		if (*value && !*end && !errno)
+			break;
+		snprintf(example, sizeof example, "a number, e.g. %s", o->def ? o->def : "0.5");
+		expected = example;
+		break;
+	}
 	}
 
 	char *shown = opt_shown_value(o, value);
@@ -404,6 +419,15 @@ const char *stage_target(const struct stage_cfg *st, char *buf, size_t n)
 		for (char **p = st->slot_names; *p; p++)
 			snappendf(buf, n, "%s%s", p == st->slot_names ? "" : ",", *p);
 		break;
+	case STAGE_CACHE: {
+		/* host:port/db or the socket path, without any password */
+		char *r = redact_url(st->conn && st->conn->url ? st->conn->url : "");
+		const char *p = strstr(r, "://") ? strstr(r, "://") + 3 : r;
+		const char *at = strrchr(p, '@');
+		strlcpy_safe(buf, at ? at + 1 : p, n);
+		free(r);
+		break;
+	}
 	case STAGE_KAFKA:
 		snprintf(buf, n, "%s: ", st->group ? st->group : "?");
 		if (!st->topics)

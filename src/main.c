@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "once.h"
+#include "probe.h"
 #ifdef HAVE_KAFKA
 #include "backend/kafka.h"
 #endif
@@ -180,6 +181,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_USAGE;
 	}
+
+	/* The probe registry is the last word: a stage kind the config accepts but no probe reads
+   (a build in the making) is refused here, never handed to the poller. */
+	for (size_t i = 0; i < cfg->n_pipelines; i++)
+		for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++)
+			if (!probe_for(cfg->pipelines[i].stages[j].kind)) {
+				fprintf(stderr,
+				        "%s:%d: the %s stage is not available in this build of synctop\n",
+				        config_path, cfg->pipelines[i].stages[j].line,
+				        stage_kind_names[cfg->pipelines[i].stages[j].kind]);
+				config_free(cfg);
+				return EXIT_USAGE;
+			}
 
 	/* Piped or redirected, the screen would be noise: print a snapshot instead. */
 	int code = once || !isatty(STDOUT_FILENO) ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);

@@ -190,10 +190,31 @@ static const struct opt_def kafka_stage_opts[] = {
 };
 #endif
 
+#ifdef HAVE_REDIS
+static const struct opt_def cache_stage_opts[] = {
+    {"cache", OPT_CONN, NULL, 0, 0, STAGE(conn), false,
+     "redis connection whose memory, eviction policy and evictions are watched"},
+    {"cache.used_warn", OPT_REAL, "0.8", 0, 1, STAGE(used_warn), false,
+     "used_memory / maxmemory at or above which the stage is warn (not for allkeys-* policies)"},
+    {"cache.used_crit", OPT_REAL, "0.95", 0, 1, STAGE(used_crit), false,
+     "used_memory / maxmemory at or above which the stage is crit"},
+    {"cache.evicted_warn", OPT_REAL, "1", 0, 0, STAGE(evicted_warn), false,
+     "evicted keys per second at or above which the stage is warn"},
+    {"cache.evicted_crit", OPT_REAL, "100", 0, 0, STAGE(evicted_crit), false,
+     "evicted keys per second at or above which the stage is crit"},
+    {0},
+};
+#endif
+
 const struct opt_def *const stage_opts[STAGE__COUNT] = {
 #ifdef HAVE_POSTGRES
     [STAGE_OUTBOX] = outbox_opts,
     [STAGE_SLOT] = slot_opts,
+#endif
+#ifdef HAVE_REDIS
+    [STAGE_CACHE] = cache_stage_opts,
+#else
+    [STAGE_CACHE] = NULL,
 #endif
 #ifdef HAVE_KAFKA
     [STAGE_KAFKA] = kafka_stage_opts,
@@ -203,5 +224,4 @@ const struct opt_def *const stage_opts[STAGE__COUNT] = {
     /* connector, search and cache stages have no probe yet. */
     [STAGE_CONNECTOR] = NULL,
     [STAGE_SEARCH] = NULL,
-    [STAGE_CACHE] = NULL,
 };

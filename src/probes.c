@@ -10,14 +10,20 @@ extern const struct probe slot_probe;
 #include "backend/kafka.h"
 extern const struct probe kafka_probe;
 #endif
+#ifdef HAVE_REDIS
+#include "backend/redis.h"
+extern const struct probe cache_probe;
+#endif
 
 const struct probe *const probes[] = {
 #ifdef HAVE_POSTGRES
-    &outbox_probe,
-    &slot_probe,
+    &outbox_probe, &slot_probe,
 #endif
 #ifdef HAVE_KAFKA
     &kafka_probe,
+#endif
+#ifdef HAVE_REDIS
+    &cache_probe,
 #endif
     NULL,
 };
@@ -28,6 +34,9 @@ const struct backend *const backends[] = {
 #endif
 #ifdef HAVE_KAFKA
     &kafka_backend,
+#endif
+#ifdef HAVE_REDIS
+    &redis_backend,
 #endif
     NULL,
 };

@@ -88,6 +88,33 @@ static void kafka_figures(const struct stage_view *sv, char *buf, size_t n)
 		snappendf(buf, n, ", %" PRId64 " members", members);
 }
 
+static void cache_figures(const json_t *m, char *buf, size_t n)
+{
+	double used = 0, max = 0, ratio, rate;
+	char u[32], mx[32];
+	metric_num(m, "used_memory", &used);
+	metric_num(m, "maxmemory", &max);
+	format_size(used, u, sizeof u);
+	format_size(max, mx, sizeof mx);
+	if (metric_num(m, "used_ratio", &ratio))
+		snprintf(buf, n, "mem %s of %s (%.0f%%)", u, mx, ratio * 100);
+	else
+		snprintf(buf, n, "mem %s, no maxmemory", u);
+	const char *policy = metric_str(m, "maxmemory_policy");
+	if (policy)
+		snappendf(buf, n, ", %s", policy);
+	if (metric_num(m, "evicted_per_s", &rate))
+		snappendf(buf, n, ", evicting %.1f/s", rate);
+	int64_t keys = 0;
+	if (metric_int(m, "keys", &keys)) {
+		char k[32];
+		format_count(keys, k, sizeof k);
+		snappendf(buf, n, ", %s keys", k);
+	}
+	if (metric_num(m, "hit_ratio", &ratio))
+		snappendf(buf, n, ", hits %.0f%%", ratio * 100);
+}
+
 void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 {
 	buf[0] = '\0';
@@ -108,6 +135,9 @@ void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 		break;
 	case STAGE_KAFKA:
 		kafka_figures(sv, buf, n);
+		break;
+	case STAGE_CACHE:
+		cache_figures(sv->cur.metrics, buf, n);
 		break;
 	default:
 		break;

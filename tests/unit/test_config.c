@@ -321,9 +321,13 @@ static void test_conn_timeout(void **state)
 static void test_stage_target_other_kinds(void **state)
 {
 	(void)state;
-	struct stage_cfg st = {.kind = STAGE_CACHE};
+		struct stage_cfg st = {.kind = STAGE_SEARCH};
 	char buf[32] = "junk";
 	assert_string_equal(stage_target(&st, buf, sizeof buf), "");
+	/* cache: host:port/db from the URL, never its password */
+	struct conn rc = {.url = "redis://:hunter2@cache.internal:6380/2"};
+	struct stage_cfg c = {.kind = STAGE_CACHE, .conn = &rc};
+	assert_string_equal(stage_target(&c, buf, sizeof buf), "cache.internal:6380/2");
 	/* kafka: the group, then its topics (or * for the topics it committed to) */
 	char *topics[] = {"orders", "refunds", NULL};
 	struct stage_cfg k = {.kind = STAGE_KAFKA, .group = "indexer", .topics = topics};
@@ -652,8 +656,7 @@ static void test_error_unavailable_stages(void **state)
 	             "2: the search stage is not available in this version of synctop");
 #endif
 #ifdef HAVE_REDIS
-	expect_error("[pipeline p]\ncache = r\n",
-	             "2: the cache stage is not available in this version of synctop");
+	expect_error("[pipeline p]\ncache = r\n", "2: cache = r: no connection named 'r' (define it with [redis r])");
 #endif
 #ifndef HAVE_POSTGRES
 	expect_error("[pipeline p]\noutbox = shop\n",

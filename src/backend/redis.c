@@ -1,0 +1,135 @@
+/* redis.c: a Redis session for probes: hiredis 0.14, blocking calls bounded by a timeout. */
+#include "backend/redis.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "util.h"
+
+static struct timeval tv_left(double deadline)
+{
+	double left = deadline - now_mono();
+	if (left < 0.001)
+		left = 0.001;
+	struct timeval tv = {.tv_sec = (time_t)left, .tv_usec = (suseconds_t)((left - floor(left)) * 1e6)};
+	return tv;
+}
+
+redisReply *redis_call(redisContext *c, double deadline, int argc, const char **argv, char *err, size_t n,
+                       bool *broken)
+{
+	*broken = false;
+	redisSetTimeout(c, tv_left(deadline));
+	redisReply *r = redisCommandArgv(c, argc, argv, NULL);
+	if (!r) {
+		bool timeout = c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+		snprintf(err, n, "%s", timeout ? "timeout: the server did not answer in time" : c->errstr);
+		*broken = true;
+		return NULL;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(err, n, "%s", r->str);
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* redis://[user[:password]@]host[:port][/db] or unix:///path. */
+struct redis_url {
+	char host[256], user[128], password[256], path[512];
+	int port;
+};
+
+static bool parse_url(const char *url, struct redis_url *u, char *err, size_t n)
+{
+	memset(u, 0, sizeof *u);
+	u->port = 6379;
+	if (!strncmp(url, "rediss://", 9)) {
+		snprintf(
+		    err, n,
+		    "rediss:// needs hiredis with TLS (1.0 or later) and this synctop was built with "
+		    "hiredis 0.14: reach the server through a local TLS tunnel (such as stunnel) and use "
+		    "redis://127.0.0.1:PORT");
+		return false;
+	}
+	if (!strncmp(url, "unix://", 7)) {
+		strlcpy_safe(u->path, url + 7, sizeof u->path);
+		u->path[strcspn(u->path, "?")] = '\0';
+		return true;
+	}
+	if (strncmp(url, "redis://", 8) != 0) {
+		snprintf(err, n, "not a redis:// or unix:// URL");
+		return false;
+	}
+	const char *p = url + 8, *at = strchr(p, '@');
+	const char *slash = strchr(p, '/');
+	if (at && (!slash || at < slash)) {
+		char userinfo[400];
+		strlcpy_safe(userinfo, p,
+		             (size_t)(at - p) + 1 < sizeof userinfo ? (size_t)(at - p) + 1 : sizeof userinfo);
+		char *colon = strchr(userinfo, ':');
+		if (colon) {
+			*colon = '\0';
+			strlcpy_safe(u->password, colon + 1, sizeof u->password);
+		}
+		strlcpy_safe(u->user, userinfo, sizeof u->user);
+		p = at + 1;
+	}
+	size_t hl = strcspn(p, ":/");
+	strlcpy_safe(u->host, p, hl + 1 < sizeof u->host ? hl + 1 : sizeof u->host);
+	if (p[hl] == ':')
+		u->port = atoi(p + hl + 1);
+	if (!*u->host)
+		strlcpy_safe(u->host, "127.0.0.1", sizeof u->host);
+	return true;
+}
+
+static void *redis_open(const struct config *cfg, const struct conn *c, double deadline, char *err, size_t n)
+{
+	(void)cfg;
+	struct redis_url u;
+	if (!parse_url(c->url, &u, err, n))
+		return NULL;
+	redisContext *rc = *u.path ? redisConnectUnixWithTimeout(u.path, tv_left(deadline))
+	                           : redisConnectWithTimeout(u.host, u.port, tv_left(deadline));
+	if (!rc || rc->err) {
+		snprintf(err, n, "%s", rc ? rc->errstr : "out of memory");
+		if (rc)
+			redisFree(rc);
+		return NULL;
+	}
+	const char *password = c->secret ? c->secret : u.password;
+	if (*password) {
+		const char *argv[3] = {"AUTH", u.user, password};
+		bool broken;
+		char why[256];
+		redisReply *r = *u.user ? redis_call(rc, deadline, 3, argv, why, sizeof why, &broken)
+		                        : redis_call(rc, deadline, 2, (const char *[]){"AUTH", password}, why,
+		                                     sizeof why, &broken);
+		if (!r) {
+			snprintf(err, n, "authentication failed%s%s: %s", *u.user ? " for user " : "", u.user,
+			         why);
+			redisFree(rc);
+			return NULL;
+		}
+		freeReplyObject(r);
+	}
+	return rc;
+}
+
+static void redis_close(void *session)
+{
+	if (session)
+		redisFree(session);
+}
+
+const struct backend redis_backend = {
+    .kind = CONN_REDIS,
+    .open = redis_open,
+    .close = redis_close,
+};

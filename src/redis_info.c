@@ -1,0 +1,46 @@
+/* redis_info.c: the text of Redis's INFO command, as fields. Pure. */
+#include "redis_info.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* "keys=12,expires=3,avg_ttl=0": the number after name=, or -1. */
+static long long sub_field(const char *v, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = v; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, len) && p[len] == '=')
+			return strtoll(p + len + 1, NULL, 10);
+	return -1;
+}
+
+json_t *redis_info_parse(const char *text)
+{
+	json_t *out = json_object();
+	long long keys = 0, expires = 0;
+	const char *line = text;
+	while (line && *line) {
+		size_t len = strcspn(line, "\r\n");
+		char *l = xstrndup(line, len);
+		line += len;
+		line += strspn(line, "\r\n");
+		char *colon = strchr(l, ':');
+		if (l[0] != '#' && colon && colon != l) {
+			*colon = '\0';
+			const char *v = colon + 1;
+			json_object_set_new(out, l, json_string(v));
+			/* dbN lines of the Keyspace section */
+			if (!strncmp(l, "db", 2) && l[2] >= '0' && l[2] <= '9') {
+				long long k = sub_field(v, "keys"), e = sub_field(v, "expires");
+				keys += k > 0 ? k : 0;
+				expires += e > 0 ? e : 0;
+			}
+		}
+		free(l);
+	}
+	json_object_set_new(out, "keys", json_integer(keys));
+	json_object_set_new(out, "expires", json_integer(expires));
+	return out;
+}
