@@ -16,6 +16,13 @@
 #         end, watermarks). mkconf_kafka FILE [PIPELINE-LINE...]: a config with the kafka
 #         connection `main` and the pipeline `orders` (MKCONF_TIMEOUT, MKCONF_BROKERS,
 #         MKCONF_KAFKA_EXTRA: lines added to [kafka main]).
+# Redis:  need_redis: use the running stack's server (SYNCTOP_REDIS_PORT set) or start a private
+#         one torn down at exit; skips the whole test when redis-server is not installed.
+#         rcli ARGS: redis-cli -p $SYNCTOP_REDIS_PORT ARGS. redis_up_extra: one more throwaway
+#         server (EXTRA_REDIS_PORT, EXTRA_REDIS_PID, EXTRA_REDIS_DIR). mkconf_redis FILE
+#         [PIPELINE-LINE...]: a config with the redis connection `sessions` and the pipeline
+#         `web`: `cache = sessions` then PIPELINE-LINE... (MKCONF_TIMEOUT, MKCONF_REDIS_URL,
+#         MKCONF_REDIS_EXTRA: lines added to [redis sessions]).
 # synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
 #         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
 #         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
@@ -34,6 +41,8 @@ export top_srcdir top_builddir SYNCTOP
 . "$top_srcdir/tests/stack/pg.sh"
 # shellcheck source=tests/stack/kafka.sh
 . "$top_srcdir/tests/stack/kafka.sh"
+# shellcheck source=tests/stack/redis.sh
+. "$top_srcdir/tests/stack/redis.sh"
 
 # Nothing from the caller's environment may steer psql or synctop: keep only the variables
 # of the stack we were given (stack.sh run exports SYNCTOP_PG_*; PG* are derived from them).
@@ -368,6 +377,80 @@ mkconf_kafka() {
 		printf '[kafka main]\nbrokers = %s\n' "${MKCONF_BROKERS:-${SYNCTOP_KAFKA_BOOTSTRAP:-127.0.0.1:1}}"
 		[[ -z ${MKCONF_KAFKA_EXTRA:-} ]] || printf '%s\n' "$MKCONF_KAFKA_EXTRA"
 		printf '\n[pipeline orders]\n'
+		printf '%s\n' "$@"
+	} >"$file"
+}
+
+# ----------------------------------------------------------------------
+# Redis (tests/stack/redis.sh)
+# ----------------------------------------------------------------------
+need_redis() {
+	local dir
+	require_cmd jq redis-cli
+	if [[ -n ${SYNCTOP_REDIS_PORT:-} ]]; then
+		redis__ping "$SYNCTOP_REDIS_PORT" ||
+			bail_out "the stack's Redis on 127.0.0.1:$SYNCTOP_REDIS_PORT does not answer"
+		if [[ -n ${SYNCTOP_REDIS_PID:-} && $(redis__info_pid "$SYNCTOP_REDIS_PORT") != "$SYNCTOP_REDIS_PID" ]]; then
+			bail_out "the Redis on 127.0.0.1:$SYNCTOP_REDIS_PORT is not the stack's (pid $SYNCTOP_REDIS_PID)"
+		fi
+		: "${SYNCTOP_REDIS_URL:=redis://127.0.0.1:$SYNCTOP_REDIS_PORT/0}"
+		export SYNCTOP_REDIS_URL
+		diag "using the running stack: Redis at $SYNCTOP_REDIS_URL"
+	else
+		redis_bin >/dev/null || skip_all "redis-server is not installed (apt-get install redis-server)"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-redis.XXXXXX") ||
+			bail_out "cannot create a directory for Redis"
+		at_exit _lib_redis_down "$dir"
+		redis_up "$dir/redis" >&2 || bail_out "could not start Redis (see above)"
+		diag "started a private Redis at $SYNCTOP_REDIS_URL"
+	fi
+}
+
+_lib_redis_down() {
+	if ((${_LIB_RC:-0})); then redis_down --log "$1/redis" >&2; else redis_down "$1/redis"; fi
+	rm -rf "$1"
+}
+
+# rcli ARGS...: redis-cli against the test's server (5 s deadline).
+rcli() {
+	timeout 5 redis-cli -h 127.0.0.1 -p "$SYNCTOP_REDIS_PORT" "$@"
+}
+
+# redis_up_extra: one more throwaway server beside the one the test uses (which stays the one
+# SYNCTOP_REDIS_* name). Sets EXTRA_REDIS_PORT, EXTRA_REDIS_PID, EXTRA_REDIS_DIR (give it to
+# redis_down to stop it early; `SYNCTOP_REDIS_PORT_WANTED=$EXTRA_REDIS_PORT redis_up_extra`
+# restarts one where it was); stopped at exit.
+redis_up_extra() {
+	local v dir
+	local -A saved=()
+	for v in SYNCTOP_REDIS_PORT SYNCTOP_REDIS_PID SYNCTOP_REDIS_URL SYNCTOP_REDIS_LOG; do
+		[[ -n ${!v+set} ]] && saved[$v]=${!v}
+	done
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-extra-redis.XXXXXX") ||
+		bail_out "cannot create a directory for Redis"
+	at_exit _lib_redis_down "$dir"
+	redis_up "$dir/redis" >&2 || bail_out "could not start a second Redis"
+	# shellcheck disable=SC2034 # for the test that called us
+	EXTRA_REDIS_PORT=$SYNCTOP_REDIS_PORT EXTRA_REDIS_PID=$SYNCTOP_REDIS_PID EXTRA_REDIS_DIR=$dir/redis
+	unset SYNCTOP_REDIS_PORT SYNCTOP_REDIS_PID SYNCTOP_REDIS_URL SYNCTOP_REDIS_LOG
+	for v in "${!saved[@]}"; do
+		export "$v=${saved[$v]}"
+	done
+}
+
+# mkconf_redis FILE [LINE...]: a config with the redis connection `sessions` and one pipeline
+# `web`: the cache stage on `sessions`, then LINE... (e.g. 'cache.evicted_warn = 5').
+mkconf_redis() {
+	local file=$1
+	shift
+	set -- 'cache = sessions' "$@"
+	: >"$file" && chmod 600 "$file"
+	{
+		printf '; written by %s\n' "${0##*/}"
+		printf '[synctop]\ntimeout = %s\n\n' "${MKCONF_TIMEOUT:-2s}"
+		printf '[redis sessions]\nurl = %s\n' "${MKCONF_REDIS_URL:-${SYNCTOP_REDIS_URL:-redis://127.0.0.1:1/0}}"
+		[[ -z ${MKCONF_REDIS_EXTRA:-} ]] || printf '%s\n' "$MKCONF_REDIS_EXTRA"
+		printf '\n[pipeline web]\n'
 		printf '%s\n' "$@"
 	} >"$file"
 }

@@ -9,7 +9,8 @@
 #
 # Servers listen on loopback only, on free ports, with their data under the stack directory.
 # On failure the tail of every server log is printed. Services today: PostgreSQL (pg.sh) and
-# the Kafka mock cluster (kafka.sh; skipped with a note while tests/stack/kafka_mock is not built).
+# the Kafka mock cluster (kafka.sh; skipped with a note while tests/stack/kafka_mock is not built)
+# and Redis (redis.sh; skipped with a note when redis-server is not installed).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +18,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/pg.sh"
 # shellcheck source=tests/stack/kafka.sh
 . "$here/kafka.sh"
+# shellcheck source=tests/stack/redis.sh
+. "$here/redis.sh"
 
 # ----------------------------------------------------------------------
 # Services, in start order; teardown runs in reverse. To add one (Redis, the Kafka mock,
@@ -24,7 +27,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # svc_NAME_down DIR SHOWLOG and svc_NAME_vars (the variables it exports). Each service
 # keeps its files in its own subdirectory DIR/NAME.
 # ----------------------------------------------------------------------
-SERVICES=(pg kafka)
+SERVICES=(pg kafka redis)
 
 svc_pg_up() {
 	if (($2)); then pg_up --detach "$1/pg"; else pg_up "$1/pg"; fi
@@ -57,6 +60,27 @@ svc_kafka_vars() {
 	# Nothing when the service was skipped.
 	[[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]] || return 0
 	echo SYNCTOP_KAFKA_BOOTSTRAP SYNCTOP_KAFKA_CTL SYNCTOP_KAFKA_PID SYNCTOP_KAFKA_LOG
+}
+
+# Redis: the Debian redis-server; without it the stack goes on without Redis.
+svc_redis_up() {
+	local rc
+	if (($2)); then redis_up --detach "$1/redis"; else redis_up "$1/redis"; fi
+	rc=$?
+	if ((rc == 2)); then
+		printf 'stack.sh: note: no Redis: %s is not installed (apt-get install redis-server redis-tools)\n' \
+			"${SYNCTOP_REDIS_SERVER:-redis-server}" >&2
+		return 0
+	fi
+	return "$rc"
+}
+svc_redis_down() {
+	if (($2)); then redis_down --log "$1/redis"; else redis_down "$1/redis"; fi
+}
+svc_redis_vars() {
+	# Nothing when the service was skipped.
+	[[ -n ${SYNCTOP_REDIS_PORT:-} ]] || return 0
+	echo SYNCTOP_REDIS_PORT SYNCTOP_REDIS_PID SYNCTOP_REDIS_URL SYNCTOP_REDIS_LOG
 }
 
 MARKER=.synctop-stack
@@ -182,9 +206,10 @@ cmd_run() {
 		exit 3
 	fi
 	ms=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
-	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s%s)\n' \
+	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s%s%s)\n' \
 		"$ms" "$SYNCTOP_PG_PORT" "$SYNCTOP_PG_SOCKDIR" \
-		"${SYNCTOP_KAFKA_BOOTSTRAP:+; Kafka mock at $SYNCTOP_KAFKA_BOOTSTRAP}" >&2
+		"${SYNCTOP_KAFKA_BOOTSTRAP:+; Kafka mock at $SYNCTOP_KAFKA_BOOTSTRAP}" \
+		"${SYNCTOP_REDIS_URL:+; Redis at $SYNCTOP_REDIS_URL}" >&2
 
 	# In the background so that the traps run as soon as a signal arrives (bash defers
 	# traps while a foreground command runs). Background commands get /dev/null as stdin

@@ -1,0 +1,177 @@
+# shellcheck shell=bash
+# redis.sh: start and stop a private redis-server for the tests, the demo and the benches
+# (source it).
+#
+#   . tests/stack/redis.sh
+#   redis_up [--detach] DIR   start a redis-server on a free loopback port, its log, pid and
+#                             (unused) working directory in DIR
+#   redis_down [--log] [DIR]  stop it (SIGTERM, wait); --log prints the tail of its log
+#   redis_bin                 the path of redis-server, or status 1 when it is not installed
+#
+# redis_up exports SYNCTOP_REDIS_PORT, SYNCTOP_REDIS_PID, SYNCTOP_REDIS_URL
+# (redis://127.0.0.1:PORT/0) and SYNCTOP_REDIS_LOG. It returns 2, having started nothing, when
+# redis-server is not installed (Debian: redis-server; redis-cli comes with redis-tools).
+#
+# The server persists nothing (--save '' --appendonly no) and holds at most 20 MiB with
+# allkeys-lru, the settings the cache tests expect. Without --detach it dies with the shell
+# that started it (setpriv --pdeathsig). Port 6379 is never used: a developer's own Redis
+# may be there. Knobs: SYNCTOP_REDIS_SERVER (the program), SYNCTOP_REDIS_PORT_WANTED (a port
+# to use rather than a random free one, e.g. to restart a server where it was).
+
+redis__die() {
+	printf 'redis.sh: %s\n' "$*" >&2
+	return 1
+}
+
+redis_bin() {
+	local bin=${SYNCTOP_REDIS_SERVER:-redis-server}
+	bin=$(command -v "$bin" 2>/dev/null) || return 1
+	[[ -x $bin ]] || return 1
+	printf '%s' "$bin"
+}
+
+# A process that exists, is not a zombie, and runs redis-server (guards against a recycled pid).
+redis__is_ours() {
+	local pid=$1 state cmd
+	[[ -n $pid && -r /proc/$pid/stat ]] || return 1
+	state=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[[ -n $state && $state != Z && $state != X ]] || return 1
+	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+	[[ $cmd == *redis-server* ]]
+}
+
+# redis__ping PORT: PONG from 127.0.0.1:PORT within a second.
+redis__ping() {
+	[[ $(timeout 1 redis-cli -h 127.0.0.1 -p "$1" PING 2>/dev/null) == PONG ]]
+}
+
+# redis__info_pid PORT: the process_id that the server on PORT reports.
+redis__info_pid() {
+	timeout 1 redis-cli -h 127.0.0.1 -p "$1" INFO server 2>/dev/null |
+		sed -n 's/^process_id:\([0-9]*\).*$/\1/p'
+}
+
+# A random port in 20000-59999 that nothing listens on now (the bind may still lose a race:
+# redis_up retries).
+redis__pick_port() {
+	local port i
+	for ((i = 0; i < 50; i++)); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		# /dev/tcp connects: a refusal means the port is free (on loopback).
+		if ! (exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$port"); then
+			printf '%s' "$port"
+			return 0
+		fi
+	done
+	return 1
+}
+
+redis_up() {
+	local detach=0
+	if [[ ${1:-} == --detach ]]; then
+		detach=1
+		shift
+	fi
+	local dir=${1:?usage: redis_up [--detach] DIR}
+	local bin port pid attempt i up
+	local -a args
+
+	bin=$(redis_bin) || return 2
+	command -v redis-cli >/dev/null 2>&1 ||
+		redis__die "redis-cli is missing (Debian: apt-get install redis-tools)" || return 1
+	mkdir -p "$dir" || return 1
+	dir=$(cd "$dir" && pwd -P) || return 1
+	: >"$dir/redis.log"
+
+	for ((attempt = 0; attempt < 10; attempt++)); do
+		if [[ -n ${SYNCTOP_REDIS_PORT_WANTED:-} ]]; then
+			port=$SYNCTOP_REDIS_PORT_WANTED
+		else
+			port=$(redis__pick_port) || redis__die "no free loopback port found" || return 1
+		fi
+		((port != 6379)) || continue
+		args=(--bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly no
+			--maxmemory 20mb --maxmemory-policy allkeys-lru --daemonize no
+			--logfile "$dir/redis.log")
+		if ((detach)); then
+			# Its own session: survives this shell, and a Ctrl-C meant for the caller.
+			(cd / && exec setsid "$bin" "${args[@]}") </dev/null >>"$dir/redis.log" 2>&1 &
+		else
+			(cd / && exec setpriv --pdeathsig TERM -- "$bin" "${args[@]}") \
+				</dev/null >>"$dir/redis.log" 2>&1 &
+		fi
+		pid=$!
+		printf '%s\n' "$pid" >"$dir/redis.pid" # so that redis_down can stop it from now on
+		up=0
+		for ((i = 0; i < 200; i++)); do # 10 s; it takes about 20 ms
+			if ! kill -0 "$pid" 2>/dev/null; then
+				break
+			fi
+			if redis__ping "$port"; then
+				up=1
+				break
+			fi
+			sleep 0.02
+		done
+		if ((up)) && [[ $(redis__info_pid "$port") == "$pid" ]]; then
+			export SYNCTOP_REDIS_PORT=$port SYNCTOP_REDIS_PID=$pid
+			export SYNCTOP_REDIS_URL=redis://127.0.0.1:$port/0 SYNCTOP_REDIS_LOG=$dir/redis.log
+			return 0
+		fi
+		# Someone else answers there, or ours died (the port was taken): try another port.
+		redis__stop "$pid"
+		wait "$pid" 2>/dev/null
+		rm -f "$dir/redis.pid"
+		[[ -z ${SYNCTOP_REDIS_PORT_WANTED:-} ]] || break
+		grep -q -i 'address already in use' "$dir/redis.log" || ((up)) || break
+	done
+	redis__die "redis-server did not start; its log $dir/redis.log:"
+	tail -n 20 "$dir/redis.log" >&2
+	return 1
+}
+
+# redis__stop PID: SIGTERM (and SIGCONT, for a server a test stopped), SIGKILL after 5 s.
+redis__stop() {
+	local pid=$1 i
+	redis__is_ours "$pid" || return 0
+	kill -TERM "$pid" 2>/dev/null
+	kill -CONT "$pid" 2>/dev/null
+	for ((i = 0; i < 250; i++)); do # 5 s; it exits in about 0.1 s
+		redis__is_ours "$pid" || return 0
+		sleep 0.02
+	done
+	printf 'redis.sh: redis-server %s still running after 5 s; sending SIGKILL\n' "$pid" >&2
+	kill -KILL "$pid" 2>/dev/null
+	return 1
+}
+
+redis_log_tail() {
+	local dir=${1:-} n=${2:-30}
+	[[ -z $dir && -n ${SYNCTOP_REDIS_LOG:-} ]] && dir=${SYNCTOP_REDIS_LOG%/*}
+	[[ -n $dir && -s $dir/redis.log ]] || return 0
+	printf -- '--- last %d lines of %s ---\n' "$n" "$dir/redis.log"
+	tail -n "$n" "$dir/redis.log"
+	printf -- '--- end of log ---\n'
+}
+
+redis_down() {
+	local show_log=0
+	if [[ ${1:-} == --log ]]; then
+		show_log=1
+		shift
+	fi
+	local dir=${1:-} pid rc=0
+	[[ -z $dir && -n ${SYNCTOP_REDIS_LOG:-} ]] && dir=${SYNCTOP_REDIS_LOG%/*}
+	[[ -n $dir && -d $dir ]] || return 0
+	pid=$(cat "$dir/redis.pid" 2>/dev/null) || pid=
+	if [[ -n $pid ]]; then
+		redis__stop "$pid" || rc=1
+		wait "$pid" 2>/dev/null # reap it when it is our child
+	fi
+	rm -f "$dir/redis.pid"
+	((show_log)) && redis_log_tail "$dir" >&2
+	if [[ $dir/redis.log == "${SYNCTOP_REDIS_LOG:-}" ]]; then
+		unset SYNCTOP_REDIS_PORT SYNCTOP_REDIS_PID SYNCTOP_REDIS_URL SYNCTOP_REDIS_LOG
+	fi
+	return "$rc"
+}
