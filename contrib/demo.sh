@@ -141,6 +141,30 @@ outbox.oldest_crit = 10s
 slot = shop
 slot.names = demo_cdc
 CONF
+if [[ -n ${SYNCTOP_REDIS_URL:-} ]]; then
+	cat >>"$conf" <<CONF
+
+[redis sessions]
+url = $SYNCTOP_REDIS_URL
+
+; the session store: 20 MiB, allkeys-lru (the stack's Redis); the writer below fills it
+[pipeline sessions]
+cache = sessions
+CONF
+	# Sessions: 100 a second of 4 KiB with a TTL; the 20 MiB fill in about a minute, and then
+	# Redis evicts (cache-evicting: the debug guide's "session missing from Redis").
+	(
+				n=0
+		while sleep 1; do
+			# the loop runs in the pipeline's subshell: number the keys from outside it
+			for ((i = n + 1; i <= n + 100; i++)); do
+				printf 'SET session:%d %04096d EX 3600\n' "$i" 0
+			done | redis-cli -u "$SYNCTOP_REDIS_URL" --pipe >/dev/null 2>&1
+			n=$((n + 100))
+		done
+	) >"$dir/sessions.log" 2>&1 &
+	pids+=("$!")
+fi
 if ((kafka)); then
 	cat >>"$conf" <<CONF
 
@@ -216,7 +240,7 @@ if ((interactive)); then
 		done
 	) >"$dir/fault.log" 2>&1 &
 	pids+=("$!")
-	say "watch pipeline orders: ${fault_at} s in (then every ${cycle} s) the relay pauses for ${fault_for} s: the backlog grows, the outbox turns WARN then CRIT (worker-stalled), then drains$( ((kafka)) && echo '; pipeline search: 42 s into each minute the indexer stops committing for 15 s (STALL, then STOP)'). Keys: q quits the demo, ? help, Enter detail"
+	say "watch pipeline orders: ${fault_at} s in (then every ${cycle} s) the relay pauses for ${fault_for} s: the backlog grows, the outbox turns WARN then CRIT (worker-stalled), then drains$( ((kafka)) && echo '; pipeline search: 42 s into each minute the indexer stops committing for 15 s (STALL, then STOP)')$([[ -n ${SYNCTOP_REDIS_URL:-} ]] && echo '; pipeline sessions: Redis fills in about a minute, then evicts sessions'). Keys: q quits the demo, ? help, Enter detail"
 	sleep 2 # time to read that line before the screen covers it
 	rc=0
 	"$SYNCTOP" -c "$conf" || rc=$?
