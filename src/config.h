@@ -73,7 +73,7 @@ struct stage_cfg {
 	double window_s; /* kafka.window: the evaluation window */
 	int64_t lag_warn, lag_crit;
 
-		/* cache */
+	/* cache */
 	double used_warn, used_crit;       /* cache.used_warn/crit: used_memory / maxmemory */
 	double evicted_warn, evicted_crit; /* cache.evicted_warn/crit: evictions per second */
 

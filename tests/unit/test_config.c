@@ -321,7 +321,7 @@ static void test_conn_timeout(void **state)
 static void test_stage_target_other_kinds(void **state)
 {
 	(void)state;
-		struct stage_cfg st = {.kind = STAGE_SEARCH};
+	struct stage_cfg st = {.kind = STAGE_SEARCH};
 	char buf[32] = "junk";
 	assert_string_equal(stage_target(&st, buf, sizeof buf), "");
 	/* cache: host:port/db from the URL, never its password */
@@ -656,7 +656,8 @@ static void test_error_unavailable_stages(void **state)
 	             "2: the search stage is not available in this version of synctop");
 #endif
 #ifdef HAVE_REDIS
-	expect_error("[pipeline p]\ncache = r\n", "2: cache = r: no connection named 'r' (define it with [redis r])");
+	expect_error("[pipeline p]\ncache = r\n",
+	             "2: cache = r: no connection named 'r' (define it with [redis r])");
 #endif
 #ifndef HAVE_POSTGRES
 	expect_error("[pipeline p]\noutbox = shop\n",
