@@ -313,20 +313,27 @@ conninfo() {
 # mkconf FILE [LINE...]: a config with one postgres connection `shop` and one pipeline
 # `products`, whose lines are LINE... (default: the outbox stage on public.outbox).
 # MKCONF_TIMEOUT (default 2s), MKCONF_CONNINFO and MKCONF_EXTRA (appended) adjust it.
+# _conf_start FILE: a new private config file (a password inline must not be readable by
+# others: synctop warns) with its header and [synctop] section; the mkconf* add the rest.
+_conf_start() {
+	: >"$1" && chmod 600 "$1" || return
+	{
+		printf '; written by %s\n' "${0##*/}"
+		printf '[synctop]\ntimeout = %s\n\n' "${MKCONF_TIMEOUT:-2s}"
+	} >"$1"
+}
+
 mkconf() {
 	local file=$1
 	shift
 	(($#)) || set -- 'outbox = shop' 'outbox.table = public.outbox'
-	# Private, as a file with a password inline should be (synctop warns otherwise).
-	: >"$file" && chmod 600 "$file"
+	_conf_start "$file"
 	{
-		printf '; written by %s\n' "${0##*/}"
-		printf '[synctop]\ntimeout = %s\n\n' "${MKCONF_TIMEOUT:-2s}"
 		printf '[postgres shop]\nconninfo = %s\n\n' "${MKCONF_CONNINFO:-$(conninfo)}"
 		printf '[pipeline products]\n'
 		printf '%s\n' "$@"
 		[[ -z ${MKCONF_EXTRA:-} ]] || printf '\n%s\n' "$MKCONF_EXTRA"
-	} >"$file"
+	} >>"$file"
 }
 
 # ----------------------------------------------------------------------
@@ -370,15 +377,13 @@ mkconf_kafka() {
 	local file=$1
 	shift
 	(($#)) || set -- 'kafka = main' 'kafka.group = indexer' 'kafka.topics = orders'
-	: >"$file" && chmod 600 "$file"
+	_conf_start "$file"
 	{
-		printf '; written by %s\n' "${0##*/}"
-		printf '[synctop]\ntimeout = %s\n\n' "${MKCONF_TIMEOUT:-2s}"
 		printf '[kafka main]\nbrokers = %s\n' "${MKCONF_BROKERS:-${SYNCTOP_KAFKA_BOOTSTRAP:-127.0.0.1:1}}"
 		[[ -z ${MKCONF_KAFKA_EXTRA:-} ]] || printf '%s\n' "$MKCONF_KAFKA_EXTRA"
 		printf '\n[pipeline orders]\n'
 		printf '%s\n' "$@"
-	} >"$file"
+	} >>"$file"
 }
 
 # ----------------------------------------------------------------------
@@ -444,15 +449,13 @@ mkconf_redis() {
 	local file=$1
 	shift
 	set -- 'cache = sessions' "$@"
-	: >"$file" && chmod 600 "$file"
+	_conf_start "$file"
 	{
-		printf '; written by %s\n' "${0##*/}"
-		printf '[synctop]\ntimeout = %s\n\n' "${MKCONF_TIMEOUT:-2s}"
 		printf '[redis sessions]\nurl = %s\n' "${MKCONF_REDIS_URL:-${SYNCTOP_REDIS_URL:-redis://127.0.0.1:1/0}}"
 		[[ -z ${MKCONF_REDIS_EXTRA:-} ]] || printf '%s\n' "$MKCONF_REDIS_EXTRA"
 		printf '\n[pipeline web]\n'
 		printf '%s\n' "$@"
-	} >"$file"
+	} >>"$file"
 }
 
 # ----------------------------------------------------------------------
