@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "config_priv.h"
@@ -406,7 +407,7 @@ static void unknown_key(struct parser *p, int line, const char *key)
 		fail(p, line, "unknown key '%s' in %s (see synctop.conf(5))", key, p->label);
 }
 
-/* password_file = relative/path is read relative to the config file's directory. */
+/* password_file = relative/path (and any path option) is relative to the config file's directory. */
 static char *resolve_path(const struct parser *p, const char *path)
 {
 	const char *slash = strrchr(p->cfg->path, '/');
@@ -490,7 +491,7 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 		(*tail)->value = xstrdup(value);
 		if (*value && (strcasestr(key, "password") || strcasestr(key, "secret")) && !p->secret_line)
 			p->secret_line = line;
-	} else if (key_has_suffix(key, "_env") || key_has_suffix(key, "_file")) {
+	} else if (o->type == OPT_STR && (key_has_suffix(key, "_env") || key_has_suffix(key, "_file"))) {
 		char **field = (char **)((char *)c + o->offset);
 		if (!*value) {
 			fail(p, line, "bad value '' for %s: must not be empty", key);
@@ -508,6 +509,16 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 		}
 	} else if (!opt_set(o, c, value, false, msg, sizeof msg)) {
 		fail(p, line, "%s", msg);
+	} else if (o->type == OPT_PATH) {
+		char **field = (char **)((char *)c + o->offset);
+		char *path = resolve_path(p, *field);
+		free(*field);
+		*field = path;
+		struct stat st;
+		if (access(path, R_OK) != 0 || stat(path, &st) != 0)
+			fail(p, line, "%s: cannot read %s: %s", key, path, strerror(errno));
+		else if (!S_ISREG(st.st_mode))
+			fail(p, line, "%s: %s is not a file", key, path);
 	} else if (strcmp(key, "url") == 0 && url_schemes[c->kind][0] &&
 	           !has_scheme(value, url_schemes[c->kind])) {
 		char *shown = opt_shown_value(o, value);

@@ -42,6 +42,7 @@ struct conn {
 	char *secret;          /* password from *_env / *_file; never printed */
 	char *api_key;         /* search: API key from api_key_env / api_key_file; never printed */
 	char *username;        /* search/connect basic auth user */
+	char *ca_file;         /* redis (rediss://), search: CA bundle; NULL = the system's */
 	double timeout_s;      /* per-poll deadline; 0 = the global [synctop] timeout */
 	bool describe_groups;  /* kafka: ask for group state and members (opt-in: see synctop.conf(5)) */
 	char *display;         /* redacted description for messages: "shop (host=db user=app password=***)" */
@@ -106,7 +107,7 @@ struct config {
 };
 
 /* Option types of the option tables. */
-enum opt_type { OPT_STR, OPT_BOOL, OPT_INT, OPT_DURATION, OPT_SIZE, OPT_LIST, OPT_CONN, OPT_REAL };
+enum opt_type { OPT_STR, OPT_BOOL, OPT_INT, OPT_DURATION, OPT_SIZE, OPT_LIST, OPT_CONN, OPT_REAL, OPT_PATH };
 
 /* One documented option: the tables in options.c are the single source of truth. */
 struct opt_def {

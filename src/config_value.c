@@ -15,8 +15,9 @@
 #include "units.h"
 
 static const char *const type_names[] = {
-    [OPT_STR] = "str",   [OPT_BOOL] = "bool", [OPT_INT] = "int",         [OPT_DURATION] = "duration",
-    [OPT_SIZE] = "size", [OPT_LIST] = "list", [OPT_CONN] = "connection", [OPT_REAL] = "number",
+    [OPT_STR] = "str",           [OPT_BOOL] = "bool",   [OPT_INT] = "int",
+    [OPT_DURATION] = "duration", [OPT_SIZE] = "size",   [OPT_LIST] = "list",
+    [OPT_CONN] = "connection",   [OPT_REAL] = "number", [OPT_PATH] = "path",
 };
 
 bool key_has_suffix(const char *key, const char *suffix)
@@ -181,6 +182,7 @@ bool opt_set(const struct opt_def *o, void *base, const char *value, bool wide, 
 
 	switch (o->type) {
 	case OPT_STR:
+	case OPT_PATH:
 		if (strlen(value) < o->min) {
 			snprintf(msg, n, "bad value '' for %s: must not be empty", o->key);
 			return false;
@@ -316,6 +318,7 @@ void conn_free_fields(struct conn *c)
 	free_secret(c->secret);
 	free_secret(c->api_key);
 	free(c->username);
+	free(c->ca_file);
 	free(c->display);
 	memset(c, 0, sizeof *c);
 }

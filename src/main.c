@@ -15,6 +15,7 @@
 #include "ui/keys.h"
 #include "ui/tui.h"
 #include "units.h"
+#include "version.h"
 #include <unistd.h>
 
 #define EXIT_USAGE 3
@@ -24,7 +25,7 @@ static void usage(FILE *out)
 	fputs("usage: synctop [options]\n"
 	      "\n"
 	      "Watch whether the copies of your data are in sync: PostgreSQL outbox tables and\n"
-	      "logical replication slots (and, in later versions, Kafka, Elasticsearch, Redis).\n"
+	      "logical replication slots, Kafka consumer-group lag, Redis memory and evictions.\n"
 	      "Without --once it opens the interactive screen (press ? there for the keys).\n"
 	      "\n"
 	      "  -c, --config FILE        read FILE instead of searching for synctop.conf\n"
@@ -40,7 +41,7 @@ static void usage(FILE *out)
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "  -h, --help               print this help and exit\n"
-	      "  -V, --version            print the version and exit\n"
+	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
 	      "When standard output is not a terminal, synctop behaves as with --once.\n"
 	      "Config search order: -c FILE, $SYNCTOP_CONFIG, $XDG_CONFIG_HOME/synctop/synctop.conf,\n"
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("synctop %s\n", PACKAGE_VERSION);
+			version_print(stdout);
 			return 0;
 		case ':':
 			fprintf(stderr, "synctop: option '%s' needs a value (see synctop --help)\n",

@@ -5,7 +5,8 @@
 
 /* Conventions the loader (config.c) relies on:
    - OPT_INT is an int in struct config and an int64_t in struct stage_cfg.
-   - For OPT_STR, min is the minimum length: 1 means "must not be empty when set".
+   - For OPT_STR and OPT_PATH, min is the minimum length: 1 means "must not be empty when set".
+   - An OPT_PATH is relative to the config file's directory and must be readable at load.
    - A key ending in "_env" names an environment variable, one ending in "_file" a file;
      the secret read from it is stored at offset.
    - A key ending in ".NAME" is a prefix: "property.NAME" takes any "property.X = Y",
@@ -81,11 +82,13 @@ static const struct opt_def kafka_opts[] = {
 
 static const struct opt_def redis_opts[] = {
     {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
-     "redis://[:PASSWORD@]HOST[:PORT][/DB] or rediss:// (required)"},
+     "redis://[USER][:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS) or unix://PATH (required)"},
     {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
      "environment variable holding the Redis password"},
     {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
      "file holding the Redis password (trailing newline ignored)"},
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), false,
+     "CA bundle (PEM) that signs the server's certificate, for rediss:// (unset: the system's)"},
     {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
     {0},
 };

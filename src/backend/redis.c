@@ -1,4 +1,5 @@
-/* redis.c: a Redis session for probes: hiredis 0.14, blocking calls bounded by a timeout. */
+/* redis.c: a Redis session for probes: hiredis 0.14 or later, blocking calls bounded by a timeout;
+   TLS (rediss://) when built with hiredis_ssl (redis_tls.c). */
 #include "backend/redis.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "backend/redis_tls.h"
 #include "util.h"
 
 static struct timeval tv_left(double deadline)
@@ -27,6 +29,9 @@ redisReply *redis_call(redisContext *c, double deadline, int argc, const char **
 	redisReply *r = redisCommandArgv(c, argc, argv, NULL);
 	if (!r) {
 		bool timeout = c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+#ifdef REDIS_ERR_TIMEOUT /* hiredis 1.1 and later */
+		timeout = timeout || c->err == REDIS_ERR_TIMEOUT;
+#endif
 		snprintf(err, n, "%s", timeout ? "timeout: the server did not answer in time" : c->errstr);
 		*broken = true;
 		return NULL;
@@ -39,34 +44,41 @@ redisReply *redis_call(redisContext *c, double deadline, int argc, const char **
 	return r;
 }
 
-/* redis://[user[:password]@]host[:port][/db] or unix:///path. */
+/* redis[s]://[user[:password]@]host[:port][/db] or unix:///path. */
 struct redis_url {
 	char host[256], user[128], password[256], path[512];
 	int port;
+	bool tls;
 };
 
 static bool parse_url(const char *url, struct redis_url *u, char *err, size_t n)
 {
 	memset(u, 0, sizeof *u);
 	u->port = 6379;
+	const char *p;
 	if (!strncmp(url, "rediss://", 9)) {
-		snprintf(
-		    err, n,
-		    "rediss:// needs hiredis with TLS (1.0 or later) and this synctop was built with "
-		    "hiredis 0.14: reach the server through a local TLS tunnel (such as stunnel) and use "
-		    "redis://127.0.0.1:PORT");
-		return false;
-	}
-	if (!strncmp(url, "unix://", 7)) {
+		if (!redis_tls_built) {
+			snprintf(
+			    err, n,
+			    "rediss:// needs hiredis 1.0 or later with TLS (hiredis_ssl), and this synctop "
+			    "was built with hiredis %d.%d: reach the server through a local TLS tunnel "
+			    "(such as stunnel) and use redis://127.0.0.1:PORT",
+			    HIREDIS_MAJOR, HIREDIS_MINOR);
+			return false;
+		}
+		u->tls = true;
+		p = url + 9;
+	} else if (!strncmp(url, "unix://", 7)) {
 		strlcpy_safe(u->path, url + 7, sizeof u->path);
 		u->path[strcspn(u->path, "?")] = '\0';
 		return true;
-	}
-	if (strncmp(url, "redis://", 8) != 0) {
-		snprintf(err, n, "not a redis:// or unix:// URL");
+	} else if (!strncmp(url, "redis://", 8)) {
+		p = url + 8;
+	} else {
+		snprintf(err, n, "not a redis://, rediss:// or unix:// URL");
 		return false;
 	}
-	const char *p = url + 8, *at = strchr(p, '@');
+	const char *at = strchr(p, '@');
 	const char *slash = strchr(p, '/');
 	if (at && (!slash || at < slash)) {
 		char userinfo[400];
@@ -82,8 +94,15 @@ static bool parse_url(const char *url, struct redis_url *u, char *err, size_t n)
 	}
 	size_t hl = strcspn(p, ":/");
 	strlcpy_safe(u->host, p, hl + 1 < sizeof u->host ? hl + 1 : sizeof u->host);
-	if (p[hl] == ':')
-		u->port = atoi(p + hl + 1);
+	if (p[hl] == ':') {
+		char *end;
+		long port = strtol(p + hl + 1, &end, 10);
+		if (end == p + hl + 1 || (*end && *end != '/') || port < 1 || port > 65535) {
+			snprintf(err, n, "the port in the URL is not a number from 1 to 65535");
+			return false;
+		}
+		u->port = (int)port;
+	}
 	if (!*u->host)
 		strlcpy_safe(u->host, "127.0.0.1", sizeof u->host);
 	return true;
@@ -101,6 +120,10 @@ static void *redis_open(const struct config *cfg, const struct conn *c, double d
 		snprintf(err, n, "%s", rc ? rc->errstr : "out of memory");
 		if (rc)
 			redisFree(rc);
+		return NULL;
+	}
+	if (u.tls && !redis_tls_start(rc, u.host, c->ca_file, deadline, err, n)) {
+		redisFree(rc);
 		return NULL;
 	}
 	const char *password = c->secret ? c->secret : u.password;

@@ -14,6 +14,10 @@ like "$RUN_OUT" '--once' "--help mentions --once"
 run_synctop --version
 is "$RUN_RC" 0 "--version exits 0"
 like "$RUN_OUT" '(^|[^0-9.])0\.1\.0([^0-9.]|$)' "--version prints 0.1.0"
+is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis " \
+	"--version: one line per backend, in order"
+like "$RUN_OUT" $'\nredis: (hiredis [0-9]+\\.[0-9]+\\.[0-9]+ \\(cache\\), rediss:// (tls|no-tls)|not built)' \
+	"--version: the redis line names hiredis and TLS"
 
 run_synctop --no-such-option
 is "$RUN_RC" 3 "an unknown option exits 3"

@@ -2,7 +2,7 @@
 # redis.sh: the cache stage against a real redis-server 7: memory against maxmemory, evictions
 # over a window, the rules (cache-evicting, cache-noeviction-full, cache-unbounded,
 # cache-volatile-no-ttl), an ACL user allowed only INFO, passwords that never show, a server
-# that goes away and comes back, one that never answers, and rediss:// (not in hiredis 0.14).
+# that goes away and comes back and one that never answers (rediss://: redis_tls.sh).
 #
 # The test changes the server's settings (maxmemory, policy, an ACL user) and empties it: on
 # the shared stack, everything is put back at exit (20mb, allkeys-lru, FLUSHALL, no user).
@@ -321,13 +321,5 @@ json_is "$S.status" unknown "a listener that never answers: unknown"
 between "$RUN_MS" 0 3000 "a listener that never answers, timeout = 1s: done within 1 s + 2 s"
 kill "$silent" 2>/dev/null
 wait "$silent" 2>/dev/null
-
-# ----------------------------------------------------------------------
-# rediss://: hiredis 0.14 has no TLS.
-# ----------------------------------------------------------------------
-MKCONF_REDIS_URL="rediss://127.0.0.1:$P/0" mkconf_redis "$conf"
-run_once -c "$conf" --format json --once-window 0
-is "$RUN_RC" 3 "rediss://: exit 3"
-like "$RUN_ERR$(jqr "$S.error" 2>/dev/null)" stunnel "rediss://: the message points to stunnel"
 
 done_testing

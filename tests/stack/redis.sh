@@ -16,7 +16,8 @@
 # allkeys-lru, the settings the cache tests expect. Without --detach it dies with the shell
 # that started it (setpriv --pdeathsig). Port 6379 is never used: a developer's own Redis
 # may be there. Knobs: SYNCTOP_REDIS_SERVER (the program), SYNCTOP_REDIS_PORT_WANTED (a port
-# to use rather than a random free one, e.g. to restart a server where it was).
+# to use rather than a random free one, e.g. to restart a server where it was),
+# SYNCTOP_REDIS_EXTRA_ARGS (more arguments, split on blanks, e.g. --tls-port for the TLS test).
 
 redis__die() {
 	printf 'redis.sh: %s\n' "$*" >&2
@@ -74,7 +75,7 @@ redis_up() {
 	fi
 	local dir=${1:?usage: redis_up [--detach] DIR}
 	local bin port pid attempt i up
-	local -a args
+	local -a args extra
 
 	bin=$(redis_bin) || return 2
 	command -v redis-cli >/dev/null 2>&1 ||
@@ -93,6 +94,10 @@ redis_up() {
 		args=(--bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly no
 			--maxmemory 20mb --maxmemory-policy allkeys-lru --daemonize no
 			--logfile "$dir/redis.log")
+		if [[ -n ${SYNCTOP_REDIS_EXTRA_ARGS:-} ]]; then
+			read -r -a extra <<<"$SYNCTOP_REDIS_EXTRA_ARGS"
+			args+=("${extra[@]}")
+		fi
 		if ((detach)); then
 			# Its own session: survives this shell, and a Ctrl-C meant for the caller.
 			(cd / && exec setsid "$bin" "${args[@]}") </dev/null >>"$dir/redis.log" 2>&1 &

@@ -825,6 +825,19 @@ static void test_secret_errors(void **state)
 	expect_error("[redis r]\nurl = redis://h\npassword_file = /tmp\n",
 	             "3: password_file: cannot read /tmp: Is a directory");
 
+	/* a path option (ca_file) is a path, not a secret file: kept as a path, checked readable */
+	expect_error("[redis r]\nurl = rediss://h\nca_file = /nonexistent/ca.pem\n",
+	             "3: ca_file: cannot read /nonexistent/ca.pem: No such file or directory");
+	expect_error("[redis r]\nurl = rediss://h\nca_file = /tmp\n", "3: ca_file: /tmp is not a file");
+	char cpath[64];
+	write_secret_file("-----BEGIN CERTIFICATE-----\n", cpath);
+	char *ctext = xasprintf("[redis r]\nurl = rediss://h\nca_file = %s\n", strrchr(cpath, '/') + 1);
+	struct config *ccfg = load_ok(ctext);
+	assert_string_equal(ccfg->conns[0].ca_file, cpath); /* relative: next to the config file */
+	config_free(ccfg);
+	free(ctext);
+	unlink(cpath);
+
 	char epath[64];
 	write_secret_file("\n", epath);
 	char *text = xasprintf("[redis r]\nurl = redis://h\npassword_file = %s\n", epath);

@@ -1,0 +1,38 @@
+/* version.c: what synctop --version prints: the version, then the backends built in, with the
+   library versions they run with (as curl --version does), so that a test or an operator can
+   tell whether, say, rediss:// is supported. */
+#include "version.h"
+
+#ifdef HAVE_POSTGRES
+#include <libpq-fe.h>
+#endif
+#ifdef HAVE_KAFKA
+#include <librdkafka/rdkafka.h>
+#endif
+#ifdef HAVE_REDIS
+#include <hiredis/hiredis.h>
+
+#include "backend/redis_tls.h"
+#endif
+
+void version_print(FILE *out)
+{
+	fprintf(out, "synctop %s\n", PACKAGE_VERSION);
+#ifdef HAVE_POSTGRES
+	int pq = PQlibVersion();
+	fprintf(out, "postgres: libpq %d.%d (outbox, slot)\n", pq / 10000, pq % 10000);
+#else
+	fputs("postgres: not built (--with-postgres)\n", out);
+#endif
+#ifdef HAVE_KAFKA
+	fprintf(out, "kafka: librdkafka %s (kafka)\n", rd_kafka_version_str());
+#else
+	fputs("kafka: not built (--with-kafka)\n", out);
+#endif
+#ifdef HAVE_REDIS
+	fprintf(out, "redis: hiredis %d.%d.%d (cache), rediss:// %s\n", HIREDIS_MAJOR, HIREDIS_MINOR,
+	        HIREDIS_PATCH, redis_tls_built ? "tls" : "no-tls");
+#else
+	fputs("redis: not built (--with-redis)\n", out);
+#endif
+}
