@@ -648,7 +648,7 @@ static void check_connection(struct parser *p, struct conn *c)
 		return;
 	}
 	char *shown = c->kind == CONN_POSTGRES ? redact_conninfo(endpoint) : redact_url(endpoint);
-	c->display = xasprintf("%s (%s)", c->name, shown);
+	c->display = xasprintf("%s (%s%s)", c->name, shown, c->insecure ? ", TLS NOT VERIFIED" : "");
 	free(shown);
 }
 
@@ -683,6 +683,55 @@ static void check_thresholds(struct parser *p, const struct pipeline *pl, const 
 		     "%s (%s) is above %s (%s) in [pipeline %s]; a warn level must not exceed its crit level",
 		     w->key, wv, c->key, cv, pl->name);
 	}
+}
+
+/* The search stage: an index, and a postgres connection for the source SQL when there is any. */
+static void check_search_stage(struct parser *p, const struct draft *d, struct stage_cfg *st)
+{
+	int line = d->stage_line[STAGE_SEARCH];
+	if (!st->index) {
+		fail(p, line, "the search stage needs search.index (an index, alias or data stream)");
+		return;
+	}
+	if (!st->freshness_field != !st->source_freshness) {
+		fail(p, line,
+		     "search.freshness_field and search.source_freshness go together: set both or neither");
+		return;
+	}
+	bool sql = st->source_count || st->source_freshness;
+#ifndef HAVE_POSTGRES
+	if (sql) {
+		fail(p, line,
+		     "search.source_count and search.source_freshness need PostgreSQL, and this synctop "
+		     "was built without it (--with-postgres)");
+		return;
+	}
+#endif
+	const char *name = st->source_name;
+	if (!name && sql)
+		name = d->conn_name[STAGE_OUTBOX] ? d->conn_name[STAGE_OUTBOX] : d->conn_name[STAGE_SLOT];
+	if (!sql) {
+		if (st->source_name)
+			fail(p, line,
+			     "search.source is set but neither search.source_count nor "
+			     "search.source_freshness is");
+		return;
+	}
+	if (!name) {
+		fail(p, line,
+		     "search.source_count and search.source_freshness run on a postgres connection: "
+		     "set search.source = CONNECTION (or give the pipeline an outbox stage)");
+		return;
+	}
+	struct conn *c = find_conn(p->cfg, name);
+	if (!c)
+		fail(p, line, "search.source = %s: no connection named '%s' (define it with [postgres %s])",
+		     name, name, name);
+	else if (c->kind != CONN_POSTGRES)
+		fail(p, line, "search.source needs a postgres connection; '%s' is a %s connection", name,
+		     conn_kind_names[c->kind]);
+	else
+		st->source = c;
 }
 
 static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *d)
@@ -732,6 +781,8 @@ static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *
 		if (k == STAGE_KAFKA && (!st->group || !*st->group))
 			fail(p, d->stage_line[k],
 			     "the kafka stage needs kafka.group (the consumer group to watch)");
+		if (k == STAGE_SEARCH)
+			check_search_stage(p, d, st);
 	}
 }
 

@@ -45,6 +45,7 @@ struct conn {
 	char *ca_file;         /* redis (rediss://), search: CA bundle; NULL = the system's */
 	double timeout_s;      /* per-poll deadline; 0 = the global [synctop] timeout */
 	bool describe_groups;  /* kafka: ask for group state and members (opt-in: see synctop.conf(5)) */
+	bool insecure;         /* search: no TLS certificate check (opt-in, shown loudly) */
 	char *display;         /* redacted description for messages: "shop (host=db user=app password=***)" */
 };
 
@@ -77,6 +78,17 @@ struct stage_cfg {
 	/* cache */
 	double used_warn, used_crit;       /* cache.used_warn/crit: used_memory / maxmemory */
 	double evicted_warn, evicted_crit; /* cache.evicted_warn/crit: evictions per second */
+
+	/* search */
+	char *index;                        /* search.index: an index, alias or data stream (required) */
+	char *source_name;                  /* search.source: the postgres connection for the SQL below */
+	struct conn *source;                /* resolved: search.source, else the outbox/slot connection */
+	char *source_count;                 /* search.source_count: SQL giving the source's row count */
+	char *freshness_field;              /* search.freshness_field: a date field of the documents */
+	char *source_freshness;             /* search.source_freshness: SQL giving the newest timestamp */
+	int64_t missing_warn, missing_crit; /* documents missing from the index */
+	double missing_window_s;            /* search.missing_window: how long a drift must last */
+	double freshness_warn_s, freshness_crit_s; /* newest source row against newest document */
 
 	/* slot */
 	char **slot_names;                    /* slot.names: NULL-terminated; NULL = every logical slot */

@@ -292,6 +292,11 @@ void stage_cfg_free_fields(struct stage_cfg *st)
 	free_list(st->slot_names);
 	free(st->group);
 	free_list(st->topics);
+	free(st->index);
+	free(st->source_name);
+	free(st->source_count);
+	free(st->freshness_field);
+	free(st->source_freshness);
 	memset(st, 0, sizeof *st);
 }
 
@@ -431,6 +436,9 @@ const char *stage_target(const struct stage_cfg *st, char *buf, size_t n)
 		free(r);
 		break;
 	}
+	case STAGE_SEARCH:
+		strlcpy_safe(buf, st->index ? st->index : "", n);
+		break;
 	case STAGE_KAFKA:
 		snprintf(buf, n, "%s: ", st->group ? st->group : "?");
 		if (!st->topics)

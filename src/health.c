@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health_priv.h"
 #include "units.h"
 
-/* Raises a stage's status, keeping the reason of the worst finding. */
-static void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...)
+void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...)
 {
 	if (s <= sv->status && sv->reason[0])
 		return;
@@ -23,7 +22,7 @@ static void raise_status(struct stage_view *sv, enum status s, const char *fmt, 
 	va_end(ap);
 }
 
-static enum status level(double v, double warn, double crit)
+enum status level(double v, double warn, double crit)
 {
 	if (v >= crit)
 		return ST_CRIT;
@@ -32,8 +31,8 @@ static enum status level(double v, double warn, double crit)
 	return ST_OK;
 }
 
-static struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
-                                  enum status sev, const char *action)
+struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
+                           enum status sev, const char *action)
 {
 	pv->diags = xrealloc(pv->diags, (pv->n_diags + 1) * sizeof *pv->diags);
 	struct diagnosis *d = &pv->diags[pv->n_diags++];
@@ -437,6 +436,9 @@ static void eval_stage(struct pipeline_view *pv, struct stage_view *sv)
 		break;
 	case STAGE_CACHE:
 		eval_cache(pv, sv);
+		break;
+	case STAGE_SEARCH:
+		eval_search(pv, sv);
 		break;
 	default:
 		break;

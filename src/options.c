@@ -105,6 +105,11 @@ static const struct opt_def search_opts[] = {
      "environment variable holding an API key (sent as Authorization: ApiKey)"},
     {"api_key_file", OPT_STR, NULL, 1, 0, CONN(api_key), false,
      "file holding an API key (trailing newline ignored)"},
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), false,
+     "CA bundle (PEM) that signs the cluster's certificate, e.g. Elasticsearch 8's http_ca.crt "
+     "(unset: the system's)"},
+    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), false,
+     "true skips the TLS certificate check (shown on every line that names the connection)"},
     {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
     {0},
 };
@@ -209,6 +214,36 @@ static const struct opt_def cache_stage_opts[] = {
 };
 #endif
 
+#ifdef HAVE_SEARCH
+static const struct opt_def search_stage_opts[] = {
+    {"search", OPT_CONN, NULL, 0, 0, STAGE(conn), false,
+     "search connection whose index is watched: health, refresh, documents against the source"},
+    {"search.index", OPT_STR, NULL, 1, 0, STAGE(index), false, "the index, alias or data stream (required)"},
+    {"search.source", OPT_STR, NULL, 1, 0, STAGE(source_name), false,
+     "postgres connection that runs the source SQL below, read-only (unset: the pipeline's outbox or "
+     "slot connection)"},
+    {"search.source_count", OPT_STR, NULL, 1, 0, STAGE(source_count), false,
+     "SQL giving the number of rows that should be documents, e.g. SELECT count(*) FROM products; "
+     "missing_docs = that - docs"},
+    {"search.freshness_field", OPT_STR, NULL, 1, 0, STAGE(freshness_field), false,
+     "date field of the documents whose newest value is compared with search.source_freshness"},
+    {"search.source_freshness", OPT_STR, NULL, 1, 0, STAGE(source_freshness), false,
+     "SQL giving the newest source timestamp, e.g. SELECT max(updated_at) FROM products"},
+    {"search.missing_warn", OPT_INT, "1", 0, 0, STAGE(missing_warn), false,
+     "documents missing from the index (for search.missing_window) at or above which the stage is warn"},
+    {"search.missing_crit", OPT_INT, "1000", 0, 0, STAGE(missing_crit), false,
+     "documents missing from the index (for search.missing_window) at or above which the stage is crit"},
+    {"search.missing_window", OPT_DURATION, "30s", 0, 86400, STAGE(missing_window_s), false,
+     "how long documents must stay missing to count: the least missing over this window is compared "
+     "(documents in flight come and go; lost ones stay)"},
+    {"search.freshness_warn", OPT_DURATION, "30s", 0, 0, STAGE(freshness_warn_s), false,
+     "newest source timestamp ahead of the newest document by this much or more: warn"},
+    {"search.freshness_crit", OPT_DURATION, "5m", 0, 0, STAGE(freshness_crit_s), false,
+     "newest source timestamp ahead of the newest document by this much or more: crit"},
+    {0},
+};
+#endif
+
 const struct opt_def *const stage_opts[STAGE__COUNT] = {
 #ifdef HAVE_POSTGRES
     [STAGE_OUTBOX] = outbox_opts,
@@ -224,7 +259,11 @@ const struct opt_def *const stage_opts[STAGE__COUNT] = {
 #else
     [STAGE_KAFKA] = NULL,
 #endif
-    /* connector, search and cache stages have no probe yet. */
-    [STAGE_CONNECTOR] = NULL,
+#ifdef HAVE_SEARCH
+    [STAGE_SEARCH] = search_stage_opts,
+#else
     [STAGE_SEARCH] = NULL,
+#endif
+    /* the connector stage has no probe yet. */
+    [STAGE_CONNECTOR] = NULL,
 };

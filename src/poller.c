@@ -22,6 +22,7 @@ struct stage_rt {
 	struct worker *worker;
 	struct history hist; /* under poller.lock */
 	json_t *memo;        /* worker-private */
+	void *aux;           /* worker-private, freed by probe->aux_close */
 	unsigned long polls; /* worker-private */
 };
 
@@ -92,6 +93,21 @@ static char **conn_secrets(const struct conn *c)
 	return all;
 }
 
+/* a and b (both consumed) in one list, longest first. */
+static char **secrets_merge(char **a, char **b)
+{
+	size_t na = 0, nb = 0;
+	while (a[na])
+		na++;
+	while (b[nb])
+		nb++;
+	a = xrealloc(a, (na + nb + 1) * sizeof *a);
+	memcpy(a + na, b, (nb + 1) * sizeof *b);
+	free(b);
+	qsort(a, na + nb, sizeof *a, longest_first);
+	return a;
+}
+
 struct poller *poller_new(const struct config *cfg)
 {
 	struct poller *p = xcalloc(1, sizeof *p);
@@ -131,6 +147,8 @@ struct poller *poller_new(const struct config *cfg)
 				w->be = backend_for(w->conn->kind);
 				w->secrets = conn_secrets(w->conn);
 			}
+			if (s->cfg->source) /* errors of the stage's second session are scrubbed too */
+				w->secrets = secrets_merge(w->secrets, conn_secrets(s->cfg->source));
 			w->stages = xrealloc(w->stages, (w->n_stages + 1) * sizeof *w->stages);
 			w->stages[w->n_stages++] = s;
 			s->worker = w;
@@ -187,6 +205,7 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		    .session = w->session,
 		    .deadline = deadline,
 		    .memo = &s->memo,
+		    .aux = &s->aux,
 		    .poll_no = s->polls++,
 		    .round = round,
 		};
@@ -245,6 +264,12 @@ static void *worker_main(void *arg)
 		pthread_cond_broadcast(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; i < w->n_stages; i++) {
+		struct stage_rt *s = w->stages[i];
+		if (s->aux && s->probe->aux_close)
+			s->probe->aux_close(s->aux);
+		s->aux = NULL;
+	}
 	if (w->session)
 		w->be->close(w->session);
 	w->session = NULL;

@@ -24,6 +24,7 @@ struct probe_ctx {
 	json_t **memo;         /* probe-private state kept across polls of this stage (owned reference) */
 	unsigned long poll_no; /* 0 on the first poll of this stage */
 	unsigned long round;   /* the poller's round: what a backend fetched in this round can be reused */
+	void **aux;            /* probe-private native state (a second session, say), closed by aux_close */
 };
 
 /* Poll results: PROBE_BROKEN tells the worker to drop the session and reconnect with backoff. */
@@ -38,6 +39,8 @@ struct probe {
 	enum probe_result (*poll)(const struct probe_ctx *ctx, struct sample *out);
 	/* Derives rates from the previous sample (dt = cur->mono - prev->mono); may be NULL. Pure. */
 	void (*derive)(const struct stage_cfg *st, const struct sample *prev, struct sample *cur);
+	/* Frees *ctx->aux, on the worker's thread when it stops; may be NULL. */
+	void (*aux_close)(void *aux);
 };
 
 /* The registries (probes.c): NULL-terminated; a kind built out has no entry. */

@@ -14,6 +14,10 @@ extern const struct probe kafka_probe;
 #include "backend/redis.h"
 extern const struct probe cache_probe;
 #endif
+#ifdef HAVE_SEARCH
+#include "backend/http.h"
+extern const struct probe search_probe;
+#endif
 
 const struct probe *const probes[] = {
 #ifdef HAVE_POSTGRES
@@ -24,6 +28,9 @@ const struct probe *const probes[] = {
 #endif
 #ifdef HAVE_REDIS
     &cache_probe,
+#endif
+#ifdef HAVE_SEARCH
+    &search_probe,
 #endif
     NULL,
 };
@@ -37,6 +44,9 @@ const struct backend *const backends[] = {
 #endif
 #ifdef HAVE_REDIS
     &redis_backend,
+#endif
+#ifdef HAVE_SEARCH
+    &search_backend,
 #endif
     NULL,
 };

@@ -8,29 +8,10 @@
 
 #include "redact.h"
 
-/* A growing string; every function here builds its answer in one. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = xrealloc(b->s, cap);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
+/* Every function here builds its answer in a growing string (struct sbuf, util.h). */
 static void sb_adds(struct sbuf *b, const char *s)
 {
-	sb_addn(b, s, strlen(s));
+	sbuf_addn(b, s, strlen(s));
 }
 
 static char *sb_take(struct sbuf *b)
@@ -99,33 +80,33 @@ static void redact_url_into(const char *url, struct sbuf *out, struct found *fou
 	if (at) {
 		const char *colon = memchr(url + auth, ':', (size_t)(at - (url + auth)));
 		if (colon && colon + 1 < at) {
-			sb_addn(out, url, (size_t)(colon + 1 - url));
+			sbuf_addn(out, url, (size_t)(colon + 1 - url));
 			sb_adds(out, REDACTED);
 			found_add(found, colon + 1, (size_t)(at - (colon + 1)));
 			i = (size_t)(at - url);
 		}
 	}
-	sb_addn(out, url + i, query - i);
+	sbuf_addn(out, url + i, query - i);
 	i = query;
 
 	/* Parameters: each starts after '?', '&' or '#'. */
 	while (url[i]) {
-		sb_addn(out, url + i, 1); /* the separator */
+		sbuf_addn(out, url + i, 1); /* the separator */
 		i++;
 		size_t name = i;
 		size_t name_len = strcspn(url + i, "=&#");
-		sb_addn(out, url + name, name_len);
+		sbuf_addn(out, url + name, name_len);
 		i += name_len;
 		if (url[i] != '=')
 			continue;
-		sb_addn(out, "=", 1);
+		sbuf_addn(out, "=", 1);
 		i++;
 		size_t value_len = strcspn(url + i, "&#");
 		if (value_len > 0 && in_list(url + name, name_len, url_secret_params)) {
 			sb_adds(out, REDACTED);
 			found_add(found, url + i, value_len);
 		} else {
-			sb_addn(out, url + i, value_len);
+			sbuf_addn(out, url + i, value_len);
 		}
 		i += value_len;
 	}
@@ -205,7 +186,7 @@ static void redact_keyvalue_into(const char *s, struct sbuf *out, struct found *
 	size_t i = 0;
 	while (s[i]) {
 		if (isspace((unsigned char)s[i])) {
-			sb_addn(out, s + i, 1);
+			sbuf_addn(out, s + i, 1);
 			i++;
 			continue;
 		}
@@ -217,13 +198,14 @@ static void redact_keyvalue_into(const char *s, struct sbuf *out, struct found *
 		while (isspace((unsigned char)s[eq]))
 			eq++;
 		if (s[eq] != '=') {
-			sb_addn(out, s + key, key_len); /* a word without '=': libpq rejects it, we copy it */
+			sbuf_addn(out, s + key,
+			          key_len); /* a word without '=': libpq rejects it, we copy it */
 			continue;
 		}
 		eq++;
 		while (isspace((unsigned char)s[eq]))
 			eq++;
-		sb_addn(out, s + key, eq - key);
+		sbuf_addn(out, s + key, eq - key);
 		i = eq;
 
 		size_t value = i;
@@ -258,7 +240,7 @@ static void redact_keyvalue_into(const char *s, struct sbuf *out, struct found *
 			found_add(found, plain, strlen(plain));
 			free(plain);
 		} else {
-			sb_addn(out, s + value, value_len);
+			sbuf_addn(out, s + value, value_len);
 		}
 	}
 }
@@ -327,7 +309,7 @@ void redact_secrets_inplace(char *msg, size_t n, const char *const *secrets)
 		struct sbuf out = {0};
 		const char *p = cur, *hit;
 		while ((hit = strstr(p, sec)) != NULL) {
-			sb_addn(&out, p, (size_t)(hit - p));
+			sbuf_addn(&out, p, (size_t)(hit - p));
 			sb_adds(&out, REDACTED);
 			p = hit + sl;
 		}

@@ -36,6 +36,13 @@ char *strlcpy_safe(char *dst, const char *src, size_t n);
 /* snprintf that never overflows and tolerates truncation silently. */
 void snappendf(char *dst, size_t n, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
+/* A growing string, always NUL-terminated once anything was added. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sbuf_addn(struct sbuf *b, const char *s, size_t n);
+
 /* Trims leading and trailing white space in place; returns s. */
 char *str_trim(char *s);
 

@@ -115,6 +115,50 @@ static void cache_figures(const json_t *m, char *buf, size_t n)
 		snappendf(buf, n, ", hits %.0f%%", ratio * 100);
 }
 
+/* "1,204 docs, 3 missing of 1,207, health green, refresh 1s (default), 1.0 refresh/s". */
+static void search_figures(const json_t *m, char *buf, size_t n)
+{
+	int64_t docs = 0, missing, source, failed;
+	char c[32];
+	metric_int(m, "docs", &docs);
+	format_count(docs, c, sizeof c);
+	snprintf(buf, n, "%s docs", c);
+	if (metric_int(m, "missing_docs", &missing) && metric_int(m, "source_docs", &source)) {
+		char s[32];
+		format_count(source, s, sizeof s);
+		if (missing >= 0) {
+			format_count(missing, c, sizeof c);
+			snappendf(buf, n, ", %s missing of %s", c, s);
+		} else {
+			format_count(-missing, c, sizeof c);
+			snappendf(buf, n, ", %s more than the %s rows", c, s);
+		}
+	}
+	const char *health = metric_str(m, "health");
+	if (health)
+		snappendf(buf, n, ", health %s", health);
+	const char *ri = metric_str(m, "refresh_interval");
+	bool explicit_ = false, idle = false;
+	metric_bool(m, "refresh_explicit", &explicit_);
+	if (ri && !strcmp(ri, "-1"))
+		snappendf(buf, n, ", refresh OFF");
+	else if (ri)
+		snappendf(buf, n, ", refresh %s%s", ri, explicit_ ? "" : " (default)");
+	if (metric_bool(m, "search_idle", &idle) && idle)
+		snappendf(buf, n, ", search-idle");
+	rate(buf, n, m, "refresh_per_s", "refresh");
+	double lag;
+	if (metric_num(m, "freshness_lag_s", &lag)) {
+		char d[32];
+		format_duration(lag, d, sizeof d);
+		snappendf(buf, n, ", newest %s behind", d);
+	}
+	if (metric_int(m, "indexing_failed", &failed) && failed > 0) {
+		format_count(failed, c, sizeof c);
+		snappendf(buf, n, ", %s rejected", c);
+	}
+}
+
 void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 {
 	buf[0] = '\0';
@@ -138,6 +182,9 @@ void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 		break;
 	case STAGE_CACHE:
 		cache_figures(sv->cur.metrics, buf, n);
+		break;
+	case STAGE_SEARCH:
+		search_figures(sv->cur.metrics, buf, n);
 		break;
 	default:
 		break;

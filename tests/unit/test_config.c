@@ -491,7 +491,7 @@ static void test_error_unknown_keys(void **state)
 	             "4: unknown key 'outbox.pending_warning' in [pipeline products] (did you mean "
 	             "'outbox.pending_warn'?)");
 	expect_error(PG "[pipeline products]\nsource = shop\n",
-	             "4: unknown key 'source' in [pipeline products] (see synctop.conf(5))");
+	             "4: unknown key 'source' in [pipeline products] (did you mean 'search.source'?)");
 	expect_error(PG "[pipeline products]\noutbox.outbox = shop\n",
 	             "4: unknown key 'outbox.outbox' in [pipeline products] (see synctop.conf(5))");
 #endif
@@ -653,7 +653,72 @@ static void test_error_unavailable_stages(void **state)
 	expect_error("[pipeline p]\nconnector = c\n",
 	             "2: the connector stage is not available in this version of synctop");
 	expect_error("[pipeline p]\nsearch = es\n",
-	             "2: the search stage is not available in this version of synctop");
+	             "2: search = es: no connection named 'es' (define it with [search es])");
+	/* the search stage */
+	static const char es[] = "[search es]\nurl = http://localhost:9200\n";
+	static const char pg[] = "[postgres shop]\nconninfo = dbname=shop\n";
+	char *t = xasprintf("%s[pipeline p]\nsearch = es\n", es);
+	expect_error(t, "4: the search stage needs search.index (an index, alias or data stream)");
+	free(t);
+	t = xasprintf(
+	    "%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.source_count = SELECT 1\n", es);
+	expect_error(t,
+	             "4: search.source_count and search.source_freshness run on a postgres connection: set "
+	             "search.source = CONNECTION (or give the pipeline an outbox stage)");
+	free(t);
+	t = xasprintf("%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.source = es\n"
+	              "search.source_count = SELECT 1\n",
+	              es);
+	expect_error(t, "4: search.source needs a postgres connection; 'es' is a search connection");
+	free(t);
+	t = xasprintf("%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.source = nope\n"
+	              "search.source_count = SELECT 1\n",
+	              es);
+	expect_error(t,
+	             "4: search.source = nope: no connection named 'nope' (define it with [postgres nope])");
+	free(t);
+	t = xasprintf("%s%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.source = shop\n", es,
+	              pg);
+	expect_error(
+	    t, "6: search.source is set but neither search.source_count nor search.source_freshness is");
+	free(t);
+	t = xasprintf("%s%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.freshness_field = u\n",
+	              es, pg);
+	expect_error(
+	    t, "6: search.freshness_field and search.source_freshness go together: set both or neither");
+	free(t);
+	t = xasprintf("%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.missing_warn = 10\n"
+	              "search.missing_crit = 5\n",
+	              es);
+	expect_error(t,
+	             "3: search.missing_warn (10) is above search.missing_crit (5) in [pipeline p]; a warn "
+	             "level must not exceed its crit level");
+	free(t);
+#ifdef HAVE_POSTGRES
+	/* the source defaults to the outbox stage's connection, and to search.source when set */
+	t = xasprintf("%s%s[postgres other]\nconninfo = dbname=o\n[pipeline p]\noutbox = shop\nsearch = es\n"
+	              "search.index = products\nsearch.source_count = SELECT count(*) FROM products\n"
+	              "[pipeline q]\nsearch = es\nsearch.index = b\nsearch.source = other\n"
+	              "search.freshness_field = updated_at\nsearch.source_freshness = SELECT max(u) FROM b\n",
+	              es, pg);
+	struct config *cfg = load_ok(t);
+	free(t);
+	const struct stage_cfg *s1 = &cfg->pipelines[0].stages[1], *s2 = &cfg->pipelines[1].stages[0];
+	assert_int_equal(s1->kind, STAGE_SEARCH);
+	assert_string_equal(s1->source->name, "shop");
+	assert_string_equal(s1->index, "products");
+	assert_int_equal(s1->missing_warn, 1);
+	assert_int_equal(s1->missing_crit, 1000);
+	assert_true(s1->missing_window_s == 30.0);
+	assert_true(s1->freshness_warn_s == 30.0 && s1->freshness_crit_s == 300.0);
+	assert_string_equal(s2->source->name, "other");
+	assert_string_equal(s2->freshness_field, "updated_at");
+	config_free(cfg);
+#endif
+	/* insecure is shown with the connection */
+	struct config *c2 = load_ok("[search es]\nurl = https://u:pw@es:9200\ninsecure = true\n");
+	assert_string_equal(c2->conns[0].display, "es (https://u:***@es:9200, TLS NOT VERIFIED)");
+	config_free(c2);
 #endif
 #ifdef HAVE_REDIS
 	expect_error("[pipeline p]\ncache = r\n",

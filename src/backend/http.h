@@ -1,0 +1,33 @@
+/* http.h: HTTP sessions for the search stage (libcurl): one easy handle per connection, kept
+   alive between polls, every request bounded by the poll's deadline. */
+#ifndef SYNCTOP_BACKEND_HTTP_H
+#define SYNCTOP_BACKEND_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "probe.h"
+
+extern const struct backend search_backend;
+
+/* Largest response body read; a longer one is an error, not a truncated parse. */
+#define HTTP_BODY_MAX (16u << 20)
+
+struct http_response {
+	long status; /* the HTTP status code */
+	char *body;  /* NUL-terminated (the NUL is not counted in len) */
+	size_t len;
+};
+
+/* One request: method and path (already URL-encoded, starting with '/'), an optional JSON
+   body, before the monotonic deadline. True when a whole response came back, whatever its
+   status; false with the transport's reason in err (timeout, refused, TLS, a body cut short). */
+bool http_request(void *session, const char *method, const char *path, const char *json_body, double deadline,
+                  struct http_response *r, char *err, size_t n);
+void http_response_free(struct http_response *r);
+
+/* A path segment, percent-encoded (RFC 3986 unreserved characters and ',' '*' kept: index
+   lists and patterns stay readable). Free with free(). */
+char *http_escape_segment(const char *s);
+
+#endif

@@ -1,0 +1,19 @@
+/* health_priv.h: what the rule files of health (health.c, health_search.c) share. */
+#ifndef SYNCTOP_HEALTH_PRIV_H
+#define SYNCTOP_HEALTH_PRIV_H
+
+#include "snapshot.h"
+#include "util.h"
+
+/* Raises a stage's status, keeping the reason of the worst finding. */
+void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* ST_CRIT at or above crit, ST_WARN at or above warn, else ST_OK. */
+enum status level(double v, double warn, double crit);
+/* A new diagnosis of the pipeline, about the stage; the caller fills symptom, evidence, next. */
+struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
+                           enum status sev, const char *action);
+
+/* The rules of one stage kind. */
+void eval_search(struct pipeline_view *pv, struct stage_view *sv);
+
+#endif

@@ -1,0 +1,170 @@
+/* health_search.c: the rules of the search stage (RUNBOOK.md: search-unhealthy,
+   search-refresh-disabled, search-idle, search-indexing-failed, dual-write-loss, search-stale). */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "health_priv.h"
+#include "units.h"
+
+static void rule_health(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
+{
+	const char *health = metric_str(m, "health");
+	if (!health || !strcmp(health, "green"))
+		return;
+	enum status s = !strcmp(health, "red") ? ST_CRIT : ST_WARN;
+	int64_t unassigned = -1;
+	metric_int(m, "unassigned_shards", &unassigned);
+	raise_status(sv, s, "health %s", health);
+	struct diagnosis *d = add_diag(pv, sv, "search-unhealthy", s, NULL);
+	snprintf(d->symptom, sizeof d->symptom, "%s",
+	         s == ST_CRIT
+	             ? "some primary shards of the index are unassigned: searches miss documents "
+	               "and writes to them fail"
+	             : "some replica shards are unassigned: one node lost and documents may be lost");
+	if (unassigned >= 0)
+		snprintf(d->evidence, sizeof d->evidence, "health %s for %s, %" PRId64 " unassigned shards",
+		         health, sv->cfg->index, unassigned);
+	else
+		snprintf(d->evidence, sizeof d->evidence, "health %s for %s", health, sv->cfg->index);
+	snprintf(d->next, sizeof d->next,
+	         "ask the cluster why: GET /_cluster/allocation/explain (a full disk, a lost node, a "
+	         "replica count above the node count)");
+}
+
+static void rule_refresh(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
+{
+	const char *ri = metric_str(m, "refresh_interval");
+	const char *idle_after = metric_str(m, "search_idle_after");
+	bool explicit_ = false, idle = false;
+	metric_bool(m, "refresh_explicit", &explicit_);
+	metric_bool(m, "search_idle", &idle);
+	int64_t docs = 0, total = 0;
+	metric_int(m, "docs", &docs);
+	metric_int(m, "index_total", &total);
+	if (ri && !strcmp(ri, "-1")) {
+		raise_status(sv, ST_CRIT, "refresh disabled (refresh_interval -1)");
+		struct diagnosis *d = add_diag(pv, sv, "search-refresh-disabled", ST_CRIT, "refresh");
+		snprintf(d->symptom, sizeof d->symptom,
+		         "new and updated documents never become visible in search");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "index.refresh_interval is -1 on %s: %" PRId64 " documents visible, %" PRId64
+		         " index operations so far",
+		         sv->cfg->index, docs, total);
+		snprintf(d->next, sizeof d->next,
+		         "usually left over from a bulk load: set it back (PUT /%s/_settings "
+		         "{\"index\":{\"refresh_interval\":null}}), or force a refresh now",
+		         sv->cfg->index);
+		return;
+	}
+	if (!explicit_ && idle) {
+		raise_status(sv, ST_WARN, "search-idle: scheduled refreshes skipped");
+		struct diagnosis *d = add_diag(pv, sv, "search-idle", ST_WARN, "refresh");
+		snprintf(d->symptom, sizeof d->symptom,
+		         "documents appear only after the next search, which then waits for a refresh");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "index.refresh_interval is not set on %s (default %s) and a shard is search-idle: "
+		         "no search for index.search.idle.after (%s), so scheduled refreshes are skipped",
+		         sv->cfg->index, ri ? ri : "1s", idle_after ? idle_after : "30s");
+		snprintf(d->next, sizeof d->next,
+		         "if readers must see writes without searching first, set index.refresh_interval "
+		         "explicitly (e.g. 1s); or force a refresh now");
+	}
+}
+
+static void rule_indexing_failed(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
+{
+	int64_t fresh = 0, total = 0;
+	if (!metric_int(m, "indexing_failed_new", &fresh) || fresh <= 0)
+		return;
+	metric_int(m, "indexing_failed", &total);
+	char win[32];
+	format_duration(sv->cfg->missing_window_s, win, sizeof win);
+	raise_status(sv, ST_CRIT, "%" PRId64 " documents rejected in the last %s", fresh, win);
+	struct diagnosis *d = add_diag(pv, sv, "search-indexing-failed", ST_CRIT, NULL);
+	snprintf(d->symptom, sizeof d->symptom,
+	         "the index is rejecting documents: they will be missing from search");
+	snprintf(d->evidence, sizeof d->evidence,
+	         "indexing.index_failed rose by %" PRId64 " in the last %s (%" PRId64 " in all) on %s", fresh,
+	         win, total, sv->cfg->index);
+	snprintf(d->next, sizeof d->next,
+	         "read the indexer's log for the rejected documents (mapping conflicts, parse errors, a "
+	         "full disk); fix them, then replay the rows through the outbox");
+}
+
+static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
+{
+	const struct stage_cfg *st = sv->cfg;
+	int64_t floor, missing = 0, source = 0, docs = 0;
+	if (!metric_int(m, "missing_docs_floor", &floor))
+		return;
+	metric_int(m, "missing_docs", &missing);
+	metric_int(m, "source_docs", &source);
+	metric_int(m, "docs", &docs);
+	char win[32];
+	format_duration(st->missing_window_s, win, sizeof win);
+	if (floor > 0) {
+		enum status s = level((double)floor, (double)st->missing_warn, (double)st->missing_crit);
+		if (s == ST_OK)
+			return;
+		raise_status(sv, s, "%" PRId64 " documents missing from the index", missing);
+		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", s, "replay");
+		snprintf(d->symptom, sizeof d->symptom,
+		         "rows in PostgreSQL have no document in the index: a product missing from search");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "source %" PRId64 " rows, index %" PRId64 " documents: %" PRId64
+		         " missing, at least %" PRId64 " throughout the last %s",
+		         source, docs, missing, floor, win);
+		snprintf(d->next, sizeof d->next,
+		         "replay the rows through the outbox (never write to the index beside it); if "
+		         "refresh is off or the indexer is behind, that comes first");
+	} else if (floor < 0 && -floor >= st->missing_warn) {
+		raise_status(sv, ST_WARN, "%" PRId64 " more documents than source rows", -missing);
+		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", ST_WARN, NULL);
+		snprintf(d->symptom, sizeof d->symptom,
+		         "the index holds documents whose rows are gone: deleted products still found");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "source %" PRId64 " rows, index %" PRId64 " documents: %" PRId64
+		         " too many, at least %" PRId64 " throughout the last %s",
+		         source, docs, -missing, -floor, win);
+		snprintf(d->next, sizeof d->next,
+		         "check that deletes go through the outbox too, and that search.source_count counts "
+		         "what the index should hold");
+	}
+}
+
+static void rule_stale(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
+{
+	const struct stage_cfg *st = sv->cfg;
+	double lag;
+	if (!metric_num(m, "freshness_lag_s", &lag))
+		return;
+	enum status s = level(lag, st->freshness_warn_s, st->freshness_crit_s);
+	if (s == ST_OK)
+		return;
+	char l[32];
+	format_duration(lag, l, sizeof l);
+	raise_status(sv, s, "newest document %s behind the source", l);
+	struct diagnosis *d = add_diag(pv, sv, "search-stale", s, "refresh");
+	snprintf(d->symptom, sizeof d->symptom, "search shows old data after an update");
+	snprintf(d->evidence, sizeof d->evidence,
+	         "the newest source row is %s newer than the newest %s in %s", l, st->freshness_field,
+	         st->index);
+	snprintf(d->next, sizeof d->next,
+	         "force an index refresh; if the gap stays, the indexer or the CDC connector is behind "
+	         "(see the kafka stage)");
+}
+
+void eval_search(struct pipeline_view *pv, struct stage_view *sv)
+{
+	const json_t *m = sv->cur.metrics;
+	rule_health(pv, sv, m);
+	rule_refresh(pv, sv, m);
+	rule_indexing_failed(pv, sv, m);
+	rule_missing(pv, sv, m);
+	rule_stale(pv, sv, m);
+	const char *source_error = json_string_value(json_object_get(sv->cur.detail, "source_error"));
+	if (source_error)
+		raise_status(sv, ST_WARN, "%s", source_error);
+}

@@ -1,0 +1,334 @@
+/* search.c: the search stage: whether what is in PostgreSQL is visible in the search index,
+   and if not, why: cluster health, refresh settings and activity, indexing failures, the
+   document count against the source's and the newest document against the newest row. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/http.h"
+#ifdef HAVE_POSTGRES
+#include "backend/pg.h"
+#endif
+#include "probe.h"
+#include "search_parse.h"
+
+static const char *const search_metrics[] = {
+    "health",
+    "refresh_interval",
+    "search_idle_after",
+    "docs",
+    "refresh_total",
+    "refresh_per_s",
+    "indexing_failed",
+    "source_docs",
+    "missing_docs",
+    /* beyond the contract */
+    "missing_docs_floor",
+    "refresh_explicit",
+    "search_idle",
+    "indices",
+    "unassigned_shards",
+    "index_total",
+    "indexing_failed_new",
+    "is_throttled",
+    "freshness_lag_s",
+    NULL,
+};
+
+/* One request whose answer must be a 200 with JSON; NULL with a precise reason otherwise. */
+static json_t *get_json(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
+                        struct sample *out)
+{
+	struct http_response r;
+	char err[400];
+	if (!http_request(ctx->session, method, path, body, ctx->deadline, &r, err, sizeof err)) {
+		sample_set_error(out, "%s", err);
+		return NULL;
+	}
+	json_t *j = NULL;
+	if (r.status != 200) {
+		char why[300];
+		const char *what = r.status == 401 ? " (unauthorized: check user/password_env or api_key_env)"
+		                   : r.status == 403 ? " (forbidden: the user lacks the monitor privilege)"
+		                   : r.status == 404 ? " (not found)"
+		                   : r.status == 429 ? " (too many requests: the cluster is pushing back)"
+		                                     : "";
+		if (search_error_reason(r.body, why, sizeof why))
+			sample_set_error(out, "HTTP %ld%s from %s %s: %s", r.status, what, method, path, why);
+		else
+			sample_set_error(out, "HTTP %ld%s from %s %s", r.status, what, method, path);
+	} else {
+		json_error_t je;
+		j = json_loadb(r.body, r.len, 0, &je);
+		if (!j)
+			sample_set_error(out, "malformed JSON from %s %s: %s (line %d, column %d)", method,
+			                 path, je.text, je.line, je.column);
+	}
+	http_response_free(&r);
+	return j;
+}
+
+static void set_i64(json_t *m, const char *name, struct opt_i64 v)
+{
+	if (v.known)
+		json_object_set_new(m, name, json_integer((json_int_t)v.v));
+}
+
+/* ------------------------------------------------------------------------------------------
+   The source: the stage's own read-only PostgreSQL session (on the worker's thread).
+   ------------------------------------------------------------------------------------------ */
+#ifdef HAVE_POSTGRES
+static void source_close(void *aux)
+{
+	if (aux)
+		pg_backend.close(aux);
+}
+
+/* The user's SQL without trailing blanks and semicolons (it becomes a subquery). */
+static char *trim_sql(const char *sql)
+{
+	size_t n = strlen(sql);
+	while (n > 0 && (sql[n - 1] == ';' || sql[n - 1] == ' ' || sql[n - 1] == '\t' || sql[n - 1] == '\n'))
+		n--;
+	return xasprintf("%.*s", (int)n, sql);
+}
+
+/* One value (first row, first column) as a number; false with the reason in why. */
+static bool source_value(const struct probe_ctx *ctx, const char *sql, double *out, char *why, size_t n)
+{
+	if (!*ctx->aux) {
+		*ctx->aux = pg_backend.open(ctx->cfg, ctx->st->source, ctx->deadline, why, n);
+		if (!*ctx->aux)
+			return false;
+	}
+	bool broken = false;
+	PGresult *res = pg_query(*ctx->aux, sql, 0, NULL, ctx->deadline, why, n, &broken);
+	if (broken) {
+		pg_backend.close(*ctx->aux);
+		*ctx->aux = NULL;
+	}
+	if (!res)
+		return false;
+	bool ok = false;
+	if (PQntuples(res) < 1 || PQnfields(res) < 1) {
+		snprintf(why, n, "the query returned no row");
+	} else if (PQgetisnull(res, 0, 0)) {
+		snprintf(why, n, "the query returned NULL");
+	} else {
+		char *end;
+		*out = strtod(PQgetvalue(res, 0, 0), &end);
+		ok = *end == '\0' && isfinite(*out);
+		if (!ok)
+			snprintf(why, n, "the query returned '%.40s', not a number", PQgetvalue(res, 0, 0));
+	}
+	PQclear(res);
+	return ok;
+}
+
+static void set_source_error(struct sample *out, const char *key, const char *conn, const char *why)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s on %s: %s", key, conn, why);
+	json_object_set_new(out->detail, "source_error", json_string(msg));
+}
+
+static void read_source(const struct probe_ctx *ctx, const struct search_figures *f, struct sample *out)
+{
+	const struct stage_cfg *st = ctx->st;
+	json_t *m = out->metrics;
+	char why[300] = "";
+	double v;
+	if (st->source_count) {
+		if (source_value(ctx, st->source_count, &v, why, sizeof why)) {
+			json_object_set_new(m, "source_docs", json_integer((json_int_t)v));
+			if (f->docs.known)
+				json_object_set_new(m, "missing_docs",
+				                    json_integer((json_int_t)v - f->docs.v));
+		} else {
+			set_source_error(out, "search.source_count", st->source->name, why);
+		}
+	}
+	if (st->source_freshness) {
+		char *inner = trim_sql(st->source_freshness);
+		char *sql = xasprintf("SELECT extract(epoch FROM s.t)::float8 FROM (%s) AS s(t)", inner);
+		if (source_value(ctx, sql, &v, why, sizeof why)) {
+			json_object_set_new(out->detail, "source_newest_epoch", json_real(v));
+			if (f->newest_known)
+				json_object_set_new(m, "freshness_lag_s",
+				                    json_real(fmax(0, v - f->newest_ms / 1000.0)));
+		} else if (!json_object_get(out->detail, "source_error")) {
+			set_source_error(out, "search.source_freshness", st->source->name, why);
+		}
+		free(sql);
+		free(inner);
+	}
+}
+#endif
+
+/* ------------------------------------------------------------------------------------------
+   Windows kept in the memo: [[mono, missing_docs, index_failed], ...], oldest first.
+   ------------------------------------------------------------------------------------------ */
+static void window_update(const struct probe_ctx *ctx, double now, struct sample *out)
+{
+	json_t *m = out->metrics;
+	if (!*ctx->memo)
+		*ctx->memo = json_array();
+	json_t *w = *ctx->memo;
+	json_t *missing = json_object_get(m, "missing_docs"), *failed = json_object_get(m, "indexing_failed");
+	json_array_append_new(
+	    w, json_pack("[fOO]", now, missing ? missing : json_null(), failed ? failed : json_null()));
+	double span = ctx->st->missing_window_s;
+	while (json_array_size(w) > 1 &&
+	       now - json_real_value(json_array_get(json_array_get(w, 0), 0)) > span)
+		json_array_remove(w, 0);
+
+	/* The least missing over the window: documents in flight come and go, lost ones stay. A
+	   poll without a figure breaks the run: the floor is over what was seen since. */
+	json_int_t floor = 0;
+	bool have = false;
+	size_t i;
+	json_t *row;
+	json_array_foreach(w, i, row)
+	{
+		json_t *v = json_array_get(row, 1);
+		if (!json_is_integer(v)) {
+			have = false;
+			continue;
+		}
+		if (!have || json_integer_value(v) < floor)
+			floor = json_integer_value(v);
+		have = true;
+	}
+	if (have && json_is_integer(missing))
+		json_object_set_new(m, "missing_docs_floor", json_integer(floor));
+
+	/* Indexing failures that appeared within the window. */
+	json_t *first = NULL;
+	json_array_foreach(w, i, row)
+	{
+		if (json_is_integer(json_array_get(row, 2))) {
+			first = json_array_get(row, 2);
+			break;
+		}
+	}
+	if (first && json_is_integer(failed)) {
+		json_int_t grew = json_integer_value(failed) - json_integer_value(first);
+		json_object_set_new(m, "indexing_failed_new", json_integer(grew > 0 ? grew : 0));
+	}
+}
+
+typedef bool (*parse_fn)(const json_t *j, struct search_figures *f, char *err, size_t n);
+
+/* One request and its parser; the answer is handed back through keep when asked for. */
+static bool fetch(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
+                  parse_fn parse, struct search_figures *f, json_t **keep, struct sample *out)
+{
+	json_t *j = get_json(ctx, method, path, body, out);
+	if (!j)
+		return false;
+	char err[300];
+	bool ok = parse(j, f, err, sizeof err);
+	if (!ok)
+		sample_set_error(out, "%s", err);
+	if (keep && ok)
+		*keep = j;
+	else
+		json_decref(j);
+	return ok;
+}
+
+static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample *out)
+{
+	const struct stage_cfg *st = ctx->st;
+	double started = now_mono();
+	char *ix = http_escape_segment(st->index);
+	char health[300], settings[512], stats[300], count[300], search[300];
+	snprintf(health, sizeof health, "/_cluster/health/%s", ix);
+	snprintf(settings, sizeof settings,
+	         "/%s/_settings?include_defaults=true&filter_path=*.settings.index.refresh_interval,"
+	         "*.settings.index.search.idle.after,*.defaults.index.refresh_interval,"
+	         "*.defaults.index.search.idle.after",
+	         ix);
+	/* Stats before the count: a count is a search, and a search wakes a search-idle shard. */
+	snprintf(stats, sizeof stats, "/%s/_stats/refresh,docs,indexing?level=shards", ix);
+	snprintf(count, sizeof count, "/%s/_count", ix);
+	snprintf(search, sizeof search, "/%s/_search", ix);
+	free(ix);
+
+	struct search_figures f;
+	search_figures_init(&f);
+	json_t *settings_json = NULL;
+	if (!fetch(ctx, "GET", health, NULL, search_parse_health, &f, NULL, out) ||
+	    !fetch(ctx, "GET", settings, NULL, search_parse_settings, &f, &settings_json, out) ||
+	    !fetch(ctx, "GET", stats, NULL, search_parse_stats, &f, NULL, out) ||
+	    !fetch(ctx, "GET", count, NULL, search_parse_count, &f, NULL, out))
+		return PROBE_FAILED; /* a missing index or a malformed answer: the connection is fine */
+	out->detail = json_object();
+	json_object_set_new(out->detail, "indices", search_settings_detail(settings_json));
+	json_decref(settings_json);
+	if (st->freshness_field) {
+		json_t *q = json_pack("{s:i, s:b, s:{s:{s:{s:s}}}}", "size", 0, "track_total_hits", 0, "aggs",
+		                      "newest", "max", "field", st->freshness_field);
+		char *body = json_dumps(q, JSON_COMPACT);
+		json_decref(q);
+		bool ok = fetch(ctx, "POST", search, body, search_parse_newest, &f, NULL, out);
+		free(body);
+		if (!ok)
+			return PROBE_FAILED;
+	}
+
+	json_t *m = out->metrics;
+	if (f.health[0])
+		json_object_set_new(m, "health", json_string(f.health));
+	set_i64(m, "unassigned_shards", f.unassigned_shards);
+	if (f.refresh_interval[0])
+		json_object_set_new(m, "refresh_interval", json_string(f.refresh_interval));
+	if (f.search_idle_after[0])
+		json_object_set_new(m, "search_idle_after", json_string(f.search_idle_after));
+	json_object_set_new(m, "refresh_explicit", json_boolean(f.refresh_explicit));
+	json_object_set_new(m, "indices", json_integer(f.n_indices));
+	if (f.search_idle >= 0)
+		json_object_set_new(m, "search_idle", json_boolean(f.search_idle));
+	if (f.throttled >= 0)
+		json_object_set_new(m, "is_throttled", json_boolean(f.throttled));
+	set_i64(m, "docs", f.docs);
+	set_i64(m, "refresh_total", f.refresh_total);
+	set_i64(m, "indexing_failed", f.index_failed);
+	set_i64(m, "index_total", f.index_total);
+	if (f.newest_known)
+		json_object_set_new(out->detail, "newest_doc_epoch", json_real(f.newest_ms / 1000.0));
+	if (f.stats_docs.known)
+		json_object_set_new(out->detail, "lucene_docs", json_integer((json_int_t)f.stats_docs.v));
+	out->raw = json_object();
+	if (f.refresh_total.known)
+		json_object_set_new(out->raw, "refresh_total", json_real((double)f.refresh_total.v));
+#ifdef HAVE_POSTGRES
+	if (st->source)
+		read_source(ctx, &f, out);
+#endif
+	window_update(ctx, started, out);
+	return PROBE_OK;
+}
+
+/* refresh_per_s from refresh.total of two polls. */
+static void search_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur)
+{
+	(void)st;
+	double a, b, rate;
+	if (metric_num(prev->raw, "refresh_total", &a) && metric_num(cur->raw, "refresh_total", &b) &&
+	    rate_per_s(a, b, cur->mono - prev->mono, &rate))
+		json_object_set_new(cur->metrics, "refresh_per_s", json_real(rate));
+}
+
+const struct probe search_probe = {
+    .name = "search",
+    .kind = STAGE_SEARCH,
+    .metrics = search_metrics,
+    .main_metric = "docs",
+    .poll = search_poll,
+    .derive = search_derive,
+#ifdef HAVE_POSTGRES
+    .aux_close = source_close,
+#endif
+};

@@ -1,0 +1,236 @@
+/* search_parse.c: what the search stage reads out of Elasticsearch/OpenSearch answers. */
+#include "search_parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+void search_figures_init(struct search_figures *f)
+{
+	memset(f, 0, sizeof *f);
+	f->throttled = -1;
+	f->search_idle = -1;
+}
+
+bool search_error_reason(const char *body, char *out, size_t n)
+{
+	json_t *j = json_loads(body, 0, NULL);
+	if (!j)
+		return false;
+	bool ok = false;
+	json_t *e = json_object_get(j, "error");
+	const char *type = json_string_value(json_object_get(e, "type"));
+	const char *reason = json_string_value(json_object_get(e, "reason"));
+	if (type || reason) {
+		snprintf(out, n, "%s%s%s", type ? type : "", type && reason ? ": " : "",
+		         reason ? reason : "");
+		ok = true;
+	} else if (json_is_string(e)) {
+		snprintf(out, n, "%s", json_string_value(e));
+		ok = true;
+	} else if (json_is_string(json_object_get(j, "message"))) {
+		snprintf(out, n, "%s", json_string_value(json_object_get(j, "message")));
+		ok = true;
+	}
+	json_decref(j);
+	return ok;
+}
+
+static bool want_object(const json_t *j, const char *what, char *err, size_t n)
+{
+	if (json_is_object(j))
+		return true;
+	snprintf(err, n, "the answer to %s is not a JSON object", what);
+	return false;
+}
+
+static struct opt_i64 get_i64(const json_t *obj, const char *key)
+{
+	struct opt_i64 r = {false, 0};
+	const json_t *v = json_object_get(obj, key);
+	if (json_is_integer(v)) {
+		r.known = true;
+		r.v = (int64_t)json_integer_value(v);
+	}
+	return r;
+}
+
+bool search_parse_health(const json_t *j, struct search_figures *f, char *err, size_t n)
+{
+	if (!want_object(j, "GET /_cluster/health", err, n))
+		return false;
+	const char *status = json_string_value(json_object_get(j, "status"));
+	if (status && (!strcmp(status, "green") || !strcmp(status, "yellow") || !strcmp(status, "red")))
+		strlcpy_safe(f->health, status, sizeof f->health);
+	f->unassigned_shards = get_i64(j, "unassigned_shards");
+	return true;
+}
+
+/* A setting in either shape: nested ({"index": {"search": {"idle": {"after": v}}}}) or flat
+   ({"index.search.idle.after": v}, with flat_settings=true). */
+static const char *setting(const json_t *group, const char *dotted)
+{
+	const json_t *flat = json_object_get(group, dotted);
+	if (json_is_string(flat))
+		return json_string_value(flat);
+	char path[128];
+	strlcpy_safe(path, dotted, sizeof path);
+	const json_t *node = group;
+	for (char *save = NULL, *part = strtok_r(path, ".", &save); part && node;
+	     part = strtok_r(NULL, ".", &save))
+		node = json_object_get(node, part);
+	return json_string_value(node);
+}
+
+/* One index of a _settings answer: refresh_interval as set (NULL: not set) and by default,
+   and search.idle.after as in force. */
+static void index_settings(const json_t *ix, const char **set, const char **def, const char **idle)
+{
+	*set = setting(json_object_get(ix, "settings"), "index.refresh_interval");
+	*def = setting(json_object_get(ix, "defaults"), "index.refresh_interval");
+	*idle = setting(json_object_get(ix, "settings"), "index.search.idle.after");
+	if (!*idle)
+		*idle = setting(json_object_get(ix, "defaults"), "index.search.idle.after");
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The index names of a _settings answer, sorted (data stream backing indices: oldest first). */
+static const char **index_names(const json_t *j, size_t *count)
+{
+	size_t n = json_object_size(j), i = 0;
+	const char **names = xcalloc(n + 1, sizeof *names);
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)j, key, v)
+	{
+		if (json_is_object(v))
+			names[i++] = key;
+	}
+	qsort(names, i, sizeof *names, by_name);
+	*count = i;
+	return names;
+}
+
+bool search_parse_settings(const json_t *j, struct search_figures *f, char *err, size_t n)
+{
+	if (!want_object(j, "GET /{index}/_settings", err, n))
+		return false;
+	size_t count;
+	const char **names = index_names(j, &count);
+	f->n_indices = (int)count;
+	f->refresh_explicit = count > 0;
+	bool disabled = false;
+	for (size_t i = 0; i < count; i++) {
+		const char *set, *def, *idle;
+		index_settings(json_object_get(j, names[i]), &set, &def, &idle);
+		if (!set)
+			f->refresh_explicit = false;
+		const char *ri = set ? set : def;
+		/* The newest index (last in order) speaks for the set, unless one has refresh off. */
+		if (ri && !disabled) {
+			strlcpy_safe(f->refresh_interval, ri, sizeof f->refresh_interval);
+			disabled = !strcmp(ri, "-1");
+		}
+		if (idle)
+			strlcpy_safe(f->search_idle_after, idle, sizeof f->search_idle_after);
+		if (i == 0)
+			strlcpy_safe(f->first_index, names[i], sizeof f->first_index);
+	}
+	free(names);
+	return true;
+}
+
+json_t *search_settings_detail(const json_t *settings)
+{
+	json_t *list = json_array();
+	size_t count;
+	const char **names = index_names(settings, &count);
+	for (size_t i = 0; i < count; i++) {
+		const char *set, *def, *idle;
+		index_settings(json_object_get(settings, names[i]), &set, &def, &idle);
+		json_t *row = json_object();
+		json_object_set_new(row, "index", json_string(names[i]));
+		json_object_set_new(row, "refresh_interval",
+		                    set   ? json_string(set)
+		                    : def ? json_string(def)
+		                          : json_null());
+		json_object_set_new(row, "explicit", json_boolean(set != NULL));
+		json_object_set_new(row, "search_idle_after", idle ? json_string(idle) : json_null());
+		json_array_append_new(list, row);
+	}
+	free(names);
+	return list;
+}
+
+bool search_parse_stats(const json_t *j, struct search_figures *f, char *err, size_t n)
+{
+	if (!want_object(j, "GET /{index}/_stats", err, n))
+		return false;
+	const json_t *prim = json_object_get(json_object_get(j, "_all"), "primaries");
+	const json_t *docs = json_object_get(prim, "docs");
+	const json_t *refresh = json_object_get(prim, "refresh");
+	const json_t *indexing = json_object_get(prim, "indexing");
+	f->stats_docs = get_i64(docs, "count");
+	f->refresh_total = get_i64(refresh, "total");
+	f->refresh_external_total = get_i64(refresh, "external_total");
+	f->refresh_listeners = get_i64(refresh, "listeners");
+	f->index_total = get_i64(indexing, "index_total");
+	f->index_failed = get_i64(indexing, "index_failed");
+	const json_t *thr = json_object_get(indexing, "is_throttled");
+	if (json_is_boolean(thr))
+		f->throttled = json_is_true(thr);
+
+	/* level=shards: indices.NAME.shards."0": [{..., "search_idle": bool}] (ES 8.9 and later). */
+	const char *name, *sid;
+	json_t *ix, *copies, *copy;
+	size_t k;
+	json_object_foreach(json_object_get(j, "indices"), name, ix)
+	{
+		json_object_foreach(json_object_get(ix, "shards"), sid, copies)
+		{
+			json_array_foreach(copies, k, copy)
+			{
+				const json_t *idle = json_object_get(copy, "search_idle");
+				if (!json_is_boolean(idle))
+					continue;
+				if (json_is_true(idle))
+					f->search_idle = 1;
+				else if (f->search_idle < 0)
+					f->search_idle = 0;
+			}
+		}
+	}
+	return true;
+}
+
+bool search_parse_count(const json_t *j, struct search_figures *f, char *err, size_t n)
+{
+	if (!want_object(j, "GET /{index}/_count", err, n))
+		return false;
+	f->docs = get_i64(j, "count");
+	if (!f->docs.known) {
+		snprintf(err, n, "the answer to GET /{index}/_count has no count");
+		return false;
+	}
+	return true;
+}
+
+bool search_parse_newest(const json_t *j, struct search_figures *f, char *err, size_t n)
+{
+	if (!want_object(j, "POST /{index}/_search", err, n))
+		return false;
+	const json_t *aggs = json_object_get(j, "aggregations");
+	if (!json_is_object(aggs)) {
+		snprintf(err, n, "the answer to POST /{index}/_search has no aggregations");
+		return false;
+	}
+	const json_t *v = json_object_get(json_object_get(aggs, "newest"), "value");
+	f->newest_known = json_is_number(v);
+	f->newest_ms = f->newest_known ? json_number_value(v) : 0;
+	return true;
+}
