@@ -78,6 +78,8 @@ struct stage_cfg {
 	/* cache */
 	double used_warn, used_crit;       /* cache.used_warn/crit: used_memory / maxmemory */
 	double evicted_warn, evicted_crit; /* cache.evicted_warn/crit: evictions per second */
+	char *key_prefix;                  /* cache.key_prefix: keys sampled on demand ("session:") */
+	int64_t sample_keys;               /* cache.sample_keys: at most this many keys per sample */
 
 	/* search */
 	char *index;                        /* search.index: an index, alias or data stream (required) */

@@ -293,6 +293,7 @@ void stage_cfg_free_fields(struct stage_cfg *st)
 	free(st->group);
 	free_list(st->topics);
 	free(st->index);
+	free(st->key_prefix);
 	free(st->source_name);
 	free(st->source_count);
 	free(st->freshness_field);

@@ -337,6 +337,21 @@ static void eval_kafka(struct pipeline_view *pv, struct stage_view *sv)
 		snprintf(sv->reason, sizeof sv->reason, "idle: no new messages, nothing to consume");
 }
 
+/* "; sample of session:*: 20 of 1,000 keys without a TTL" from the last key sample (key t). */
+static void append_key_sample(struct diagnosis *d, const struct stage_view *sv)
+{
+	const json_t *ks = json_object_get(sv->cur.detail, "key_sample");
+	int64_t sampled, without;
+	const char *prefix = json_string_value(json_object_get(ks, "prefix"));
+	if (!prefix || !metric_int(ks, "sampled", &sampled) || !metric_int(ks, "without_ttl", &without))
+		return;
+	char a[32], b[32];
+	format_count(without, a, sizeof a);
+	format_count(sampled, b, sizeof b);
+	snappendf(d->evidence, sizeof d->evidence, "; sample of %s*: %s of %s keys without a TTL", prefix, a,
+	          b);
+}
+
 static void eval_cache(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const struct stage_cfg *st = sv->cfg;
@@ -393,6 +408,7 @@ static void eval_cache(struct pipeline_view *pv, struct stage_view *sv)
 		         "maxmemory-policy %s evicts only keys with a TTL: %" PRId64 " of %" PRId64
 		         " keys have one",
 		         policy, expires, keys);
+		append_key_sample(d, sv);
 		snprintf(d->next, sizeof d->next, "give the keys a TTL, or use an allkeys-* policy");
 	}
 	enum status es = have_rate ? level(evicted_rate, st->evicted_warn, st->evicted_crit) : ST_OK;
@@ -405,6 +421,7 @@ static void eval_cache(struct pipeline_view *pv, struct stage_view *sv)
 		snprintf(d->evidence, sizeof d->evidence,
 		         "%.1f keys/s evicted (%" PRId64 " since start), %s of %s used, policy %s",
 		         evicted_rate, evicted, u, mx, policy ? policy : "?");
+		append_key_sample(d, sv);
 		snprintf(
 		    d->next, sizeof d->next,
 		    "raise maxmemory or change the eviction policy (keep sessions out of allkeys-* eviction, "

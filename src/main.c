@@ -39,6 +39,8 @@ static void usage(FILE *out)
 	      "      --format FORMAT      snapshot format with --once: text (default) or json\n"
 	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
 	      "                           0 polls once and reports rates as null\n"
+	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
+	      "                           (how many have a TTL; bounded by cache.sample_keys)\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "  -h, --help               print this help and exit\n"
@@ -61,7 +63,8 @@ int main(int argc, char **argv)
 		ARG_WALLBOARD,
 		ARG_READ_ONLY,
 		ARG_INTERVAL,
-		ARG_ASCII
+		ARG_ASCII,
+		ARG_SAMPLE
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -74,6 +77,7 @@ int main(int argc, char **argv)
 	    {"read-only", no_argument, NULL, ARG_READ_ONLY},
 	    {"interval", required_argument, NULL, ARG_INTERVAL},
 	    {"ascii", no_argument, NULL, ARG_ASCII},
+	    {"sample", no_argument, NULL, ARG_SAMPLE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -136,6 +140,9 @@ int main(int argc, char **argv)
 		case ARG_ASCII:
 			to.ascii = true;
 			break;
+		case ARG_SAMPLE:
+			oo.sample = true;
+			break;
 		case ARG_INTERVAL:
 			if (!parse_duration(optarg, &to.interval_s) || to.interval_s < 0.1 ||
 			    to.interval_s > 3600) {
@@ -164,6 +171,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "synctop: unexpected argument '%s' (see synctop --help)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (oo.sample && !once && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "synctop: --sample goes with --once (on the screen, key t samples)\n");
 		return EXIT_USAGE;
 	}
 

@@ -86,6 +86,10 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 		poller_free(p);
 		return 3;
 	}
+	if (o->sample)
+		for (size_t i = 0; i < cfg->n_pipelines; i++)
+			for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++)
+				(void)poller_request_sample(p, &cfg->pipelines[i].stages[j]);
 	double t0 = now_mono();
 	poller_round(p);
 	if (o->window_s > 0) {

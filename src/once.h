@@ -10,6 +10,7 @@
 struct once_opts {
 	enum report_format format;
 	double window_s; /* 0: one poll, rates null */
+	bool sample;     /* also run the on-demand samples (cache.key_prefix), once */
 };
 
 /* Returns the exit code of the monitoring-plugin convention. Unreadable stages are also

@@ -210,6 +210,11 @@ static const struct opt_def cache_stage_opts[] = {
      "evicted keys per second at or above which the stage is warn"},
     {"cache.evicted_crit", OPT_REAL, "100", 0, 0, STAGE(evicted_crit), false,
      "evicted keys per second at or above which the stage is crit"},
+    {"cache.key_prefix", OPT_STR, NULL, 1, 0, STAGE(key_prefix), false,
+     "key prefix (e.g. session:) whose keys are sampled on demand (key t on the screen, --sample): "
+     "how many have a TTL; never part of periodic polling"},
+    {"cache.sample_keys", OPT_INT, "1000", 10, 1000000, STAGE(sample_keys), false,
+     "at most this many keys per sample (SCAN with MATCH, then TTL per key, pipelined)"},
     {0},
 };
 #endif

@@ -23,6 +23,8 @@ struct stage_rt {
 	struct history hist; /* under poller.lock */
 	json_t *memo;        /* worker-private */
 	void *aux;           /* worker-private, freed by probe->aux_close */
+	bool sample_wanted;  /* under poller.lock: run probe->sample at the next poll */
+	json_t *sample_last; /* worker-private: the last on-demand result, repeated in every sample */
 	unsigned long polls; /* worker-private */
 };
 
@@ -182,6 +184,42 @@ static bool worker_connect(struct worker *w, double deadline, bool *tried)
 	return false;
 }
 
+/* The on-demand operation of the stage, when one was asked for, under a deadline of its own;
+   its last result rides along in the detail of every sample that follows. */
+static enum probe_result worker_sample(struct worker *w, struct stage_rt *s, struct probe_ctx *ctx,
+                                       struct sample *smp)
+{
+	struct poller *p = w->p;
+	pthread_mutex_lock(&p->lock);
+	bool want = s->sample_wanted;
+	s->sample_wanted = false;
+	pthread_mutex_unlock(&p->lock);
+	enum probe_result r = PROBE_OK;
+	if (want && s->probe->sample) {
+		json_t *res = NULL;
+		char err[400] = "";
+		ctx->deadline = now_mono() + conn_timeout(p->cfg, w->conn);
+		double t0 = now_mono();
+		r = s->probe->sample(ctx, &res, err, sizeof err);
+		if (!res) {
+			redact_secrets_inplace(err, sizeof err, (const char *const *)w->secrets);
+			res = json_pack("{s:s}", "error", err[0] ? err : "unknown error");
+		}
+		json_object_set_new(res, "at", json_real(now_wall()));
+		json_object_set_new(res, "took_ms", json_real(round((now_mono() - t0) * 1e4) / 10));
+		json_decref(s->sample_last);
+		s->sample_last = res;
+		if (r == PROBE_FAILED)
+			r = PROBE_OK; /* a failed sample says so in its result; the poll itself was fine */
+	}
+	if (s->sample_last) {
+		if (!smp->detail)
+			smp->detail = json_object();
+		json_object_set(smp->detail, "key_sample", s->sample_last);
+	}
+	return r;
+}
+
 static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start, unsigned long round)
 {
 	struct poller *p = w->p;
@@ -213,6 +251,8 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		enum probe_result r = s->probe->poll(&ctx, &smp);
 		if (r != PROBE_OK)
 			smp.ok = false;
+		if (r == PROBE_OK)
+			r = worker_sample(w, s, &ctx, &smp);
 		if (r == PROBE_BROKEN) {
 			w->be->close(w->session);
 			w->session = NULL;
@@ -327,6 +367,19 @@ void poller_round(struct poller *p)
 		if (p->workers[i].round_done < target)
 			p->round_given_up = target;
 	pthread_mutex_unlock(&p->lock);
+}
+
+bool poller_request_sample(struct poller *p, const struct stage_cfg *st)
+{
+	bool ok = false;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->n_stages; i++)
+		if (p->stages[i].cfg == st && p->stages[i].probe && p->stages[i].probe->sample) {
+			p->stages[i].sample_wanted = true;
+			ok = true;
+		}
+	pthread_mutex_unlock(&p->lock);
+	return ok;
 }
 
 void poller_request_round(struct poller *p)
@@ -474,6 +527,7 @@ void poller_free(struct poller *p)
 	for (size_t i = 0; i < p->n_stages; i++) {
 		history_free(&p->stages[i].hist);
 		json_decref(p->stages[i].memo);
+		json_decref(p->stages[i].sample_last);
 	}
 	for (size_t i = 0; i < p->n_workers; i++) {
 		free(p->workers[i].stages);

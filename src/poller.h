@@ -18,6 +18,9 @@ void poller_round(struct poller *p);
 /* Live mode: asks for one more round without waiting (a worker still busy with the last
    one picks up the newest request when it is done). */
 void poller_request_round(struct poller *p);
+/* Asks for the stage's on-demand operation (probe->sample) at its next poll; false when the
+   stage's kind has none. The result shows in the stage's detail as "key_sample". */
+bool poller_request_sample(struct poller *p, const struct stage_cfg *st);
 /* A descriptor that becomes readable whenever a sample arrives (for poll() in the UI
    loop); read it empty with poller_drain_fd. */
 int poller_fd(const struct poller *p);

@@ -44,10 +44,46 @@ redisReply *redis_call(redisContext *c, double deadline, int argc, const char **
 	return r;
 }
 
+bool redis_call_each(redisContext *c, double deadline, const char *cmd, size_t count, const char *const *args,
+                     redisReply **replies, char *err, size_t n, bool *broken)
+{
+	*broken = false;
+	for (size_t i = 0; i < count; i++) {
+		const char *argv[2] = {cmd, args[i]};
+		replies[i] = NULL;
+		if (redisAppendCommandArgv(c, 2, argv, NULL) != REDIS_OK) {
+			snprintf(err, n, "%s", c->errstr);
+			*broken = true;
+			return false;
+		}
+	}
+	for (size_t i = 0; i < count; i++) {
+		void *r = NULL;
+		redisSetTimeout(c, tv_left(deadline));
+		if (redisGetReply(c, &r) != REDIS_OK || !r) {
+			bool timeout = c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+#ifdef REDIS_ERR_TIMEOUT
+			timeout = timeout || c->err == REDIS_ERR_TIMEOUT;
+#endif
+			snprintf(err, n, "%s",
+			         timeout ? "timeout: the server did not answer in time" : c->errstr);
+			for (size_t k = 0; k < i; k++) {
+				freeReplyObject(replies[k]);
+				replies[k] = NULL;
+			}
+			*broken = true;
+			return false;
+		}
+		replies[i] = r;
+	}
+	return true;
+}
+
 /* redis[s]://[user[:password]@]host[:port][/db] or unix:///path. */
 struct redis_url {
 	char host[256], user[128], password[256], path[512];
 	int port;
+	int db; /* the /DB of the URL: where SCAN samples keys (INFO is server-wide) */
 	bool tls;
 };
 
@@ -105,6 +141,16 @@ static bool parse_url(const char *url, struct redis_url *u, char *err, size_t n)
 	}
 	if (!*u->host)
 		strlcpy_safe(u->host, "127.0.0.1", sizeof u->host);
+	const char *db = p + hl + strcspn(p + hl, "/");
+	if (*db == '/' && db[1] && db[1] != '?') {
+		char *end;
+		long v = strtol(db + 1, &end, 10);
+		if (end == db + 1 || (*end && *end != '?') || v < 0 || v > 1000000) {
+			snprintf(err, n, "the database in the URL (/%s) is not a number", db + 1);
+			return false;
+		}
+		u->db = (int)v;
+	}
 	return true;
 }
 
@@ -143,6 +189,21 @@ static void *redis_open(const struct config *cfg, const struct conn *c, double d
 		freeReplyObject(r);
 	}
 	return rc;
+}
+
+bool redis_select_url_db(redisContext *c, const char *url, double deadline, char *err, size_t n, bool *broken)
+{
+	struct redis_url u;
+	*broken = false;
+	if (!parse_url(url, &u, err, n))
+		return false;
+	char db[16];
+	snprintf(db, sizeof db, "%d", u.db);
+	redisReply *r = redis_call(c, deadline, 2, (const char *[]){"SELECT", db}, err, n, broken);
+	if (!r)
+		return false;
+	freeReplyObject(r);
+	return true;
 }
 
 static void redis_close(void *session)

@@ -14,4 +14,15 @@ extern const struct backend redis_backend;
 redisReply *redis_call(redisContext *c, double deadline, int argc, const char **argv, char *err, size_t n,
                        bool *broken);
 
+/* SELECT the database of the URL (/DB, default 0): only what reads keys needs it, so that a
+   user allowed INFO alone can still be polled. */
+bool redis_select_url_db(redisContext *c, const char *url, double deadline, char *err, size_t n,
+                         bool *broken);
+
+/* The same command with one more argument, once per argument in args, pipelined (one round
+   trip): replies[i] for args[i] (the caller frees each). False with the reason in err and
+   *broken set when the connection failed on the way; replies are then all NULL. */
+bool redis_call_each(redisContext *c, double deadline, const char *cmd, size_t count, const char *const *args,
+                     redisReply **replies, char *err, size_t n, bool *broken);
+
 #endif

@@ -112,6 +112,97 @@ static void cache_derive(const struct stage_cfg *st, const struct sample *prev, 
 			json_object_set_new(cur->metrics, counters[i][1], json_real(rate));
 }
 
+/* The MATCH pattern for keys starting with prefix: glob characters escaped, then '*'. */
+static char *match_pattern(const char *prefix)
+{
+	char *out = xmalloc(strlen(prefix) * 2 + 2), *o = out;
+	for (const char *p = prefix; *p; p++) {
+		if (strchr("*?[]\\^", *p))
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '*';
+	*o = '\0';
+	return out;
+}
+
+/* On demand only: a bounded SCAN of the keys under cache.key_prefix, and their TTLs. */
+static enum probe_result cache_sample(const struct probe_ctx *ctx, json_t **result, char *err, size_t n)
+{
+	const struct stage_cfg *st = ctx->st;
+	if (!st->key_prefix) {
+		snprintf(err, n, "cache.key_prefix is not set: nothing to sample");
+		return PROBE_FAILED;
+	}
+	bool broken;
+	if (!redis_select_url_db(ctx->session, st->conn->url, ctx->deadline, err, n, &broken))
+		return broken ? PROBE_BROKEN : PROBE_FAILED;
+	char *pattern = match_pattern(st->key_prefix);
+	char cursor[32] = "0";
+	int64_t sampled = 0, with_ttl = 0, without_ttl = 0, calls = 0;
+	bool complete = false, out_of_time = false;
+	enum probe_result res = PROBE_OK;
+	while (sampled < st->sample_keys) {
+		if (now_mono() > ctx->deadline - 0.05) {
+			out_of_time = true;
+			break;
+		}
+		const char *argv[6] = {"SCAN", cursor, "MATCH", pattern, "COUNT", "100"};
+		redisReply *r = redis_call(ctx->session, ctx->deadline, 6, argv, err, n, &broken);
+		calls++;
+		if (!r) {
+			res = broken ? PROBE_BROKEN : PROBE_FAILED;
+			break;
+		}
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+		    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
+			snprintf(err, n, "SCAN answered with something unexpected");
+			freeReplyObject(r);
+			res = PROBE_FAILED;
+			break;
+		}
+		strlcpy_safe(cursor, r->element[0]->str, sizeof cursor);
+		size_t count = r->element[1]->elements;
+		if ((int64_t)count > st->sample_keys - sampled)
+			count = (size_t)(st->sample_keys - sampled);
+		const char **keys = xcalloc(count + 1, sizeof *keys);
+		redisReply **ttls = xcalloc(count + 1, sizeof *ttls);
+		for (size_t i = 0; i < count; i++)
+			keys[i] = r->element[1]->element[i]->str;
+		bool ok = count == 0 || redis_call_each(ctx->session, ctx->deadline, "TTL", count, keys, ttls,
+		                                        err, n, &broken);
+		for (size_t i = 0; ok && i < count; i++) {
+			if (ttls[i]->type == REDIS_REPLY_INTEGER && ttls[i]->integer != -2) {
+				sampled++;
+				if (ttls[i]->integer >= 0)
+					with_ttl++;
+				else
+					without_ttl++;
+			}
+			freeReplyObject(ttls[i]);
+		}
+		free(keys);
+		free(ttls);
+		freeReplyObject(r);
+		if (!ok) {
+			res = broken ? PROBE_BROKEN : PROBE_FAILED;
+			break;
+		}
+		if (!strcmp(cursor, "0")) {
+			complete = true;
+			break;
+		}
+	}
+	free(pattern);
+	if (res != PROBE_OK)
+		return res;
+	*result = json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:I}", "prefix", st->key_prefix, "sampled",
+	                    (json_int_t)sampled, "with_ttl", (json_int_t)with_ttl, "without_ttl",
+	                    (json_int_t)without_ttl, "limit", (json_int_t)st->sample_keys, "complete",
+	                    complete, "out_of_time", out_of_time, "scan_calls", (json_int_t)calls);
+	return PROBE_OK;
+}
+
 const struct probe cache_probe = {
     .name = "cache",
     .kind = STAGE_CACHE,
@@ -119,4 +210,5 @@ const struct probe cache_probe = {
     .main_metric = "used_memory",
     .poll = cache_poll,
     .derive = cache_derive,
+    .sample = cache_sample,
 };

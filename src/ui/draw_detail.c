@@ -1,5 +1,6 @@
 /* draw_detail.c: the detail view of a stage (every metric, lists, diagnoses, last error) and the help. */
 #include <curses.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,6 +134,51 @@ static void add_lists(struct lines *l, const json_t *obj, int width)
 	}
 }
 
+/* The figures a stage keeps beside its metrics (scalars of its detail), and the last
+   on-demand key sample (key t). */
+static void add_extras(struct lines *l, const json_t *detail, int width)
+{
+	const char *key;
+	json_t *v;
+	bool any = false;
+	json_object_foreach((json_t *)detail, key, v)
+	{
+		if (json_is_array(v) || json_is_object(v))
+			continue;
+		if (!any)
+			add(l, 0, 0, "%s", "");
+		any = true;
+		char val[512];
+		metric_text(key, v, val, sizeof val);
+		char row[700];
+		snprintf(row, sizeof row, "%-24s %s", key, val);
+		add_wrapped(l, 2, 0, width, row);
+	}
+	const json_t *ks = json_object_get(detail, "key_sample");
+	if (!json_is_object(ks))
+		return;
+	char when[16], row[700];
+	when_text(json_number_value(json_object_get(ks, "at")), when, sizeof when);
+	add(l, 0, 0, "%s", "");
+	add(l, 0, A_BOLD, "key sample (t), %s", when);
+	const char *err = json_string_value(json_object_get(ks, "error"));
+	if (err) {
+		snprintf(row, sizeof row, "failed: %s", err);
+		add_wrapped(l, 2, 0, width, row);
+		return;
+	}
+	int64_t sampled = json_integer_value(json_object_get(ks, "sampled"));
+	int64_t with = json_integer_value(json_object_get(ks, "with_ttl"));
+	int64_t without = json_integer_value(json_object_get(ks, "without_ttl"));
+	snprintf(row, sizeof row,
+	         "%s*: %" PRId64 " keys sampled, %" PRId64 " with a TTL, %" PRId64 " without (%s)",
+	         json_string_value(json_object_get(ks, "prefix")), sampled, with, without,
+	         json_is_true(json_object_get(ks, "complete"))      ? "every key of the prefix"
+	         : json_is_true(json_object_get(ks, "out_of_time")) ? "stopped at the deadline"
+	                                                            : "stopped at cache.sample_keys");
+	add_wrapped(l, 2, 0, width, row);
+}
+
 void draw_detail(struct ui *ui)
 {
 	draw_header(ui, NULL);
@@ -180,6 +226,7 @@ void draw_detail(struct ui *ui)
 	if (sv->cur.ok) {
 		add_lists(&l, sv->cur.metrics, width);
 		add_lists(&l, sv->cur.detail, width);
+		add_extras(&l, sv->cur.detail, width);
 	}
 
 	bool any = false;

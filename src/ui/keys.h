@@ -25,6 +25,7 @@ enum ui_action {
 	ACT_INTERVAL_DOWN,
 	ACT_HELP,
 	ACT_QUIT,
+	ACT_SAMPLE_KEYS,
 	/* Writes: bound now so that nothing else takes their keys; they come with the actions. */
 	ACT_REPLAY,
 	ACT_REFRESH_INDEX,

@@ -329,6 +329,23 @@ static void filter_key(struct ui *ui, int ch)
 }
 
 /* Returns false when the user quits. */
+/* t: the on-demand key sample of the selected cache stage; the result comes with the next
+   poll (the detail view shows it), never waited for here. */
+static void sample_keys(struct ui *ui)
+{
+	const struct stage_view *sv = NULL;
+	ui_selected(ui, &sv);
+	if (!sv || sv->cfg->kind != STAGE_CACHE) {
+		notice(ui, "t samples the keys of a cache stage: select one");
+	} else if (!sv->cfg->key_prefix) {
+		notice(ui, "no cache.key_prefix for this stage: set one (e.g. session:) to sample its keys");
+	} else if (poller_request_sample(ui->poller, sv->cfg)) {
+		poller_request_round(ui->poller);
+		notice(ui, "sampling up to %lld keys of %s*; the detail view shows the result",
+		       (long long)sv->cfg->sample_keys, sv->cfg->key_prefix);
+	}
+}
+
 static bool handle_key(struct ui *ui, int ch)
 {
 	if (ui->filter_editing) {
@@ -412,6 +429,9 @@ static bool handle_key(struct ui *ui, int ch)
 	case ACT_INTERVAL_UP:
 	case ACT_INTERVAL_DOWN:
 		change_interval(ui, a == ACT_INTERVAL_UP ? 1 : -1);
+		break;
+	case ACT_SAMPLE_KEYS:
+		sample_keys(ui);
 		break;
 	default:
 		break;

@@ -239,6 +239,12 @@ json_is "$S.error" null "user infoonly: no stage error"
 json_is "$S.metrics.maxmemory" 20971520 "user infoonly: maxmemory read from INFO"
 json_is "$S.metrics.keys" 100 "user infoonly: keys read from INFO"
 unlike "$RUN_OUT$RUN_ERR" s3cretpw "the password never shows"
+# The key sample needs SCAN and TTL: refused for this user, said in the sample, the stage fine.
+MKCONF_REDIS_URL="redis://infoonly@127.0.0.1:$P/0" MKCONF_REDIS_EXTRA='password_env = REDIS_PASSWORD' \
+	mkconf_redis "$conf" 'cache.key_prefix = session:'
+run_once -c "$conf" --format json --once-window 0 --sample
+json_is "$S.error" null "user infoonly, --sample: the stage is still read"
+like "$(jqr "$S.key_sample.error")" 'NOPERM|permission' "user infoonly, --sample: the sample says it was refused"
 
 export REDIS_PASSWORD=wr0ngpass
 run_once -c "$conf" --format json --once-window 0
@@ -321,5 +327,70 @@ json_is "$S.status" unknown "a listener that never answers: unknown"
 between "$RUN_MS" 0 3000 "a listener that never answers, timeout = 1s: done within 1 s + 2 s"
 kill "$silent" 2>/dev/null
 wait "$silent" 2>/dev/null
+
+# ----------------------------------------------------------------------
+# cache.key_prefix: the on-demand key sample (--sample; key t on the screen), exact counts.
+# ----------------------------------------------------------------------
+rcli FLUSHALL >/dev/null
+rcli CONFIG SET maxmemory 20mb >/dev/null
+awk 'BEGIN {
+	for (i = 1; i <= 300; i++) {
+		k = "session:" i
+		if (i <= 100)
+			printf "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n$2\r\nEX\r\n$4\r\n3600\r\n", length(k), k
+		else
+			printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n", length(k), k
+	}
+	for (i = 1; i <= 50; i++) {
+		k = "other:" i
+		printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n", length(k), k
+	}
+}' | rcli --pipe >"$TEST_TMP/pipe.out" 2>&1
+is "$(rcli DBSIZE)" 350 "key sample fixture: 350 keys, 300 of them session:*, 100 with a TTL"
+mkconf_redis "$conf" 'cache.key_prefix = session:'
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.key_sample" null "without --sample: no sample (never part of polling)"
+run_once -c "$conf" --format json --once-window 0 --sample
+json_is "$S.key_sample.sampled" 300 "--sample: 300 session:* keys sampled"
+json_is "$S.key_sample.with_ttl" 100 "--sample: 100 with a TTL"
+json_is "$S.key_sample.without_ttl" 200 "--sample: 200 without"
+json_is "$S.key_sample.complete" true "--sample: every key of the prefix seen"
+json_is "$S.key_sample.prefix" session: "--sample: the prefix"
+mkconf_redis "$conf" 'cache.key_prefix = session:' 'cache.sample_keys = 50'
+run_once -c "$conf" --format json --once-window 0 --sample
+json_is "$S.key_sample.sampled" 50 "cache.sample_keys = 50: 50 sampled"
+json_is "$S.key_sample.complete" false "cache.sample_keys = 50: not the whole prefix"
+mkconf_redis "$conf" 'cache.key_prefix = sess*'
+run_once -c "$conf" --format json --once-window 0 --sample
+json_is "$S.key_sample.sampled" 0 "a prefix with a glob character is taken literally: 0 keys"
+rcli -n 3 SET session:db3 v >/dev/null
+MKCONF_REDIS_URL="redis://127.0.0.1:$P/3" mkconf_redis "$conf" 'cache.key_prefix = session:'
+run_once -c "$conf" --format json --once-window 0 --sample
+json_is "$S.key_sample.sampled" 1 "the URL's /3: the sample reads database 3"
+json_is "$S.key_sample.without_ttl" 1 "the URL's /3: its one key has no TTL"
+# On the screen: key t on the cache stage, the result in the detail view.
+if command -v tmux >/dev/null; then
+	# shellcheck source=tests/integration/tui_lib.sh
+	. "$(dirname "$0")/tui_lib.sh"
+	tui_init
+	mkconf_redis "$conf" 'cache.key_prefix = session:'
+	tui_start keys -- --interval 1s -c "$conf"
+	wait_polled 'cache' >/dev/null
+	send t
+	wait_for 'sampling up to 1000 keys of session:*' >/dev/null
+	ok "key t: the screen says the sample is on its way" test $? -eq 0
+	send Enter
+	wait_for '300 keys sampled, 100 with a TTL, 200 without (every key of the prefix)' >/dev/null
+	ok "key t, then Enter: the detail view shows the exact sample" test $? -eq 0
+	send q
+else
+	skip "key t on the screen" "tmux is not installed"
+fi
+
+mkconf_redis "$conf"
+run_once -c "$conf" --format json --once-window 0 --sample
+like "$(jqr "$S.key_sample.error")" 'cache.key_prefix is not set' "--sample without cache.key_prefix: said"
+json_is "$S.status" ok "--sample without cache.key_prefix: the stage is fine"
+rcli FLUSHALL >/dev/null
 
 done_testing
