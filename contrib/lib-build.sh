@@ -12,7 +12,7 @@ SYNCTOP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SYNCTOP_PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
 	libinih-dev libjansson-dev libpq-dev libcmocka-dev
-	postgresql jq procps python3
+	postgresql jq procps python3 curl openssl
 	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev
 	redis-server redis-tools tmux valgrind
 )

@@ -2,22 +2,26 @@
 # traffic.sh: the demo's traffic generator: inserts product events into the outbox at a steady
 # rate, through one psql session, until stopped (SIGTERM/SIGINT) or the server goes away.
 #
-#   contrib/traffic.sh [-r ROWS_PER_SECOND] [-d DBNAME] [-t TABLE]
+#   contrib/traffic.sh [-r ROWS_PER_SECOND] [-d DBNAME] [-t TABLE] [-s]
 #
-# Defaults: -r $TRAFFIC_RATE or 5, -d $PGDATABASE or synctop, -t outbox. The server comes from
-# the libpq environment (PGHOST, PGPORT, PGUSER), as stack.sh exports it.
+# Defaults: -r $TRAFFIC_RATE or 5, -d $PGDATABASE or synctop, -t outbox. -s also changes the
+# products of contrib/shop.sql, in the same statement as their outbox rows (the outbox
+# pattern: the business change and its event commit together). The server comes from the
+# libpq environment (PGHOST, PGPORT, PGUSER), as stack.sh exports it.
 set -euo pipefail
 
 rate=${TRAFFIC_RATE:-5}
 db=${PGDATABASE:-synctop}
 table=outbox
-while getopts 'r:d:t:h' opt; do
+shop=0
+while getopts 'r:d:t:sh' opt; do
 	case $opt in
 	r) rate=$OPTARG ;;
 	d) db=$OPTARG ;;
 	t) table=$OPTARG ;;
+	s) shop=1 ;;
 	*)
-		sed -n '4,7s/^# \{0,1\}//p' "$0" >&2
+		sed -n '4,9s/^# \{0,1\}//p' "$0" >&2
 		exit 2
 		;;
 	esac
@@ -56,7 +60,23 @@ while kill -0 "$psql_pid" 2>/dev/null; do
 	n=$(((now_us - start_us) * rate / 1000000 - sent))
 	sent=$((sent + n))
 	if ((n > 0)); then
-		printf '%s\n' "INSERT INTO $table (aggregate_type, aggregate_id, event_type, payload)
+		if ((shop)); then
+			printf '%s\n' "WITH ev AS (
+  SELECT 'P-' || lpad((1 + floor(random() * 5000))::int::text, 5, '0') AS agg,
+         (ARRAY['product.created', 'product.updated', 'product.price_changed',
+                'product.stock_changed'])[1 + floor(random() * 4)::int] AS type,
+         round((1 + random() * 199)::numeric, 2) AS price, floor(random() * 500)::int AS stock
+  FROM generate_series(1, $n)),
+p AS (
+  INSERT INTO products (id, price, stock, updated_at)
+  SELECT DISTINCT ON (agg) agg, price, stock, now() FROM ev
+  ON CONFLICT (id) DO UPDATE SET price = EXCLUDED.price, stock = EXCLUDED.stock, updated_at = now())
+INSERT INTO $table (aggregate_type, aggregate_id, event_type, payload)
+SELECT 'product', agg, type,
+       jsonb_build_object('id', agg, 'price', price, 'stock', stock, 'updated_at', now(), 'source', 'traffic.sh')
+FROM ev;" >&3 || break
+		else
+			printf '%s\n' "INSERT INTO $table (aggregate_type, aggregate_id, event_type, payload)
 SELECT 'product', 'P-' || lpad((1 + floor(random() * 5000))::int::text, 5, '0'),
        (ARRAY['product.created', 'product.updated', 'product.updated', 'product.price_changed',
               'product.stock_changed', 'product.deleted'])[1 + floor(random() * 6)::int],
@@ -64,6 +84,7 @@ SELECT 'product', 'P-' || lpad((1 + floor(random() * 5000))::int::text, 5, '0'),
                           'stock', floor(random() * 500)::int,
                           'source', 'traffic.sh')
 FROM generate_series(1, $n);" >&3 || break
+		fi
 	fi
 	sleep 0.2 &
 	wait $! || true

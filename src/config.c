@@ -783,6 +783,9 @@ static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *
 			     "the kafka stage needs kafka.group (the consumer group to watch)");
 		if (k == STAGE_SEARCH)
 			check_search_stage(p, d, st);
+		if (k == STAGE_CONNECTOR && !st->connector_name)
+			fail(p, d->stage_line[k],
+			     "the connector stage needs connector.name (the connector to watch)");
 	}
 }
 

@@ -68,6 +68,8 @@ struct stage_cfg {
 	int64_t pending_warn, pending_crit;
 	double oldest_warn_s, oldest_crit_s;
 	int64_t failed_warn, failed_crit;
+	char *control_table; /* outbox.control_table: the workers' pause flags ("" = none) */
+	char *worker;        /* outbox.worker: this outbox's row in the control table */
 
 	/* kafka */
 	char *group;     /* kafka.group: the consumer group */
@@ -80,6 +82,9 @@ struct stage_cfg {
 	double evicted_warn, evicted_crit; /* cache.evicted_warn/crit: evictions per second */
 	char *key_prefix;                  /* cache.key_prefix: keys sampled on demand ("session:") */
 	int64_t sample_keys;               /* cache.sample_keys: at most this many keys per sample */
+
+	/* connector */
+	char *connector_name; /* connector.name */
 
 	/* search */
 	char *index;                        /* search.index: an index, alias or data stream (required) */

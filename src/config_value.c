@@ -293,6 +293,9 @@ void stage_cfg_free_fields(struct stage_cfg *st)
 	free(st->group);
 	free_list(st->topics);
 	free(st->index);
+	free(st->control_table);
+	free(st->worker);
+	free(st->connector_name);
 	free(st->key_prefix);
 	free(st->source_name);
 	free(st->source_count);
@@ -439,6 +442,9 @@ const char *stage_target(const struct stage_cfg *st, char *buf, size_t n)
 	}
 	case STAGE_SEARCH:
 		strlcpy_safe(buf, st->index ? st->index : "", n);
+		break;
+	case STAGE_CONNECTOR:
+		strlcpy_safe(buf, st->connector_name ? st->connector_name : "", n);
 		break;
 	case STAGE_KAFKA:
 		snprintf(buf, n, "%s: ", st->group ? st->group : "?");

@@ -44,6 +44,31 @@ struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv
 	return d;
 }
 
+/* worker-paused: the worker's row in outbox.control_table says paused. */
+static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
+{
+	const struct stage_cfg *st = sv->cfg;
+	const json_t *m = sv->cur.metrics;
+	bool paused = false;
+	if (!metric_bool(m, "worker_paused", &paused) || !paused)
+		return;
+	double for_s = 0;
+	char d_s[32];
+	metric_num(m, "paused_for_s", &for_s);
+	format_duration(for_s, d_s, sizeof d_s);
+	const char *since = metric_str(m, "paused_since");
+	raise_status(sv, ST_WARN, "worker %s paused for %s", st->worker, d_s);
+	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, "resume");
+	snprintf(d->symptom, sizeof d->symptom,
+	         "the outbox relay is paused: events wait in the outbox, and the pause outlives restarts");
+	snprintf(d->evidence, sizeof d->evidence, "%s.paused = true for worker %s, since %s (%s)",
+	         st->control_table, st->worker, since ? since : "?", d_s);
+	snprintf(d->next, sizeof d->next,
+	         "if the pause is over, resume the worker (UPDATE %s SET paused = false WHERE "
+	         "name = '%s'); ask first who paused it",
+	         st->control_table, st->worker);
+}
+
 static void eval_outbox(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const struct stage_cfg *st = sv->cfg;
@@ -93,11 +118,21 @@ static void eval_outbox(struct pipeline_view *pv, struct stage_view *sv)
 		snprintf(d->evidence, sizeof d->evidence,
 		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %.1f/s", cnt,
 		         more, age, warn_s, have_inflow ? inflow : 0.0);
-		snprintf(
-		    d->next, sizeof d->next,
-		    "the relay is down, stuck or paused: check its process and logs, and the outbox_worker "
-		    "control table; resume it, or replay the rows");
+		bool paused = false;
+		if (metric_bool(m, "worker_paused", &paused) && paused)
+			snprintf(
+			    d->next, sizeof d->next,
+			    "the relay is paused (%s.paused = true for worker %s): resume it if the pause is "
+			    "over",
+			    st->control_table, st->worker);
+		else
+			snprintf(d->next, sizeof d->next,
+			         "the relay is down, stuck or paused: check its process and logs%s%s; resume "
+			         "it, or "
+			         "replay the rows",
+			         *st->control_table ? ", and the control table " : "", st->control_table);
 	}
+	eval_worker_paused(pv, sv);
 	if (!stalled && as != ST_OK) {
 		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, "replay");
 		snprintf(d->symptom, sizeof d->symptom,
@@ -456,6 +491,9 @@ static void eval_stage(struct pipeline_view *pv, struct stage_view *sv)
 		break;
 	case STAGE_SEARCH:
 		eval_search(pv, sv);
+		break;
+	case STAGE_CONNECTOR:
+		eval_connector(pv, sv);
 		break;
 	default:
 		break;

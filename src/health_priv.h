@@ -15,5 +15,6 @@ struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv
 
 /* The rules of one stage kind. */
 void eval_search(struct pipeline_view *pv, struct stage_view *sv);
+void eval_connector(struct pipeline_view *pv, struct stage_view *sv);
 
 #endif

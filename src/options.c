@@ -122,6 +122,10 @@ static const struct opt_def connect_opts[] = {
      "environment variable holding the basic authentication password"},
     {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
      "file holding the basic authentication password (trailing newline ignored)"},
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), false,
+     "CA bundle (PEM) that signs the worker's certificate (unset: the system's)"},
+    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), false,
+     "true skips the TLS certificate check (shown on every line that names the connection)"},
     {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
     {0},
 };
@@ -165,6 +169,11 @@ static const struct opt_def outbox_opts[] = {
      "failed rows (pending rows at max_attempts or with an error) at or above which the stage is warn"},
     {"outbox.failed_crit", OPT_INT, "100", 0, 0, STAGE(failed_crit), false,
      "failed rows at or above which the stage is crit"},
+    {"outbox.control_table", OPT_STR, "outbox_worker", 0, 0, STAGE(control_table), false,
+     "table of the workers' pause flags (columns name, paused, paused_at; share/sql/outbox.sql); "
+     "empty: none. A pause in force is shown (worker-paused)"},
+    {"outbox.worker", OPT_STR, "relay", 1, 0, STAGE(worker), false,
+     "the name of this outbox's worker in outbox.control_table"},
     {0},
 };
 
@@ -220,6 +229,15 @@ static const struct opt_def cache_stage_opts[] = {
 #endif
 
 #ifdef HAVE_SEARCH
+static const struct opt_def connector_stage_opts[] = {
+    {"connector", OPT_CONN, NULL, 0, 0, STAGE(conn), false,
+     "connect connection (a Kafka Connect worker's REST API) whose connector is watched"},
+    {"connector.name", OPT_STR, NULL, 1, 0, STAGE(connector_name), false,
+     "the connector (required): its state, and its tasks' (a FAILED task under a RUNNING connector "
+     "is the runbook's connector-task-failed)"},
+    {0},
+};
+
 static const struct opt_def search_stage_opts[] = {
     {"search", OPT_CONN, NULL, 0, 0, STAGE(conn), false,
      "search connection whose index is watched: health, refresh, documents against the source"},
@@ -269,6 +287,9 @@ const struct opt_def *const stage_opts[STAGE__COUNT] = {
 #else
     [STAGE_SEARCH] = NULL,
 #endif
-    /* the connector stage has no probe yet. */
+#ifdef HAVE_SEARCH
+    [STAGE_CONNECTOR] = connector_stage_opts,
+#else
     [STAGE_CONNECTOR] = NULL,
+#endif
 };

@@ -17,6 +17,7 @@ extern const struct probe cache_probe;
 #ifdef HAVE_SEARCH
 #include "backend/http.h"
 extern const struct probe search_probe;
+extern const struct probe connector_probe;
 #endif
 
 const struct probe *const probes[] = {
@@ -30,7 +31,7 @@ const struct probe *const probes[] = {
     &cache_probe,
 #endif
 #ifdef HAVE_SEARCH
-    &search_probe,
+    &search_probe, &connector_probe,
 #endif
     NULL,
 };
@@ -47,6 +48,7 @@ const struct backend *const backends[] = {
 #endif
 #ifdef HAVE_SEARCH
     &search_backend,
+    &connect_backend,
 #endif
     NULL,
 };

@@ -222,6 +222,11 @@ bool search_parse_count(const json_t *j, struct search_figures *f, char *err, si
 
 bool search_parse_newest(const json_t *j, struct search_figures *f, char *err, size_t n)
 {
+	return search_parse_max(j, "newest", f, err, n);
+}
+
+bool search_parse_max(const json_t *j, const char *name, struct search_figures *f, char *err, size_t n)
+{
 	if (!want_object(j, "POST /{index}/_search", err, n))
 		return false;
 	const json_t *aggs = json_object_get(j, "aggregations");
@@ -229,7 +234,7 @@ bool search_parse_newest(const json_t *j, struct search_figures *f, char *err, s
 		snprintf(err, n, "the answer to POST /{index}/_search has no aggregations");
 		return false;
 	}
-	const json_t *v = json_object_get(json_object_get(aggs, "newest"), "value");
+	const json_t *v = json_object_get(json_object_get(aggs, name), "value");
 	f->newest_known = json_is_number(v);
 	f->newest_ms = f->newest_known ? json_number_value(v) : 0;
 	return true;

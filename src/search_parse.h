@@ -49,6 +49,8 @@ bool search_parse_settings(const json_t *j, struct search_figures *f, char *err,
 bool search_parse_stats(const json_t *j, struct search_figures *f, char *err, size_t n);
 bool search_parse_count(const json_t *j, struct search_figures *f, char *err, size_t n);
 bool search_parse_newest(const json_t *j, struct search_figures *f, char *err, size_t n);
+/* The same for the max aggregation called name. */
+bool search_parse_max(const json_t *j, const char *name, struct search_figures *f, char *err, size_t n);
 
 /* The per-index list for the detail view: [{index, refresh_interval, explicit, search_idle_after}]. */
 json_t *search_settings_detail(const json_t *settings);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "units.h"
 
@@ -201,4 +202,12 @@ void format_size(double bytes, char *buf, size_t n)
 		snprintf(buf, n, "%s%.1f %s", sign, v, units[u]);
 	else
 		snprintf(buf, n, "%s%.0f %s", sign, v, units[u]);
+}
+
+void iso8601(double t, char *buf, size_t n)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

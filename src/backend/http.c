@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search_parse.h"
 #include "util.h"
 
 struct http_session {
@@ -129,6 +130,9 @@ bool http_request(void *session, const char *method, const char *path, const cha
 	CURLcode rc = curl_easy_perform(h);
 	free(url);
 	if (rc != CURLE_OK) {
+		char shown[300]; /* the path without its query, which only fills the line */
+		snprintf(shown, sizeof shown, "%.*s", (int)strcspn(path, "?"), path);
+		path = shown;
 		const char *why = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
 		if (b.too_large)
 			snprintf(err, n, "%s %s: the response is larger than %u MiB", method, path,
@@ -155,6 +159,39 @@ void http_response_free(struct http_response *r)
 	memset(r, 0, sizeof *r);
 }
 
+json_t *http_json(void *session, const char *method, const char *path, const char *json_body, double deadline,
+                  char *err, size_t n)
+{
+	struct http_response r;
+	if (!http_request(session, method, path, json_body, deadline, &r, err, n))
+		return NULL;
+	/* Messages name the path without its query (filter_path would fill the line). */
+	char shown[300];
+	snprintf(shown, sizeof shown, "%.*s", (int)strcspn(path, "?"), path);
+	json_t *j = NULL;
+	if (r.status != 200) {
+		char why[300];
+		const char *what = r.status == 401   ? " (unauthorized: check the user, password or API key)"
+		                   : r.status == 403 ? " (forbidden: the user lacks the monitor privilege)"
+		                   : r.status == 404 ? " (not found)"
+		                   : r.status == 409 ? " (conflict: a rebalance is in progress)"
+		                   : r.status == 429 ? " (too many requests: the cluster is pushing back)"
+		                                     : "";
+		if (search_error_reason(r.body, why, sizeof why))
+			snprintf(err, n, "HTTP %ld%s from %s %s: %s", r.status, what, method, shown, why);
+		else
+			snprintf(err, n, "HTTP %ld%s from %s %s", r.status, what, method, shown);
+	} else {
+		json_error_t je;
+		j = json_loadb(r.body, r.len, 0, &je);
+		if (!j)
+			snprintf(err, n, "malformed JSON from %s %s: %s (line %d, column %d)", method, shown,
+			         je.text, je.line, je.column);
+	}
+	http_response_free(&r);
+	return j;
+}
+
 char *http_escape_segment(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -175,6 +212,13 @@ char *http_escape_segment(const char *s)
 
 const struct backend search_backend = {
     .kind = CONN_SEARCH,
+    .open = search_open,
+    .close = search_close,
+};
+
+/* Kafka Connect's REST API: the same kind of session. */
+const struct backend connect_backend = {
+    .kind = CONN_CONNECT,
     .open = search_open,
     .close = search_close,
 };

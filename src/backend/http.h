@@ -3,12 +3,14 @@
 #ifndef SYNCTOP_BACKEND_HTTP_H
 #define SYNCTOP_BACKEND_HTTP_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "probe.h"
 
 extern const struct backend search_backend;
+extern const struct backend connect_backend;
 
 /* Largest response body read; a longer one is an error, not a truncated parse. */
 #define HTTP_BODY_MAX (16u << 20)
@@ -25,6 +27,12 @@ struct http_response {
 bool http_request(void *session, const char *method, const char *path, const char *json_body, double deadline,
                   struct http_response *r, char *err, size_t n);
 void http_response_free(struct http_response *r);
+
+/* A request whose answer must be a 200 with JSON: the parsed body, or NULL with a precise
+   reason in err (the transport's; or the status code, what it means here, and the error
+   type and reason of an Elasticsearch or Kafka Connect error body; or the JSON error). */
+json_t *http_json(void *session, const char *method, const char *path, const char *json_body, double deadline,
+                  char *err, size_t n);
 
 /* A path segment, percent-encoded (RFC 3986 unreserved characters and ',' '*' kept: index
    lists and patterns stay readable). Free with free(). */

@@ -8,7 +8,17 @@
 #include "probe.h"
 
 static const char *const outbox_metrics[] = {
-    "pending", "pending_capped", "oldest_pending_age_s", "failed", "drain_per_s", "inflow_per_s", NULL,
+    "pending",
+    "pending_capped",
+    "oldest_pending_age_s",
+    "failed",
+    "drain_per_s",
+    "inflow_per_s",
+    /* beyond the contract: the worker's row in outbox.control_table */
+    "worker_paused",
+    "paused_since",
+    "paused_for_s",
+    NULL,
 };
 
 /* How often (in polls) the plan of the pending query is looked at again. */
@@ -116,6 +126,49 @@ static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
 	return true;
 }
 
+/* The worker's pause flag (outbox.control_table, the convention of share/sql/outbox.sql). A
+   missing default table means the convention is not used: nothing to say. */
+static enum probe_result read_control(const struct probe_ctx *ctx, PGconn *conn, struct sample *out)
+{
+	const struct stage_cfg *st = ctx->st;
+	if (!st->control_table || !*st->control_table)
+		return PROBE_OK;
+	char *rel = pg_quote_relation(conn, st->control_table);
+	if (!rel)
+		return PROBE_OK;
+	char *sql = xasprintf("SELECT paused, EXTRACT(EPOCH FROM (now() - paused_at))::float8,"
+	                      " to_char(paused_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	                      " FROM %s WHERE name = $1",
+	                      rel);
+	free(rel);
+	const char *params[1] = {st->worker};
+	char err[256];
+	bool broken = false;
+	PGresult *res = pg_query(conn, sql, 1, params, ctx->deadline, err, sizeof err, &broken);
+	free(sql);
+	if (!res) {
+		if (broken) {
+			sample_set_error(out, "%s", err);
+			return PROBE_BROKEN;
+		}
+		if (strcmp(st->control_table, "outbox_worker") != 0 || !strstr(err, "does not exist"))
+			json_object_set_new(out->detail ? out->detail : (out->detail = json_object()),
+			                    "control_error", json_string(err));
+		return PROBE_OK;
+	}
+	if (PQntuples(res) == 1) {
+		bool paused = !strcmp(PQgetvalue(res, 0, 0), "t");
+		json_object_set_new(out->metrics, "worker_paused", json_boolean(paused));
+		if (paused && !PQgetisnull(res, 0, 1)) {
+			json_object_set_new(out->metrics, "paused_for_s",
+			                    json_real(strtod(PQgetvalue(res, 0, 1), NULL)));
+			json_object_set_new(out->metrics, "paused_since", json_string(PQgetvalue(res, 0, 2)));
+		}
+	}
+	PQclear(res);
+	return PROBE_OK;
+}
+
 static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
 {
 	const struct stage_cfg *st = ctx->st;
@@ -188,7 +241,7 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 		json_object_set_new(out->raw, "index_hint", json_string(hint));
 		json_object_set(out->raw, "table_rows", json_object_get(*ctx->memo, "table_rows"));
 	}
-	return PROBE_OK;
+	return read_control(ctx, conn, out);
 }
 
 /* inflow from the growth of max(id); drain = inflow - growth of the backlog. Null when

@@ -36,36 +36,14 @@ static const char *const search_metrics[] = {
     NULL,
 };
 
-/* One request whose answer must be a 200 with JSON; NULL with a precise reason otherwise. */
+/* One request whose answer must be a 200 with JSON; NULL with the reason in the sample. */
 static json_t *get_json(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
                         struct sample *out)
 {
-	struct http_response r;
-	char err[400];
-	if (!http_request(ctx->session, method, path, body, ctx->deadline, &r, err, sizeof err)) {
+	char err[512];
+	json_t *j = http_json(ctx->session, method, path, body, ctx->deadline, err, sizeof err);
+	if (!j)
 		sample_set_error(out, "%s", err);
-		return NULL;
-	}
-	json_t *j = NULL;
-	if (r.status != 200) {
-		char why[300];
-		const char *what = r.status == 401 ? " (unauthorized: check user/password_env or api_key_env)"
-		                   : r.status == 403 ? " (forbidden: the user lacks the monitor privilege)"
-		                   : r.status == 404 ? " (not found)"
-		                   : r.status == 429 ? " (too many requests: the cluster is pushing back)"
-		                                     : "";
-		if (search_error_reason(r.body, why, sizeof why))
-			sample_set_error(out, "HTTP %ld%s from %s %s: %s", r.status, what, method, path, why);
-		else
-			sample_set_error(out, "HTTP %ld%s from %s %s", r.status, what, method, path);
-	} else {
-		json_error_t je;
-		j = json_loadb(r.body, r.len, 0, &je);
-		if (!j)
-			sample_set_error(out, "malformed JSON from %s %s: %s (line %d, column %d)", method,
-			                 path, je.text, je.line, je.column);
-	}
-	http_response_free(&r);
 	return j;
 }
 
@@ -259,13 +237,16 @@ static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample 
 	struct search_figures f;
 	search_figures_init(&f);
 	json_t *settings_json = NULL;
-	if (!fetch(ctx, "GET", health, NULL, search_parse_health, &f, NULL, out) ||
-	    !fetch(ctx, "GET", settings, NULL, search_parse_settings, &f, &settings_json, out) ||
+	/* Settings first: a missing index answers 404 at once, where health would wait for it. */
+	if (!fetch(ctx, "GET", settings, NULL, search_parse_settings, &f, &settings_json, out) ||
+	    !fetch(ctx, "GET", health, NULL, search_parse_health, &f, NULL, out) ||
 	    !fetch(ctx, "GET", stats, NULL, search_parse_stats, &f, NULL, out) ||
-	    !fetch(ctx, "GET", count, NULL, search_parse_count, &f, NULL, out))
+	    !fetch(ctx, "GET", count, NULL, search_parse_count, &f, NULL, out)) {
+		json_decref(settings_json);
 		return PROBE_FAILED; /* a missing index or a malformed answer: the connection is fine */
+	}
 	out->detail = json_object();
-	json_object_set_new(out->detail, "indices", search_settings_detail(settings_json));
+	json_object_set_new(out->detail, "index_settings", search_settings_detail(settings_json));
 	json_decref(settings_json);
 	if (st->freshness_field) {
 		json_t *q = json_pack("{s:i, s:b, s:{s:{s:{s:s}}}}", "size", 0, "track_total_hits", 0, "aggs",

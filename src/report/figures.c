@@ -159,6 +159,26 @@ static void search_figures(const json_t *m, char *buf, size_t n)
 	}
 }
 
+/* "RUNNING, 1 of 2 tasks running, 1 FAILED" or "PAUSED for 2m10s". */
+static void connector_figures(const json_t *m, char *buf, size_t n)
+{
+	const char *state = metric_str(m, "state");
+	int64_t tasks = 0, running = 0, failed = 0;
+	double paused;
+	metric_int(m, "tasks", &tasks);
+	metric_int(m, "tasks_running", &running);
+	metric_int(m, "tasks_failed", &failed);
+	snprintf(buf, n, "%s", state ? state : "?");
+	if (metric_num(m, "paused_for_s", &paused)) {
+		char d[32];
+		format_duration(paused, d, sizeof d);
+		snappendf(buf, n, " for %s", d);
+	}
+	snappendf(buf, n, ", %" PRId64 " of %" PRId64 " tasks running", running, tasks);
+	if (failed > 0)
+		snappendf(buf, n, ", %" PRId64 " FAILED", failed);
+}
+
 void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 {
 	buf[0] = '\0';
@@ -185,6 +205,9 @@ void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 		break;
 	case STAGE_SEARCH:
 		search_figures(sv->cur.metrics, buf, n);
+		break;
+	case STAGE_CONNECTOR:
+		connector_figures(sv->cur.metrics, buf, n);
 		break;
 	default:
 		break;

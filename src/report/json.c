@@ -6,20 +6,13 @@
 
 #include "probe.h"
 #include "report.h"
+#include "units.h"
 
 #define SCHEMA_VERSION 1
 
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
-}
-
-static void iso8601(double t, char *buf, size_t n)
-{
-	time_t secs = (time_t)t;
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* Every metric of the kind, in contract order, null where not known. */

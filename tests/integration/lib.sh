@@ -23,6 +23,12 @@
 #         [PIPELINE-LINE...]: a config with the redis connection `sessions` and the pipeline
 #         `web`: `cache = sessions` then PIPELINE-LINE... (MKCONF_TIMEOUT, MKCONF_REDIS_URL,
 #         MKCONF_REDIS_EXTRA: lines added to [redis sessions]).
+# Search: need_search: use the running stack's Elasticsearch stand-in (SYNCTOP_SEARCH_URL set)
+#         or start a private one torn down at exit; skips the whole test when /usr/bin/python3
+#         is missing. scurl PATH [CURL-ARGS...]: curl -sS --max-time 5 (JSON content type) on
+#         $SYNCTOP_SEARCH_URL/PATH, prints the body. search_up_extra: one more throwaway
+#         stand-in, given SYNCTOP_SEARCH_ARGS (e.g. auth) (EXTRA_SEARCH_URL, EXTRA_SEARCH_PORT,
+#         EXTRA_SEARCH_PID, EXTRA_SEARCH_DIR).
 # synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
 #         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
 #         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
@@ -43,6 +49,8 @@ export top_srcdir top_builddir SYNCTOP
 . "$top_srcdir/tests/stack/kafka.sh"
 # shellcheck source=tests/stack/redis.sh
 . "$top_srcdir/tests/stack/redis.sh"
+# shellcheck source=tests/stack/search.sh
+. "$top_srcdir/tests/stack/search.sh"
 
 # Nothing from the caller's environment may steer psql or synctop: keep only the variables
 # of the stack we were given (stack.sh run exports SYNCTOP_PG_*; PG* are derived from them).
@@ -459,6 +467,63 @@ mkconf_redis() {
 }
 
 # ----------------------------------------------------------------------
+# Search (the Elasticsearch stand-in of tests/stack/search.sh)
+# ----------------------------------------------------------------------
+need_search() {
+	local dir
+	require_cmd jq curl
+	if [[ -n ${SYNCTOP_SEARCH_URL:-} ]]; then
+		search__ping "$SYNCTOP_SEARCH_URL" ||
+			bail_out "the stack's search stand-in at $SYNCTOP_SEARCH_URL does not answer"
+		diag "using the running stack: search stand-in at $SYNCTOP_SEARCH_URL"
+	else
+		search_bin >/dev/null || skip_all "/usr/bin/python3 is missing (apt-get install python3)"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-search.XXXXXX") ||
+			bail_out "cannot create a directory for the search stand-in"
+		at_exit _lib_search_down "$dir"
+		search_up "$dir/search" >&2 || bail_out "could not start the search stand-in (see above)"
+		diag "started a private search stand-in at $SYNCTOP_SEARCH_URL"
+	fi
+}
+
+_lib_search_down() {
+	if ((${_LIB_RC:-0})); then search_down --log "$1/search" >&2; else search_down "$1/search"; fi
+	rm -rf "$1"
+}
+
+# scurl PATH [CURL-ARGS...]: a request to the test's stand-in (5 s deadline); prints the body.
+# PATH starts with a slash, e.g. scurl /orders/_count or scurl /orders -XPUT -d '{...}'.
+scurl() {
+	local path=$1
+	shift
+	curl -sS --max-time 5 -H 'Content-Type: application/json' "$@" "$SYNCTOP_SEARCH_URL$path"
+}
+
+# search_up_extra: one more throwaway stand-in beside the one the test uses (which stays the
+# one SYNCTOP_SEARCH_* name), started with SYNCTOP_SEARCH_ARGS (e.g. "--user elastic
+# --password-file F"). Sets EXTRA_SEARCH_URL, EXTRA_SEARCH_PORT, EXTRA_SEARCH_PID,
+# EXTRA_SEARCH_DIR (give it to search_down to stop it early); stopped at exit.
+search_up_extra() {
+	local v dir
+	local -A saved=()
+	for v in SYNCTOP_SEARCH_URL SYNCTOP_SEARCH_PORT SYNCTOP_SEARCH_PID SYNCTOP_SEARCH_LOG; do
+		[[ -n ${!v+set} ]] && saved[$v]=${!v}
+	done
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-extra-search.XXXXXX") ||
+		bail_out "cannot create a directory for the search stand-in"
+	at_exit _lib_search_down "$dir"
+	search_up "$dir/search" >&2 || bail_out "could not start a second search stand-in"
+	# shellcheck disable=SC2034 # for the test that called us
+	EXTRA_SEARCH_URL=$SYNCTOP_SEARCH_URL EXTRA_SEARCH_PORT=$SYNCTOP_SEARCH_PORT
+	# shellcheck disable=SC2034
+	EXTRA_SEARCH_PID=$SYNCTOP_SEARCH_PID EXTRA_SEARCH_DIR=$dir/search
+	unset SYNCTOP_SEARCH_URL SYNCTOP_SEARCH_PORT SYNCTOP_SEARCH_PID SYNCTOP_SEARCH_LOG
+	for v in "${!saved[@]}"; do
+		export "$v=${saved[$v]}"
+	done
+}
+
+# ----------------------------------------------------------------------
 # Running synctop
 # ----------------------------------------------------------------------
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
@@ -518,4 +583,71 @@ diagnoses() {
 count_lines() {
 	[[ -z $1 ]] && echo 0 && return
 	printf '%s\n' "$1" | wc -l
+}
+
+# ----------------------------------------------------------------------
+# Kafka Connect (the REST API stand-in of tests/stack/connect.sh)
+# Connect: need_connect: use the running stack's Kafka Connect stand-in (SYNCTOP_CONNECT_URL
+#         set) or start a private one torn down at exit; skips the whole test when
+#         /usr/bin/python3 is missing. ccurl PATH [CURL-ARGS...]: curl -sS --max-time 5 (JSON
+#         content type) on $SYNCTOP_CONNECT_URL/PATH, prints the body. connect_up_extra: one
+#         more throwaway stand-in, given SYNCTOP_CONNECT_ARGS (e.g. auth, connectors)
+#         (EXTRA_CONNECT_URL, EXTRA_CONNECT_PORT, EXTRA_CONNECT_PID, EXTRA_CONNECT_DIR).
+# ----------------------------------------------------------------------
+# shellcheck source=tests/stack/connect.sh
+. "$top_srcdir/tests/stack/connect.sh"
+
+need_connect() {
+	local dir
+	require_cmd jq curl
+	if [[ -n ${SYNCTOP_CONNECT_URL:-} ]]; then
+		connect__ping "$SYNCTOP_CONNECT_URL" ||
+			bail_out "the stack's Kafka Connect stand-in at $SYNCTOP_CONNECT_URL does not answer"
+		diag "using the running stack: Kafka Connect stand-in at $SYNCTOP_CONNECT_URL"
+	else
+		connect_bin >/dev/null || skip_all "/usr/bin/python3 is missing (apt-get install python3)"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-connect.XXXXXX") ||
+			bail_out "cannot create a directory for the Kafka Connect stand-in"
+		at_exit _lib_connect_down "$dir"
+		connect_up "$dir/connect" >&2 || bail_out "could not start the Kafka Connect stand-in (see above)"
+		diag "started a private Kafka Connect stand-in at $SYNCTOP_CONNECT_URL"
+	fi
+}
+
+_lib_connect_down() {
+	if ((${_LIB_RC:-0})); then connect_down --log "$1/connect" >&2; else connect_down "$1/connect"; fi
+	rm -rf "$1"
+}
+
+# ccurl PATH [CURL-ARGS...]: a request to the test's Connect stand-in (5 s deadline); prints
+# the body. PATH starts with a slash, e.g. ccurl /connectors/products-sink/status or
+# ccurl /connectors/products-sink/pause -XPUT.
+ccurl() {
+	local path=$1
+	shift
+	curl -sS --max-time 5 -H 'Content-Type: application/json' "$@" "$SYNCTOP_CONNECT_URL$path"
+}
+
+# connect_up_extra: one more throwaway stand-in beside the one the test uses (which stays the
+# one SYNCTOP_CONNECT_* name), started with SYNCTOP_CONNECT_ARGS (e.g. "--user connect
+# --password-file F"). Sets EXTRA_CONNECT_URL, EXTRA_CONNECT_PORT, EXTRA_CONNECT_PID,
+# EXTRA_CONNECT_DIR (give it to connect_down to stop it early); stopped at exit.
+connect_up_extra() {
+	local v dir
+	local -A saved=()
+	for v in SYNCTOP_CONNECT_URL SYNCTOP_CONNECT_PORT SYNCTOP_CONNECT_PID SYNCTOP_CONNECT_LOG; do
+		[[ -n ${!v+set} ]] && saved[$v]=${!v}
+	done
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-extra-connect.XXXXXX") ||
+		bail_out "cannot create a directory for the Kafka Connect stand-in"
+	at_exit _lib_connect_down "$dir"
+	connect_up "$dir/connect" >&2 || bail_out "could not start a second Kafka Connect stand-in"
+	# shellcheck disable=SC2034 # for the test that called us
+	EXTRA_CONNECT_URL=$SYNCTOP_CONNECT_URL EXTRA_CONNECT_PORT=$SYNCTOP_CONNECT_PORT
+	# shellcheck disable=SC2034
+	EXTRA_CONNECT_PID=$SYNCTOP_CONNECT_PID EXTRA_CONNECT_DIR=$dir/connect
+	unset SYNCTOP_CONNECT_URL SYNCTOP_CONNECT_PORT SYNCTOP_CONNECT_PID SYNCTOP_CONNECT_LOG
+	for v in "${!saved[@]}"; do
+		export "$v=${saved[$v]}"
+	done
 }

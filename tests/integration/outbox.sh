@@ -135,4 +135,30 @@ run_once -c "$conf" --format json --once-window 0
 json_is "$S.metrics.pending" 50 "outbox_big with the index: still 50 pending"
 json_is "$D | map(select(.rule == \"outbox-no-index\")) | length" 0 "with the partial index: no outbox-no-index diagnosis"
 
+# ----------------------------------------------------------------------
+# The control table (share/sql/outbox.sql's outbox_worker): a pause in force is shown.
+# ----------------------------------------------------------------------
+mkconf "$conf"
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.metrics.worker_paused" false "relay not paused: worker_paused false"
+psql_synctop -c "UPDATE outbox_worker SET paused = true, paused_at = now() - interval '90 seconds' WHERE name = 'relay'" >/dev/null
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.metrics.worker_paused" true "relay paused: worker_paused true"
+between "$(jqr "$S.metrics.paused_for_s | floor")" 90 92 "relay paused 90 s ago: paused_for_s 90"
+like "$(jqr "$S.metrics.paused_since")" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "paused_since is an ISO time"
+json_is "$D | map(select(.rule == \"worker-paused\")) | .[0].severity" warn "relay paused: worker-paused, warn"
+like "$(jqr "$D | map(select(.rule == \"worker-paused\")) | .[0].evidence")" 'outbox_worker.paused = true for worker relay' \
+	"worker-paused: the evidence names the table and the worker"
+json_is "$D | map(select(.rule == \"worker-paused\")) | .[0].action" resume "worker-paused: the fix is resume"
+mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.worker = other'
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.metrics.worker_paused" null "another worker's name: no row, nothing said"
+mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.control_table = no_such_table'
+run_once -c "$conf" --format json --once-window 0
+like "$(jqr "$S.control_error")" 'no_such_table.*does not exist' "a control table that is not there, set explicitly: said"
+mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.control_table ='
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.metrics.worker_paused" null "outbox.control_table empty: not read"
+psql_synctop -c "UPDATE outbox_worker SET paused = false, paused_at = NULL WHERE name = 'relay'" >/dev/null
+
 done_testing

@@ -8,9 +8,11 @@
 #   stack.sh down DIR              stop the stack that `stack.sh up DIR` started, remove DIR
 #
 # Servers listen on loopback only, on free ports, with their data under the stack directory.
-# On failure the tail of every server log is printed. Services today: PostgreSQL (pg.sh) and
-# the Kafka mock cluster (kafka.sh; skipped with a note while tests/stack/kafka_mock is not built)
-# and Redis (redis.sh; skipped with a note when redis-server is not installed).
+# On failure the tail of every server log is printed. Services today: PostgreSQL (pg.sh), the
+# Kafka mock cluster (kafka.sh; skipped with a note while tests/stack/kafka_mock is not built),
+# Redis (redis.sh; skipped with a note when redis-server is not installed), the
+# Elasticsearch stand-in (search.sh; skipped with a note when /usr/bin/python3 is missing) and
+# the Kafka Connect stand-in (connect.sh; the same; one sink connector, products-sink).
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,6 +22,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/kafka.sh"
 # shellcheck source=tests/stack/redis.sh
 . "$here/redis.sh"
+# shellcheck source=tests/stack/search.sh
+. "$here/search.sh"
+# shellcheck source=tests/stack/connect.sh
+. "$here/connect.sh"
 
 # ----------------------------------------------------------------------
 # Services, in start order; teardown runs in reverse. To add one (Redis, the Kafka mock,
@@ -27,7 +33,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # svc_NAME_down DIR SHOWLOG and svc_NAME_vars (the variables it exports). Each service
 # keeps its files in its own subdirectory DIR/NAME.
 # ----------------------------------------------------------------------
-SERVICES=(pg kafka redis)
+SERVICES=(pg kafka redis search connect)
 
 svc_pg_up() {
 	if (($2)); then pg_up --detach "$1/pg"; else pg_up "$1/pg"; fi
@@ -81,6 +87,49 @@ svc_redis_vars() {
 	# Nothing when the service was skipped.
 	[[ -n ${SYNCTOP_REDIS_PORT:-} ]] || return 0
 	echo SYNCTOP_REDIS_PORT SYNCTOP_REDIS_PID SYNCTOP_REDIS_URL SYNCTOP_REDIS_LOG
+}
+
+# The Elasticsearch stand-in (search_standin.py): without python3 the stack goes on without it.
+svc_search_up() {
+	local rc
+	if (($2)); then search_up --detach "$1/search"; else search_up "$1/search"; fi
+	rc=$?
+	if ((rc == 2)); then
+		printf 'stack.sh: note: no Elasticsearch stand-in: %s is missing (apt-get install python3)\n' \
+			"${SYNCTOP_SEARCH_PYTHON:-/usr/bin/python3}" >&2
+		return 0
+	fi
+	return "$rc"
+}
+svc_search_down() {
+	if (($2)); then search_down --log "$1/search"; else search_down "$1/search"; fi
+}
+svc_search_vars() {
+	# Nothing when the service was skipped.
+	[[ -n ${SYNCTOP_SEARCH_URL:-} ]] || return 0
+	echo SYNCTOP_SEARCH_URL SYNCTOP_SEARCH_PORT SYNCTOP_SEARCH_PID SYNCTOP_SEARCH_LOG
+}
+
+# The Kafka Connect stand-in (connect_standin.py): without python3 the stack goes on without it.
+# It starts after search, so that products-sink's connection.url is the search stand-in's.
+svc_connect_up() {
+	local rc
+	if (($2)); then connect_up --detach "$1/connect"; else connect_up "$1/connect"; fi
+	rc=$?
+	if ((rc == 2)); then
+		printf 'stack.sh: note: no Kafka Connect stand-in: %s is missing (apt-get install python3)\n' \
+			"${SYNCTOP_CONNECT_PYTHON:-/usr/bin/python3}" >&2
+		return 0
+	fi
+	return "$rc"
+}
+svc_connect_down() {
+	if (($2)); then connect_down --log "$1/connect"; else connect_down "$1/connect"; fi
+}
+svc_connect_vars() {
+	# Nothing when the service was skipped.
+	[[ -n ${SYNCTOP_CONNECT_URL:-} ]] || return 0
+	echo SYNCTOP_CONNECT_URL SYNCTOP_CONNECT_PORT SYNCTOP_CONNECT_PID SYNCTOP_CONNECT_LOG
 }
 
 MARKER=.synctop-stack
@@ -206,10 +255,12 @@ cmd_run() {
 		exit 3
 	fi
 	ms=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
-	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s%s%s)\n' \
+	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s%s%s%s%s)\n' \
 		"$ms" "$SYNCTOP_PG_PORT" "$SYNCTOP_PG_SOCKDIR" \
 		"${SYNCTOP_KAFKA_BOOTSTRAP:+; Kafka mock at $SYNCTOP_KAFKA_BOOTSTRAP}" \
-		"${SYNCTOP_REDIS_URL:+; Redis at $SYNCTOP_REDIS_URL}" >&2
+		"${SYNCTOP_REDIS_URL:+; Redis at $SYNCTOP_REDIS_URL}" \
+		"${SYNCTOP_SEARCH_URL:+; search stand-in at $SYNCTOP_SEARCH_URL}" \
+		"${SYNCTOP_CONNECT_URL:+; Kafka Connect stand-in at $SYNCTOP_CONNECT_URL}" >&2
 
 	# In the background so that the traps run as soon as a signal arrives (bash defers
 	# traps while a foreground command runs). Background commands get /dev/null as stdin

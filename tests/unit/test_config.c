@@ -651,7 +651,9 @@ static void test_error_unavailable_stages(void **state)
 #endif
 #ifdef HAVE_SEARCH
 	expect_error("[pipeline p]\nconnector = c\n",
-	             "2: the connector stage is not available in this version of synctop");
+	             "2: connector = c: no connection named 'c' (define it with [connect c])");
+	expect_error("[connect c]\nurl = http://localhost:8083\n[pipeline p]\nconnector = c\n",
+	             "4: the connector stage needs connector.name (the connector to watch)");
 	expect_error("[pipeline p]\nsearch = es\n",
 	             "2: search = es: no connection named 'es' (define it with [search es])");
 	/* the search stage */

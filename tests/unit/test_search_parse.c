@@ -215,15 +215,117 @@ static void test_count_and_newest(void **state)
 	json_decref(j);
 }
 
+/* Bodies recorded from the Elasticsearch 8 and OpenSearch 2 reference docs (see the README there). */
+static void test_fixtures_es8(void **state)
+{
+	(void)state;
+	struct search_figures f;
+	char err[256];
+	search_figures_init(&f);
+	json_t *j = fixture("es8/cluster-health.json");
+	assert_true(search_parse_health(j, &f, err, sizeof err));
+	assert_string_equal(f.health, "yellow");
+	assert_int_equal(f.unassigned_shards.v, 1);
+	json_decref(j);
+
+	j = fixture("es8/settings-include-defaults.json");
+	assert_true(search_parse_settings(j, &f, err, sizeof err));
+	assert_int_equal(f.n_indices, 1);
+	assert_string_equal(f.first_index, "my-index-000001");
+	assert_string_equal(f.refresh_interval, "1s");
+	assert_false(f.refresh_explicit);
+	assert_string_equal(f.search_idle_after, "30s");
+	json_decref(j);
+
+	j = fixture("es8/stats-refresh-docs-indexing.json");
+	assert_true(search_parse_stats(j, &f, err, sizeof err));
+	assert_int_equal(f.stats_docs.v, 4);
+	assert_int_equal(f.refresh_total.v, 8);
+	assert_int_equal(f.refresh_external_total.v, 7);
+	assert_int_equal(f.refresh_listeners.v, 0);
+	assert_int_equal(f.index_total.v, 4);
+	assert_int_equal(f.index_failed.v, 0);
+	assert_int_equal(f.throttled, 0);
+	assert_int_equal(f.search_idle, -1); /* index level: no shard figures */
+	json_decref(j);
+
+	j = fixture("es8/count.json");
+	assert_true(search_parse_count(j, &f, err, sizeof err));
+	assert_int_equal(f.docs.v, 1);
+	json_decref(j);
+
+	j = fixture("es8/search-max-agg.json");
+	assert_true(search_parse_max(j, "max_price", &f, err, sizeof err));
+	assert_true(f.newest_known);
+	assert_true(f.newest_ms == 200);
+	assert_true(search_parse_newest(j, &f, err, sizeof err)); /* no "newest" there: unknown */
+	assert_false(f.newest_known);
+	json_decref(j);
+
+	char out[512];
+	static const struct {
+		const char *file, *want;
+	} errors[] = {
+	    {"es8/error-index-not-found.json", "index_not_found_exception: no such index [my-index-000001]"},
+	    {"es8/error-security-401.json",
+	     "security_exception: missing authentication credentials for REST request [/]"},
+	    {"es8/error-429.json",
+	     "es_rejected_execution_exception: rejected execution of coordinating operation "
+	     "[coordinating_and_primary_bytes=0, replica_bytes=0, all_bytes=0, "
+	     "coordinating_operation_bytes=52428800, max_coordinating_and_primary_bytes=53687091]"},
+	};
+	for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+		j = fixture(errors[i].file);
+		char *body = json_dumps(j, 0);
+		assert_true(search_error_reason(body, out, sizeof out));
+		assert_string_equal(out, errors[i].want);
+		free(body);
+		json_decref(j);
+	}
+}
+
+static void test_fixtures_opensearch2(void **state)
+{
+	(void)state;
+	struct search_figures f;
+	char err[256];
+	search_figures_init(&f);
+	json_t *j = fixture("opensearch2/cluster-health.json");
+	assert_true(search_parse_health(j, &f, err, sizeof err));
+	assert_string_equal(f.health, "green");
+	assert_int_equal(f.unassigned_shards.v, 0);
+	json_decref(j);
+
+	/* The OpenSearch doc's example shows explicit settings only: refresh unknown, not guessed. */
+	j = fixture("opensearch2/settings-include-defaults.json");
+	assert_true(search_parse_settings(j, &f, err, sizeof err));
+	assert_int_equal(f.n_indices, 1);
+	assert_string_equal(f.first_index, "sample-index1");
+	assert_string_equal(f.refresh_interval, "");
+	assert_false(f.refresh_explicit);
+	json_decref(j);
+
+	j = fixture("opensearch2/count.json");
+	assert_true(search_parse_count(j, &f, err, sizeof err));
+	assert_int_equal(f.docs.v, 14074);
+	json_decref(j);
+
+	j = fixture("opensearch2/search-max-agg.json");
+	assert_true(search_parse_max(j, "max_taxful_total_price", &f, err, sizeof err));
+	assert_true(f.newest_ms == 2250);
+	json_decref(j);
+}
+
 int main(void)
 {
-	(void)fixture;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_error_reason),
 	    cmocka_unit_test(test_health),
 	    cmocka_unit_test(test_settings_explicit_default_and_disabled),
 	    cmocka_unit_test(test_stats),
 	    cmocka_unit_test(test_count_and_newest),
+	    cmocka_unit_test(test_fixtures_es8),
+	    cmocka_unit_test(test_fixtures_opensearch2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,107 @@
+/* connector.c: the connector stage: a Kafka Connect connector's state and its tasks' (a FAILED
+   task under a RUNNING connector is the runbook's connector-task-failed; PAUSED is a pause in
+   force, and since when synctop has seen it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/http.h"
+#include "probe.h"
+#include "units.h"
+
+static const char *const connector_metrics[] = {
+    "state",
+    "tasks_running",
+    "tasks_failed",
+    "paused_since",
+    /* beyond the contract */
+    "tasks",
+    "paused_for_s",
+    "type",
+    "worker_id",
+    NULL,
+};
+
+/* The first line of a Java stack trace: the exception and its message. */
+static json_t *trace_head(const char *trace)
+{
+	if (!trace)
+		return json_null();
+	size_t n = strcspn(trace, "\n");
+	return json_stringn(trace, n > 300 ? 300 : n);
+}
+
+static enum probe_result connector_poll(const struct probe_ctx *ctx, struct sample *out)
+{
+	const struct stage_cfg *st = ctx->st;
+	char *name = http_escape_segment(st->connector_name);
+	char path[600], err[512];
+	snprintf(path, sizeof path, "/connectors/%s/status", name);
+	free(name);
+	json_t *j = http_json(ctx->session, "GET", path, NULL, ctx->deadline, err, sizeof err);
+	if (!j) {
+		sample_set_error(out, "%s", err);
+		return PROBE_FAILED;
+	}
+	const char *state = json_string_value(json_object_get(json_object_get(j, "connector"), "state"));
+	if (!state) {
+		sample_set_error(out, "the answer to GET %s has no connector.state", path);
+		json_decref(j);
+		return PROBE_FAILED;
+	}
+	json_t *m = out->metrics;
+	json_object_set_new(m, "state", json_string(state));
+	json_t *worker = json_object_get(json_object_get(j, "connector"), "worker_id");
+	if (json_is_string(worker))
+		json_object_set(m, "worker_id", worker);
+	json_t *type = json_object_get(j, "type");
+	if (json_is_string(type))
+		json_object_set(m, "type", type);
+
+	json_int_t running = 0, failed = 0;
+	json_t *list = json_array(), *task;
+	size_t i;
+	json_array_foreach(json_object_get(j, "tasks"), i, task)
+	{
+		const char *ts = json_string_value(json_object_get(task, "state"));
+		running += ts && !strcmp(ts, "RUNNING");
+		failed += ts && !strcmp(ts, "FAILED");
+		json_array_append_new(
+		    list, json_pack("{s:O, s:s?, s:O?, s:o}", "id", json_object_get(task, "id"), "state", ts,
+		                    "worker_id", json_object_get(task, "worker_id"), "trace",
+		                    trace_head(json_string_value(json_object_get(task, "trace")))));
+	}
+	json_object_set_new(m, "tasks", json_integer((json_int_t)json_array_size(list)));
+	json_object_set_new(m, "tasks_running", json_integer(running));
+	json_object_set_new(m, "tasks_failed", json_integer(failed));
+	out->detail = json_object();
+	json_object_set_new(out->detail, "task_states", list);
+	const char *trace = json_string_value(json_object_get(json_object_get(j, "connector"), "trace"));
+	if (trace)
+		json_object_set_new(out->detail, "connector_trace", trace_head(trace));
+
+	/* Kafka Connect does not say since when a connector is paused: since synctop saw it. */
+	double wall = now_wall();
+	if (!strcmp(state, "PAUSED") || !strcmp(state, "STOPPED")) {
+		if (!*ctx->memo)
+			*ctx->memo = json_real(wall);
+		double since = json_real_value(*ctx->memo);
+		char iso[32];
+		iso8601(since, iso, sizeof iso);
+		json_object_set_new(m, "paused_since", json_string(iso));
+		json_object_set_new(m, "paused_for_s", json_real(wall - since));
+	} else if (*ctx->memo) {
+		json_decref(*ctx->memo);
+		*ctx->memo = NULL;
+	}
+	json_decref(j);
+	return PROBE_OK;
+}
+
+const struct probe connector_probe = {
+    .name = "connector",
+    .kind = STAGE_CONNECTOR,
+    .metrics = connector_metrics,
+    .main_metric = "tasks_running",
+    .poll = connector_poll,
+};
