@@ -8,7 +8,8 @@ runbook (RUNBOOK.md, connector-task-failed and worker-paused): a task can be FAI
 connector is RUNNING; a plain connector restart does not restart failed tasks; only
 restart?includeTasks=true (KIP-745, Kafka 3.0) or a task restart does. Python 3 standard
 library only. tests/stack/connect.sh starts it; tests/fixtures/connect/ holds the reference
-bodies it is compared with.
+bodies it is compared with; standin_http.py, next to it, holds the HTTP plumbing it shares
+with search_standin.py.
 
     connect_standin.py --port N --port-file PATH [--user U --password-file F] [--log PATH]
                        [--connector NAME:TASKS[:TOPICS] ...] [--restart-ms MS]
@@ -63,13 +64,16 @@ import base64
 import copy
 import json
 import os
-import signal
-import socket
 import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# The HTTP plumbing shared with search_standin.py, from this script's own directory,
+# whatever the current one; no __pycache__ (python3 -B, a read-only tree under distcheck).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import standin_http  # noqa: E402
 
 # ----------------------------------------------------------------------------------------
 # Constants and small helpers
@@ -167,6 +171,9 @@ class ConnectError(Exception):
 
     @property
     def body(self):
+        """What the answer carries: the ErrorMessage, or bytes as they are (a bare entity)."""
+        if isinstance(self.message, bytes):
+            return self.message
         return {"error_code": self.status, "message": self.message}
 
 
@@ -243,11 +250,9 @@ class Store:
         self.connectors = {}
         for name, config in self.initial:
             self.connectors[name] = Connector(name, config)
-        self.fault = None
         self.rebalance_until, self.rebalance_scope = 0.0, "writes"
         self.log = []
-        self.hang_release.set()
-        self.hang_release = threading.Event()
+        standin_http.clear_fault(self)
 
     def tick(self):
         """Ends the restarts whose time has come: the instance takes its target state."""
@@ -315,7 +320,7 @@ def startup_config(name, tasks, topics):
 
 
 # ----------------------------------------------------------------------------------------
-# HTTP
+# HTTP (the plumbing: standin_http.py)
 # ----------------------------------------------------------------------------------------
 
 # Requests the herder must serve (DistributedHerder: checkRebalanceNeeded, or the leader):
@@ -324,31 +329,16 @@ HERDER_ROUTES = {"create", "info", "config_get", "config_put", "tasks", "restart
                  "task_restart", "stop", "delete", "tasks_config"}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; every answer says its length
+class Handler(standin_http.StandinHandler):
     server_version = "synctop-connect-standin"
-    sys_version = ""
-    store = auth = logf = None
-    log_lock = threading.Lock()
+    error_class = ConnectError
+    FAULT_MALFORMED = b'{"name":"products-sink","connector":{"state":"RUNN'
 
-    def log_message(self, fmt, *args):
-        pass
-
-    def version_string(self):
-        return self.server_version
-
-    def log_line(self, status, t0, note=""):
-        if self.logf:
-            with self.log_lock:
-                self.logf.write("%s %s %s %s %.1fms%s\n" % (
-                    time.strftime("%Y-%m-%dT%H:%M:%S"), getattr(self, "command", None) or "-",
-                    getattr(self, "path", None) or "-", status, (time.monotonic() - t0) * 1000,
-                    " " + note if note else ""))
-                self.logf.flush()
-
-    def send_body(self, status, body, headers=(), length=None, ctype="application/json"):
+    def send_body(self, status, body, headers=(), length=None, head=False,
+                  ctype="application/json"):
         """One answer. A dict or list is JSON; bytes go as they are; None is no body (204
-        has no Content-Length at all, RFC 9110; every other answer has one)."""
+        has no Content-Length at all, RFC 9110; every other answer has one). An answer to
+        HEAD has no body, whatever head says."""
         if body is None:
             data = b""
         elif isinstance(body, bytes):
@@ -367,74 +357,26 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         self.wfile.flush()
 
-    def send_error(self, code, message=None, explain=None):
-        """Malformed request lines and headers: Connect's JSON error (never HTML), then close."""
-        self.close_connection = True
-        try:
-            self.send_body(code, {"error_code": code, "message": message or "Bad Request"},
-                           [("Connection", "close")])
-        except OSError:
-            pass
-        self.log_line(code, time.monotonic(), "malformed request")
+    def malformed_body(self, code, message):
+        return {"error_code": code, "message": message or "Bad Request"}
 
-    def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
+    def internal_error_body(self, e):
+        return {"error_code": 500, "message": repr(e)}
 
-    def do_GET(self):
-        t0, status, note = time.monotonic(), 500, ""
-        parsed = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
-        segs = [urllib.parse.unquote(s) for s in parsed.path.split("/") if s]
-        try:
-            raw = self.read_body()
-        except (ValueError, OSError):
-            self.send_error(400, "malformed request body")
-            return
-        try:
-            if segs[:1] == ["_standin"]:
-                status, body = self.control(segs[1:], raw)
-                self.send_body(status, body)
-                return
-            fault = self.take_fault(parsed.path)
-            if fault:
-                status, note = self.apply_fault(fault)
-                return
-            self.check_auth()
-            route, args = self.match(segs)
-            with self.store.lock:
-                self.store.tick()
-                status, body, headers = self.serve(route, args, params, raw)
-            self.send_body(status, body, headers)
-        except ConnectError as e:
-            status = e.status
-            self.send_body(e.status, e.body if not isinstance(e.message, bytes) else e.message,
-                           e.headers)
-        except (BrokenPipeError, ConnectionResetError):
-            note = "client went away"
-        except Exception as e:  # never let one request take the server down
-            status, note = 500, "internal error: %r" % e
-            try:
-                self.send_body(500, {"error_code": 500, "message": repr(e)})
-            except OSError:
-                pass
-        finally:
-            self.log_line(status, t0, note)
-            self.record(segs, params, status)
+    def truncate_body(self):
+        return {"version": CONNECT_VERSION, "commit": CONNECT_COMMIT,
+                "kafka_cluster_id": self.server.cluster_id}
 
-    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
+    def fault_body(self, status):
+        return {"error_code": status, "message": "standin fault: status %d" % status}
 
-    def record(self, segs, params, status):
+    def api(self, segs, params, raw):
+        route, args = self.match(segs)
+        with self.store.lock:
+            self.store.tick()
+            return self.serve(route, args, params, raw)
+
+    def after_request(self, segs, params, status):
         """The request log of GET /_standin/log: what a client asked to change, whatever
         the answer (refused by authentication, a fault or a rebalance included)."""
         if self.command in ("GET", "HEAD", "OPTIONS") or segs[:1] != ["connectors"]:
@@ -457,41 +399,6 @@ class Handler(BaseHTTPRequestHandler):
             entry["onlyFailed"] = query_bool(params, "onlyFailed")
         with self.store.lock:
             self.store.log.append(entry)
-
-    def take_fault(self, path):
-        with self.store.lock:
-            f = self.store.fault
-            if not f or not path.startswith(f.get("path_prefix") or "/"):
-                return None
-            if f.get("count") is not None:
-                f["count"] -= 1
-                if f["count"] <= 0:
-                    self.store.fault = None
-            return dict(f, release=self.store.hang_release)
-
-    def apply_fault(self, f):
-        if f["mode"] == "hang":  # answer nothing until the fault is cleared, then hang up
-            while not f["release"].wait(0.2):
-                pass
-            self.close_connection = True
-            return "-", "fault hang: dropped"
-        if f["mode"] == "malformed":
-            self.send_body(200, b'{"name":"products-sink","connector":{"state":"RUNN')
-            return 200, "fault malformed"
-        if f["mode"] == "truncate":
-            data = json.dumps({"version": CONNECT_VERSION, "commit": CONNECT_COMMIT,
-                               "kafka_cluster_id": self.server.cluster_id}).encode()
-            self.send_body(200, data[: len(data) // 2], length=len(data))
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return 200, "fault truncate"
-        status = int(f.get("status", 503))
-        self.send_body(status, {"error_code": status,
-                                "message": "standin fault: status %d" % status})
-        return status, "fault status"
 
     def check_auth(self):
         """BasicAuthSecurityRestExtension: JaasBasicAuthFilter aborts with 401 and a bare
@@ -857,9 +764,7 @@ class Handler(BaseHTTPRequestHandler):
                 store.fault = fault
                 return 200, {"acknowledged": True, "fault": store.fault}
             if action == ("DELETE", "fault"):
-                store.fault = None
-                store.hang_release.set()
-                store.hang_release = threading.Event()
+                standin_http.clear_fault(store)
                 return 200, {"acknowledged": True}
             if action == ("GET", "state"):
                 return 200, store.dump()
@@ -911,12 +816,9 @@ def parse_connector(spec):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="A Kafka Connect REST API stand-in for synctop")
-    ap.add_argument("--port", type=int, default=0, help="0: a free one")
-    ap.add_argument("--port-file", help="where to write the port once listening")
-    ap.add_argument("--user")
-    ap.add_argument("--password-file")
-    ap.add_argument("--log", help="one line per request")
+    ap = standin_http.argument_parser("A Kafka Connect REST API stand-in for synctop")
+    standin_http.add_credentials(ap)
+    standin_http.add_log(ap)
     ap.add_argument("--connector", action="append", default=[], type=parse_connector,
                     metavar="NAME:TASKS[:TOPICS]", help="a sink connector to create at start")
     ap.add_argument("--restart-ms", type=int, default=200,
@@ -926,37 +828,16 @@ def main(argv=None):
     if a.user:
         password = ""
         if a.password_file:
-            with open(a.password_file, encoding="utf-8") as f:
-                password = f.read().strip()
+            password = standin_http.read_secret(a.password_file)
         Handler.auth = {"user": a.user, "password": password}
     Handler.store = Store([c for c in a.connector if c], max(0, a.restart_ms))
-    if a.log:
-        Handler.logf = open(a.log, "a", encoding="utf-8")
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 64
-    server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+    standin_http.open_log(Handler, a.log)
+    server = standin_http.make_server(Handler, a.port)
     port = server.server_address[1]
     server.cluster_id = base64.urlsafe_b64encode(os.urandom(16)).decode()[:22]
     Handler.store.worker_id = "127.0.0.1:%d" % port
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=server.shutdown).start())
-    if a.port_file:
-        with open(a.port_file + ".tmp", "w", encoding="utf-8") as f:
-            f.write("%d\n" % port)
-        os.replace(a.port_file + ".tmp", a.port_file)
-    if Handler.logf:
-        Handler.logf.write("%s listening on 127.0.0.1:%d (Kafka Connect %s, pid %d, auth %s, "
-                           "connectors %s)\n" % (
-                               time.strftime("%Y-%m-%dT%H:%M:%S"), port, CONNECT_VERSION,
-                               os.getpid(), "on" if Handler.auth else "off",
-                               ",".join(Handler.store.connectors) or "none"))
-        Handler.logf.flush()
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        Handler.store.hang_release.set()
-        server.server_close()
-    return 0
+    return standin_http.serve(server, Handler, a.port_file, "Kafka Connect %s" % CONNECT_VERSION,
+                              ", connectors %s" % (",".join(Handler.store.connectors) or "none"))
 
 
 if __name__ == "__main__":

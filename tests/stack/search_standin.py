@@ -8,7 +8,8 @@ only once a refresh made it visible; refresh_interval -1 stops periodic refreshe
 with no explicit refresh_interval that was not searched for index.search.idle.after (30s) is
 search-idle: periodic refreshes are skipped until the next search, which refreshes first.
 Python 3 standard library only. tests/stack/search.sh starts it; tests/fixtures/search/
-holds the reference bodies it is compared with.
+holds the reference bodies it is compared with; standin_http.py, next to it, holds the HTTP
+plumbing it shares with connect_standin.py.
 
     search_standin.py --port N --port-file PATH [--flavor elasticsearch|opensearch]
                       [--user U --password-file F] [--api-key-file F] [--log PATH]
@@ -23,7 +24,6 @@ Control endpoints (never authenticated), for tests and demo faults:
     DELETE /_standin/state   forget every index, alias, data stream, template and fault
 """
 
-import argparse
 import base64
 import copy
 import datetime
@@ -32,13 +32,15 @@ import json
 import os
 import re
 import secrets
-import signal
-import socket
 import sys
 import threading
 import time
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# The HTTP plumbing shared with connect_standin.py, from this script's own directory,
+# whatever the current one; no __pycache__ (python3 -B, a read-only tree under distcheck).
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import standin_http  # noqa: E402
 
 # ----------------------------------------------------------------------------------------
 # Constants and small helpers
@@ -373,9 +375,8 @@ class Store:
 
     def reset(self):
         self.indices, self.streams, self.templates = {}, {}, {}
-        self.fault = self.health_override = None
-        self.hang_release.set()
-        self.hang_release = threading.Event()
+        self.health_override = None
+        standin_http.clear_fault(self)
 
     def alias_map(self):
         out = {}
@@ -1110,33 +1111,19 @@ def refresher(store, stop):
 
 
 # ----------------------------------------------------------------------------------------
-# HTTP: plumbing, faults, authentication
+# HTTP: ES's answers, error bodies and authentication (the plumbing: standin_http.py)
 # ----------------------------------------------------------------------------------------
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive; every answer has a Content-Length
+class Handler(standin_http.StandinHandler):
     server_version = "synctop-search-standin"
-    sys_version = ""
-    store = auth = logf = None
-    log_lock = threading.Lock()
+    error_class = EsError
     params = {}
+    FAULT_MALFORMED = b'{"cluster_name": "synctop-standin", "status": gre'
 
-    def log_message(self, fmt, *args):
-        pass
+    def request_params(self, params):
+        self.params = {k: v[-1] for k, v in params.items()}
 
-    def version_string(self):
-        return self.server_version
-
-    def log_line(self, status, t0, note=""):
-        if self.logf:
-            with self.log_lock:
-                self.logf.write("%s %s %s %s %.1fms%s\n" % (
-                    time.strftime("%Y-%m-%dT%H:%M:%S"), getattr(self, "command", None) or "-",
-                    getattr(self, "path", None) or "-", status, (time.monotonic() - t0) * 1000,
-                    " " + note if note else ""))
-                self.logf.flush()
-
-    def send_json(self, status, body, headers=(), length=None, head=False):
+    def send_body(self, status, body, headers=(), length=None, head=False):
         if isinstance(body, dict) and self.params.get("filter_path") and status < 300:
             body = filter_path(body, [f.split(".") for f in self.params["filter_path"].split(",")])
         if body is None or isinstance(body, bytes):
@@ -1157,103 +1144,22 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         self.wfile.flush()
 
-    def send_error(self, code, message=None, explain=None):
-        """Malformed request lines and headers: a JSON answer (never HTML), then close."""
-        self.close_connection = True
-        try:
-            self.send_json(code, {"error": message or "bad request", "status": code},
-                           [("Connection", "close")])
-        except OSError:
-            pass
-        self.log_line(code, time.monotonic(), "malformed request")
+    def malformed_body(self, code, message):
+        return {"error": message or "bad request", "status": code}
 
-    def read_body(self):
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n > 0 else b""
+    def internal_error_body(self, e):
+        return dict(fault_body(500), standin_error=repr(e))
 
-    def do_GET(self):
-        t0, status, note = time.monotonic(), 500, ""
-        parsed = urllib.parse.urlsplit(self.path)
-        self.params = {k: v[-1] for k, v in urllib.parse.parse_qs(
-            parsed.query, keep_blank_values=True).items()}
-        segs = [urllib.parse.unquote(s) for s in parsed.path.split("/") if s]
-        try:
-            raw = self.read_body()
-        except (ValueError, OSError):
-            self.send_error(400, "malformed request body")
-            return
-        head = self.command == "HEAD"
-        try:
-            if segs[:1] == ["_standin"]:
-                status, body = self.control(segs[1:], raw)
-                self.send_json(status, body)
-                return
-            fault = self.take_fault(parsed.path)
-            if fault:
-                status, note = self.apply_fault(fault)
-                return
-            self.check_auth()
-            with self.store.lock:
-                status, body = self.route(segs, raw)
-            self.send_json(status, body, head=head)
-        except EsError as e:
-            status = e.status
-            self.send_json(e.status, e.body, e.headers, head=head)
-        except (BrokenPipeError, ConnectionResetError):
-            note = "client went away"
-        except Exception as e:  # never let one request take the server down
-            status, note = 500, "internal error: %r" % e
-            try:
-                self.send_json(500, dict(fault_body(500), standin_error=repr(e)))
-            except OSError:
-                pass
-        finally:
-            self.log_line(status, t0, note)
+    def truncate_body(self):
+        return root_info(self.store)
 
-    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
+    def fault_body(self, status):
+        return fault_body(status)
 
-    def take_fault(self, path):
+    def api(self, segs, params, raw):
         with self.store.lock:
-            f = self.store.fault
-            if not f or not path.startswith(f.get("path_prefix") or "/"):
-                return None
-            if f.get("count") is not None:
-                f["count"] -= 1
-                if f["count"] <= 0:
-                    self.store.fault = None
-            return dict(f, release=self.store.hang_release)
-
-    def apply_fault(self, f):
-        if f["mode"] == "hang":  # answer nothing until the fault is cleared, then hang up
-            while not f["release"].wait(0.2):
-                pass
-            self.close_connection = True
-            return "-", "fault hang: dropped"
-        if f["mode"] == "malformed":
-            self.send_json(200, b'{"cluster_name": "synctop-standin", "status": gre')
-            return 200, "fault malformed"
-        if f["mode"] == "truncate":
-            data = json.dumps(root_info(self.store)).encode()
-            self.send_json(200, data[: len(data) // 2], length=len(data))
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            return 200, "fault truncate"
-        status = int(f.get("status", 503))
-        self.send_json(status, fault_body(status))
-        return status, "fault status"
+            status, body = self.route(segs, raw)
+        return status, body, ()
 
     def check_auth(self):
         """ES security: Basic or ApiKey (base64 "id:key", as ES's "encoded")."""
@@ -1555,9 +1461,7 @@ class Handler(BaseHTTPRequestHandler):
                                if k in body}
                 return 200, {"acknowledged": True, "fault": store.fault}
             if action == ("DELETE", "fault"):
-                store.fault = None
-                store.hang_release.set()
-                store.hang_release = threading.Event()
+                standin_http.clear_fault(store)
                 return 200, {"acknowledged": True}
             if action == ("POST", "health"):
                 if body.get("status") not in ("green", "yellow", "red"):
@@ -1606,50 +1510,23 @@ class Handler(BaseHTTPRequestHandler):
 # ----------------------------------------------------------------------------------------
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="An Elasticsearch 8 stand-in for synctop's tests")
-    ap.add_argument("--port", type=int, default=0, help="0: a free one")
-    ap.add_argument("--port-file", help="where to write the port once listening")
+    ap = standin_http.argument_parser("An Elasticsearch 8 stand-in for synctop's tests")
     ap.add_argument("--flavor", choices=("elasticsearch", "opensearch"), default="elasticsearch")
-    ap.add_argument("--user")
-    ap.add_argument("--password-file")
+    standin_http.add_credentials(ap)
     ap.add_argument("--api-key-file", help="holds the base64 id:key that clients send")
-    ap.add_argument("--log", help="one line per request")
+    standin_http.add_log(ap)
     a = ap.parse_args(argv)
 
-    def secret(path):
-        with open(path, encoding="utf-8") as f:
-            return f.read().strip()
-
+    secret = standin_http.read_secret
     if a.user or a.api_key_file:
         Handler.auth = {"user": a.user, "password": secret(a.password_file) if a.password_file
                         else "", "api_key": secret(a.api_key_file) if a.api_key_file else None}
     Handler.store = Store(a.flavor)
-    if a.log:
-        Handler.logf = open(a.log, "a", encoding="utf-8")
-    ThreadingHTTPServer.daemon_threads = True
-    ThreadingHTTPServer.request_queue_size = 64
-    server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    port = server.server_address[1]
+    standin_http.open_log(Handler, a.log)
+    server = standin_http.make_server(Handler, a.port)
     stop = threading.Event()
     threading.Thread(target=refresher, args=(Handler.store, stop), daemon=True).start()
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=server.shutdown).start())
-    if a.port_file:
-        with open(a.port_file + ".tmp", "w", encoding="utf-8") as f:
-            f.write("%d\n" % port)
-        os.replace(a.port_file + ".tmp", a.port_file)
-    if Handler.logf:
-        Handler.logf.write("%s listening on 127.0.0.1:%d (%s, pid %d, auth %s)\n" % (
-            time.strftime("%Y-%m-%dT%H:%M:%S"), port, a.flavor, os.getpid(),
-            "on" if Handler.auth else "off"))
-        Handler.logf.flush()
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        stop.set()
-        Handler.store.hang_release.set()
-        server.server_close()
-    return 0
+    return standin_http.serve(server, Handler, a.port_file, a.flavor, on_exit=stop.set)
 
 
 if __name__ == "__main__":
