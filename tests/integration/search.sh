@@ -189,8 +189,8 @@ es POST /_standin/health '{"status":"green","unassigned_shards":0}' >/dev/null
 
 es PUT /typed '{"settings":{"index":{"refresh_interval":"1s","number_of_replicas":0}},"mappings":{"properties":{"updated_at":{"type":"date"}}}}' >/dev/null
 ES_INDEX=typed mkconf_es "$conf"
-(sleep 0.4 && es PUT /typed/_doc/1 '{"updated_at":"not a date"}' >/dev/null) &
-run_once -c "$conf" --format json --once-window 1s
+(sleep 1.5 && es PUT /typed/_doc/1 '{"updated_at":"not a date"}' >/dev/null) &
+run_once -c "$conf" --format json --once-window 3s
 wait $!
 json_is "$S.metrics.indexing_failed" 1 "a rejected document: indexing_failed 1"
 json_is "$S.metrics.indexing_failed_new" 1 "a rejected document: 1 new in the window"
