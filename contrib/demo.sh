@@ -1,66 +1,118 @@
 #!/usr/bin/env bash
-# demo.sh: the README's first command: a small live system on this machine, and synctop
-# watching it. Builds synctop if needed, starts a throwaway PostgreSQL (tests/stack/stack.sh),
-# loads the reference outbox, runs a traffic generator and the reference relay, creates a
-# logical slot that nobody consumes, and shows synctop watching it. After 20 s the relay is
-# paused for 20 s (a fault to watch: the backlog grows, the status turns), then it resumes; the
-# cycle repeats every minute.
+# demo.sh: the README's first command: a small live polyglot system on this machine, and
+# synctop watching it. Installs what is missing (as root), builds, starts the stack of
+# tests/stack (PostgreSQL, the Kafka mock cluster, Redis, the Elasticsearch and Kafka Connect
+# stand-ins) and the processes that make it move (contrib/demo-system.sh): traffic that changes
+# products and writes their outbox events in one transaction, the reference outbox relay
+# (contrib/synctop-relay), the reference indexer (contrib/synctop-indexer), a CDC consumer on a
+# logical slot, and sessions written to Redis. Everything it started is stopped when it ends.
 #
-# On a terminal (stdin and stdout) it opens synctop's interactive screen, with the traffic, the
-# relay and the fault schedule in the background: q quits the screen and ends the demo.
-# Otherwise, or with DEMO_SECONDS set, it prints a `synctop --once` snapshot every 2 s (cleared
-# and redrawn on a terminal) until DEMO_SECONDS have passed or Ctrl-C. Either way everything it
-# started is stopped when it ends.
+#   contrib/demo.sh                  the screen (q quits and tears the system down)
+#   contrib/demo.sh --once [ARGS]    a snapshot of the running demo, or else of a new one
+#                                    (started, warmed up, torn down); ARGS go to synctop --once,
+#                                    e.g. --format json
+#   contrib/demo.sh fault NAME       break the running demo (from a second terminal):
+#                                    contrib/demo.sh fault list  names the faults
+#   contrib/demo.sh fault clear      put everything right again
+#   contrib/demo.sh up               the system without the screen, until Ctrl-C or SIGTERM
+#   DEMO_SECONDS=N contrib/demo.sh   no screen: a snapshot every 2 s for N seconds, then exit 0
 #
-#   contrib/demo.sh
-#   DEMO_SECONDS=N contrib/demo.sh   run N seconds, then exit 0 (a non-interactive smoke run)
-#
-# Knobs: TRAFFIC_RATE (rows/s, default 5), DEMO_FAULT_AT and DEMO_FAULT_FOR (seconds into
-# each minute-long cycle, defaults 20 and 20), SYNCTOP (the binary; default: build ./synctop).
+# Knobs: TRAFFIC_RATE (product changes a second, default 5), SYNCTOP (the binary; default: build
+# ./synctop).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=contrib/lib-build.sh
 . "$here/lib-build.sh"
 # shellcheck source=tests/stack/pg.sh
-. "$SYNCTOP_ROOT/tests/stack/pg.sh" # for pg_tmpdir
+. "$SYNCTOP_ROOT/tests/stack/pg.sh" # pg_tmpdir, pg__unset_env
+# shellcheck source=contrib/demo-system.sh
+. "$here/demo-system.sh"
+# shellcheck source=contrib/demo-faults.sh
+. "$here/demo-faults.sh"
 
-demo_seconds=${DEMO_SECONDS:-0}
-interactive=0
-[[ -z ${DEMO_SECONDS:-} && -t 0 && -t 1 ]] && interactive=1
-fault_at=${DEMO_FAULT_AT:-20}
-fault_for=${DEMO_FAULT_FOR:-20}
-cycle=$((fault_at + fault_for + 20))
-for n in "$demo_seconds" "$fault_at" "$fault_for"; do
-	[[ $n =~ ^[0-9]+$ ]] || {
-		echo "demo.sh: DEMO_SECONDS, DEMO_FAULT_AT and DEMO_FAULT_FOR take whole seconds" >&2
+state_file=${XDG_RUNTIME_DIR:-/tmp}/synctop-demo-$(id -u).state
+say() { printf '==> %s\n' "$*" >&2; }
+
+usage() {
+	sed -n '10,20s/^# \{0,1\}//p' "$0"
+}
+
+# The running demo, if any: loads its environment and sets DEMO_DIR. False when none runs.
+running_demo() {
+	local dir pid
+	[[ -r $state_file ]] || return 1
+	{
+		read -r pid
+		read -r dir
+	} <"$state_file" || return 1
+	[[ -n $pid && -d $dir ]] && kill -0 "$pid" 2>/dev/null || return 1
+	pg__unset_env
+	# shellcheck source=/dev/null
+	. "$dir/env"
+	DEMO_DIR=$dir
+}
+
+# ----------------------------------------------------------------------
+# Subcommands that act on a running demo
+# ----------------------------------------------------------------------
+mode=screen
+once_args=()
+case ${1:-} in
+-h | --help)
+	usage
+	exit 0
+	;;
+fault)
+	running_demo || {
+		echo "demo.sh: no demo is running (start one with contrib/demo.sh, in another terminal)" >&2
 		exit 2
 	}
-done
+	demo_fault "${2:-list}"
+	exit $?
+	;;
+--once)
+	shift
+	once_args=("$@")
+	if running_demo; then
+		exec "${SYNCTOP:-$SYNCTOP_ROOT/synctop}" --once -c "$DEMO_DIR/synctop.conf" "${once_args[@]}"
+	fi
+	mode=once
+	;;
+up) mode=up ;;
+'') [[ -n ${DEMO_SECONDS:-} || ! -t 0 || ! -t 1 ]] && mode=frames ;;
+*)
+	echo "demo.sh: unknown argument '$1'" >&2
+	usage >&2
+	exit 2
+	;;
+esac
+demo_seconds=${DEMO_SECONDS:-0}
+[[ $demo_seconds =~ ^[0-9]+$ ]] || {
+	echo "demo.sh: DEMO_SECONDS takes whole seconds" >&2
+	exit 2
+}
+if [[ $mode != once ]] && running_demo; then
+	echo "demo.sh: a demo is already running ($DEMO_DIR); quit it first, or use contrib/demo.sh fault" >&2
+	exit 2
+fi
 
 # ----------------------------------------------------------------------
-# Teardown first: whatever was started is stopped, in reverse order.
+# Teardown first: whatever is started from here on is stopped, however this ends.
 # ----------------------------------------------------------------------
 dir=
-pids=()
 tty=0
 [[ -t 1 ]] && tty=1
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
-	local rc=$? pid
+	local rc=$?
 	trap - EXIT INT TERM HUP
-	((tty)) && printf '\033[?25h' # the cursor back
-	for pid in "${pids[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null || true
-	done
+	((tty)) && [[ $mode == frames ]] && printf '\033[?25h' # the cursor back
 	if [[ -n $dir ]]; then
-		"$SYNCTOP_ROOT/tests/stack/stack.sh" down "$dir/stack" >/dev/null 2>&1 || true
-		rm -rf "$dir"
+		demo_system_down "$dir"
+		rm -f "$state_file"
 	fi
-	printf 'demo.sh: stopped; everything it started is gone\n' >&2
+	say "stopped; everything the demo started is gone"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -68,17 +120,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-say() { printf '==> %s\n' "$*" >&2; }
-
 # ----------------------------------------------------------------------
-# synctop itself
+# Build: synctop, the reference relay and indexer, the Kafka mock
 # ----------------------------------------------------------------------
+t_start=${EPOCHREALTIME//[!0-9]/}
 if [[ -z ${SYNCTOP:-} ]]; then
-	synctop_packages_ensure || exit 1
+	synctop_packages_ensure >&2 || exit 1
 	SYNCTOP=$SYNCTOP_ROOT/synctop
 	buildlog=$(mktemp)
 	say "building synctop (log: $buildlog)"
-	if ! synctop_build_if_needed >"$buildlog" 2>&1; then
+	if ! { synctop_build_if_needed && make -C "$SYNCTOP_ROOT" -j"$(nproc)" tests/stack/kafka_mock; } >"$buildlog" 2>&1; then
 		tail -n 40 "$buildlog" >&2
 		say "the build failed; full log in $buildlog"
 		exit 1
@@ -91,169 +142,60 @@ fi
 }
 
 # ----------------------------------------------------------------------
-# The system to watch
+# The system
 # ----------------------------------------------------------------------
-# Kafka, when synctop was built with it: the stack's mock cluster (a test program) and the
-# tool that produces and commits.
-kafka=0
-if grep -q '^#define HAVE_KAFKA 1' "$SYNCTOP_ROOT/autoconfig.h" 2>/dev/null &&
-	make -C "$SYNCTOP_ROOT" tests/stack/kafka_mock tests/stack/kafka_tool >/dev/null 2>&1; then
-	kafka=1
-	export SYNCTOP_KAFKA_TOPICS="orders:4"
-fi
-
+t_system=${EPOCHREALTIME//[!0-9]/}
 dir=$(pg_tmpdir synctop-demo)
-say "starting PostgreSQL$( ((kafka)) && echo ' and a Kafka mock cluster') (tests/stack/stack.sh up $dir/stack)"
-"$SYNCTOP_ROOT/tests/stack/stack.sh" up "$dir/stack" >/dev/null
-pg__unset_env # only the stack's PG* variables from here on
-# shellcheck source=/dev/null
-. "$dir/stack/env"
-export PGDATABASE=synctop
-
-psql -X -q -v ON_ERROR_STOP=1 -f "$SYNCTOP_ROOT/share/sql/outbox.sql"
-# The CDC slot first: creating a logical slot waits for open transactions, and nobody will
-# ever consume this one, so it shows inactive and retains more WAL as the traffic goes on.
-psql -X -q -v ON_ERROR_STOP=1 \
-	-c "SELECT pg_create_logical_replication_slot('demo_cdc', 'test_decoding')" >/dev/null
-
-say "starting the traffic generator (${TRAFFIC_RATE:-5} rows/s) and the relay"
-"$here/traffic.sh" >"$dir/traffic.log" 2>&1 &
-pids+=("$!")
-"$here/relay.sh" >"$dir/relay.log" 2>&1 &
-pids+=("$!")
-
+say "starting the system in $dir (PostgreSQL, Kafka mock cluster, Redis, Elasticsearch and Kafka Connect stand-ins)"
+demo_system_up "$dir" || {
+	say "the system did not start; logs in $dir/logs"
+	exit 1
+}
+printf '%s\n%s\n' "$$" "$dir" >"$state_file"
 conf=$dir/synctop.conf
-cat >"$conf" <<CONF
-; synctop demo: one pipeline, the outbox and its CDC slot, on a throwaway PostgreSQL.
-[synctop]
-environment = demo
-timeout = 2s
+up_ms=$(((${EPOCHREALTIME//[!0-9]/} - t_system) / 1000))
+say "system up in $((up_ms / 1000)).$(printf "%03d" $((up_ms % 1000))) s (after $(((t_system - t_start) / 1000)) ms checking the build)"
 
-[postgres shop]
-conninfo = host=$SYNCTOP_PG_SOCKDIR port=$SYNCTOP_PG_PORT dbname=synctop user=postgres
-
-[pipeline orders]
-outbox = shop
-outbox.table = public.outbox
-; tighter than the defaults (60s, 5m), so that a 20 s pause of the relay shows
-outbox.oldest_warn = 5s
-outbox.oldest_crit = 10s
-slot = shop
-slot.names = demo_cdc
-CONF
-if [[ -n ${SYNCTOP_REDIS_URL:-} ]]; then
-	cat >>"$conf" <<CONF
-
-[redis sessions]
-url = $SYNCTOP_REDIS_URL
-
-; the session store: 20 MiB, allkeys-lru (the stack's Redis); the writer below fills it
-[pipeline sessions]
-cache = sessions
-CONF
-	# Sessions: 100 a second of 4 KiB with a TTL; the 20 MiB fill in about a minute, and then
-	# Redis evicts (cache-evicting: the debug guide's "session missing from Redis").
-	(
-				n=0
-		while sleep 1; do
-			# the loop runs in the pipeline's subshell: number the keys from outside it
-			for ((i = n + 1; i <= n + 100; i++)); do
-				printf 'SET session:%d %04096d EX 3600\n' "$i" 0
-			done | redis-cli -u "$SYNCTOP_REDIS_URL" --pipe >/dev/null 2>&1
-			n=$((n + 100))
-		done
-	) >"$dir/sessions.log" 2>&1 &
-	pids+=("$!")
-fi
-if ((kafka)); then
-	cat >>"$conf" <<CONF
-
-[kafka main]
-brokers = $SYNCTOP_KAFKA_BOOTSTRAP
-
-; the search indexer consumes topic orders (4 partitions) as group search-indexer
-[pipeline search]
-kafka = main
-kafka.group = search-indexer
-kafka.topics = orders
-kafka.window = 6s
-CONF
-	# The publisher and the indexer: 2 messages a second on each partition; the indexer
-	# commits what was published every 2 s, but stands still 42-57 s into each minute (a
-	# consumer stall to watch: STALL within the window, STOP after it).
-	(
-		tool=$SYNCTOP_ROOT/tests/stack/kafka_tool
-		published=0 start=$SECONDS
-		while sleep 1; do
-			"$tool" -b "$SYNCTOP_KAFKA_BOOTSTRAP" produce orders all 2 >/dev/null 2>&1 && published=$((published + 2))
-			phase=$(((SECONDS - start) % 60))
-			if ((phase % 2 == 0 && (phase < 42 || phase >= 57))); then
-				"$tool" -b "$SYNCTOP_KAFKA_BOOTSTRAP" commit search-indexer orders all "$published" >/dev/null 2>&1
-			fi
-		done
-	) >"$dir/kafka-flow.log" 2>&1 &
-	pids+=("$!")
-fi
-
-# ----------------------------------------------------------------------
-# The fault schedule and the screen
-# ----------------------------------------------------------------------
-set_paused() { # true|false
-	psql -X -q -v ON_ERROR_STOP=1 -c "UPDATE outbox_worker
-		SET paused = $1, paused_at = CASE WHEN $1 THEN now() END, updated_at = now()
-		WHERE name = 'relay'"
+# Until every stage has been read once and documents have reached the index (at most 30 s).
+warm_up() {
+	local i out
+	for ((i = 0; i < 60; i++)); do
+		out=$("$SYNCTOP" --once --format json --once-window 0 -c "$conf" 2>/dev/null) || true
+		if jq -e '[.pipelines[].stages[] | select(.status == "unknown")] | length == 0' <<<"$out" >/dev/null 2>&1 &&
+			jq -e '[.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0' <<<"$out" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	return 1
 }
 
-# fault_tick ELAPSED: pauses or resumes the relay as the schedule says at ELAPSED seconds,
-# and sets banner to what is going on.
-paused=false
-banner=
-fault_tick() {
-	local phase=$(($1 % cycle)) want=false
-	((phase >= fault_at && phase < fault_at + fault_for)) && want=true
-	if [[ $want != "$paused" ]]; then
-		set_paused "$want"
-		paused=$want
-	fi
-	if [[ $paused == true ]]; then
-		banner="FAULT: relay paused (outbox_worker.paused = true) for $((fault_at + fault_for - phase)) s more: the backlog grows"
-	elif ((phase < fault_at)); then
-		banner="no fault: relay running; it will be paused in $((fault_at - phase)) s"
-	else
-		banner="no fault: relay resumed; the backlog drains"
-	fi
-}
-
-start=$SECONDS
-if ((interactive)); then
-	# The schedule runs beside the screen; its log says when it paused and resumed.
-	(
-		set +e
-		trap 'exit 0' TERM
-		last=
-		while :; do
-			fault_tick $((SECONDS - start)) >/dev/null 2>&1
-			[[ $paused == "$last" ]] || printf '%s s: relay paused = %s\n' $((SECONDS - start)) "$paused"
-			last=$paused
-			sleep 1 &
-			wait $!
-		done
-	) >"$dir/fault.log" 2>&1 &
-	pids+=("$!")
-	say "watch pipeline orders: ${fault_at} s in (then every ${cycle} s) the relay pauses for ${fault_for} s: the backlog grows, the outbox turns WARN then CRIT (worker-stalled), then drains$( ((kafka)) && echo '; pipeline search: 42 s into each minute the indexer stops committing for 15 s (STALL, then STOP)')$([[ -n ${SYNCTOP_REDIS_URL:-} ]] && echo '; pipeline sessions: Redis fills in about a minute, then evicts sessions'). Keys: q quits the demo, ? help, Enter detail"
-	sleep 2 # time to read that line before the screen covers it
+case $mode in
+once)
+	warm_up || say "warning: some stage is still unknown after 30 s"
+	rc=0
+	"$SYNCTOP" --once -c "$conf" "${once_args[@]}" || rc=$?
+	exit "$rc"
+	;;
+up)
+	say "the demo runs: synctop -c $conf; contrib/demo.sh fault list; Ctrl-C stops it"
+	while sleep 1; do :; done
+	;;
+screen)
+	say "synctop watches it now. Break it from another terminal: contrib/demo.sh fault list. Keys: q quits, ? help, Enter detail"
+	sleep 1
 	rc=0
 	"$SYNCTOP" -c "$conf" || rc=$?
 	exit "$rc"
-fi
+	;;
+esac
 
-((tty)) && printf '\033[?25l' # no cursor blinking over the figures
+# frames: no terminal for a screen (or DEMO_SECONDS set): a snapshot every 2 s.
+((tty)) && printf '\033[?25l'
+start=$SECONDS
 while :; do
 	elapsed=$((SECONDS - start))
 	((demo_seconds == 0 || elapsed < demo_seconds)) || break
-
-	fault_tick "$elapsed"
-
 	t0=${EPOCHREALTIME//[!0-9]/}
 	rc=0
 	frame=$("$SYNCTOP" --once --format text --once-window 1s -c "$conf" 2>&1) || rc=$?
@@ -262,11 +204,8 @@ while :; do
 	else
 		printf '\n---- %s s ----\n' "$elapsed"
 	fi
-	printf '%s\n\n%s\n\n' "$banner" "$frame"
-	printf 'synctop --once exit %d | %s s into the demo | traffic %s rows/s | Ctrl-C stops\n' \
-		"$rc" "$elapsed" "${TRAFFIC_RATE:-5}"
-
-	# The next frame 2 s after this one started.
+	printf '%s\n\n' "$frame"
+	printf 'synctop --once exit %d | %s s into the demo | contrib/demo.sh fault list | Ctrl-C stops\n' "$rc" "$elapsed"
 	left_ms=$((2000 - (${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
 	if ((left_ms > 0)); then
 		sleep "$((left_ms / 1000)).$(printf '%03d' $((left_ms % 1000)))" &

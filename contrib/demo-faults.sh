@@ -1,0 +1,106 @@
+# shellcheck shell=bash
+# demo-faults.sh: the faults a newcomer can inject into the running demo, one per RUNBOOK.md
+# entry, and how each is cleared (sourced by contrib/demo.sh, with the demo's env loaded).
+#
+#   demo_fault NAME      inject it; prints what was done and what synctop should show
+#   demo_fault clear     clear every fault (idempotent), back to a healthy system
+#   demo_fault list      the faults, one line each
+
+DEMO_FAULTS=(stop-relay pause-relay poison-rows refresh-off dual-write-loss evict-sessions
+	slot-stall task-fail lagging-indexer)
+
+demo__fault_help() {
+	case $1 in
+	stop-relay) echo "the outbox relay is stopped: the backlog grows (outbox: worker-stalled, crit)" ;;
+	pause-relay) echo "outbox_worker.paused = true: the relay claims nothing (outbox: worker-paused, and worker-stalled)" ;;
+	poison-rows) echo "3 outbox rows at max attempts with an error (outbox: poison-rows)" ;;
+	refresh-off) echo "refresh_interval -1 on the products index, as after a bulk load (search: search-refresh-disabled, crit)" ;;
+	dual-write-loss) echo "50 documents deleted from the index behind the relay's back (search: dual-write-loss)" ;;
+	evict-sessions) echo "Redis squeezed to 2 MiB: sessions are evicted (cache: cache-evicting)" ;;
+	slot-stall) echo "the CDC consumer stops: the slot goes inactive and retains WAL (slot: slot-inactive)" ;;
+	task-fail) echo "a task of the products-sink connector FAILED, the connector RUNNING (connector: connector-task-failed, crit)" ;;
+	lagging-indexer) echo "the indexer slowed down to ~3 messages/s, below the inflow (kafka: lag grows)" ;;
+	esac
+}
+
+demo__psql() {
+	psql -X -q -v ON_ERROR_STOP=1 -d synctop "$@"
+}
+
+demo__es() { # METHOD PATH [JSON]
+	local args=(-sS --max-time 5 -o /dev/null -w '%{http_code}' -X "$1" "$SYNCTOP_SEARCH_URL$2")
+	[[ -z ${3:-} ]] || args+=(-H 'Content-Type: application/json' -d "$3")
+	[[ $(curl "${args[@]}") == 2* ]]
+}
+
+# Every product into the index again, from PostgreSQL (what a replay through the outbox
+# achieves; done here in one _bulk so that the clear is immediate).
+demo__reindex() {
+	local body=$DEMO_DIR/reindex.ndjson
+	demo__psql -A -t -c "SELECT format('{\"index\":{\"_index\":\"products\",\"_id\":\"%s\"}}', id) || chr(10) ||
+		json_build_object('id', id, 'price', price, 'stock', stock, 'updated_at', updated_at)::text
+		FROM products" >"$body" || return 1
+	[[ -s $body ]] || return 0
+	curl -sS --max-time 30 -X POST "$SYNCTOP_SEARCH_URL/_bulk?refresh=true" \
+		-H 'Content-Type: application/x-ndjson' --data-binary "@$body" -o /dev/null
+}
+
+demo_fault() {
+	local name=${1:-}
+	case $name in
+	list | '')
+		for name in "${DEMO_FAULTS[@]}"; do
+			printf '%-16s %s\n' "$name" "$(demo__fault_help "$name")"
+		done
+		return 0
+		;;
+	stop-relay) demo_stop relay ;;
+	pause-relay)
+		demo__psql -c "UPDATE outbox_worker SET paused = true, paused_at = now(), updated_at = now()
+			WHERE name = 'relay'"
+		;;
+	poison-rows)
+		demo__psql -c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type, payload, attempts, last_error)
+			SELECT 'product', 'P-POISON-' || g, 'product.updated', '{\"demo\": \"poison\"}', 5,
+			       'demo fault: the broker rejected the message (record too large)'
+			FROM generate_series(1, 3) g"
+		;;
+	refresh-off) demo__es PUT /products/_settings '{"index":{"refresh_interval":"-1"}}' ;;
+	dual-write-loss) demo__es POST /_standin/delete_hidden '{"index":"products","count":50}' ;;
+	evict-sessions) redis-cli -u "$SYNCTOP_REDIS_URL" CONFIG SET maxmemory 2mb >/dev/null ;;
+	slot-stall) demo_stop cdc ;;
+	task-fail)
+		curl -sS --max-time 5 -o /dev/null -X POST "$SYNCTOP_CONNECT_URL/_standin/task_fail" \
+			-H 'Content-Type: application/json' \
+			-d '{"connector":"products-sink","task":1,"trace":"org.apache.kafka.connect.errors.ConnectException: demo fault: the sink rejected a record\n\tat org.apache.kafka.connect.runtime.WorkerSinkTask.execute(WorkerSinkTask.java:611)"}'
+		;;
+	lagging-indexer) demo_start indexer --delay-ms 300 ;;
+	clear)
+		demo_alive relay || demo_start relay
+		demo__psql -c "UPDATE outbox_worker SET paused = false, paused_at = NULL, updated_at = now()
+			WHERE name = 'relay' AND paused" \
+			-c "UPDATE outbox SET attempts = 0, last_error = NULL WHERE aggregate_id LIKE 'P-POISON-%' AND NOT processed"
+		demo__es PUT /products/_settings '{"index":{"refresh_interval":"1s"}}'
+		demo__reindex
+		redis-cli -u "$SYNCTOP_REDIS_URL" CONFIG SET maxmemory 20mb >/dev/null
+		demo_alive cdc || demo_start cdc
+		curl -sS --max-time 5 -o /dev/null -X POST \
+			"$SYNCTOP_CONNECT_URL/connectors/products-sink/restart?includeTasks=true&onlyFailed=true"
+		if grep -q -- '--delay-ms' "/proc/$(cat "$DEMO_DIR/pids/indexer.pid" 2>/dev/null)/cmdline" 2>/dev/null; then
+			demo_start indexer
+		fi
+		echo "demo: every fault cleared; the stages turn OK within a few polls"
+		return 0
+		;;
+	*)
+		printf 'demo: no fault called %s; the faults are:\n' "$name" >&2
+		demo_fault list >&2
+		return 2
+		;;
+	esac || {
+		printf 'demo: injecting %s failed\n' "$name" >&2
+		return 1
+	}
+	printf 'demo: fault %s: %s\n' "$name" "$(demo__fault_help "$name")"
+	printf 'demo: `contrib/demo.sh fault clear` puts it right\n'
+}

@@ -1,0 +1,213 @@
+# shellcheck shell=bash
+# demo-system.sh: the live system of the demo (sourced by contrib/demo.sh): the stack's servers,
+# the shop schema, and the processes that make it move, each one restartable on its own so that
+# faults can stop and start them from another terminal.
+#
+#   demo_system_up DIR     start everything into DIR; writes DIR/env and DIR/synctop.conf
+#   demo_system_down DIR   stop every process of DIR/pids, then the stack; remove DIR
+#   demo_start NAME [ARGS] (re)start one process: relay, indexer, traffic, sessions, cdc
+#   demo_stop NAME         stop it (SIGTERM, then SIGKILL after 3 s)
+#   demo_alive NAME        true while it runs
+#
+# The processes run in sessions of their own (setsid), their pids in DIR/pids/NAME.pid and
+# their output in DIR/logs/NAME.log, so that `contrib/demo.sh fault ...` in a second terminal
+# can stop and restart them, and the demo's exit stops them all.
+
+demo__here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# The reference programs when this build has them (Kafka and libcurl), else the shell ones.
+demo__relay_bin=$demo__here/synctop-relay
+demo__indexer_bin=$demo__here/synctop-indexer
+
+demo_alive() {
+	local pid
+	pid=$(cat "$DEMO_DIR/pids/$1.pid" 2>/dev/null) || return 1
+	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+}
+
+demo_stop() {
+	local pid i
+	pid=$(cat "$DEMO_DIR/pids/$1.pid" 2>/dev/null) || return 0
+	rm -f "$DEMO_DIR/pids/$1.pid"
+	[[ -n $pid ]] || return 0
+	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 60; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+
+# demo__spawn NAME CMD...: CMD in a session of its own, detached from the caller's terminal.
+demo__spawn() {
+	local name=$1
+	shift
+	demo_stop "$name"
+	setsid "$@" </dev/null >>"$DEMO_DIR/logs/$name.log" 2>&1 &
+	printf '%s\n' "$!" >"$DEMO_DIR/pids/$name.pid"
+}
+
+demo_start() {
+	local name=$1
+	shift
+	case $name in
+	relay)
+		if [[ -x $demo__relay_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]]; then
+			demo__spawn relay "$demo__relay_bin" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" --dbname synctop \
+				--topic shop.products "$@"
+		else
+			demo__spawn relay "$demo__here/relay.sh" -f 0
+		fi
+		;;
+	indexer)
+		if [[ -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]]; then
+			demo__spawn indexer "$demo__indexer_bin" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" \
+				--topic shop.products --group search-indexer --url "$SYNCTOP_SEARCH_URL" --index products "$@"
+		else
+			demo__spawn indexer "$demo__here/indexer.sh" -u "$SYNCTOP_SEARCH_URL" -i products
+		fi
+		;;
+	traffic)
+		demo__spawn traffic "$demo__here/traffic.sh" -s "$@"
+		;;
+	sessions)
+		# Sessions written as a web shop does: 20 a second, 1 KiB each, a 5-minute TTL: about
+		# 6 MiB live in the 20 MiB store, so nothing is evicted until the evict-sessions fault.
+		demo__spawn sessions bash -c '
+			n=0
+			while sleep 1; do
+				for ((i = n + 1; i <= n + 20; i++)); do
+					printf "SET session:%d %01024d EX 300\n" "$i" 0
+				done | redis-cli -u "$1" --pipe >/dev/null 2>&1
+				n=$((n + 20))
+			done' sessions "$SYNCTOP_REDIS_URL"
+		;;
+	cdc)
+		# The CDC consumer (Debezium's place): streams the slot and confirms what it read.
+		demo__spawn cdc pg_recvlogical -d synctop -U postgres -h "$SYNCTOP_PG_SOCKDIR" -p "$SYNCTOP_PG_PORT" \
+			--slot demo_cdc --start -f /dev/null -F 1 -s 1
+		;;
+	*)
+		printf 'demo: no process called %s\n' "$name" >&2
+		return 2
+		;;
+	esac
+}
+
+# The config synctop reads: every stage of the demo, thresholds tight enough that a fault
+# shows within seconds.
+demo__config() {
+	cat <<CONF
+; synctop demo: a shop whose products go PostgreSQL -> outbox relay -> Kafka (the librdkafka
+; mock cluster) -> indexer -> Elasticsearch (the stand-in of tests/stack), a CDC consumer on a
+; logical slot feeding a Kafka Connect sink, and sessions in Redis.
+[synctop]
+environment = demo
+environment_color = cyan
+interval = 1s
+timeout = 2s
+log_file = $DEMO_DIR/logs/synctop.log
+
+[postgres shop]
+conninfo = host=$SYNCTOP_PG_SOCKDIR port=$SYNCTOP_PG_PORT dbname=synctop user=postgres
+
+[pipeline products]
+outbox = shop
+outbox.oldest_warn = 5s
+outbox.oldest_crit = 10s
+CONF
+	if [[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} && -x $demo__relay_bin ]]; then
+		cat <<CONF
+kafka = main
+kafka.group = search-indexer
+kafka.topics = shop.products
+kafka.window = 6s
+kafka.lag_warn = 100
+kafka.lag_crit = 2000
+CONF
+	fi
+	cat <<CONF
+search = es
+search.index = products
+search.source_count = SELECT count(*) FROM products
+search.freshness_field = updated_at
+search.source_freshness = SELECT max(updated_at) FROM products
+; documents on their way (a few seconds of traffic) are not lost ones
+search.missing_warn = 25
+search.missing_window = 8s
+search.freshness_warn = 15s
+search.freshness_crit = 1m
+
+; the CDC side: the slot a Debezium-like consumer streams, and the sink connector
+[pipeline recommendations]
+slot = shop
+slot.names = demo_cdc
+connector = workers
+connector.name = products-sink
+
+[pipeline sessions]
+cache = sessions
+cache.key_prefix = session:
+
+[search es]
+url = $SYNCTOP_SEARCH_URL
+
+[connect workers]
+url = $SYNCTOP_CONNECT_URL
+
+[redis sessions]
+url = $SYNCTOP_REDIS_URL
+CONF
+	if [[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} && -x $demo__relay_bin ]]; then
+		printf '\n[kafka main]\nbrokers = %s\n' "$SYNCTOP_KAFKA_BOOTSTRAP"
+	fi
+}
+
+demo_system_up() {
+	DEMO_DIR=$1
+	mkdir -p "$DEMO_DIR/pids" "$DEMO_DIR/logs"
+	SYNCTOP_KAFKA_TOPICS="shop.products:4" "$SYNCTOP_ROOT/tests/stack/stack.sh" up "$DEMO_DIR/stack" \
+		>"$DEMO_DIR/logs/stack.log" 2>&1 || {
+		cat "$DEMO_DIR/logs/stack.log" >&2
+		return 1
+	}
+	pg__unset_env
+	# shellcheck source=/dev/null
+	. "$DEMO_DIR/stack/env"
+	local need
+	for need in SYNCTOP_SEARCH_URL SYNCTOP_CONNECT_URL SYNCTOP_REDIS_URL; do
+		[[ -n ${!need:-} ]] || {
+			printf 'demo: the stack has no %s (see %s)\n' "$need" "$DEMO_DIR/logs/stack.log" >&2
+			return 1
+		}
+	done
+	export PGDATABASE=synctop
+	psql -X -q -v ON_ERROR_STOP=1 -f "$SYNCTOP_ROOT/share/sql/outbox.sql" -f "$demo__here/shop.sql" &&
+		psql -X -q -v ON_ERROR_STOP=1 \
+			-c "SELECT pg_create_logical_replication_slot('demo_cdc', 'test_decoding')" >/dev/null || return 1
+	curl -sS --max-time 5 -X PUT "$SYNCTOP_SEARCH_URL/products" -H 'Content-Type: application/json' \
+		-d '{"settings":{"index":{"number_of_replicas":0,"refresh_interval":"1s"}},"mappings":{"properties":{"updated_at":{"type":"date"}}}}' \
+		>/dev/null || return 1
+	{
+		cat "$DEMO_DIR/stack/env"
+		printf 'export PGDATABASE=synctop DEMO_DIR=%q\n' "$DEMO_DIR"
+	} >"$DEMO_DIR/env"
+	demo__config >"$DEMO_DIR/synctop.conf"
+	local p
+	for p in traffic relay indexer sessions cdc; do
+		demo_start "$p" || return 1
+	done
+}
+
+demo_system_down() {
+	local f
+	[[ -n ${1:-} && -d $1 ]] || return 0
+	DEMO_DIR=$1
+	for f in "$DEMO_DIR"/pids/*.pid; do
+		[[ -e $f ]] || continue
+		demo_stop "$(basename "$f" .pid)"
+	done
+	"$SYNCTOP_ROOT/tests/stack/stack.sh" down "$DEMO_DIR/stack" >/dev/null 2>&1 || true
+	rm -rf "$DEMO_DIR"
+}

@@ -1,0 +1,237 @@
+/* indexer_opts.c: synctop-indexer's command line: the options, their checks, --help, and the usage
+ * errors (one line naming the option, exit 2). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "indexer.h"
+
+enum { OPT_ONCE = 256, OPT_API_KEY_FILE, OPT_PAUSE_FILE, OPT_DELAY, OPT_SUBSCRIBE, OPT_TEST_DELAY };
+
+static const struct option long_options[] = {
+    {"brokers", required_argument, NULL, 'b'},
+    {"topic", required_argument, NULL, 't'},
+    {"group", required_argument, NULL, 'g'},
+    {"url", required_argument, NULL, 'u'},
+    {"index", required_argument, NULL, 'i'},
+    {"api-key-file", required_argument, NULL, OPT_API_KEY_FILE},
+    {"batch", required_argument, NULL, 'n'},
+    {"delay-ms", required_argument, NULL, OPT_DELAY},
+    {"pause-file", required_argument, NULL, OPT_PAUSE_FILE},
+    {"subscribe", no_argument, NULL, OPT_SUBSCRIBE},
+    {"once", no_argument, NULL, OPT_ONCE},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    /* Hidden: a pause between the index's acknowledgement and the commit, to widen a crash window. */
+    {"test-delay-ms", required_argument, NULL, OPT_TEST_DELAY},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+	fputs(
+	    "usage: " INDEXER_NAME " [OPTION]...\n"
+	    "The reference search indexer: consumes the products topic and indexes each product into the\n"
+	    "search index (document id = message key), committing the offsets once the index took them.\n"
+	    "\n"
+	    "  -b, --brokers=LIST       Kafka bootstrap servers (default: $SYNCTOP_KAFKA_BOOTSTRAP)\n"
+	    "  -t, --topic=NAME         the topic (default: shop.products)\n"
+	    "  -g, --group=NAME         the consumer group whose offsets are committed (default: "
+	    "search-indexer)\n"
+	    "  -u, --url=URL            the search cluster, http(s)://[user:password@]host:port\n"
+	    "                           (default: $SYNCTOP_SEARCH_URL)\n"
+	    "  -i, --index=NAME         the index, created when missing (default: products)\n"
+	    "      --api-key-file=FILE  an Elasticsearch API key (the encoded id:key) on its first line\n"
+	    "  -n, --batch=N            messages per _bulk request, 1-10000 (default: 500)\n"
+	    "      --delay-ms=N         sleep N ms per message: a lagging indexer, for the demo (default: "
+	    "0)\n"
+	    "      --pause-file=FILE    consume nothing while FILE exists\n"
+	    "      --subscribe          join the group, which shares the partitions among its members\n"
+	    "                           (default: take every partition, at the group's committed offsets)\n"
+	    "      --once               consume until the group has no lag left, then exit\n"
+	    "  -X NAME=VALUE            a librdkafka consumer property (e.g. -X session.timeout.ms=6000)\n"
+	    "  -v, --verbose            one line per batch; twice: every retry and librdkafka's log\n"
+	    "  -h, --help               this help\n"
+	    "\n"
+	    "An event_type header ending in .deleted (product.deleted), or a message without a value, "
+	    "deletes\n"
+	    "the document. Documents the index refuses for good (a 4xx, e.g. a bad date) are logged and\n"
+	    "skipped; a failed request, or items failing with 429 or 5xx, are retried after 0.5 s *\n"
+	    "2^(failures - 1), at most 30 s, without committing. SIGTERM or SIGINT: the batch in hand is\n"
+	    "finished (at most 5 s) and committed if the index took it, then exit 0.\n"
+	    "Exit status: 0 stopped or done, 1 --once could not finish (30 s of failures), 2 usage error.\n",
+	    f);
+}
+
+void indexer_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(INDEXER_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static int parse_int(const char *flag, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		indexer_usage_error("%s: expected a whole number from %ld to %ld, not '%s'", flag, lo, hi, s);
+	return (int)v;
+}
+
+/* "--batch" for 'n': how the errors name an option; NULL for none. */
+static const char *option_name(int val)
+{
+	static char buf[64];
+	const struct option *o;
+
+	for (o = long_options; o->name; o++)
+		if (o->val == val) {
+			snprintf(buf, sizeof buf, "--%s", o->name);
+			return buf;
+		}
+	if (val <= 0 || val >= 256)
+		return NULL;
+	snprintf(buf, sizeof buf, "-%c", val);
+	return buf;
+}
+
+/* Kafka's rule for topic names. */
+static const char *bad_topic(const char *t)
+{
+	if (!*t || strlen(t) > 249 || !strcmp(t, ".") || !strcmp(t, ".."))
+		return "expected 1 to 249 characters";
+	if (strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(t))
+		return "expected letters, digits, '.', '_' and '-'";
+	return NULL;
+}
+
+/* Elasticsearch's rule for index names. */
+static const char *bad_index(const char *x)
+{
+	const char *p;
+
+	if (!*x || strlen(x) > 255 || !strcmp(x, ".") || !strcmp(x, ".."))
+		return "expected 1 to 255 characters";
+	if (strchr("-_+", *x))
+		return "an index name cannot start with '-', '_' or '+'";
+	for (p = x; *p; p++)
+		if ((*p >= 'A' && *p <= 'Z') || strchr("\\/*?\"<>| ,#:", *p) || (unsigned char)*p < 0x20)
+			return "expected lowercase, without \\ / * ? \" < > | , # : or blanks";
+	return NULL;
+}
+
+void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
+{
+	const char *brokers = getenv("SYNCTOP_KAFKA_BOOTSTRAP"), *url = getenv("SYNCTOP_SEARCH_URL"), *why;
+	int c;
+
+	*o = (struct indexer_opts){.brokers = brokers && *brokers ? brokers : NULL,
+	                           .url = url && *url ? url : NULL,
+	                           .topic = "shop.products",
+	                           .group = "search-indexer",
+	                           .index = "products",
+	                           .batch = 500};
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":b:t:g:u:i:n:X:vh", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (!*optarg)
+				indexer_usage_error("--brokers: expected host:port[,host:port...]");
+			o->brokers = optarg;
+			break;
+		case 't':
+			if ((why = bad_topic(optarg)))
+				indexer_usage_error("--topic: %s, not '%s'", why, optarg);
+			o->topic = optarg;
+			break;
+		case 'g':
+			if (!*optarg)
+				indexer_usage_error("--group: expected a consumer group name");
+			o->group = optarg;
+			break;
+		case 'u':
+			o->url = optarg; /* checked by search_open(), which knows URLs */
+			break;
+		case 'i':
+			if ((why = bad_index(optarg)))
+				indexer_usage_error("--index: %s, not '%s'", why, optarg);
+			o->index = optarg;
+			break;
+		case OPT_API_KEY_FILE:
+			if (!*optarg)
+				indexer_usage_error("--api-key-file: expected a file name");
+			o->api_key_file = optarg;
+			break;
+		case 'n':
+			o->batch = parse_int("--batch", optarg, 1, 10000);
+			break;
+		case OPT_DELAY:
+			o->delay_ms = parse_int("--delay-ms", optarg, 0, 60000);
+			break;
+		case OPT_PAUSE_FILE:
+			if (!*optarg)
+				indexer_usage_error("--pause-file: expected a file name");
+			o->pause_file = optarg;
+			break;
+		case OPT_SUBSCRIBE:
+			o->subscribe = 1;
+			break;
+		case OPT_ONCE:
+			o->once = 1;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'X': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || eq == optarg)
+				indexer_usage_error("-X: expected NAME=VALUE, not '%s'", optarg);
+			if (o->nprops == (int)(sizeof o->props / sizeof *o->props))
+				indexer_usage_error("-X: at most %d properties",
+				                    (int)(sizeof o->props / sizeof *o->props));
+			*eq = '\0';
+			o->props[o->nprops][0] = optarg;
+			o->props[o->nprops][1] = eq + 1;
+			o->nprops++;
+			break;
+		}
+		case OPT_TEST_DELAY:
+			o->test_delay_ms = parse_int("--test-delay-ms", optarg, 0, 60000);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			indexer_usage_error("%s: expected a value", option_name(optopt));
+		default: {
+			const char *arg = argv[optind - 1];
+
+			if (optopt && option_name(optopt) && !strncmp(arg, "--", 2))
+				indexer_usage_error("%s: %s takes no value", arg, option_name(optopt));
+			if (optopt > 0 && optopt < 256)
+				indexer_usage_error("-%c: unknown option (see --help)", optopt);
+			indexer_usage_error("%s: unknown option (see --help)", arg);
+		}
+		}
+	}
+	if (optind < argc)
+		indexer_usage_error("%s: unexpected argument (the options are in --help)", argv[optind]);
+	if (!o->brokers)
+		indexer_usage_error(
+		    "--brokers: no Kafka brokers (give --brokers or set SYNCTOP_KAFKA_BOOTSTRAP)");
+	if (!o->url)
+		indexer_usage_error("--url: no search URL (give --url or set SYNCTOP_SEARCH_URL)");
+}

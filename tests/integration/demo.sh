@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# demo.sh: the live demo (contrib/demo.sh) as a newcomer drives it: `up` in the background,
+# then every fault of `contrib/demo.sh fault list`, one at a time: the snapshot of
+# `contrib/demo.sh --once --format json` shows the runbook's rule on the stage it names, and
+# `fault clear` takes it away again. At the end the demo stops and leaves nothing running.
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_cmd jq curl redis-cli python3 pg_recvlogical
+[[ -x $top_builddir/contrib/synctop-relay ]] ||
+	skip_all "contrib/synctop-relay is not built (a build without Kafka or PostgreSQL)"
+[[ -x $top_builddir/tests/stack/kafka_mock ]] || skip_all "tests/stack/kafka_mock is not built"
+
+DEMO=$top_srcdir/contrib/demo.sh
+# A private state file: a developer's own running demo is never touched.
+export XDG_RUNTIME_DIR=$TEST_TMP
+export SYNCTOP
+# The demo runs from the source tree's contrib/, its programs from the build tree.
+if [[ $top_builddir != "$top_srcdir" ]]; then
+	skip_all "the demo runs from a built source tree (make check in the source tree, not a VPATH build)"
+fi
+
+t0=$(now_ms)
+"$DEMO" up >"$TEST_TMP/demo.out" 2>"$TEST_TMP/demo.err" &
+demo_pid=$!
+at_exit _demo_stop
+# shellcheck disable=SC2317 # run by at_exit
+_demo_stop() {
+	kill -TERM "$demo_pid" 2>/dev/null
+	wait "$demo_pid" 2>/dev/null
+	return 0
+}
+
+snap() { # the running demo's snapshot, JSON, two polls SNAP_WINDOW (default 1 s) apart
+	"$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null
+}
+# has_rule STAGE RULE [SEVERITY]: the last snapshot ($SNAP) has that diagnosis on that stage.
+has_rule() {
+	jq -e --arg s "$1" --arg r "$2" --arg v "${3:-}" \
+		'[.pipelines[].diagnoses[]? | select(.stage == $s and .rule == $r and ($v == "" or .severity == $v))] | length > 0' \
+		<<<"$SNAP" >/dev/null 2>&1
+}
+# wait_snap SECONDS PRED ARGS...: snapshots until PRED ARGS holds (true) or time runs out (false).
+wait_snap() {
+	local until=$(($(now_ms) + $1 * 1000))
+	shift
+	while :; do
+		SNAP=$(snap) || true
+		"$@" && return 0
+		(($(now_ms) < until)) || return 1
+		sleep 0.5
+	done
+}
+no_unknown() {
+	jq -e '[.pipelines[].stages[] | select(.status == "unknown")] | length == 0' <<<"$SNAP" >/dev/null 2>&1
+}
+lacks_rule() { ! has_rule "$@"; }
+
+# Up and warm: every stage read, documents in the index.
+ready() {
+	no_unknown && jq -e '[.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0' <<<"$SNAP" >/dev/null 2>&1
+}
+for ((i = 0; i < 60; i++)); do
+	[[ -s $XDG_RUNTIME_DIR/synctop-demo-$(id -u).state ]] && break
+	kill -0 "$demo_pid" 2>/dev/null || break
+	sleep 0.25
+done
+wait_snap 30 ready
+ok "the demo is up, every stage read and documents indexed" test $? -eq 0 || {
+	diag "$(tail -n 20 "$TEST_TMP/demo.err")"
+	bail_out "the demo did not come up"
+}
+diag "up and warm in $(($(now_ms) - t0)) ms"
+for kind in outbox kafka search slot connector cache; do
+	is "$(jq -r --arg k "$kind" '[.pipelines[].stages[] | select(.kind == $k)] | length' <<<"$SNAP")" 1 "the demo has a $kind stage"
+done
+wait_snap 20 lacks_rule kafka kafka-no-commits
+ok "the indexer commits (no kafka-no-commits)" test $? -eq 0
+
+# fault NAME STAGE RULE SEVERITY SECONDS: inject, see the rule, clear, see it go.
+fault() {
+	local name=$1 stage=$2 rule=$3 sev=$4 secs=$5
+	"$DEMO" fault "$name" >"$TEST_TMP/fault.out" 2>&1
+	is "$?" 0 "fault $name: injected"
+	if wait_snap "$secs" has_rule "$stage" "$rule" "$sev"; then
+		ok "fault $name: $stage shows $rule ($sev)"
+	else
+		ok "fault $name: $stage shows $rule ($sev)" false
+		diag "$(jq -c '[.pipelines[] | {name, status, diagnoses: [.diagnoses[]? | {rule, severity}]}]' <<<"$SNAP")"
+	fi
+	"$DEMO" fault clear >"$TEST_TMP/fault.out" 2>&1
+	is "$?" 0 "fault $name: cleared"
+	wait_snap 30 lacks_rule "$stage" "$rule"
+	ok "fault $name: $rule gone after the clear" test $? -eq 0
+}
+
+fault stop-relay outbox worker-stalled crit 15
+fault pause-relay outbox worker-paused warn 10
+fault poison-rows outbox poison-rows warn 10
+fault refresh-off search search-refresh-disabled crit 10
+fault dual-write-loss search dual-write-loss warn 15
+fault evict-sessions cache cache-evicting warn 20
+fault slot-stall slot slot-inactive warn 10
+fault task-fail connector connector-task-failed crit 10
+# The consumer is judged over kafka.window (6 s in the demo): a snapshot whose two polls span it.
+SNAP_WINDOW=7s fault lagging-indexer kafka cdc-lagging warn 40
+
+"$DEMO" fault no-such-fault >"$TEST_TMP/fault.out" 2>&1
+is "$?" 2 "an unknown fault: exit 2"
+like "$(cat "$TEST_TMP/fault.out")" 'stop-relay' "an unknown fault: the list of faults follows"
+
+# Quit: everything the demo started is gone.
+stack_dir=$(sed -n 2p "$XDG_RUNTIME_DIR/synctop-demo-$(id -u).state")
+pids=$(cat "$stack_dir"/pids/*.pid "$stack_dir"/stack/*/*.pid 2>/dev/null | tr '\n' ' ')
+kill -TERM "$demo_pid"
+wait "$demo_pid"
+is "$?" 143 "SIGTERM stops the demo (exit 143)"
+# alive PID...: those still running (zombies waiting for init do not count).
+alive() {
+	local p st out=
+	for p; do
+		st=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$p/stat" 2>/dev/null) || continue
+		[[ $st == Z ]] || out+=" $p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60))"
+	done
+	printf '%s' "$out"
+}
+for ((i = 0; i < 50; i++)); do
+	[[ -z $(alive $pids) ]] && break
+	sleep 0.1
+done
+is "$(alive $pids)" "" "nothing the demo started is left running, 5 s after (pids:$pids)"
+ok "its directory is gone" test ! -e "$stack_dir"
+ok "its state file is gone" test ! -e "$XDG_RUNTIME_DIR/synctop-demo-$(id -u).state"
+
+"$DEMO" fault clear >"$TEST_TMP/fault.out" 2>&1
+is "$?" 2 "fault with no demo running: exit 2"
+
+done_testing
