@@ -33,6 +33,8 @@ static json_t *stage_json(const struct stage_view *sv)
 	json_t *o = json_object();
 	json_object_set_new(o, "kind", json_string(stage_kind_names[sv->cfg->kind]));
 	json_object_set_new(o, "connection", json_string(sv->cfg->conn->name));
+	if (sv->cfg->conn->insecure) /* said wherever the connection is named */
+		json_object_set_new(o, "tls_verified", json_false());
 	json_object_set_new(o, "target", json_string(stage_target(sv->cfg, target, sizeof target)));
 	json_object_set_new(o, "status", json_string(status_name(sv->status)));
 	json_object_set_new(o, "error",

@@ -68,6 +68,10 @@ void report_text(FILE *out, const struct snapshot *snap)
 			        stage_target(sv->cfg, target, sizeof target), st, fig);
 			if (sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0])
 				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "", sv->reason);
+			if (sv->cfg->conn->insecure)
+				fprintf(out,
+				        "%-*s  %-*s  TLS NOT VERIFIED: connection %s has insecure = true\n",
+				        w0, "", w1, "", sv->cfg->conn->name);
 		}
 	}
 	for (size_t i = 0; i < snap->n_pipes; i++) {

@@ -239,8 +239,15 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 	if (selected)
 		put_text(y, 1, " ", ui->cols - 2, sel, true);
 	x += put_text(y, x, stage_kind_names[sv->cfg->kind], KIND_W, sel | A_BOLD, true) + 1;
-	if (c->conn)
-		x += put_text(y, x, sv->cfg->conn->name, c->conn, sel, true) + 1;
+	if (c->conn) {
+		/* A connection that skips the TLS check is marked wherever it shows: "es!" */
+		char name[96];
+		bool insecure = sv->cfg->conn->insecure;
+		snprintf(name, sizeof name, "%s%s", sv->cfg->conn->name, insecure ? "!" : "");
+		x += put_text(y, x, name, c->conn,
+		              sel | (insecure ? theme_attr(th, status_role(ST_WARN)) | A_BOLD : 0), true) +
+		     1;
+	}
 	if (c->target) {
 		char buf[256];
 		x += put_text(y, x, stage_target(sv->cfg, buf, sizeof buf), c->target, sel, true) + 1;

@@ -273,4 +273,37 @@ run_once -c "$conf" --format json --once-window 0
 like "$(jqr "$S.error")" '^HTTP 401' "a wrong password in the URL: 401"
 unlike "$RUN_OUT$RUN_ERR" 'n0t-the-pw' "a password in the URL is never printed"
 
+# ----------------------------------------------------------------------
+# HTTPS, as Elasticsearch 8 serves by default: ca_file (the http_ca.crt), the system's CAs,
+# insecure.
+# ----------------------------------------------------------------------
+pki=$TEST_TMP/pki
+mkdir -p "$pki"
+(
+	cd "$pki" || exit 1
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out http_ca.crt -days 2 -subj '/CN=es test CA' &&
+		openssl req -newkey rsa:2048 -nodes -keyout node.key -out node.csr -subj '/CN=localhost' &&
+		printf 'subjectAltName = DNS:localhost, IP:127.0.0.1\n' >san.ext &&
+		openssl x509 -req -in node.csr -CA http_ca.crt -CAkey ca.key -CAcreateserial -out node.crt -days 2 \
+			-extfile san.ext
+) >"$TEST_TMP/openssl.log" 2>&1 || bail_out "openssl could not make the test certificates"
+SYNCTOP_SEARCH_ARGS="--tls-cert $pki/node.crt --tls-key $pki/node.key" search_up_extra
+like "$EXTRA_SEARCH_URL" '^https://' "a TLS stand-in: https://"
+curl -sS --cacert "$pki/http_ca.crt" -X PUT "$EXTRA_SEARCH_URL/products" -H 'Content-Type: application/json' \
+	-d '{"settings":{"index":{"number_of_replicas":0}}}' >/dev/null
+ES_URL=$EXTRA_SEARCH_URL ES_EXTRA="ca_file = $pki/http_ca.crt" mkconf_es "$conf"
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.status" ok "https with ca_file (http_ca.crt): ok"
+json_is "$S.metrics.docs" 0 "https with ca_file: read"
+ES_URL=$EXTRA_SEARCH_URL mkconf_es "$conf"
+run_once -c "$conf" --format json --once-window 0
+is "$RUN_RC" 3 "https, a CA the system does not know: exit 3"
+like "$(jqr "$S.error")" '(SSL certificate problem|certificate verify failed)' "https, an unknown CA: the certificate problem named"
+ES_URL=$EXTRA_SEARCH_URL ES_EXTRA="insecure = true" mkconf_es "$conf"
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.status" ok "insecure = true: read without checking"
+json_is "$S.tls_verified" false "insecure = true: the JSON says tls_verified false"
+run_once -c "$conf" --format text --once-window 0
+like "$RUN_OUT" 'TLS NOT VERIFIED: connection es has insecure = true' "insecure = true: the text snapshot says it"
+
 done_testing

@@ -832,7 +832,7 @@ def main(argv=None):
         Handler.auth = {"user": a.user, "password": password}
     Handler.store = Store([c for c in a.connector if c], max(0, a.restart_ms))
     standin_http.open_log(Handler, a.log)
-    server = standin_http.make_server(Handler, a.port)
+    server = standin_http.make_server(Handler, a.port, a.tls_cert, a.tls_key)
     port = server.server_address[1]
     server.cluster_id = base64.urlsafe_b64encode(os.urandom(16)).decode()[:22]
     Handler.store.worker_id = "127.0.0.1:%d" % port

@@ -49,7 +49,7 @@ search__is_ours() {
 # server is up).
 search__ping() {
 	local code
-	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1/" 2>/dev/null) || return 1
+	code=$(curl -s -k -o /dev/null -w '%{http_code}' --max-time 1 "$1/" 2>/dev/null) || return 1
 	[[ $code == 200 || $code == 401 ]]
 }
 
@@ -60,7 +60,7 @@ search_up() {
 		shift
 	fi
 	local dir=${1:?usage: search_up [--detach] DIR}
-	local bin pid port i
+	local bin pid port i scheme
 	local -a args extra
 
 	bin=$(search_bin) || return 2
@@ -92,9 +92,11 @@ search_up() {
 		kill -0 "$pid" 2>/dev/null || break
 		if [[ -s $dir/search.port ]]; then
 			port=$(<"$dir/search.port")
-			if search__ping "http://127.0.0.1:$port"; then
+			scheme=http
+			[[ ${SYNCTOP_SEARCH_ARGS:-} != *--tls-cert* ]] || scheme=https
+			if search__ping "$scheme://127.0.0.1:$port"; then
 				export SYNCTOP_SEARCH_PORT=$port SYNCTOP_SEARCH_PID=$pid
-				export SYNCTOP_SEARCH_URL=http://127.0.0.1:$port SYNCTOP_SEARCH_LOG=$dir/search.log
+				export SYNCTOP_SEARCH_URL=$scheme://127.0.0.1:$port SYNCTOP_SEARCH_LOG=$dir/search.log
 				return 0
 			fi
 		fi

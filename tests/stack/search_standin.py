@@ -1523,7 +1523,7 @@ def main(argv=None):
                         else "", "api_key": secret(a.api_key_file) if a.api_key_file else None}
     Handler.store = Store(a.flavor)
     standin_http.open_log(Handler, a.log)
-    server = standin_http.make_server(Handler, a.port)
+    server = standin_http.make_server(Handler, a.port, a.tls_cert, a.tls_key)
     stop = threading.Event()
     threading.Thread(target=refresher, args=(Handler.store, stop), daemon=True).start()
     return standin_http.serve(server, Handler, a.port_file, a.flavor, on_exit=stop.set)

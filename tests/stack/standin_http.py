@@ -45,6 +45,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
@@ -199,6 +200,8 @@ def argument_parser(description):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--port", type=int, default=0, help="0: a free one")
     ap.add_argument("--port-file", help="where to write the port once listening")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this certificate chain (PEM)")
+    ap.add_argument("--tls-key", help="the private key of --tls-cert (PEM)")
     return ap
 
 
@@ -229,10 +232,17 @@ def open_log(handler, path):
         handler.logf = open(path, "a", encoding="utf-8")
 
 
-def make_server(handler, port):
+def make_server(handler, port, tls_cert=None, tls_key=None):
+    """The server on 127.0.0.1:port; HTTPS when a certificate is given (as Elasticsearch 8
+    serves by default)."""
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 64
-    return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    if tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls_cert, tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    return server
 
 
 def serve(server, handler, port_file, what, more="", on_exit=None):
