@@ -16,13 +16,14 @@
  * would stall each time. The offsets are committed to the group all the same, which is what synctop
  * watches. Two indexers of one group must then use --subscribe, or they index everything twice.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "indexer.h"
+
+const char worker_name[] = INDEXER_NAME;
 
 #define BULK_BACKOFF_MIN_MS  500
 #define BULK_BACKOFF_MAX_MS  30000
@@ -37,11 +38,6 @@
 #define LAG_CHECK_MS     100
 /* --once gives up (exit 1) when it made no progress for so long while failing. */
 #define ONCE_GIVE_UP_MS 30000
-
-static int64_t next_backoff(int64_t cur, int64_t lo, int64_t hi)
-{
-	return cur <= 0 ? lo : cur * 2 > hi ? hi : cur * 2;
-}
 
 /* ---- the loop -------------------------------------------------------------------------------------- */
 
@@ -60,12 +56,6 @@ struct indexer {
 	long long indexed, deleted, rejected, skipped, requests;
 };
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	relay_stop = 1;
-}
-
 static void check_pause(struct indexer *x, int64_t now)
 {
 	struct stat st;
@@ -78,22 +68,22 @@ static void check_pause(struct indexer *x, int64_t now)
 	if (paused == x->paused)
 		return;
 	if (paused)
-		relay_log(0, "paused (%s exists): consuming nothing until it goes", x->o->pause_file);
+		worker_log(0, "paused (%s exists): consuming nothing until it goes", x->o->pause_file);
 	else if (x->paused == 1)
-		relay_log(0, "resumed (%s is gone)", x->o->pause_file);
+		worker_log(0, "resumed (%s is gone)", x->o->pause_file);
 	x->paused = paused;
 }
 
 static void failing(struct indexer *x)
 {
 	if (!x->failing_since)
-		x->failing_since = relay_now_ms();
+		x->failing_since = worker_now_ms();
 }
 
 static void kafka_trouble(struct indexer *x)
 {
-	x->kafka_backoff = next_backoff(x->kafka_backoff, KAFKA_BACKOFF_MIN_MS, KAFKA_BACKOFF_MAX_MS);
-	x->kafka_retry_at = relay_now_ms() + x->kafka_backoff;
+	x->kafka_backoff = worker_backoff(x->kafka_backoff, KAFKA_BACKOFF_MIN_MS, KAFKA_BACKOFF_MAX_MS);
+	x->kafka_retry_at = worker_now_ms() + x->kafka_backoff;
 	failing(x);
 }
 
@@ -111,7 +101,7 @@ static void account(struct indexer *x, int64_t ms)
 	x->deleted += n[1];
 	x->rejected += n[2];
 	x->skipped += n[3];
-	relay_log(
+	worker_log(
 	    1, "batch: %d messages: %d indexed, %d deleted, %d rejected, %d skipped, in %d requests, %lld ms",
 	    x->batch.n, n[0], n[1], n[2], n[3], x->batch.attempts, (long long)ms);
 }
@@ -121,28 +111,28 @@ static void account(struct indexer *x, int64_t ms)
 static int flush(struct indexer *x)
 {
 	struct search *s = &x->search;
-	int64_t t0 = relay_now_ms();
+	int64_t t0 = worker_now_ms();
 
 	x->batch.attempts++;
 	x->requests++;
 	if ((!s->index_ready && search_ensure_index(s) < 0) || search_bulk(s, &x->batch) != BULK_OK) {
-		relay_state_fail(&s->state, "%s: %s", s->shown, search_error(s));
-		x->bulk_backoff = next_backoff(x->bulk_backoff, BULK_BACKOFF_MIN_MS, BULK_BACKOFF_MAX_MS);
-		x->bulk_retry_at = relay_now_ms() + x->bulk_backoff;
-		relay_log(2, "a batch of %d messages waits %lld ms for its attempt %d", x->batch.n,
-		          (long long)x->bulk_backoff, x->batch.attempts + 1);
+		worker_state_fail(&s->state, "%s: %s", s->shown, search_error(s));
+		x->bulk_backoff = worker_backoff(x->bulk_backoff, BULK_BACKOFF_MIN_MS, BULK_BACKOFF_MAX_MS);
+		x->bulk_retry_at = worker_now_ms() + x->bulk_backoff;
+		worker_log(2, "a batch of %d messages waits %lld ms for its attempt %d", x->batch.n,
+		           (long long)x->bulk_backoff, x->batch.attempts + 1);
 		failing(x);
 		return -1;
 	}
-	relay_state_ok(&s->state, "indexing into %s at %s", s->index, s->shown);
+	worker_state_ok(&s->state, "indexing into %s at %s", s->index, s->shown);
 	x->bulk_backoff = x->bulk_retry_at = 0;
 	x->failing_since = 0;
-	account(x, relay_now_ms() - t0);
-	if (x->o->test_delay_ms) {
+	account(x, worker_now_ms() - t0);
+	if (x->o->common.test_delay_ms) {
 		/* For the crash test: a kill now finds the batch indexed but its offsets not committed. */
-		relay_log(0, "test: the index acknowledged a batch of %d messages; committing in %d ms",
-		          x->batch.n, x->o->test_delay_ms);
-		relay_sleep_ms(x->o->test_delay_ms);
+		worker_log(0, "test: the index acknowledged a batch of %d messages; committing in %d ms",
+		           x->batch.n, x->o->common.test_delay_ms);
+		worker_sleep_ms(x->o->common.test_delay_ms);
 	}
 	if (consumer_commit(&x->kafka, &x->batch) < 0) {
 		/* Indexed, not committed: retried; a restart meanwhile indexes them again (harmless). */
@@ -168,20 +158,20 @@ static int take(struct indexer *x, int timeout_ms)
 		return 0;
 	if (m->err) {
 		if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-			relay_state_fail(&x->kafka.state, "topic %s: %s", x->o->topic,
-			                 rd_kafka_message_errstr(m));
+			worker_state_fail(&x->kafka.state, "topic %s: %s", x->o->topic,
+			                  rd_kafka_message_errstr(m));
 		rd_kafka_message_destroy(m);
 		return 0;
 	}
-	relay_state_ok(&x->kafka.state, "consuming topic %s again", x->o->topic);
+	worker_state_ok(&x->kafka.state, "consuming topic %s again", x->o->topic);
 	if (!x->batch.n)
-		x->batch_since = relay_now_ms();
+		x->batch_since = worker_now_ms();
 	if (items_add(&x->batch, m) < 0) {
-		relay_log(0, "out of memory");
+		worker_log(0, "out of memory");
 		return -1;
 	}
 	if (x->o->delay_ms)
-		relay_sleep_ms(x->o->delay_ms);
+		worker_sleep_ms(x->o->delay_ms);
 	return 0;
 }
 
@@ -191,12 +181,12 @@ static int run(struct indexer *x)
 	const struct indexer_opts *o = x->o;
 	char why[600];
 
-	while (!relay_stop) {
-		int64_t now = relay_now_ms();
+	while (!worker_stop) {
+		int64_t now = worker_now_ms();
 		int rc, timeout = IDLE_POLL_MS;
 
-		if (o->once && x->failing_since && now - x->failing_since > ONCE_GIVE_UP_MS) {
-			relay_log(0, "--once: giving up after %d s of failures", ONCE_GIVE_UP_MS / 1000);
+		if (o->common.once && x->failing_since && now - x->failing_since > ONCE_GIVE_UP_MS) {
+			worker_log(0, "--once: giving up after %d s of failures", ONCE_GIVE_UP_MS / 1000);
 			return 1;
 		}
 		check_pause(x, now);
@@ -204,7 +194,7 @@ static int run(struct indexer *x)
 		x->kafka.want_held = x->paused == 1 || x->batch.attempts > 0;
 		consumer_hold(&x->kafka);
 		if (x->kafka_retry_at > now) {
-			relay_sleep_ms(x->kafka_retry_at - now < 200 ? x->kafka_retry_at - now : 200);
+			worker_sleep_ms(x->kafka_retry_at - now < 200 ? x->kafka_retry_at - now : 200);
 			continue;
 		}
 		if (x->kafka.uncommitted->cnt && !x->batch.n) {
@@ -215,8 +205,8 @@ static int run(struct indexer *x)
 			continue;
 		}
 		if (!o->subscribe && !x->batch.n && (rc = consumer_assign(&x->kafka)) <= 0) {
-			if (rc == 0 && o->once) {
-				relay_log(0, "kafka: topic %s does not exist: --once gives up", o->topic);
+			if (rc == 0 && o->common.once) {
+				worker_log(0, "kafka: topic %s does not exist: --once gives up", o->topic);
 				return 1;
 			}
 			kafka_trouble(x);
@@ -229,11 +219,11 @@ static int run(struct indexer *x)
 			flush(x);
 			continue;
 		}
-		if (o->once && !x->batch.n && x->idle && x->paused == 1) {
-			relay_log(0, "paused, --once: done");
+		if (o->common.once && !x->batch.n && x->idle && x->paused == 1) {
+			worker_log(0, "paused, --once: done");
 			return 0;
 		}
-		if (o->once && !x->batch.n && x->idle && now >= x->lag_checked_at + LAG_CHECK_MS) {
+		if (o->common.once && !x->batch.n && x->idle && now >= x->lag_checked_at + LAG_CHECK_MS) {
 			x->lag_checked_at = now;
 			rc = consumer_lag(&x->kafka, why, sizeof why);
 			if (rc == 0)
@@ -241,7 +231,7 @@ static int run(struct indexer *x)
 			if (rc > 0)
 				x->failing_since = 0;
 			if (rc < 0) {
-				relay_state_fail(&x->kafka.state, "%s", why);
+				worker_state_fail(&x->kafka.state, "%s", why);
 				kafka_trouble(x);
 				continue;
 			}
@@ -259,16 +249,16 @@ static int run(struct indexer *x)
 /* SIGTERM: the batch in hand gets one last try (unless it is waiting out a failure), bounded. */
 static void finish(struct indexer *x)
 {
-	x->search.stop_deadline = relay_now_ms() + INDEXER_STOP_GRACE_MS;
+	x->search.stop_deadline = worker_now_ms() + INDEXER_STOP_GRACE_MS;
 	if (x->batch.n && !x->batch.attempts && flush(x) == 0)
-		relay_log(1, "stopping: the batch in hand was indexed and committed");
+		worker_log(1, "stopping: the batch in hand was indexed and committed");
 	if (x->batch.n)
-		relay_log(0,
-		          "stopping: a batch of %d messages was not acknowledged: not committed, it is "
-		          "indexed again at the next start",
-		          x->batch.n);
+		worker_log(0,
+		           "stopping: a batch of %d messages was not acknowledged: not committed, it is "
+		           "indexed again at the next start",
+		           x->batch.n);
 	else if (x->kafka.uncommitted && x->kafka.uncommitted->cnt && consumer_commit_retry(&x->kafka) < 0)
-		relay_log(
+		worker_log(
 		    0, "stopping: offsets not committed: their messages are indexed again at the next start");
 }
 
@@ -276,55 +266,48 @@ int main(int argc, char **argv)
 {
 	struct indexer_opts o;
 	struct indexer x;
-	struct sigaction sa;
 	char why[600];
 	int rc;
 
 	indexer_parse_options(argc, argv, &o);
-	relay_verbose = o.verbose;
 
 	memset(&x, 0, sizeof x);
 	x.o = &o;
 	x.paused = -1;
-	/* No SA_RESTART: a signal ends the sleeps at once. librdkafka's threads block signals. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	worker_signals();
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		indexer_usage_error("cannot initialize libcurl");
+		worker_usage_error("cannot initialize libcurl");
 	if (search_open(&x.search, &o, why, sizeof why) < 0) {
 		search_close(&x.search);
 		curl_global_cleanup();
-		indexer_usage_error("%s", why); /* a bad --url or --api-key-file */
+		worker_usage_error("%s", why); /* a bad --url or --api-key-file */
 	}
 	if (consumer_open(&x.kafka, &o, why, sizeof why) < 0) {
 		search_close(&x.search);
 		curl_global_cleanup();
-		indexer_usage_error("%s", why); /* a bad -X, --brokers, --group or --topic */
+		worker_usage_error("%s", why); /* a bad -X, --brokers, --group or --topic */
 	}
 	x.search.state.failing = -1; /* the first success is news too */
-	relay_log(1, "starting: group %s, topic %s (%s), brokers %s, index %s at %s, batch %d%s", o.group,
-	          o.topic, o.subscribe ? "subscribed" : "all partitions", o.brokers, o.index, x.search.shown,
-	          o.batch, o.once ? ", once" : "");
+	worker_log(1, "starting: group %s, topic %s (%s), brokers %s, index %s at %s, batch %d%s", o.group,
+	           o.topic, o.subscribe ? "subscribed" : "all partitions", o.common.brokers, o.index,
+	           x.search.shown, o.batch, o.common.once ? ", once" : "");
 	/* The index exists from the start, with its mapping, even before the first message; when the
 	   cluster cannot say yet, the first batch tries again. */
 	if (search_ensure_index(&x.search) < 0)
-		relay_state_fail(&x.search.state, "%s: %s", x.search.shown, search_error(&x.search));
+		worker_state_fail(&x.search.state, "%s: %s", x.search.shown, search_error(&x.search));
 
 	rc = run(&x);
-	if (relay_stop)
+	if (worker_stop)
 		finish(&x);
 
 	items_free(&x.batch); /* its messages first: rd_kafka_destroy() waits for every one */
 	consumer_close(&x.kafka);
 	search_close(&x.search);
 	curl_global_cleanup();
-	relay_log(rc ? 0 : 1,
-	          "%s: %lld documents indexed, %lld deleted, %lld rejected, %lld skipped, %lld bulk attempts",
-	          rc ? "giving up" : "stopped", x.indexed, x.deleted, x.rejected, x.skipped, x.requests);
+	worker_log(
+	    rc ? 0 : 1,
+	    "%s: %lld documents indexed, %lld deleted, %lld rejected, %lld skipped, %lld bulk attempts",
+	    rc ? "giving up" : "stopped", x.indexed, x.deleted, x.rejected, x.skipped, x.requests);
 	return rc;
 }

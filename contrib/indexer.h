@@ -1,7 +1,7 @@
 /* indexer.h: what the parts of synctop-indexer (the reference search indexer) share: the options
  * (indexer_opts.c), the batch (indexer_batch.c), and the Kafka (indexer_kafka.c) and search
- * (indexer_search.c) halves. The log, the clock and the failure
- * states are synctop-relay's (relay_util.c, compiled in by indexer_util.c under this program's name). */
+ * (indexer_search.c) halves. The log, the clock, the failure states and the options it has in common
+ * with synctop-relay are in worker_common.h. */
 #ifndef SYNCTOP_INDEXER_H
 #define SYNCTOP_INDEXER_H
 
@@ -11,19 +11,15 @@
 #include <curl/curl.h>
 #include <librdkafka/rdkafka.h>
 
-#include "relay.h"
+#include "worker_common.h"
 
 #define INDEXER_NAME "synctop-indexer"
-/* relay_log()'s prefix: relay.h has been read once and for all above (its include guard), so
-   relay_util.c, compiled after this header, logs under this program's name. */
-#undef RELAY_NAME
-#define RELAY_NAME INDEXER_NAME
 
 /* After SIGTERM, how long the batch in hand may take: the _bulk request in flight is abandoned then. */
 #define INDEXER_STOP_GRACE_MS 5000
 
 struct indexer_opts {
-	const char *brokers;
+	struct worker_opts common; /* --brokers, -X, --once, --test-delay-ms */
 	const char *topic;
 	const char *group;
 	const char *url;
@@ -32,18 +28,11 @@ struct indexer_opts {
 	const char *pause_file;
 	int batch;
 	int delay_ms;
-	int test_delay_ms;
-	int once;
 	int subscribe;
-	int verbose;
-	const char *props[64][2]; /* -X NAME=VALUE */
-	int nprops;
 };
 
 /* Parses the command line into O; a usage error exits 2 naming the option, --help exits 0. */
 void indexer_parse_options(int argc, char **argv, struct indexer_opts *o);
-/* "synctop-indexer: " and the message on stderr, then exit 2. */
-PRINTF_LIKE(1, 2) __attribute__((noreturn)) void indexer_usage_error(const char *fmt, ...);
 
 /* ---- indexer_batch.c: the messages of one _bulk request --------------------------------------------- */
 
@@ -86,7 +75,7 @@ struct consumer {
 	/* Set by the rebalance callback (--subscribe) when partitions are taken away: the batch in
 	   hand must be dropped (its messages go to the new owner). */
 	int revoked;
-	struct relay_state state;
+	struct worker_state state;
 };
 
 /* Creates the consumer; on a configuration error writes why (naming the flag) and returns -1. */
@@ -121,7 +110,7 @@ struct search {
 	char **secrets;        /* the URL's password and the API key, scrubbed from the messages */
 	char error[512];
 	char body_error[256];
-	struct relay_state state;
+	struct worker_state state;
 };
 
 /* Sets up the HTTP handle; on a bad --url or --api-key-file writes why and returns -1. */

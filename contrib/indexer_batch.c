@@ -105,8 +105,8 @@ int items_add(struct batch_items *b, rd_kafka_message_t *m)
 	if (skip) {
 		/* It would never index: committed past, like a document the index rejects. */
 		it->op = ITEM_SKIP;
-		relay_log(0, "skipped: partition %d offset %lld (key %s): %s", (int)m->partition,
-		          (long long)m->offset, item_key(m, key, sizeof key), skip);
+		worker_log(0, "skipped: partition %d offset %lld (key %s): %s", (int)m->partition,
+		           (long long)m->offset, item_key(m, key, sizeof key), skip);
 	}
 	return 0;
 }

@@ -20,18 +20,7 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	struct consumer *c = opaque;
 
 	(void)rk;
-	if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-		relay_state_fail(&c->state, "all brokers are down (%s)", reason);
-	else
-		relay_log(2, "kafka: %s", reason);
-}
-
-/* librdkafka's own log, from its threads: only at -vv. */
-static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-	(void)rk;
-	(void)level;
-	relay_log(2, "kafka: rdkafka %s: %s", fac, buf);
+	worker_kafka_error(&c->state, err, reason);
 }
 
 /* --subscribe: the group gives and takes partitions. Called from rd_kafka_consumer_poll() (and the
@@ -46,32 +35,32 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
 		c->assigned = parts->cnt;
 		c->held = 0;
 		consumer_hold(c); /* still paused, if we were */
-		relay_log(0, "kafka: group %s gave us %d partitions of topic %s", c->o->group, parts->cnt,
-		          c->o->topic);
+		worker_log(0, "kafka: group %s gave us %d partitions of topic %s", c->o->group, parts->cnt,
+		           c->o->topic);
 		return;
 	}
 	/* Taken away (or a failure): what was acknowledged is committed now, while they are still ours;
 	   the batch in hand is dropped, its messages go to the new owner from the committed offsets. */
 	if (c->uncommitted->cnt && consumer_commit_retry(c) < 0)
-		relay_log(0, "kafka: offsets of revoked partitions not committed: their messages are indexed "
-		             "again by their next owner");
+		worker_log(0,
+		           "kafka: offsets of revoked partitions not committed: their messages are indexed "
+		           "again by their next owner");
 	rd_kafka_topic_partition_list_destroy(c->uncommitted);
 	c->uncommitted = rd_kafka_topic_partition_list_new(8);
 	c->revoked = 1;
 	rd_kafka_assign(rk, NULL);
 	c->assigned = 0;
-	relay_log(err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? 1 : 0,
-	          "kafka: group %s took back %d partitions (%s)", c->o->group, parts->cnt,
-	          rd_kafka_err2str(err));
+	worker_log(err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS ? 1 : 0,
+	           "kafka: group %s took back %d partitions (%s)", c->o->group, parts->cnt,
+	           rd_kafka_err2str(err));
 }
 
 int consumer_open(struct consumer *c, const struct indexer_opts *o, char *why, size_t whylen)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf;
 	rd_kafka_topic_partition_list_t *topics;
 	rd_kafka_resp_err_t err;
 	char errstr[512];
-	int i;
 	static const char *const defaults[][2] = {
 	    {"client.id", INDEXER_NAME},
 	    /* Offsets are committed by hand, once the index acknowledged their messages. */
@@ -87,38 +76,19 @@ int consumer_open(struct consumer *c, const struct indexer_opts *o, char *why, s
 	memset(c, 0, sizeof *c);
 	c->o = o;
 	c->state.what = "kafka";
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) !=
-	    RD_KAFKA_CONF_OK) {
-		snprintf(why, whylen, "--brokers: %s", errstr);
-		goto fail;
-	}
-	if (rd_kafka_conf_set(conf, "group.id", o->group, errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-		snprintf(why, whylen, "--group: %s", errstr);
-		goto fail;
-	}
-	for (i = 0; i < (int)(sizeof defaults / sizeof *defaults); i++) {
-		if (rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], errstr, sizeof errstr) !=
-		    RD_KAFKA_CONF_OK) {
-			snprintf(why, whylen, "%s: %s", defaults[i][0], errstr);
-			goto fail;
-		}
-	}
-	for (i = 0; i < o->nprops; i++) {
-		if (rd_kafka_conf_set(conf, o->props[i][0], o->props[i][1], errstr, sizeof errstr) !=
-		    RD_KAFKA_CONF_OK) {
-			snprintf(why, whylen, "-X %s: %s", o->props[i][0], errstr);
-			goto fail;
-		}
-	}
+	conf = worker_kafka_conf(&o->common, o->group, defaults, sizeof defaults / sizeof *defaults, why,
+	                         whylen);
+	if (!conf)
+		return -1;
 	rd_kafka_conf_set_opaque(conf, c);
 	rd_kafka_conf_set_error_cb(conf, on_error);
-	rd_kafka_conf_set_log_cb(conf, on_log);
 	if (o->subscribe)
 		rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
 	c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
 	if (!c->rk) {
 		snprintf(why, whylen, "cannot create the Kafka consumer: %s", errstr);
-		goto fail;
+		rd_kafka_conf_destroy(conf);
+		return -1;
 	}
 	rd_kafka_poll_set_consumer(c->rk);
 	c->uncommitted = rd_kafka_topic_partition_list_new(8);
@@ -134,9 +104,6 @@ int consumer_open(struct consumer *c, const struct indexer_opts *o, char *why, s
 		}
 	}
 	return 0;
-fail:
-	rd_kafka_conf_destroy(conf);
-	return -1;
 }
 
 void consumer_close(struct consumer *c)
@@ -181,7 +148,7 @@ static int partition_count(struct consumer *c, char *why, size_t whylen)
 
 int consumer_assign(struct consumer *c)
 {
-	int64_t now = relay_now_ms();
+	int64_t now = worker_now_ms();
 	rd_kafka_topic_partition_list_t *parts;
 	rd_kafka_resp_err_t err;
 	char why[512];
@@ -192,11 +159,11 @@ int consumer_assign(struct consumer *c)
 	n = partition_count(c, why, sizeof why);
 	c->next_metadata_at = now + (n > 0 ? METADATA_EVERY_MS : METADATA_RETRY_MS);
 	if (n < 0) {
-		relay_state_fail(&c->state, "%s", why);
+		worker_state_fail(&c->state, "%s", why);
 		return -1;
 	}
 	if (n == 0) {
-		relay_state_fail(&c->state, "topic %s does not exist (yet)", c->o->topic);
+		worker_state_fail(&c->state, "topic %s does not exist (yet)", c->o->topic);
 		return 0;
 	}
 	if (n == c->assigned)
@@ -209,12 +176,12 @@ int consumer_assign(struct consumer *c)
 	err = rd_kafka_assign(c->rk, parts);
 	rd_kafka_topic_partition_list_destroy(parts);
 	if (err) {
-		relay_state_fail(&c->state, "assigning the partitions of topic %s: %s", c->o->topic,
-		                 rd_kafka_err2str(err));
+		worker_state_fail(&c->state, "assigning the partitions of topic %s: %s", c->o->topic,
+		                  rd_kafka_err2str(err));
 		return -1;
 	}
-	relay_log(0, "kafka: consuming %s%d partitions of topic %s from the offsets of group %s",
-	          c->assigned ? "all " : "", n, c->o->topic, c->o->group);
+	worker_log(0, "kafka: consuming %s%d partitions of topic %s from the offsets of group %s",
+	           c->assigned ? "all " : "", n, c->o->topic, c->o->group);
 	c->state.failing = 0;
 	c->assigned = n;
 	c->held = 0;
@@ -265,7 +232,7 @@ int consumer_commit_retry(struct consumer *c)
 	struct commit_wait w = {0, RD_KAFKA_RESP_ERR_NO_ERROR};
 	rd_kafka_queue_t *q;
 	rd_kafka_resp_err_t err;
-	int64_t deadline = relay_now_ms() + COMMIT_TIMEOUT_MS;
+	int64_t deadline = worker_now_ms() + COMMIT_TIMEOUT_MS;
 
 	if (!c->uncommitted->cnt)
 		return 0;
@@ -274,21 +241,21 @@ int consumer_commit_retry(struct consumer *c)
 	   destroyed queue, and W is never written once we are gone. */
 	q = rd_kafka_queue_new(c->rk);
 	if (!q) {
-		relay_state_fail(&c->state, "committing offsets of group %s: out of memory", c->o->group);
+		worker_state_fail(&c->state, "committing offsets of group %s: out of memory", c->o->group);
 		return -1;
 	}
 	err = rd_kafka_commit_queue(c->rk, c->uncommitted, q, on_commit, &w);
-	while (!err && !w.done && relay_now_ms() < deadline)
+	while (!err && !w.done && worker_now_ms() < deadline)
 		rd_kafka_queue_poll_callback(q, 100);
 	rd_kafka_queue_destroy(q);
 	if (!err)
 		err = w.done ? w.err : RD_KAFKA_RESP_ERR__TIMED_OUT;
 	if (err) {
-		relay_state_fail(&c->state, "committing offsets of group %s: %s", c->o->group,
-		                 rd_kafka_err2str(err));
+		worker_state_fail(&c->state, "committing offsets of group %s: %s", c->o->group,
+		                  rd_kafka_err2str(err));
 		return -1;
 	}
-	relay_state_ok(&c->state, "offsets of group %s committed again", c->o->group);
+	worker_state_ok(&c->state, "offsets of group %s committed again", c->o->group);
 	rd_kafka_topic_partition_list_destroy(c->uncommitted);
 	c->uncommitted = rd_kafka_topic_partition_list_new(8);
 	return 0;
@@ -347,6 +314,6 @@ int consumer_lag(struct consumer *c, char *why, size_t whylen)
 		         rd_kafka_err2str(err));
 		return -1;
 	}
-	relay_log(2, "kafka: group %s: lag %lld on %d of %d partitions", c->o->group, lag, lagging, n);
+	worker_log(2, "kafka: group %s: lag %lld on %d of %d partitions", c->o->group, lag, lagging, n);
 	return lagging > 0;
 }

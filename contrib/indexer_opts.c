@@ -1,18 +1,15 @@
 /* indexer_opts.c: synctop-indexer's command line: the options, their checks, --help, and the usage
  * errors (one line naming the option, exit 2). */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "indexer.h"
 
-enum { OPT_ONCE = 256, OPT_API_KEY_FILE, OPT_PAUSE_FILE, OPT_DELAY, OPT_SUBSCRIBE, OPT_TEST_DELAY };
+enum { OPT_API_KEY_FILE = WORKER_OPT_OWN, OPT_PAUSE_FILE, OPT_DELAY, OPT_SUBSCRIBE };
 
 static const struct option long_options[] = {
-    {"brokers", required_argument, NULL, 'b'},
     {"topic", required_argument, NULL, 't'},
     {"group", required_argument, NULL, 'g'},
     {"url", required_argument, NULL, 'u'},
@@ -22,13 +19,8 @@ static const struct option long_options[] = {
     {"delay-ms", required_argument, NULL, OPT_DELAY},
     {"pause-file", required_argument, NULL, OPT_PAUSE_FILE},
     {"subscribe", no_argument, NULL, OPT_SUBSCRIBE},
-    {"once", no_argument, NULL, OPT_ONCE},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    /* Hidden: a pause between the index's acknowledgement and the commit, to widen a crash window. */
-    {"test-delay-ms", required_argument, NULL, OPT_TEST_DELAY},
-    {NULL, 0, NULL, 0},
-};
+    /* --test-delay-ms: a pause between the index's acknowledgement and the commit. */
+    WORKER_LONG_OPTIONS};
 
 static void usage(FILE *f)
 {
@@ -66,47 +58,6 @@ static void usage(FILE *f)
 	    f);
 }
 
-void indexer_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(INDEXER_NAME ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static int parse_int(const char *flag, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < lo || v > hi)
-		indexer_usage_error("%s: expected a whole number from %ld to %ld, not '%s'", flag, lo, hi, s);
-	return (int)v;
-}
-
-/* "--batch" for 'n': how the errors name an option; NULL for none. */
-static const char *option_name(int val)
-{
-	static char buf[64];
-	const struct option *o;
-
-	for (o = long_options; o->name; o++)
-		if (o->val == val) {
-			snprintf(buf, sizeof buf, "--%s", o->name);
-			return buf;
-		}
-	if (val <= 0 || val >= 256)
-		return NULL;
-	snprintf(buf, sizeof buf, "-%c", val);
-	return buf;
-}
-
 /* Kafka's rule for topic names. */
 static const char *bad_topic(const char *t)
 {
@@ -134,31 +85,25 @@ static const char *bad_index(const char *x)
 
 void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 {
-	const char *brokers = getenv("SYNCTOP_KAFKA_BOOTSTRAP"), *url = getenv("SYNCTOP_SEARCH_URL"), *why;
+	const char *url = getenv("SYNCTOP_SEARCH_URL"), *why;
 	int c;
 
-	*o = (struct indexer_opts){.brokers = brokers && *brokers ? brokers : NULL,
-	                           .url = url && *url ? url : NULL,
+	*o = (struct indexer_opts){.url = url && *url ? url : NULL,
 	                           .topic = "shop.products",
 	                           .group = "search-indexer",
 	                           .index = "products",
 	                           .batch = 500};
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:t:g:u:i:n:X:vh", long_options, NULL)) != -1) {
+	worker_opts_init(&o->common);
+	while ((c = worker_getopt(argc, argv, ":b:t:g:u:i:n:X:vh", long_options, &o->common)) != -1) {
 		switch (c) {
-		case 'b':
-			if (!*optarg)
-				indexer_usage_error("--brokers: expected host:port[,host:port...]");
-			o->brokers = optarg;
-			break;
 		case 't':
 			if ((why = bad_topic(optarg)))
-				indexer_usage_error("--topic: %s, not '%s'", why, optarg);
+				worker_usage_error("--topic: %s, not '%s'", why, optarg);
 			o->topic = optarg;
 			break;
 		case 'g':
 			if (!*optarg)
-				indexer_usage_error("--group: expected a consumer group name");
+				worker_usage_error("--group: expected a consumer group name");
 			o->group = optarg;
 			break;
 		case 'u':
@@ -166,72 +111,33 @@ void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 			break;
 		case 'i':
 			if ((why = bad_index(optarg)))
-				indexer_usage_error("--index: %s, not '%s'", why, optarg);
+				worker_usage_error("--index: %s, not '%s'", why, optarg);
 			o->index = optarg;
 			break;
 		case OPT_API_KEY_FILE:
 			if (!*optarg)
-				indexer_usage_error("--api-key-file: expected a file name");
+				worker_usage_error("--api-key-file: expected a file name");
 			o->api_key_file = optarg;
 			break;
 		case 'n':
-			o->batch = parse_int("--batch", optarg, 1, 10000);
+			o->batch = worker_parse_int("--batch", optarg, 1, 10000);
 			break;
 		case OPT_DELAY:
-			o->delay_ms = parse_int("--delay-ms", optarg, 0, 60000);
+			o->delay_ms = worker_parse_int("--delay-ms", optarg, 0, 60000);
 			break;
 		case OPT_PAUSE_FILE:
 			if (!*optarg)
-				indexer_usage_error("--pause-file: expected a file name");
+				worker_usage_error("--pause-file: expected a file name");
 			o->pause_file = optarg;
 			break;
 		case OPT_SUBSCRIBE:
 			o->subscribe = 1;
 			break;
-		case OPT_ONCE:
-			o->once = 1;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'X': {
-			char *eq = strchr(optarg, '=');
-
-			if (!eq || eq == optarg)
-				indexer_usage_error("-X: expected NAME=VALUE, not '%s'", optarg);
-			if (o->nprops == (int)(sizeof o->props / sizeof *o->props))
-				indexer_usage_error("-X: at most %d properties",
-				                    (int)(sizeof o->props / sizeof *o->props));
-			*eq = '\0';
-			o->props[o->nprops][0] = optarg;
-			o->props[o->nprops][1] = eq + 1;
-			o->nprops++;
-			break;
-		}
-		case OPT_TEST_DELAY:
-			o->test_delay_ms = parse_int("--test-delay-ms", optarg, 0, 60000);
-			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case ':':
-			indexer_usage_error("%s: expected a value", option_name(optopt));
-		default: {
-			const char *arg = argv[optind - 1];
-
-			if (optopt && option_name(optopt) && !strncmp(arg, "--", 2))
-				indexer_usage_error("%s: %s takes no value", arg, option_name(optopt));
-			if (optopt > 0 && optopt < 256)
-				indexer_usage_error("-%c: unknown option (see --help)", optopt);
-			indexer_usage_error("%s: unknown option (see --help)", arg);
-		}
 		}
 	}
-	if (optind < argc)
-		indexer_usage_error("%s: unexpected argument (the options are in --help)", argv[optind]);
-	if (!o->brokers)
-		indexer_usage_error(
-		    "--brokers: no Kafka brokers (give --brokers or set SYNCTOP_KAFKA_BOOTSTRAP)");
 	if (!o->url)
-		indexer_usage_error("--url: no search URL (give --url or set SYNCTOP_SEARCH_URL)");
+		worker_usage_error("--url: no search URL (give --url or set SYNCTOP_SEARCH_URL)");
 }

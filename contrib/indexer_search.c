@@ -20,42 +20,12 @@
 
 /* ---- HTTP ----------------------------------------------------------------------------------------- */
 
-struct buf {
-	char *s;
-	size_t len, cap;
-	int failed; /* out of memory, or past ANSWER_MAX */
-};
-
-static int buf_add(struct buf *b, const void *data, size_t n)
-{
-	if (b->failed)
-		return -1;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		void *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->s, cap);
-		if (!p) {
-			b->failed = 1;
-			return -1;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, data, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-	struct buf *b = userdata;
+	struct worker_buf *b = userdata;
 	size_t n = size * nmemb;
 
-	if (b->len + n > ANSWER_MAX || buf_add(b, ptr, n) < 0) {
+	if (b->len + n > ANSWER_MAX || worker_buf_add(b, ptr, n) < 0) {
 		b->failed = 1;
 		return 0; /* aborts the transfer */
 	}
@@ -68,11 +38,11 @@ static int on_progress(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t
 	struct search *s = p;
 
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	if (!relay_stop)
+	if (!worker_stop)
 		return 0;
 	if (!s->stop_deadline)
-		s->stop_deadline = relay_now_ms() + INDEXER_STOP_GRACE_MS;
-	return relay_now_ms() >= s->stop_deadline;
+		s->stop_deadline = worker_now_ms() + INDEXER_STOP_GRACE_MS;
+	return worker_now_ms() >= s->stop_deadline;
 }
 
 static const char *or_else(const char *s, const char *otherwise)
@@ -81,7 +51,7 @@ static const char *or_else(const char *s, const char *otherwise)
 }
 
 /* The error of an Elasticsearch answer, "type: reason", in s->body_error ("" when there is none). */
-static const char *answer_error(struct search *s, const struct buf *answer)
+static const char *answer_error(struct search *s, const struct worker_buf *answer)
 {
 	json_t *root = answer->s ? json_loadb(answer->s, answer->len, 0, NULL) : NULL;
 	json_t *err = json_object_get(root, "error");
@@ -100,7 +70,7 @@ static const char *answer_error(struct search *s, const struct buf *answer)
 /* METHOD PATH (after the base URL), with BODY of LEN bytes unless NULL. The HTTP status, or -1 with
    s->error set; the answer in ANSWER (to free). */
 static long request(struct search *s, const char *method, const char *path, const char *body, size_t len,
-                    int ndjson, struct buf *answer)
+                    int ndjson, struct worker_buf *answer)
 {
 	char url[2048], errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
@@ -294,7 +264,7 @@ int search_ensure_index(struct search *s)
 {
 	static const char mapping[] = "{\"settings\":{\"index\":{\"number_of_replicas\":0}},"
 	                              "\"mappings\":{\"properties\":{\"updated_at\":{\"type\":\"date\"}}}}";
-	struct buf answer;
+	struct worker_buf answer;
 	long status;
 
 	status = request(s, "HEAD", s->index_path, NULL, 0, 0, &answer);
@@ -310,7 +280,7 @@ int search_ensure_index(struct search *s)
 	}
 	status = request(s, "PUT", s->index_path, mapping, strlen(mapping), 0, &answer);
 	if (status == 200) {
-		relay_log(0, "search: created the index %s (updated_at: a date; no replica)", s->index);
+		worker_log(0, "search: created the index %s (updated_at: a date; no replica)", s->index);
 		s->index_ready = 1;
 	} else if (status == 400 && strstr(answer_error(s, &answer), "resource_already_exists_exception")) {
 		s->index_ready = 1; /* another indexer was quicker */
@@ -325,18 +295,18 @@ int search_ensure_index(struct search *s)
 /* ---- _bulk ---------------------------------------------------------------------------------------- */
 
 /* Appends the action line of IT (and its source) to BODY. */
-static int add_action(struct buf *body, const char *index, const struct item *it)
+static int add_action(struct worker_buf *body, const char *index, const struct item *it)
 {
 	json_t *a = json_pack("{s:{s:s,s:s%}}", it->op == ITEM_DELETE ? "delete" : "index", "_index", index,
 	                      "_id", (const char *)it->m->key, it->m->key_len);
 	char *line = a ? json_dumps(a, JSON_COMPACT) : NULL;
 	int rc = line ? 0 : -1;
 
-	rc = rc ? rc : buf_add(body, line, strlen(line));
-	rc = rc ? rc : buf_add(body, "\n", 1);
+	rc = rc ? rc : worker_buf_add(body, line, strlen(line));
+	rc = rc ? rc : worker_buf_add(body, "\n", 1);
 	if (!rc && it->op == ITEM_INDEX) {
-		rc = buf_add(body, it->source, strlen(it->source));
-		rc = rc ? rc : buf_add(body, "\n", 1);
+		rc = worker_buf_add(body, it->source, strlen(it->source));
+		rc = rc ? rc : worker_buf_add(body, "\n", 1);
 	}
 	free(line);
 	json_decref(a);
@@ -346,7 +316,7 @@ static int add_action(struct buf *body, const char *index, const struct item *it
 /* The verdicts of a 200 answer on the items SENT[0..NSENT) of B: 0 when each has its outcome, 1 when
    some must be sent again (429, 5xx), -1 when the answer cannot be read (s->error says why). */
 static int verdicts(struct search *s, struct batch_items *b, const int *sent, int nsent,
-                    const struct buf *answer)
+                    const struct worker_buf *answer)
 {
 	json_t *root = json_loadb(answer->s ? answer->s : "", answer->len, 0, NULL);
 	json_t *items = json_object_get(root, "items");
@@ -395,10 +365,10 @@ static int verdicts(struct search *s, struct batch_items *b, const int *sent, in
 			continue;
 		}
 		it->state = ITEM_REJECTED;
-		relay_log(0, "rejected by the index: %s %s (partition %d offset %lld): %ld %s: %s%s%s",
-		          it->op == ITEM_DELETE ? "delete" : "document", item_key(it->m, key, sizeof key),
-		          (int)it->m->partition, (long long)it->m->offset, status, type ? type : "error",
-		          reason ? reason : "(no reason)", cause ? ": " : "", cause ? cause : "");
+		worker_log(0, "rejected by the index: %s %s (partition %d offset %lld): %ld %s: %s%s%s",
+		           it->op == ITEM_DELETE ? "delete" : "document", item_key(it->m, key, sizeof key),
+		           (int)it->m->partition, (long long)it->m->offset, status, type ? type : "error",
+		           reason ? reason : "(no reason)", cause ? ": " : "", cause ? cause : "");
 	}
 	if (again) {
 		size_t n = strlen(s->error);
@@ -412,7 +382,7 @@ static int verdicts(struct search *s, struct batch_items *b, const int *sent, in
 
 enum bulk_result search_bulk(struct search *s, struct batch_items *b)
 {
-	struct buf body = {0}, answer;
+	struct worker_buf body = {0}, answer;
 	int *sent = malloc((size_t)(b->n ? b->n : 1) * sizeof *sent), nsent = 0, i, rc;
 	long status;
 

@@ -10,8 +10,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,8 @@
 
 #include "relay.h"
 
+const char worker_name[] = RELAY_NAME;
+
 #define ROW_BACKOFF_MIN_MS   1000
 #define ROW_BACKOFF_MAX_MS   60000
 #define DB_BACKOFF_MIN_MS    250
@@ -27,32 +27,19 @@
 #define KAFKA_BACKOFF_MIN_MS 1000
 #define KAFKA_BACKOFF_MAX_MS 30000
 
-static int64_t next_backoff(int64_t cur, int64_t lo, int64_t hi)
-{
-	return cur <= 0 ? lo : cur * 2 > hi ? hi : cur * 2;
-}
-
 /* ---- command line --------------------------------------------------------------------------------- */
-
-enum { OPT_ONCE = 256, OPT_TEST_DELAY };
 
 static const struct option long_options[] = {
     {"conninfo", required_argument, NULL, 'c'},
     {"dbname", required_argument, NULL, 'd'},
-    {"brokers", required_argument, NULL, 'b'},
     {"topic", required_argument, NULL, 't'},
     {"batch", required_argument, NULL, 'n'},
     {"max-attempts", required_argument, NULL, 'm'},
     {"worker", required_argument, NULL, 'w'},
     {"interval", required_argument, NULL, 'i'},
     {"fail-percent", required_argument, NULL, 'f'},
-    {"once", no_argument, NULL, OPT_ONCE},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    /* Hidden: a pause between the acknowledgements and the COMMIT, to widen a crash window. */
-    {"test-delay-ms", required_argument, NULL, OPT_TEST_DELAY},
-    {NULL, 0, NULL, 0},
-};
+    /* --test-delay-ms: a pause between the acknowledgements and the COMMIT. */
+    WORKER_LONG_OPTIONS};
 
 static void usage(FILE *f)
 {
@@ -84,30 +71,6 @@ static void usage(FILE *f)
 	    f);
 }
 
-PRINTF_LIKE(1, 2) __attribute__((noreturn)) static void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(RELAY_NAME ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static int parse_int(const char *flag, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < lo || v > hi)
-		usage_error("%s: expected a whole number from %ld to %ld, not '%s'", flag, lo, hi, s);
-	return (int)v;
-}
-
 /* 200ms, 1s, 1.5s, 2m; a bare number is milliseconds. */
 static int parse_duration_ms(const char *flag, const char *s)
 {
@@ -123,125 +86,117 @@ static int parse_duration_ms(const char *flag, const char *s)
 	else if (*end && strcmp(end, "ms") != 0)
 		end = NULL;
 	if (!*s || !end || errno || !(v >= 10 && v <= 3600000))
-		usage_error("%s: expected a duration from 10ms to 1h such as 200ms or 1s, not '%s'", flag, s);
+		worker_usage_error("%s: expected a duration from 10ms to 1h such as 200ms or 1s, not '%s'",
+		                   flag, s);
 	return (int)v;
-}
-
-/* "--batch" for 'n': how the errors name an option; NULL for none. */
-static const char *option_name(int val)
-{
-	static char buf[64];
-	const struct option *o;
-
-	for (o = long_options; o->name; o++)
-		if (o->val == val) {
-			snprintf(buf, sizeof buf, "--%s", o->name);
-			return buf;
-		}
-	if (val <= 0 || val >= 256)
-		return NULL;
-	snprintf(buf, sizeof buf, "-%c", val);
-	return buf;
 }
 
 static void parse_options(int argc, char **argv, struct relay_opts *o)
 {
-	const char *env = getenv("SYNCTOP_KAFKA_BOOTSTRAP");
 	int c;
 
-	*o = (struct relay_opts){.brokers = env && *env ? env : NULL,
-	                         .topic = "shop.products",
-	                         .worker = "relay",
-	                         .batch = 50,
-	                         .max_attempts = 5,
-	                         .interval_ms = 200};
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:d:b:t:n:m:w:i:f:X:vh", long_options, NULL)) != -1) {
+	*o = (struct relay_opts){
+	    .topic = "shop.products", .worker = "relay", .batch = 50, .max_attempts = 5, .interval_ms = 200};
+	worker_opts_init(&o->common);
+	while ((c = worker_getopt(argc, argv, ":c:d:b:t:n:m:w:i:f:X:vh", long_options, &o->common)) != -1) {
 		switch (c) {
 		case 'c':
 			o->conninfo = optarg;
 			break;
 		case 'd':
 			if (!*optarg)
-				usage_error("--dbname: expected a database name");
+				worker_usage_error("--dbname: expected a database name");
 			o->dbname = optarg;
-			break;
-		case 'b':
-			if (!*optarg)
-				usage_error("--brokers: expected host:port[,host:port...]");
-			o->brokers = optarg;
 			break;
 		case 't':
 			if (!*optarg)
-				usage_error("--topic: expected a topic name");
+				worker_usage_error("--topic: expected a topic name");
 			o->topic = optarg;
 			break;
 		case 'n':
-			o->batch = parse_int("--batch", optarg, 1, 10000);
+			o->batch = worker_parse_int("--batch", optarg, 1, 10000);
 			break;
 		case 'm':
-			o->max_attempts = parse_int("--max-attempts", optarg, 1, 1000);
+			o->max_attempts = worker_parse_int("--max-attempts", optarg, 1, 1000);
 			break;
 		case 'w':
 			if (!*optarg)
-				usage_error("--worker: expected a worker name");
+				worker_usage_error("--worker: expected a worker name");
 			o->worker = optarg;
 			break;
 		case 'i':
 			o->interval_ms = parse_duration_ms("--interval", optarg);
 			break;
 		case 'f':
-			o->fail_percent = parse_int("--fail-percent", optarg, 0, 100);
-			break;
-		case OPT_ONCE:
-			o->once = 1;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'X': {
-			char *eq = strchr(optarg, '=');
-
-			if (!eq || eq == optarg)
-				usage_error("-X: expected NAME=VALUE, not '%s'", optarg);
-			if (o->nprops == (int)(sizeof o->props / sizeof *o->props))
-				usage_error("-X: at most %d properties",
-				            (int)(sizeof o->props / sizeof *o->props));
-			*eq = '\0';
-			o->props[o->nprops][0] = optarg;
-			o->props[o->nprops][1] = eq + 1;
-			o->nprops++;
-			break;
-		}
-		case OPT_TEST_DELAY:
-			o->test_delay_ms = parse_int("--test-delay-ms", optarg, 0, 60000);
+			o->fail_percent = worker_parse_int("--fail-percent", optarg, 0, 100);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
-		case ':':
-			usage_error("%s: expected a value", option_name(optopt));
-		default: {
-			const char *arg = argv[optind - 1];
-
-			if (optopt && option_name(optopt) && !strncmp(arg, "--", 2))
-				usage_error("%s: %s takes no value", arg, option_name(optopt));
-			if (optopt > 0 && optopt < 256)
-				usage_error("-%c: unknown option (see --help)", optopt);
-			usage_error("%s: unknown option (see --help)", arg);
-		}
 		}
 	}
-	if (optind < argc)
-		usage_error("%s: unexpected argument (the options are in --help)", argv[optind]);
-	if (!o->brokers)
-		usage_error("--brokers: no Kafka brokers (give --brokers or set SYNCTOP_KAFKA_BOOTSTRAP)");
 	if (o->conninfo) {
 		char why[300];
 
 		if (db_check_conninfo(o->conninfo, why, sizeof why) < 0)
-			usage_error("--conninfo: %s", why);
+			worker_usage_error("--conninfo: %s", why);
 	}
+}
+
+/* ---- rows that failed lately, waiting out their backoff -------------------------------------------- */
+
+/* In memory: the outbox has no column for it. */
+struct cooling {
+	struct {
+		long long id;
+		int64_t until; /* worker_now_ms() */
+	} * v;
+	size_t n, cap;
+};
+
+/* 0, or -1 when out of memory. */
+static int cooling_add(struct cooling *c, long long id, int64_t until)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		void *p = realloc(c->v, cap * sizeof *c->v);
+
+		if (!p)
+			return -1;
+		c->v = p;
+		c->cap = cap;
+	}
+	c->v[c->n].id = id;
+	c->v[c->n].until = until;
+	c->n++;
+	return 0;
+}
+
+/* Forgets the rows whose wait is over at NOW. */
+static void cooling_expire(struct cooling *c, int64_t now)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].until > now)
+			c->v[j++] = c->v[i];
+	c->n = j;
+}
+
+/* The ids as a PostgreSQL array literal, "{1,2}" (to free); NULL when out of memory. */
+static char *cooling_literal(const struct cooling *c)
+{
+	char *s = malloc(c->n * 21 + 3), *p = s;
+	size_t i;
+
+	if (!s)
+		return NULL;
+	*p++ = '{';
+	for (i = 0; i < c->n; i++)
+		p += sprintf(p, i ? ",%lld" : "%lld", c->v[i].id);
+	*p++ = '}';
+	*p = '\0';
+	return s;
 }
 
 /* ---- the loop -------------------------------------------------------------------------------------- */
@@ -260,12 +215,6 @@ struct relay {
 	int no_worker_row_said;
 };
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	relay_stop = 1;
-}
-
 static int chance(struct relay *r, int percent)
 {
 	r->rand ^= r->rand << 13;
@@ -277,9 +226,9 @@ static int chance(struct relay *r, int percent)
 /* A PostgreSQL failure: logged once per change, then a growing pause before the next try. */
 static void db_trouble(struct relay *r)
 {
-	relay_state_fail(&r->db.state, "%s: %s", r->db.where, r->db.error);
-	r->db_backoff = next_backoff(r->db_backoff, DB_BACKOFF_MIN_MS, DB_BACKOFF_MAX_MS);
-	r->db_retry_at = relay_now_ms() + r->db_backoff;
+	worker_state_fail(&r->db.state, "%s: %s", r->db.where, r->db.error);
+	r->db_backoff = worker_backoff(r->db_backoff, DB_BACKOFF_MIN_MS, DB_BACKOFF_MAX_MS);
+	r->db_retry_at = worker_now_ms() + r->db_backoff;
 }
 
 /* After the outcome of a batch is committed: the failed rows wait, the Kafka state follows. */
@@ -287,7 +236,7 @@ static void account(struct relay *r, const struct batch *b, const int *attempts,
 {
 	int i, acked = 0, failed = 0, injected = 0;
 	const char *first_error = NULL;
-	int64_t now = relay_now_ms();
+	int64_t now = worker_now_ms();
 
 	for (i = 0; i < b->n; i++) {
 		const struct row *row = &b->rows[i];
@@ -307,15 +256,15 @@ static void account(struct relay *r, const struct batch *b, const int *attempts,
 
 			if (cooling_add(&r->cooling, row->id,
 			                now + (wait < ROW_BACKOFF_MAX_MS ? wait : ROW_BACKOFF_MAX_MS)))
-				relay_log(0, "out of memory: row %lld is retried without waiting", row->id);
+				worker_log(0, "out of memory: row %lld is retried without waiting", row->id);
 		}
 	}
 	r->published += acked;
 	r->failures += failed;
-	relay_log(1, "batch: %d claimed, %d published, %d failed (%d injected) in %lld ms", b->n, acked,
-	          failed, injected, (long long)ms);
+	worker_log(1, "batch: %d claimed, %d published, %d failed (%d injected) in %lld ms", b->n, acked,
+	           failed, injected, (long long)ms);
 	if (acked) {
-		relay_state_ok(&r->kafka.state, "delivering to topic %s", r->o->topic);
+		worker_state_ok(&r->kafka.state, "delivering to topic %s", r->o->topic);
 		r->kafka_backoff = 0;
 	}
 	if (!first_error)
@@ -323,12 +272,13 @@ static void account(struct relay *r, const struct batch *b, const int *attempts,
 	if (!acked) {
 		/* Nothing got through: the brokers are down or refuse the topic. Wait before the next
 		   batch, so that an outage burns a few attempts, not all of them. */
-		relay_state_fail(&r->kafka.state, "deliveries fail: %s", first_error);
-		r->kafka_backoff = next_backoff(r->kafka_backoff, KAFKA_BACKOFF_MIN_MS, KAFKA_BACKOFF_MAX_MS);
+		worker_state_fail(&r->kafka.state, "deliveries fail: %s", first_error);
+		r->kafka_backoff =
+		    worker_backoff(r->kafka_backoff, KAFKA_BACKOFF_MIN_MS, KAFKA_BACKOFF_MAX_MS);
 		r->kafka_retry_at = now + r->kafka_backoff;
 	} else {
-		relay_log(0, "kafka: %d of %d messages failed: %s", failed - injected, b->n - injected,
-		          first_error);
+		worker_log(0, "kafka: %d of %d messages failed: %s", failed - injected, b->n - injected,
+		           first_error);
 	}
 }
 
@@ -339,7 +289,7 @@ static int step(struct relay *r)
 {
 	const struct relay_opts *o = r->o;
 	struct batch b;
-	int64_t t0 = relay_now_ms();
+	int64_t t0 = worker_now_ms();
 	int i, paused, *attempts;
 	char *ids;
 
@@ -347,23 +297,23 @@ static int step(struct relay *r)
 	if (paused < 0)
 		return -2;
 	if (paused == 2 && !r->no_worker_row_said++)
-		relay_log(0, "outbox_worker has no row '%s': this relay cannot be paused", o->worker);
+		worker_log(0, "outbox_worker has no row '%s': this relay cannot be paused", o->worker);
 	paused = paused == 1;
 	if (paused != r->paused) {
 		if (paused)
-			relay_log(0, "paused (outbox_worker '%s'): claiming nothing until resumed",
-			          o->worker);
+			worker_log(0, "paused (outbox_worker '%s'): claiming nothing until resumed",
+			           o->worker);
 		else if (r->paused == 1)
-			relay_log(0, "resumed (outbox_worker '%s')", o->worker);
+			worker_log(0, "resumed (outbox_worker '%s')", o->worker);
 		r->paused = paused;
 	}
 	if (paused)
-		return o->once ? 2 : 0;
+		return o->common.once ? 2 : 0;
 
 	cooling_expire(&r->cooling, t0);
 	ids = cooling_literal(&r->cooling);
 	if (!ids) {
-		relay_log(0, "out of memory");
+		worker_log(0, "out of memory");
 		return -1;
 	}
 	i = db_claim(&r->db, o->max_attempts, ids, o->batch, &b);
@@ -377,7 +327,7 @@ static int step(struct relay *r)
 		batch_free(&b);
 		/* --once: done when nothing is left, not even rows that wait out a backoff or that
 		   another relay holds. */
-		if (o->once && (pending = db_pending(&r->db, o->max_attempts)) <= 0)
+		if (o->common.once && (pending = db_pending(&r->db, o->max_attempts)) <= 0)
 			return pending < 0 ? -2 : 2;
 		return 0;
 	}
@@ -389,18 +339,18 @@ static int step(struct relay *r)
 		}
 	}
 	if (kafka_send(&r->kafka, &b) < 0) {
-		relay_log(0,
-		          "stopping: %d rows were not acknowledged in time; rolled back, they stay pending",
-		          b.n);
+		worker_log(0,
+		           "stopping: %d rows were not acknowledged in time; rolled back, they stay pending",
+		           b.n);
 		db_rollback(&r->db);
 		batch_free(&b);
 		return -1;
 	}
-	if (o->test_delay_ms) {
+	if (o->common.test_delay_ms) {
 		/* For the crash test: a kill now finds the batch acknowledged but not committed. */
-		relay_log(0, "test: the reports of a batch of %d rows are in; committing in %d ms", b.n,
-		          o->test_delay_ms);
-		relay_sleep_ms(o->test_delay_ms);
+		worker_log(0, "test: the reports of a batch of %d rows are in; committing in %d ms", b.n,
+		           o->common.test_delay_ms);
+		worker_sleep_ms(o->common.test_delay_ms);
 	}
 	attempts = calloc((size_t)b.n, sizeof *attempts);
 	if (!attempts || db_finish(&r->db, &b, attempts) < 0) {
@@ -408,7 +358,7 @@ static int step(struct relay *r)
 			snprintf(r->db.error, sizeof r->db.error, "out of memory");
 			db_rollback(&r->db);
 		}
-		relay_log(
+		worker_log(
 		    0,
 		    "the outcome of a batch of %d rows was not committed: they stay pending and are sent "
 		    "again",
@@ -417,9 +367,9 @@ static int step(struct relay *r)
 		batch_free(&b);
 		return -2;
 	}
-	relay_state_ok(&r->db.state, "connected to %s", r->db.where);
+	worker_state_ok(&r->db.state, "connected to %s", r->db.where);
 	r->db_backoff = 0;
-	account(r, &b, attempts, relay_now_ms() - t0);
+	account(r, &b, attempts, worker_now_ms() - t0);
 	i = b.n == o->batch;
 	free(attempts);
 	batch_free(&b);
@@ -431,8 +381,8 @@ static int run(struct relay *r)
 	const struct relay_opts *o = r->o;
 	char why[600];
 
-	while (!relay_stop) {
-		int64_t now = relay_now_ms(), wait = 0;
+	while (!worker_stop) {
+		int64_t now = worker_now_ms(), wait = 0;
 		int rc;
 
 		if (r->db_retry_at > now)
@@ -440,16 +390,16 @@ static int run(struct relay *r)
 		else if (r->kafka_retry_at > now)
 			wait = r->kafka_retry_at - now;
 		if (wait > 0) {
-			relay_sleep_ms(wait < 1000 ? wait : 1000);
+			worker_sleep_ms(wait < 1000 ? wait : 1000);
 			continue;
 		}
 		rd_kafka_poll(r->kafka.rk, 0); /* the error events of an idle producer */
 		if (r->kafka.fatal) {
-			struct relay_state state = r->kafka.state;
+			struct worker_state state = r->kafka.state;
 
 			kafka_close(&r->kafka);
 			if (kafka_open(&r->kafka, o, why, sizeof why) < 0) {
-				relay_log(0, "kafka: %s", why);
+				worker_log(0, "kafka: %s", why);
 				return 1;
 			}
 			r->kafka.state = state; /* still failing until a delivery succeeds */
@@ -457,24 +407,24 @@ static int run(struct relay *r)
 		if (!r->db.conn) {
 			if (db_connect(&r->db) < 0) {
 				db_trouble(r);
-				if (o->once)
+				if (o->common.once)
 					return 1;
 				continue;
 			}
-			relay_state_ok(&r->db.state, "connected to %s", r->db.where);
+			worker_state_ok(&r->db.state, "connected to %s", r->db.where);
 			r->paused = -1;
 		}
 		rc = step(r);
 		if (rc == -2) {
 			db_trouble(r);
-			if (o->once)
+			if (o->common.once)
 				return 1;
 		} else if (rc == -1) {
-			return relay_stop ? 0 : 1;
+			return worker_stop ? 0 : 1;
 		} else if (rc == 2) {
 			return 0;
 		} else if (rc == 0) {
-			relay_sleep_ms(o->interval_ms);
+			worker_sleep_ms(o->interval_ms);
 		}
 	}
 	return 0;
@@ -484,31 +434,23 @@ int main(int argc, char **argv)
 {
 	struct relay_opts o;
 	struct relay r;
-	struct sigaction sa;
 	char why[600];
 	int rc;
 
 	parse_options(argc, argv, &o);
-	relay_verbose = o.verbose;
 
 	memset(&r, 0, sizeof r);
 	r.o = &o;
 	r.paused = -1;
 	r.rand = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15u;
-	/* No SA_RESTART: a signal ends the sleeps at once. librdkafka's threads block signals. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	worker_signals();
 
 	if (kafka_open(&r.kafka, &o, why, sizeof why) < 0)
-		usage_error("%s", why); /* a bad -X, --brokers or --topic */
+		worker_usage_error("%s", why); /* a bad -X, --brokers or --topic */
 	db_init(&r.db, o.conninfo, o.dbname);
 	r.kafka.state.failing = r.db.state.failing = -1; /* the first success is news too */
-	relay_log(1, "starting: worker %s, topic %s, brokers %s, batch %d, max attempts %d%s", o.worker,
-	          o.topic, o.brokers, o.batch, o.max_attempts, o.once ? ", once" : "");
+	worker_log(1, "starting: worker %s, topic %s, brokers %s, batch %d, max attempts %d%s", o.worker,
+	           o.topic, o.common.brokers, o.batch, o.max_attempts, o.common.once ? ", once" : "");
 
 	rc = run(&r);
 
@@ -516,7 +458,7 @@ int main(int argc, char **argv)
 	db_disconnect(&r.db);
 	kafka_close(&r.kafka);
 	free(r.cooling.v);
-	relay_log(rc ? 0 : 1, "%s: %lld rows published, %lld failed attempts", rc ? "giving up" : "stopped",
-	          r.published, r.failures);
+	worker_log(rc ? 0 : 1, "%s: %lld rows published, %lld failed attempts", rc ? "giving up" : "stopped",
+	           r.published, r.failures);
 	return rc;
 }

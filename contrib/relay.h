@@ -1,75 +1,29 @@
-/* relay.h: what the parts of synctop-relay (the reference outbox relay) share: options, the batch, the
- * log, and the PostgreSQL (relay_db.c) and Kafka (relay_kafka.c) halves. */
+/* relay.h: what the parts of synctop-relay (the reference outbox relay) share: options, the batch, and
+ * the PostgreSQL (relay_db.c) and Kafka (relay_kafka.c) halves. The log, the clock, the failure states
+ * and the options it has in common with synctop-indexer are in worker_common.h. */
 #ifndef SYNCTOP_RELAY_H
 #define SYNCTOP_RELAY_H
 
-#include <signal.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include <libpq-fe.h>
 #include <librdkafka/rdkafka.h>
 
+#include "worker_common.h"
+
 #define RELAY_NAME "synctop-relay"
 
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-
 struct relay_opts {
-	const char *conninfo; /* NULL: the libpq environment (PGHOST, ...) */
-	const char *dbname;   /* -d: overrides the conninfo's */
-	const char *brokers;
+	struct worker_opts common; /* --brokers, -X, --once, --test-delay-ms */
+	const char *conninfo;      /* NULL: the libpq environment (PGHOST, ...) */
+	const char *dbname;        /* -d: overrides the conninfo's */
 	const char *topic;
 	const char *worker;
 	int batch;
 	int max_attempts;
 	int interval_ms;
 	int fail_percent;
-	int test_delay_ms;
-	int once;
-	int verbose;
-	const char *props[64][2]; /* -X NAME=VALUE */
-	int nprops;
 };
-
-/* Set by SIGTERM and SIGINT. */
-extern volatile sig_atomic_t relay_stop;
-extern int relay_verbose;
-
-/* One line on stderr, shown when LEVEL <= --verbose count (0: state changes and errors). */
-PRINTF_LIKE(2, 3) void relay_log(int level, const char *fmt, ...);
-
-/* Milliseconds of the monotonic clock. */
-int64_t relay_now_ms(void);
-
-/* Sleeps MS milliseconds, or less when a stop is asked. */
-void relay_sleep_ms(int64_t ms);
-
-/* A failure that is logged once when it starts, and once more per new reason while it lasts (at most
-   RELAY_REASONS of them; a repeated one only at -vv): never once per retry. */
-#define RELAY_REASONS 4
-struct relay_state {
-	const char *what; /* "postgres", "kafka" */
-	int failing;      /* -1 unknown yet, 0 fine, 1 failing */
-	int nreasons;
-	char reasons[RELAY_REASONS][256]; /* logged in this failure */
-};
-PRINTF_LIKE(2, 3) void relay_state_fail(struct relay_state *s, const char *fmt, ...);
-PRINTF_LIKE(2, 3) void relay_state_ok(struct relay_state *s, const char *fmt, ...);
-
-/* Rows that failed lately and wait out their backoff (in memory: the outbox has no column for it). */
-struct cooling {
-	struct {
-		long long id;
-		int64_t until; /* relay_now_ms() */
-	} * v;
-	size_t n, cap;
-};
-/* 0, or -1 when out of memory. */
-int cooling_add(struct cooling *c, long long id, int64_t until);
-/* Forgets the rows whose wait is over at NOW. */
-void cooling_expire(struct cooling *c, int64_t now);
-/* The ids as a PostgreSQL array literal, "{1,2}" (to free); NULL when out of memory. */
-char *cooling_literal(const struct cooling *c);
 
 enum row_state { ROW_SENDING, ROW_ACKED, ROW_FAILED };
 
@@ -101,7 +55,7 @@ struct db {
 	char secret[256];   /* the password written in the conninfo, scrubbed from messages */
 	char error[512];    /* the last failure, scrubbed */
 	int in_transaction; /* a claim is open */
-	struct relay_state state;
+	struct worker_state state;
 };
 
 /* Checks the conninfo's syntax; on error writes a one-line reason (without the password). */
@@ -134,7 +88,7 @@ struct kafka {
 	struct batch *batch; /* the batch in flight, or NULL */
 	int outstanding;     /* rows of it without a report yet */
 	int fatal;           /* the producer raised a fatal error: make a new one */
-	struct relay_state state;
+	struct worker_state state;
 };
 
 /* Creates the idempotent producer; on a configuration error writes why and returns -1. */

@@ -289,51 +289,22 @@ int db_claim(struct db *db, int max_attempts, const char *cooling, int limit, st
 	return 0;
 }
 
-/* A growing string, for the array literals. */
-struct buf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
+/* The array literals grow in a worker_buf: S (a C string) appended to B. */
+static void buf_adds(struct worker_buf *b, const char *s)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
+	worker_buf_add(b, s, strlen(s));
 }
 
 /* S as a double-quoted element of an array literal. */
-static void buf_add_quoted(struct buf *b, const char *s)
+static void buf_add_quoted(struct worker_buf *b, const char *s)
 {
-	buf_add(b, "\"", 1);
+	worker_buf_add(b, "\"", 1);
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			buf_add(b, "\\", 1);
-		buf_add(b, s, 1);
+			worker_buf_add(b, "\\", 1);
+		worker_buf_add(b, s, 1);
 	}
-	buf_add(b, "\"", 1);
+	worker_buf_add(b, "\"", 1);
 }
 
 static int row_cmp(const void *key, const void *elem)
@@ -345,7 +316,7 @@ static int row_cmp(const void *key, const void *elem)
 
 int db_finish(struct db *db, struct batch *b, int *attempts)
 {
-	struct buf ok = {0}, ids = {0}, errs = {0};
+	struct worker_buf ok = {0}, ids = {0}, errs = {0};
 	int i, n_ok = 0, n_failed = 0, rc = -1;
 	PGresult *res = NULL;
 
@@ -369,7 +340,7 @@ int db_finish(struct db *db, struct batch *b, int *attempts)
 	buf_adds(&ok, "}");
 	buf_adds(&ids, "}");
 	buf_adds(&errs, "}");
-	if (ok.oom || ids.oom || errs.oom) {
+	if (ok.failed || ids.failed || errs.failed) {
 		set_error(db, "", "out of memory");
 		db_rollback(db);
 		goto out;

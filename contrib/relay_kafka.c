@@ -48,28 +48,17 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
 		rd_kafka_fatal_error(rk, why, sizeof why);
 		k->fatal = 1;
-		relay_state_fail(&k->state, "the producer failed for good (a new one follows): %s", why);
-	} else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-		relay_state_fail(&k->state, "all brokers are down (%s)", reason);
+		worker_state_fail(&k->state, "the producer failed for good (a new one follows): %s", why);
 	} else {
-		relay_log(2, "kafka: %s", reason);
+		worker_kafka_error(&k->state, err, reason);
 	}
-}
-
-/* librdkafka's own log, from its threads: only at -vv. */
-static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-	(void)rk;
-	(void)level;
-	relay_log(2, "kafka: rdkafka %s: %s", fac, buf);
 }
 
 int kafka_open(struct kafka *k, const struct relay_opts *o, char *why, size_t whylen)
 {
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf;
 	char errstr[512], value[32];
 	size_t size = sizeof value;
-	int i;
 	static const char *const defaults[][2] = {
 	    {"client.id", RELAY_NAME},
 	    /* Retries inside librdkafka never duplicate or reorder a message. */
@@ -81,25 +70,9 @@ int kafka_open(struct kafka *k, const struct relay_opts *o, char *why, size_t wh
 
 	memset(k, 0, sizeof *k);
 	k->state.what = "kafka";
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, errstr, sizeof errstr) !=
-	    RD_KAFKA_CONF_OK) {
-		snprintf(why, whylen, "--brokers: %s", errstr);
-		goto fail;
-	}
-	for (i = 0; i < (int)(sizeof defaults / sizeof *defaults); i++) {
-		if (rd_kafka_conf_set(conf, defaults[i][0], defaults[i][1], errstr, sizeof errstr) !=
-		    RD_KAFKA_CONF_OK) {
-			snprintf(why, whylen, "%s: %s", defaults[i][0], errstr);
-			goto fail;
-		}
-	}
-	for (i = 0; i < o->nprops; i++) {
-		if (rd_kafka_conf_set(conf, o->props[i][0], o->props[i][1], errstr, sizeof errstr) !=
-		    RD_KAFKA_CONF_OK) {
-			snprintf(why, whylen, "-X %s: %s", o->props[i][0], errstr);
-			goto fail;
-		}
-	}
+	conf = worker_kafka_conf(&o->common, NULL, defaults, sizeof defaults / sizeof *defaults, why, whylen);
+	if (!conf)
+		return -1;
 	if (rd_kafka_conf_get(conf, "message.timeout.ms", value, &size) == RD_KAFKA_CONF_OK)
 		k->message_timeout_ms = atoi(value);
 	if (k->message_timeout_ms <= 0) /* 0 means no timeout: we still bound our wait */
@@ -107,11 +80,11 @@ int kafka_open(struct kafka *k, const struct relay_opts *o, char *why, size_t wh
 	rd_kafka_conf_set_opaque(conf, k);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
-	rd_kafka_conf_set_log_cb(conf, on_log);
 	k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
 	if (!k->rk) {
 		snprintf(why, whylen, "cannot create the Kafka producer: %s", errstr);
-		goto fail;
+		rd_kafka_conf_destroy(conf);
+		return -1;
 	}
 	k->rkt = rd_kafka_topic_new(k->rk, o->topic, NULL);
 	if (!k->rkt) {
@@ -121,9 +94,6 @@ int kafka_open(struct kafka *k, const struct relay_opts *o, char *why, size_t wh
 		return -1;
 	}
 	return 0;
-fail:
-	rd_kafka_conf_destroy(conf);
-	return -1;
 }
 
 void kafka_close(struct kafka *k)
@@ -168,8 +138,8 @@ static void await_reports(struct kafka *k, int64_t until, int honour_stop)
 {
 	int64_t stop_at = 0, now;
 
-	while (k->outstanding > 0 && (now = relay_now_ms()) < until) {
-		if (honour_stop && relay_stop && !stop_at)
+	while (k->outstanding > 0 && (now = worker_now_ms()) < until) {
+		if (honour_stop && worker_stop && !stop_at)
 			stop_at = now + STOP_GRACE_MS;
 		if (stop_at && now >= stop_at)
 			break;
@@ -190,13 +160,13 @@ int kafka_send(struct kafka *k, struct batch *b)
 	for (i = 0; i < b->n; i++)
 		if (b->rows[i].state == ROW_SENDING)
 			produce(k, &b->rows[i], ((uintptr_t)k->seq << INDEX_BITS) | (uintptr_t)i);
-	await_reports(k, relay_now_ms() + k->message_timeout_ms + REPORT_MARGIN_MS, 1);
+	await_reports(k, worker_now_ms() + k->message_timeout_ms + REPORT_MARGIN_MS, 1);
 	if (k->outstanding > 0) {
 		/* Stopping, or the reports are late: void what is still queued or in flight, so that no
 		   report refers to this batch any more, and take the purge reports. */
-		abandoned = relay_stop;
+		abandoned = worker_stop;
 		rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-		await_reports(k, relay_now_ms() + 1000, 0);
+		await_reports(k, worker_now_ms() + 1000, 0);
 		for (i = 0; i < b->n; i++) {
 			struct row *r = &b->rows[i];
 

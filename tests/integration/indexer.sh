@@ -48,33 +48,7 @@ indexer_bg() {
 	at_exit kill_ours "$INDEXER_PID"
 }
 
-# kill_ours PID: SIGKILL to PID if it is still running.
-kill_ours() {
-	if kill -0 "$1" 2>/dev/null; then
-		{ kill -KILL "$1" && wait "$1"; } 2>/dev/null
-	fi
-	return 0
-}
-
-# stop_bg PID: SIGTERM; its exit status in STOP_RC (124 if still running after 10 s: then killed)
-# and the time it took in STOP_MS.
-stop_bg() {
-	local i t0
-	t0=$(now_ms)
-	kill -TERM "$1" 2>/dev/null
-	for ((i = 0; i < 500; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.02
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill_ours "$1"
-		STOP_RC=124
-	else
-		wait "$1"
-		STOP_RC=$?
-	fi
-	STOP_MS=$(($(now_ms) - t0))
-}
+# (kill_ours and stop_bg, for the indexers in the background: lib.sh.)
 
 # wait_until SECONDS CMD...: runs CMD until it succeeds; false at the deadline.
 # shellcheck disable=SC2317 # run by ok

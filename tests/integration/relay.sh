@@ -42,33 +42,8 @@ relay_bg() {
 	at_exit kill_ours "$RELAY_PID"
 }
 
-# kill_ours PID: SIGKILL to PID if it is still one of our relays (or traffic generators).
-kill_ours() {
-	if kill -0 "$1" 2>/dev/null; then
-		{ kill -KILL "$1" && wait "$1"; } 2>/dev/null
-	fi
-	return 0
-}
-
-# stop_bg PID: SIGTERM, and its exit status in STOP_RC (124 if still running after 10 s: then
-# killed) and the time it took in STOP_MS.
-stop_bg() {
-	local i t0
-	t0=$(now_ms)
-	kill -TERM "$1" 2>/dev/null
-	for ((i = 0; i < 200; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.02
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill_ours "$1"
-		STOP_RC=124
-	else
-		wait "$1"
-		STOP_RC=$?
-	fi
-	STOP_MS=$(($(now_ms) - t0))
-}
+# (kill_ours and stop_bg, for the relays and traffic generators in the background: lib.sh. A relay
+# gets 4 s to stop.)
 
 # wait_for SECONDS SQL WANT-ERE: polls SQL until its answer matches WANT-ERE; false at the deadline.
 # shellcheck disable=SC2317 # run by ok
@@ -236,12 +211,12 @@ psql_synctop -c "UPDATE outbox_worker SET paused = false, paused_at = NULL, upda
 t0=$(now_ms)
 ok "resume: rows get processed again" wait_for 5 "SELECT count(*) > $c2 FROM outbox WHERE processed" '^t$'
 diag "resume: processing again after $(($(now_ms) - t0)) ms"
-stop_bg "$traffic"
+stop_bg "$traffic" 4
 t0=$(now_ms)
 ok "resume: the backlog drains (0 pending)" wait_for 10 'SELECT count(*) FROM outbox WHERE NOT processed' '^0$'
 diag "resume: $(processed) rows processed; drained $(($(now_ms) - t0)) ms after the traffic stopped"
 like "$(<"$log")" "resumed \(outbox_worker 'relay'\)" "resume: the relay says it resumed"
-stop_bg "$pid"
+stop_bg "$pid" 4
 is "$STOP_RC" 0 "pause: SIGTERM: exit 0"
 is "$(end_total "$T3")" "$(processed)" "pause: one message per processed row"
 
@@ -266,7 +241,7 @@ log=$TEST_TMP/term.err
 relay_bg "$log" --brokers "$B2" --batch 100
 pid=$RELAY_PID
 sleep 1
-stop_bg "$pid"
+stop_bg "$pid" 4
 is "$STOP_RC" 0 "SIGTERM mid-batch (brokers down): exit 0"
 diag "SIGTERM mid-batch: gone $STOP_MS ms after the signal"
 between "$STOP_MS" 1500 4000 "SIGTERM mid-batch: gone after the 2 s grace for the acknowledgements"
@@ -291,7 +266,7 @@ is "$(ctl2 up -1)" ok "failures: the brokers come back"
 t0=$(now_ms)
 ok "brokers back: the outbox drains" wait_for 20 'SELECT count(*) FROM outbox WHERE NOT processed' '^0$'
 diag "brokers back: 200 rows drained $(($(now_ms) - t0)) ms after the brokers came up"
-stop_bg "$pid"
+stop_bg "$pid" 4
 is "$STOP_RC" 0 "failures: SIGTERM when idle: exit 0"
 between "$STOP_MS" 0 1500 "failures: SIGTERM when idle: gone at once ($STOP_MS ms)"
 msgs=$(SYNCTOP_KAFKA_BOOTSTRAP=$B2 end_total shop.products)
@@ -344,7 +319,7 @@ for v in '' -vv; do
 	# shellcheck disable=SC2086 # $v: no flag or one
 	relay_bg "$log" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" --conninfo "$ci" $v
 	sleep 1.5
-	stop_bg "$RELAY_PID"
+	stop_bg "$RELAY_PID" 4
 	is "$STOP_RC" 0 "unreachable PostgreSQL${v:+ ($v)}: SIGTERM while retrying: exit 0"
 	n=$(grep -c 'cannot connect' "$log")
 	if [[ -z $v ]]; then
