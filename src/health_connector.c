@@ -76,8 +76,8 @@ void eval_connector(struct pipeline_view *pv, struct stage_view *sv)
 		    d->symptom, sizeof d->symptom,
 		    "the connector is %s: nothing flows until it is resumed, and the pause outlives restarts",
 		    state);
-		snprintf(d->evidence, sizeof d->evidence, "connector %s has been %s for at least %s (seen since %s)",
-		         name, state, d_s,
+		snprintf(d->evidence, sizeof d->evidence,
+		         "connector %s has been %s for at least %s (seen since %s)", name, state, d_s,
 		         metric_str(m, "paused_since") ? metric_str(m, "paused_since") : "?");
 		snprintf(d->next, sizeof d->next,
 		         "if nobody meant it to last, resume it (PUT /connectors/%s/resume); ask first who "
