@@ -434,21 +434,7 @@ rcli() {
 # redis_down to stop it early; `SYNCTOP_REDIS_PORT_WANTED=$EXTRA_REDIS_PORT redis_up_extra`
 # restarts one where it was); stopped at exit.
 redis_up_extra() {
-	local v dir
-	local -A saved=()
-	for v in SYNCTOP_REDIS_PORT SYNCTOP_REDIS_PID SYNCTOP_REDIS_URL SYNCTOP_REDIS_LOG; do
-		[[ -n ${!v+set} ]] && saved[$v]=${!v}
-	done
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-extra-redis.XXXXXX") ||
-		bail_out "cannot create a directory for Redis"
-	at_exit _lib_redis_down "$dir"
-	redis_up "$dir/redis" >&2 || bail_out "could not start a second Redis"
-	# shellcheck disable=SC2034 # for the test that called us
-	EXTRA_REDIS_PORT=$SYNCTOP_REDIS_PORT EXTRA_REDIS_PID=$SYNCTOP_REDIS_PID EXTRA_REDIS_DIR=$dir/redis
-	unset SYNCTOP_REDIS_PORT SYNCTOP_REDIS_PID SYNCTOP_REDIS_URL SYNCTOP_REDIS_LOG
-	for v in "${!saved[@]}"; do
-		export "$v=${saved[$v]}"
-	done
+	_lib_up_extra redis
 }
 
 # mkconf_redis FILE [LINE...]: a config with the redis connection `sessions` and one pipeline
@@ -504,20 +490,30 @@ scurl() {
 # --password-file F"). Sets EXTRA_SEARCH_URL, EXTRA_SEARCH_PORT, EXTRA_SEARCH_PID,
 # EXTRA_SEARCH_DIR (give it to search_down to stop it early); stopped at exit.
 search_up_extra() {
-	local v dir
+	_lib_up_extra search
+}
+
+# _lib_up_extra SVC: one more throwaway server of the stack service SVC (redis, search,
+# connect) beside the one the test uses, which stays the one SYNCTOP_<SVC>_* names; started
+# by <svc>_up with SYNCTOP_<SVC>_ARGS as the caller set them. Sets EXTRA_<SVC>_URL, _PORT,
+# _PID and _DIR (give that to <svc>_down to stop it early); stopped at exit.
+_lib_up_extra() {
+	local svc=$1 up=${1^^} v dir
 	local -A saved=()
-	for v in SYNCTOP_SEARCH_URL SYNCTOP_SEARCH_PORT SYNCTOP_SEARCH_PID SYNCTOP_SEARCH_LOG; do
+	local vars=("SYNCTOP_${up}_URL" "SYNCTOP_${up}_PORT" "SYNCTOP_${up}_PID" "SYNCTOP_${up}_LOG")
+	for v in "${vars[@]}"; do
 		[[ -n ${!v+set} ]] && saved[$v]=${!v}
 	done
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-extra-search.XXXXXX") ||
-		bail_out "cannot create a directory for the search stand-in"
-	at_exit _lib_search_down "$dir"
-	search_up "$dir/search" >&2 || bail_out "could not start a second search stand-in"
-	# shellcheck disable=SC2034 # for the test that called us
-	EXTRA_SEARCH_URL=$SYNCTOP_SEARCH_URL EXTRA_SEARCH_PORT=$SYNCTOP_SEARCH_PORT
-	# shellcheck disable=SC2034
-	EXTRA_SEARCH_PID=$SYNCTOP_SEARCH_PID EXTRA_SEARCH_DIR=$dir/search
-	unset SYNCTOP_SEARCH_URL SYNCTOP_SEARCH_PORT SYNCTOP_SEARCH_PID SYNCTOP_SEARCH_LOG
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-extra-$svc.XXXXXX") ||
+		bail_out "cannot create a directory for a second $svc server"
+	at_exit "_lib_${svc}_down" "$dir"
+	"${svc}_up" "$dir/$svc" >&2 || bail_out "could not start a second $svc server"
+	for v in URL PORT PID; do
+		local from="SYNCTOP_${up}_$v"
+		declare -g "EXTRA_${up}_$v=${!from:-}"
+	done
+	declare -g "EXTRA_${up}_DIR=$dir/$svc"
+	unset "${vars[@]}"
 	for v in "${!saved[@]}"; do
 		export "$v=${saved[$v]}"
 	done
@@ -633,23 +629,7 @@ ccurl() {
 # --password-file F"). Sets EXTRA_CONNECT_URL, EXTRA_CONNECT_PORT, EXTRA_CONNECT_PID,
 # EXTRA_CONNECT_DIR (give it to connect_down to stop it early); stopped at exit.
 connect_up_extra() {
-	local v dir
-	local -A saved=()
-	for v in SYNCTOP_CONNECT_URL SYNCTOP_CONNECT_PORT SYNCTOP_CONNECT_PID SYNCTOP_CONNECT_LOG; do
-		[[ -n ${!v+set} ]] && saved[$v]=${!v}
-	done
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-extra-connect.XXXXXX") ||
-		bail_out "cannot create a directory for the Kafka Connect stand-in"
-	at_exit _lib_connect_down "$dir"
-	connect_up "$dir/connect" >&2 || bail_out "could not start a second Kafka Connect stand-in"
-	# shellcheck disable=SC2034 # for the test that called us
-	EXTRA_CONNECT_URL=$SYNCTOP_CONNECT_URL EXTRA_CONNECT_PORT=$SYNCTOP_CONNECT_PORT
-	# shellcheck disable=SC2034
-	EXTRA_CONNECT_PID=$SYNCTOP_CONNECT_PID EXTRA_CONNECT_DIR=$dir/connect
-	unset SYNCTOP_CONNECT_URL SYNCTOP_CONNECT_PORT SYNCTOP_CONNECT_PID SYNCTOP_CONNECT_LOG
-	for v in "${!saved[@]}"; do
-		export "$v=${saved[$v]}"
-	done
+	_lib_up_extra connect
 }
 
 # ----------------------------------------------------------------------
