@@ -140,6 +140,12 @@ bool http_request(void *session, const char *method, const char *path, const cha
 		else if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(err, n, "timeout: no whole answer to %s %s within the deadline (%s)", method,
 			         path, why);
+		else if (rc == CURLE_SSL_CACERT_BADFILE)
+			snprintf(
+			    err, n,
+			    "%s %s: no CA bundle to check the server's certificate with (%s): install the "
+			    "system's CAs (Debian: ca-certificates) or set ca_file",
+			    method, path, why);
 		else if (rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)
 			snprintf(err, n, "%s %s: the answer was cut short (%s)", method, path, why);
 		else
