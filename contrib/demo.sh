@@ -35,7 +35,7 @@ state_file=${XDG_RUNTIME_DIR:-/tmp}/synctop-demo-$(id -u).state
 say() { printf '==> %s\n' "$*" >&2; }
 
 usage() {
-	sed -n '10,20s/^# \{0,1\}//p' "$0"
+	sed -n '10,21s/^# \{0,1\}//p' "$0"
 }
 
 # The running demo, if any: loads its environment and sets DEMO_DIR. False when none runs.
@@ -64,6 +64,10 @@ case ${1:-} in
 	exit 0
 	;;
 fault)
+	if [[ ${2:-list} == list ]]; then
+		demo_fault list
+		exit 0
+	fi
 	running_demo || {
 		echo "demo.sh: no demo is running (start one with contrib/demo.sh, in another terminal)" >&2
 		exit 2
