@@ -103,7 +103,7 @@ demo__config() {
 ; mock cluster) -> indexer -> Elasticsearch (the stand-in of tests/stack), a CDC consumer on a
 ; logical slot feeding a Kafka Connect sink, and sessions in Redis.
 [synctop]
-environment = demo
+environment = demo (Kafka: librdkafka mock cluster)
 environment_color = cyan
 interval = 1s
 timeout = 2s
