@@ -31,7 +31,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=contrib/demo-faults.sh
 . "$here/demo-faults.sh"
 
-state_file=${XDG_RUNTIME_DIR:-/tmp}/synctop-demo-$(id -u).state
+state_dir=${XDG_RUNTIME_DIR:-/tmp}
+[[ -d $state_dir && -w $state_dir ]] || state_dir=/tmp # XDG_RUNTIME_DIR set to nothing usable
+state_file=$state_dir/synctop-demo-$(id -u).state
 say() { printf '==> %s\n' "$*" >&2; }
 
 usage() {
