@@ -420,8 +420,7 @@ need_redis() {
 }
 
 _lib_redis_down() {
-	if ((${_LIB_RC:-0})); then redis_down --log "$1/redis" >&2; else redis_down "$1/redis"; fi
-	rm -rf "$1"
+	_lib_down redis "$1"
 }
 
 # rcli ARGS...: redis-cli against the test's server (5 s deadline).
@@ -456,25 +455,11 @@ mkconf_redis() {
 # Search (the Elasticsearch stand-in of tests/stack/search.sh)
 # ----------------------------------------------------------------------
 need_search() {
-	local dir
-	require_cmd jq curl
-	if [[ -n ${SYNCTOP_SEARCH_URL:-} ]]; then
-		search__ping "$SYNCTOP_SEARCH_URL" ||
-			bail_out "the stack's search stand-in at $SYNCTOP_SEARCH_URL does not answer"
-		diag "using the running stack: search stand-in at $SYNCTOP_SEARCH_URL"
-	else
-		search_bin >/dev/null || skip_all "/usr/bin/python3 is missing (apt-get install python3)"
-		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-search.XXXXXX") ||
-			bail_out "cannot create a directory for the search stand-in"
-		at_exit _lib_search_down "$dir"
-		search_up "$dir/search" >&2 || bail_out "could not start the search stand-in (see above)"
-		diag "started a private search stand-in at $SYNCTOP_SEARCH_URL"
-	fi
+	_lib_need_standin search "search stand-in"
 }
 
 _lib_search_down() {
-	if ((${_LIB_RC:-0})); then search_down --log "$1/search" >&2; else search_down "$1/search"; fi
-	rm -rf "$1"
+	_lib_down search "$1"
 }
 
 # scurl PATH [CURL-ARGS...]: a request to the test's stand-in (5 s deadline); prints the body.
@@ -491,6 +476,33 @@ scurl() {
 # EXTRA_SEARCH_DIR (give it to search_down to stop it early); stopped at exit.
 search_up_extra() {
 	_lib_up_extra search
+}
+
+# _lib_need_standin SVC LABEL: the running stack's SVC (search, connect) when its
+# SYNCTOP_<SVC>_URL is set, else a private one torn down at exit; skips the whole test when
+# /usr/bin/python3 is missing.
+_lib_need_standin() {
+	local svc=$1 label=$2 dir url
+	require_cmd jq curl
+	url=SYNCTOP_${svc^^}_URL
+	if [[ -n ${!url:-} ]]; then
+		"${svc}__ping" "${!url}" || bail_out "the stack's $label at ${!url} does not answer"
+		diag "using the running stack: $label at ${!url}"
+	else
+		"${svc}_bin" >/dev/null || skip_all "/usr/bin/python3 is missing (apt-get install python3)"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-$svc.XXXXXX") ||
+			bail_out "cannot create a directory for the $label"
+		at_exit "_lib_${svc}_down" "$dir"
+		"${svc}_up" "$dir/$svc" >&2 || bail_out "could not start the $label (see above)"
+		diag "started a private $label at ${!url}"
+	fi
+}
+
+# _lib_down SVC DIR: stops the SVC server started in DIR/SVC (its log shown when the test
+# failed), removes DIR.
+_lib_down() {
+	if ((${_LIB_RC:-0})); then "${1}_down" --log "$2/$1" >&2; else "${1}_down" "$2/$1"; fi
+	rm -rf "$2"
 }
 
 # _lib_up_extra SVC: one more throwaway server of the stack service SVC (redis, search,
@@ -594,25 +606,11 @@ count_lines() {
 . "$top_srcdir/tests/stack/connect.sh"
 
 need_connect() {
-	local dir
-	require_cmd jq curl
-	if [[ -n ${SYNCTOP_CONNECT_URL:-} ]]; then
-		connect__ping "$SYNCTOP_CONNECT_URL" ||
-			bail_out "the stack's Kafka Connect stand-in at $SYNCTOP_CONNECT_URL does not answer"
-		diag "using the running stack: Kafka Connect stand-in at $SYNCTOP_CONNECT_URL"
-	else
-		connect_bin >/dev/null || skip_all "/usr/bin/python3 is missing (apt-get install python3)"
-		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-connect.XXXXXX") ||
-			bail_out "cannot create a directory for the Kafka Connect stand-in"
-		at_exit _lib_connect_down "$dir"
-		connect_up "$dir/connect" >&2 || bail_out "could not start the Kafka Connect stand-in (see above)"
-		diag "started a private Kafka Connect stand-in at $SYNCTOP_CONNECT_URL"
-	fi
+	_lib_need_standin connect "Kafka Connect stand-in"
 }
 
 _lib_connect_down() {
-	if ((${_LIB_RC:-0})); then connect_down --log "$1/connect" >&2; else connect_down "$1/connect"; fi
-	rm -rf "$1"
+	_lib_down connect "$1"
 }
 
 # ccurl PATH [CURL-ARGS...]: a request to the test's Connect stand-in (5 s deadline); prints
