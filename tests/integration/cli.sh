@@ -27,6 +27,72 @@ like "$RUN_ERR" 'no-such-option' "an unknown option: stderr names it"
 good=$TEST_TMP/good.conf
 printf '[synctop]\ntimeout = 1s\n' >"$good"
 
+# usage_error DESC MESSAGE: the last run was a usage error: exit 3, MESSAGE as the one line on stderr.
+usage_error() {
+	is "$RUN_RC" 3 "$1: exits 3"
+	is "$RUN_ERR" "$2" "$1: the one line on stderr"
+	is "$RUN_OUT" "" "$1: nothing on stdout"
+}
+
+# Every option is read before any is acted on: --help does not hide a mistake after it.
+run_synctop --help --bogus
+usage_error "--help --bogus" "synctop: unknown option '--bogus' (see synctop --help)"
+run_synctop --help --once -c "$good"
+is "$RUN_RC" 0 "--help with valid options exits 0"
+like "$RUN_OUT" '^usage: synctop' "--help with valid options prints the usage"
+run_synctop --version --bogus
+usage_error "--version --bogus" "synctop: unknown option '--bogus' (see synctop --help)"
+run_synctop --version --once
+usage_error "--version --once" "synctop: --version goes alone (--once does not go with it)"
+run_synctop -V --list-keys
+usage_error "-V --list-keys" "synctop: -V and --list-keys do not go together (see synctop --help)"
+run_synctop --list-options -c "$good"
+usage_error "--list-options -c" "synctop: --list-options goes alone (-c does not go with it)"
+
+run_synctop -c ''
+usage_error "-c ''" "synctop: -c: empty file name (give the config file's path)"
+run_synctop --config= --once
+usage_error "--config=" "synctop: -c: empty file name (give the config file's path)"
+
+# The screen's options do not go with --once (nor with a pipe, where synctop prints a snapshot).
+for opt in --wallboard '--interval 5s' --ascii; do
+	# shellcheck disable=SC2086 # $opt is an option and its value
+	run_once -c "$good" $opt
+	usage_error "--once $opt" "synctop: ${opt%% *} is for the screen and does not go with --once"
+	# shellcheck disable=SC2086
+	run_synctop -c "$good" $opt
+	usage_error "$opt into a pipe" \
+		"synctop: ${opt%% *} is for the screen, and standard output is not a terminal (use --once for a snapshot)"
+done
+run_once -c "$good" --read-only --once-window 0
+is "$RUN_RC" 0 "--once --read-only is fine (a snapshot writes nothing anyway)"
+
+# The snapshot's options need --once on a terminal, where the screen would ignore them
+# (into a pipe synctop prints a snapshot, so they count there).
+run_tty() { # ARGS...: synctop on a pseudo-terminal; RUN_RC, RUN_ERR (stdout and stderr together)
+	local cmd
+	cmd=$(printf '%q ' timeout -k 5 "$RUN_TIMEOUT" "$SYNCTOP" "$@")
+	RUN_ERR=$(script -qec "$cmd" /dev/null </dev/null 2>&1 | tr -d '\r')
+	RUN_RC=${PIPESTATUS[0]}
+	RUN_OUT=
+}
+if command -v script >/dev/null; then
+	run_tty -c "$good" --format json
+	usage_error "--format without --once on a terminal" \
+		"synctop: --format goes with --once (the screen has no use for it)"
+	run_tty -c "$good" --once-window 2s
+	usage_error "--once-window without --once on a terminal" \
+		"synctop: --once-window goes with --once (the screen has no use for it)"
+	run_tty -c "$good" --sample
+	usage_error "--sample without --once on a terminal" \
+		"synctop: --sample goes with --once (on the screen, key t samples)"
+else
+	skip "--format/--once-window/--sample on a terminal" "script(1) is not installed"
+fi
+run_synctop -c "$good" --format json --once-window 0
+is "$RUN_RC" 0 "--format json into a pipe (a snapshot) exits 0"
+json_is .status ok "--format json into a pipe prints JSON"
+
 run_once -c "$good" --format yaml
 is "$RUN_RC" 3 "--format yaml exits 3"
 is "$(count_lines "$RUN_ERR")" 1 "--format yaml: one line on stderr"
