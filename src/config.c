@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -432,19 +433,23 @@ static char *read_secret(struct parser *p, int line, const struct opt_def *o, co
 	char *data = xmalloc(SECRET_FILE_MAX + 1);
 	char *secret = NULL;
 	size_t n = 0;
-	int e = 0;
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		e = errno;
-	} else {
+	/* Only a regular file: a FIFO would hang the start, /dev/zero never ends. */
+	char why[128] = "";
+	int fd = open_regular(path, O_RDONLY, 0, why, sizeof why);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (fd >= 0 && !f) {
+		snprintf(why, sizeof why, "%s", strerror(errno));
+		close(fd);
+	}
+	if (f) {
 		errno = 0;
 		n = fread(data, 1, SECRET_FILE_MAX + 1, f);
 		if (ferror(f))
-			e = errno ? errno : EIO;
+			snprintf(why, sizeof why, "%s", strerror(errno ? errno : EIO));
 		fclose(f);
 	}
-	if (e) {
-		fail(p, line, "%s: cannot read %s: %s", o->key, path, strerror(e));
+	if (*why) {
+		fail(p, line, "%s: cannot read %s: %s", o->key, path, why);
 	} else if (n > SECRET_FILE_MAX) {
 		fail(p, line, "%s: %s is larger than %d bytes; is it the right file?", o->key, path,
 		     SECRET_FILE_MAX);
@@ -587,6 +592,20 @@ static bool color_known(const char *name)
 	return false;
 }
 
+/* The log file may not exist yet; if it does, it must be a regular file (a FIFO would hang
+   the start, a device swallow the log). Opened later, without blocking, all the same. */
+static void check_log_file(struct parser *p, int line, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return;
+	if (S_ISDIR(st.st_mode))
+		fail(p, line, "log_file: cannot write to %s: %s", path, strerror(EISDIR));
+	else
+		fail(p, line, "log_file: cannot write to %s: not a regular file (%s)", path,
+		     file_kind_name(st.st_mode));
+}
+
 static int handle_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct parser *p = user;
@@ -623,6 +642,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 			unknown_key(p, line, key);
 		else if (!opt_set(o, p->cfg, value, false, msg, sizeof msg))
 			fail(p, line, "%s", msg);
+		else if (!strcmp(key, "log_file"))
+			check_log_file(p, line, value);
 		else if (!strcmp(key, "environment_color") && *value && !color_known(value))
 			fail(p, line,
 			     "environment_color: unknown colour '%s' (use red, green, yellow, blue, magenta, "

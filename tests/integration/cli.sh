@@ -93,6 +93,40 @@ run_synctop -c "$good" --format json --once-window 0
 is "$RUN_RC" 0 "--format json into a pipe (a snapshot) exits 0"
 json_is .status ok "--format json into a pipe prints JSON"
 
+# The log file is created 0600 whatever the umask (an existing one keeps its mode).
+logconf=$TEST_TMP/log.conf
+printf '[synctop]\ntimeout = 1s\nlog_file = %s\n' "$TEST_TMP/synctop.log" >"$logconf"
+(umask 022 && exec timeout -k 5 "$RUN_TIMEOUT" "$SYNCTOP" --once --once-window 0 -c "$logconf" >/dev/null 2>&1)
+is "$(stat -c %a "$TEST_TMP/synctop.log" 2>&1)" 600 "log_file: created 0600 under umask 022"
+printf '[synctop]\ntimeout = 1s\nlog_file = %s\n' "$TEST_TMP/old.log" >"$logconf"
+: >"$TEST_TMP/old.log" && chmod 640 "$TEST_TMP/old.log"
+run_once -c "$logconf" --once-window 0
+is "$(stat -c %a "$TEST_TMP/old.log" 2>&1)" 640 "log_file: an existing file keeps its mode"
+
+# A FIFO, a directory or a device as log_file or as a *_file secret: refused at once, with
+# FILE:LINE and the path (a FIFO used to hang the start; timeout turns a hang into exit 124).
+mkfifo "$TEST_TMP/fifo"
+for target in "$TEST_TMP/fifo" "$TEST_TMP" /dev/zero; do
+	case $target in
+	*/fifo) why='not a regular file (a FIFO)' ;;
+	/dev/zero) why='not a regular file (a character device)' ;;
+	*) why='Is a directory' ;;
+	esac
+	printf '[synctop]\ntimeout = 1s\nlog_file = %s\n' "$target" >"$logconf"
+	RUN_TIMEOUT=10 run_once -c "$logconf" --once-window 0
+	is "$RUN_RC" 3 "log_file = $target: exits 3 (no hang)"
+	is "$RUN_ERR" "$logconf:3: log_file: cannot write to $target: $why" "log_file = $target: FILE:LINE and the path"
+	if [[ $("$SYNCTOP" --version) == *$'\nredis: hiredis'* ]]; then
+		printf '[redis r]\nurl = redis://127.0.0.1:1\npassword_file = %s\n' "$target" >"$logconf"
+		RUN_TIMEOUT=10 run_once -c "$logconf" --once-window 0
+		is "$RUN_RC" 3 "password_file = $target: exits 3 (no hang)"
+		is "$RUN_ERR" "$logconf:3: password_file: cannot read $target: $why" \
+			"password_file = $target: FILE:LINE and the path"
+	else
+		skip "password_file = $target" "built without redis"
+	fi
+done
+
 run_once -c "$good" --format yaml
 is "$RUN_RC" 3 "--format yaml exits 3"
 is "$(count_lines "$RUN_ERR")" 1 "--format yaml: one line on stderr"

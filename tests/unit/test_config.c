@@ -945,6 +945,63 @@ static char *load_warnings(const char *text, mode_t mode, char *path, struct con
 }
 #endif
 
+/* A FIFO, a directory or a device as a *_file secret or as log_file: refused at once with the
+   path, never opened in a way that blocks (the alarm turns a hang into a failure). */
+static void test_not_regular_files(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/synctop-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *fifo = xasprintf("%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	struct {
+		const char *path, *why;
+	} bad[] = {
+	    {fifo, "not a regular file (a FIFO)"},
+	    {dir, "Is a directory"},
+	    {"/dev/zero", "not a regular file (a character device)"},
+	};
+	alarm(20);
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char *text = xasprintf("[synctop]\ninterval = 2s\nlog_file = %s\n", bad[i].path);
+		char *want = xasprintf("3: log_file: cannot write to %s: %s", bad[i].path, bad[i].why);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		const char *secret_keys[][2] = {
+#ifdef HAVE_REDIS
+		    {"[redis r]\nurl = redis://h\n", "password_file"},
+#endif
+#ifdef HAVE_KAFKA
+		    {"[kafka k]\nbrokers = h:9092\n", "sasl_password_file"},
+#endif
+#ifdef HAVE_SEARCH
+		    {"[search s]\nurl = http://h:9200\n", "password_file"},
+		    {"[search s]\nurl = http://h:9200\n", "api_key_file"},
+		    {"[connect c]\nurl = http://h:8083\n", "password_file"},
+#endif
+		    {NULL, NULL},
+		};
+		for (size_t k = 0; secret_keys[k][0]; k++) {
+			text = xasprintf("%s%s = %s\n", secret_keys[k][0], secret_keys[k][1], bad[i].path);
+			want = xasprintf("3: %s: cannot read %s: %s", secret_keys[k][1], bad[i].path,
+			                 bad[i].why);
+			expect_error(text, want);
+			free(text);
+			free(want);
+		}
+	}
+	alarm(0);
+	unlink(fifo);
+	rmdir(dir);
+	free(fifo);
+
+	/* a log file that does not exist yet is fine: it is created at the first line */
+	struct config *cfg = load_ok("[synctop]\nlog_file = /nonexistent-dir/synctop.log\n");
+	assert_string_equal(cfg->log_file, "/nonexistent-dir/synctop.log");
+	config_free(cfg);
+}
+
 static void test_secret_inline_warning(void **state)
 {
 	(void)state;
@@ -1288,6 +1345,7 @@ int main(void)
 	    cmocka_unit_test(test_error_bad_url),
 	    cmocka_unit_test(test_secret_env_and_file),
 	    cmocka_unit_test(test_secret_errors),
+	    cmocka_unit_test(test_not_regular_files),
 	    cmocka_unit_test(test_secret_inline_warning),
 	    cmocka_unit_test(test_kafka_properties),
 	    cmocka_unit_test(test_list_options),
