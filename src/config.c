@@ -266,6 +266,17 @@ static void open_section(struct parser *p, const char *line)
 	}
 	if (*q != ']')
 		return;
+	/* inih ignores what follows ']': "[synctop] timeout = 1s" would be lost without a word.
+	   Only white space and a comment may follow (the text is not quoted: it may be a secret). */
+	const char *after = q + 1;
+	after += strspn(after, " \t");
+	if (*after && *after != ';' && *after != '#') {
+		char *label = xstrndup(line, (size_t)(q + 1 - line));
+		fail(p, p->lineno,
+		     "unexpected text after the section header %s (put key = value on a line of its own)",
+		     label);
+		free(label);
+	}
 
 	seen_reset(p);
 	p->sect = SECT_NONE;
@@ -577,6 +588,13 @@ static void set_pipeline_key(struct parser *p, int line, const char *key, const 
 		unknown_key(p, line, key);
 	} else if (!opt_set(o, &d->st[kind], value, true, msg, sizeof msg)) {
 		fail(p, line, "%s", msg);
+	} else if ((!strcmp(o->key, "search.index") || !strcmp(o->key, "connector.name")) &&
+	           (!strcmp(value, ".") || !strcmp(value, ".."))) {
+		/* A segment of the URL path: "." and ".." would be resolved away, and the request
+		   would go to another resource (/_settings of every index, /status). */
+		fail(p, line,
+		     "bad value '%s' for %s: '.' and '..' are not names (they would change the URL path)",
+		     value, o->key);
 	} else if (!d->opt_line[kind]) {
 		d->opt_line[kind] = line;
 		d->opt_key[kind] = o->key;
@@ -693,8 +711,9 @@ static void check_thresholds(struct parser *p, const struct pipeline *pl, const 
 		if (!c || c->type != w->type)
 			continue;
 		const char *wf = (const char *)st + w->offset, *cf = (const char *)st + c->offset;
-		bool bad = w->type == OPT_DURATION ? *(const double *)wf > *(const double *)cf
-		                                   : *(const int64_t *)wf > *(const int64_t *)cf;
+		bool real = w->type == OPT_DURATION || w->type == OPT_REAL; /* stored as double */
+		bool bad = real ? *(const double *)wf > *(const double *)cf
+		                : *(const int64_t *)wf > *(const int64_t *)cf;
 		if (!bad)
 			continue;
 		char wv[64], cv[64];

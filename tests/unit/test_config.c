@@ -490,10 +490,143 @@ static void test_error_unknown_keys(void **state)
 	expect_error(PG "[pipeline products]\noutbox.pending_warning = 5\n",
 	             "4: unknown key 'outbox.pending_warning' in [pipeline products] (did you mean "
 	             "'outbox.pending_warn'?)");
+#ifdef HAVE_SEARCH
 	expect_error(PG "[pipeline products]\nsource = shop\n",
 	             "4: unknown key 'source' in [pipeline products] (did you mean 'search.source'?)");
+#else /* no search stage, no search.source to suggest */
+	expect_error(PG "[pipeline products]\nsource = shop\n",
+	             "4: unknown key 'source' in [pipeline products] (see synctop.conf(5))");
+#endif
 	expect_error(PG "[pipeline products]\noutbox.outbox = shop\n",
 	             "4: unknown key 'outbox.outbox' in [pipeline products] (see synctop.conf(5))");
+#endif
+}
+
+/* Non-finite numbers in every numeric kind of option: nan and inf pass any bound check. */
+static void test_error_non_finite(void **state)
+{
+	(void)state;
+	static const char *const words[] = {"nan", "NaN", "inf", "-inf", "infinity", "1e999"};
+	for (size_t i = 0; i < ARRAY_LEN(words); i++) {
+		char *text = xasprintf("[synctop]\ninterval = %s\n", words[i]);
+		char *want = xasprintf(
+		    "2: bad value '%s' for interval: expected a duration such as 500ms, 2s, 5m or 1h30m",
+		    words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf("[synctop]\nhistory = %s\n", words[i]);
+		want =
+		    xasprintf("2: bad value '%s' for history: expected a whole number, e.g. 300", words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+#ifdef HAVE_POSTGRES
+		text = xasprintf(PG "[pipeline p]\nslot = shop\nslot.retained_warn = %s\n", words[i]);
+		want = xasprintf(
+		    "5: bad value '%s' for slot.retained_warn: expected a size such as 512MB or 1GiB",
+		    words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf(PG "[pipeline p]\noutbox = shop\noutbox.oldest_crit = %ss\n", words[i]);
+		want =
+		    xasprintf("5: bad value '%ss' for outbox.oldest_crit: expected a duration such as 500ms, "
+		              "2s, 5m or 1h30m",
+		              words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+#endif
+#ifdef HAVE_REDIS
+		/* ratios and rates: "a finite number" when strtod took it, else "a number" */
+		const char *kind = strcmp(words[i], "1e999") ? "finite number" : "number";
+		text = xasprintf(
+		    "[redis r]\nurl = redis://h\n[pipeline p]\ncache = r\ncache.evicted_warn = %s\n",
+		    words[i]);
+		want = xasprintf("5: bad value '%s' for cache.evicted_warn: expected a %s, e.g. 1", words[i],
+		                 kind);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf(
+		    "[redis r]\nurl = redis://h\n[pipeline p]\ncache = r\ncache.used_crit = %s\n", words[i]);
+		want = xasprintf("5: bad value '%s' for cache.used_crit: expected a %s, e.g. 0.95", words[i],
+		                 kind);
+		expect_error(text, want);
+		free(text);
+		free(want);
+#endif
+	}
+}
+
+/* inih ignores what follows a section header's ']': it is an error, the text not quoted. */
+static void test_error_text_after_section(void **state)
+{
+	(void)state;
+	expect_error("[synctop] junk\ninterval = 2s\n",
+	             "1: unexpected text after the section header [synctop] (put key = value on a line of "
+	             "its own)");
+	expect_error("[synctop]\ninterval = 2s\n[synctop]x\n",
+	             "3: unexpected text after the section header [synctop] (put key = value on a line of "
+	             "its own)");
+	expect_error("[synctop]\njunk\n", "2: syntax error: expected 'key = value' or '[section]'");
+#ifdef HAVE_REDIS
+	expect_error("[redis r] url = redis://:" SECRET "@h\n",
+	             "1: unexpected text after the section header [redis r] (put key = value on a line of "
+	             "its own)");
+	expect_error("[redis r]\nurl = redis://h\njunk\n",
+	             "3: syntax error: expected 'key = value' or '[section]'");
+#endif
+#ifdef HAVE_POSTGRES
+	expect_error(PG "[pipeline p] outbox = shop\n",
+	             "3: unexpected text after the section header [pipeline p] (put key = value on a line of "
+	             "its own)");
+	expect_error(PG "[pipeline p]\noutbox = shop\njunk\n",
+	             "5: syntax error: expected 'key = value' or '[section]'");
+#endif
+	/* a comment after the header is fine */
+	struct config *cfg = load_ok("[synctop] ; the main section\ninterval = 3s\n");
+	assert_true(cfg->interval_s == 3);
+	config_free(cfg);
+}
+
+/* search.index and connector.name are URL path segments: '.' and '..' would be resolved away. */
+static void test_error_url_dot_segments(void **state)
+{
+	(void)state;
+#ifdef HAVE_SEARCH
+	static const char *const dots[] = {".", ".."};
+	for (size_t i = 0; i < ARRAY_LEN(dots); i++) {
+		char *text = xasprintf("[search es]\nurl = http://h:9200\n[pipeline p]\nsearch = es\n"
+		                       "search.index = %s\n",
+		                       dots[i]);
+		char *want = xasprintf("5: bad value '%s' for search.index: '.' and '..' are not names (they "
+		                       "would change the URL path)",
+		                       dots[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf("[connect kc]\nurl = http://h:8083\n[pipeline p]\nconnector = kc\n"
+		                 "connector.name = %s\n",
+		                 dots[i]);
+		want =
+		    xasprintf("5: bad value '%s' for connector.name: '.' and '..' are not names (they would "
+		              "change the URL path)",
+		              dots[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+	}
+	/* names with dots in them are names (hidden indices start with one) */
+	struct config *cfg = load_ok("[search es]\nurl = http://h:9200\n[connect kc]\nurl = http://h:8083\n"
+	                             "[pipeline p]\nsearch = es\nsearch.index = .hidden\n"
+	                             "connector = kc\nconnector.name = ...\n");
+	assert_string_equal(cfg->pipelines[0].stages[0].kind == STAGE_SEARCH
+	                        ? cfg->pipelines[0].stages[0].index
+	                        : cfg->pipelines[0].stages[1].index,
+	                    ".hidden");
+	config_free(cfg);
 #endif
 }
 
@@ -1336,6 +1469,9 @@ int main(void)
 	    cmocka_unit_test(test_error_sections),
 	    cmocka_unit_test(test_error_duplicate_sections),
 	    cmocka_unit_test(test_error_unknown_keys),
+	    cmocka_unit_test(test_error_non_finite),
+	    cmocka_unit_test(test_error_text_after_section),
+	    cmocka_unit_test(test_error_url_dot_segments),
 	    cmocka_unit_test(test_error_duplicate_key),
 	    cmocka_unit_test(test_error_bad_values),
 	    cmocka_unit_test(test_error_bounds),
