@@ -295,6 +295,15 @@ ES_URL=$EXTRA_SEARCH_URL ES_EXTRA="ca_file = $pki/http_ca.crt" mkconf_es "$conf"
 run_once -c "$conf" --format json --once-window 0
 json_is "$S.status" ok "https with ca_file (http_ca.crt): ok"
 json_is "$S.metrics.docs" 0 "https with ca_file: read"
+# A ca_file that cannot be loaded (not a PEM bundle: a key, DER, a truncated copy) is named
+# with what is wrong with it; the system's CAs are not to blame (they used to be).
+for bad in "$pki/node.key" "$TEST_TMP/empty.crt"; do
+	: >"$TEST_TMP/empty.crt"
+	ES_URL=$EXTRA_SEARCH_URL ES_EXTRA="ca_file = $bad" mkconf_es "$conf"
+	run_once -c "$conf" --format json --once-window 0
+	is "$(jqr "$S.error")" "GET /products/_settings: ca_file $bad cannot be used: it holds no certificate that can be loaded (a PEM bundle is expected) (error setting certificate file: $bad)" \
+		"ca_file = ${bad##*/} (no certificate in it): the error names ca_file and the reason"
+done
 ES_URL=$EXTRA_SEARCH_URL mkconf_es "$conf"
 run_once -c "$conf" --format json --once-window 0
 is "$RUN_RC" 3 "https, a CA the system does not know: exit 3"
