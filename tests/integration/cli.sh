@@ -14,10 +14,12 @@ like "$RUN_OUT" '--once' "--help mentions --once"
 run_synctop --version
 is "$RUN_RC" 0 "--version exits 0"
 like "$RUN_OUT" '(^|[^0-9.])0\.1\.0([^0-9.]|$)' "--version prints 0.1.0"
-is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis " \
+is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search " \
 	"--version: one line per backend, in order"
 like "$RUN_OUT" $'\nredis: (hiredis [0-9]+\\.[0-9]+\\.[0-9]+ \\(cache\\), rediss:// (tls|no-tls)|not built)' \
 	"--version: the redis line names hiredis and TLS"
+like "$RUN_OUT" $'\nsearch: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(search, connector\\)|not built \\(--with-search\\))' \
+	"--version: the search line names libcurl, or says it is not built"
 
 run_synctop --no-such-option
 is "$RUN_RC" 3 "an unknown option exits 3"
@@ -154,6 +156,19 @@ ok "unknown key: stderr starts with FILE:3:" starts_with "$RUN_ERR" "$bad:3:"
 like "$RUN_ERR" '[Dd]id you mean' "unknown key: did-you-mean"
 like "$RUN_ERR" "[^a-z]timeout" "unknown key: suggests timeout"
 
+# The checks below need the postgres stage; a build without it refuses [postgres shop] at
+# its line, and says so.
+if [[ $("$SYNCTOP" --version) == *$'\npostgres: libpq'* ]]; then
+	have_pg=1
+else
+	have_pg=0
+fi
+built_without_pg() { # DESC: the last run refused the [postgres shop] of line 4
+	is "$RUN_RC" 3 "$1 (built without postgres): exit code 3"
+	is "$RUN_ERR" "$bad:4: synctop was built without PostgreSQL support (configure --with-postgres)" \
+		"$1 (built without postgres): FILE:4: and the configure option"
+}
+
 cat >"$bad" <<'CONF'
 [synctop]
 timeout = 1s
@@ -166,9 +181,13 @@ outbox = shop
 outbox.tabel = public.outbox
 CONF
 run_once -c "$bad" --once-window 0
-is "$RUN_RC" 3 "unknown pipeline key: exit code 3"
-ok "unknown pipeline key: stderr starts with FILE:9:" starts_with "$RUN_ERR" "$bad:9:"
-like "$RUN_ERR" 'outbox\.table' "unknown pipeline key: suggests outbox.table"
+if ((have_pg)); then
+	is "$RUN_RC" 3 "unknown pipeline key: exit code 3"
+	ok "unknown pipeline key: stderr starts with FILE:9:" starts_with "$RUN_ERR" "$bad:9:"
+	like "$RUN_ERR" 'outbox\.table' "unknown pipeline key: suggests outbox.table"
+else
+	built_without_pg "unknown pipeline key"
+fi
 
 # A pipeline naming a connection that is not defined: the error points at the line.
 cat >"$bad" <<'CONF'
@@ -182,9 +201,13 @@ conninfo = host=/nonexistent dbname=synctop
 outbox = nosuch
 CONF
 run_once -c "$bad" --once-window 0
-is "$RUN_RC" 3 "missing connection: exit code 3"
-is "$(count_lines "$RUN_ERR")" 1 "missing connection: one line on stderr"
-ok "missing connection: stderr starts with FILE:8:" starts_with "$RUN_ERR" "$bad:8:"
-like "$RUN_ERR" nosuch "missing connection: stderr names it"
+if ((have_pg)); then
+	is "$RUN_RC" 3 "missing connection: exit code 3"
+	is "$(count_lines "$RUN_ERR")" 1 "missing connection: one line on stderr"
+	ok "missing connection: stderr starts with FILE:8:" starts_with "$RUN_ERR" "$bad:8:"
+	like "$RUN_ERR" nosuch "missing connection: stderr names it"
+else
+	built_without_pg "missing connection"
+fi
 
 done_testing
