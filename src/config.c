@@ -867,6 +867,14 @@ struct config *config_load(const char *path, char *err, size_t errlen, FILE *war
 		fclose(p.fp);
 		return NULL;
 	}
+	/* A device never ends (/dev/zero) or is empty (/dev/null: a config of nothing, exit 0).
+	   A pipe is fine: synctop -c <(generate-config). */
+	if (sb.st_mode && !S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: not a regular file (%s)", path,
+		         file_kind_name(sb.st_mode));
+		fclose(p.fp);
+		return NULL;
+	}
 	p.cfg = config_default();
 	p.cfg->path = xstrdup(path);
 

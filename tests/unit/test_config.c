@@ -369,6 +369,11 @@ static void test_error_open(void **state)
 	assert_string_equal(err, "/nonexistent/synctop.conf: cannot open: No such file or directory");
 	assert_null(config_load("/tmp", err, sizeof err, NULL));
 	assert_string_equal(err, "/tmp: cannot read: Is a directory");
+	/* a device: /dev/zero never ends, /dev/null used to load as an empty config (exit 0) */
+	assert_null(config_load("/dev/zero", err, sizeof err, NULL));
+	assert_string_equal(err, "/dev/zero: cannot read: not a regular file (a character device)");
+	assert_null(config_load("/dev/null", err, sizeof err, NULL));
+	assert_string_equal(err, "/dev/null: cannot read: not a regular file (a character device)");
 	assert_null(config_load("/nonexistent", NULL, 0, NULL)); /* no room for the error: no crash */
 }
 
