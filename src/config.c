@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,6 +266,17 @@ static void open_section(struct parser *p, const char *line)
 	}
 	if (*q != ']')
 		return;
+	/* inih ignores what follows ']': "[synctop] timeout = 1s" would be lost without a word.
+	   Only white space and a comment may follow (the text is not quoted: it may be a secret). */
+	const char *after = q + 1;
+	after += strspn(after, " \t");
+	if (*after && *after != ';' && *after != '#') {
+		char *label = xstrndup(line, (size_t)(q + 1 - line));
+		fail(p, p->lineno,
+		     "unexpected text after the section header %s (put key = value on a line of its own)",
+		     label);
+		free(label);
+	}
 
 	seen_reset(p);
 	p->sect = SECT_NONE;
@@ -432,19 +444,23 @@ static char *read_secret(struct parser *p, int line, const struct opt_def *o, co
 	char *data = xmalloc(SECRET_FILE_MAX + 1);
 	char *secret = NULL;
 	size_t n = 0;
-	int e = 0;
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		e = errno;
-	} else {
+	/* Only a regular file: a FIFO would hang the start, /dev/zero never ends. */
+	char why[128] = "";
+	int fd = open_regular(path, O_RDONLY, 0, why, sizeof why);
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (fd >= 0 && !f) {
+		snprintf(why, sizeof why, "%s", strerror(errno));
+		close(fd);
+	}
+	if (f) {
 		errno = 0;
 		n = fread(data, 1, SECRET_FILE_MAX + 1, f);
 		if (ferror(f))
-			e = errno ? errno : EIO;
+			snprintf(why, sizeof why, "%s", strerror(errno ? errno : EIO));
 		fclose(f);
 	}
-	if (e) {
-		fail(p, line, "%s: cannot read %s: %s", o->key, path, strerror(e));
+	if (*why) {
+		fail(p, line, "%s: cannot read %s: %s", o->key, path, why);
 	} else if (n > SECRET_FILE_MAX) {
 		fail(p, line, "%s: %s is larger than %d bytes; is it the right file?", o->key, path,
 		     SECRET_FILE_MAX);
@@ -572,6 +588,13 @@ static void set_pipeline_key(struct parser *p, int line, const char *key, const 
 		unknown_key(p, line, key);
 	} else if (!opt_set(o, &d->st[kind], value, true, msg, sizeof msg)) {
 		fail(p, line, "%s", msg);
+	} else if ((!strcmp(o->key, "search.index") || !strcmp(o->key, "connector.name")) &&
+	           (!strcmp(value, ".") || !strcmp(value, ".."))) {
+		/* A segment of the URL path: "." and ".." would be resolved away, and the request
+		   would go to another resource (/_settings of every index, /status). */
+		fail(p, line,
+		     "bad value '%s' for %s: '.' and '..' are not names (they would change the URL path)",
+		     value, o->key);
 	} else if (!d->opt_line[kind]) {
 		d->opt_line[kind] = line;
 		d->opt_key[kind] = o->key;
@@ -585,6 +608,20 @@ static bool color_known(const char *name)
 		if (!strcasecmp(*c, name))
 			return true;
 	return false;
+}
+
+/* The log file may not exist yet; if it does, it must be a regular file (a FIFO would hang
+   the start, a device swallow the log). Opened later, without blocking, all the same. */
+static void check_log_file(struct parser *p, int line, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+		return;
+	if (S_ISDIR(st.st_mode))
+		fail(p, line, "log_file: cannot write to %s: %s", path, strerror(EISDIR));
+	else
+		fail(p, line, "log_file: cannot write to %s: not a regular file (%s)", path,
+		     file_kind_name(st.st_mode));
 }
 
 static int handle_key(void *user, const char *section, const char *key, const char *value)
@@ -623,6 +660,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 			unknown_key(p, line, key);
 		else if (!opt_set(o, p->cfg, value, false, msg, sizeof msg))
 			fail(p, line, "%s", msg);
+		else if (!strcmp(key, "log_file"))
+			check_log_file(p, line, value);
 		else if (!strcmp(key, "environment_color") && *value && !color_known(value))
 			fail(p, line,
 			     "environment_color: unknown colour '%s' (use red, green, yellow, blue, magenta, "
@@ -672,8 +711,9 @@ static void check_thresholds(struct parser *p, const struct pipeline *pl, const 
 		if (!c || c->type != w->type)
 			continue;
 		const char *wf = (const char *)st + w->offset, *cf = (const char *)st + c->offset;
-		bool bad = w->type == OPT_DURATION ? *(const double *)wf > *(const double *)cf
-		                                   : *(const int64_t *)wf > *(const int64_t *)cf;
+		bool real = w->type == OPT_DURATION || w->type == OPT_REAL; /* stored as double */
+		bool bad = real ? *(const double *)wf > *(const double *)cf
+		                : *(const int64_t *)wf > *(const int64_t *)cf;
 		if (!bad)
 			continue;
 		char wv[64], cv[64];
@@ -824,6 +864,14 @@ struct config *config_load(const char *path, char *err, size_t errlen, FILE *war
 		memset(&sb, 0, sizeof sb); /* no mode known: no permission warning */
 	if (S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(EISDIR));
+		fclose(p.fp);
+		return NULL;
+	}
+	/* A device never ends (/dev/zero) or is empty (/dev/null: a config of nothing, exit 0).
+	   A pipe is fine: synctop -c <(generate-config). */
+	if (sb.st_mode && !S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read: not a regular file (%s)", path,
+		         file_kind_name(sb.st_mode));
 		fclose(p.fp);
 		return NULL;
 	}

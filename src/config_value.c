@@ -233,9 +233,11 @@ bool opt_set(const struct opt_def *o, void *base, const char *value, bool wide, 
 		char *end;
 		errno = 0;
 		num = strtod(value, &end);
-		if (*value && !*end && !errno)
+		/* nan and inf parse, and would pass every bound check: a threshold is finite */
+		if (*value && !*end && !errno && isfinite(num))
 			break;
-		snprintf(example, sizeof example, "a number, e.g. %s", o->def ? o->def : "0.5");
+		snprintf(example, sizeof example, "a %snumber, e.g. %s",
+		         *value && !*end && !errno ? "finite " : "", o->def ? o->def : "0.5");
 		expected = example;
 		break;
 	}

@@ -15,6 +15,7 @@
 #include "ui/keys.h"
 #include "ui/tui.h"
 #include "units.h"
+#include "util.h"
 #include "version.h"
 #include <unistd.h>
 
@@ -98,15 +99,36 @@ int main(int argc, char **argv)
 
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":c:hV", longopts, NULL)) != -1) {
+	/* Everything is read before anything is done: a bad option after --help is still an error. */
+	bool help = false, window_set = false, format_set = false, interval_set = false;
+	char info[32] = ""; /* --version, --list-options or --list-keys: each goes alone */
+	int info_c = 0;
+	char other[32] = ""; /* an option that is neither --help nor info, for messages */
+	int li = -1;
+	while ((c = getopt_long(argc, argv, ":c:hV", longopts, &li)) != -1) {
+		/* The option's own name (argv[optind - 1] may be its value): "-c", "--once". */
+		char opt[32];
+		if (li >= 0)
+			snprintf(opt, sizeof opt, "--%s", longopts[li].name);
+		else
+			snprintf(opt, sizeof opt, "-%c", c);
+		li = -1;
+		if (c != 'h' && c != 'V' && c != ARG_LIST && c != ARG_LIST_KEYS && c != ':' && c != '?')
+			strlcpy_safe(other, opt, sizeof other);
 		switch (c) {
 		case 'c':
+			if (!*optarg) {
+				fprintf(stderr,
+				        "synctop: -c: empty file name (give the config file's path)\n");
+				return EXIT_USAGE;
+			}
 			config_path = optarg;
 			break;
 		case ARG_ONCE:
 			once = true;
 			break;
 		case ARG_FORMAT:
+			format_set = true;
 			if (!strcmp(optarg, "text"))
 				oo.format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
@@ -118,6 +140,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case ARG_WINDOW:
+			window_set = true;
 			if (!parse_duration(optarg, &oo.window_s) || oo.window_s > 3600) {
 				fprintf(
 				    stderr,
@@ -127,11 +150,17 @@ int main(int argc, char **argv)
 			}
 			break;
 		case ARG_LIST:
-			config_list_options(stdout);
-			return 0;
 		case ARG_LIST_KEYS:
-			ui_keys_man(stdout);
-			return 0;
+		case 'V':
+			if (info_c && info_c != c) {
+				fprintf(stderr,
+				        "synctop: %s and %s do not go together (see synctop --help)\n", info,
+				        opt);
+				return EXIT_USAGE;
+			}
+			strlcpy_safe(info, opt, sizeof info);
+			info_c = c;
+			break;
 		case ARG_WALLBOARD:
 			to.wallboard = true;
 			break;
@@ -145,6 +174,7 @@ int main(int argc, char **argv)
 			oo.sample = true;
 			break;
 		case ARG_INTERVAL:
+			interval_set = true;
 			if (!parse_duration(optarg, &to.interval_s) || to.interval_s < 0.1 ||
 			    to.interval_s > 3600) {
 				fprintf(
@@ -155,11 +185,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			version_print(stdout);
-			return 0;
+			help = true;
+			break;
 		case ':':
 			fprintf(stderr, "synctop: option '%s' needs a value (see synctop --help)\n",
 			        argv[optind - 1]);
@@ -174,9 +201,52 @@ int main(int argc, char **argv)
 		fprintf(stderr, "synctop: unexpected argument '%s' (see synctop --help)\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (oo.sample && !once && isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "synctop: --sample goes with --once (on the screen, key t samples)\n");
+	if (help) { /* --help wins over any other valid option */
+		usage(stdout);
+		return 0;
+	}
+	if (*info && *other) {
+		fprintf(stderr, "synctop: %s goes alone (%s does not go with it)\n", info, other);
 		return EXIT_USAGE;
+	}
+	if (info_c) {
+		if (info_c == ARG_LIST)
+			config_list_options(stdout);
+		else if (info_c == ARG_LIST_KEYS)
+			ui_keys_man(stdout);
+		else
+			version_print(stdout);
+		return 0;
+	}
+	/* An option the chosen mode would ignore is a mistake to point out, not to swallow. */
+	const char *screen_opt = to.wallboard   ? "--wallboard"
+	                         : interval_set ? "--interval"
+	                         : to.ascii     ? "--ascii"
+	                                        : NULL;
+	if (once && screen_opt) {
+		fprintf(stderr, "synctop: %s is for the screen and does not go with --once\n", screen_opt);
+		return EXIT_USAGE;
+	}
+	bool tty = isatty(STDOUT_FILENO);
+	if (!once && screen_opt && !tty) {
+		fprintf(stderr,
+		        "synctop: %s is for the screen, and standard output is not a terminal "
+		        "(use --once for a snapshot)\n",
+		        screen_opt);
+		return EXIT_USAGE;
+	}
+	if (!once && tty) {
+		const char *once_opt = format_set ? "--format" : window_set ? "--once-window" : NULL;
+		if (oo.sample) {
+			fprintf(stderr,
+			        "synctop: --sample goes with --once (on the screen, key t samples)\n");
+			return EXIT_USAGE;
+		}
+		if (once_opt) {
+			fprintf(stderr, "synctop: %s goes with --once (the screen has no use for it)\n",
+			        once_opt);
+			return EXIT_USAGE;
+		}
 	}
 
 	char found[4096];

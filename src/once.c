@@ -2,6 +2,7 @@
 #include "once.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -109,10 +110,17 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 	/* The log file (if any) keeps what stderr says, for runs nobody watches (cron, checks). */
 	FILE *log = NULL;
 	if (cfg->log_file && *cfg->log_file) {
-		log = fopen(cfg->log_file, "a");
+		/* 0600: a log is for the operator (an existing file keeps its mode); a regular file
+		   only, opened without blocking, so that a FIFO there cannot hang the run. */
+		char why[128];
+		int fd = open_regular(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT, 0600, why, sizeof why);
+		log = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (fd >= 0 && !log) {
+			snprintf(why, sizeof why, "%s", strerror(errno));
+			close(fd);
+		}
 		if (!log)
-			fprintf(err, "synctop: cannot open log_file %s: %s\n", cfg->log_file,
-			        strerror(errno));
+			fprintf(err, "synctop: cannot open log_file %s: %s\n", cfg->log_file, why);
 	}
 	report_unknown(&snap, err, log);
 	if (log)

@@ -82,7 +82,8 @@ static const struct opt_def kafka_opts[] = {
 
 static const struct opt_def redis_opts[] = {
     {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
-     "redis://[USER][:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS) or unix://PATH (required)"},
+     "redis://[USER][:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS) or unix://[[USER]:PASSWORD@]PATH[?db=DB] "
+     "(required)"},
     {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
      "environment variable holding the Redis password"},
     {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,

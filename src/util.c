@@ -1,10 +1,14 @@
 /* util.c: small shared helpers: allocation, clocks, strings. */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -173,4 +177,64 @@ void sbuf_addn(struct sbuf *b, const char *s, size_t n)
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
+}
+
+const char *file_kind_name(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return NULL;
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFSOCK:
+		return "a socket";
+	default:
+		return "not a file";
+	}
+}
+
+/* Why a path that is not a regular file cannot be used; a directory keeps its usual words. */
+static void not_regular(unsigned mode, char *why, size_t n)
+{
+	if (S_ISDIR(mode))
+		snprintf(why, n, "%s", strerror(EISDIR));
+	else
+		snprintf(why, n, "not a regular file (%s)", file_kind_name(mode));
+}
+
+int open_regular(const char *path, int flags, unsigned mode, char *why, size_t n)
+{
+	/* stat first: opening a FIFO for writing without a reader fails with a baffling ENXIO,
+	   and a directory opened for writing says EISDIR; both are better named. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		not_regular(st.st_mode, why, n);
+		return -1;
+	}
+	/* O_NONBLOCK: should the path turn into a FIFO after the stat, open does not wait. */
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0) {
+		snprintf(why, n, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(why, n, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		not_regular(st.st_mode, why, n);
+		close(fd);
+		return -1;
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
 }

@@ -52,4 +52,14 @@ void format_count(int64_t v, char *buf, size_t n);
 /* Edit distance, for did-you-mean suggestions. */
 size_t levenshtein(const char *a, const char *b);
 
+/* What a file that is not a regular file is, for messages: "a FIFO", "a directory", "a
+   character device"...; NULL for a regular file. */
+const char *file_kind_name(unsigned mode);
+
+/* open(path, flags, mode) that never blocks on a FIFO or a device and opens only a regular
+   file (O_NONBLOCK and O_CLOEXEC are added; O_NONBLOCK is cleared once it is known to be a
+   file). Returns the descriptor, or -1 with the reason in why: strerror, or "not a regular
+   file (a FIFO)". */
+int open_regular(const char *path, int flags, unsigned mode, char *why, size_t n) NONNULL(1, 4);
+
 #endif

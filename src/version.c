@@ -14,6 +14,9 @@
 
 #include "backend/redis_tls.h"
 #endif
+#ifdef HAVE_SEARCH
+#include <curl/curl.h>
+#endif
 
 void version_print(FILE *out)
 {
@@ -34,5 +37,10 @@ void version_print(FILE *out)
 	        HIREDIS_PATCH, redis_tls_built ? "tls" : "no-tls");
 #else
 	fputs("redis: not built (--with-redis)\n", out);
+#endif
+#ifdef HAVE_SEARCH
+	fprintf(out, "search: libcurl %s (search, connector)\n", curl_version_info(CURLVERSION_NOW)->version);
+#else
+	fputs("search: not built (--with-search)\n", out);
 #endif
 }

@@ -3,11 +3,13 @@
 #include "backend/http.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "search_parse.h"
 #include "util.h"
@@ -16,6 +18,7 @@ struct http_session {
 	CURL *curl;
 	char *base; /* the URL without a trailing '/' */
 	struct curl_slist *headers;
+	const char *ca_file; /* the connection's ca_file (NULL: the system's CAs), for messages */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -41,6 +44,21 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	}
 	sbuf_addn(&b->buf, ptr, n);
 	return n;
+}
+
+/* Why the configured ca_file could not be loaded: the file itself (gone, unreadable, not a
+   file) or its content (no PEM certificate in it); never the system's CAs. */
+static void ca_file_reason(const char *method, const char *path, const char *ca_file, const char *why,
+                           char *err, size_t n)
+{
+	char reason[160];
+	int fd = open_regular(ca_file, O_RDONLY, 0, reason, sizeof reason);
+	if (fd >= 0) {
+		close(fd);
+		snprintf(reason, sizeof reason,
+		         "it holds no certificate that can be loaded (a PEM bundle is expected)");
+	}
+	snprintf(err, n, "%s %s: ca_file %s cannot be used: %s (%s)", method, path, ca_file, reason, why);
 }
 
 static void *search_open(const struct config *cfg, const struct conn *c, double deadline, char *err, size_t n)
@@ -83,6 +101,7 @@ static void *search_open(const struct config *cfg, const struct conn *c, double 
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
 	if (c->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	s->ca_file = c->ca_file;
 	if (c->insecure) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -140,6 +159,8 @@ bool http_request(void *session, const char *method, const char *path, const cha
 		else if (rc == CURLE_OPERATION_TIMEDOUT)
 			snprintf(err, n, "timeout: no whole answer to %s %s within the deadline (%s)", method,
 			         path, why);
+		else if (rc == CURLE_SSL_CACERT_BADFILE && s->ca_file)
+			ca_file_reason(method, path, s->ca_file, why, err, n);
 		else if (rc == CURLE_SSL_CACERT_BADFILE)
 			snprintf(
 			    err, n,

@@ -79,13 +79,69 @@ bool redis_call_each(redisContext *c, double deadline, const char *cmd, size_t c
 	return true;
 }
 
-/* redis[s]://[user[:password]@]host[:port][/db] or unix:///path. */
+/* redis[s]://[user[:password]@]host[:port][/db] or unix://[[user]:password@]/path[?db=N]. */
 struct redis_url {
 	char host[256], user[128], password[256], path[512];
 	int port;
 	int db; /* the /DB of the URL: where SCAN samples keys (INFO is server-wide) */
 	bool tls;
 };
+
+/* [user[:password]@] at *p: the first '@' before the next '/', as for the other URLs. */
+static void parse_userinfo(const char **p, struct redis_url *u)
+{
+	const char *at = strchr(*p, '@');
+	const char *slash = strchr(*p, '/');
+	if (!at || (slash && at > slash))
+		return;
+	char userinfo[400];
+	strlcpy_safe(userinfo, *p,
+	             (size_t)(at - *p) + 1 < sizeof userinfo ? (size_t)(at - *p) + 1 : sizeof userinfo);
+	char *colon = strchr(userinfo, ':');
+	if (colon) {
+		*colon = '\0';
+		strlcpy_safe(u->password, colon + 1, sizeof u->password);
+	}
+	strlcpy_safe(u->user, userinfo, sizeof u->user);
+	explicit_bzero(userinfo, sizeof userinfo);
+	*p = at + 1;
+}
+
+static bool parse_db(const char *s, const char *shown, struct redis_url *u, char *err, size_t n)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || (*end && *end != '?') || v < 0 || v > 1000000) {
+		snprintf(err, n, "the database in the URL (%s) is not a number", shown);
+		return false;
+	}
+	u->db = (int)v;
+	return true;
+}
+
+/* unix://[[user]:password@]/path[?db=N]: a password there is sent with AUTH, as for TCP. */
+static bool parse_unix_url(const char *p, struct redis_url *u, char *err, size_t n)
+{
+	parse_userinfo(&p, u);
+	size_t len = strcspn(p, "?");
+	if (len == 0 || len >= sizeof u->path) {
+		snprintf(err, n, "unix:// URL without a socket path (unix:///path/to/redis.sock)");
+		return false;
+	}
+	memcpy(u->path, p, len);
+	u->path[len] = '\0';
+	const char *q = p + len;
+	if (!*q || !q[1])
+		return true;
+	if (strncmp(q + 1, "db=", 3) != 0 || strchr(q + 1, '&')) {
+		/* the query is not quoted: it may hold a password */
+		snprintf(err, n,
+		         "unix:// URL: the only query understood is ?db=N (a password goes in "
+		         "unix://:PASSWORD@/path or password_file)");
+		return false;
+	}
+	return parse_db(q + 4, "?db=", u, err, n);
+}
 
 static bool parse_url(const char *url, struct redis_url *u, char *err, size_t n)
 {
@@ -105,29 +161,14 @@ static bool parse_url(const char *url, struct redis_url *u, char *err, size_t n)
 		u->tls = true;
 		p = url + 9;
 	} else if (!strncmp(url, "unix://", 7)) {
-		strlcpy_safe(u->path, url + 7, sizeof u->path);
-		u->path[strcspn(u->path, "?")] = '\0';
-		return true;
+		return parse_unix_url(url + 7, u, err, n);
 	} else if (!strncmp(url, "redis://", 8)) {
 		p = url + 8;
 	} else {
 		snprintf(err, n, "not a redis://, rediss:// or unix:// URL");
 		return false;
 	}
-	const char *at = strchr(p, '@');
-	const char *slash = strchr(p, '/');
-	if (at && (!slash || at < slash)) {
-		char userinfo[400];
-		strlcpy_safe(userinfo, p,
-		             (size_t)(at - p) + 1 < sizeof userinfo ? (size_t)(at - p) + 1 : sizeof userinfo);
-		char *colon = strchr(userinfo, ':');
-		if (colon) {
-			*colon = '\0';
-			strlcpy_safe(u->password, colon + 1, sizeof u->password);
-		}
-		strlcpy_safe(u->user, userinfo, sizeof u->user);
-		p = at + 1;
-	}
+	parse_userinfo(&p, u);
 	size_t hl = strcspn(p, ":/");
 	strlcpy_safe(u->host, p, hl + 1 < sizeof u->host ? hl + 1 : sizeof u->host);
 	if (p[hl] == ':') {
@@ -143,13 +184,9 @@ static bool parse_url(const char *url, struct redis_url *u, char *err, size_t n)
 		strlcpy_safe(u->host, "127.0.0.1", sizeof u->host);
 	const char *db = p + hl + strcspn(p + hl, "/");
 	if (*db == '/' && db[1] && db[1] != '?') {
-		char *end;
-		long v = strtol(db + 1, &end, 10);
-		if (end == db + 1 || (*end && *end != '?') || v < 0 || v > 1000000) {
-			snprintf(err, n, "the database in the URL (/%s) is not a number", db + 1);
-			return false;
-		}
-		u->db = (int)v;
+		char shown[64];
+		snprintf(shown, sizeof shown, "/%.40s", db + 1);
+		return parse_db(db + 1, shown, u, err, n);
 	}
 	return true;
 }

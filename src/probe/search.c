@@ -207,8 +207,14 @@ static bool fetch(const struct probe_ctx *ctx, const char *method, const char *p
 		return false;
 	char err[300];
 	bool ok = parse(j, f, err, sizeof err);
-	if (!ok)
-		sample_set_error(out, "%s", err);
+	if (!ok) {
+		/* The parsers name requests as GET /{index}/...: the index is the configured one. */
+		char *at = strstr(err, "{index}");
+		if (at)
+			sample_set_error(out, "%.*s%s%s", (int)(at - err), err, ctx->st->index, at + 7);
+		else
+			sample_set_error(out, "%s", err);
+	}
 	if (keep && ok)
 		*keep = j;
 	else

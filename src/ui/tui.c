@@ -465,8 +465,10 @@ static void draw(struct ui *ui)
 static int divert_stderr(const struct config *cfg)
 {
 	int saved = dup(STDERR_FILENO);
-	const char *target = cfg->log_file && *cfg->log_file ? cfg->log_file : "/dev/null";
-	int fd = open(target, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	char why[128]; /* a FIFO or a device is refused at load; this open never blocks either */
+	int fd = -1;
+	if (cfg->log_file && *cfg->log_file)
+		fd = open_regular(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT, 0600, why, sizeof why);
 	if (fd < 0)
 		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {

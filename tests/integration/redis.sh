@@ -393,4 +393,43 @@ like "$(jqr "$S.key_sample.error")" 'cache.key_prefix is not set' "--sample with
 json_is "$S.status" ok "--sample without cache.key_prefix: the stage is fine"
 rcli FLUSHALL >/dev/null
 
+# unix:// with a password (requirepass): in the URL's userinfo or from password_file, the
+# password is sent with AUTH as over TCP (the URL's used to be taken as part of the path).
+udir=$TEST_TMP/unix-redis
+mkdir -p "$udir"
+upw=unix-pw-$$
+(cd / && exec setpriv --pdeathsig TERM -- "$(redis_bin)" --port 0 --unixsocket "$udir/sock" \
+	--unixsocketperm 700 --requirepass "$upw" --dir "$udir" --save '' --appendonly no \
+	--daemonize no --logfile "$udir/redis.log") </dev/null >/dev/null 2>&1 &
+upid=$!
+at_exit kill_ours "$upid"
+for _ in {1..250}; do
+	[[ $(timeout 2 redis-cli -s "$udir/sock" --no-auth-warning -a "$upw" PING 2>/dev/null) == PONG ]] && break
+	sleep 0.02
+done
+timeout 2 redis-cli -s "$udir/sock" --no-auth-warning -a "$upw" -n 2 SET session:u v >/dev/null
+MKCONF_REDIS_URL="unix://:$upw@$udir/sock" mkconf_redis "$conf" 'cache.key_prefix = session:'
+chmod 600 "$conf"
+run_once -c "$conf" --format json --once-window 0 --sample
+json_is "$S.error" null "unix:// with the password in the URL: no error"
+json_is "$S.metrics.maxmemory_policy" noeviction "unix:// with the password in the URL: INFO read"
+unlike "$RUN_OUT$RUN_ERR" "$upw" "unix:// with the password in the URL: the password is never printed"
+MKCONF_REDIS_URL="unix://default:$upw@$udir/sock?db=2" mkconf_redis "$conf" 'cache.key_prefix = session:'
+run_once -c "$conf" --format json --once-window 0 --sample
+json_is "$S.key_sample.sampled" 1 "unix://default:PASSWORD@/path?db=2: AUTH with the user, the sample reads db 2"
+printf '%s\n' "$upw" >"$TEST_TMP/upw"
+MKCONF_REDIS_URL="unix://$udir/sock" MKCONF_REDIS_EXTRA="password_file = $TEST_TMP/upw" mkconf_redis "$conf"
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.error" null "unix:// with password_file: no error"
+MKCONF_REDIS_URL="unix://:wrong-$upw@$udir/sock" mkconf_redis "$conf"
+run_once -c "$conf" --format json --once-window 0
+like "$(jqr "$S.error")" '^cannot connect to sessions \(unix://:\*\*\*@[^)]*\): authentication failed: WRONGPASS' \
+	"unix:// with a wrong password: authentication failed, redacted"
+MKCONF_REDIS_URL="unix://$udir/sock?password=$upw" mkconf_redis "$conf"
+run_once -c "$conf" --format json --once-window 0
+like "$(jqr "$S.error")" 'unix:// URL: the only query understood is \?db=N \(a password goes in unix://:PASSWORD@/path or password_file\)$' \
+	"unix:///path?password=: refused clearly"
+unlike "$RUN_OUT$RUN_ERR" "$upw" "unix:///path?password=: the password is never printed"
+kill_ours "$upid"
+
 done_testing

@@ -237,6 +237,32 @@ for mode in malformed truncate 429 503; do
 	esac
 done
 
+# A 200 whose JSON is not an object: the message names the configured index, never {index}.
+python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"[]")
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+' >"$TEST_TMP/array.port" 2>/dev/null &
+array_pid=$!
+at_exit kill_ours "$array_pid"
+for _ in {1..250}; do [[ -s $TEST_TMP/array.port ]] && break; sleep 0.02; done
+ES_URL=http://127.0.0.1:$(<"$TEST_TMP/array.port") ES_INDEX=orders-2026 mkconf_es "$conf"
+run_once -c "$conf" --format json --once-window 0
+is "$(jqr "$S.error")" "the answer to GET /orders-2026/_settings is not a JSON object" \
+	"an answer that is not an object: the configured index in the message, no {index}"
+kill_ours "$array_pid"
+mkconf_es "$conf"
+
 es POST /_standin/fault '{"mode":"hang"}' >/dev/null
 MKCONF_TIMEOUT=1s mkconf_es "$conf"
 run_once -c "$conf" --format json --once-window 0
@@ -295,6 +321,15 @@ ES_URL=$EXTRA_SEARCH_URL ES_EXTRA="ca_file = $pki/http_ca.crt" mkconf_es "$conf"
 run_once -c "$conf" --format json --once-window 0
 json_is "$S.status" ok "https with ca_file (http_ca.crt): ok"
 json_is "$S.metrics.docs" 0 "https with ca_file: read"
+# A ca_file that cannot be loaded (not a PEM bundle: a key, DER, a truncated copy) is named
+# with what is wrong with it; the system's CAs are not to blame (they used to be).
+for bad in "$pki/node.key" "$TEST_TMP/empty.crt"; do
+	: >"$TEST_TMP/empty.crt"
+	ES_URL=$EXTRA_SEARCH_URL ES_EXTRA="ca_file = $bad" mkconf_es "$conf"
+	run_once -c "$conf" --format json --once-window 0
+	is "$(jqr "$S.error")" "GET /products/_settings: ca_file $bad cannot be used: it holds no certificate that can be loaded (a PEM bundle is expected) (error setting certificate file: $bad)" \
+		"ca_file = ${bad##*/} (no certificate in it): the error names ca_file and the reason"
+done
 ES_URL=$EXTRA_SEARCH_URL mkconf_es "$conf"
 run_once -c "$conf" --format json --once-window 0
 is "$RUN_RC" 3 "https, a CA the system does not know: exit 3"

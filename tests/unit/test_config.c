@@ -369,6 +369,11 @@ static void test_error_open(void **state)
 	assert_string_equal(err, "/nonexistent/synctop.conf: cannot open: No such file or directory");
 	assert_null(config_load("/tmp", err, sizeof err, NULL));
 	assert_string_equal(err, "/tmp: cannot read: Is a directory");
+	/* a device: /dev/zero never ends, /dev/null used to load as an empty config (exit 0) */
+	assert_null(config_load("/dev/zero", err, sizeof err, NULL));
+	assert_string_equal(err, "/dev/zero: cannot read: not a regular file (a character device)");
+	assert_null(config_load("/dev/null", err, sizeof err, NULL));
+	assert_string_equal(err, "/dev/null: cannot read: not a regular file (a character device)");
 	assert_null(config_load("/nonexistent", NULL, 0, NULL)); /* no room for the error: no crash */
 }
 
@@ -490,10 +495,143 @@ static void test_error_unknown_keys(void **state)
 	expect_error(PG "[pipeline products]\noutbox.pending_warning = 5\n",
 	             "4: unknown key 'outbox.pending_warning' in [pipeline products] (did you mean "
 	             "'outbox.pending_warn'?)");
+#ifdef HAVE_SEARCH
 	expect_error(PG "[pipeline products]\nsource = shop\n",
 	             "4: unknown key 'source' in [pipeline products] (did you mean 'search.source'?)");
+#else /* no search stage, no search.source to suggest */
+	expect_error(PG "[pipeline products]\nsource = shop\n",
+	             "4: unknown key 'source' in [pipeline products] (see synctop.conf(5))");
+#endif
 	expect_error(PG "[pipeline products]\noutbox.outbox = shop\n",
 	             "4: unknown key 'outbox.outbox' in [pipeline products] (see synctop.conf(5))");
+#endif
+}
+
+/* Non-finite numbers in every numeric kind of option: nan and inf pass any bound check. */
+static void test_error_non_finite(void **state)
+{
+	(void)state;
+	static const char *const words[] = {"nan", "NaN", "inf", "-inf", "infinity", "1e999"};
+	for (size_t i = 0; i < ARRAY_LEN(words); i++) {
+		char *text = xasprintf("[synctop]\ninterval = %s\n", words[i]);
+		char *want = xasprintf(
+		    "2: bad value '%s' for interval: expected a duration such as 500ms, 2s, 5m or 1h30m",
+		    words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf("[synctop]\nhistory = %s\n", words[i]);
+		want =
+		    xasprintf("2: bad value '%s' for history: expected a whole number, e.g. 300", words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+#ifdef HAVE_POSTGRES
+		text = xasprintf(PG "[pipeline p]\nslot = shop\nslot.retained_warn = %s\n", words[i]);
+		want = xasprintf(
+		    "5: bad value '%s' for slot.retained_warn: expected a size such as 512MB or 1GiB",
+		    words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf(PG "[pipeline p]\noutbox = shop\noutbox.oldest_crit = %ss\n", words[i]);
+		want =
+		    xasprintf("5: bad value '%ss' for outbox.oldest_crit: expected a duration such as 500ms, "
+		              "2s, 5m or 1h30m",
+		              words[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+#endif
+#ifdef HAVE_REDIS
+		/* ratios and rates: "a finite number" when strtod took it, else "a number" */
+		const char *kind = strcmp(words[i], "1e999") ? "finite number" : "number";
+		text = xasprintf(
+		    "[redis r]\nurl = redis://h\n[pipeline p]\ncache = r\ncache.evicted_warn = %s\n",
+		    words[i]);
+		want = xasprintf("5: bad value '%s' for cache.evicted_warn: expected a %s, e.g. 1", words[i],
+		                 kind);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf(
+		    "[redis r]\nurl = redis://h\n[pipeline p]\ncache = r\ncache.used_crit = %s\n", words[i]);
+		want = xasprintf("5: bad value '%s' for cache.used_crit: expected a %s, e.g. 0.95", words[i],
+		                 kind);
+		expect_error(text, want);
+		free(text);
+		free(want);
+#endif
+	}
+}
+
+/* inih ignores what follows a section header's ']': it is an error, the text not quoted. */
+static void test_error_text_after_section(void **state)
+{
+	(void)state;
+	expect_error("[synctop] junk\ninterval = 2s\n",
+	             "1: unexpected text after the section header [synctop] (put key = value on a line of "
+	             "its own)");
+	expect_error("[synctop]\ninterval = 2s\n[synctop]x\n",
+	             "3: unexpected text after the section header [synctop] (put key = value on a line of "
+	             "its own)");
+	expect_error("[synctop]\njunk\n", "2: syntax error: expected 'key = value' or '[section]'");
+#ifdef HAVE_REDIS
+	expect_error("[redis r] url = redis://:" SECRET "@h\n",
+	             "1: unexpected text after the section header [redis r] (put key = value on a line of "
+	             "its own)");
+	expect_error("[redis r]\nurl = redis://h\njunk\n",
+	             "3: syntax error: expected 'key = value' or '[section]'");
+#endif
+#ifdef HAVE_POSTGRES
+	expect_error(PG "[pipeline p] outbox = shop\n",
+	             "3: unexpected text after the section header [pipeline p] (put key = value on a line of "
+	             "its own)");
+	expect_error(PG "[pipeline p]\noutbox = shop\njunk\n",
+	             "5: syntax error: expected 'key = value' or '[section]'");
+#endif
+	/* a comment after the header is fine */
+	struct config *cfg = load_ok("[synctop] ; the main section\ninterval = 3s\n");
+	assert_true(cfg->interval_s == 3);
+	config_free(cfg);
+}
+
+/* search.index and connector.name are URL path segments: '.' and '..' would be resolved away. */
+static void test_error_url_dot_segments(void **state)
+{
+	(void)state;
+#ifdef HAVE_SEARCH
+	static const char *const dots[] = {".", ".."};
+	for (size_t i = 0; i < ARRAY_LEN(dots); i++) {
+		char *text = xasprintf("[search es]\nurl = http://h:9200\n[pipeline p]\nsearch = es\n"
+		                       "search.index = %s\n",
+		                       dots[i]);
+		char *want = xasprintf("5: bad value '%s' for search.index: '.' and '..' are not names (they "
+		                       "would change the URL path)",
+		                       dots[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		text = xasprintf("[connect kc]\nurl = http://h:8083\n[pipeline p]\nconnector = kc\n"
+		                 "connector.name = %s\n",
+		                 dots[i]);
+		want =
+		    xasprintf("5: bad value '%s' for connector.name: '.' and '..' are not names (they would "
+		              "change the URL path)",
+		              dots[i]);
+		expect_error(text, want);
+		free(text);
+		free(want);
+	}
+	/* names with dots in them are names (hidden indices start with one) */
+	struct config *cfg = load_ok("[search es]\nurl = http://h:9200\n[connect kc]\nurl = http://h:8083\n"
+	                             "[pipeline p]\nsearch = es\nsearch.index = .hidden\n"
+	                             "connector = kc\nconnector.name = ...\n");
+	assert_string_equal(cfg->pipelines[0].stages[0].kind == STAGE_SEARCH
+	                        ? cfg->pipelines[0].stages[0].index
+	                        : cfg->pipelines[0].stages[1].index,
+	                    ".hidden");
+	config_free(cfg);
 #endif
 }
 
@@ -643,8 +781,10 @@ static void test_error_unavailable_stages(void **state)
 	             "4: the kafka stage needs kafka.group (the consumer group to watch)");
 	expect_error("[pipeline p]\nkafka.group = indexer\n",
 	             "1: pipeline 'p' has no stages (add e.g. outbox = CONNECTION)");
+#ifdef HAVE_POSTGRES
 	expect_error("[postgres a]\nconninfo = x\n[pipeline p]\noutbox = a\nkafka.group = indexer\n",
 	             "5: kafka.group is set but the pipeline has no kafka stage");
+#endif
 #else
 	expect_error("[pipeline p]\nkafka = main\n",
 	             "2: synctop was built without Kafka support (configure --with-kafka)");
@@ -662,6 +802,7 @@ static void test_error_unavailable_stages(void **state)
 	char *t = xasprintf("%s[pipeline p]\nsearch = es\n", es);
 	expect_error(t, "4: the search stage needs search.index (an index, alias or data stream)");
 	free(t);
+#ifdef HAVE_POSTGRES
 	t = xasprintf(
 	    "%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.source_count = SELECT 1\n", es);
 	expect_error(t,
@@ -679,6 +820,14 @@ static void test_error_unavailable_stages(void **state)
 	expect_error(t,
 	             "4: search.source = nope: no connection named 'nope' (define it with [postgres nope])");
 	free(t);
+#else
+	t = xasprintf(
+	    "%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.source_count = SELECT 1\n", es);
+	expect_error(t, "4: search.source_count and search.source_freshness need PostgreSQL, and this "
+	                "synctop was built without it (--with-postgres)");
+	free(t);
+#endif
+#ifdef HAVE_POSTGRES /* [postgres shop] */
 	t = xasprintf("%s%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.source = shop\n", es,
 	              pg);
 	expect_error(
@@ -689,6 +838,9 @@ static void test_error_unavailable_stages(void **state)
 	expect_error(
 	    t, "6: search.freshness_field and search.source_freshness go together: set both or neither");
 	free(t);
+#else
+	(void)pg;
+#endif
 	t = xasprintf("%s[pipeline p]\nsearch = es\nsearch.index = products\nsearch.missing_warn = 10\n"
 	              "search.missing_crit = 5\n",
 	              es);
@@ -944,6 +1096,63 @@ static char *load_warnings(const char *text, mode_t mode, char *path, struct con
 	return buf;
 }
 #endif
+
+/* A FIFO, a directory or a device as a *_file secret or as log_file: refused at once with the
+   path, never opened in a way that blocks (the alarm turns a hang into a failure). */
+static void test_not_regular_files(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/synctop-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *fifo = xasprintf("%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	struct {
+		const char *path, *why;
+	} bad[] = {
+	    {fifo, "not a regular file (a FIFO)"},
+	    {dir, "Is a directory"},
+	    {"/dev/zero", "not a regular file (a character device)"},
+	};
+	alarm(20);
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		char *text = xasprintf("[synctop]\ninterval = 2s\nlog_file = %s\n", bad[i].path);
+		char *want = xasprintf("3: log_file: cannot write to %s: %s", bad[i].path, bad[i].why);
+		expect_error(text, want);
+		free(text);
+		free(want);
+		const char *secret_keys[][2] = {
+#ifdef HAVE_REDIS
+		    {"[redis r]\nurl = redis://h\n", "password_file"},
+#endif
+#ifdef HAVE_KAFKA
+		    {"[kafka k]\nbrokers = h:9092\n", "sasl_password_file"},
+#endif
+#ifdef HAVE_SEARCH
+		    {"[search s]\nurl = http://h:9200\n", "password_file"},
+		    {"[search s]\nurl = http://h:9200\n", "api_key_file"},
+		    {"[connect c]\nurl = http://h:8083\n", "password_file"},
+#endif
+		    {NULL, NULL},
+		};
+		for (size_t k = 0; secret_keys[k][0]; k++) {
+			text = xasprintf("%s%s = %s\n", secret_keys[k][0], secret_keys[k][1], bad[i].path);
+			want = xasprintf("3: %s: cannot read %s: %s", secret_keys[k][1], bad[i].path,
+			                 bad[i].why);
+			expect_error(text, want);
+			free(text);
+			free(want);
+		}
+	}
+	alarm(0);
+	unlink(fifo);
+	rmdir(dir);
+	free(fifo);
+
+	/* a log file that does not exist yet is fine: it is created at the first line */
+	struct config *cfg = load_ok("[synctop]\nlog_file = /nonexistent-dir/synctop.log\n");
+	assert_string_equal(cfg->log_file, "/nonexistent-dir/synctop.log");
+	config_free(cfg);
+}
 
 static void test_secret_inline_warning(void **state)
 {
@@ -1279,6 +1488,9 @@ int main(void)
 	    cmocka_unit_test(test_error_sections),
 	    cmocka_unit_test(test_error_duplicate_sections),
 	    cmocka_unit_test(test_error_unknown_keys),
+	    cmocka_unit_test(test_error_non_finite),
+	    cmocka_unit_test(test_error_text_after_section),
+	    cmocka_unit_test(test_error_url_dot_segments),
 	    cmocka_unit_test(test_error_duplicate_key),
 	    cmocka_unit_test(test_error_bad_values),
 	    cmocka_unit_test(test_error_bounds),
@@ -1288,6 +1500,7 @@ int main(void)
 	    cmocka_unit_test(test_error_bad_url),
 	    cmocka_unit_test(test_secret_env_and_file),
 	    cmocka_unit_test(test_secret_errors),
+	    cmocka_unit_test(test_not_regular_files),
 	    cmocka_unit_test(test_secret_inline_warning),
 	    cmocka_unit_test(test_kafka_properties),
 	    cmocka_unit_test(test_list_options),
