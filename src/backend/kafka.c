@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sanitize.h"
 #include "util.h"
 
 #define KAFKA_FETCH_MAX    "16776704" /* 16 MiB - 512: librdkafka wants the receive cap above it */
@@ -26,8 +27,10 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 	if (!ks)
 		return;
 	/* Asked for with property.debug: to stderr, which is the log file while on screen. */
-	if (ks->debug)
-		fprintf(stderr, "librdkafka %s: %s\n", fac, buf);
+	if (ks->debug) {
+		char line[1024]; /* broker names and errors are the servers' words */
+		fprintf(stderr, "librdkafka %s: %s\n", fac, text_clean(line, sizeof line, buf, strlen(buf)));
+	}
 	if (level > 4) /* LOG_WARNING */
 		return;
 	/* "[thrd:127.0.0.1:9092/bootstrap]: 127.0.0.1:9092/bootstrap: Connect to ..." reads better
