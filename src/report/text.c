@@ -74,9 +74,17 @@ void report_text(FILE *out, const struct snapshot *snap)
 			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, j == 0 ? pv->cfg->name : "",
 			        w1, stage_kind_names[sv->cfg->kind], w2, sv->cfg->conn->name, w3,
 			        stage_target(sv->cfg, target, sizeof target), st, fig);
-			if (sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0])
+			bool reason = sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0];
+			if (reason)
 				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "",
 				        clean(sv->reason, line, sizeof line));
+			/* A failed source query (search.source_count, ...) is said even when a worse
+			   reason took the line above. */
+			const char *source_error =
+			    sv->cur.ok ? metric_str(sv->cur.detail, "source_error") : NULL;
+			if (source_error && !(reason && !strcmp(source_error, sv->reason)))
+				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "",
+				        clean(source_error, line, sizeof line));
 			if (sv->cfg->conn->insecure)
 				fprintf(out,
 				        "%-*s  %-*s  TLS NOT VERIFIED: connection %s has insecure = true\n",
