@@ -190,4 +190,25 @@ ok "refresh off: the text output still says the source error" \
 	_has "$RUN_OUT" "search.source_count on shop: the query returned 1e+300, not a count (0 to 2^63-1)"
 es DELETE /products >/dev/null 2>&1
 
+# ----------------------------------------------------------------------
+# The screen: the Redis error reply changes neither the terminal's title nor its lines.
+# ----------------------------------------------------------------------
+if command -v tmux >/dev/null 2>&1; then
+	# shellcheck source=tests/integration/tui_lib.sh
+	. "$top_srcdir/tests/integration/tui_lib.sh"
+	tui_init
+	hostile_up redis reply --all --error "$EVIL" || bail_out "could not start hostile_server.py"
+	hconf '[redis c]' "url = redis://127.0.0.1:$HOSTILE_PORT/0" '[pipeline p]' 'cache = c'
+	tmx set-option -g set-titles off >/dev/null
+	tui_start evil -- -c "$conf"
+	ok "screen: the error is shown, escaped" wait_for 'ERR \x1B]0;pwned\x07 \x1B[2J X Y'
+	isnt "$(tmx display-message -p -t evil '#{pane_title}')" pwned "screen: the terminal's title did not change"
+	like "${SCREEN%%$'\n'*}" '^synctop ' "screen: the header is still on the first line"
+	is "$(grep -c 'ERR ' <<<"$SCREEN")" 1 "screen: the error takes one line"
+	send q
+	hostile_down "$HOSTILE_PID"
+else
+	skip "screen checks" "tmux is missing (apt-get install tmux)"
+fi
+
 done_testing
