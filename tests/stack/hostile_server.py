@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """hostile_server.py: a server that misbehaves on purpose, speaking just enough Redis (RESP),
-HTTP/1.1 or the PostgreSQL wire protocol to get a client past its first step. Python 3
-standard library only. Tests use it to prove that synctop's deadlines and caps hold.
+HTTP/1.1, the PostgreSQL wire protocol or Kafka's framing to get a client past its first
+step. Python 3 standard library only. Tests use it to prove that synctop's deadlines and caps
+hold.
 
 Modes (--mode):
   hung      accept, read whatever comes, never answer
@@ -10,6 +11,8 @@ Modes (--mode):
               redis  a bulk string announced as 1,000,000,000 bytes, then bytes forever
               http   200 with a Content-Length of 10^12 (or --chunked: endless chunks)
               pg     after a good start-up, every query gets rows forever
+              kafka  every request gets a response announced as 95,000,000 bytes (under
+                     librdkafka's default cap of 100 MB), then bytes forever
   garbage   answer bytes that are not the protocol at all
   reply     answer every request with the reply given by --reply (redis: raw RESP, with
             Python escapes such as \\r\\n and \\x1b; --bulk and --error build it), --status
@@ -153,6 +156,24 @@ def serve_http(conn, a):
                          % (a.status, a.content_type.encode(), len(body)) + body)
 
 
+# --- Kafka -------------------------------------------------------------------------------------
+
+def serve_kafka(conn, a):
+    buf = b""
+    while True:
+        head, buf = recv_exact(conn, 4, buf)
+        _, buf = recv_exact(conn, struct.unpack("!i", head)[0], buf)
+        if a.mode == "hung":
+            continue
+        if a.mode == "trickle":
+            trickle(conn, struct.pack("!ii", 8, 1) + b"\0" * 4)
+        elif a.mode == "endless":
+            conn.sendall(struct.pack("!i", 95000000))
+            forever(conn)
+        else:
+            conn.sendall(b"\x00\x00\x00\x08garbage!")
+
+
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 def pg_msg(kind, payload):
@@ -217,7 +238,7 @@ def serve_pg(conn, a):
 
 def handle(conn, a):
     try:
-        {"redis": serve_redis, "http": serve_http, "pg": serve_pg}[a.proto](conn, a)
+        {"redis": serve_redis, "http": serve_http, "pg": serve_pg, "kafka": serve_kafka}[a.proto](conn, a)
     except (ConnectionError, OSError, ValueError, struct.error):
         pass
     finally:
@@ -226,7 +247,7 @@ def handle(conn, a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--proto", choices=["redis", "http", "pg"], required=True)
+    p.add_argument("--proto", choices=["redis", "http", "pg", "kafka"], required=True)
     p.add_argument("--mode", choices=["hung", "trickle", "endless", "garbage", "reply"], required=True)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file", help="write the port chosen here")
