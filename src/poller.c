@@ -207,6 +207,7 @@ static enum probe_result worker_sample(struct worker *w, struct stage_rt *s, str
 			text_clean_inplace(err, sizeof err);
 			res = json_pack("{s:s}", "error", err[0] ? err : "unknown error");
 		}
+		json_clean_tree(res); /* before it is shared by every sample that follows */
 		json_object_set_new(res, "at", json_real(now_wall()));
 		json_object_set_new(res, "took_ms", json_real(round((now_mono() - t0) * 1e4) / 10));
 		json_decref(s->sample_last);
