@@ -10,6 +10,7 @@
 
 #include "health.h"
 #include "poller.h"
+#include "sanitize.h"
 
 static void sleep_until(double mono)
 {
@@ -72,6 +73,7 @@ static void report_unknown(const struct snapshot *snap, FILE *err, FILE *log)
 				continue;
 			char line[1024];
 			failure_line(snap, sv, line, sizeof line);
+			text_clean_inplace(line, sizeof line); /* the last guard before stderr and the log */
 			fprintf(err, "synctop: %s\n", line);
 			if (log)
 				fprintf(log, "%s synctop[%ld]: %s\n", stamp, (long)getpid(), line);

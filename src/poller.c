@@ -12,6 +12,7 @@
 
 #include "probe.h"
 #include "redact.h"
+#include "sanitize.h"
 
 #define BACKOFF_MIN_S 1.0
 #define BACKOFF_MAX_S 30.0
@@ -203,8 +204,10 @@ static enum probe_result worker_sample(struct worker *w, struct stage_rt *s, str
 		r = s->probe->sample(ctx, &res, err, sizeof err);
 		if (!res) {
 			redact_secrets_inplace(err, sizeof err, (const char *const *)w->secrets);
+			text_clean_inplace(err, sizeof err);
 			res = json_pack("{s:s}", "error", err[0] ? err : "unknown error");
 		}
+		json_clean_tree(res); /* before it is shared by every sample that follows */
 		json_object_set_new(res, "at", json_real(now_wall()));
 		json_object_set_new(res, "took_ms", json_real(round((now_mono() - t0) * 1e4) / 10));
 		json_decref(s->sample_last);
@@ -264,6 +267,11 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 	if (!smp.ok && !smp.err[0])
 		strlcpy_safe(smp.err, "unknown error", sizeof smp.err);
 	redact_secrets_inplace(smp.err, sizeof smp.err, (const char *const *)w->secrets);
+	/* Where server text enters the sample: an error on one line, no control character (an
+	   escape sequence must not reach a terminal), valid UTF-8 (JSON), in every string. */
+	text_clean_inplace(smp.err, sizeof smp.err);
+	json_clean_tree(smp.metrics);
+	json_clean_tree(smp.detail);
 
 	pthread_mutex_lock(&p->lock);
 	const struct sample *prev = history_get(&s->hist, 0);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sanitize.h"
+
 void sample_init(struct sample *s)
 {
 	memset(s, 0, sizeof *s);
@@ -55,10 +57,8 @@ bool metric_int(const json_t *obj, const char *name, int64_t *out)
 		*out = (int64_t)json_integer_value(v);
 		return true;
 	}
-	if (json_is_real(v)) {
-		*out = (int64_t)json_real_value(v);
-		return true;
-	}
+	if (json_is_real(v)) /* range-checked: a cast of 1e300 or NaN is undefined */
+		return i64_of_double(json_real_value(v), out);
 	return false;
 }
 

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sanitize.h"
 #include "util.h"
+
+#define KAFKA_FETCH_MAX    "16776704" /* 16 MiB - 512: librdkafka wants the receive cap above it */
+#define KAFKA_RESPONSE_MAX "16777216" /* 16 MiB */
 
 int kafka_ms_left(double deadline)
 {
@@ -23,8 +27,10 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 	if (!ks)
 		return;
 	/* Asked for with property.debug: to stderr, which is the log file while on screen. */
-	if (ks->debug)
-		fprintf(stderr, "librdkafka %s: %s\n", fac, buf);
+	if (ks->debug) {
+		char line[1024]; /* broker names and errors are the servers' words */
+		fprintf(stderr, "librdkafka %s: %s\n", fac, text_clean(line, sizeof line, buf, strlen(buf)));
+	}
 	if (level > 4) /* LOG_WARNING */
 		return;
 	/* "[thrd:127.0.0.1:9092/bootstrap]: 127.0.0.1:9092/bootstrap: Connect to ..." reads better
@@ -63,7 +69,11 @@ rd_kafka_t *kafka_new_handle(struct kafka_session *ks, const struct conn *c, cha
 	          conf_set(conf, "client.id", "synctop", err, n) &&
 	          conf_set(conf, "isolation.level", "read_uncommitted", err, n) &&
 	          conf_set(conf, "enable.auto.commit", "false", err, n) &&
-	          conf_set(conf, "log.connection.close", "false", err, n);
+	          conf_set(conf, "log.connection.close", "false", err, n) &&
+	          /* A cap on what one response may hold (librdkafka's default is 100 MB): synctop
+	             asks for metadata and offsets, never messages (synctop.conf(5)). */
+	          conf_set(conf, "fetch.max.bytes", KAFKA_FETCH_MAX, err, n) &&
+	          conf_set(conf, "receive.message.max.bytes", KAFKA_RESPONSE_MAX, err, n);
 	for (const struct kv *p = c->properties; ok && p; p = p->next) {
 		ok = conf_set(conf, p->key, p->value, err, n);
 		if (!strcmp(p->key, "debug") && *p->value)

@@ -117,6 +117,22 @@ const struct backend pg_backend = {
     .close = pg_close,
 };
 
+/* Appends the one row of single-row result r to result, counting its bytes; false when that
+   passes PG_RESULT_MAX or memory runs out. */
+static bool add_row(PGresult *result, const PGresult *r, size_t *bytes)
+{
+	int row = PQntuples(result);
+	for (int c = 0; c < PQnfields(r); c++) {
+		bool null = PQgetisnull(r, 0, c);
+		int len = null ? -1 : PQgetlength(r, 0, c);
+		*bytes += (size_t)(null ? 0 : len) + 16;
+		if (*bytes > PG_RESULT_MAX ||
+		    !PQsetvalue(result, row, c, null ? NULL : PQgetvalue(r, 0, c), len))
+			return false;
+	}
+	return true;
+}
+
 PGresult *pg_query(PGconn *conn, const char *sql, int nparams, const char *const *params, double deadline,
                    char *err, size_t n, bool *broken)
 {
@@ -136,7 +152,11 @@ PGresult *pg_query(PGconn *conn, const char *sql, int nparams, const char *const
 	if (fl < 0)
 		goto lost;
 
+	/* Row by row, so that a result past PG_RESULT_MAX is refused before it is all in memory
+	   (a hostile server can stream rows forever). */
+	PQsetSingleRowMode(conn);
 	PGresult *result = NULL;
+	size_t bytes = 0;
 	for (;;) {
 		while (PQisBusy(conn)) {
 			if (wait_socket(PQsocket(conn), POLLIN, deadline) <= 0) {
@@ -151,10 +171,25 @@ PGresult *pg_query(PGconn *conn, const char *sql, int nparams, const char *const
 		PGresult *r = PQgetResult(conn);
 		if (!r)
 			break;
-		if (result)
-			PQclear(r); /* one statement: keep the first result, drain the rest */
-		else
+		if (PQresultStatus(r) == PGRES_SINGLE_TUPLE) {
+			if (!result)
+				result = PQcopyResult(r, PG_COPYRES_ATTRS);
+			if (!result || !add_row(result, r, &bytes)) {
+				PQclear(r);
+				PQclear(result);
+				snprintf(err, n,
+				         "the result is larger than %u MiB (synctop's cap on a query result)",
+				         PG_RESULT_MAX >> 20);
+				*broken = true; /* the rest is still coming: drop the session */
+				return NULL;
+			}
+			PQclear(r);
+		} else if (!result || PQresultStatus(r) == PGRES_FATAL_ERROR) {
+			PQclear(result); /* an error after rows wins: the rows are not all there */
 			result = r;
+		} else {
+			PQclear(r); /* the end of the rows (or a later statement's): keep the first */
+		}
 	}
 	if (!result)
 		goto lost;

@@ -1,9 +1,10 @@
-/* redis.c: a Redis session for probes: hiredis 0.14 or later, blocking calls bounded by a timeout;
-   TLS (rediss://) when built with hiredis_ssl (redis_tls.c). */
+/* redis.c: a Redis session for probes: hiredis 0.14 or later, every exchange under the poll's deadline
+   and a cap on what a reply may hold; TLS (rediss://) when built with hiredis_ssl (redis_tls.c). */
 #include "backend/redis.h"
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +22,103 @@ static struct timeval tv_left(double deadline)
 	return tv;
 }
 
+/* Why the last read or write failed: a timeout (hiredis 0.14 says EAGAIN) or the library's reason. */
+static void io_error(redisContext *c, char *err, size_t n)
+{
+	bool timeout = c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+#ifdef REDIS_ERR_TIMEOUT /* hiredis 1.1 and later */
+	timeout = timeout || c->err == REDIS_ERR_TIMEOUT;
+#endif
+	snprintf(err, n, "%s", timeout ? "timeout: the server did not answer in time" : c->errstr);
+}
+
+/* Waits for the socket until the deadline: 1 ready, 0 timeout, -1 error. */
+static int wait_fd(int fd, short events, double deadline)
+{
+	for (;;) {
+		double left = deadline - now_mono();
+		if (left <= 0)
+			return 0;
+		struct pollfd pfd = {.fd = fd, .events = events};
+		int r = poll(&pfd, 1, (int)ceil(left * 1000.0));
+		if (r > 0)
+			return 1;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Sends what the context has buffered, then reads one reply: the whole exchange before the
+   deadline (hiredis's own timeout is per recv, which a trickling server never trips) and at
+   most REDIS_REPLY_MAX bytes read (an endless bulk reply would otherwise grow without bound).
+   *got counts the bytes read so far in this exchange. */
+static bool exchange(redisContext *c, double deadline, void **reply, size_t *got, char *err, size_t n)
+{
+	int done = 0;
+	while (!done) {
+		if (wait_fd(c->fd, POLLOUT, deadline) <= 0) {
+			snprintf(err, n, "timeout: the server did not take the command in time");
+			return false;
+		}
+		redisSetTimeout(c, tv_left(deadline)); /* a backstop: the socket is ready */
+		if (redisBufferWrite(c, &done) != REDIS_OK) {
+			io_error(c, err, n);
+			return false;
+		}
+	}
+	for (;;) {
+		void *r = NULL;
+		if (redisReaderGetReply(c->reader, &r) != REDIS_OK) {
+			snprintf(err, n, "not a Redis reply (protocol error: %s)", c->reader->errstr);
+			return false;
+		}
+		if (r) {
+			*reply = r;
+			return true;
+		}
+		int w = wait_fd(c->fd, POLLIN, deadline);
+		if (w <= 0) {
+			if (w < 0)
+				snprintf(err, n, "%s", strerror(errno));
+			else if (*got)
+				snprintf(err, n,
+				         "timeout: no whole reply within the deadline (%zu bytes came)",
+				         *got);
+			else
+				snprintf(err, n, "timeout: the server did not answer in time");
+			return false;
+		}
+		redisSetTimeout(c, tv_left(deadline));
+		size_t before = c->reader->len; /* a read only appends to the reader's buffer */
+		if (redisBufferRead(c) != REDIS_OK) {
+			io_error(c, err, n);
+			return false;
+		}
+		*got += c->reader->len - before;
+		if (*got > REDIS_REPLY_MAX) {
+			snprintf(err, n, "the reply is larger than %u MiB (synctop's cap on a Redis reply)",
+			         REDIS_REPLY_MAX >> 20);
+			return false;
+		}
+	}
+}
+
 redisReply *redis_call(redisContext *c, double deadline, int argc, const char **argv, char *err, size_t n,
                        bool *broken)
 {
 	*broken = false;
-	redisSetTimeout(c, tv_left(deadline));
-	redisReply *r = redisCommandArgv(c, argc, argv, NULL);
-	if (!r) {
-		bool timeout = c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
-#ifdef REDIS_ERR_TIMEOUT /* hiredis 1.1 and later */
-		timeout = timeout || c->err == REDIS_ERR_TIMEOUT;
-#endif
-		snprintf(err, n, "%s", timeout ? "timeout: the server did not answer in time" : c->errstr);
+	void *reply = NULL;
+	size_t got = 0;
+	if (redisAppendCommandArgv(c, argc, argv, NULL) != REDIS_OK) {
+		snprintf(err, n, "%s", c->errstr);
 		*broken = true;
 		return NULL;
 	}
+	if (!exchange(c, deadline, &reply, &got, err, n)) {
+		*broken = true; /* what is left in flight would be read as the next reply */
+		return NULL;
+	}
+	redisReply *r = reply;
 	if (r->type == REDIS_REPLY_ERROR) {
 		snprintf(err, n, "%s", r->str);
 		freeReplyObject(r);
@@ -57,16 +140,10 @@ bool redis_call_each(redisContext *c, double deadline, const char *cmd, size_t c
 			return false;
 		}
 	}
+	size_t got = 0; /* the cap holds for the whole pipeline */
 	for (size_t i = 0; i < count; i++) {
 		void *r = NULL;
-		redisSetTimeout(c, tv_left(deadline));
-		if (redisGetReply(c, &r) != REDIS_OK || !r) {
-			bool timeout = c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
-#ifdef REDIS_ERR_TIMEOUT
-			timeout = timeout || c->err == REDIS_ERR_TIMEOUT;
-#endif
-			snprintf(err, n, "%s",
-			         timeout ? "timeout: the server did not answer in time" : c->errstr);
+		if (!exchange(c, deadline, &r, &got, err, n)) {
 			for (size_t k = 0; k < i; k++) {
 				freeReplyObject(replies[k]);
 				replies[k] = NULL;

@@ -1,4 +1,4 @@
-/* redis.h: a Redis session for probes: hiredis 0.14, blocking calls bounded by a timeout. */
+/* redis.h: a Redis session for probes: hiredis 0.14, every exchange bounded by a deadline and a cap. */
 #ifndef SYNCTOP_BACKEND_REDIS_H
 #define SYNCTOP_BACKEND_REDIS_H
 
@@ -8,7 +8,12 @@
 
 extern const struct backend redis_backend;
 
-/* One command (argv, never a format string) before the deadline; NULL with the reason in err.
+/* The most a reply (or a pipeline of replies) may hold: INFO is a few kB to a few hundred kB,
+   so a reply past this comes from something that is not a sane Redis (synctop.conf(5)). */
+#define REDIS_REPLY_MAX (1u << 20)
+
+/* One command (argv, never a format string), sent and answered in full before the deadline and
+   within REDIS_REPLY_MAX bytes; NULL with the reason in err.
    A NULL with *broken set means the connection must not be used again (hiredis 0.14 cannot
    recover from a command timeout). The caller frees the reply with freeReplyObject. */
 redisReply *redis_call(redisContext *c, double deadline, int argc, const char **argv, char *err, size_t n,

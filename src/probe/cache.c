@@ -30,22 +30,13 @@ static const char *const cache_metrics[] = {
    fragmentation (13.7 at 900 KB used, measured here). */
 #define FRAGMENTATION_MIN_BYTES (64LL << 20)
 
-static bool num_of(json_t *info, const char *field, double *out)
-{
-	const char *v = json_string_value(json_object_get(info, field));
-	char *end;
-	if (!v || !*v)
-		return false;
-	*out = strtod(v, &end);
-	return *end == '\0';
-}
-
-static void set_int(json_t *m, json_t *info, const char *field)
-{
-	double v;
-	if (num_of(info, field, &v))
-		json_object_set_new(m, field, json_integer((json_int_t)v));
-}
+/* The INFO fields read, each checked: a value that does not parse makes the stage unknown
+   with the field named, never a figure made up of it. */
+enum { F_USED, F_MAX, F_EVICTED, F_CLIENTS, F_REJECTED, F_HITS, F_MISSES, F_EXPIRED, F__N };
+static const char *const count_fields[F__N] = {
+    "used_memory",          "maxmemory",     "evicted_keys",    "connected_clients",
+    "rejected_connections", "keyspace_hits", "keyspace_misses", "expired_keys",
+};
 
 static enum probe_result cache_poll(const struct probe_ctx *ctx, struct sample *out)
 {
@@ -63,24 +54,38 @@ static enum probe_result cache_poll(const struct probe_ctx *ctx, struct sample *
 	json_t *info = redis_info_parse(r->str);
 	freeReplyObject(r);
 
+	int64_t v[F__N];
+	bool has[F__N];
+	char why[200];
+	int got = 0;
+	for (int i = 0; i < F__N && got >= 0; i++) {
+		got = redis_info_count(info, count_fields[i], &v[i], why, sizeof why);
+		has[i] = got > 0;
+	}
+	double frag = 0;
+	int frag_has =
+	    got < 0 ? 0 : redis_info_ratio(info, "mem_fragmentation_ratio", &frag, why, sizeof why);
+	if (got < 0 || frag_has < 0) {
+		json_decref(info);
+		sample_set_error(out, "%s", why);
+		return PROBE_FAILED;
+	}
+
 	json_t *m = out->metrics;
-	double used = 0, max = 0, hits, misses, frag;
-	set_int(m, info, "used_memory");
-	set_int(m, info, "maxmemory");
-	set_int(m, info, "evicted_keys");
-	set_int(m, info, "connected_clients");
-	set_int(m, info, "rejected_connections");
+	for (int i = F_USED; i <= F_REJECTED; i++)
+		if (has[i])
+			json_object_set_new(m, count_fields[i], json_integer((json_int_t)v[i]));
 	json_object_set(m, "keys", json_object_get(info, "keys"));
 	json_object_set(m, "expires", json_object_get(info, "expires"));
-	if (num_of(info, "used_memory", &used) && num_of(info, "maxmemory", &max) && max > 0)
-		json_object_set_new(m, "used_ratio", json_real(used / max));
+	if (has[F_USED] && has[F_MAX] && v[F_MAX] > 0)
+		json_object_set_new(m, "used_ratio", json_real((double)v[F_USED] / (double)v[F_MAX]));
 	const char *policy = json_string_value(json_object_get(info, "maxmemory_policy"));
 	if (policy)
 		json_object_set_new(m, "maxmemory_policy", json_string(policy));
-	if (num_of(info, "keyspace_hits", &hits) && num_of(info, "keyspace_misses", &misses) &&
-	    hits + misses > 0)
-		json_object_set_new(m, "hit_ratio", json_real(hits / (hits + misses)));
-	if (used >= (double)FRAGMENTATION_MIN_BYTES && num_of(info, "mem_fragmentation_ratio", &frag))
+	if (has[F_HITS] && has[F_MISSES] && v[F_HITS] + (double)v[F_MISSES] > 0)
+		json_object_set_new(m, "hit_ratio",
+		                    json_real((double)v[F_HITS] / ((double)v[F_HITS] + (double)v[F_MISSES])));
+	if (has[F_USED] && v[F_USED] >= FRAGMENTATION_MIN_BYTES && frag_has > 0)
 		json_object_set_new(m, "mem_fragmentation_ratio", json_real(frag));
 	const char *role = json_string_value(json_object_get(info, "role"));
 	if (role)
@@ -89,12 +94,11 @@ static enum probe_result cache_poll(const struct probe_ctx *ctx, struct sample *
 	if (link)
 		json_object_set_new(m, "master_link_status", json_string(link));
 
-	double expired = 0, evicted = 0;
 	out->raw = json_object();
-	if (num_of(info, "expired_keys", &expired))
-		json_object_set_new(out->raw, "expired_keys", json_real(expired));
-	if (num_of(info, "evicted_keys", &evicted))
-		json_object_set_new(out->raw, "evicted_keys", json_real(evicted));
+	if (has[F_EXPIRED])
+		json_object_set_new(out->raw, "expired_keys", json_real((double)v[F_EXPIRED]));
+	if (has[F_EVICTED])
+		json_object_set_new(out->raw, "evicted_keys", json_real((double)v[F_EVICTED]));
 	json_decref(info);
 	return PROBE_OK;
 }

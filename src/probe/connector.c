@@ -7,6 +7,7 @@
 
 #include "backend/http.h"
 #include "probe.h"
+#include "sanitize.h"
 #include "units.h"
 
 static const char *const connector_metrics[] = {
@@ -28,7 +29,8 @@ static json_t *trace_head(const char *trace)
 	if (!trace)
 		return json_null();
 	size_t n = strcspn(trace, "\n");
-	return json_stringn(trace, n > 300 ? 300 : n);
+	char head[304]; /* 300 bytes, whole characters (json_stringn refuses a cut one) */
+	return json_string(text_clean(head, sizeof head, trace, n > 300 ? 300 : n));
 }
 
 static enum probe_result connector_poll(const struct probe_ctx *ctx, struct sample *out)

@@ -11,6 +11,7 @@
 #include "backend/pg.h"
 #endif
 #include "probe.h"
+#include "sanitize.h"
 #include "search_parse.h"
 
 static const char *const search_metrics[] = {
@@ -118,11 +119,19 @@ static void read_source(const struct probe_ctx *ctx, const struct search_figures
 	char why[300] = "";
 	double v;
 	if (st->source_count) {
+		int64_t count, missing;
 		if (source_value(ctx, st->source_count, &v, why, sizeof why)) {
-			json_object_set_new(m, "source_docs", json_integer((json_int_t)v));
-			if (f->docs.known)
-				json_object_set_new(m, "missing_docs",
-				                    json_integer((json_int_t)v - f->docs.v));
+			/* A double past 2^63 (SELECT 1e300::float8) cast to an integer is undefined. */
+			if (!i64_of_double(v, &count) || count < 0) {
+				snprintf(why, sizeof why,
+				         "the query returned %.15g, not a count (0 to 2^63-1)", v);
+				set_source_error(out, "search.source_count", st->source->name, why);
+			} else {
+				json_object_set_new(m, "source_docs", json_integer((json_int_t)count));
+				if (f->docs.known && !__builtin_sub_overflow(count, f->docs.v, &missing))
+					json_object_set_new(m, "missing_docs",
+					                    json_integer((json_int_t)missing));
+			}
 		} else {
 			set_source_error(out, "search.source_count", st->source->name, why);
 		}

@@ -6,13 +6,17 @@
 
 #include "probe.h"
 #include "report.h"
+#include "sanitize.h"
 #include "units.h"
 
 #define SCHEMA_VERSION 1
 
+/* Text that may hold a server's words goes through json_string_clean: jansson drops a key whose
+   string is not valid UTF-8, and no control character goes out (the last guard: samples are
+   cleaned where they are made). */
 static json_t *str_or_null(const char *s)
 {
-	return s && *s ? json_string(s) : json_null();
+	return s && *s ? json_string_clean(s) : json_null();
 }
 
 /* Every metric of the kind, in contract order, null where not known. */
@@ -35,10 +39,10 @@ static json_t *stage_json(const struct stage_view *sv)
 	json_object_set_new(o, "connection", json_string(sv->cfg->conn->name));
 	if (sv->cfg->conn->insecure) /* said wherever the connection is named */
 		json_object_set_new(o, "tls_verified", json_false());
-	json_object_set_new(o, "target", json_string(stage_target(sv->cfg, target, sizeof target)));
+	json_object_set_new(o, "target", json_string_clean(stage_target(sv->cfg, target, sizeof target)));
 	json_object_set_new(o, "status", json_string(status_name(sv->status)));
 	json_object_set_new(o, "error",
-	                    sv->cur.metrics && !sv->cur.ok ? json_string(sv->cur.err) : json_null());
+	                    sv->cur.metrics && !sv->cur.ok ? json_string_clean(sv->cur.err) : json_null());
 	json_object_set_new(o, "latency_ms",
 	                    sv->cur.metrics ? json_real(round(sv->cur.latency_ms * 10.0) / 10.0)
 	                                    : json_null());
@@ -63,9 +67,9 @@ static json_t *diag_json(const struct diagnosis *d)
 	json_object_set_new(o, "rule", json_string(d->rule));
 	json_object_set_new(o, "severity", json_string(status_name(d->severity)));
 	json_object_set_new(o, "stage", json_string(stage_kind_names[d->stage->kind]));
-	json_object_set_new(o, "symptom", json_string(d->symptom));
-	json_object_set_new(o, "evidence", json_string(d->evidence));
-	json_object_set_new(o, "next", json_string(d->next));
+	json_object_set_new(o, "symptom", json_string_clean(d->symptom));
+	json_object_set_new(o, "evidence", json_string_clean(d->evidence));
+	json_object_set_new(o, "next", json_string_clean(d->next));
 	json_object_set_new(o, "action", str_or_null(d->action));
 	return o;
 }

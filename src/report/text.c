@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "sanitize.h"
 
 static void upper(char *dst, const char *src, size_t n)
 {
@@ -37,6 +38,12 @@ static size_t widest(const struct snapshot *snap, int col)
 	return w;
 }
 
+/* The last guard before the terminal or a ticket: server text on one line, no control character. */
+static const char *clean(const char *s, char *buf, size_t n)
+{
+	return text_clean(buf, n, s, strlen(s));
+}
+
 void report_text(FILE *out, const struct snapshot *snap)
 {
 	char when[32], st[16];
@@ -56,18 +63,28 @@ void report_text(FILE *out, const struct snapshot *snap)
 	    w3 = (int)widest(snap, 3);
 	fprintf(out, "\n%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, "PIPELINE", w1, "STAGE", w2, "CONNECTION",
 	        w3, "TARGET", "STATUS", "FIGURES");
-	char fig[512], target[256];
+	char fig[1024], raw[512], target[256], line[1024];
 	for (size_t i = 0; i < snap->n_pipes; i++) {
 		const struct pipeline_view *pv = &snap->pipes[i];
 		for (size_t j = 0; j < pv->n_stages; j++) {
 			const struct stage_view *sv = &pv->stages[j];
-			stage_figures(sv, fig, sizeof fig);
+			stage_figures(sv, raw, sizeof raw);
+			clean(raw, fig, sizeof fig);
 			upper(st, status_name(sv->status), sizeof st);
 			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, j == 0 ? pv->cfg->name : "",
 			        w1, stage_kind_names[sv->cfg->kind], w2, sv->cfg->conn->name, w3,
 			        stage_target(sv->cfg, target, sizeof target), st, fig);
-			if (sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0])
-				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "", sv->reason);
+			bool reason = sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0];
+			if (reason)
+				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "",
+				        clean(sv->reason, line, sizeof line));
+			/* A failed source query (search.source_count, ...) is said even when a worse
+			   reason took the line above. */
+			const char *source_error =
+			    sv->cur.ok ? metric_str(sv->cur.detail, "source_error") : NULL;
+			if (source_error && !(reason && !strcmp(source_error, sv->reason)))
+				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "",
+				        clean(source_error, line, sizeof line));
 			if (sv->cfg->conn->insecure)
 				fprintf(out,
 				        "%-*s  %-*s  TLS NOT VERIFIED: connection %s has insecure = true\n",
@@ -79,9 +96,12 @@ void report_text(FILE *out, const struct snapshot *snap)
 		for (size_t j = 0; j < pv->n_diags; j++) {
 			const struct diagnosis *d = &pv->diags[j];
 			upper(st, status_name(d->severity), sizeof st);
+			char symptom[1024], evidence[1024], next[1024];
 			fprintf(out, "\n%-4s  %s  %s/%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
-			        pv->cfg->name, stage_kind_names[d->stage->kind], d->symptom, d->evidence,
-			        d->next);
+			        pv->cfg->name, stage_kind_names[d->stage->kind],
+			        clean(d->symptom, symptom, sizeof symptom),
+			        clean(d->evidence, evidence, sizeof evidence),
+			        clean(d->next, next, sizeof next));
 		}
 	}
 }

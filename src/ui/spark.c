@@ -29,11 +29,10 @@ void spark_render(const double *series, int n, int width, const char *const *lev
 			snappendf(buf, size, " ");
 			continue;
 		}
-		int level = hi > lo ? (int)floor((series[i] - lo) / (hi - lo) * 7.0 + 0.5) : 0;
-		if (level < 0)
-			level = 0;
-		if (level > 7)
-			level = 7;
+		/* Clamped as a double: with values near DBL_MAX the span overflows and the ratio is
+		   NaN, which no integer cast may see. */
+		double at = hi > lo ? floor((series[i] - lo) / (hi - lo) * 7.0 + 0.5) : 0;
+		int level = at >= 7 ? 7 : at > 0 ? (int)at : 0;
 		snappendf(buf, size, "%s", levels[level]);
 	}
 }

@@ -119,12 +119,54 @@ static void test_recorded_redis6(void **state)
 	json_decref(o);
 }
 
+/* A field that does not parse is an error naming it, never a figure (issue 12, case 10). */
+static void test_count_and_ratio(void **state)
+{
+	json_t *o =
+	    redis_info_parse("used_memory:notanumber\r\nmaxmemory:-5\r\nevicted_keys:12\r\n"
+	                     "expired_keys:1e300\r\nkeyspace_hits:99999999999999999999\r\n"
+	                     "keyspace_misses:\r\nconnected_clients: 3\r\nrejected_connections:1.5\r\n"
+	                     "mem_fragmentation_ratio:1.07\r\nfrag_nan:nan\r\nfrag_neg:-1\r\n"
+	                     "bad_utf8:a\xff\x1b[2Jb\r\n");
+	char err[200] = "";
+	int64_t v = -1;
+	double d = -1;
+	assert_int_equal(redis_info_count(o, "evicted_keys", &v, err, sizeof err), 1);
+	assert_int_equal(v, 12);
+	assert_int_equal(redis_info_count(o, "no_such_field", &v, err, sizeof err), 0);
+	assert_int_equal(redis_info_count(o, "used_memory", &v, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field used_memory is 'notanumber', not a number");
+	assert_int_equal(redis_info_count(o, "maxmemory", &v, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field maxmemory is '-5', not a count (a whole number from 0)");
+	assert_int_equal(redis_info_count(o, "expired_keys", &v, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field expired_keys is '1e300', not a count (a whole number from 0)");
+	assert_int_equal(redis_info_count(o, "keyspace_hits", &v, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field keyspace_hits is '99999999999999999999', not a count (a whole "
+	                         "number from 0)");
+	assert_int_equal(redis_info_count(o, "keyspace_misses", &v, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field keyspace_misses is '', not a number");
+	assert_int_equal(redis_info_count(o, "connected_clients", &v, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field connected_clients is ' 3', not a number");
+	assert_int_equal(redis_info_count(o, "rejected_connections", &v, err, sizeof err), -1);
+	assert_string_equal(err,
+	                    "INFO field rejected_connections is '1.5', not a count (a whole number from 0)");
+	assert_int_equal(redis_info_ratio(o, "mem_fragmentation_ratio", &d, err, sizeof err), 1);
+	assert_true(d == 1.07);
+	assert_int_equal(redis_info_ratio(o, "frag_nan", &d, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field frag_nan is 'nan', not a ratio (a finite number from 0)");
+	assert_int_equal(redis_info_ratio(o, "frag_neg", &d, err, sizeof err), -1);
+	assert_string_equal(err, "INFO field frag_neg is '-1', not a ratio (a finite number from 0)");
+	/* a value with invalid UTF-8 and an escape sequence is kept, cleaned (issue 12, cases 8, 9) */
+	assert_string_equal(field(o, "bad_utf8"), "a\xEF\xBF\xBD\\x1B[2Jb");
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_redis6_crlf),     cmocka_unit_test(test_redis7_lf_and_replica),
 	    cmocka_unit_test(test_edge_cases),      cmocka_unit_test(test_recorded_redis7),
-	    cmocka_unit_test(test_recorded_redis6),
+	    cmocka_unit_test(test_recorded_redis6), cmocka_unit_test(test_count_and_ratio),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
