@@ -111,6 +111,23 @@ static void found_add_url(struct found *f, const char *s, size_t n)
 	free(d);
 }
 
+/* Whether every ':' of the authority a[0..n), outside an [IPv6] address, is followed by digits
+   up to the next ',' or its end: host[:port][,host[:port]]... */
+static bool ports_only(const char *a, size_t n)
+{
+	bool bracket = false;
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] == '[' || a[i] == ']') {
+			bracket = a[i] == '[';
+		} else if (a[i] == ':' && !bracket) {
+			for (i++; i < n && a[i] != ','; i++)
+				if (!isdigit((unsigned char)a[i]))
+					return false;
+		}
+	}
+	return true;
+}
+
 /* Copies url into out with the userinfo password and secret query parameters replaced.
 
    The userinfo ends at an '@' before the first '/' after "scheme://", wherever '?' and '#'
@@ -118,7 +135,10 @@ static void found_add_url(struct found *f, const char *s, size_t n)
    first such '@' and take the password from the first ':' on. The last such '@' is used here:
    the password each of them reads is part of what is hidden, and so is the rest of a
    password holding a raw '@'. Without a scheme ("user:pw#x@host"), no parser takes the value
-   and it is only quoted in an error: any '@' may end a userinfo there.
+   and it is only quoted in an error: any '@' may end a userinfo there. A '/' in a password
+   ("redis://:pa/ss@host") makes the parsers read a port that is no number ("pa"): then the
+   last '@' ends the userinfo, and each '/'-separated part of the password is a secret too
+   (what a parser's message may quote as a port or a path).
 
    Parameters start at the first '?' or '#' after the userinfo and are separated by '&', '?'
    or '#'; names are percent-decoded before they are compared (libpq decodes them); a secret
@@ -131,6 +151,11 @@ static void redact_url_into(const char *url, struct sbuf *out, struct found *fou
 	for (const char *p = url + auth; p < url + end; p++)
 		if (*p == '@')
 			at = p;
+	bool torn = false;
+	if (!at && auth && !ports_only(url + auth, end - auth)) {
+		at = strrchr(url + end, '@');
+		torn = at != NULL;
+	}
 	size_t from = auth; /* where the host starts */
 	if (at) {
 		const char *colon = memchr(url + auth, ':', (size_t)(at - (url + auth)));
@@ -138,6 +163,13 @@ static void redact_url_into(const char *url, struct sbuf *out, struct found *fou
 			sbuf_addn(out, url, (size_t)(colon + 1 - url));
 			sb_adds(out, REDACTED);
 			found_add_url(found, colon + 1, (size_t)(at - (colon + 1)));
+			for (const char *p = colon + 1; torn && p < at;) {
+				size_t part = strcspn(p, "/");
+				if (part > (size_t)(at - p))
+					part = (size_t)(at - p);
+				found_add_url(found, p, part);
+				p += part + 1;
+			}
 			from = (size_t)(at - url);
 		}
 	}

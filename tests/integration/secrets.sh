@@ -4,7 +4,7 @@
 # no marker (nor any part of one) in stdout, stderr, the log file or the screen.
 #
 # Every password is made of marker tokens, XK + state (u up, r refusing, d down) + a 3-character
-# id, joined by the characters that broke the redactor ('?', '#', '@', '%23', a space): a
+# id, joined by the characters that broke the redactor ('?', '#', '@', '/', '%23', a space): a
 # partial leak (the part after '#', a decoded form) shows a whole token. All tokens have the
 # same length, so none holds another. The servers accept the "up" passwords only.
 # shellcheck source=tests/integration/lib.sh
@@ -142,6 +142,8 @@ conninfo = postgresql://sk_pp@$pg/sk?password=$(tok pp1)
 conninfo = postgresql://sk_pe@$pg/sk?pass%77ord=$(tok pe1)%23$(tok pe2)
 [postgres pd]
 conninfo = postgresql://sk_pd:$(tok pd1)%40$(tok pd2)@$pg/sk
+[postgres ps]
+conninfo = postgresql://sk_ps:$(tok ps1)/$(tok ps2)@$pg/sk
 [postgres pn]
 conninfo = host=$pgh port=$pgp user=postgres dbname='host=$pgh password=$(tok pn1)'
 
@@ -159,6 +161,8 @@ password_env = SK_RE
 [redis rf]
 url = redis://$redis/0
 password_file = $ST.redis-pw
+[redis rs]
+url = redis://:$(tok rs1)/$(tok rs2)@$redis/0
 [redis ru]
 url = unix://:$(tok ru1)@$dir/no-such.sock
 
@@ -184,6 +188,8 @@ api_key_file = $ST.search-key
 url = http://elastic:$(tok sd1)%23$(tok sd2)@$s4h
 [search sh]
 url = http://elastic:$(tok sh1)#$(tok sh2)@$s4h
+[search sl]
+url = http://elastic:$(tok sl1)/$(tok sl2)@$s4h
 
 [connect cu]
 url = http://connect:$(tok cu1)@$c1h
@@ -216,13 +222,13 @@ property.sasl.username = sk
 property.sasl.password = $(tok kp1)#$(tok kp2)
 EOF
 	local c
-	for c in pk pq pu pm ph pp pe pd pn; do
+	for c in pk pq pu pm ph pp pe pd ps pn; do
 		printf '\n[pipeline p_%s]\noutbox = %s\noutbox.table = public.outbox\n' "$c" "$c" >>"$file"
 	done
-	for c in ra rb rh rq re rf ru; do
+	for c in ra rb rh rq re rf rs ru; do
 		printf '\n[pipeline p_%s]\ncache = %s\n' "$c" "$c" >>"$file"
 	done
-	for c in su sa se sk sf sx sd sh; do
+	for c in su sa se sk sf sx sd sh sl; do
 		printf '\n[pipeline p_%s]\nsearch = %s\nsearch.index = products\n' "$c" "$c" >>"$file"
 	done
 	for c in cu ce cf; do
@@ -234,8 +240,8 @@ EOF
 }
 
 # The passwords of each connection, as tokens (every state): the sweep looks for each.
-CONNS=(pk pq pu pm ph pp pe pd pn ra rb rh rq re rf ru su sa se sk sf sx sd sh cu ce cf ke kf kp)
-declare -A PARTS=([pq]=2 [pm]=2 [ph]=2 [pe]=2 [pd]=2 [rh]=2 [rq]=2 [sd]=2 [sh]=2 [kp]=2)
+CONNS=(pk pq pu pm ph pp pe pd ps pn ra rb rh rq re rf rs ru su sa se sk sf sx sd sh sl cu ce cf ke kf kp)
+declare -A PARTS=([pq]=2 [pm]=2 [ph]=2 [pe]=2 [pd]=2 [ps]=2 [rh]=2 [rq]=2 [rs]=2 [sd]=2 [sh]=2 [sl]=2 [kp]=2)
 tokens_of() { # CONN: every token of CONN's passwords in every state
 	local ST i
 	for ST in u r d; do
@@ -257,7 +263,7 @@ keep_run() {
 # ----------------------------------------------------------------------
 # --once, text and json, in each state
 # ----------------------------------------------------------------------
-STAGES=$((9 + 7 + 8 + 3 + 3))
+STAGES=$((10 + 8 + 9 + 3 + 3))
 for ST in u r d; do
 	conf=$TEST_TMP/$ST.conf
 	mkconf_state "$ST" "$conf"
@@ -294,7 +300,7 @@ done
 mkconf_state d "$TEST_TMP/d.conf"
 run_once -c "$TEST_TMP/d.conf" --format json --once-window 0
 keep_run
-is "$(jqr '[.pipelines[].stages[] | select(.status == "unknown" and (.error | test("[Cc]onnect|No such file|transport|bad/illegal format")))] | length')" \
+is "$(jqr '[.pipelines[].stages[] | select(.status == "unknown" and (.error | test("[Cc]onnect|No such file|transport|bad/illegal format|not a number|invalid integer")))] | length')" \
 	"$STAGES" "down: all $STAGES stages unknown, none reached"
 
 # ----------------------------------------------------------------------

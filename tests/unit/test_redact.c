@@ -166,6 +166,31 @@ static void test_userinfo_with_query_chars(void **state)
 	url_is("redis://h:6379/0?x=a:b@c", "redis://h:6379/0?x=a:b@c", false);
 }
 
+/* A '/' in a password: the parsers read a port that is no number; the last '@' ends the
+   userinfo then, and each '/'-separated part is a secret too (a message may quote it). */
+static void test_slash_in_password(void **state)
+{
+	(void)state;
+	url_is("redis://:pa/ss@host:6379/0", "redis://:***@host:6379/0", true);
+	url_is("https://elastic:a/b/c@es:9200", "https://elastic:***@es:9200", true);
+	conninfo_is("postgresql://u:pa/ss@h/db", "postgresql://u:***@h/db", true);
+	char **l = secrets_in("postgresql://u:pa/ss@h/db", true);
+	assert_non_null(l);
+	assert_string_equal(l[0], "pa/ss");
+	assert_string_equal(l[1], "pa"); /* libpq: invalid integer value "pa" for ... "port" */
+	assert_string_equal(l[2], "ss");
+	assert_null(l[3]);
+	char msg[128] = "invalid integer value \"pa\" for connection option \"port\"";
+	redact_secrets_inplace(msg, sizeof msg, (const char *const *)l);
+	assert_string_equal(msg, "invalid integer value \"***\" for connection option \"port\"");
+	secrets_free(l);
+	/* numeric ports, an IPv6 address, host lists: an '@' in the path stays */
+	url_is("https://es:9200/a@b", "https://es:9200/a@b", false);
+	url_is("http://[::1]/x@y", "http://[::1]/x@y", false);
+	url_is("http://[::1]:9200/x@y", "http://[::1]:9200/x@y", false);
+	url_is("postgresql://h1:5432,h2:5433/db@x", "postgresql://h1:5432,h2:5433/db@x", false);
+}
+
 /* libpq reads '#' and '?' in a query value as part of it: a secret value runs to the next '&'. */
 static void test_query_value_delimiters(void **state)
 {
@@ -337,6 +362,7 @@ int main(void)
 	    cmocka_unit_test(test_secrets_inplace),
 	    cmocka_unit_test(test_secrets_in),
 	    cmocka_unit_test(test_userinfo_with_query_chars),
+	    cmocka_unit_test(test_slash_in_password),
 	    cmocka_unit_test(test_query_value_delimiters),
 	    cmocka_unit_test(test_schemeless_userinfo),
 	    cmocka_unit_test(test_percent_encoded),
