@@ -242,9 +242,10 @@ EOF
 # The passwords of each connection, as tokens (every state): the sweep looks for each.
 CONNS=(pk pq pu pm ph pp pe pd ps pn ra rb rh rq re rf rs ru su sa se sk sf sx sd sh sl cu ce cf ke kf kp)
 declare -A PARTS=([pq]=2 [pm]=2 [ph]=2 [pe]=2 [pd]=2 [ps]=2 [rh]=2 [rq]=2 [rs]=2 [sd]=2 [sh]=2 [sl]=2 [kp]=2)
-tokens_of() { # CONN: every token of CONN's passwords in every state
-	local ST i
-	for ST in u r d; do
+tokens_of() { # CONN: every token of CONN's passwords in every state (e: the config errors)
+	local ST i states=(u r d)
+	[[ $1 != e* ]] || states=(e)
+	for ST in "${states[@]}"; do
 		for ((i = 1; i <= ${PARTS[$1]:-1}; i++)); do
 			tok "$1$i"
 			printf '\n'
