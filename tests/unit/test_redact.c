@@ -144,6 +144,136 @@ static void test_url_malformed(void **state)
 	url_is("http://h?password=a=b", "http://h?password=***", true);
 }
 
+/* Issue 12, case 1: the userinfo ends at an '@' before the first '/' after "scheme://",
+   wherever '?' and '#' are, as libpq, synctop's Redis parser and curl read it. */
+static void test_userinfo_with_query_chars(void **state)
+{
+	(void)state;
+	conninfo_is("postgresql://u:SECRETq?x=1SECRET@127.0.0.1:1/db", "postgresql://u:***@127.0.0.1:1/db",
+	            true);
+	conninfo_is("postgres://u:a#b@h/db?sslmode=disable", "postgres://u:***@h/db?sslmode=disable", true);
+	conninfo_is("postgresql://u:a?b#c&d=e@h1:1,h2:2/db", "postgresql://u:***@h1:1,h2:2/db", true);
+	url_is("redis://:REDSEC#frag@127.0.0.1:1/0", "redis://:***@127.0.0.1:1/0", true);
+	url_is("redis://user:p?w#x@h:6379/0", "redis://user:***@h:6379/0", true);
+	url_is("rediss://:a#b?c@h", "rediss://:***@h", true);
+	url_is("unix://:pw#x@/run/redis.sock", "unix://:***@/run/redis.sock", true);
+	url_is("https://elastic:pw?x@es:9200/?pretty", "https://elastic:***@es:9200/?pretty", true);
+	url_is("http://u:pw#x@connect:8083", "http://u:***@connect:8083", true);
+	/* a '?' or '#' before an '@' with no ':' before it: no password, the query still counts */
+	url_is("https://u?token=t@h/", "https://u?token=***", true);
+	/* an '@' after the first '/' is not userinfo */
+	url_is("https://es:9200/logs@2024", "https://es:9200/logs@2024", false);
+	url_is("redis://h:6379/0?x=a:b@c", "redis://h:6379/0?x=a:b@c", false);
+}
+
+/* A '/' in a password: the parsers read a port that is no number; the last '@' ends the
+   userinfo then, and each '/'-separated part is a secret too (a message may quote it). */
+static void test_slash_in_password(void **state)
+{
+	(void)state;
+	url_is("redis://:pa/ss@host:6379/0", "redis://:***@host:6379/0", true);
+	url_is("https://elastic:a/b/c@es:9200", "https://elastic:***@es:9200", true);
+	conninfo_is("postgresql://u:pa/ss@h/db", "postgresql://u:***@h/db", true);
+	char **l = secrets_in("postgresql://u:pa/ss@h/db", true);
+	assert_non_null(l);
+	assert_string_equal(l[0], "pa/ss");
+	assert_string_equal(l[1], "pa"); /* libpq: invalid integer value "pa" for ... "port" */
+	assert_string_equal(l[2], "ss");
+	assert_null(l[3]);
+	char msg[128] = "invalid integer value \"pa\" for connection option \"port\"";
+	redact_secrets_inplace(msg, sizeof msg, (const char *const *)l);
+	assert_string_equal(msg, "invalid integer value \"***\" for connection option \"port\"");
+	secrets_free(l);
+	/* numeric ports, an IPv6 address, host lists: an '@' in the path stays */
+	url_is("https://es:9200/a@b", "https://es:9200/a@b", false);
+	url_is("http://[::1]/x@y", "http://[::1]/x@y", false);
+	url_is("http://[::1]:9200/x@y", "http://[::1]:9200/x@y", false);
+	url_is("postgresql://h1:5432,h2:5433/db@x", "postgresql://h1:5432,h2:5433/db@x", false);
+}
+
+/* libpq reads '#' and '?' in a query value as part of it: a secret value runs to the next '&'. */
+static void test_query_value_delimiters(void **state)
+{
+	(void)state;
+	conninfo_is("postgresql://h/db?password=a#b&sslmode=disable",
+	            "postgresql://h/db?password=***&sslmode=disable", true);
+	conninfo_is("postgresql://h/db?password=a?b", "postgresql://h/db?password=***", true);
+	url_is("https://h/?api_key=K#frag", "https://h/?api_key=***", true);
+	/* a plain value still ends at '#': what follows is another parameter */
+	url_is("https://h/?pretty=1#token=abc", "https://h/?pretty=1#token=***", true);
+	conninfo_is("postgresql://h/db?application_name=x#password=y",
+	            "postgresql://h/db?application_name=x#password=***", true);
+}
+
+/* Issue 12, case 2: a scheme-less value is only quoted in an error: any '@' may end the userinfo. */
+static void test_schemeless_userinfo(void **state)
+{
+	(void)state;
+	url_is("user:pw#x@host:6379", "user:***@host:6379", true);
+	url_is("user:pw?x@host:6379/0", "user:***@host:6379/0", true);
+	url_is(":pw/x@host", ":***@host", true);
+	url_is("redis:/:pw@host", "redis:***@host", true);
+	url_is("es:9200?api_key=K&x=1", "es:9200?api_key=***&x=1", true);
+}
+
+/* Issue 12, case 3: libpq percent-decodes query keys and values, user and password; curl the
+   user and password. Names are decoded before they are compared; secrets_in has both forms. */
+static void test_percent_encoded(void **state)
+{
+	(void)state;
+	conninfo_is("postgresql://h/db?pass%77ord=SECRET", "postgresql://h/db?pass%77ord=***", true);
+	conninfo_is("postgresql://h/db?%70%61%73%73%77%6F%72%64=S&application_name=a",
+	            "postgresql://h/db?%70%61%73%73%77%6F%72%64=***&application_name=a", true);
+	conninfo_is("postgresql://h/db?sslpass%77ord=S", "postgresql://h/db?sslpass%77ord=***", true);
+	url_is("https://h/?api%5Fkey=K&x=1", "https://h/?api%5Fkey=***&x=1", true);
+	url_is("https://h/?pass%zzword=K", "https://h/?pass%zzword=K", false); /* not a %XX */
+
+	char **l = secrets_in("postgresql://u:p%40ss%23x@h/db?pass%77ord=s%20t", true);
+	assert_non_null(l);
+	assert_string_equal(l[0], "p%40ss%23x"); /* as written ... */
+	assert_string_equal(l[1], "p@ss#x");     /* ... and as libpq reads it */
+	assert_string_equal(l[2], "s%20t");
+	assert_string_equal(l[3], "s t");
+	assert_null(l[4]);
+
+	char msg[128] = "password \"p@ss#x\" or \"s t\" rejected";
+	redact_secrets_inplace(msg, sizeof msg, (const char *const *)l);
+	assert_string_equal(msg, "password \"***\" or \"***\" rejected");
+	secrets_free(l);
+
+	l = secrets_in("redis://:a%2Fb@h:6379/0", false);
+	assert_non_null(l);
+	assert_string_equal(l[0], "a%2Fb");
+	assert_string_equal(l[1], "a/b");
+	assert_null(l[2]);
+	secrets_free(l);
+}
+
+#ifdef HAVE_POSTGRES
+/* With libpq built in, PQconninfoParse judges: a conninfo whose text redaction would leave a
+   secret libpq reads is shown rebuilt from libpq's reading. */
+static void test_conninfo_libpq(void **state)
+{
+	(void)state;
+	/* a percent-encoded conninfo as the dbname of a URI: libpq decodes it */
+	conninfo_is("postgresql://h/host%3Dx%20password%3Dy", "dbname=*** host=h", true);
+	conninfo_is("postgresql://u@h:5/%64bname%3Dpostgresql%3A%2F%2Fa%3Ab%40c",
+	            "user=u dbname=*** host=h port=5", true);
+	/* a raw '@': libpq's password ("p") is within the one hidden ("p@ss"): the text stays */
+	conninfo_is("postgresql://app:p@ss@db/shop", "postgresql://app:***@db/shop", true);
+	char **l = secrets_in("postgresql://app:p@ss@db/shop", true);
+	assert_non_null(l);
+	assert_string_equal(l[0], "p@ss");
+	assert_null(l[1]);
+	secrets_free(l);
+	/* what libpq refuses is left to the text redaction */
+	conninfo_is("host=db password='unterminated", "host=db password=***", true);
+	/* a rebuilt value is quoted as libpq reads it back */
+	conninfo_is("postgresql://h/host%3Dx%20password%3Dy?application_name=a%20b%27c",
+	            "dbname=*** host=h application_name='a b\\'c'", true);
+}
+#endif
+
 static void secrets_are(const char *in, size_t n, const char *const *secrets, const char *want)
 {
 	char buf[256];
@@ -191,9 +321,8 @@ static void test_secrets_in(void **state)
 	assert_non_null(l);
 	assert_string_equal(l[0], "'sek ret'"); /* as written ... */
 	assert_string_equal(l[1], "sek ret");   /* ... and as libpq reads it */
-	assert_string_equal(l[2], "k2");
-	assert_string_equal(l[3], "k2");
-	assert_null(l[4]);
+	assert_string_equal(l[2], "k2");        /* each form once */
+	assert_null(l[3]);
 	secrets_free(l);
 
 	l = secrets_in("dbname='postgresql://u:inner@h/db' host=x", true);
@@ -232,6 +361,14 @@ int main(void)
 	    cmocka_unit_test(test_url_malformed),
 	    cmocka_unit_test(test_secrets_inplace),
 	    cmocka_unit_test(test_secrets_in),
+	    cmocka_unit_test(test_userinfo_with_query_chars),
+	    cmocka_unit_test(test_slash_in_password),
+	    cmocka_unit_test(test_query_value_delimiters),
+	    cmocka_unit_test(test_schemeless_userinfo),
+	    cmocka_unit_test(test_percent_encoded),
+#ifdef HAVE_POSTGRES
+	    cmocka_unit_test(test_conninfo_libpq),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
