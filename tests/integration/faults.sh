@@ -61,18 +61,21 @@ psql_admin -c "DROP ROLE IF EXISTS synctop_faults" -c "CREATE ROLE synctop_fault
 psql_synctop -c "GRANT SELECT ON public.outbox, public.outbox_worker TO synctop_faults" \
 	-c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type) VALUES ('product', '1', 'created')" ||
 	bail_out "setting up the outbox failed"
-ktool produce orders all 10 >/dev/null && ktool commit indexer orders all 10 >/dev/null ||
+kafka_ctl topic faults 2 >/dev/null # already there on a running stack's mock: fine
+ktool produce faults all 10 >/dev/null && ktool commit faults faults all 10 >/dev/null ||
 	bail_out "setting up the Kafka group failed"
 rcli set faults:0 x >/dev/null || bail_out "setting up Redis failed"
-scurl /products -XPUT -d '{"settings": {"number_of_replicas": 0}}' >/dev/null && scurl '/products/_doc?refresh=true' -XPOST -d '{"n": 0}' >/dev/null ||
+scurl /faults -XDELETE >/dev/null 2>&1
+scurl /faults -XPUT -d '{"settings": {"number_of_replicas": 0}}' >/dev/null && scurl '/faults/_doc?refresh=true' -XPOST -d '{"n": 0}' >/dev/null ||
 	bail_out "setting up the search index failed"
 
 bumps=0
 bump_pg() { psql_synctop -c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type) VALUES ('product', '$bumps', 'created')" >/dev/null; }
 bump_redis() { rcli set "faults:$bumps" x >/dev/null; }
-bump_search() { scurl '/products/_doc?refresh=true' -XPOST -d "{\"n\": $bumps}" >/dev/null; }
-bump_kafka() { ktool produce orders 0 1 >/dev/null; }
+bump_search() { scurl '/faults/_doc?refresh=true' -XPOST -d "{\"n\": $bumps}" >/dev/null; }
+bump_kafka() { ktool produce faults 0 1 >/dev/null; }
 connect_paused=0
+at_exit ccurl /connectors/products-sink/resume -XPUT # a running stack's connector is left running
 bump_connect() {
 	if ((connect_paused)); then
 		ccurl /connectors/products-sink/resume -XPUT >/dev/null
@@ -111,8 +114,8 @@ fctl() {
 }
 fproxy_up pg pg "127.0.0.1:$SYNCTOP_PG_PORT"
 fproxy_up redis redis "127.0.0.1:$SYNCTOP_REDIS_PORT"
-fproxy_up search http "127.0.0.1:$SYNCTOP_SEARCH_PORT"
-fproxy_up connect http "127.0.0.1:$SYNCTOP_CONNECT_PORT"
+fproxy_up search http "${SYNCTOP_SEARCH_URL#http://}"
+fproxy_up connect http "${SYNCTOP_CONNECT_URL#http://}"
 fproxy_up kafka kafka "${SYNCTOP_KAFKA_BOOTSTRAP%%,*}"
 
 conf=$TEST_TMP/faults.conf
@@ -147,15 +150,15 @@ outbox.oldest_crit = 2h
 
 [pipeline kafka]
 kafka = main
-kafka.group = indexer
-kafka.topics = orders
+kafka.group = faults
+kafka.topics = faults
 
 [pipeline redis]
 cache = sessions
 
 [pipeline search]
 search = es
-search.index = products
+search.index = faults
 
 [pipeline connect]
 connector = workers
@@ -349,11 +352,11 @@ declare -A REASON=(
 	[search.down]="Couldn't connect to server"
 	[search.killed]="Couldn't connect to server|Empty reply|Connection reset|Recv failure"
 	[search.restarted]="Couldn't connect to server|Empty reply|Connection reset|Recv failure"
-	[search.hung]='^timeout: no whole answer to GET /products/'
-	[search.slow]='^timeout: no whole answer to GET /products/'
-	[search.garbage]='^HTTP 500 from GET /products/.*: fault_proxy_exception: injected by fault_proxy'
-	[search.badjson]='^malformed JSON from GET /products/'
-	[search.endless]='^GET /products/.*: the response is larger than [0-9]+ MiB'
+	[search.hung]='^timeout: no whole answer to GET /faults/'
+	[search.slow]='^timeout: no whole answer to GET /faults/'
+	[search.garbage]='^HTTP 500 from GET /faults/.*: fault_proxy_exception: injected by fault_proxy'
+	[search.badjson]='^malformed JSON from GET /faults/'
+	[search.endless]='^GET /faults/.*: the response is larger than [0-9]+ MiB'
 	[connect.down]="Couldn't connect to server"
 	[connect.killed]="Couldn't connect to server|Empty reply|Connection reset|Recv failure"
 	[connect.restarted]="Couldn't connect to server|Empty reply|Connection reset|Recv failure"
