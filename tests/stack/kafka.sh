@@ -7,7 +7,9 @@
 #   kafka_down [--log] [DIR]  stop it (SIGTERM); --log prints the tail of its log
 #   kafka_ctl CMD...          send one command to the running mock and print its answer:
 #                             down ID | up ID | rtt ID MS (ID -1: every broker),
-#                             topic NAME PARTITIONS; status 0 on "ok", 1 on "error: ...",
+#                             topic NAME PARTITIONS, errors KEY CODE N (the next N requests
+#                             of API key KEY fail with CODE), clear KEY; status 0 on "ok",
+#                             1 on "error: ...",
 #                             2 when the mock does not answer
 #   kafka_mock_bin            the path of the kafka_mock program, or status 1 when it is not built
 #

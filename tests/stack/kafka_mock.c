@@ -11,6 +11,10 @@
  *   rtt ID MS        it delays every response by MS milliseconds (-1: all)
  *   topic NAME PARTITIONS
  *                    creates one more topic
+ *   errors KEY CODE N
+ *                    the next N requests of API key KEY (e.g. 9, OffsetFetch) fail with the
+ *                    Kafka error CODE (e.g. 30, GROUP_AUTHORIZATION_FAILED)
+ *   clear KEY        forgets the errors still pushed for API key KEY
  *   quit             exits
  *
  * It exits at once on `quit`, at the end of stdin, and on SIGTERM or SIGINT. librdkafka's log
@@ -190,8 +194,34 @@ static int command(struct mock *m, char *line)
 			answer("ok");
 		else
 			answer("error: %s", why);
+	} else if (!strcmp(argv[0], "errors")) {
+		long key, code, cnt;
+		if (argc != 4 || !parse_long(argv[1], 0, 1000, &key) ||
+		    !parse_long(argv[2], -200, 1000, &code) || !parse_long(argv[3], 1, 100000, &cnt)) {
+			answer("error: usage: errors KEY CODE N (an API key, a Kafka error code, N >= 1)");
+			return 1;
+		}
+		rd_kafka_resp_err_t *errs = malloc((size_t)cnt * sizeof *errs);
+		if (!errs) {
+			answer("error: out of memory");
+			return 1;
+		}
+		for (long i = 0; i < cnt; i++)
+			errs[i] = (rd_kafka_resp_err_t)code;
+		rd_kafka_mock_push_request_errors_array(m->mc, (int16_t)key, (size_t)cnt, errs);
+		free(errs);
+		answer("ok");
+	} else if (!strcmp(argv[0], "clear")) {
+		long key;
+		if (argc != 2 || !parse_long(argv[1], 0, 1000, &key)) {
+			answer("error: usage: clear KEY (an API key)");
+			return 1;
+		}
+		rd_kafka_mock_clear_request_errors(m->mc, (int16_t)key);
+		answer("ok");
 	} else {
-		answer("error: unknown command '%s' (down ID, up ID, rtt ID MS, topic NAME PARTITIONS, quit)",
+		answer("error: unknown command '%s' (down ID, up ID, rtt ID MS, topic NAME PARTITIONS, "
+		       "errors KEY CODE N, clear KEY, quit)",
 		       argv[0]);
 	}
 	return 1;
