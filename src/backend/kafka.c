@@ -9,8 +9,9 @@
 #include "sanitize.h"
 #include "util.h"
 
-#define KAFKA_FETCH_MAX    "16776704" /* 16 MiB - 512: librdkafka wants the receive cap above it */
-#define KAFKA_RESPONSE_MAX "16777216" /* 16 MiB */
+#define KAFKA_FETCH_MAX        "16776704" /* 16 MiB - 512: librdkafka wants the receive cap above it */
+#define KAFKA_RESPONSE_MAX     "16777216" /* 16 MiB */
+#define KAFKA_RECONNECT_MAX_MS "500"
 
 int kafka_ms_left(double deadline)
 {
@@ -73,7 +74,10 @@ rd_kafka_t *kafka_new_handle(struct kafka_session *ks, const struct conn *c, cha
 	          /* A cap on what one response may hold (librdkafka's default is 100 MB): synctop
 	             asks for metadata and offsets, never messages (synctop.conf(5)). */
 	          conf_set(conf, "fetch.max.bytes", KAFKA_FETCH_MAX, err, n) &&
-	          conf_set(conf, "receive.message.max.bytes", KAFKA_RESPONSE_MAX, err, n);
+	          conf_set(conf, "receive.message.max.bytes", KAFKA_RESPONSE_MAX, err, n) &&
+	          /* A broker that is back is seen at the next poll: librdkafka's reconnect backoff
+	             grows to 10 s by default, longer than a monitor may stay blind. */
+	          conf_set(conf, "reconnect.backoff.max.ms", KAFKA_RECONNECT_MAX_MS, err, n);
 	for (const struct kv *p = c->properties; ok && p; p = p->next) {
 		ok = conf_set(conf, p->key, p->value, err, n);
 		if (!strcmp(p->key, "debug") && *p->value)

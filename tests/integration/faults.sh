@@ -348,7 +348,7 @@ declare -A REASON=(
 	[redis.hung]='timeout'
 	[redis.slow]='timeout'
 	[redis.garbage]='^LOADING Redis is loading the dataset in memory'
-	[redis.endless]='too (large|long|big)|larger than|exceed|limit'
+	[redis.endless]='the reply is larger than 1 MiB \(synctop.s cap on a Redis reply\)'
 	[search.down]="Couldn't connect to server"
 	[search.killed]="Couldn't connect to server|Empty reply|Connection reset|Recv failure"
 	[search.restarted]="Couldn't connect to server|Empty reply|Connection reset|Recv failure"
@@ -369,14 +369,7 @@ declare -A REASON=(
 # Cells that fail today for a bug being fixed elsewhere: cell.property -> why (TAP # TODO).
 # The lead removes a mark once its fix is merged; a marked check that passes prints a plain
 # ok and the matrix lists it as stale.
-backoff_todo="librdkafka's reconnect backoff (reconnect.backoff.max.ms, 10 s by default) outlasts two intervals before the first connection (0.5 s makes it pass)"
-declare -A TODO=(
-	[redis.endless.unknown]="issue 12 case 6: hiredis reads the endless bulk reply past the deadline"
-	[redis.endless.crash]="issue 12 case 6: hiredis buffers the endless bulk reply without a cap"
-	[pg.endless.crash]="issue 12 case 6: libpq buffers the endless result set without a cap until the deadline"
-	[kafka.down.recover]=$backoff_todo
-	[kafka.endless.recover]=$backoff_todo
-)
+declare -A TODO=()
 
 inject() {
 	local b=$1 f=$2
