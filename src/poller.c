@@ -16,6 +16,7 @@
 
 #define BACKOFF_MIN_S 1.0
 #define BACKOFF_MAX_S 30.0
+#define RETRY_SLACK_S 0.1
 
 struct stage_rt {
 	const struct stage_cfg *cfg;
@@ -168,7 +169,8 @@ static bool worker_connect(struct worker *w, double deadline, bool *tried)
 	if (w->session)
 		return true;
 	double now = now_mono();
-	if (now < w->retry_at)
+	/* The slack lets the attempt due at this round's start happen in this round, not the next. */
+	if (now < w->retry_at - RETRY_SLACK_S)
 		return false;
 	*tried = true;
 	w->tried_at = now;
@@ -179,8 +181,10 @@ static bool worker_connect(struct worker *w, double deadline, bool *tried)
 		w->conn_err[0] = '\0';
 		return true;
 	}
-	w->backoff = w->backoff <= 0 ? BACKOFF_MIN_S : fmin(w->backoff * 2, BACKOFF_MAX_S);
-	w->retry_at = now_mono() + w->backoff;
+	/* Doubling, but never past the interval: a server that is back is seen within two polls. */
+	double cap = fmin(BACKOFF_MAX_S, fmax(BACKOFF_MIN_S, w->p->cfg->interval_s));
+	w->backoff = w->backoff <= 0 ? BACKOFF_MIN_S : fmin(w->backoff * 2, cap);
+	w->retry_at = now + w->backoff;
 	strlcpy_safe(w->conn_err, err, sizeof w->conn_err);
 	return false;
 }

@@ -1,5 +1,6 @@
 /* test_poller.c: the poller against a connection that is refused (real libpq, a loopback port
-   where nothing listens): every round answers, errors name the connection, backoff doubles. */
+   where nothing listens): every round answers, errors name the connection, backoff doubles
+   up to the interval. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +71,31 @@ static void test_refused_backoff(void **state)
 	config_free(cfg);
 }
 
+/* The backoff never outgrows the interval, so a server that is back is seen within two polls;
+   an attempt due a little after the round starts is made in that round. */
+static void test_backoff_capped_by_interval(void **state)
+{
+	struct config *cfg = fixture_config("[synctop]\n"
+	                                    "interval = 1s\n"
+	                                    "timeout = 1s\n"
+	                                    "[postgres shop]\n"
+	                                    "conninfo = host=127.0.0.1 port=1 dbname=x user=u\n"
+	                                    "[pipeline products]\n"
+	                                    "outbox = shop\n");
+	struct poller *p = poller_new(cfg);
+	char err[512];
+	assert_true(poller_start(p, err, sizeof err));
+	for (int attempt = 0; attempt < 3; attempt++) {
+		round_error(p, 0, err, sizeof err);
+		assert_null(strstr(err, "next attempt"));
+		round_error(p, 0, err, sizeof err);
+		assert_non_null(strstr(err, "(next attempt in 1s)"));
+		sleep_s(0.95); /* within the slack: the next round tries again */
+	}
+	poller_free(p);
+	config_free(cfg);
+}
+
 static void test_history_kept(void **state)
 {
 	struct config *cfg = fixture_config(INI);
@@ -93,6 +119,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_refused_backoff),
+	    cmocka_unit_test(test_backoff_capped_by_interval),
 	    cmocka_unit_test(test_history_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
