@@ -14,7 +14,7 @@ SYNCTOP_PACKAGES=(
 	libinih-dev libjansson-dev libpq-dev libcmocka-dev
 	postgresql jq procps python3 curl openssl
 	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev
-	redis-server redis-tools tmux valgrind
+	redis-server redis-tools tmux valgrind shellcheck
 )
 
 synctop_packages_missing() {
