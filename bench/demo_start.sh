@@ -33,7 +33,7 @@ for ((r = 1; r <= runs; r++)); do
 	t0=$(ms)
 	"$top/contrib/demo.sh" up >"$work/demo.log" 2>&1 &
 	pid=$!
-	t_full= t_docs=
+	t_full='' t_docs=''
 	while [[ -z $t_docs ]] && (($(ms) - t0 < 60000)); do
 		# Until the demo says it runs, --once would start a demo of its own.
 		[[ -s $work/synctop-demo-$(id -u).state ]] || {

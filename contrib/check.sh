@@ -2,9 +2,20 @@
 # check.sh: the README's test command. On Debian bookworm: installs the packages that are
 # missing (as root; otherwise prints the apt-get line and exits 1), builds with warnings as
 # errors, runs `make check` (unit and integration tests) against one local stack of real
-# servers, and ends with the line "N passed, N failed". Exits non-zero if anything failed.
+# servers, then `make distcheck`, and ends with the line "N passed, N failed". Exits non-zero
+# if anything failed.
 #
-# SYNCTOP_CHECK_TIMEOUT (seconds, default 3000) bounds the test run.
+#   contrib/check.sh          the stages suite and distcheck
+#   contrib/check.sh --ci     (or CI=true; what .ci/run does) also: sanitizers (the whole suite
+#                             again, built with clang, ASan+UBSan, -fno-sanitize-recover=all, in a
+#                             copy of the tree), minimal (a build --without-kafka --without-redis
+#                             --without-search and its make check), fuzz (each libFuzzer target
+#                             of tests/fuzz for 60 s, two at a time)
+#
+# Every test case of every stage counts in the last line; a stage that fails prints the end of
+# its logs; a table of the stages' times comes before the last line.
+# SYNCTOP_CHECK_STAGES (e.g. "sanitizers fuzz") runs only those stages; SYNCTOP_CHECK_TIMEOUT
+# (seconds, default 3000) bounds each test run; FUZZ_SECONDS (default 60 here) each fuzzer.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -12,71 +23,175 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib-build.sh"
 cd "$SYNCTOP_ROOT"
 
-synctop_packages_ensure || exit 1
-
-if ! synctop_build; then
-	printf 'check.sh: the build failed\n'
-	printf '0 passed, 1 failed\n'
-	exit 1
+ci=0
+[[ ${1:-} == --ci || ${CI:-} == true ]] && ci=1
+if ((ci)); then
+	stages=(suite distcheck sanitizers minimal fuzz)
+else
+	stages=(suite distcheck)
 fi
+[[ -z ${SYNCTOP_CHECK_STAGES:-} ]] || read -ra stages <<<"$SYNCTOP_CHECK_STAGES"
 
-# The stack's Kafka mock is a test program: built before the stack starts so that the whole
-# suite shares one mock (a build without Kafka has no such target, and no Kafka service).
-if grep -q '^#define HAVE_KAFKA 1' autoconfig.h 2>/dev/null; then
-	make -j"$(nproc)" tests/stack/kafka_mock tests/stack/kafka_tool >/dev/null ||
-		printf 'check.sh: building the Kafka mock failed; Kafka tests will start their own\n'
-fi
+SYNCTOP_CI_TOOLS=$ci synctop_packages_ensure || exit 1
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+work=$(mktemp -d /tmp/synctop-check.XXXXXX)
+chmod 755 "$work" # PostgreSQL runs as its own user: it must reach the copies' test directories
+trap 'rm -rf "$work"' EXIT
 
-# One stack for the whole suite: the integration tests find it through SYNCTOP_PG_*.
-# --foreground: on timeout only stack.sh gets the TERM, and it tears down in order.
-printf '==> tests/stack/stack.sh run -- make check\n'
-set +e
-timeout --foreground --kill-after=60 "${SYNCTOP_CHECK_TIMEOUT:-3000}" \
-	tests/stack/stack.sh run -- make check AM_COLOR_TESTS=no 2>&1 | tee "$out"
-rc=${PIPESTATUS[0]}
-set -e
+passed=0 failed=0 skipped=0
+timings=()
 
-# automake's summary: "# PASS:  12" and so on.
-count() {
-	grep -E "^# $1: +[0-9]+\$" "$out" | tail -n 1 | grep -oE '[0-9]+$' || echo 0
+# A copy of the source tree in DIR, to configure and build out of the way of the in-place
+# build: what git tracks when this is a clone, else the distribution's files.
+copy_tree() {
+	mkdir -p "$1"
+	if git -C "$SYNCTOP_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git -C "$SYNCTOP_ROOT" ls-files -z | tar -C "$SYNCTOP_ROOT" --null -T - -cf - | tar -C "$1" -xf -
+	else
+		make -C "$SYNCTOP_ROOT" distdir distdir="$1" >/dev/null
+	fi
 }
-passed=$(count PASS)
-failed=$(($(count FAIL) + $(count ERROR) + $(count XPASS)))
-skipped=$(count SKIP)
 
-# The end of each failing test's log, so that a CI log alone tells what went wrong.
-mapfile -t bad < <(grep -E '^(FAIL|ERROR|XPASS): ' "$out" | awk '{ print $2 }' | sort -u)
-for t in "${bad[@]}"; do
-	log=${t%.sh}.log
-	[[ -f $log ]] || continue
-	printf '\n==> last 60 lines of %s\n' "$log"
-	tail -n 60 "$log"
+# suite DIR LABEL: `make check` in the built tree DIR against one stack of real servers (the
+# integration tests find it through SYNCTOP_PG_* and the like); adds its test cases to the
+# counts and prints the end of each failing test's log.
+suite() {
+	local dir=$1 label=$2 out=$work/$2.out rc
+	# The stack's Kafka mock is a test program: built before the stack starts so that the
+	# whole suite shares one mock (a build without Kafka has no such target, and no Kafka service).
+	if grep -q '^#define HAVE_KAFKA 1' "$dir/autoconfig.h" 2>/dev/null; then
+		make -C "$dir" -j"$(nproc)" tests/stack/kafka_mock tests/stack/kafka_tool >/dev/null ||
+			printf 'check.sh: building the Kafka mock failed; Kafka tests will start their own\n'
+	fi
+	# --foreground: on timeout only stack.sh gets the TERM, and it tears down in order.
+	printf '==> %s: tests/stack/stack.sh run -- make check\n' "$label"
+	set +e
+	(cd "$dir" && timeout --foreground --kill-after=60 "${SYNCTOP_CHECK_TIMEOUT:-3000}" \
+		tests/stack/stack.sh run -- make check AM_COLOR_TESTS=no) 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	set -e
+
+	# automake's summary: "# PASS:  12" and so on.
+	count() {
+		grep -E "^# $1: +[0-9]+\$" "$out" | tail -n 1 | grep -oE '[0-9]+$' || echo 0
+	}
+	local p f s
+	p=$(count PASS)
+	f=$(($(count FAIL) + $(count ERROR) + $(count XPASS)))
+	s=$(count SKIP)
+
+	# The end of each failing test's log, so that a CI log alone tells what went wrong.
+	local -a bad
+	mapfile -t bad < <(grep -E '^(FAIL|ERROR|XPASS): ' "$out" | awk '{ print $2 }' | sort -u)
+	local t log
+	for t in "${bad[@]}"; do
+		log=$dir/${t%.sh}.log
+		[[ -f $log ]] || continue
+		printf '\n==> %s: last 60 lines of %s\n' "$label" "${t%.sh}.log"
+		tail -n 60 "$log"
+	done
+
+	if ! grep -q '^# TOTAL:' "$out"; then
+		# No summary (a build error, a timeout): count the results that were printed, plus
+		# one failure for the run that did not finish.
+		printf '\ncheck.sh: %s: make check ended (status %d) before the test summary\n' "$label" "$rc"
+		p=$(grep -cE '^PASS: ' "$out" || true)
+		f=$(($(grep -cE '^(FAIL|ERROR|XPASS): ' "$out" || true) + 1))
+	elif ((rc != 0 && f == 0)); then
+		printf '\ncheck.sh: %s: make check exited with status %d though no test failed\n' "$label" "$rc"
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	printf '==> %s: %d passed, %d failed, %d skipped\n' "$label" "$p" "$f" "$s"
+}
+
+# build_copy DIR LABEL CONFIGURE-ARGS...: a copy of the tree in DIR, configured and built; a
+# failure counts as one failed test and prints the end of the build log.
+build_copy() {
+	local dir=$1 label=$2
+	shift 2
+	printf '==> %s: a copy of the tree in %s: ./configure %s\n' "$label" "$dir" "$*"
+	if ! (copy_tree "$dir" && cd "$dir" && mkdir -p m4 && autoreconf -fi && ./configure "$@" &&
+		make -j"$(nproc)") >"$work/$label.build.log" 2>&1; then
+		printf 'FAIL: %s: the build failed; last 40 lines of its log:\n' "$label"
+		tail -n 40 "$work/$label.build.log"
+		failed=$((failed + 1))
+		return 1
+	fi
+}
+
+stage_suite() {
+	if ! synctop_build; then
+		printf 'check.sh: the build failed\n'
+		failed=$((failed + 1))
+		return
+	fi
+	suite "$SYNCTOP_ROOT" suite
+}
+
+# The release tarball must build and pass on its own: one more check, counted as one test.
+stage_distcheck() {
+	printf '\n==> make distcheck\n'
+	[[ -f Makefile ]] || synctop_build >/dev/null
+	if timeout 900 make distcheck AM_COLOR_TESTS=no >distcheck.log 2>&1; then
+		passed=$((passed + 1))
+		printf 'PASS: make distcheck\n'
+	else
+		failed=$((failed + 1))
+		printf 'FAIL: make distcheck; last 40 lines of distcheck.log:\n'
+		tail -n 40 distcheck.log
+	fi
+}
+
+# The whole suite again, built with clang, AddressSanitizer and UndefinedBehaviorSanitizer:
+# the first report ends the program (configure's --enable-sanitizers), the leak report at exit
+# included (tests/lsan.supp names what is suppressed, and why).
+# A 16 MB quarantine of freed memory (256 by default): the suite bounds synctop's resident size
+# (faults.sh: 256 MiB; 417 MiB with the default under the endless reply, 78 MiB so).
+# tests/integration/shellcheck.sh checks the same scripts as the first suite: skipped here.
+stage_sanitizers() {
+	build_copy "$work/sanitizers" sanitizers CC=clang --enable-werror --enable-sanitizers || return 0
+	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:quarantine_size_mb=16 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SYNCTOP_SKIP_SHELLCHECK=1 \
+		suite "$work/sanitizers" sanitizers
+}
+
+# The smallest build: PostgreSQL alone. Its tests must pass too (none may assume a backend).
+stage_minimal() {
+	build_copy "$work/minimal" minimal --enable-werror --without-kafka --without-redis --without-search ||
+		return 0
+	SYNCTOP_SKIP_SHELLCHECK=1 suite "$work/minimal" minimal
+}
+
+# Each fuzz target for FUZZ_SECONDS (60), two at a time; each target is one test.
+stage_fuzz() {
+	[[ -f Makefile ]] || synctop_build >/dev/null
+	local out=$work/fuzz.out
+	set +e
+	make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}" FUZZ_JOBS="${FUZZ_JOBS:-2}" 2>&1 | tee "$out"
+	set -e
+	local p f
+	p=$(grep -cE '^PASS: fuzz ' "$out" || true)
+	f=$(grep -cE '^FAIL: fuzz ' "$out" || true)
+	# No line per target: the build failed.
+	grep -q '^fuzz: [0-9]* passed' "$out" || f=$((f + 1))
+	passed=$((passed + p)) failed=$((failed + f))
+}
+
+for st in "${stages[@]}"; do
+	declare -F "stage_$st" >/dev/null || {
+		printf 'check.sh: no stage %s (there are: suite distcheck sanitizers minimal fuzz)\n' "$st" >&2
+		exit 2
+	}
+	t0=$SECONDS p0=$passed f0=$failed
+	"stage_$st"
+	timings+=("$(printf '%-11s %5d s %6d passed %4d failed' "$st" $((SECONDS - t0)) $((passed - p0)) \
+		$((failed - f0)))")
 done
 
-if ! grep -q '^# TOTAL:' "$out"; then
-	# No summary (a build error, a timeout): count the results that were printed, plus one
-	# failure for the run that did not finish.
-	printf '\ncheck.sh: make check ended (status %d) before the test summary\n' "$rc"
-	passed=$(grep -cE '^PASS: ' "$out" || true)
-	failed=$(($(grep -cE '^(FAIL|ERROR|XPASS): ' "$out" || true) + 1))
-elif ((rc != 0 && failed == 0)); then
-	printf '\ncheck.sh: make check exited with status %d though no test failed\n' "$rc"
-	failed=1
-fi
-# The release tarball must build and pass on its own: one more check, counted as one test.
-printf '\n==> make distcheck\n'
-if timeout 900 make distcheck AM_COLOR_TESTS=no >distcheck.log 2>&1; then
-	passed=$((passed + 1))
-	printf 'PASS: make distcheck\n'
-else
-	failed=$((failed + 1))
-	printf 'FAIL: make distcheck; last 40 lines of distcheck.log:\n'
-	tail -n 40 distcheck.log
-fi
-
+printf '\n==> stages\n'
+printf '  %s\n' "${timings[@]}"
+printf '  %-11s %5d s\n' total "$SECONDS"
 ((skipped == 0)) || printf '%d skipped\n' "$skipped"
 printf '%d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))

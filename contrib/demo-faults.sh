@@ -102,5 +102,6 @@ demo_fault() {
 		return 1
 	}
 	printf 'demo: fault %s: %s\n' "$name" "$(demo__fault_help "$name")"
+	# shellcheck disable=SC2016 # the backquotes are shown, not run
 	printf 'demo: `contrib/demo.sh fault clear` puts it right\n'
 }

@@ -74,6 +74,7 @@ demo_start() {
 	sessions)
 		# Sessions written as a web shop does: 20 a second, 1 KiB each, a 5-minute TTL: about
 		# 6 MiB live in the 20 MiB store, so nothing is evicted until the evict-sessions fault.
+		# shellcheck disable=SC2016 # the inner bash expands them
 		demo__spawn sessions bash -c '
 			n=0
 			while sleep 1; do

@@ -2,7 +2,8 @@
 # lib-build.sh: what contrib/check.sh and contrib/demo.sh share: the Debian packages that
 # synctop, its tests and its demo need, and the build itself (source it).
 #
-#   synctop_packages_ensure   install what is missing (as root), or print the apt-get line
+#   synctop_packages_ensure   install what is missing (as root), or print the apt-get line;
+#                             with SYNCTOP_CI_TOOLS=1, what contrib/check.sh --ci needs too
 #   synctop_build             autoreconf -fi, ./configure --enable-werror, make -j
 #   synctop_build_if_needed   the full build when there is no Makefile yet, else make -j
 
@@ -14,12 +15,17 @@ SYNCTOP_PACKAGES=(
 	libinih-dev libjansson-dev libpq-dev libcmocka-dev
 	postgresql jq procps python3 curl openssl
 	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev
-	redis-server redis-tools tmux valgrind
+	redis-server redis-tools tmux valgrind shellcheck
 )
+# What contrib/check.sh --ci adds: clang with its sanitizer and libFuzzer runtimes (bookworm's
+# clang 14; --no-install-recommends leaves the runtimes out unless named) and llvm-symbolizer.
+SYNCTOP_CI_PACKAGES=(clang libclang-rt-14-dev llvm)
 
 synctop_packages_missing() {
 	local p
-	for p in "${SYNCTOP_PACKAGES[@]}"; do
+	local -a want=("${SYNCTOP_PACKAGES[@]}")
+	((${SYNCTOP_CI_TOOLS:-0} == 0)) || want+=("${SYNCTOP_CI_PACKAGES[@]}")
+	for p in "${want[@]}"; do
 		[[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] || printf '%s\n' "$p"
 	done
 }

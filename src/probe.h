@@ -56,4 +56,8 @@ const struct backend *backend_for(enum conn_kind kind);
 /* A sample whose metrics object holds every metric name of the probe, as null. */
 void probe_sample_prepare(const struct probe *p, struct sample *s);
 
+/* connector.c: a GET /connectors/NAME/status answer (j, from path) into out; memo as in
+   probe_ctx. Pure: the connector probe's parser, for the fuzzer (tests/fuzz/fuzz_connect.c). */
+enum probe_result connector_read(const json_t *j, const char *path, json_t **memo, struct sample *out);
+
 #endif

@@ -2,6 +2,7 @@
 #include "redis_info.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,10 @@ json_t *redis_info_parse(const char *text)
 			/* dbN lines of the Keyspace section */
 			if (!strncmp(l, "db", 2) && l[2] >= '0' && l[2] <= '9') {
 				long long k = sub_field(v, "keys"), e = sub_field(v, "expires");
-				keys += k > 0 ? k : 0;
-				expires += e > 0 ? e : 0;
+				/* saturating: a server may claim any count */
+				keys = k > 0 ? (k > LLONG_MAX - keys ? LLONG_MAX : keys + k) : keys;
+				expires =
+				    e > 0 ? (e > LLONG_MAX - expires ? LLONG_MAX : expires + e) : expires;
 			}
 		}
 		free(l);

@@ -206,8 +206,13 @@ void format_size(double bytes, char *buf, size_t n)
 
 void iso8601(double t, char *buf, size_t n)
 {
-	time_t secs = (time_t)t;
+	/* Years 1 to 9999 only: a server's timestamp may be any double, and the cast of one
+	   out of time_t's range is undefined. */
 	struct tm tm;
-	gmtime_r(&secs, &tm);
+	time_t secs = 0;
+	if (!(t >= -62135596800.0 && t < 253402300800.0) || (secs = (time_t)t, !gmtime_r(&secs, &tm))) {
+		strlcpy_safe(buf, "-", n);
+		return;
+	}
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

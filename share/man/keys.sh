@@ -6,7 +6,10 @@ set -eu
 synctop=$1 page=$2 mode=${3:-}
 begin='.\" BEGIN KEYS'
 end='.\" END KEYS'
-grep -qF "$begin" "$page" && grep -qF "$end" "$page" || { echo "keys.sh: $page has no KEYS markers" >&2; exit 2; }
+if ! grep -qF "$begin" "$page" || ! grep -qF "$end" "$page"; then
+	echo "keys.sh: $page has no KEYS markers" >&2
+	exit 2
+fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 keys=$(mktemp)

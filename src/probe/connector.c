@@ -45,10 +45,16 @@ static enum probe_result connector_poll(const struct probe_ctx *ctx, struct samp
 		sample_set_error(out, "%s", err);
 		return PROBE_FAILED;
 	}
+	enum probe_result r = connector_read(j, path, ctx->memo, out);
+	json_decref(j);
+	return r;
+}
+
+enum probe_result connector_read(const json_t *j, const char *path, json_t **memo, struct sample *out)
+{
 	const char *state = json_string_value(json_object_get(json_object_get(j, "connector"), "state"));
 	if (!state) {
 		sample_set_error(out, "the answer to GET %s has no connector.state", path);
-		json_decref(j);
 		return PROBE_FAILED;
 	}
 	json_t *m = out->metrics;
@@ -69,7 +75,7 @@ static enum probe_result connector_poll(const struct probe_ctx *ctx, struct samp
 		running += ts && !strcmp(ts, "RUNNING");
 		failed += ts && !strcmp(ts, "FAILED");
 		json_array_append_new(
-		    list, json_pack("{s:O, s:s?, s:O?, s:o}", "id", json_object_get(task, "id"), "state", ts,
+		    list, json_pack("{s:O?, s:s?, s:O?, s:o}", "id", json_object_get(task, "id"), "state", ts,
 		                    "worker_id", json_object_get(task, "worker_id"), "trace",
 		                    trace_head(json_string_value(json_object_get(task, "trace")))));
 	}
@@ -85,18 +91,17 @@ static enum probe_result connector_poll(const struct probe_ctx *ctx, struct samp
 	/* Kafka Connect does not say since when a connector is paused: since synctop saw it. */
 	double wall = now_wall();
 	if (!strcmp(state, "PAUSED") || !strcmp(state, "STOPPED")) {
-		if (!*ctx->memo)
-			*ctx->memo = json_real(wall);
-		double since = json_real_value(*ctx->memo);
+		if (!*memo)
+			*memo = json_real(wall);
+		double since = json_real_value(*memo);
 		char iso[32];
 		iso8601(since, iso, sizeof iso);
 		json_object_set_new(m, "paused_since", json_string(iso));
 		json_object_set_new(m, "paused_for_s", json_real(wall - since));
-	} else if (*ctx->memo) {
-		json_decref(*ctx->memo);
-		*ctx->memo = NULL;
+	} else if (*memo) {
+		json_decref(*memo);
+		*memo = NULL;
 	}
-	json_decref(j);
 	return PROBE_OK;
 }
 

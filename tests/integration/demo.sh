@@ -35,6 +35,7 @@ snap() { # the running demo's snapshot, JSON, two polls SNAP_WINDOW (default 1 s
 	"$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null
 }
 # has_rule STAGE RULE [SEVERITY]: the last snapshot ($SNAP) has that diagnosis on that stage.
+# shellcheck disable=SC2317 # called through wait_snap
 has_rule() {
 	jq -e --arg s "$1" --arg r "$2" --arg v "${3:-}" \
 		'[.pipelines[].diagnoses[]? | select(.stage == $s and .rule == $r and ($v == "" or .severity == $v))] | length > 0' \
@@ -51,12 +52,15 @@ wait_snap() {
 		sleep 0.5
 	done
 }
+# shellcheck disable=SC2317 # called through wait_snap
 no_unknown() {
 	jq -e '[.pipelines[].stages[] | select(.status == "unknown")] | length == 0' <<<"$SNAP" >/dev/null 2>&1
 }
+# shellcheck disable=SC2317 # called through wait_snap
 lacks_rule() { ! has_rule "$@"; }
 
 # Up and warm: every stage read, documents in the index.
+# shellcheck disable=SC2317 # called through wait_snap
 ready() {
 	no_unknown && jq -e '[.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0' <<<"$SNAP" >/dev/null 2>&1
 }
@@ -111,7 +115,7 @@ like "$(cat "$TEST_TMP/fault.out")" 'stop-relay' "an unknown fault: the list of 
 
 # Quit: everything the demo started is gone.
 stack_dir=$(sed -n 2p "$XDG_RUNTIME_DIR/synctop-demo-$(id -u).state")
-pids=$(cat "$stack_dir"/pids/*.pid "$stack_dir"/stack/*/*.pid 2>/dev/null | tr '\n' ' ')
+mapfile -t pids < <(cat "$stack_dir"/pids/*.pid "$stack_dir"/stack/*/*.pid 2>/dev/null)
 kill -TERM "$demo_pid"
 wait "$demo_pid"
 is "$?" 143 "SIGTERM stops the demo (exit 143)"
@@ -125,10 +129,10 @@ alive() {
 	printf '%s' "$out"
 }
 for ((i = 0; i < 50; i++)); do
-	[[ -z $(alive $pids) ]] && break
+	[[ -z $(alive "${pids[@]}") ]] && break
 	sleep 0.1
 done
-is "$(alive $pids)" "" "nothing the demo started is left running, 5 s after (pids:$pids)"
+is "$(alive "${pids[@]}")" "" "nothing the demo started is left running, 5 s after (pids: ${pids[*]})"
 ok "its directory is gone" test ! -e "$stack_dir"
 ok "its state file is gone" test ! -e "$XDG_RUNTIME_DIR/synctop-demo-$(id -u).state"
 

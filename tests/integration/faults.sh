@@ -28,6 +28,7 @@
 #   recovery         from the fault's end to the screen showing the stage not UNKNOWN: 2
 #                    intervals (+0.25 s for the screen). restarted: back by 2 intervals after
 #                    the restart, any UNKNOWN meanwhile naming the lost connection.
+# shellcheck disable=SC2317 # the checks and bump_* are called by name, through wait_for and bump_$b
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/tui_lib.sh
@@ -62,11 +63,12 @@ psql_synctop -c "GRANT SELECT ON public.outbox, public.outbox_worker TO synctop_
 	-c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type) VALUES ('product', '1', 'created')" ||
 	bail_out "setting up the outbox failed"
 kafka_ctl topic faults 2 >/dev/null # already there on a running stack's mock: fine
-ktool produce faults all 10 >/dev/null && ktool commit faults faults all 10 >/dev/null ||
+{ ktool produce faults all 10 >/dev/null && ktool commit faults faults all 10 >/dev/null; } ||
 	bail_out "setting up the Kafka group failed"
 rcli set faults:0 x >/dev/null || bail_out "setting up Redis failed"
 scurl /faults -XDELETE >/dev/null 2>&1
-scurl /faults -XPUT -d '{"settings": {"number_of_replicas": 0}}' >/dev/null && scurl '/faults/_doc?refresh=true' -XPOST -d '{"n": 0}' >/dev/null ||
+{ scurl /faults -XPUT -d '{"settings": {"number_of_replicas": 0}}' >/dev/null &&
+	scurl '/faults/_doc?refresh=true' -XPOST -d '{"n": 0}' >/dev/null; } ||
 	bail_out "setting up the search index failed"
 
 bumps=0
@@ -93,6 +95,7 @@ bump_connect() {
 declare -A FP_PORT FP_CTL
 fproxy_up() {
 	local name=$1 proto=$2 upstream=$3 i ready=$TEST_TMP/proxy-$1.ready
+	# shellcheck disable=SC2094 # the proxy is told its log's name; the shell appends to it too
 	(cd / && exec setpriv --pdeathsig TERM -- "$PY" "$top_srcdir/tests/stack/fault_proxy.py" \
 		--upstream "$upstream" --proto "$proto" --ready-file "$ready" --log "$TEST_TMP/proxy-$name.log") \
 		</dev/null >>"$TEST_TMP/proxy-$name.log" 2>&1 &

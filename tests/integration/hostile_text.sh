@@ -23,6 +23,7 @@ FFFD=$'\xef\xbf\xbd'
 EVIL='ERR \x1b]0;pwned\x07 \x1b[2J\rX\nY \xc2\x9b1m \xff\xfe end'
 SHOWN="ERR \\x1B]0;pwned\\x07 \\x1B[2J X Y \\x9B1m $FFFD$FFFD end"
 
+# shellcheck disable=SC2317 # called through ok
 # _no_controls TEXT: no byte below 0x20 but the newline, no DEL, no C1 control (UTF-8 C2 80-9F).
 _no_controls() {
 	! LC_ALL=C grep -qaP '[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' <<<"$1"
@@ -157,6 +158,7 @@ fresh_db synctop_hostile_text
 es() { curl -sS --max-time 5 -X "$1" "$SYNCTOP_SEARCH_URL$2" ${3:+-H 'Content-Type: application/json' --data-binary "$3"}; }
 es DELETE /products >/dev/null 2>&1
 es PUT /products '{"settings":{"index":{"number_of_replicas":0}}}' >/dev/null || bail_out "cannot create the index"
+# shellcheck disable=SC2317 # called through ok
 _has() { [[ $1 == *"$2"* ]]; }
 source_case() { # SQL ERROR DESC
 	mkconf "$conf" 'search = es' 'search.index = products' 'search.source = shop' "search.source_count = $1"

@@ -277,25 +277,25 @@ between "$RUN_MS" 0 4000 "wrong bootstrap: done within the 2 s timeout + 2 s"
 # librdkafka's debug log (which the probe must not let through), not in an error.
 # ----------------------------------------------------------------------
 export SYNCTOP_TEST_KAFKA_SECRET=s3cret
-extra=$'sasl_password_env = SYNCTOP_TEST_KAFKA_SECRET\nproperty.sasl.username = alice'
-MKCONF_KAFKA_EXTRA=$extra kconf indexer "$O"
+sasl_extra=$'sasl_password_env = SYNCTOP_TEST_KAFKA_SECRET\nproperty.sasl.username = alice'
+MKCONF_KAFKA_EXTRA=$sasl_extra kconf indexer "$O"
 run_once -c "$conf" --format json --once-window 0
 ok "SASL password set: the stage is read (exit 0-2)" test "$RUN_RC" -le 2
 unlike "$RUN_OUT$RUN_ERR" s3cret "SASL password: not printed"
-MKCONF_KAFKA_EXTRA=$extra$'\nproperty.debug = all' kconf indexer "$O"
+MKCONF_KAFKA_EXTRA=$sasl_extra$'\nproperty.debug = all' kconf indexer "$O"
 run_once -c "$conf" --format json --once-window 0
 unlike "$RUN_OUT$RUN_ERR" s3cret "SASL password with property.debug = all: not printed"
-MKCONF_BROKERS=127.0.0.1:$port MKCONF_KAFKA_EXTRA=$extra kconf indexer "$O"
+MKCONF_BROKERS=127.0.0.1:$port MKCONF_KAFKA_EXTRA=$sasl_extra kconf indexer "$O"
 run_once -c "$conf" --format text --once-window 0
 is "$RUN_RC" 3 "SASL password, wrong bootstrap: exit 3"
 unlike "$RUN_OUT$RUN_ERR" s3cret "SASL password, wrong bootstrap: not printed"
 # SASL for real: the mock has no SASL handshake, so the password is used, and refused.
-MKCONF_KAFKA_EXTRA=$extra$'\nproperty.security.protocol = SASL_PLAINTEXT\nproperty.sasl.mechanism = PLAIN' \
+MKCONF_KAFKA_EXTRA=$sasl_extra$'\nproperty.security.protocol = SASL_PLAINTEXT\nproperty.sasl.mechanism = PLAIN' \
 	kconf indexer "$O"
 run_once -c "$conf" --format json --once-window 0
 is "$RUN_RC" 3 "SASL_PLAINTEXT against a broker without SASL: exit 3"
 unlike "$RUN_OUT$RUN_ERR" s3cret "SASL_PLAINTEXT against a broker without SASL: the password is not printed"
-MKCONF_KAFKA_EXTRA=$extra$'\nproperty.security.protocol = SASL_PLAINTEXT\nproperty.sasl.mechanism = NOSUCH' \
+MKCONF_KAFKA_EXTRA=$sasl_extra$'\nproperty.security.protocol = SASL_PLAINTEXT\nproperty.sasl.mechanism = NOSUCH' \
 	kconf indexer "$O"
 run_once -c "$conf" --format json --once-window 0
 is "$RUN_RC" 3 "an invalid SASL mechanism: exit 3"

@@ -36,9 +36,6 @@ bulk() {
 		bail_out "bulk indexing failed"
 	jq -e '.errors == false' "$TEST_TMP/bulk.out" >/dev/null || bail_out "bulk indexing had errors: $(head -c 300 "$TEST_TMP/bulk.out")"
 }
-rules() {
-	jqr "$D | map(.rule + \":\" + .severity) | join(\",\")"
-}
 severity() {
 	jqr "$D | map(select(.rule == \"$1\")) | .[0].severity // \"\""
 }
@@ -108,7 +105,7 @@ json_is "$S.metrics.missing_docs_floor" 3 "3 documents deleted: the floor over t
 is "$(severity dual-write-loss)" warn "3 missing (warn at 1): dual-write-loss, warn"
 like "$(jqr "$D | map(select(.rule == \"dual-write-loss\")) | .[0].evidence")" 'source 130 rows, index 127 documents: 3 missing' \
 	"dual-write-loss: the evidence has the exact figures"
-MKCONF_EXTRA= mkconf_es "$conf" 'search.source_count = SELECT count(*) FROM products' 'search.missing_crit = 3'
+MKCONF_EXTRA='' mkconf_es "$conf" 'search.source_count = SELECT count(*) FROM products' 'search.missing_crit = 3'
 run_once -c "$conf" --format json --once-window 0
 is "$(severity dual-write-loss)" crit "3 missing with search.missing_crit = 3: crit"
 is "$RUN_RC" 2 "3 missing, crit: exit 2"

@@ -47,10 +47,12 @@ declare -A PG_PW=(
 } | pgx -d postgres >/dev/null || bail_out "creating the roles failed"
 pgx -d sk -f "$top_srcdir/share/sql/outbox.sql" >/dev/null || bail_out "loading the outbox schema failed"
 hba=$EXTRA_PG_DIR/data/pg_hba.conf
-{
+if ! {
 	printf 'host all sk_%s 127.0.0.1/32 scram-sha-256\n' "${!PG_PW[@]}"
 	cat "$hba"
-} >"$hba.new" && cat "$hba.new" >"$hba" && rm -f "$hba.new" || bail_out "cannot edit $hba"
+} >"$hba.new" || ! cat "$hba.new" >"$hba" || ! rm -f "$hba.new"; then
+	bail_out "cannot edit $hba"
+fi
 pgx -d postgres -c 'SELECT pg_reload_conf()' >/dev/null || bail_out "reloading pg_hba.conf failed"
 sleep 0.2
 
@@ -61,16 +63,16 @@ rx() {
 	timeout 5 redis-cli --no-auth-warning -h "$H" -p "$RP" "$@"
 }
 RA=adminpw-not-a-marker
-rx ACL SETUSER sk_admin on ">$RA" '~*' '&*' +@all >/dev/null &&
+{ rx ACL SETUSER sk_admin on ">$RA" '~*' '&*' +@all >/dev/null &&
 	rx ACL SETUSER sk_rb on ">$(tok rb1)" '~*' '&*' +@all >/dev/null &&
 	rx ACL SETUSER default on resetpass ">$(tok ra1)" ">$(tok rh1)#$(tok rh2)" ">$(tok rq1)?x=$(tok rq2)" \
-		">$(tok re1)" ">$(tok rf1)" >/dev/null || bail_out "setting the Redis passwords failed"
+		">$(tok re1)" ">$(tok rf1)" >/dev/null; } || bail_out "setting the Redis passwords failed"
 is "$(rx PING 2>&1)" "NOAUTH Authentication required." "Redis: the default user needs a password now"
 
 # Search: four stand-ins, each with a user password and an API key of its own forms.
 # search_standin USER-PASSWORD API-KEY: starts one; its URL in SURL.
 search_standin() {
-	printf '%s' "$1" >"$TEST_TMP/spw" && printf '%s' "$2" >"$TEST_TMP/skey" || bail_out "writing a secret failed"
+	{ printf '%s' "$1" >"$TEST_TMP/spw" && printf '%s' "$2" >"$TEST_TMP/skey"; } || bail_out "writing a secret failed"
 	SYNCTOP_SEARCH_ARGS="--user elastic --password-file $TEST_TMP/spw --api-key-file $TEST_TMP/skey" search_up_extra
 	SURL=$EXTRA_SEARCH_URL
 	curl -sS --max-time 5 -u "elastic:$1" -X PUT "$SURL/products" >/dev/null ||

@@ -70,6 +70,17 @@ static void test_edge_cases(void **state)
 	json_decref(o);
 }
 
+/* Found by tests/fuzz/fuzz_redis_info.c: the keyspace sums overflowed (undefined, negative). */
+static void test_keyspace_saturates(void **state)
+{
+	(void)state;
+	json_t *o = redis_info_parse("db0:keys=9223372036854775807,expires=9223372036854775807\r\n"
+	                             "db1:keys=192,expires=1\r\n");
+	assert_int_equal(json_integer_value(json_object_get(o, "keys")), INT64_MAX);
+	assert_int_equal(json_integer_value(json_object_get(o, "expires")), INT64_MAX);
+	json_decref(o);
+}
+
 /* The recorded outputs in tests/fixtures/redis/: exact figures. */
 static json_t *fixture(const char *name)
 {
@@ -164,9 +175,10 @@ static void test_count_and_ratio(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_redis6_crlf),     cmocka_unit_test(test_redis7_lf_and_replica),
-	    cmocka_unit_test(test_edge_cases),      cmocka_unit_test(test_recorded_redis7),
-	    cmocka_unit_test(test_recorded_redis6), cmocka_unit_test(test_count_and_ratio),
+	    cmocka_unit_test(test_redis6_crlf),        cmocka_unit_test(test_redis7_lf_and_replica),
+	    cmocka_unit_test(test_edge_cases),         cmocka_unit_test(test_recorded_redis7),
+	    cmocka_unit_test(test_recorded_redis6),    cmocka_unit_test(test_count_and_ratio),
+	    cmocka_unit_test(test_keyspace_saturates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -217,6 +217,23 @@ static void test_format_size(void **state)
 	fmt_size(-INFINITY, "-");
 }
 
+/* Found by tests/fuzz/fuzz_units.c: a time out of time_t's range was cast (undefined). */
+static void test_iso8601_range(void **state)
+{
+	(void)state;
+	char buf[32];
+	iso8601(1795000000.0, buf, sizeof buf);
+	assert_string_equal(buf, "2026-11-18T11:06:40Z");
+	iso8601(253402300799.0, buf, sizeof buf);
+	assert_string_equal(buf, "9999-12-31T23:59:59Z");
+	iso8601(8.64e66, buf, sizeof buf);
+	assert_string_equal(buf, "-");
+	iso8601(-1e300, buf, sizeof buf);
+	assert_string_equal(buf, "-");
+	iso8601(NAN, buf, sizeof buf);
+	assert_string_equal(buf, "-");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +246,7 @@ int main(void)
 	    cmocka_unit_test(test_format_duration_truncates),
 	    cmocka_unit_test(test_format_duration_huge),
 	    cmocka_unit_test(test_format_size),
+	    cmocka_unit_test(test_iso8601_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Test shellcheck.sh (a comment starting with the tool's name would be a directive): every
+# shell script of the repository is shellcheck-clean at its default severity (style notes
+# included): one test per script, so that a new finding names its file.
+# Needs no server; skipped when shellcheck is not installed, and when SYNCTOP_SKIP_SHELLCHECK=1
+# (contrib/check.sh --ci sets it for the copies of the tree it tests again: same scripts).
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_cmd shellcheck
+[[ ${SYNCTOP_SKIP_SHELLCHECK:-0} != 1 ]] || skip_all "SYNCTOP_SKIP_SHELLCHECK=1: these scripts are checked elsewhere"
+cd "$top_srcdir" || bail_out "cannot enter $top_srcdir"
+
+# The scripts: what git tracks when the tree is a clone, else (a release tarball) every *.sh but
+# automake's own and the build trees', and .ci/run; of git's list, also any other file that
+# starts with a shell's #!.
+scripts=()
+if [[ $(git rev-parse --show-toplevel 2>/dev/null) == "$PWD" ]]; then
+	mapfile -t files < <(git ls-files)
+	for f in "${files[@]}"; do
+		[[ -f $f ]] || continue
+		if [[ $f == *.sh || $f == .ci/run ]] || head -n 1 "$f" | grep -qE '^#!.*[/ ](ba|da)?sh( |$)'; then
+			scripts+=("$f")
+		fi
+	done
+else
+	mapfile -t scripts < <(find . \( -path ./build-aux -o -path ./_build -o -path ./_inst -o \
+		-path './synctop-*' \) -prune -o -type f -name '*.sh' -print | sed 's|^\./||' | sort)
+	[[ -f .ci/run ]] && scripts+=(.ci/run)
+fi
+between "${#scripts[@]}" 30 1000 "the repository's shell scripts are found (${#scripts[@]})"
+
+# A few scripts a run, a run per core (-x: each follows what it sources, with the paths of its
+# "# shellcheck source=" directives relative to the top of the tree): 53 s in one run, 34 s so.
+printf '%s\0' "${scripts[@]}" | xargs -0 -P"$(nproc)" -n4 shellcheck -x -f gcc >"$TEST_TMP/findings" 2>&1
+rc=$?
+# xargs: 0 when every run was clean, 123 when one found something (exit 1); else shellcheck failed.
+ok "shellcheck ran (xargs exit 0 or 123, not $rc)" test "$rc" = 0 -o "$rc" = 123
+for f in "${scripts[@]}"; do
+	found=$(awk -F: -v f="$f" '$1 == f' "$TEST_TMP/findings")
+	is "$(grep -c . <<<"$found")" 0 "shellcheck: $f" || diag "$found"
+done
+# A finding in a file not listed above (a script it sources from elsewhere) still counts.
+is "$(wc -l <"$TEST_TMP/findings")" 0 "shellcheck: no finding at all" || diag "$(head -n 40 "$TEST_TMP/findings")"
+
+done_testing
