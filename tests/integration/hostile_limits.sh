@@ -41,22 +41,11 @@ hconf() {
 
 # measured: run_once's figures (RUN_OUT, RUN_RC, RUN_MS) plus RUN_RSS_KB, the peak resident size.
 measured() {
-	local t0 t1
-	t0=${EPOCHREALTIME//[!0-9]/}
-	(
-		unset PGHOST PGPORT PGUSER PGDATABASE
-		maxrss_run "$TEST_TMP/rss" timeout -k 5 "$RUN_TIMEOUT" "$SYNCTOP" --once -c "$conf" \
-			--format json --once-window 0
-	) >"$TEST_TMP/run.out" 2>"$TEST_TMP/run.err" </dev/null
-	RUN_RC=$?
-	t1=${EPOCHREALTIME//[!0-9]/}
-	RUN_MS=$(((t1 - t0) / 1000))
-	RUN_OUT=$(<"$TEST_TMP/run.out")
-	# shellcheck disable=SC2034 # RUN_ERR: shown by lib.sh when a check fails
-	RUN_ERR=$(<"$TEST_TMP/run.err")
+	RUN_WRAP=(maxrss_run "$TEST_TMP/rss")
+	run_once -c "$conf" --format json --once-window 0
+	RUN_WRAP=()
 	RUN_RSS_KB=$(<"$TEST_TMP/rss")
-	RUN_CMD="synctop --once -c $conf --format json --once-window 0"
-	diag "ran: $RUN_CMD -> exit $RUN_RC in $RUN_MS ms, peak RSS $RUN_RSS_KB kB"
+	diag "peak RSS $RUN_RSS_KB kB"
 }
 
 # hostile PROTO MODE ERROR-REGEX [SERVER-ARGS...]

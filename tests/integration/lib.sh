@@ -535,6 +535,8 @@ _lib_up_extra() {
 # Running synctop
 # ----------------------------------------------------------------------
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
+# A command that runs synctop for run_synctop (e.g. one that measures it), or nothing.
+RUN_WRAP=()
 
 # run_synctop ARGS...: runs $SYNCTOP without any PG* variable (the config alone must say
 # where to go), with stdin closed and a watchdog; sets RUN_OUT, RUN_ERR, RUN_RC, RUN_MS.
@@ -544,7 +546,11 @@ run_synctop() {
 	t0=${EPOCHREALTIME//[!0-9]/}
 	(
 		unset PGHOST PGPORT PGUSER PGDATABASE
-		exec timeout -k 5 "$RUN_TIMEOUT" "$SYNCTOP" "$@"
+		if ((${#RUN_WRAP[@]})); then
+			"${RUN_WRAP[@]}" timeout -k 5 "$RUN_TIMEOUT" "$SYNCTOP" "$@"
+		else
+			exec timeout -k 5 "$RUN_TIMEOUT" "$SYNCTOP" "$@"
+		fi
 	) >"$TEST_TMP/run.out" 2>"$TEST_TMP/run.err" </dev/null
 	RUN_RC=$?
 	t1=${EPOCHREALTIME//[!0-9]/}
