@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,4 +239,21 @@ int open_regular(const char *path, int flags, unsigned mode, char *why, size_t n
 	if (fl >= 0)
 		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	return fd;
+}
+
+int wait_socket(int fd, short events, double deadline)
+{
+	for (;;) {
+		double left = deadline - now_mono();
+		if (left <= 0)
+			return 0;
+		struct pollfd pfd = {.fd = fd, .events = events};
+		int r = poll(&pfd, 1, (int)ceil(left * 1000.0));
+		if (r > 0)
+			return 1;
+		if (r == 0)
+			continue; /* re-check the clock: poll may wake early */
+		if (errno != EINTR)
+			return -1;
+	}
 }

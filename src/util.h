@@ -28,6 +28,10 @@ char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* Seconds on the monotonic clock (for deadlines and rates). */
 double now_mono(void);
+
+/* Waits until the socket is ready for the poll(2) events or the deadline (now_mono's clock)
+   passes: 1 ready, 0 timeout, -1 error (errno set). */
+int wait_socket(int fd, short events, double deadline);
 /* Seconds since the epoch (for timestamps shown to people). */
 double now_wall(void);
 

@@ -24,25 +24,6 @@ static void first_line(char *dst, size_t n, const char *msg)
 	dst[len] = '\0';
 }
 
-/* Waits until the socket is ready for the events or the deadline passes: 1 ready, 0 timeout, -1 error. */
-static int wait_socket(int fd, short events, double deadline)
-{
-	for (;;) {
-		double left = deadline - now_mono();
-		if (left <= 0)
-			return 0;
-		struct pollfd pfd = {.fd = fd, .events = events};
-		int ms = (int)ceil(left * 1000.0);
-		int r = poll(&pfd, 1, ms);
-		if (r > 0)
-			return 1;
-		if (r == 0)
-			continue; /* re-check the clock: poll may wake early */
-		if (errno != EINTR)
-			return -1;
-	}
-}
-
 /* Server notices (a NOTICE raised by a function in a predicate, say) would go to stderr,
    under the screen or into a check's one-line output: synctop keeps them off both. */
 static void ignore_notice(void *arg, const char *message)

@@ -32,22 +32,6 @@ static void io_error(redisContext *c, char *err, size_t n)
 	snprintf(err, n, "%s", timeout ? "timeout: the server did not answer in time" : c->errstr);
 }
 
-/* Waits for the socket until the deadline: 1 ready, 0 timeout, -1 error. */
-static int wait_fd(int fd, short events, double deadline)
-{
-	for (;;) {
-		double left = deadline - now_mono();
-		if (left <= 0)
-			return 0;
-		struct pollfd pfd = {.fd = fd, .events = events};
-		int r = poll(&pfd, 1, (int)ceil(left * 1000.0));
-		if (r > 0)
-			return 1;
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
 /* Sends what the context has buffered, then reads one reply: the whole exchange before the
    deadline (hiredis's own timeout is per recv, which a trickling server never trips) and at
    most REDIS_REPLY_MAX bytes read (an endless bulk reply would otherwise grow without bound).
@@ -56,7 +40,7 @@ static bool exchange(redisContext *c, double deadline, void **reply, size_t *got
 {
 	int done = 0;
 	while (!done) {
-		if (wait_fd(c->fd, POLLOUT, deadline) <= 0) {
+		if (wait_socket(c->fd, POLLOUT, deadline) <= 0) {
 			snprintf(err, n, "timeout: the server did not take the command in time");
 			return false;
 		}
@@ -76,7 +60,7 @@ static bool exchange(redisContext *c, double deadline, void **reply, size_t *got
 			*reply = r;
 			return true;
 		}
-		int w = wait_fd(c->fd, POLLIN, deadline);
+		int w = wait_socket(c->fd, POLLIN, deadline);
 		if (w <= 0) {
 			if (w < 0)
 				snprintf(err, n, "%s", strerror(errno));
