@@ -59,9 +59,7 @@ char *text_clean(char *dst, size_t n, const char *src, size_t len)
 			i += l;
 			if (space)
 				continue;
-			piece[0] = ' ';
-			plen = 1;
-			if (o + plen >= n)
+			if (o + 1 >= n)
 				break;
 			dst[o++] = ' ';
 			space = true;
