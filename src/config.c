@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "kinds/kind.h"
 #include "redact.h"
 
 /* Largest secret file read (*_file): a password or key, never a whole document. */
@@ -24,11 +25,11 @@ enum section { SECT_NONE, SECT_SYNCTOP, SECT_CONN, SECT_PIPELINE };
 
 /* Parse-time facts about one pipeline that struct pipeline has no room for. */
 struct draft {
-	struct stage_cfg st[STAGE__COUNT]; /* defaults applied for every kind that has options */
-	char *conn_name[STAGE__COUNT];
-	int stage_line[STAGE__COUNT];      /* line of "KIND = CONN"; 0 = no such stage */
-	int opt_line[STAGE__COUNT];        /* line of the first KIND.option */
-	const char *opt_key[STAGE__COUNT]; /* and its key */
+	struct stage_cfg st[KINDS_MAX]; /* by flow position: defaults applied for every kind */
+	char *conn_name[KINDS_MAX];
+	int stage_line[KINDS_MAX];      /* line of "KIND = CONN"; 0 = no such stage */
+	int opt_line[KINDS_MAX];        /* line of the first KIND.option */
+	const char *opt_key[KINDS_MAX]; /* and its key */
 };
 
 struct seen_key {
@@ -132,13 +133,12 @@ static void fail_unbuilt(struct parser *p, int line, enum conn_kind k)
 }
 
 /* Says why a stage kind without options cannot be used. */
-static void fail_stage_unavailable(struct parser *p, int line, enum stage_kind k)
+static void fail_stage_unavailable(struct parser *p, int line, const struct kind *k)
 {
-	if (!backend_built(stage_conn_kind[k]))
-		fail_unbuilt(p, line, stage_conn_kind[k]);
+	if (!backend_built(k->conn))
+		fail_unbuilt(p, line, k->conn);
 	else
-		fail(p, line, "the %s stage is not available in this version of synctop",
-		     stage_kind_names[k]);
+		fail(p, line, "the %s stage is not available in this version of synctop", k->name);
 }
 
 /* Did-you-mean: the closest candidate within distance 2 (or a third of the word). For dotted
@@ -246,9 +246,9 @@ static void open_pipeline(struct parser *p, int line, const char *name)
 	memset(&p->drafts[n], 0, sizeof p->drafts[n]);
 	cfg->pipelines[n].name = xstrdup(name);
 	cfg->pipelines[n].line = line;
-	for (int k = 0; k < STAGE__COUNT; k++) {
-		p->drafts[n].st[k].kind = (enum stage_kind)k;
-		opt_apply_defaults(stage_opts[k], &p->drafts[n].st[k], true);
+	for (size_t k = 0; k < kind_count(); k++) {
+		p->drafts[n].st[k].kind = kinds[k];
+		opt_apply_defaults(kinds[k]->options, &p->drafts[n].st[k], true);
 	}
 	p->sect = SECT_PIPELINE;
 	p->index = cfg->n_pipelines++;
@@ -397,8 +397,9 @@ static void unknown_key(struct parser *p, int line, const char *key)
 				return;
 		}
 	} else {
-		for (int k = 0; k < STAGE__COUNT; k++)
-			suggest_table(&s, stage_opts[k]);
+		for (size_t k = 0; k < kind_count(); k++)
+			if (kinds[k]->probe)
+				suggest_table(&s, kinds[k]->options);
 	}
 	if (s.best) {
 		fail(p, line, "unknown key '%s' in %s (did you mean '%s'?)", key, p->label, s.best);
@@ -407,8 +408,8 @@ static void unknown_key(struct parser *p, int line, const char *key)
 	const char *home = NULL;
 	if (p->sect != SECT_SYNCTOP && opt_find(synctop_opts, key))
 		home = "[synctop]";
-	for (int k = 0; k < STAGE__COUNT && !home && p->sect != SECT_PIPELINE; k++)
-		if (opt_find(stage_opts[k], key))
+	for (size_t k = 0; k < kind_count() && !home && p->sect != SECT_PIPELINE; k++)
+		if (kinds[k]->probe && opt_find(kinds[k]->options, key))
 			home = "a [pipeline NAME] section";
 	for (int k = 0; k < CONN__COUNT && !home && p->sect != SECT_CONN; k++)
 		if (opt_find(conn_opts[k], key))
@@ -560,29 +561,27 @@ static void set_pipeline_key(struct parser *p, int line, const char *key, const 
 {
 	struct draft *d = &p->drafts[p->index];
 	size_t wlen = strcspn(key, ".");
-	int kind = -1;
-	for (int k = 0; k < STAGE__COUNT; k++)
-		if (strlen(stage_kind_names[k]) == wlen && strncmp(key, stage_kind_names[k], wlen) == 0)
-			kind = k;
-	if (kind < 0) {
+	const struct kind *k = kind_by_name(key, wlen);
+	if (!k) {
 		unknown_key(p, line, key);
 		return;
 	}
-	if (!stage_opts[kind]) {
-		fail_stage_unavailable(p, line, (enum stage_kind)kind);
+	size_t kind = kind_pos(k);
+	if (!k->probe) {
+		fail_stage_unavailable(p, line, k);
 		return;
 	}
 	if (!key[wlen]) {
 		if (!*value) {
 			fail(p, line, "%s needs a connection name, e.g. %s = %s", key, key,
-			     example_names[stage_conn_kind[kind]]);
+			     example_names[k->conn]);
 			return;
 		}
 		d->conn_name[kind] = xstrdup(value);
 		d->stage_line[kind] = line;
 		return;
 	}
-	const struct opt_def *o = opt_find(stage_opts[kind], key);
+	const struct opt_def *o = opt_find(k->options, key);
 	char msg[512];
 	if (!o || o->type == OPT_CONN) {
 		unknown_key(p, line, key);
@@ -691,7 +690,7 @@ static void check_connection(struct parser *p, struct conn *c)
 	free(shown);
 }
 
-static struct conn *find_conn(struct config *cfg, const char *name)
+struct conn *config_conn(const struct config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->n_conns; i++)
 		if (strcmp(cfg->conns[i].name, name) == 0)
@@ -702,12 +701,12 @@ static struct conn *find_conn(struct config *cfg, const char *name)
 /* Warn <= crit for every "X_warn" option that has an "X_crit" sibling. */
 static void check_thresholds(struct parser *p, const struct pipeline *pl, const struct stage_cfg *st)
 {
-	for (const struct opt_def *w = stage_opts[st->kind]; w->key; w++) {
+	for (const struct opt_def *w = st->kind->options; w->key; w++) {
 		if (!key_has_suffix(w->key, "_warn"))
 			continue;
 		char crit_key[128];
 		snprintf(crit_key, sizeof crit_key, "%.*s_crit", (int)(strlen(w->key) - 5), w->key);
-		const struct opt_def *c = opt_find(stage_opts[st->kind], crit_key);
+		const struct opt_def *c = opt_find(st->kind->options, crit_key);
 		if (!c || c->type != w->type)
 			continue;
 		const char *wf = (const char *)st + w->offset, *cf = (const char *)st + c->offset;
@@ -725,63 +724,14 @@ static void check_thresholds(struct parser *p, const struct pipeline *pl, const 
 	}
 }
 
-/* The search stage: an index, and a postgres connection for the source SQL when there is any. */
-static void check_search_stage(struct parser *p, const struct draft *d, struct stage_cfg *st)
-{
-	int line = d->stage_line[STAGE_SEARCH];
-	if (!st->index) {
-		fail(p, line, "the search stage needs search.index (an index, alias or data stream)");
-		return;
-	}
-	if (!st->freshness_field != !st->source_freshness) {
-		fail(p, line,
-		     "search.freshness_field and search.source_freshness go together: set both or neither");
-		return;
-	}
-	bool sql = st->source_count || st->source_freshness;
-#ifndef HAVE_POSTGRES
-	if (sql) {
-		fail(p, line,
-		     "search.source_count and search.source_freshness need PostgreSQL, and this synctop "
-		     "was built without it (--with-postgres)");
-		return;
-	}
-#endif
-	const char *name = st->source_name;
-	if (!name && sql)
-		name = d->conn_name[STAGE_OUTBOX] ? d->conn_name[STAGE_OUTBOX] : d->conn_name[STAGE_SLOT];
-	if (!sql) {
-		if (st->source_name)
-			fail(p, line,
-			     "search.source is set but neither search.source_count nor "
-			     "search.source_freshness is");
-		return;
-	}
-	if (!name) {
-		fail(p, line,
-		     "search.source_count and search.source_freshness run on a postgres connection: "
-		     "set search.source = CONNECTION (or give the pipeline an outbox stage)");
-		return;
-	}
-	struct conn *c = find_conn(p->cfg, name);
-	if (!c)
-		fail(p, line, "search.source = %s: no connection named '%s' (define it with [postgres %s])",
-		     name, name, name);
-	else if (c->kind != CONN_POSTGRES)
-		fail(p, line, "search.source needs a postgres connection; '%s' is a %s connection", name,
-		     conn_kind_names[c->kind]);
-	else
-		st->source = c;
-}
-
 static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *d)
 {
 	struct config *cfg = p->cfg;
 	size_t n = 0;
-	for (int k = 0; k < STAGE__COUNT; k++) {
+	for (size_t k = 0; k < kind_count(); k++) {
 		if (d->opt_line[k] && !d->stage_line[k])
 			fail(p, d->opt_line[k], "%s is set but the pipeline has no %s stage", d->opt_key[k],
-			     stage_kind_names[k]);
+			     kinds[k]->name);
 		n += d->stage_line[k] != 0;
 	}
 	if (n == 0) {
@@ -789,11 +739,11 @@ static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *
 		return;
 	}
 	pl->stages = xcalloc(n, sizeof *pl->stages);
-	for (int k = 0; k < STAGE__COUNT; k++) {
+	for (size_t k = 0; k < kind_count(); k++) {
 		if (!d->stage_line[k])
 			continue;
-		const char *want = conn_kind_names[stage_conn_kind[k]];
-		struct conn *c = find_conn(cfg, d->conn_name[k]);
+		const char *want = conn_kind_names[kinds[k]->conn];
+		struct conn *c = config_conn(cfg, d->conn_name[k]);
 		if (!c) {
 			struct suggest s;
 			suggest_init(&s, d->conn_name[k], true);
@@ -801,16 +751,15 @@ static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *
 				suggest_add(&s, cfg->conns[i].name);
 			if (s.best)
 				fail(p, d->stage_line[k],
-				     "%s = %s: no connection named '%s' (did you mean '%s'?)",
-				     stage_kind_names[k], d->conn_name[k], d->conn_name[k], s.best);
+				     "%s = %s: no connection named '%s' (did you mean '%s'?)", kinds[k]->name,
+				     d->conn_name[k], d->conn_name[k], s.best);
 			else
 				fail(p, d->stage_line[k],
 				     "%s = %s: no connection named '%s' (define it with [%s %s])",
-				     stage_kind_names[k], d->conn_name[k], d->conn_name[k], want,
-				     d->conn_name[k]);
-		} else if (c->kind != stage_conn_kind[k]) {
+				     kinds[k]->name, d->conn_name[k], d->conn_name[k], want, d->conn_name[k]);
+		} else if (c->kind != kinds[k]->conn) {
 			fail(p, d->stage_line[k], "%s needs a %s connection; '%s' is a %s connection",
-			     stage_kind_names[k], want, c->name, conn_kind_names[c->kind]);
+			     kinds[k]->name, want, c->name, conn_kind_names[c->kind]);
 		}
 		struct stage_cfg *st = &pl->stages[pl->n_stages++];
 		*st = d->st[k];
@@ -818,21 +767,16 @@ static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *
 		st->conn = c;
 		st->line = d->stage_line[k];
 		check_thresholds(p, pl, st);
-		if (k == STAGE_KAFKA && (!st->group || !*st->group))
-			fail(p, d->stage_line[k],
-			     "the kafka stage needs kafka.group (the consumer group to watch)");
-		if (k == STAGE_SEARCH)
-			check_search_stage(p, d, st);
-		if (k == STAGE_CONNECTOR && !st->connector_name)
-			fail(p, d->stage_line[k],
-			     "the connector stage needs connector.name (the connector to watch)");
+		char msg[512];
+		if (st->kind->check && !st->kind->check(st, pl, cfg, msg, sizeof msg))
+			fail(p, d->stage_line[k], "%s", msg);
 	}
 }
 
 static void drafts_free(struct parser *p)
 {
 	for (size_t i = 0; p->drafts && i < p->cfg->n_pipelines; i++) {
-		for (int k = 0; k < STAGE__COUNT; k++) {
+		for (size_t k = 0; k < kind_count(); k++) {
 			stage_cfg_free_fields(&p->drafts[i].st[k]);
 			free(p->drafts[i].conn_name[k]);
 		}

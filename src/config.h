@@ -12,17 +12,6 @@
 /* Connection kinds: the section word of a named connection, e.g. [postgres shop]. */
 enum conn_kind { CONN_POSTGRES, CONN_KAFKA, CONN_REDIS, CONN_SEARCH, CONN_CONNECT, CONN__COUNT };
 
-/* Stage kinds in flow order: a pipeline's stages are always listed in this order. */
-enum stage_kind {
-	STAGE_OUTBOX,
-	STAGE_SLOT,
-	STAGE_KAFKA,
-	STAGE_CONNECTOR,
-	STAGE_SEARCH,
-	STAGE_CACHE,
-	STAGE__COUNT
-};
-
 /* A key = value pair passed through to a backend library (kafka property.X = Y). */
 struct kv {
 	char *key;
@@ -49,9 +38,11 @@ struct conn {
 	char *display;         /* redacted description for messages: "shop (host=db user=app password=***)" */
 };
 
+struct kind; /* kinds/kind.h: the stage kind descriptor */
+
 /* Options of one stage; which fields apply depends on kind. */
 struct stage_cfg {
-	enum stage_kind kind;
+	const struct kind *kind;
 	struct conn *conn;
 	int line; /* line of the key that named the connection */
 
@@ -128,6 +119,9 @@ struct config {
 /* Option types of the option tables. */
 enum opt_type { OPT_STR, OPT_BOOL, OPT_INT, OPT_DURATION, OPT_SIZE, OPT_LIST, OPT_CONN, OPT_REAL, OPT_PATH };
 
+/* The offset of a stage option's field, for the option tables of the kinds. */
+#define ST_OFF(field) offsetof(struct stage_cfg, field)
+
 /* One documented option: the tables in options.c are the single source of truth. */
 struct opt_def {
 	const char *key;
@@ -141,11 +135,8 @@ struct opt_def {
 
 /* The section words and their option tables. */
 extern const char *const conn_kind_names[CONN__COUNT];
-extern const char *const stage_kind_names[STAGE__COUNT];
 extern const struct opt_def synctop_opts[];
 extern const struct opt_def *const conn_opts[CONN__COUNT];
-extern const struct opt_def *const stage_opts[STAGE__COUNT];
-extern const enum conn_kind stage_conn_kind[STAGE__COUNT];
 /* Colour names accepted by environment_color, NULL-terminated. */
 extern const char *const color_names[];
 
@@ -165,8 +156,8 @@ void config_free(struct config *cfg);
 /* Prints every option (section, key, type, default, help) for docs checks: --list-options. */
 void config_list_options(FILE *out);
 
-/* The stage's target as shown: the outbox table, the slot names, ... (static storage per stage). */
-const char *stage_target(const struct stage_cfg *st, char *buf, size_t n);
+/* The connection named name, or NULL. */
+struct conn *config_conn(const struct config *cfg, const char *name);
 
 /* Effective deadline for one poll of a connection. */
 double conn_timeout(const struct config *cfg, const struct conn *c);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "kinds/kind.h"
 #include "redact.h"
 #include "units.h"
 
@@ -378,8 +379,9 @@ void config_list_options(FILE *out)
 	list_table(out, "synctop", synctop_opts);
 	for (int k = 0; k < CONN__COUNT; k++)
 		list_table(out, conn_kind_names[k], conn_opts[k]);
-	for (int k = 0; k < STAGE__COUNT; k++)
-		list_table(out, "pipeline", stage_opts[k]);
+	for (size_t k = 0; k < kind_count(); k++)
+		if (kinds[k]->probe)
+			list_table(out, "pipeline", kinds[k]->options);
 }
 
 /* Copies a candidate into path if it fits and exists (existing but unreadable counts: the
@@ -414,51 +416,6 @@ bool config_find(char *path, size_t n)
 			return true;
 	}
 	return try_path(path, n, "", "/etc/synctop.conf");
-}
-
-const char *stage_target(const struct stage_cfg *st, char *buf, size_t n)
-{
-	if (n == 0)
-		return buf;
-	buf[0] = '\0';
-	switch (st->kind) {
-	case STAGE_OUTBOX:
-		strlcpy_safe(buf, st->table ? st->table : "", n);
-		break;
-	case STAGE_SLOT:
-		if (!st->slot_names) {
-			strlcpy_safe(buf, "*", n);
-			break;
-		}
-		for (char **p = st->slot_names; *p; p++)
-			snappendf(buf, n, "%s%s", p == st->slot_names ? "" : ",", *p);
-		break;
-	case STAGE_CACHE: {
-		/* host:port/db or the socket path, without any password */
-		char *r = redact_url(st->conn && st->conn->url ? st->conn->url : "");
-		const char *p = strstr(r, "://") ? strstr(r, "://") + 3 : r;
-		const char *at = strrchr(p, '@');
-		strlcpy_safe(buf, at ? at + 1 : p, n);
-		free(r);
-		break;
-	}
-	case STAGE_SEARCH:
-		strlcpy_safe(buf, st->index ? st->index : "", n);
-		break;
-	case STAGE_CONNECTOR:
-		strlcpy_safe(buf, st->connector_name ? st->connector_name : "", n);
-		break;
-	case STAGE_KAFKA:
-		snprintf(buf, n, "%s: ", st->group ? st->group : "?");
-		if (!st->topics)
-			snappendf(buf, n, "*");
-		for (char **p = st->topics; p && *p; p++)
-			snappendf(buf, n, "%s%s", p == st->topics ? "" : ",", *p);
-		break;
-	default:
-		break;
-	}
-	return buf;
 }
 
 double conn_timeout(const struct config *cfg, const struct conn *c)

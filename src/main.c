@@ -8,7 +8,7 @@
 
 #include "config.h"
 #include "once.h"
-#include "probe.h"
+#include "kinds/kind.h"
 #ifdef HAVE_KAFKA
 #include "backend/kafka.h"
 #endif
@@ -270,11 +270,11 @@ int main(int argc, char **argv)
    (a build in the making) is refused here, never handed to the poller. */
 	for (size_t i = 0; i < cfg->n_pipelines; i++)
 		for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++)
-			if (!probe_for(cfg->pipelines[i].stages[j].kind)) {
+			if (!cfg->pipelines[i].stages[j].kind->probe) {
 				fprintf(stderr,
 				        "%s:%d: the %s stage is not available in this build of synctop\n",
 				        config_path, cfg->pipelines[i].stages[j].line,
-				        stage_kind_names[cfg->pipelines[i].stages[j].kind]);
+				        cfg->pipelines[i].stages[j].kind->name);
 				config_free(cfg);
 				return EXIT_USAGE;
 			}

@@ -11,6 +11,7 @@
 #include "health.h"
 #include "poller.h"
 #include "sanitize.h"
+#include "kinds/kind.h"
 
 static void sleep_until(double mono)
 {
@@ -41,7 +42,7 @@ static void failure_line(const struct snapshot *snap, const struct stage_view *s
 		for (size_t j = 0; j < snap->pipes[i].n_stages; j++)
 			if (same_failure(&snap->pipes[i].stages[j], sv))
 				snappendf(line, n, " %s/%s", snap->pipes[i].cfg->name,
-				          stage_kind_names[snap->pipes[i].stages[j].cfg->kind]);
+				          snap->pipes[i].stages[j].cfg->kind->name);
 	snappendf(line, n, " unknown: %s", sv->reason);
 }
 

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe.h"
+#include "backend/backend.h"
+#include "kinds/kind.h"
+#include "kinds/probe.h"
 #include "redact.h"
 #include "sanitize.h"
 
@@ -138,7 +140,7 @@ struct poller *poller_new(const struct config *cfg)
 		for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++, k++) {
 			struct stage_rt *s = &p->stages[k];
 			s->cfg = &cfg->pipelines[i].stages[j];
-			s->probe = probe_for(s->cfg->kind);
+			s->probe = s->cfg->kind->probe;
 			history_init(&s->hist, cfg->history);
 			struct worker *w = NULL;
 			for (size_t m = 0; m < p->n_workers; m++)
@@ -231,7 +233,7 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 {
 	struct poller *p = w->p;
 	struct sample smp;
-	probe_sample_prepare(s->probe, &smp);
+	kind_sample_prepare(s->cfg->kind, &smp);
 	smp.mono = now_mono();
 	double deadline = smp.mono + conn_timeout(p->cfg, w->conn);
 
@@ -437,7 +439,7 @@ static void fill_series(const struct stage_rt *s, struct stage_view *sv)
 	for (int i = 0; i < sv->n_series; i++) {
 		const struct sample *smp = history_get(&s->hist, sv->n_series - 1 - i);
 		double v = NAN;
-		if (!smp->ok || !metric_num(smp->metrics, s->probe->main_metric, &v))
+		if (!smp->ok || !metric_num(smp->metrics, s->cfg->kind->main_metric, &v))
 			v = NAN;
 		sv->series[i] = v;
 		if (!smp->ok && smp->wall >= sv->last_err_at) {
@@ -473,7 +475,7 @@ void poller_snapshot(struct poller *p, struct snapshot *out)
 			if (worker_overdue(p, s->worker, now, limit)) {
 				/* This round's poll is still running past its deadline: say so, never wait.
 				 */
-				probe_sample_prepare(s->probe, &sv->cur);
+				kind_sample_prepare(s->cfg->kind, &sv->cur);
 				sample_set_error(&sv->cur, "no answer within %.0fs (poll still running)",
 				                 limit);
 				sv->cur.wall = out->taken_at;

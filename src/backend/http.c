@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "search_parse.h"
+#include "kinds/search/parse.h"
 #include "util.h"
 
 struct http_session {

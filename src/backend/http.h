@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "probe.h"
+#include "backend/backend.h"
 
 extern const struct backend search_backend;
 extern const struct backend connect_backend;

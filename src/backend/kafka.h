@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "probe.h"
+#include "backend/backend.h"
 
 struct kafka_session {
 	rd_kafka_t *rk; /* a consumer handle without group.id: metadata, admin, offsets */

@@ -5,7 +5,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "probe.h"
+#include "backend/backend.h"
 
 extern const struct backend pg_backend;
 

@@ -4,7 +4,7 @@
 
 #include <hiredis/hiredis.h>
 
-#include "probe.h"
+#include "backend/backend.h"
 
 extern const struct backend redis_backend;
 

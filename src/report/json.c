@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "probe.h"
+#include "kinds/kind.h"
 #include "report.h"
 #include "sanitize.h"
 #include "units.h"
@@ -23,8 +23,8 @@ static json_t *str_or_null(const char *s)
 static json_t *stage_metrics(const struct stage_view *sv)
 {
 	json_t *out = json_object();
-	const struct probe *p = probe_for(sv->cfg->kind);
-	for (const char *const *m = p ? p->metrics : NULL; m && *m; m++) {
+	const struct kind *p = sv->cfg->kind;
+	for (const char *const *m = p->metrics; *m; m++) {
 		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL;
 		json_object_set(out, *m, v ? v : json_null());
 	}
@@ -35,7 +35,7 @@ static json_t *stage_json(const struct stage_view *sv)
 {
 	char target[256];
 	json_t *o = json_object();
-	json_object_set_new(o, "kind", json_string(stage_kind_names[sv->cfg->kind]));
+	json_object_set_new(o, "kind", json_string(sv->cfg->kind->name));
 	json_object_set_new(o, "connection", json_string(sv->cfg->conn->name));
 	if (sv->cfg->conn->insecure) /* said wherever the connection is named */
 		json_object_set_new(o, "tls_verified", json_false());
@@ -66,7 +66,7 @@ static json_t *diag_json(const struct diagnosis *d)
 	json_t *o = json_object();
 	json_object_set_new(o, "rule", json_string(d->rule));
 	json_object_set_new(o, "severity", json_string(status_name(d->severity)));
-	json_object_set_new(o, "stage", json_string(stage_kind_names[d->stage->kind]));
+	json_object_set_new(o, "stage", json_string(d->stage->kind->name));
 	json_object_set_new(o, "symptom", json_string_clean(d->symptom));
 	json_object_set_new(o, "evidence", json_string_clean(d->evidence));
 	json_object_set_new(o, "next", json_string_clean(d->next));

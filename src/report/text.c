@@ -5,6 +5,7 @@
 
 #include "report.h"
 #include "sanitize.h"
+#include "kinds/kind.h"
 
 static void upper(char *dst, const char *src, size_t n)
 {
@@ -27,7 +28,7 @@ static size_t widest(const struct snapshot *snap, int col)
 			w = strlen(pv->cfg->name);
 		for (size_t j = 0; j < pv->n_stages; j++) {
 			const struct stage_cfg *st = pv->stages[j].cfg;
-			size_t l = col == 1   ? strlen(stage_kind_names[st->kind])
+			size_t l = col == 1   ? strlen(st->kind->name)
 			           : col == 2 ? strlen(st->conn->name)
 			           : col == 3 ? strlen(stage_target(st, target, sizeof target))
 			                      : 0;
@@ -72,7 +73,7 @@ void report_text(FILE *out, const struct snapshot *snap)
 			clean(raw, fig, sizeof fig);
 			upper(st, status_name(sv->status), sizeof st);
 			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, j == 0 ? pv->cfg->name : "",
-			        w1, stage_kind_names[sv->cfg->kind], w2, sv->cfg->conn->name, w3,
+			        w1, sv->cfg->kind->name, w2, sv->cfg->conn->name, w3,
 			        stage_target(sv->cfg, target, sizeof target), st, fig);
 			bool reason = sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0];
 			if (reason)
@@ -97,11 +98,10 @@ void report_text(FILE *out, const struct snapshot *snap)
 			const struct diagnosis *d = &pv->diags[j];
 			upper(st, status_name(d->severity), sizeof st);
 			char symptom[1024], evidence[1024], next[1024];
-			fprintf(out, "\n%-4s  %s  %s/%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
-			        pv->cfg->name, stage_kind_names[d->stage->kind],
-			        clean(d->symptom, symptom, sizeof symptom),
-			        clean(d->evidence, evidence, sizeof evidence),
-			        clean(d->next, next, sizeof next));
+			fprintf(
+			    out, "\n%-4s  %s  %s/%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
+			    pv->cfg->name, d->stage->kind->name, clean(d->symptom, symptom, sizeof symptom),
+			    clean(d->evidence, evidence, sizeof evidence), clean(d->next, next, sizeof next));
 		}
 	}
 }

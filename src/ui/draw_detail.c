@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "probe.h"
+#include "kinds/kind.h"
 #include "report.h"
 #include "ui/spark.h"
 #include "ui/view.h"
@@ -193,8 +193,8 @@ void draw_detail(struct ui *ui)
 	int width = ui->cols - 2;
 	struct lines l = {0};
 	char target[256], buf[1024];
-	add(&l, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, stage_kind_names[sv->cfg->kind],
-	    sv->cfg->conn->name, stage_target(sv->cfg, target, sizeof target));
+	add(&l, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, sv->cfg->kind->name, sv->cfg->conn->name,
+	    stage_target(sv->cfg, target, sizeof target));
 	const char *words[] = {
 	    [ST_OK] = "OK", [ST_UNKNOWN] = "UNKNOWN", [ST_WARN] = "WARN", [ST_CRIT] = "CRIT"};
 	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s", words[sv->status],
@@ -207,10 +207,10 @@ void draw_detail(struct ui *ui)
 		    sv->cur.latency_ms, sv->n_samples);
 	}
 
-	const struct probe *p = probe_for(sv->cfg->kind);
+	const struct kind *p = sv->cfg->kind;
 	add(&l, 0, 0, "%s", "");
 	add(&l, 0, A_BOLD, "%s", "metrics");
-	for (const char *const *m = p ? p->metrics : NULL; m && *m; m++) {
+	for (const char *const *m = p->metrics; *m; m++) {
 		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL;
 		if (json_is_array(v)) /* shown as a list below */
 			continue;

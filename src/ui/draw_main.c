@@ -8,6 +8,7 @@
 #include "ui/spark.h"
 #include "ui/view.h"
 #include "units.h"
+#include "kinds/kind.h"
 
 #define KIND_W      9 /* "connector" */
 #define STATUS_W    7 /* "UNKNOWN" */
@@ -238,7 +239,7 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 	int x = 2;
 	if (selected)
 		put_text(y, 1, " ", ui->cols - 2, sel, true);
-	x += put_text(y, x, stage_kind_names[sv->cfg->kind], KIND_W, sel | A_BOLD, true) + 1;
+	x += put_text(y, x, sv->cfg->kind->name, KIND_W, sel | A_BOLD, true) + 1;
 	if (c->conn) {
 		/* A connection that skips the TLS check is marked wherever it shows: "es!" */
 		char name[96];

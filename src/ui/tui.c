@@ -18,6 +18,7 @@
 #include "health.h"
 #include "ui/view.h"
 #include "units.h"
+#include "kinds/kind.h"
 
 /* SIGINT, SIGTERM and SIGHUP end the loop like q does (exit 0, terminal restored, polls
    stopped); a byte on this pipe wakes poll() so no signal waits for the next tick. */
@@ -167,7 +168,7 @@ static bool filter_match(const struct pipeline_view *pv, const char *filter)
 		return true;
 	for (size_t j = 0; j < pv->n_stages; j++)
 		if (strcasestr(pv->stages[j].cfg->conn->name, filter) ||
-		    strcasestr(stage_kind_names[pv->stages[j].cfg->kind], filter))
+		    strcasestr(pv->stages[j].cfg->kind->name, filter))
 			return true;
 	return false;
 }
@@ -335,7 +336,7 @@ static void sample_keys(struct ui *ui)
 {
 	const struct stage_view *sv = NULL;
 	ui_selected(ui, &sv);
-	if (!sv || sv->cfg->kind != STAGE_CACHE) {
+	if (!sv || !kind_has_sample(sv->cfg->kind)) {
 		notice(ui, "t samples the keys of a cache stage: select one");
 	} else if (!sv->cfg->key_prefix) {
 		notice(ui, "no cache.key_prefix for this stage: set one (e.g. session:) to sample its keys");

@@ -6,6 +6,7 @@
 
 #include "report.h"
 #include "ui/view.h"
+#include "kinds/kind.h"
 
 #define TILE_MIN_W 30
 #define TILE_H     6
@@ -22,8 +23,7 @@ static void tile_words(const struct pipeline_view *pv, char *buf, size_t n)
 	}
 	for (size_t j = 0; j < pv->n_stages; j++) {
 		if (pv->stages[j].status != ST_OK) {
-			snprintf(buf, n, "%s: %s", stage_kind_names[pv->stages[j].cfg->kind],
-			         pv->stages[j].reason);
+			snprintf(buf, n, "%s: %s", pv->stages[j].cfg->kind->name, pv->stages[j].reason);
 			return;
 		}
 	}
@@ -79,8 +79,7 @@ static void draw_cycle(struct ui *ui, int top, int height, const struct pipeline
 		const struct stage_view *sv = &pv->stages[j];
 		char fig[512];
 		stage_figures(sv, fig, sizeof fig);
-		snprintf(buf, sizeof buf, "%-9s %-7s %s", stage_kind_names[sv->cfg->kind], words[sv->status],
-		         fig);
+		snprintf(buf, sizeof buf, "%-9s %-7s %s", sv->cfg->kind->name, words[sv->status], fig);
 		put_text(y++, 3, buf, ui->cols - 4, 0, false);
 	}
 	for (size_t i = 0; i < pv->n_diags && y < top + height; i++) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "kinds/kind.h"
 #include "fuzz.h"
 
 static char conf_dir[64], conf_file[300];

@@ -6,7 +6,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "health.h"
-#include "probe.h"
+#include "kinds/connector/connector.h"
 #include "report.h"
 #include "snapshot.h"
 
@@ -44,10 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *memo = NULL;
 	struct sample first;
 	sample_init(&first);
-	probe_sample_prepare(probe_for(STAGE_CONNECTOR), &first);
+	kind_sample_prepare(&connector_kind, &first);
 	connector_read(j, "/connectors/products-sink/status", &memo, &first);
 	sample_clear(&first);
-	probe_sample_prepare(probe_for(STAGE_CONNECTOR), &sv.cur);
+	kind_sample_prepare(&connector_kind, &sv.cur);
 	sv.cur.ok = connector_read(j, "/connectors/products-sink/status", &memo, &sv.cur) == PROBE_OK;
 	sv.n_samples = 1;
 	if (sv.cur.ok) {

@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "fuzz.h"
-#include "redis_info.h"
+#include "kinds/cache/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
 #include <jansson.h>
 
 #include "fuzz.h"
-#include "search_parse.h"
+#include "kinds/search/parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

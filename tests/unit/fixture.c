@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "probe.h"
+#include "kinds/kind.h"
 
 struct config *fixture_config(const char *ini)
 {
@@ -48,7 +48,7 @@ void fixture_snapshot(struct snapshot *snap, const struct config *cfg, double ta
 static void fill(struct sample *s, const struct stage_view *sv, const char *json, double mono)
 {
 	sample_clear(s);
-	probe_sample_prepare(probe_for(sv->cfg->kind), s);
+	kind_sample_prepare(sv->cfg->kind, s);
 	json_error_t e;
 	json_t *m = json_loads(json, 0, &e);
 	if (!m)
@@ -87,7 +87,7 @@ void fixture_raw(struct stage_view *sv, const char *raw_json)
 void fixture_error(struct stage_view *sv, const char *err)
 {
 	sample_clear(&sv->cur);
-	probe_sample_prepare(probe_for(sv->cfg->kind), &sv->cur);
+	kind_sample_prepare(sv->cfg->kind, &sv->cur);
 	sample_set_error(&sv->cur, "%s", err);
 	sv->cur.mono = 100.0;
 	sv->cur.wall = 1795000100.0;

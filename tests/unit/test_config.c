@@ -14,6 +14,11 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "kinds/cache/cache.h"
+#include "kinds/kafka/kafka.h"
+#include "kinds/outbox/outbox.h"
+#include "kinds/search/search.h"
+#include "kinds/slot/slot.h"
 
 #define SECRET "hunter2-s3cret"
 
@@ -167,8 +172,8 @@ static void test_example_file_loads(void **state)
 	assert_int_equal(cfg->n_pipelines, 1);
 	assert_string_equal(cfg->pipelines[0].name, "products");
 	assert_int_equal(cfg->pipelines[0].n_stages, 2);
-	assert_int_equal(cfg->pipelines[0].stages[0].kind, STAGE_OUTBOX);
-	assert_int_equal(cfg->pipelines[0].stages[1].kind, STAGE_SLOT);
+	assert_ptr_equal(cfg->pipelines[0].stages[0].kind, &outbox_kind);
+	assert_ptr_equal(cfg->pipelines[0].stages[1].kind, &slot_kind);
 	config_free(cfg);
 #endif
 }
@@ -190,9 +195,9 @@ static void test_pipeline_flow_order_and_defaults(void **state)
 	assert_int_equal(pl->line, 1);
 	assert_int_equal(pl->n_stages, 2);
 	struct stage_cfg *ob = &pl->stages[0], *sl = &pl->stages[1];
-	assert_int_equal(ob->kind, STAGE_OUTBOX);
+	assert_ptr_equal(ob->kind, &outbox_kind);
 	assert_int_equal(ob->line, 3);
-	assert_int_equal(sl->kind, STAGE_SLOT);
+	assert_ptr_equal(sl->kind, &slot_kind);
 	assert_int_equal(sl->line, 2);
 	assert_ptr_equal(ob->conn, &cfg->conns[0]);
 	assert_ptr_equal(sl->conn, &cfg->conns[0]);
@@ -321,16 +326,16 @@ static void test_conn_timeout(void **state)
 static void test_stage_target_other_kinds(void **state)
 {
 	(void)state;
-	struct stage_cfg st = {.kind = STAGE_SEARCH};
+	struct stage_cfg st = {.kind = &search_kind};
 	char buf[32] = "junk";
 	assert_string_equal(stage_target(&st, buf, sizeof buf), "");
 	/* cache: host:port/db from the URL, never its password */
 	struct conn rc = {.url = "redis://:hunter2@cache.internal:6380/2"};
-	struct stage_cfg c = {.kind = STAGE_CACHE, .conn = &rc};
+	struct stage_cfg c = {.kind = &cache_kind, .conn = &rc};
 	assert_string_equal(stage_target(&c, buf, sizeof buf), "cache.internal:6380/2");
 	/* kafka: the group, then its topics (or * for the topics it committed to) */
 	char *topics[] = {"orders", "refunds", NULL};
-	struct stage_cfg k = {.kind = STAGE_KAFKA, .group = "indexer", .topics = topics};
+	struct stage_cfg k = {.kind = &kafka_kind, .group = "indexer", .topics = topics};
 	assert_string_equal(stage_target(&k, buf, sizeof buf), "indexer: orders,refunds");
 	k.topics = NULL;
 	assert_string_equal(stage_target(&k, buf, sizeof buf), "indexer: *");
@@ -627,7 +632,7 @@ static void test_error_url_dot_segments(void **state)
 	struct config *cfg = load_ok("[search es]\nurl = http://h:9200\n[connect kc]\nurl = http://h:8083\n"
 	                             "[pipeline p]\nsearch = es\nsearch.index = .hidden\n"
 	                             "connector = kc\nconnector.name = ...\n");
-	assert_string_equal(cfg->pipelines[0].stages[0].kind == STAGE_SEARCH
+	assert_string_equal(cfg->pipelines[0].stages[0].kind == &search_kind
 	                        ? cfg->pipelines[0].stages[0].index
 	                        : cfg->pipelines[0].stages[1].index,
 	                    ".hidden");
@@ -858,7 +863,7 @@ static void test_error_unavailable_stages(void **state)
 	struct config *cfg = load_ok(t);
 	free(t);
 	const struct stage_cfg *s1 = &cfg->pipelines[0].stages[1], *s2 = &cfg->pipelines[1].stages[0];
-	assert_int_equal(s1->kind, STAGE_SEARCH);
+	assert_ptr_equal(s1->kind, &search_kind);
 	assert_string_equal(s1->source->name, "shop");
 	assert_string_equal(s1->index, "products");
 	assert_int_equal(s1->missing_warn, 1);
@@ -1296,8 +1301,8 @@ static void test_list_options(void **state)
 	for (int k = 0; k < CONN__COUNT; k++)
 		for (const struct opt_def *o = conn_opts[k]; o->key; o++)
 			want++;
-	for (int k = 0; k < STAGE__COUNT; k++)
-		for (const struct opt_def *o = stage_opts[k]; o && o->key; o++)
+	for (size_t k = 0; k < kind_count(); k++)
+		for (const struct opt_def *o = kinds[k]->options; kinds[k]->probe && o->key; o++)
 			want++;
 	for (char *line = buf; *line; lines++) {
 		char *nl = strchr(line, '\n');

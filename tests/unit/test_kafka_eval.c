@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "kafka_eval.h"
+#include "kinds/kafka/evaluate.h"
 
 /* Two partitions; points every 2 s; window 10 s unless said. */
 #define P(t_, c0, e0, c1, e1)                                                                                \

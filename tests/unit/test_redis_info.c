@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "redis_info.h"
+#include "kinds/cache/parse.h"
 
 static const char *field(json_t *o, const char *k)
 {

@@ -6,7 +6,8 @@
 
 #include <cmocka.h>
 
-#include "probe.h"
+#include "kinds/outbox/outbox.h"
+#include "kinds/probe.h"
 #include "sample.h"
 
 static void test_rate_basic(void **state)
@@ -102,9 +103,9 @@ static void test_metric_accessors(void **state)
 static void outbox_pair(struct sample *prev, struct sample *cur, json_int_t p0, json_int_t id0, bool c0,
                         json_int_t p1, json_int_t id1, bool c1, double dt)
 {
-	const struct probe *p = probe_for(STAGE_OUTBOX);
-	probe_sample_prepare(p, prev);
-	probe_sample_prepare(p, cur);
+	const struct kind *p = &outbox_kind;
+	kind_sample_prepare(p, prev);
+	kind_sample_prepare(p, cur);
 	prev->mono = 10.0;
 	cur->mono = 10.0 + dt;
 	json_object_set_new(prev->metrics, "pending", json_integer(p0));
@@ -117,7 +118,7 @@ static void outbox_pair(struct sample *prev, struct sample *cur, json_int_t p0, 
 
 static void test_outbox_derive(void **state)
 {
-	const struct probe *p = probe_for(STAGE_OUTBOX);
+	const struct probe *p = outbox_kind.probe;
 	struct sample prev, cur;
 	double v;
 	/* 10 rows arrived and the backlog fell by 20 in 2 s: inflow 5/s, drain 15/s. */

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "search_parse.h"
+#include "kinds/search/parse.h"
 
 static json_t *parse(const char *text)
 {

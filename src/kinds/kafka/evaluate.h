@@ -1,4 +1,4 @@
-/* kafka_eval.h: Burrow-style evaluation of a consumer group over a window of polls. Pure. */
+/* evaluate.h: Burrow-style evaluation of a consumer group over a window of polls. Pure. */
 #ifndef SYNCTOP_KAFKA_EVAL_H
 #define SYNCTOP_KAFKA_EVAL_H
 

@@ -1,14 +1,11 @@
-/* slot.c: the slot stage: logical replication slots, whether they are consumed and how much WAL they hold. */
+/* probe.c: the slot stage: logical replication slots, whether they are consumed and how much WAL they hold. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/pg.h"
-#include "probe.h"
-
-static const char *const slot_metrics[] = {
-    "slot_name", "active", "wal_status", "retained_bytes", "confirmed_lag_bytes", NULL,
-};
+#include "kinds/slot/slot.h"
+#include "kinds/probe.h"
 
 /* A text[] literal of the configured names: {"a","b"} with quotes and backslashes escaped. */
 static char *names_array(char *const *names)
@@ -135,16 +132,12 @@ static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *o
 	}
 	json_t *worst = worst_slot(slots);
 	if (worst)
-		for (const char *const *m = slot_metrics; *m; m++)
+		for (const char *const *m = slot_kind.metrics; *m; m++)
 			json_object_set(out->metrics, *m, json_object_get(worst, *m));
 	return PROBE_OK;
 }
 
 const struct probe slot_probe = {
-    .name = "slot",
-    .kind = STAGE_SLOT,
-    .metrics = slot_metrics,
-    .main_metric = "retained_bytes",
     .poll = slot_poll,
     .derive = NULL,
 };

@@ -1,4 +1,4 @@
-/* redis_info.h: the text of Redis's INFO command, as fields. Pure. */
+/* parse.h: the text of Redis's INFO command, as fields. Pure. */
 #ifndef SYNCTOP_REDIS_INFO_H
 #define SYNCTOP_REDIS_INFO_H
 

@@ -1,4 +1,4 @@
-/* connector.c: the connector stage: a Kafka Connect connector's state and its tasks' (a FAILED
+/* probe.c: the connector stage: a Kafka Connect connector's state and its tasks' (a FAILED
    task under a RUNNING connector is the runbook's connector-task-failed; PAUSED is a pause in
    force, and since when synctop has seen it). */
 #include <stdio.h>
@@ -6,22 +6,10 @@
 #include <string.h>
 
 #include "backend/http.h"
-#include "probe.h"
+#include "kinds/connector/connector.h"
+#include "kinds/probe.h"
 #include "sanitize.h"
 #include "units.h"
-
-static const char *const connector_metrics[] = {
-    "state",
-    "tasks_running",
-    "tasks_failed",
-    "paused_since",
-    /* beyond the contract */
-    "tasks",
-    "paused_for_s",
-    "type",
-    "worker_id",
-    NULL,
-};
 
 /* The first line of a Java stack trace: the exception and its message. */
 static json_t *trace_head(const char *trace)
@@ -106,9 +94,5 @@ enum probe_result connector_read(const json_t *j, const char *path, json_t **mem
 }
 
 const struct probe connector_probe = {
-    .name = "connector",
-    .kind = STAGE_CONNECTOR,
-    .metrics = connector_metrics,
-    .main_metric = "tasks_running",
     .poll = connector_poll,
 };

@@ -1,5 +1,5 @@
-/* kafka_eval.c: Burrow-style evaluation of a consumer group over a window of polls. Pure. */
-#include "kafka_eval.h"
+/* evaluate.c: Burrow-style evaluation of a consumer group over a window of polls. Pure. */
+#include "kinds/kafka/evaluate.h"
 
 #include <stdbool.h>
 

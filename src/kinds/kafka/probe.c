@@ -1,17 +1,13 @@
-/* kafka.c: the kafka stage: a consumer group's lag per partition, evaluated over a window of polls. */
+/* probe.c: the kafka stage: a consumer group's lag per partition, evaluated over a window of polls. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/kafka.h"
-#include "kafka_eval.h"
-#include "probe.h"
-
-static const char *const kafka_metrics[] = {
-    "lag",     "partitions", "max_partition_lag", "lag_s", "group_state",
-    "members", "evaluation", "partition_lags",    NULL,
-};
+#include "kinds/kafka/evaluate.h"
+#include "kinds/kafka/kafka.h"
+#include "kinds/probe.h"
 
 /* History kept in each sample (raw.hist) for the evaluation: this many windows back, so
    that a consumer standing still for longer than the window can be told (STOP). */
@@ -370,10 +366,6 @@ static void kafka_derive(const struct stage_cfg *st, const struct sample *prev, 
 }
 
 const struct probe kafka_probe = {
-    .name = "kafka",
-    .kind = STAGE_KAFKA,
-    .metrics = kafka_metrics,
-    .main_metric = "lag",
     .poll = kafka_poll,
     .derive = kafka_derive,
 };

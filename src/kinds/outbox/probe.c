@@ -1,25 +1,12 @@
-/* outbox.c: the outbox stage: pending backlog, oldest pending age, failed rows, drain and inflow rates. */
+/* probe.c: the outbox stage: pending backlog, oldest pending age, failed rows, drain and inflow rates. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/pg.h"
-#include "probe.h"
-
-static const char *const outbox_metrics[] = {
-    "pending",
-    "pending_capped",
-    "oldest_pending_age_s",
-    "failed",
-    "drain_per_s",
-    "inflow_per_s",
-    /* beyond the contract: the worker's row in outbox.control_table */
-    "worker_paused",
-    "paused_since",
-    "paused_for_s",
-    NULL,
-};
+#include "kinds/outbox/outbox.h"
+#include "kinds/probe.h"
 
 /* How often (in polls) the plan of the pending query is looked at again. */
 #define EXPLAIN_EVERY 30
@@ -266,10 +253,6 @@ static void outbox_derive(const struct stage_cfg *st, const struct sample *prev,
 }
 
 const struct probe outbox_probe = {
-    .name = "outbox",
-    .kind = STAGE_OUTBOX,
-    .metrics = outbox_metrics,
-    .main_metric = "pending",
     .poll = outbox_poll,
     .derive = outbox_derive,
 };

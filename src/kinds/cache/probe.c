@@ -1,30 +1,12 @@
-/* cache.c: the cache stage: a Redis server's memory against maxmemory, its eviction policy, evictions. */
+/* probe.c: the cache stage: a Redis server's memory against maxmemory, its eviction policy, evictions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/redis.h"
-#include "probe.h"
-#include "redis_info.h"
-
-static const char *const cache_metrics[] = {
-    "used_memory",
-    "maxmemory",
-    "used_ratio",
-    "maxmemory_policy",
-    "evicted_keys",
-    "evicted_per_s",
-    "expired_per_s",
-    "hit_ratio",
-    "connected_clients",
-    "rejected_connections",
-    "keys",
-    "expires",
-    "mem_fragmentation_ratio",
-    "role",
-    "master_link_status",
-    NULL,
-};
+#include "kinds/cache/cache.h"
+#include "kinds/probe.h"
+#include "kinds/cache/parse.h"
 
 /* Below this, mem_fragmentation_ratio says more about the allocator's floor than about
    fragmentation (13.7 at 900 KB used, measured here). */
@@ -208,10 +190,6 @@ static enum probe_result cache_sample(const struct probe_ctx *ctx, json_t **resu
 }
 
 const struct probe cache_probe = {
-    .name = "cache",
-    .kind = STAGE_CACHE,
-    .metrics = cache_metrics,
-    .main_metric = "used_memory",
     .poll = cache_poll,
     .derive = cache_derive,
     .sample = cache_sample,

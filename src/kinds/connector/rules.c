@@ -1,10 +1,11 @@
-/* health_connector.c: the rules of the connector stage (RUNBOOK.md: connector-task-failed,
+/* rules.c: the rules of the connector stage (RUNBOOK.md: connector-task-failed,
    worker-paused). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "health_priv.h"
+#include "kinds/connector/connector.h"
+#include "rules.h"
 #include "units.h"
 
 /* "0 (org.apache.kafka.connect.errors.ConnectException: ...), 2" from the task list. */
@@ -25,7 +26,7 @@ static void failed_tasks(const json_t *detail, char *buf, size_t n)
 	}
 }
 
-void eval_connector(struct pipeline_view *pv, struct stage_view *sv)
+void connector_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const json_t *m = sv->cur.metrics;
 	const char *name = sv->cfg->connector_name;

@@ -1,6 +1,6 @@
-/* health_priv.h: what the rule files of health (health.c, health_search.c) share. */
-#ifndef SYNCTOP_HEALTH_PRIV_H
-#define SYNCTOP_HEALTH_PRIV_H
+/* rules.h: the toolkit the rules of every kind share (rules.c): statuses, levels, diagnoses. */
+#ifndef SYNCTOP_RULES_H
+#define SYNCTOP_RULES_H
 
 #include "snapshot.h"
 #include "util.h"
@@ -12,9 +12,5 @@ enum status level(double v, double warn, double crit);
 /* A new diagnosis of the pipeline, about the stage; the caller fills symptom, evidence, next. */
 struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
                            enum status sev, const char *action);
-
-/* The rules of one stage kind. */
-void eval_search(struct pipeline_view *pv, struct stage_view *sv);
-void eval_connector(struct pipeline_view *pv, struct stage_view *sv);
 
 #endif

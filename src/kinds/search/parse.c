@@ -1,5 +1,5 @@
 /* search_parse.c: what the search stage reads out of Elasticsearch/OpenSearch answers. */
-#include "search_parse.h"
+#include "kinds/search/parse.h"
 
 #include <stdio.h>
 #include <string.h>

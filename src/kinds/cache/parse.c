@@ -1,5 +1,5 @@
-/* redis_info.c: the text of Redis's INFO command, as fields. Pure. */
-#include "redis_info.h"
+/* parse.c: the text of Redis's INFO command, as fields. Pure. */
+#include "kinds/cache/parse.h"
 
 #include <errno.h>
 #include <limits.h>

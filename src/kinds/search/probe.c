@@ -1,4 +1,4 @@
-/* search.c: the search stage: whether what is in PostgreSQL is visible in the search index,
+/* probe.c: the search stage: whether what is in PostgreSQL is visible in the search index,
    and if not, why: cluster health, refresh settings and activity, indexing failures, the
    document count against the source's and the newest document against the newest row. */
 #include <math.h>
@@ -10,32 +10,10 @@
 #ifdef HAVE_POSTGRES
 #include "backend/pg.h"
 #endif
-#include "probe.h"
+#include "kinds/search/search.h"
+#include "kinds/probe.h"
 #include "sanitize.h"
-#include "search_parse.h"
-
-static const char *const search_metrics[] = {
-    "health",
-    "refresh_interval",
-    "search_idle_after",
-    "docs",
-    "refresh_total",
-    "refresh_per_s",
-    "indexing_failed",
-    "source_docs",
-    "missing_docs",
-    /* beyond the contract */
-    "missing_docs_floor",
-    "refresh_explicit",
-    "search_idle",
-    "indices",
-    "unassigned_shards",
-    "index_total",
-    "indexing_failed_new",
-    "is_throttled",
-    "freshness_lag_s",
-    NULL,
-};
+#include "kinds/search/parse.h"
 
 /* One request whose answer must be a 200 with JSON; NULL with the reason in the sample. */
 static json_t *get_json(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
@@ -318,10 +296,6 @@ static void search_derive(const struct stage_cfg *st, const struct sample *prev,
 }
 
 const struct probe search_probe = {
-    .name = "search",
-    .kind = STAGE_SEARCH,
-    .metrics = search_metrics,
-    .main_metric = "docs",
     .poll = search_poll,
     .derive = search_derive,
 #ifdef HAVE_POSTGRES

@@ -1,11 +1,12 @@
-/* health_search.c: the rules of the search stage (RUNBOOK.md: search-unhealthy,
+/* rules.c: the rules of the search stage (RUNBOOK.md: search-unhealthy,
    search-refresh-disabled, search-idle, search-indexing-failed, dual-write-loss, search-stale). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "health_priv.h"
+#include "kinds/search/search.h"
+#include "rules.h"
 #include "units.h"
 
 static void rule_health(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
@@ -156,7 +157,7 @@ static void rule_stale(struct pipeline_view *pv, struct stage_view *sv, const js
 	         "(see the kafka stage)");
 }
 
-void eval_search(struct pipeline_view *pv, struct stage_view *sv)
+void search_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const json_t *m = sv->cur.metrics;
 	rule_health(pv, sv, m);

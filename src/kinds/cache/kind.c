@@ -1,0 +1,80 @@
+/* kind.c: the cache kind: a Redis cache: memory, eviction, TTLs. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds/cache/cache.h"
+#include "redact.h"
+#include "units.h"
+
+static const char *const cache_metrics[] = {
+    "used_memory",
+    "maxmemory",
+    "used_ratio",
+    "maxmemory_policy",
+    "evicted_keys",
+    "evicted_per_s",
+    "expired_per_s",
+    "hit_ratio",
+    "connected_clients",
+    "rejected_connections",
+    "keys",
+    "expires",
+    "mem_fragmentation_ratio",
+    "role",
+    "master_link_status",
+    NULL,
+};
+
+static void cache_target(const struct stage_cfg *st, char *buf, size_t n)
+{
+	/* host:port/db or the socket path, without any password */
+	char *r = redact_url(st->conn && st->conn->url ? st->conn->url : "");
+	const char *p = strstr(r, "://") ? strstr(r, "://") + 3 : r;
+	const char *at = strrchr(p, '@');
+	strlcpy_safe(buf, at ? at + 1 : p, n);
+	free(r);
+}
+
+static void cache_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	double used = 0, max = 0, ratio, rate;
+	char u[32], mx[32];
+	metric_num(m, "used_memory", &used);
+	metric_num(m, "maxmemory", &max);
+	format_size(used, u, sizeof u);
+	format_size(max, mx, sizeof mx);
+	if (metric_num(m, "used_ratio", &ratio))
+		snprintf(buf, n, "mem %s of %s (%.0f%%)", u, mx, ratio * 100);
+	else
+		snprintf(buf, n, "mem %s, no maxmemory", u);
+	const char *policy = metric_str(m, "maxmemory_policy");
+	if (policy)
+		snappendf(buf, n, ", %s", policy);
+	if (metric_num(m, "evicted_per_s", &rate))
+		snappendf(buf, n, ", evicting %.1f/s", rate);
+	int64_t keys = 0;
+	if (metric_int(m, "keys", &keys)) {
+		char k[32];
+		format_count(keys, k, sizeof k);
+		snappendf(buf, n, ", %s keys", k);
+	}
+	if (metric_num(m, "hit_ratio", &ratio))
+		snappendf(buf, n, ", hits %.0f%%", ratio * 100);
+}
+
+const struct kind cache_kind = {
+    .name = "cache",
+    .conn = CONN_REDIS,
+    .options = cache_options,
+    .metrics = cache_metrics,
+    .main_metric = "used_memory",
+#ifdef HAVE_REDIS
+    .probe = &cache_probe,
+#endif
+    .target = cache_target,
+    .evaluate = cache_rules,
+    .figures = cache_figures,
+};

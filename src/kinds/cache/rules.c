@@ -1,0 +1,101 @@
+/* rules.c: the Redis rules: memory, eviction, unbounded and TTL-less caches. Pure. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kinds/cache/cache.h"
+#include "rules.h"
+#include "units.h"
+
+/* "; sample of session:*: 20 of 1,000 keys without a TTL" from the last key sample (key t). */
+static void append_key_sample(struct diagnosis *d, const struct stage_view *sv)
+{
+	const json_t *ks = json_object_get(sv->cur.detail, "key_sample");
+	int64_t sampled, without;
+	const char *prefix = json_string_value(json_object_get(ks, "prefix"));
+	if (!prefix || !metric_int(ks, "sampled", &sampled) || !metric_int(ks, "without_ttl", &without))
+		return;
+	char a[32], b[32];
+	format_count(without, a, sizeof a);
+	format_count(sampled, b, sizeof b);
+	snappendf(d->evidence, sizeof d->evidence, "; sample of %s*: %s of %s keys without a TTL", prefix, a,
+	          b);
+}
+
+void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
+{
+	const struct stage_cfg *st = sv->cfg;
+	const json_t *m = sv->cur.metrics;
+	double ratio = -1, evicted_rate = 0, used = 0, max = 0;
+	int64_t keys = 0, expires = 0, evicted = 0;
+	bool have_ratio = metric_num(m, "used_ratio", &ratio);
+	bool have_rate = metric_num(m, "evicted_per_s", &evicted_rate);
+	metric_num(m, "used_memory", &used);
+	metric_num(m, "maxmemory", &max);
+	metric_int(m, "keys", &keys);
+	metric_int(m, "expires", &expires);
+	metric_int(m, "evicted_keys", &evicted);
+	const char *policy = metric_str(m, "maxmemory_policy");
+	char u[32], mx[32];
+	format_size(used, u, sizeof u);
+	format_size(max, mx, sizeof mx);
+
+	/* A full allkeys-* cache is a cache doing its job (Redis even sits a little over
+   maxmemory): memory levels matter where full means failing writes or evicted sessions. */
+	bool evicts_anything = policy && !strncmp(policy, "allkeys-", 8);
+	if (have_ratio && !evicts_anything) {
+		enum status rs = level(ratio, st->used_warn, st->used_crit);
+		if (rs != ST_OK)
+			raise_status(sv, rs, "memory %.0f%% of maxmemory (%s of %s)", ratio * 100, u, mx);
+	}
+	if (have_ratio && policy && !strcmp(policy, "noeviction") && ratio >= st->used_warn) {
+		raise_status(sv, ST_CRIT, "noeviction at %.0f%% of maxmemory: writes will fail", ratio * 100);
+		struct diagnosis *d = add_diag(pv, sv, "cache-noeviction-full", ST_CRIT, NULL);
+		snprintf(d->symptom, sizeof d->symptom,
+		         "writes to the cache are about to fail with OOM errors");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "maxmemory-policy noeviction, %s used of %s (%.0f%%)", u, mx, ratio * 100);
+		snprintf(d->next, sizeof d->next,
+		         "raise maxmemory, or switch to an evicting policy (allkeys-lru for a cache; for "
+		         "sessions, "
+		         "volatile-lru with a TTL on every session)");
+	}
+	if (max == 0) {
+		raise_status(sv, ST_WARN, "maxmemory 0: no limit");
+		struct diagnosis *d = add_diag(pv, sv, "cache-unbounded", ST_WARN, NULL);
+		snprintf(d->symptom, sizeof d->symptom,
+		         "the cache may grow until the host runs out of memory");
+		snprintf(d->evidence, sizeof d->evidence, "maxmemory is 0 (unlimited), %s used", u);
+		snprintf(d->next, sizeof d->next,
+		         "set maxmemory below the host's memory, with an eviction policy");
+	}
+	if (policy && !strncmp(policy, "volatile-", 9) && keys > 0 && expires * 2 < keys) {
+		raise_status(sv, ST_WARN, "%s but most keys have no TTL", policy);
+		struct diagnosis *d = add_diag(pv, sv, "cache-volatile-no-ttl", ST_WARN, NULL);
+		snprintf(d->symptom, sizeof d->symptom,
+		         "little can be evicted: writes will fail once memory is full");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "maxmemory-policy %s evicts only keys with a TTL: %" PRId64 " of %" PRId64
+		         " keys have one",
+		         policy, expires, keys);
+		append_key_sample(d, sv);
+		snprintf(d->next, sizeof d->next, "give the keys a TTL, or use an allkeys-* policy");
+	}
+	enum status es = have_rate ? level(evicted_rate, st->evicted_warn, st->evicted_crit) : ST_OK;
+	if (es != ST_OK) {
+		raise_status(sv, es, "evicting %.1f keys/s", evicted_rate);
+		struct diagnosis *d = add_diag(pv, sv, "cache-evicting", es, NULL);
+		snprintf(
+		    d->symptom, sizeof d->symptom,
+		    "keys are being evicted: a session missing from Redis though its PostgreSQL row exists");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "%.1f keys/s evicted (%" PRId64 " since start), %s of %s used, policy %s",
+		         evicted_rate, evicted, u, mx, policy ? policy : "?");
+		append_key_sample(d, sv);
+		snprintf(
+		    d->next, sizeof d->next,
+		    "raise maxmemory or change the eviction policy (keep sessions out of allkeys-* eviction, "
+		    "or in their own Redis)");
+	}
+}

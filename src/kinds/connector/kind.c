@@ -1,0 +1,63 @@
+/* kind.c: the connector kind: a Kafka Connect connector: its state and its tasks'. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds/connector/connector.h"
+#include "redact.h"
+#include "units.h"
+
+static const char *const connector_metrics[] = {
+    "state",
+    "tasks_running",
+    "tasks_failed",
+    "paused_since",
+    /* beyond the contract */
+    "tasks",
+    "paused_for_s",
+    "type",
+    "worker_id",
+    NULL,
+};
+
+static void connector_target(const struct stage_cfg *st, char *buf, size_t n)
+{
+	strlcpy_safe(buf, st->connector_name ? st->connector_name : "", n);
+}
+
+/* "RUNNING, 1 of 2 tasks running, 1 FAILED" or "PAUSED for 2m10s". */
+static void connector_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	const char *state = metric_str(m, "state");
+	int64_t tasks = 0, running = 0, failed = 0;
+	double paused;
+	metric_int(m, "tasks", &tasks);
+	metric_int(m, "tasks_running", &running);
+	metric_int(m, "tasks_failed", &failed);
+	snprintf(buf, n, "%s", state ? state : "?");
+	if (metric_num(m, "paused_for_s", &paused)) {
+		char d[32];
+		format_duration(paused, d, sizeof d);
+		snappendf(buf, n, " for %s", d);
+	}
+	snappendf(buf, n, ", %" PRId64 " of %" PRId64 " tasks running", running, tasks);
+	if (failed > 0)
+		snappendf(buf, n, ", %" PRId64 " FAILED", failed);
+}
+
+const struct kind connector_kind = {
+    .name = "connector",
+    .conn = CONN_CONNECT,
+    .options = connector_options,
+    .metrics = connector_metrics,
+    .main_metric = "tasks_running",
+#ifdef HAVE_SEARCH
+    .probe = &connector_probe,
+#endif
+    .check = connector_check,
+    .target = connector_target,
+    .evaluate = connector_rules,
+    .figures = connector_figures,
+};

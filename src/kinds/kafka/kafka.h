@@ -1,0 +1,20 @@
+/* kafka.h: what the files of the kafka kind share. */
+#ifndef SYNCTOP_KIND_KAFKA_H
+#define SYNCTOP_KIND_KAFKA_H
+
+#include "kinds/kind.h"
+
+extern const struct kind kafka_kind;
+#ifdef HAVE_KAFKA
+extern const struct probe kafka_probe;
+#endif
+
+/* options.c: the kafka.* keys, the first being the stage key itself. */
+extern const struct opt_def kafka_options[];
+bool kafka_check(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
+                 size_t n);
+
+/* rules.c */
+void kafka_rules(struct pipeline_view *pv, struct stage_view *sv);
+
+#endif

@@ -1,0 +1,53 @@
+/* kind.h: the stage kind descriptor. Everything the rest of synctop asks of a kind (outbox,
+   slot, kafka, ...) goes through one `const struct kind`; generic code never names a kind. */
+#ifndef SYNCTOP_KIND_H
+#define SYNCTOP_KIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "snapshot.h"
+
+struct probe;
+
+struct kind {
+	const char *name;              /* the key of a [pipeline] section and the word shown: "outbox" */
+	enum conn_kind conn;           /* the connection kind its stages read */
+	const struct opt_def *options; /* its KIND.option table, the stage key itself first */
+	/* Checks a stage once its pipeline is read (required options and how they combine); pl
+	   holds the stages before it in flow order. False with the reason in msg. May be NULL. */
+	bool (*check)(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
+	              size_t n);
+	const char *const *metrics; /* NULL-terminated, in contract order: each is in every sample */
+	const char *main_metric;    /* the figure a sparkline follows */
+	const struct probe *probe;  /* NULL when synctop was built without the kind's backend */
+	/* The stage's target as shown (the outbox table, the slot names, the group and topics). */
+	void (*target)(const struct stage_cfg *st, char *buf, size_t n);
+	/* Raises sv's status and adds the pipeline's diagnoses from sv->cur (ok) and sv->prev. Pure. */
+	void (*evaluate)(struct pipeline_view *pv, struct stage_view *sv);
+	/* The key figures of an ok sample on one line ("137 pending, oldest 10m00s, 5 failed"). */
+	void (*figures)(const struct stage_view *sv, char *buf, size_t n);
+};
+
+/* The registry (registry.c): every kind in flow order, NULL-terminated. A pipeline lists its
+   stages in this order; a kind's position in it is its flow position. */
+extern const struct kind *const kinds[];
+/* How many kinds there are (the length of kinds[]). */
+#define KINDS_MAX 16
+size_t kind_count(void);
+/* Its flow position: the index in kinds[]. */
+size_t kind_pos(const struct kind *k);
+/* The kind named name (len bytes), or NULL. */
+const struct kind *kind_by_name(const char *name, size_t len);
+
+/* The stage's target as shown ("" when the kind has none), in buf; returns buf. */
+const char *stage_target(const struct stage_cfg *st, char *buf, size_t n);
+
+/* True when the kind's probe has an on-demand operation (poller_request_sample). */
+bool kind_has_sample(const struct kind *k);
+
+/* A sample whose metrics object holds every metric name of the kind, as null. */
+void kind_sample_prepare(const struct kind *k, struct sample *s);
+
+#endif

@@ -1,0 +1,72 @@
+/* kind.c: the outbox kind: a transactional outbox table: backlog, failed rows, the worker's pause flag. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds/outbox/outbox.h"
+#include "redact.h"
+#include "units.h"
+
+static const char *const outbox_metrics[] = {
+    "pending",
+    "pending_capped",
+    "oldest_pending_age_s",
+    "failed",
+    "drain_per_s",
+    "inflow_per_s",
+    /* beyond the contract: the worker's row in outbox.control_table */
+    "worker_paused",
+    "paused_since",
+    "paused_for_s",
+    NULL,
+};
+
+static void outbox_target(const struct stage_cfg *st, char *buf, size_t n)
+{
+	strlcpy_safe(buf, st->table ? st->table : "", n);
+}
+
+static void rate(char *buf, size_t n, const json_t *m, const char *name, const char *label)
+{
+	double v;
+	if (metric_num(m, name, &v))
+		snappendf(buf, n, ", %s %.1f/s", label, v);
+}
+
+static void outbox_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	int64_t pending = 0, failed;
+	double age = 0;
+	bool capped = false;
+	char cnt[32], a[32];
+	metric_int(m, "pending", &pending);
+	metric_bool(m, "pending_capped", &capped);
+	metric_num(m, "oldest_pending_age_s", &age);
+	format_count(pending, cnt, sizeof cnt);
+	format_duration(age, a, sizeof a);
+	snprintf(buf, n, "%s%s pending", capped ? ">=" : "", cnt);
+	if (pending > 0)
+		snappendf(buf, n, ", oldest %s", a);
+	if (metric_int(m, "failed", &failed)) {
+		format_count(failed, cnt, sizeof cnt);
+		snappendf(buf, n, ", %s failed", cnt);
+	}
+	rate(buf, n, m, "drain_per_s", "drain");
+	rate(buf, n, m, "inflow_per_s", "inflow");
+}
+
+const struct kind outbox_kind = {
+    .name = "outbox",
+    .conn = CONN_POSTGRES,
+    .options = outbox_options,
+    .metrics = outbox_metrics,
+    .main_metric = "pending",
+#ifdef HAVE_POSTGRES
+    .probe = &outbox_probe,
+#endif
+    .target = outbox_target,
+    .evaluate = outbox_rules,
+    .figures = outbox_figures,
+};

@@ -1,0 +1,45 @@
+/* options.c: the outbox.* options of a [pipeline] section (the conventions are in src/options.c). */
+#include <stddef.h>
+
+#include "kinds/outbox/outbox.h"
+
+const struct opt_def outbox_options[] = {
+    {"outbox", OPT_CONN, NULL, 0, 0, ST_OFF(conn), false,
+     "postgres connection whose outbox table is watched: pending rows, oldest age, failures"},
+    {"outbox.table", OPT_STR, "outbox", 1, 0, ST_OFF(table), false,
+     "the outbox table, optionally schema-qualified (public.outbox)"},
+    {"outbox.pending", OPT_STR, "NOT processed", 1, 0, ST_OFF(pending), false,
+     "SQL predicate selecting pending rows, e.g. processed_at IS NULL or status = 'PENDING'"},
+    {"outbox.id_column", OPT_STR, "id", 1, 0, ST_OFF(id_column), false,
+     "column identifying a row (used by replay)"},
+    {"outbox.created_column", OPT_STR, "created_at", 1, 0, ST_OFF(created_column), false,
+     "timestamp column giving the age of the oldest pending row"},
+    {"outbox.attempts_column", OPT_STR, "attempts", 0, 0, ST_OFF(attempts_column), false,
+     "column counting delivery attempts; a pending row at max_attempts counts as failed (empty: none)"},
+    {"outbox.error_column", OPT_STR, "last_error", 0, 0, ST_OFF(error_column), false,
+     "column holding the last delivery error; a pending row with one counts as failed (empty: none)"},
+    {"outbox.count_cap", OPT_INT, "100000", 1, 1e9, ST_OFF(count_cap), false,
+     "pending rows are counted up to this many, so that a huge backlog stays cheap to poll"},
+    {"outbox.max_attempts", OPT_INT, "5", 1, 1e6, ST_OFF(max_attempts), false,
+     "attempts after which a pending row counts as failed"},
+    {"outbox.seqscan_rows", OPT_INT, "10000", 0, 1e12, ST_OFF(seqscan_rows), false,
+     "warn that the pending predicate needs an index only when the table has more rows than this"},
+    {"outbox.pending_warn", OPT_INT, "1000", 0, 0, ST_OFF(pending_warn), false,
+     "pending rows at or above which the stage is warn"},
+    {"outbox.pending_crit", OPT_INT, "10000", 0, 0, ST_OFF(pending_crit), false,
+     "pending rows at or above which the stage is crit"},
+    {"outbox.oldest_warn", OPT_DURATION, "60s", 0, 0, ST_OFF(oldest_warn_s), false,
+     "age of the oldest pending row at or above which the stage is warn"},
+    {"outbox.oldest_crit", OPT_DURATION, "5m", 0, 0, ST_OFF(oldest_crit_s), false,
+     "age of the oldest pending row at or above which the stage is crit"},
+    {"outbox.failed_warn", OPT_INT, "1", 0, 0, ST_OFF(failed_warn), false,
+     "failed rows (pending rows at max_attempts or with an error) at or above which the stage is warn"},
+    {"outbox.failed_crit", OPT_INT, "100", 0, 0, ST_OFF(failed_crit), false,
+     "failed rows at or above which the stage is crit"},
+    {"outbox.control_table", OPT_STR, "outbox_worker", 0, 0, ST_OFF(control_table), false,
+     "table of the workers' pause flags (columns name, paused, paused_at; share/sql/outbox.sql); "
+     "empty: none. A pause in force is shown (worker-paused)"},
+    {"outbox.worker", OPT_STR, "relay", 1, 0, ST_OFF(worker), false,
+     "the name of this outbox's worker in outbox.control_table"},
+    {0},
+};

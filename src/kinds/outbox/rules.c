@@ -1,0 +1,152 @@
+/* rules.c: the outbox rules: backlog, stalled worker, failed rows, paused worker. Pure. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kinds/outbox/outbox.h"
+#include "rules.h"
+#include "units.h"
+
+/* worker-paused: the worker's row in outbox.control_table says paused. */
+static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
+{
+	const struct stage_cfg *st = sv->cfg;
+	const json_t *m = sv->cur.metrics;
+	bool paused = false;
+	if (!metric_bool(m, "worker_paused", &paused) || !paused)
+		return;
+	double for_s = 0;
+	char d_s[32];
+	metric_num(m, "paused_for_s", &for_s);
+	format_duration(for_s, d_s, sizeof d_s);
+	const char *since = metric_str(m, "paused_since");
+	raise_status(sv, ST_WARN, "worker %s paused for %s", st->worker, d_s);
+	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, "resume");
+	snprintf(d->symptom, sizeof d->symptom,
+	         "the outbox relay is paused: events wait in the outbox, and the pause outlives restarts");
+	snprintf(d->evidence, sizeof d->evidence, "%s.paused = true for worker %s, since %s (%s)",
+	         st->control_table, st->worker, since ? since : "?", d_s);
+	snprintf(d->next, sizeof d->next,
+	         "if the pause is over, resume the worker (UPDATE %s SET paused = false WHERE "
+	         "name = '%s'); ask first who paused it",
+	         st->control_table, st->worker);
+}
+
+void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
+{
+	const struct stage_cfg *st = sv->cfg;
+	const json_t *m = sv->cur.metrics;
+	int64_t pending = 0, failed = 0;
+	double oldest = 0, drain, inflow, prev_oldest;
+	bool capped = false;
+	metric_int(m, "pending", &pending);
+	metric_num(m, "oldest_pending_age_s", &oldest);
+	metric_bool(m, "pending_capped", &capped);
+	bool have_failed = metric_int(m, "failed", &failed);
+	bool have_drain = metric_num(m, "drain_per_s", &drain);
+	bool have_inflow = metric_num(m, "inflow_per_s", &inflow);
+
+	char cnt[32], age[32], warn_s[32], crit_s[32];
+	format_count(pending, cnt, sizeof cnt);
+	format_duration(oldest, age, sizeof age);
+	const char *more = capped ? "+" : "";
+
+	enum status ps = level((double)pending, (double)st->pending_warn, (double)st->pending_crit);
+	if (ps != ST_OK)
+		raise_status(sv, ps, "%s%s rows pending (%s at %" PRId64 ")", cnt, more,
+		             ps == ST_CRIT ? "crit" : "warn",
+		             ps == ST_CRIT ? st->pending_crit : st->pending_warn);
+	enum status as = pending > 0 ? level(oldest, st->oldest_warn_s, st->oldest_crit_s) : ST_OK;
+	if (as != ST_OK) {
+		format_duration(as == ST_CRIT ? st->oldest_crit_s : st->oldest_warn_s, crit_s, sizeof crit_s);
+		raise_status(sv, as, "oldest pending row is %s old (%s at %s)", age,
+		             as == ST_CRIT ? "crit" : "warn", crit_s);
+	}
+
+	/* worker-stalled: rows wait, nothing drains, and work keeps arriving or ageing. */
+	bool stalled = false;
+	/* A relay that drains in batches shows 0/s over a short window: only rows older than
+	   the warn age make a zero drain a stall. */
+	if (pending > 0 && have_drain && drain == 0.0 && oldest >= st->oldest_warn_s &&
+	    ((have_inflow && inflow > 0) ||
+	     (metric_num(sv->prev.metrics, "oldest_pending_age_s", &prev_oldest) && oldest > prev_oldest))) {
+		stalled = true;
+		double window = sv->cur.mono - sv->prev.mono;
+		if (window >= 0.5) /* timer jitter: 984ms reads as the 1s it is */
+			window = round(window);
+		format_duration(window, warn_s, sizeof warn_s);
+		raise_status(sv, ST_CRIT, "nothing drained over %s with %s rows pending", warn_s, cnt);
+		struct diagnosis *d = add_diag(pv, sv, "worker-stalled", ST_CRIT, "resume");
+		snprintf(d->symptom, sizeof d->symptom, "the outbox relay is not draining %s", st->table);
+		snprintf(d->evidence, sizeof d->evidence,
+		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %.1f/s", cnt,
+		         more, age, warn_s, have_inflow ? inflow : 0.0);
+		bool paused = false;
+		if (metric_bool(m, "worker_paused", &paused) && paused)
+			snprintf(
+			    d->next, sizeof d->next,
+			    "the relay is paused (%s.paused = true for worker %s): resume it if the pause is "
+			    "over",
+			    st->control_table, st->worker);
+		else
+			snprintf(d->next, sizeof d->next,
+			         "the relay is down, stuck or paused: check its process and logs%s%s; resume "
+			         "it, or "
+			         "replay the rows",
+			         *st->control_table ? ", and the control table " : "", st->control_table);
+	}
+	eval_worker_paused(pv, sv);
+	if (!stalled && as != ST_OK) {
+		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, "replay");
+		snprintf(d->symptom, sizeof d->symptom,
+		         "records are in PostgreSQL but not yet in the secondary stores");
+		snprintf(d->evidence, sizeof d->evidence, "%s%s rows pending in %s, oldest %s", cnt, more,
+		         st->table, age);
+		if (have_drain)
+			snappendf(d->evidence, sizeof d->evidence, ", draining %.1f/s, inflow %.1f/s", drain,
+			          have_inflow ? inflow : 0.0);
+		snprintf(
+		    d->next, sizeof d->next,
+		    "check that the outbox worker runs and keeps up (and the CDC consumer lag); replay the "
+		    "rows once it does");
+	}
+
+	if (have_failed && failed > 0) {
+		enum status fs = level((double)failed, (double)st->failed_warn, (double)st->failed_crit);
+		if (fs != ST_OK) {
+			char fc[32];
+			format_count(failed, fc, sizeof fc);
+			raise_status(sv, fs, "%s rows failed", fc);
+			struct diagnosis *d = add_diag(pv, sv, "poison-rows", fs, "replay");
+			snprintf(d->symptom, sizeof d->symptom,
+			         "outbox rows keep failing and will not be delivered");
+			snprintf(d->evidence, sizeof d->evidence,
+			         "%s pending rows have %s >= %" PRId64 " or an error in %s", fc,
+			         *st->attempts_column ? st->attempts_column : "attempts", st->max_attempts,
+			         *st->error_column ? st->error_column : "(no error column)");
+			snprintf(d->next, sizeof d->next,
+			         "read the recorded errors (SELECT %s, %s FROM %s WHERE %s IS NOT NULL), fix "
+			         "the cause, "
+			         "then replay the failed rows",
+			         st->id_column, *st->error_column ? st->error_column : "*", st->table,
+			         *st->error_column ? st->error_column : st->id_column);
+		}
+	}
+
+	const char *hint = metric_str(sv->cur.raw, "index_hint");
+	if (hint) {
+		int64_t rows = 0;
+		metric_int(sv->cur.raw, "table_rows", &rows);
+		char rc[32];
+		format_count(rows, rc, sizeof rc);
+		raise_status(sv, ST_WARN, "no index serves the pending predicate");
+		struct diagnosis *d = add_diag(pv, sv, "outbox-no-index", ST_WARN, NULL);
+		snprintf(d->symptom, sizeof d->symptom,
+		         "each poll (and the relay) scans the whole outbox table to find pending rows");
+		snprintf(d->evidence, sizeof d->evidence,
+		         "the plan of the pending count is a sequential scan of %s (about %s rows)",
+		         st->table, rc);
+		snprintf(d->next, sizeof d->next, "create a partial index: %s", hint);
+	}
+}

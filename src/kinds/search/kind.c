@@ -1,0 +1,104 @@
+/* kind.c: the search kind: an Elasticsearch/OpenSearch index: refresh, documents against the source. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds/search/search.h"
+#include "redact.h"
+#include "units.h"
+
+static const char *const search_metrics[] = {
+    "health",
+    "refresh_interval",
+    "search_idle_after",
+    "docs",
+    "refresh_total",
+    "refresh_per_s",
+    "indexing_failed",
+    "source_docs",
+    "missing_docs",
+    /* beyond the contract */
+    "missing_docs_floor",
+    "refresh_explicit",
+    "search_idle",
+    "indices",
+    "unassigned_shards",
+    "index_total",
+    "indexing_failed_new",
+    "is_throttled",
+    "freshness_lag_s",
+    NULL,
+};
+
+static void search_target(const struct stage_cfg *st, char *buf, size_t n)
+{
+	strlcpy_safe(buf, st->index ? st->index : "", n);
+}
+
+static void rate(char *buf, size_t n, const json_t *m, const char *name, const char *label)
+{
+	double v;
+	if (metric_num(m, name, &v))
+		snappendf(buf, n, ", %s %.1f/s", label, v);
+}
+
+/* "1,204 docs, 3 missing of 1,207, health green, refresh 1s (default), 1.0 refresh/s". */
+static void search_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	int64_t docs = 0, missing, source, failed;
+	char c[32];
+	metric_int(m, "docs", &docs);
+	format_count(docs, c, sizeof c);
+	snprintf(buf, n, "%s docs", c);
+	if (metric_int(m, "missing_docs", &missing) && metric_int(m, "source_docs", &source)) {
+		char s[32];
+		format_count(source, s, sizeof s);
+		if (missing >= 0) {
+			format_count(missing, c, sizeof c);
+			snappendf(buf, n, ", %s missing of %s", c, s);
+		} else {
+			format_count(-missing, c, sizeof c);
+			snappendf(buf, n, ", %s more than the %s rows", c, s);
+		}
+	}
+	const char *health = metric_str(m, "health");
+	if (health)
+		snappendf(buf, n, ", health %s", health);
+	const char *ri = metric_str(m, "refresh_interval");
+	bool explicit_ = false, idle = false;
+	metric_bool(m, "refresh_explicit", &explicit_);
+	if (ri && !strcmp(ri, "-1"))
+		snappendf(buf, n, ", refresh OFF");
+	else if (ri)
+		snappendf(buf, n, ", refresh %s%s", ri, explicit_ ? "" : " (default)");
+	if (metric_bool(m, "search_idle", &idle) && idle)
+		snappendf(buf, n, ", search-idle");
+	rate(buf, n, m, "refresh_per_s", "refresh");
+	double lag;
+	if (metric_num(m, "freshness_lag_s", &lag)) {
+		char d[32];
+		format_duration(lag, d, sizeof d);
+		snappendf(buf, n, ", newest %s behind", d);
+	}
+	if (metric_int(m, "indexing_failed", &failed) && failed > 0) {
+		format_count(failed, c, sizeof c);
+		snappendf(buf, n, ", %s rejected", c);
+	}
+}
+
+const struct kind search_kind = {
+    .name = "search",
+    .conn = CONN_SEARCH,
+    .options = search_options,
+    .metrics = search_metrics,
+    .main_metric = "docs",
+#ifdef HAVE_SEARCH
+    .probe = &search_probe,
+#endif
+    .check = search_check,
+    .target = search_target,
+    .evaluate = search_rules,
+    .figures = search_figures,
+};

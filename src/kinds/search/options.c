@@ -1,0 +1,99 @@
+/* options.c: the search.* options of a [pipeline] section (the conventions are in src/options.c). */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "kinds/search/search.h"
+
+const struct opt_def search_options[] = {
+    {"search", OPT_CONN, NULL, 0, 0, ST_OFF(conn), false,
+     "search connection whose index is watched: health, refresh, documents against the source"},
+    {"search.index", OPT_STR, NULL, 1, 0, ST_OFF(index), false, "the index, alias or data stream (required)"},
+    {"search.source", OPT_STR, NULL, 1, 0, ST_OFF(source_name), false,
+     "postgres connection that runs the source SQL below, read-only (unset: the pipeline's outbox or "
+     "slot connection)"},
+    {"search.source_count", OPT_STR, NULL, 1, 0, ST_OFF(source_count), false,
+     "SQL giving the number of rows that should be documents, e.g. SELECT count(*) FROM products; "
+     "missing_docs = that - docs"},
+    {"search.freshness_field", OPT_STR, NULL, 1, 0, ST_OFF(freshness_field), false,
+     "date field of the documents whose newest value is compared with search.source_freshness"},
+    {"search.source_freshness", OPT_STR, NULL, 1, 0, ST_OFF(source_freshness), false,
+     "SQL giving the newest source timestamp, e.g. SELECT max(updated_at) FROM products"},
+    {"search.missing_warn", OPT_INT, "1", 0, 0, ST_OFF(missing_warn), false,
+     "documents missing from the index (for search.missing_window) at or above which the stage is warn"},
+    {"search.missing_crit", OPT_INT, "1000", 0, 0, ST_OFF(missing_crit), false,
+     "documents missing from the index (for search.missing_window) at or above which the stage is crit"},
+    {"search.missing_window", OPT_DURATION, "30s", 0, 86400, ST_OFF(missing_window_s), false,
+     "how long documents must stay missing to count: the least missing over this window is compared "
+     "(documents in flight come and go; lost ones stay)"},
+    {"search.freshness_warn", OPT_DURATION, "30s", 0, 0, ST_OFF(freshness_warn_s), false,
+     "newest source timestamp ahead of the newest document by this much or more: warn"},
+    {"search.freshness_crit", OPT_DURATION, "5m", 0, 0, ST_OFF(freshness_crit_s), false,
+     "newest source timestamp ahead of the newest document by this much or more: crit"},
+    {0},
+};
+
+/* The postgres connection of the pipeline's first stage that reads one (its outbox), or NULL. */
+static struct conn *pipeline_postgres(const struct pipeline *pl, const struct stage_cfg *self)
+{
+	for (size_t i = 0; i < pl->n_stages; i++)
+		if (&pl->stages[i] != self && pl->stages[i].conn && pl->stages[i].conn->kind == CONN_POSTGRES)
+			return pl->stages[i].conn;
+	return NULL;
+}
+
+/* An index, and a postgres connection for the source SQL when there is any. */
+bool search_check(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
+                  size_t n)
+{
+	if (!st->index) {
+		snprintf(msg, n, "the search stage needs search.index (an index, alias or data stream)");
+		return false;
+	}
+	if (!st->freshness_field != !st->source_freshness) {
+		snprintf(
+		    msg, n,
+		    "search.freshness_field and search.source_freshness go together: set both or neither");
+		return false;
+	}
+	bool sql = st->source_count || st->source_freshness;
+#ifndef HAVE_POSTGRES
+	if (sql) {
+		snprintf(msg, n,
+		         "search.source_count and search.source_freshness need PostgreSQL, and this synctop "
+		         "was built without it (--with-postgres)");
+		return false;
+	}
+#endif
+	if (!sql) {
+		if (!st->source_name)
+			return true;
+		snprintf(
+		    msg, n,
+		    "search.source is set but neither search.source_count nor search.source_freshness is");
+		return false;
+	}
+	if (!st->source_name) {
+		st->source = pipeline_postgres(pl, st);
+		if (st->source)
+			return true;
+		snprintf(msg, n,
+		         "search.source_count and search.source_freshness run on a postgres connection: "
+		         "set search.source = CONNECTION (or give the pipeline an outbox stage)");
+		return false;
+	}
+	const char *name = st->source_name;
+	struct conn *c = config_conn(cfg, name);
+	if (!c) {
+		snprintf(msg, n,
+		         "search.source = %s: no connection named '%s' (define it with [postgres %s])", name,
+		         name, name);
+		return false;
+	}
+	if (c->kind != CONN_POSTGRES) {
+		snprintf(msg, n, "search.source needs a postgres connection; '%s' is a %s connection", name,
+		         conn_kind_names[c->kind]);
+		return false;
+	}
+	st->source = c;
+	return true;
+}

@@ -1,0 +1,60 @@
+/* kind.c: the slot kind: logical replication slots: active, retained WAL. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds/slot/slot.h"
+#include "redact.h"
+#include "units.h"
+
+static const char *const slot_metrics[] = {
+    "slot_name", "active", "wal_status", "retained_bytes", "confirmed_lag_bytes", NULL,
+};
+
+static void slot_target(const struct stage_cfg *st, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (!st->slot_names) {
+		strlcpy_safe(buf, "*", n);
+		return;
+	}
+	for (char **p = st->slot_names; *p; p++)
+		snappendf(buf, n, "%s%s", p == st->slot_names ? "" : ",", *p);
+}
+
+static void slot_figures(const struct stage_view *sv, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	const char *name = metric_str(m, "slot_name");
+	size_t count = json_array_size(json_object_get(sv->cur.detail, "slots"));
+	if (!name) {
+		snprintf(buf, n, "no logical replication slots");
+		return;
+	}
+	bool active = false;
+	double retained = 0;
+	char size[32];
+	metric_bool(m, "active", &active);
+	metric_num(m, "retained_bytes", &retained);
+	format_size(retained, size, sizeof size);
+	const char *ws = metric_str(m, "wal_status");
+	snprintf(buf, n, "%s %s, %s retained, wal %s", name, active ? "active" : "inactive", size,
+	         ws ? ws : "?");
+	if (count > 1)
+		snappendf(buf, n, " (worst of %zu slots)", count);
+}
+
+const struct kind slot_kind = {
+    .name = "slot",
+    .conn = CONN_POSTGRES,
+    .options = slot_options,
+    .metrics = slot_metrics,
+    .main_metric = "retained_bytes",
+#ifdef HAVE_POSTGRES
+    .probe = &slot_probe,
+#endif
+    .target = slot_target,
+    .evaluate = slot_rules,
+    .figures = slot_figures,
+};

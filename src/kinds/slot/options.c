@@ -1,0 +1,16 @@
+/* options.c: the slot.* options of a [pipeline] section (the conventions are in src/options.c). */
+#include <stddef.h>
+
+#include "kinds/slot/slot.h"
+
+const struct opt_def slot_options[] = {
+    {"slot", OPT_CONN, NULL, 0, 0, ST_OFF(conn), false,
+     "postgres connection whose logical replication slots are watched"},
+    {"slot.names", OPT_LIST, NULL, 0, 0, ST_OFF(slot_names), false,
+     "comma-separated slot names (unset: every logical slot of the database)"},
+    {"slot.retained_warn", OPT_SIZE, "1GiB", 0, 0, ST_OFF(retained_warn), false,
+     "WAL retained by a slot at or above which the stage is warn"},
+    {"slot.retained_crit", OPT_SIZE, "10GiB", 0, 0, ST_OFF(retained_crit), false,
+     "WAL retained by a slot at or above which the stage is crit"},
+    {0},
+};

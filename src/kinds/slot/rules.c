@@ -1,0 +1,77 @@
+/* rules.c: the replication slot rules: inactive slots and retained WAL. Pure. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kinds/slot/slot.h"
+#include "rules.h"
+#include "units.h"
+
+static void eval_slot_entry(struct pipeline_view *pv, struct stage_view *sv, json_t *s)
+{
+	const struct stage_cfg *st = sv->cfg;
+	const char *name = metric_str(s, "slot_name");
+	const char *ws = metric_str(s, "wal_status");
+	bool active = true;
+	double retained = 0, max_keep = -1, safe;
+	metric_bool(s, "active", &active);
+	metric_num(s, "retained_bytes", &retained);
+	metric_num(s, "max_slot_wal_keep_size", &max_keep);
+	char size[32], lim[32];
+	format_size(retained, size, sizeof size);
+
+	if (ws && (!strcmp(ws, "lost") || !strcmp(ws, "unreserved"))) {
+		raise_status(sv, ST_CRIT, "slot %s: wal_status %s", name, ws);
+		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_CRIT, NULL);
+		snprintf(d->symptom, sizeof d->symptom, "replication slot %s %s", name,
+		         !strcmp(ws, "lost") ? "has lost WAL it needs: its consumer cannot resume"
+		                             : "is about to lose the WAL it needs");
+		snprintf(d->evidence, sizeof d->evidence, "wal_status = %s, %s retained", ws, size);
+		snprintf(
+		    d->next, sizeof d->next,
+		    "restart the CDC consumer at once; a lost slot must be dropped and re-created, and the "
+		    "target re-snapshotted");
+		return;
+	}
+	if (max_keep > 0 && retained >= 0.8 * max_keep) {
+		format_size(max_keep, lim, sizeof lim);
+		raise_status(sv, ST_WARN, "slot %s retains %s of max_slot_wal_keep_size %s", name, size, lim);
+		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_WARN, NULL);
+		snprintf(d->symptom, sizeof d->symptom, "replication slot %s is near its WAL limit", name);
+		snprintf(d->evidence, sizeof d->evidence, "%s retained of max_slot_wal_keep_size %s", size,
+		         lim);
+		if (metric_num(s, "safe_wal_size", &safe)) {
+			format_size(safe, lim, sizeof lim);
+			snappendf(d->evidence, sizeof d->evidence, " (%s left before invalidation)", lim);
+		}
+		snprintf(d->next, sizeof d->next,
+		         "get the consumer reading again before the slot is invalidated");
+	}
+	enum status rs = level(retained, (double)st->retained_warn, (double)st->retained_crit);
+	if (rs != ST_OK)
+		raise_status(sv, rs, "slot %s retains %s of WAL", name, size);
+	if (!active && retained > 0) {
+		enum status sev = rs == ST_CRIT ? ST_CRIT : ST_WARN;
+		raise_status(sv, sev, "slot %s is inactive and retains %s of WAL", name, size);
+		struct diagnosis *d = add_diag(pv, sv, "slot-inactive", sev, NULL);
+		snprintf(d->symptom, sizeof d->symptom, "no consumer reads replication slot %s", name);
+		snprintf(d->evidence, sizeof d->evidence,
+		         "active = false, wal_status = %s, %s of WAL retained", ws ? ws : "?", size);
+		snprintf(d->next, sizeof d->next,
+		         "the CDC connector (e.g. Debezium) is down: restart it; if the slot is abandoned, "
+		         "drop it "
+		         "(SELECT pg_drop_replication_slot('%s')) before the disk fills",
+		         name);
+	}
+}
+
+void slot_rules(struct pipeline_view *pv, struct stage_view *sv)
+{
+	json_t *slots = json_object_get(sv->cur.detail, "slots");
+	size_t i;
+	json_t *s;
+	json_array_foreach(slots, i, s) eval_slot_entry(pv, sv, s);
+	if (json_array_size(slots) == 0)
+		snprintf(sv->reason, sizeof sv->reason, "no logical replication slots");
+}

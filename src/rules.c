@@ -1,0 +1,39 @@
+/* rules.c: the toolkit every kind's rules use: raising a status, threshold levels, diagnoses. */
+#include "rules.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...)
+{
+	if (s <= sv->status && sv->reason[0])
+		return;
+	sv->status = status_worst(sv->status, s);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sv->reason, sizeof sv->reason, fmt, ap);
+	va_end(ap);
+}
+
+enum status level(double v, double warn, double crit)
+{
+	if (v >= crit)
+		return ST_CRIT;
+	if (v >= warn)
+		return ST_WARN;
+	return ST_OK;
+}
+
+struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
+                           enum status sev, const char *action)
+{
+	pv->diags = xrealloc(pv->diags, (pv->n_diags + 1) * sizeof *pv->diags);
+	struct diagnosis *d = &pv->diags[pv->n_diags++];
+	memset(d, 0, sizeof *d);
+	d->rule = rule;
+	d->severity = sev;
+	d->stage = sv->cfg;
+	d->action = action;
+	return d;
+}
