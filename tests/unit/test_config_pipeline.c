@@ -53,24 +53,24 @@ static void test_pipeline_flow_order_and_defaults(void **state)
 	assert_string_equal(c->conninfo, "host=db dbname=shop");
 	assert_string_equal(c->display, "shop (host=db dbname=shop)");
 
-	assert_string_equal(ob->table, "outbox");
-	assert_string_equal(ob->pending, "NOT processed");
-	assert_string_equal(ob->id_column, "id");
-	assert_string_equal(ob->created_column, "created_at");
-	assert_string_equal(ob->attempts_column, "attempts");
-	assert_string_equal(ob->error_column, "last_error");
-	assert_int_equal(ob->count_cap, 100000);
-	assert_int_equal(ob->max_attempts, 5);
-	assert_int_equal(ob->seqscan_rows, 10000);
-	assert_int_equal(ob->pending_warn, 1000);
-	assert_int_equal(ob->pending_crit, 10000);
-	assert_true(ob->oldest_warn_s == 60);
-	assert_true(ob->oldest_crit_s == 300);
-	assert_int_equal(ob->failed_warn, 1);
-	assert_int_equal(ob->failed_crit, 100);
-	assert_null(sl->slot_names);
-	assert_int_equal(sl->retained_warn, 1073741824LL);
-	assert_int_equal(sl->retained_crit, 10737418240LL);
+	assert_string_equal(outbox_opts(ob)->table, "outbox");
+	assert_string_equal(outbox_opts(ob)->pending, "NOT processed");
+	assert_string_equal(outbox_opts(ob)->id_column, "id");
+	assert_string_equal(outbox_opts(ob)->created_column, "created_at");
+	assert_string_equal(outbox_opts(ob)->attempts_column, "attempts");
+	assert_string_equal(outbox_opts(ob)->error_column, "last_error");
+	assert_int_equal(outbox_opts(ob)->count_cap, 100000);
+	assert_int_equal(outbox_opts(ob)->max_attempts, 5);
+	assert_int_equal(outbox_opts(ob)->seqscan_rows, 10000);
+	assert_int_equal(outbox_opts(ob)->pending_warn, 1000);
+	assert_int_equal(outbox_opts(ob)->pending_crit, 10000);
+	assert_true(outbox_opts(ob)->oldest_warn_s == 60);
+	assert_true(outbox_opts(ob)->oldest_crit_s == 300);
+	assert_int_equal(outbox_opts(ob)->failed_warn, 1);
+	assert_int_equal(outbox_opts(ob)->failed_crit, 100);
+	assert_null(slot_opts(sl)->slot_names);
+	assert_int_equal(slot_opts(sl)->retained_warn, 1073741824LL);
+	assert_int_equal(slot_opts(sl)->retained_crit, 10737418240LL);
 
 	char buf[64];
 	assert_string_equal(stage_target(ob, buf, sizeof buf), "outbox");
@@ -106,36 +106,36 @@ static void test_stage_options(void **state)
 	                                "slot = shop\n"
 	                                "slot.names = *\n");
 	struct stage_cfg *ob = &cfg->pipelines[0].stages[0], *sl = &cfg->pipelines[0].stages[1];
-	assert_string_equal(ob->table, "sales.\"Outbox\"");
-	assert_string_equal(ob->pending, "status = 'PENDING'");
-	assert_string_equal(ob->id_column, "event_id");
-	assert_string_equal(ob->created_column, "inserted_at");
-	assert_string_equal(ob->attempts_column, "");
-	assert_string_equal(ob->error_column, "");
-	assert_int_equal(ob->count_cap, 5000);
-	assert_int_equal(ob->max_attempts, 10);
-	assert_int_equal(ob->seqscan_rows, 0);
-	assert_int_equal(ob->pending_warn, 10);
-	assert_int_equal(ob->pending_crit, 10);
-	assert_true(ob->oldest_warn_s == 30);
-	assert_true(ob->oldest_crit_s == 3600);
-	assert_int_equal(ob->failed_warn, 0);
-	assert_int_equal(ob->failed_crit, 3);
+	assert_string_equal(outbox_opts(ob)->table, "sales.\"Outbox\"");
+	assert_string_equal(outbox_opts(ob)->pending, "status = 'PENDING'");
+	assert_string_equal(outbox_opts(ob)->id_column, "event_id");
+	assert_string_equal(outbox_opts(ob)->created_column, "inserted_at");
+	assert_string_equal(outbox_opts(ob)->attempts_column, "");
+	assert_string_equal(outbox_opts(ob)->error_column, "");
+	assert_int_equal(outbox_opts(ob)->count_cap, 5000);
+	assert_int_equal(outbox_opts(ob)->max_attempts, 10);
+	assert_int_equal(outbox_opts(ob)->seqscan_rows, 0);
+	assert_int_equal(outbox_opts(ob)->pending_warn, 10);
+	assert_int_equal(outbox_opts(ob)->pending_crit, 10);
+	assert_true(outbox_opts(ob)->oldest_warn_s == 30);
+	assert_true(outbox_opts(ob)->oldest_crit_s == 3600);
+	assert_int_equal(outbox_opts(ob)->failed_warn, 0);
+	assert_int_equal(outbox_opts(ob)->failed_crit, 3);
 	assert_int_equal(ob->line, 19);
 
-	assert_non_null(sl->slot_names);
-	assert_string_equal(sl->slot_names[0], "a_slot");
-	assert_string_equal(sl->slot_names[1], "b_slot");
-	assert_string_equal(sl->slot_names[2], "c");
-	assert_null(sl->slot_names[3]);
-	assert_int_equal(sl->retained_warn, 512000000);
-	assert_int_equal(sl->retained_crit, 2147483648LL);
+	assert_non_null(slot_opts(sl)->slot_names);
+	assert_string_equal(slot_opts(sl)->slot_names[0], "a_slot");
+	assert_string_equal(slot_opts(sl)->slot_names[1], "b_slot");
+	assert_string_equal(slot_opts(sl)->slot_names[2], "c");
+	assert_null(slot_opts(sl)->slot_names[3]);
+	assert_int_equal(slot_opts(sl)->retained_warn, 512000000);
+	assert_int_equal(slot_opts(sl)->retained_crit, 2147483648LL);
 	char buf[64];
 	assert_string_equal(stage_target(sl, buf, sizeof buf), "a_slot,b_slot,c");
 	assert_string_equal(stage_target(sl, buf, 5), "a_sl");
 
 	assert_int_equal(cfg->pipelines[1].n_stages, 1);
-	assert_null(cfg->pipelines[1].stages[0].slot_names);
+	assert_null(slot_opts(&cfg->pipelines[1].stages[0])->slot_names);
 	config_free(cfg);
 }
 
@@ -159,7 +159,8 @@ static void test_two_pipelines_share_a_connection(void **state)
 static void test_stage_target_other_kinds(void **state)
 {
 	(void)state;
-	struct stage_cfg st = {.kind = &search_kind};
+	struct search_opts so = {0};
+	struct stage_cfg st = {.kind = &search_kind, .opts = &so};
 	char buf[32] = "junk";
 	assert_string_equal(stage_target(&st, buf, sizeof buf), "");
 	/* cache: host:port/db from the URL, never its password */
@@ -168,9 +169,10 @@ static void test_stage_target_other_kinds(void **state)
 	assert_string_equal(stage_target(&c, buf, sizeof buf), "cache.internal:6380/2");
 	/* kafka: the group, then its topics (or * for the topics it committed to) */
 	char *topics[] = {"orders", "refunds", NULL};
-	struct stage_cfg k = {.kind = &kafka_kind, .group = "indexer", .topics = topics};
+	struct kafka_opts ko = {.group = "indexer", .topics = topics};
+	struct stage_cfg k = {.kind = &kafka_kind, .opts = &ko};
 	assert_string_equal(stage_target(&k, buf, sizeof buf), "indexer: orders,refunds");
-	k.topics = NULL;
+	ko.topics = NULL;
 	assert_string_equal(stage_target(&k, buf, sizeof buf), "indexer: *");
 }
 
@@ -264,8 +266,8 @@ static void test_error_url_dot_segments(void **state)
 	                             "[pipeline p]\nsearch = es\nsearch.index = .hidden\n"
 	                             "connector = kc\nconnector.name = ...\n");
 	assert_string_equal(cfg->pipelines[0].stages[0].kind == &search_kind
-	                        ? cfg->pipelines[0].stages[0].index
-	                        : cfg->pipelines[0].stages[1].index,
+	                        ? search_opts(&cfg->pipelines[0].stages[0])->index
+	                        : search_opts(&cfg->pipelines[0].stages[1])->index,
 	                    ".hidden");
 	config_free(cfg);
 #endif
@@ -410,14 +412,14 @@ static void test_error_unavailable_stages(void **state)
 	free(t);
 	const struct stage_cfg *s1 = &cfg->pipelines[0].stages[1], *s2 = &cfg->pipelines[1].stages[0];
 	assert_ptr_equal(s1->kind, &search_kind);
-	assert_string_equal(s1->source->name, "shop");
-	assert_string_equal(s1->index, "products");
-	assert_int_equal(s1->missing_warn, 1);
-	assert_int_equal(s1->missing_crit, 1000);
-	assert_true(s1->missing_window_s == 30.0);
-	assert_true(s1->freshness_warn_s == 30.0 && s1->freshness_crit_s == 300.0);
-	assert_string_equal(s2->source->name, "other");
-	assert_string_equal(s2->freshness_field, "updated_at");
+	assert_string_equal(search_opts(s1)->source->name, "shop");
+	assert_string_equal(search_opts(s1)->index, "products");
+	assert_int_equal(search_opts(s1)->missing_warn, 1);
+	assert_int_equal(search_opts(s1)->missing_crit, 1000);
+	assert_true(search_opts(s1)->missing_window_s == 30.0);
+	assert_true(search_opts(s1)->freshness_warn_s == 30.0 && search_opts(s1)->freshness_crit_s == 300.0);
+	assert_string_equal(search_opts(s2)->source->name, "other");
+	assert_string_equal(search_opts(s2)->freshness_field, "updated_at");
 	config_free(cfg);
 #endif
 	/* insecure is shown with the connection */
