@@ -14,8 +14,10 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "config_priv.h"
 #include "config_text.h"
 #include "kinds/cache/cache.h"
+#include "kinds/kind.h"
 #include "kinds/kafka/kafka.h"
 #include "kinds/outbox/outbox.h"
 #include "kinds/search/search.h"
@@ -439,6 +441,113 @@ static void test_error_unavailable_stages(void **state)
 #endif
 }
 
+/* ---------------------------------------------------------------- the kinds' options structs */
+
+/* Every option of every kind names a field inside the kind's options struct (opts_size). */
+static void test_option_offsets_fit(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < kind_count(); k++) {
+		const struct kind *kd = kinds[k];
+		for (const struct opt_def *o = kd->options; o->key; o++) {
+			size_t size = 0;
+			switch (o->type) {
+			case OPT_STR:
+			case OPT_PATH:
+			case OPT_LIST:
+				size = sizeof(char *);
+				break;
+			case OPT_INT:
+			case OPT_SIZE:
+				size = sizeof(int64_t);
+				break;
+			case OPT_DURATION:
+			case OPT_REAL:
+				size = sizeof(double);
+				break;
+			case OPT_BOOL:
+				size = sizeof(bool);
+				break;
+			case OPT_CONN: /* the stage's own conn */
+				assert_true(o == kd->options);
+				continue;
+			}
+			if (o->offset + size > kd->opts_size)
+				fail_msg("%s: offset %zu + %zu beyond %zu", o->key, o->offset, size,
+				         kd->opts_size);
+		}
+	}
+}
+
+/* The '.'/'..' check belongs to the options flagged as URL path segments, and only those. */
+static void test_url_segment_options(void **state)
+{
+	(void)state;
+	char keys[256] = "";
+	for (size_t k = 0; k < kind_count(); k++)
+		for (const struct opt_def *o = kinds[k]->options; o->key; o++)
+			if (o->flags & OPT_URL_SEGMENT)
+				snappendf(keys, sizeof keys, "%s%s", *keys ? " " : "", o->key);
+	assert_string_equal(keys, "connector.name search.index");
+}
+
+/* A stage's options: allocated with their defaults, then freed by the table's types; a field
+   that two keys share (password_env, password_file) is freed once. */
+static void test_stage_opts_lifecycle(void **state)
+{
+	(void)state;
+	struct stage_cfg st;
+	stage_cfg_init(&st, &outbox_kind);
+	assert_ptr_equal(st.kind, &outbox_kind);
+	assert_null(st.conn);
+	assert_string_equal(outbox_opts(&st)->table, "outbox");
+	assert_int_equal(outbox_opts(&st)->count_cap, 100000);
+	stage_cfg_free_fields(&st);
+	assert_null(st.opts);
+	assert_null(st.kind);
+
+	struct conn c = {0};
+	char msg[256];
+	const struct opt_def *env = opt_find(conn_opts[CONN_KAFKA], "sasl_password_env");
+	assert_true(opt_set(env, &c, "s3cret", false, msg, sizeof msg));
+	c.properties = xcalloc(1, sizeof *c.properties);
+	c.properties->key = xstrdup("acks");
+	c.properties->value = xstrdup("all");
+	assert_true(
+	    opt_set(opt_find(conn_opts[CONN_KAFKA], "brokers"), &c, "b:9092", false, msg, sizeof msg));
+	opt_free_fields(conn_opts[CONN_KAFKA], &c);
+	assert_null(c.secret);
+	assert_null(c.properties);
+	assert_null(c.brokers);
+}
+
+/* What the UI and the poller ask a stage through its kind: the on-demand sample and the
+   second connection. */
+static void test_stage_hooks(void **state)
+{
+	(void)state;
+	char buf[128];
+	struct cache_opts co = {.sample_keys = 1000};
+	struct stage_cfg cache = {.kind = &cache_kind, .opts = &co};
+	assert_false(stage_sample_ready(&cache, buf, sizeof buf));
+	assert_string_equal(buf,
+	                    "no cache.key_prefix for this stage: set one (e.g. session:) to sample its keys");
+	co.key_prefix = "session:";
+	assert_true(stage_sample_ready(&cache, buf, sizeof buf));
+	assert_string_equal(buf, "up to 1000 keys of session:*");
+	assert_null(stage_extra_conn(&cache));
+
+	struct conn pg = {.name = "shop"};
+	struct search_opts so = {.source = &pg};
+	struct stage_cfg search = {.kind = &search_kind, .opts = &so};
+	strlcpy_safe(buf, "junk", sizeof buf);
+	assert_true(stage_sample_ready(&search, buf, sizeof buf));
+	assert_string_equal(buf, "");
+	assert_ptr_equal(stage_extra_conn(&search), &pg);
+	so.source = NULL;
+	assert_null(stage_extra_conn(&search));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +564,10 @@ int main(void)
 	    cmocka_unit_test(test_error_non_finite),
 	    cmocka_unit_test(test_error_url_dot_segments),
 	    cmocka_unit_test(test_error_unavailable_stages),
+	    cmocka_unit_test(test_option_offsets_fit),
+	    cmocka_unit_test(test_url_segment_options),
+	    cmocka_unit_test(test_stage_opts_lifecycle),
+	    cmocka_unit_test(test_stage_hooks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
