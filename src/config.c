@@ -15,50 +15,12 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "config_read.h"
 #include "kinds/kind.h"
 #include "redact.h"
 
 /* Largest secret file read (*_file): a password or key, never a whole document. */
 #define SECRET_FILE_MAX 65536
-
-enum section { SECT_NONE, SECT_SYNCTOP, SECT_CONN, SECT_PIPELINE };
-
-/* Parse-time facts about one pipeline that struct pipeline has no room for. */
-struct draft {
-	struct stage_cfg st[KINDS_MAX]; /* by flow position: defaults applied for every kind */
-	char *conn_name[KINDS_MAX];
-	int stage_line[KINDS_MAX];      /* line of "KIND = CONN"; 0 = no such stage */
-	int opt_line[KINDS_MAX];        /* line of the first KIND.option */
-	const char *opt_key[KINDS_MAX]; /* and its key */
-};
-
-struct seen_key {
-	char *key;
-	int line;
-};
-
-struct parser {
-	const char *file; /* as given by the caller, for messages */
-	FILE *fp;
-	struct config *cfg;
-	char *buf; /* getline buffer: the physical line */
-	size_t cap;
-	int lineno;
-
-	char *err;
-	size_t errlen;
-	int err_line; /* line of the recorded error; 0 = none yet */
-
-	enum section sect; /* the section being read */
-	size_t index;      /* its conns[] or pipelines[] index */
-	char label[128];   /* "[postgres shop]", for messages */
-	struct seen_key *seen;
-	size_t n_seen;
-	int synctop_line;
-
-	struct draft *drafts; /* parallel to cfg->pipelines */
-	int secret_line;      /* first line holding a secret inline */
-};
 
 static const char *const backend_names[CONN__COUNT] = {
     [CONN_POSTGRES] = "PostgreSQL",   [CONN_KAFKA] = "Kafka",
@@ -69,7 +31,7 @@ static const char *const configure_flags[CONN__COUNT] = {
     [CONN_POSTGRES] = "--with-postgres", [CONN_KAFKA] = "--with-kafka",    [CONN_REDIS] = "--with-redis",
     [CONN_SEARCH] = "--with-search",     [CONN_CONNECT] = "--with-search",
 };
-static const char *const example_names[CONN__COUNT] = {
+const char *const conn_example_names[CONN__COUNT] = {
     [CONN_POSTGRES] = "shop", [CONN_KAFKA] = "main",      [CONN_REDIS] = "sessions",
     [CONN_SEARCH] = "main",   [CONN_CONNECT] = "workers",
 };
@@ -112,8 +74,7 @@ static bool backend_built(enum conn_kind k)
 	return (unsigned)k < CONN__COUNT && built[k];
 }
 
-/* Records the error if it is the first (lowest line) one. */
-PRINTF_LIKE(3, 4) static void fail(struct parser *p, int line, const char *fmt, ...)
+void config_fail(struct parser *p, int line, const char *fmt, ...)
 {
 	if (p->err_line && p->err_line <= line)
 		return;
@@ -128,29 +89,19 @@ PRINTF_LIKE(3, 4) static void fail(struct parser *p, int line, const char *fmt, 
 
 static void fail_unbuilt(struct parser *p, int line, enum conn_kind k)
 {
-	fail(p, line, "synctop was built without %s support (configure %s)", backend_names[k],
-	     configure_flags[k]);
+	config_fail(p, line, "synctop was built without %s support (configure %s)", backend_names[k],
+	            configure_flags[k]);
 }
 
-/* Says why a stage kind without options cannot be used. */
-static void fail_stage_unavailable(struct parser *p, int line, const struct kind *k)
+void config_fail_unavailable(struct parser *p, int line, const struct kind *k)
 {
 	if (!backend_built(k->conn))
 		fail_unbuilt(p, line, k->conn);
 	else
-		fail(p, line, "the %s stage is not available in this version of synctop", k->name);
+		config_fail(p, line, "the %s stage is not available in this version of synctop", k->name);
 }
 
-/* Did-you-mean: the closest candidate within distance 2 (or a third of the word). For dotted
-   candidates the part after the dot counts too, so "table" suggests "outbox.table". */
-struct suggest {
-	const char *typed;
-	size_t limit;
-	const char *best;
-	size_t best_d;
-};
-
-static void suggest_init(struct suggest *s, const char *typed, bool lenient)
+void suggest_init(struct suggest *s, const char *typed, bool lenient)
 {
 	s->typed = typed;
 	s->limit = 2;
@@ -160,7 +111,7 @@ static void suggest_init(struct suggest *s, const char *typed, bool lenient)
 	s->best_d = (size_t)-1;
 }
 
-static void suggest_add(struct suggest *s, const char *cand)
+void suggest_add(struct suggest *s, const char *cand)
 {
 	size_t d = levenshtein(s->typed, cand);
 	const char *dot = strchr(cand, '.');
@@ -209,12 +160,13 @@ static void open_connection(struct parser *p, int line, enum conn_kind kind, con
 		if (strcmp(c->name, name) != 0)
 			continue;
 		if (c->kind == kind)
-			fail(p, line, "duplicate section %s (first at line %d)", p->label, c->line);
+			config_fail(p, line, "duplicate section %s (first at line %d)", p->label, c->line);
 		else
-			fail(p, line,
-			     "connection name '%s' is already used by [%s %s] at line %d (connection names "
-			     "must be unique)",
-			     name, conn_kind_names[c->kind], c->name, c->line);
+			config_fail(
+			    p, line,
+			    "connection name '%s' is already used by [%s %s] at line %d (connection names "
+			    "must be unique)",
+			    name, conn_kind_names[c->kind], c->name, c->line);
 		return;
 	}
 	cfg->conns = xrealloc(cfg->conns, (cfg->n_conns + 1) * sizeof *cfg->conns);
@@ -234,8 +186,8 @@ static void open_pipeline(struct parser *p, int line, const char *name)
 	struct config *cfg = p->cfg;
 	for (size_t i = 0; i < cfg->n_pipelines; i++) {
 		if (strcmp(cfg->pipelines[i].name, name) == 0) {
-			fail(p, line, "duplicate section %s (first at line %d)", p->label,
-			     cfg->pipelines[i].line);
+			config_fail(p, line, "duplicate section %s (first at line %d)", p->label,
+			            cfg->pipelines[i].line);
 			return;
 		}
 	}
@@ -246,10 +198,7 @@ static void open_pipeline(struct parser *p, int line, const char *name)
 	memset(&p->drafts[n], 0, sizeof p->drafts[n]);
 	cfg->pipelines[n].name = xstrdup(name);
 	cfg->pipelines[n].line = line;
-	for (size_t k = 0; k < kind_count(); k++) {
-		p->drafts[n].st[k].kind = kinds[k];
-		opt_apply_defaults(kinds[k]->options, &p->drafts[n].st[k], true);
-	}
+	pipeline_draft_init(&p->drafts[n]);
 	p->sect = SECT_PIPELINE;
 	p->index = cfg->n_pipelines++;
 }
@@ -272,9 +221,10 @@ static void open_section(struct parser *p, const char *line)
 	after += strspn(after, " \t");
 	if (*after && *after != ';' && *after != '#') {
 		char *label = xstrndup(line, (size_t)(q + 1 - line));
-		fail(p, p->lineno,
-		     "unexpected text after the section header %s (put key = value on a line of its own)",
-		     label);
+		config_fail(
+		    p, p->lineno,
+		    "unexpected text after the section header %s (put key = value on a line of its own)",
+		    label);
 		free(label);
 	}
 
@@ -293,12 +243,12 @@ static void open_section(struct parser *p, const char *line)
 			kind = k;
 
 	if (!*word) {
-		fail(p, ln, "empty section name []; expected e.g. [synctop] or [postgres NAME]");
+		config_fail(p, ln, "empty section name []; expected e.g. [synctop] or [postgres NAME]");
 	} else if (strcmp(word, "synctop") == 0) {
 		if (*name)
-			fail(p, ln, "[synctop] takes no name (found %s)", p->label);
+			config_fail(p, ln, "[synctop] takes no name (found %s)", p->label);
 		else if (p->synctop_line)
-			fail(p, ln, "duplicate section [synctop] (first at line %d)", p->synctop_line);
+			config_fail(p, ln, "duplicate section [synctop] (first at line %d)", p->synctop_line);
 		p->synctop_line = ln;
 		p->sect = SECT_SYNCTOP;
 	} else if (kind < 0 && strcmp(word, "pipeline") != 0) {
@@ -309,21 +259,22 @@ static void open_section(struct parser *p, const char *line)
 			suggest_add(&s, conn_kind_names[k]);
 		suggest_add(&s, "pipeline");
 		if (s.best)
-			fail(p, ln, "unknown section %s; did you mean [%s%s%s]?", p->label, s.best,
-			     *name ? " " : "", name);
+			config_fail(p, ln, "unknown section %s; did you mean [%s%s%s]?", p->label, s.best,
+			            *name ? " " : "", name);
 		else
-			fail(p, ln, "unknown section %s; expected %s", p->label,
-			     "synctop, postgres, kafka, redis, search, connect or pipeline");
+			config_fail(p, ln, "unknown section %s; expected %s", p->label,
+			            "synctop, postgres, kafka, redis, search, connect or pipeline");
 	} else if (kind >= 0 && !backend_built((enum conn_kind)kind)) {
 		fail_unbuilt(p, ln, (enum conn_kind)kind);
 	} else if (!*name) {
 		if (kind >= 0)
-			fail(p, ln, "[%s] needs a connection name, e.g. [%s %s]", word, word,
-			     example_names[kind]);
+			config_fail(p, ln, "[%s] needs a connection name, e.g. [%s %s]", word, word,
+			            conn_example_names[kind]);
 		else
-			fail(p, ln, "[pipeline] needs a name, e.g. [pipeline products]");
+			config_fail(p, ln, "[pipeline] needs a name, e.g. [pipeline products]");
 	} else if (!valid_name(name)) {
-		fail(p, ln, "invalid name '%s' in %s: use letters, digits, '_', '-' and '.'", name, p->label);
+		config_fail(p, ln, "invalid name '%s' in %s: use letters, digits, '_', '-' and '.'", name,
+		            p->label);
 	} else if (kind >= 0) {
 		open_connection(p, ln, (enum conn_kind)kind, name);
 	} else {
@@ -350,11 +301,11 @@ static char *read_line(char *str, int num, void *stream)
 	p->buf[n] = '\0';
 	str[0] = '\0';
 	if (strlen(p->buf) != n) {
-		fail(p, p->lineno, "line contains a NUL byte (is this a text file?)");
+		config_fail(p, p->lineno, "line contains a NUL byte (is this a text file?)");
 		return str;
 	}
 	if (n > (size_t)num - 1) {
-		fail(p, p->lineno, "line longer than %d characters", num - 1);
+		config_fail(p, p->lineno, "line longer than %d characters", num - 1);
 		return str;
 	}
 	char *s = p->buf;
@@ -370,8 +321,7 @@ static char *read_line(char *str, int num, void *stream)
 	return str;
 }
 
-/* Error for a key no table knows, with a did-you-mean or a hint where it belongs. */
-static void unknown_key(struct parser *p, int line, const char *key)
+void config_unknown_key(struct parser *p, int line, const char *key)
 {
 	struct suggest s;
 	suggest_init(&s, key, true);
@@ -389,8 +339,8 @@ static void unknown_key(struct parser *p, int line, const char *key)
 			char *typed = xstrndup(key, (size_t)(dot + 1 - key));
 			bool close = levenshtein(typed, want) <= 2;
 			if (close)
-				fail(p, line, "unknown key '%s' in %s (did you mean '%s%s'?)", key, p->label,
-				     want, dot + 1);
+				config_fail(p, line, "unknown key '%s' in %s (did you mean '%s%s'?)", key,
+				            p->label, want, dot + 1);
 			free(want);
 			free(typed);
 			if (close)
@@ -402,7 +352,7 @@ static void unknown_key(struct parser *p, int line, const char *key)
 				suggest_table(&s, kinds[k]->options);
 	}
 	if (s.best) {
-		fail(p, line, "unknown key '%s' in %s (did you mean '%s'?)", key, p->label, s.best);
+		config_fail(p, line, "unknown key '%s' in %s (did you mean '%s'?)", key, p->label, s.best);
 		return;
 	}
 	const char *home = NULL;
@@ -415,9 +365,9 @@ static void unknown_key(struct parser *p, int line, const char *key)
 		if (opt_find(conn_opts[k], key))
 			home = "a connection section such as [postgres NAME]";
 	if (home)
-		fail(p, line, "unknown key '%s' in %s (%s belongs in %s)", key, p->label, key, home);
+		config_fail(p, line, "unknown key '%s' in %s (%s belongs in %s)", key, p->label, key, home);
 	else
-		fail(p, line, "unknown key '%s' in %s (see synctop.conf(5))", key, p->label);
+		config_fail(p, line, "unknown key '%s' in %s (see synctop.conf(5))", key, p->label);
 }
 
 /* password_file = relative/path (and any path option) is relative to the config file's directory. */
@@ -435,8 +385,8 @@ static char *read_secret(struct parser *p, int line, const struct opt_def *o, co
 	if (key_has_suffix(o->key, "_env")) {
 		const char *v = getenv(value);
 		if (!v || !*v) {
-			fail(p, line, "%s: environment variable %s is %s", o->key, value,
-			     v ? "empty" : "not set");
+			config_fail(p, line, "%s: environment variable %s is %s", o->key, value,
+			            v ? "empty" : "not set");
 			return NULL;
 		}
 		return xstrdup(v);
@@ -461,18 +411,18 @@ static char *read_secret(struct parser *p, int line, const struct opt_def *o, co
 		fclose(f);
 	}
 	if (*why) {
-		fail(p, line, "%s: cannot read %s: %s", o->key, path, why);
+		config_fail(p, line, "%s: cannot read %s: %s", o->key, path, why);
 	} else if (n > SECRET_FILE_MAX) {
-		fail(p, line, "%s: %s is larger than %d bytes; is it the right file?", o->key, path,
-		     SECRET_FILE_MAX);
+		config_fail(p, line, "%s: %s is larger than %d bytes; is it the right file?", o->key, path,
+		            SECRET_FILE_MAX);
 	} else {
 		while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
 			n--;
 		data[n] = '\0';
 		if (n == 0)
-			fail(p, line, "%s: %s is empty", o->key, path);
+			config_fail(p, line, "%s: %s is empty", o->key, path);
 		else if (strlen(data) != n)
-			fail(p, line, "%s: %s contains a NUL byte", o->key, path);
+			config_fail(p, line, "%s: %s contains a NUL byte", o->key, path);
 		else
 			secret = xstrdup(data);
 	}
@@ -498,7 +448,7 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 	const struct opt_def *o = opt_find(conn_opts[c->kind], key);
 	char msg[512];
 	if (!o) {
-		unknown_key(p, line, key);
+		config_unknown_key(p, line, key);
 	} else if (opt_is_pattern(o)) {
 		struct kv **tail = &c->properties;
 		while (*tail)
@@ -511,7 +461,7 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 	} else if (o->type == OPT_STR && (key_has_suffix(key, "_env") || key_has_suffix(key, "_file"))) {
 		char **field = (char **)((char *)c + o->offset);
 		if (!*value) {
-			fail(p, line, "bad value '' for %s: must not be empty", key);
+			config_fail(p, line, "bad value '' for %s: must not be empty", key);
 		} else if (*field) {
 			const char *other = "";
 			for (size_t i = 0; i < p->n_seen; i++) {
@@ -519,13 +469,13 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 				if (prev && prev != o && prev->offset == o->offset)
 					other = p->seen[i].key;
 			}
-			fail(p, line, "%s and %s both set the same secret in %s; keep one", other, key,
-			     p->label);
+			config_fail(p, line, "%s and %s both set the same secret in %s; keep one", other, key,
+			            p->label);
 		} else {
 			*field = read_secret(p, line, o, value);
 		}
 	} else if (!opt_set(o, c, value, false, msg, sizeof msg)) {
-		fail(p, line, "%s", msg);
+		config_fail(p, line, "%s", msg);
 	} else if (o->type == OPT_PATH) {
 		char **field = (char **)((char *)c + o->offset);
 		char *path = resolve_path(p, *field);
@@ -533,9 +483,9 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 		*field = path;
 		struct stat st;
 		if (access(path, R_OK) != 0 || stat(path, &st) != 0)
-			fail(p, line, "%s: cannot read %s: %s", key, path, strerror(errno));
+			config_fail(p, line, "%s: cannot read %s: %s", key, path, strerror(errno));
 		else if (!S_ISREG(st.st_mode))
-			fail(p, line, "%s: %s is not a file", key, path);
+			config_fail(p, line, "%s: %s is not a file", key, path);
 	} else if (strcmp(key, "url") == 0 && url_schemes[c->kind][0] &&
 	           !has_scheme(value, url_schemes[c->kind])) {
 		char *shown = opt_shown_value(o, value);
@@ -549,54 +499,11 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 				sep = " or ";
 			snappendf(list, sizeof list, "%s%s://", sep, sch[i]);
 		}
-		fail(p, line, "bad value '%s' for url: expected a URL starting with %s", shown, list);
+		config_fail(p, line, "bad value '%s' for url: expected a URL starting with %s", shown, list);
 		free(shown);
-	} else if (o->secret && !p->secret_line &&
+	} else if ((o->flags & OPT_SECRET) && !p->secret_line &&
 	           (strcmp(key, "conninfo") == 0 ? conninfo_has_password(value) : url_has_password(value))) {
 		p->secret_line = line;
-	}
-}
-
-static void set_pipeline_key(struct parser *p, int line, const char *key, const char *value)
-{
-	struct draft *d = &p->drafts[p->index];
-	size_t wlen = strcspn(key, ".");
-	const struct kind *k = kind_by_name(key, wlen);
-	if (!k) {
-		unknown_key(p, line, key);
-		return;
-	}
-	size_t kind = kind_pos(k);
-	if (!k->probe) {
-		fail_stage_unavailable(p, line, k);
-		return;
-	}
-	if (!key[wlen]) {
-		if (!*value) {
-			fail(p, line, "%s needs a connection name, e.g. %s = %s", key, key,
-			     example_names[k->conn]);
-			return;
-		}
-		d->conn_name[kind] = xstrdup(value);
-		d->stage_line[kind] = line;
-		return;
-	}
-	const struct opt_def *o = opt_find(k->options, key);
-	char msg[512];
-	if (!o || o->type == OPT_CONN) {
-		unknown_key(p, line, key);
-	} else if (!opt_set(o, &d->st[kind], value, true, msg, sizeof msg)) {
-		fail(p, line, "%s", msg);
-	} else if ((!strcmp(o->key, "search.index") || !strcmp(o->key, "connector.name")) &&
-	           (!strcmp(value, ".") || !strcmp(value, ".."))) {
-		/* A segment of the URL path: "." and ".." would be resolved away, and the request
-		   would go to another resource (/_settings of every index, /status). */
-		fail(p, line,
-		     "bad value '%s' for %s: '.' and '..' are not names (they would change the URL path)",
-		     value, o->key);
-	} else if (!d->opt_line[kind]) {
-		d->opt_line[kind] = line;
-		d->opt_key[kind] = o->key;
 	}
 }
 
@@ -617,10 +524,10 @@ static void check_log_file(struct parser *p, int line, const char *path)
 	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
 		return;
 	if (S_ISDIR(st.st_mode))
-		fail(p, line, "log_file: cannot write to %s: %s", path, strerror(EISDIR));
+		config_fail(p, line, "log_file: cannot write to %s: %s", path, strerror(EISDIR));
 	else
-		fail(p, line, "log_file: cannot write to %s: not a regular file (%s)", path,
-		     file_kind_name(st.st_mode));
+		config_fail(p, line, "log_file: cannot write to %s: not a regular file (%s)", path,
+		            file_kind_name(st.st_mode));
 }
 
 static int handle_key(void *user, const char *section, const char *key, const char *value)
@@ -632,20 +539,21 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	if (p->err_line)
 		return 1;
 	if (!*key) {
-		fail(p, line, "syntax error: expected 'key = value' or '[section]'");
+		config_fail(p, line, "syntax error: expected 'key = value' or '[section]'");
 		return 1;
 	}
 	if (p->sect == SECT_NONE) {
 		if (opt_find(synctop_opts, key))
-			fail(p, line, "key '%s' comes before any [section]; put it under [synctop]", key);
+			config_fail(p, line, "key '%s' comes before any [section]; put it under [synctop]",
+			            key);
 		else
-			fail(p, line, "key '%s' comes before any [section]", key);
+			config_fail(p, line, "key '%s' comes before any [section]", key);
 		return 1;
 	}
 	for (size_t i = 0; i < p->n_seen; i++) {
 		if (strcmp(p->seen[i].key, key) == 0) {
-			fail(p, line, "duplicate key '%s' in %s (first set at line %d)", key, p->label,
-			     p->seen[i].line);
+			config_fail(p, line, "duplicate key '%s' in %s (first set at line %d)", key, p->label,
+			            p->seen[i].line);
 			return 1;
 		}
 	}
@@ -656,21 +564,22 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 	if (p->sect == SECT_SYNCTOP) {
 		const struct opt_def *o = opt_find(synctop_opts, key);
 		if (!o)
-			unknown_key(p, line, key);
+			config_unknown_key(p, line, key);
 		else if (!opt_set(o, p->cfg, value, false, msg, sizeof msg))
-			fail(p, line, "%s", msg);
+			config_fail(p, line, "%s", msg);
 		else if (!strcmp(key, "log_file"))
 			check_log_file(p, line, value);
 		else if (!strcmp(key, "environment_color") && *value && !color_known(value))
-			fail(p, line,
-			     "environment_color: unknown colour '%s' (use red, green, yellow, blue, magenta, "
-			     "cyan "
-			     "or white)",
-			     value);
+			config_fail(
+			    p, line,
+			    "environment_color: unknown colour '%s' (use red, green, yellow, blue, magenta, "
+			    "cyan "
+			    "or white)",
+			    value);
 	} else if (p->sect == SECT_CONN) {
 		set_conn_key(p, line, key, value);
 	} else {
-		set_pipeline_key(p, line, key, value);
+		pipeline_set_key(p, line, key, value);
 	}
 	return 1;
 }
@@ -681,8 +590,8 @@ static void check_connection(struct parser *p, struct conn *c)
 	const struct opt_def *o = opt_find(conn_opts[c->kind], req);
 	const char *endpoint = *(char **)((char *)c + o->offset);
 	if (!endpoint) {
-		fail(p, c->line, "[%s %s] is missing %s (e.g. %s)", conn_kind_names[c->kind], c->name, req,
-		     required_examples[c->kind]);
+		config_fail(p, c->line, "[%s %s] is missing %s (e.g. %s)", conn_kind_names[c->kind], c->name,
+		            req, required_examples[c->kind]);
 		return;
 	}
 	char *shown = c->kind == CONN_POSTGRES ? redact_conninfo(endpoint) : redact_url(endpoint);
@@ -696,93 +605,6 @@ struct conn *config_conn(const struct config *cfg, const char *name)
 		if (strcmp(cfg->conns[i].name, name) == 0)
 			return &cfg->conns[i];
 	return NULL;
-}
-
-/* Warn <= crit for every "X_warn" option that has an "X_crit" sibling. */
-static void check_thresholds(struct parser *p, const struct pipeline *pl, const struct stage_cfg *st)
-{
-	for (const struct opt_def *w = st->kind->options; w->key; w++) {
-		if (!key_has_suffix(w->key, "_warn"))
-			continue;
-		char crit_key[128];
-		snprintf(crit_key, sizeof crit_key, "%.*s_crit", (int)(strlen(w->key) - 5), w->key);
-		const struct opt_def *c = opt_find(st->kind->options, crit_key);
-		if (!c || c->type != w->type)
-			continue;
-		const char *wf = (const char *)st + w->offset, *cf = (const char *)st + c->offset;
-		bool real = w->type == OPT_DURATION || w->type == OPT_REAL; /* stored as double */
-		bool bad = real ? *(const double *)wf > *(const double *)cf
-		                : *(const int64_t *)wf > *(const int64_t *)cf;
-		if (!bad)
-			continue;
-		char wv[64], cv[64];
-		opt_format_value(w, st, true, wv, sizeof wv);
-		opt_format_value(c, st, true, cv, sizeof cv);
-		fail(p, pl->line,
-		     "%s (%s) is above %s (%s) in [pipeline %s]; a warn level must not exceed its crit level",
-		     w->key, wv, c->key, cv, pl->name);
-	}
-}
-
-static void check_pipeline(struct parser *p, struct pipeline *pl, struct draft *d)
-{
-	struct config *cfg = p->cfg;
-	size_t n = 0;
-	for (size_t k = 0; k < kind_count(); k++) {
-		if (d->opt_line[k] && !d->stage_line[k])
-			fail(p, d->opt_line[k], "%s is set but the pipeline has no %s stage", d->opt_key[k],
-			     kinds[k]->name);
-		n += d->stage_line[k] != 0;
-	}
-	if (n == 0) {
-		fail(p, pl->line, "pipeline '%s' has no stages (add e.g. outbox = CONNECTION)", pl->name);
-		return;
-	}
-	pl->stages = xcalloc(n, sizeof *pl->stages);
-	for (size_t k = 0; k < kind_count(); k++) {
-		if (!d->stage_line[k])
-			continue;
-		const char *want = conn_kind_names[kinds[k]->conn];
-		struct conn *c = config_conn(cfg, d->conn_name[k]);
-		if (!c) {
-			struct suggest s;
-			suggest_init(&s, d->conn_name[k], true);
-			for (size_t i = 0; i < cfg->n_conns; i++)
-				suggest_add(&s, cfg->conns[i].name);
-			if (s.best)
-				fail(p, d->stage_line[k],
-				     "%s = %s: no connection named '%s' (did you mean '%s'?)", kinds[k]->name,
-				     d->conn_name[k], d->conn_name[k], s.best);
-			else
-				fail(p, d->stage_line[k],
-				     "%s = %s: no connection named '%s' (define it with [%s %s])",
-				     kinds[k]->name, d->conn_name[k], d->conn_name[k], want, d->conn_name[k]);
-		} else if (c->kind != kinds[k]->conn) {
-			fail(p, d->stage_line[k], "%s needs a %s connection; '%s' is a %s connection",
-			     kinds[k]->name, want, c->name, conn_kind_names[c->kind]);
-		}
-		struct stage_cfg *st = &pl->stages[pl->n_stages++];
-		*st = d->st[k];
-		memset(&d->st[k], 0, sizeof d->st[k]);
-		st->conn = c;
-		st->line = d->stage_line[k];
-		check_thresholds(p, pl, st);
-		char msg[512];
-		if (st->kind->check && !st->kind->check(st, pl, cfg, msg, sizeof msg))
-			fail(p, d->stage_line[k], "%s", msg);
-	}
-}
-
-static void drafts_free(struct parser *p)
-{
-	for (size_t i = 0; p->drafts && i < p->cfg->n_pipelines; i++) {
-		for (size_t k = 0; k < kind_count(); k++) {
-			stage_cfg_free_fields(&p->drafts[i].st[k]);
-			free(p->drafts[i].conn_name[k]);
-		}
-	}
-	free(p->drafts);
-	p->drafts = NULL;
 }
 
 struct config *config_load(const char *path, char *err, size_t errlen, FILE *warn)
@@ -827,7 +649,7 @@ struct config *config_load(const char *path, char *err, size_t errlen, FILE *war
 	int read_errno = errno;
 	if (rc > 0 && (!p.err_line || rc < p.err_line)) {
 		p.err_line = 0;
-		fail(&p, rc, "syntax error: expected 'key = value' or '[section]'");
+		config_fail(&p, rc, "syntax error: expected 'key = value' or '[section]'");
 	} else if (rc < 0 && !p.err_line) {
 		snprintf(err, errlen, "%s: cannot parse: out of memory", path);
 		p.err_line = -1;
@@ -839,7 +661,7 @@ struct config *config_load(const char *path, char *err, size_t errlen, FILE *war
 		for (size_t i = 0; i < p.cfg->n_conns; i++)
 			check_connection(&p, &p.cfg->conns[i]);
 		for (size_t i = 0; i < p.cfg->n_pipelines; i++)
-			check_pipeline(&p, &p.cfg->pipelines[i], &p.drafts[i]);
+			pipeline_check(&p, &p.cfg->pipelines[i], &p.drafts[i]);
 	}
 	if (!p.err_line && p.secret_line && warn && (sb.st_mode & (S_IRGRP | S_IROTH)))
 		fprintf(warn,
@@ -852,7 +674,7 @@ struct config *config_load(const char *path, char *err, size_t errlen, FILE *war
 		explicit_bzero(p.buf, p.cap);
 	free(p.buf);
 	seen_reset(&p);
-	drafts_free(&p);
+	pipeline_drafts_free(&p);
 	if (p.err_line) {
 		config_free(p.cfg);
 		return NULL;

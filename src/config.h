@@ -40,57 +40,13 @@ struct conn {
 
 struct kind; /* kinds/kind.h: the stage kind descriptor */
 
-/* Options of one stage; which fields apply depends on kind. */
+/* One stage: what every kind has. Its KIND.* options are in opts, the kind's own struct
+   (struct KIND_opts in src/kinds/KIND/KIND.h), which the kind's option table describes. */
 struct stage_cfg {
 	const struct kind *kind;
 	struct conn *conn;
-	int line; /* line of the key that named the connection */
-
-	/* outbox */
-	char *table;           /* outbox.table: possibly schema-qualified, quoted per part */
-	char *pending;         /* outbox.pending: SQL predicate selecting pending rows */
-	char *id_column;       /* outbox.id_column */
-	char *created_column;  /* outbox.created_column */
-	char *attempts_column; /* outbox.attempts_column; "" disables */
-	char *error_column;    /* outbox.error_column; "" disables */
-	int64_t count_cap;     /* outbox.count_cap */
-	int64_t max_attempts;  /* outbox.max_attempts */
-	int64_t seqscan_rows;  /* outbox.seqscan_rows: warn about a seq scan above this many rows */
-	int64_t pending_warn, pending_crit;
-	double oldest_warn_s, oldest_crit_s;
-	int64_t failed_warn, failed_crit;
-	char *control_table; /* outbox.control_table: the workers' pause flags ("" = none) */
-	char *worker;        /* outbox.worker: this outbox's row in the control table */
-
-	/* kafka */
-	char *group;     /* kafka.group: the consumer group */
-	char **topics;   /* kafka.topics: NULL-terminated; NULL = the topics the group committed to */
-	double window_s; /* kafka.window: the evaluation window */
-	int64_t lag_warn, lag_crit;
-
-	/* cache */
-	double used_warn, used_crit;       /* cache.used_warn/crit: used_memory / maxmemory */
-	double evicted_warn, evicted_crit; /* cache.evicted_warn/crit: evictions per second */
-	char *key_prefix;                  /* cache.key_prefix: keys sampled on demand ("session:") */
-	int64_t sample_keys;               /* cache.sample_keys: at most this many keys per sample */
-
-	/* connector */
-	char *connector_name; /* connector.name */
-
-	/* search */
-	char *index;                        /* search.index: an index, alias or data stream (required) */
-	char *source_name;                  /* search.source: the postgres connection for the SQL below */
-	struct conn *source;                /* resolved: search.source, else the outbox/slot connection */
-	char *source_count;                 /* search.source_count: SQL giving the source's row count */
-	char *freshness_field;              /* search.freshness_field: a date field of the documents */
-	char *source_freshness;             /* search.source_freshness: SQL giving the newest timestamp */
-	int64_t missing_warn, missing_crit; /* documents missing from the index */
-	double missing_window_s;            /* search.missing_window: how long a drift must last */
-	double freshness_warn_s, freshness_crit_s; /* newest source row against newest document */
-
-	/* slot */
-	char **slot_names;                    /* slot.names: NULL-terminated; NULL = every logical slot */
-	int64_t retained_warn, retained_crit; /* bytes */
+	int line;   /* line of the key that named the connection */
+	void *opts; /* the kind's options (kind->opts_size bytes), owned (config_free frees it) */
 };
 
 struct pipeline {
@@ -119,8 +75,11 @@ struct config {
 /* Option types of the option tables. */
 enum opt_type { OPT_STR, OPT_BOOL, OPT_INT, OPT_DURATION, OPT_SIZE, OPT_LIST, OPT_CONN, OPT_REAL, OPT_PATH };
 
-/* The offset of a stage option's field, for the option tables of the kinds. */
-#define ST_OFF(field) offsetof(struct stage_cfg, field)
+/* Option flags. */
+enum {
+	OPT_SECRET = 1,      /* may hold a secret inline */
+	OPT_URL_SEGMENT = 2, /* names a segment of a URL path: "." and ".." are refused */
+};
 
 /* One documented option: the tables in options.c are the single source of truth. */
 struct opt_def {
@@ -128,8 +87,8 @@ struct opt_def {
 	enum opt_type type;
 	const char *def; /* default as written in a config file; NULL = unset */
 	double min, max; /* bounds for numbers, durations and sizes (max 0 = none) */
-	size_t offset;   /* into struct config, struct conn or struct stage_cfg */
-	bool secret;     /* may hold a secret inline */
+	size_t offset;   /* into struct config, struct conn or a kind's options (unused for OPT_CONN) */
+	unsigned flags;  /* OPT_SECRET, OPT_URL_SEGMENT */
 	const char *help;
 };
 

@@ -30,6 +30,13 @@ void opt_format_value(const struct opt_def *o, const void *base, bool wide, char
 /* A value as it may be quoted in a message: redacted when the option may hold a secret. */
 char *opt_shown_value(const struct opt_def *o, const char *value);
 
+/* Frees what the options of table own in base (strings, lists, key = value lists), by their
+   types, and clears those fields. */
+void opt_free_fields(const struct opt_def *table, void *base);
+
+/* A stage of kind k with its options allocated (k->opts_size) and their defaults set. */
+void stage_cfg_init(struct stage_cfg *st, const struct kind *k);
+/* Frees the stage's options (by its kind's table) and clears st. */
 void stage_cfg_free_fields(struct stage_cfg *st);
 void conn_free_fields(struct conn *c);
 

@@ -49,7 +49,7 @@ const struct opt_def *opt_find(const struct opt_def *table, const char *key)
 
 char *opt_shown_value(const struct opt_def *o, const char *value)
 {
-	if (!o->secret)
+	if (!(o->flags & OPT_SECRET))
 		return xstrdup(value);
 	if (opt_is_pattern(o))
 		return xstrdup(REDACTED);
@@ -284,35 +284,56 @@ void opt_apply_defaults(const struct opt_def *table, void *base, bool wide)
 	}
 }
 
-void stage_cfg_free_fields(struct stage_cfg *st)
-{
-	free(st->table);
-	free(st->pending);
-	free(st->id_column);
-	free(st->created_column);
-	free(st->attempts_column);
-	free(st->error_column);
-	free_list(st->slot_names);
-	free(st->group);
-	free_list(st->topics);
-	free(st->index);
-	free(st->control_table);
-	free(st->worker);
-	free(st->connector_name);
-	free(st->key_prefix);
-	free(st->source_name);
-	free(st->source_count);
-	free(st->freshness_field);
-	free(st->source_freshness);
-	memset(st, 0, sizeof *st);
-}
-
 static void free_secret(char *s)
 {
 	if (s) {
 		explicit_bzero(s, strlen(s));
 		free(s);
 	}
+}
+
+void opt_free_fields(const struct opt_def *table, void *base)
+{
+	for (const struct opt_def *o = table; base && o && o->key; o++) {
+		void **field = (void **)((char *)base + o->offset);
+		if (o->type == OPT_CONN) {
+			continue;
+		} else if (opt_is_pattern(o)) {
+			for (struct kv *kv = *field, *next; kv; kv = next) {
+				next = kv->next;
+				free(kv->key);
+				free_secret(kv->value);
+				free(kv);
+			}
+		} else if (o->type == OPT_LIST) {
+			free_list(*field);
+		} else if (o->type == OPT_STR || o->type == OPT_PATH) {
+			if (o->flags & OPT_SECRET)
+				free_secret(*field);
+			else
+				free(*field);
+		} else {
+			continue;
+		}
+		*field = NULL; /* two keys may share a field (password_env, password_file) */
+	}
+}
+
+void stage_cfg_init(struct stage_cfg *st, const struct kind *k)
+{
+	memset(st, 0, sizeof *st);
+	st->kind = k;
+	if (k->opts_size)
+		st->opts = xcalloc(1, k->opts_size);
+	opt_apply_defaults(k->options, st->opts, true);
+}
+
+void stage_cfg_free_fields(struct stage_cfg *st)
+{
+	if (st->kind)
+		opt_free_fields(st->kind->options, st->opts);
+	free(st->opts);
+	memset(st, 0, sizeof *st);
 }
 
 void conn_free_fields(struct conn *c)

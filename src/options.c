@@ -4,14 +4,19 @@
 #include "config.h"
 
 /* Conventions the loader (config.c) relies on:
-   - OPT_INT is an int in struct config and an int64_t in struct stage_cfg.
+   - OPT_INT is an int in struct config and an int64_t in a kind's options struct.
+   - A stage option's offset is into its kind's options struct (struct KIND_opts, the kind's
+     opts_size); strings, lists and key = value lists there are freed by their type.
    - For OPT_STR and OPT_PATH, min is the minimum length: 1 means "must not be empty when set".
    - An OPT_PATH is relative to the config file's directory and must be readable at load.
    - A key ending in "_env" names an environment variable, one ending in "_file" a file;
      the secret read from it is stored at offset.
    - A key ending in ".NAME" is a prefix: "property.NAME" takes any "property.X = Y",
      kept in order in the struct kv list at offset.
-   - The first entry of a stage table is the stage key itself (OPT_CONN): outbox = CONN.
+   - The first entry of a stage table is the stage key itself (OPT_CONN): KIND = CONN. Its
+     offset is unused: the connection is struct stage_cfg's conn.
+   - OPT_SECRET: the value may hold a secret inline (redacted in messages, wiped when freed).
+   - OPT_URL_SEGMENT: the value is a segment of a URL path: "." and ".." are refused.
    - A key ending in "_warn" is checked against the matching "_crit" key (warn <= crit). */
 
 #define CFG(field)  offsetof(struct config, field)
@@ -25,20 +30,19 @@ const char *const conn_kind_names[CONN__COUNT] = {
 const char *const color_names[] = {"red", "green", "yellow", "blue", "magenta", "cyan", "white", NULL};
 
 const struct opt_def synctop_opts[] = {
-    {"interval", OPT_DURATION, "2s", 0.1, 3600, CFG(interval_s), false,
-     "time between two polls of every stage"},
-    {"timeout", OPT_DURATION, "2s", 0.1, 300, CFG(timeout_s), false,
+    {"interval", OPT_DURATION, "2s", 0.1, 3600, CFG(interval_s), 0, "time between two polls of every stage"},
+    {"timeout", OPT_DURATION, "2s", 0.1, 300, CFG(timeout_s), 0,
      "deadline of one poll of a connection, unless the connection sets its own"},
-    {"environment", OPT_STR, "", 0, 0, CFG(environment), false,
+    {"environment", OPT_STR, "", 0, 0, CFG(environment), 0,
      "name shown in the header, e.g. production (shown in red) or staging"},
-    {"environment_color", OPT_STR, "", 0, 0, CFG(environment_color), false,
+    {"environment_color", OPT_STR, "", 0, 0, CFG(environment_color), 0,
      "background of the environment in the header: red, green, yellow, blue, magenta, cyan or white "
      "(empty: red for names starting with prod, cyan otherwise)"},
-    {"read_only", OPT_BOOL, "false", 0, 0, CFG(read_only), false,
+    {"read_only", OPT_BOOL, "false", 0, 0, CFG(read_only), 0,
      "true disables every action that writes (replay, refresh, pause, resume, restart)"},
-    {"history", OPT_INT, "300", 10, 100000, CFG(history), false,
+    {"history", OPT_INT, "300", 10, 100000, CFG(history), 0,
      "samples kept per stage for sparklines, rates and trends"},
-    {"log_file", OPT_STR, NULL, 1, 0, CFG(log_file), false,
+    {"log_file", OPT_STR, NULL, 1, 0, CFG(log_file), 0,
      "file that synctop appends its log to (unset: no log file)"},
     {0},
 };
@@ -47,76 +51,75 @@ const struct opt_def synctop_opts[] = {
 #define TIMEOUT_HELP "deadline of one poll of this connection (unset: the [synctop] timeout)"
 
 static const struct opt_def postgres_opts[] = {
-    {"conninfo", OPT_STR, NULL, 1, 0, CONN(conninfo), true,
+    {"conninfo", OPT_STR, NULL, 1, 0, CONN(conninfo), OPT_SECRET,
      "libpq connection string or postgresql:// URI (required); prefer .pgpass to password="},
-    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), 0, TIMEOUT_HELP},
     {0},
 };
 
 static const struct opt_def kafka_opts[] = {
-    {"brokers", OPT_STR, NULL, 1, 0, CONN(brokers), false,
+    {"brokers", OPT_STR, NULL, 1, 0, CONN(brokers), 0,
      "bootstrap servers, host:port[,host:port...] (required)"},
-    {"sasl_password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
+    {"sasl_password_env", OPT_STR, NULL, 1, 0, CONN(secret), 0,
      "environment variable holding the SASL password"},
-    {"sasl_password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+    {"sasl_password_file", OPT_STR, NULL, 1, 0, CONN(secret), 0,
      "file holding the SASL password (trailing newline ignored)"},
-    {"property.NAME", OPT_STR, NULL, 0, 0, CONN(properties), true,
+    {"property.NAME", OPT_STR, NULL, 0, 0, CONN(properties), OPT_SECRET,
      "any librdkafka property, passed through, e.g. property.security.protocol = SASL_SSL"},
-    {"describe_groups", OPT_BOOL, "false", 0, 0, CONN(describe_groups), false,
+    {"describe_groups", OPT_BOOL, "false", 0, 0, CONN(describe_groups), 0,
      "ask the brokers for the group's state and members (DescribeConsumerGroups); off by default: "
      "a broker that refuses it can wedge or crash librdkafka 2.0, so a child process asks"},
-    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), 0, TIMEOUT_HELP},
     {0},
 };
 
 static const struct opt_def redis_opts[] = {
-    {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), OPT_SECRET,
      "redis://[USER][:PASSWORD@]HOST[:PORT][/DB], rediss:// (TLS) or unix://[[USER]:PASSWORD@]PATH[?db=DB] "
      "(required)"},
-    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
-     "environment variable holding the Redis password"},
-    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), 0, "environment variable holding the Redis password"},
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), 0,
      "file holding the Redis password (trailing newline ignored)"},
-    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), false,
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), 0,
      "CA bundle (PEM) that signs the server's certificate, for rediss:// (unset: the system's)"},
-    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), 0, TIMEOUT_HELP},
     {0},
 };
 
 static const struct opt_def search_opts[] = {
-    {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), OPT_SECRET,
      "Elasticsearch or OpenSearch base URL, e.g. https://localhost:9200 (required)"},
-    {"username", OPT_STR, NULL, 1, 0, CONN(username), false, "user name for HTTP basic authentication"},
-    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
+    {"username", OPT_STR, NULL, 1, 0, CONN(username), 0, "user name for HTTP basic authentication"},
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), 0,
      "environment variable holding the basic authentication password"},
-    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), 0,
      "file holding the basic authentication password (trailing newline ignored)"},
-    {"api_key_env", OPT_STR, NULL, 1, 0, CONN(api_key), false,
+    {"api_key_env", OPT_STR, NULL, 1, 0, CONN(api_key), 0,
      "environment variable holding an API key (sent as Authorization: ApiKey)"},
-    {"api_key_file", OPT_STR, NULL, 1, 0, CONN(api_key), false,
+    {"api_key_file", OPT_STR, NULL, 1, 0, CONN(api_key), 0,
      "file holding an API key (trailing newline ignored)"},
-    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), false,
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), 0,
      "CA bundle (PEM) that signs the cluster's certificate, e.g. Elasticsearch 8's http_ca.crt "
      "(unset: the system's)"},
-    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), false,
+    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), 0,
      "true skips the TLS certificate check (shown on every line that names the connection)"},
-    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), 0, TIMEOUT_HELP},
     {0},
 };
 
 static const struct opt_def connect_opts[] = {
-    {"url", OPT_STR, NULL, 1, 0, CONN(url), true,
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), OPT_SECRET,
      "Kafka Connect REST URL, e.g. http://localhost:8083 (required)"},
-    {"username", OPT_STR, NULL, 1, 0, CONN(username), false, "user name for HTTP basic authentication"},
-    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), false,
+    {"username", OPT_STR, NULL, 1, 0, CONN(username), 0, "user name for HTTP basic authentication"},
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), 0,
      "environment variable holding the basic authentication password"},
-    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), false,
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), 0,
      "file holding the basic authentication password (trailing newline ignored)"},
-    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), false,
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), 0,
      "CA bundle (PEM) that signs the worker's certificate (unset: the system's)"},
-    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), false,
+    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), 0,
      "true skips the TLS certificate check (shown on every line that names the connection)"},
-    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), false, TIMEOUT_HELP},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), 0, TIMEOUT_HELP},
     {0},
 };
 

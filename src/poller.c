@@ -153,8 +153,9 @@ struct poller *poller_new(const struct config *cfg)
 				w->be = backend_for(w->conn->kind);
 				w->secrets = conn_secrets(w->conn);
 			}
-			if (s->cfg->source) /* errors of the stage's second session are scrubbed too */
-				w->secrets = secrets_merge(w->secrets, conn_secrets(s->cfg->source));
+			struct conn *extra = stage_extra_conn(s->cfg);
+			if (extra) /* errors of the stage's second session are scrubbed too */
+				w->secrets = secrets_merge(w->secrets, conn_secrets(extra));
 			w->stages = xrealloc(w->stages, (w->n_stages + 1) * sizeof *w->stages);
 			w->stages[w->n_stages++] = s;
 			s->worker = w;

@@ -15,6 +15,7 @@ struct kind {
 	const char *name;              /* the key of a [pipeline] section and the word shown: "outbox" */
 	enum conn_kind conn;           /* the connection kind its stages read */
 	const struct opt_def *options; /* its KIND.option table, the stage key itself first */
+	size_t opts_size; /* its options struct (st->opts), whose fields the table's offsets name */
 	/* Checks a stage once its pipeline is read (required options and how they combine); pl
 	   holds the stages before it in flow order. False with the reason in msg. May be NULL. */
 	bool (*check)(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
@@ -22,6 +23,12 @@ struct kind {
 	const char *const *metrics; /* NULL-terminated, in contract order: each is in every sample */
 	const char *main_metric;    /* the figure a sparkline follows */
 	const struct probe *probe;  /* NULL when synctop was built without the kind's backend */
+	/* Whether the probe's on-demand sample can run for st: true with what it will do in buf
+	   ("up to 1000 keys of session:*"), false with why not. May be NULL (it can, buf ""). */
+	bool (*sample_ready)(const struct stage_cfg *st, char *buf, size_t n);
+	/* A connection the probe opens besides st->conn (its secrets are scrubbed from errors too),
+	   or NULL. May be NULL (none). */
+	struct conn *(*extra_conn)(const struct stage_cfg *st);
 	/* The stage's target as shown (the outbox table, the slot names, the group and topics). */
 	void (*target)(const struct stage_cfg *st, char *buf, size_t n);
 	/* Raises sv's status and adds the pipeline's diagnoses from sv->cur (ok) and sv->prev. Pure. */
@@ -46,6 +53,12 @@ const char *stage_target(const struct stage_cfg *st, char *buf, size_t n);
 
 /* True when the kind's probe has an on-demand operation (poller_request_sample). */
 bool kind_has_sample(const struct kind *k);
+
+/* The kind's sample_ready for st (true with buf "" when it has none). */
+bool stage_sample_ready(const struct stage_cfg *st, char *buf, size_t n);
+
+/* The kind's extra_conn for st, or NULL. */
+struct conn *stage_extra_conn(const struct stage_cfg *st);
 
 /* A sample whose metrics object holds every metric name of the kind, as null. */
 void kind_sample_prepare(const struct kind *k, struct sample *s);

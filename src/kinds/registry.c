@@ -62,3 +62,15 @@ bool kind_has_sample(const struct kind *k)
 {
 	return k->probe && k->probe->sample;
 }
+
+bool stage_sample_ready(const struct stage_cfg *st, char *buf, size_t n)
+{
+	if (n)
+		buf[0] = '\0';
+	return !st->kind->sample_ready || st->kind->sample_ready(st, buf, n);
+}
+
+struct conn *stage_extra_conn(const struct stage_cfg *st)
+{
+	return st->kind->extra_conn ? st->kind->extra_conn(st) : NULL;
+}

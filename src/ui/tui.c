@@ -335,15 +335,15 @@ static void filter_key(struct ui *ui, int ch)
 static void sample_keys(struct ui *ui)
 {
 	const struct stage_view *sv = NULL;
+	char what[256];
 	ui_selected(ui, &sv);
 	if (!sv || !kind_has_sample(sv->cfg->kind)) {
 		notice(ui, "t samples the keys of a cache stage: select one");
-	} else if (!sv->cfg->key_prefix) {
-		notice(ui, "no cache.key_prefix for this stage: set one (e.g. session:) to sample its keys");
+	} else if (!stage_sample_ready(sv->cfg, what, sizeof what)) {
+		notice(ui, "%s", what);
 	} else if (poller_request_sample(ui->poller, sv->cfg)) {
 		poller_request_round(ui->poller);
-		notice(ui, "sampling up to %lld keys of %s*; the detail view shows the result",
-		       (long long)sv->cfg->sample_keys, sv->cfg->key_prefix);
+		notice(ui, "sampling %s; the detail view shows the result", what);
 	}
 }
 

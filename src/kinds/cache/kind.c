@@ -65,15 +65,30 @@ static void cache_figures(const struct stage_view *sv, char *buf, size_t n)
 		snappendf(buf, n, ", hits %.0f%%", ratio * 100);
 }
 
+/* The on-demand key sample needs a key prefix. */
+static bool cache_sample_ready(const struct stage_cfg *st, char *buf, size_t n)
+{
+	const struct cache_opts *o = cache_opts(st);
+	if (!o->key_prefix) {
+		strlcpy_safe(
+		    buf, "no cache.key_prefix for this stage: set one (e.g. session:) to sample its keys", n);
+		return false;
+	}
+	snprintf(buf, n, "up to %" PRId64 " keys of %s*", o->sample_keys, o->key_prefix);
+	return true;
+}
+
 const struct kind cache_kind = {
     .name = "cache",
     .conn = CONN_REDIS,
     .options = cache_options,
+    .opts_size = sizeof(struct cache_opts),
     .metrics = cache_metrics,
     .main_metric = "used_memory",
 #ifdef HAVE_REDIS
     .probe = &cache_probe,
 #endif
+    .sample_ready = cache_sample_ready,
     .target = cache_target,
     .evaluate = cache_rules,
     .figures = cache_figures,

@@ -115,13 +115,13 @@ static char *match_pattern(const char *prefix)
 /* On demand only: a bounded SCAN of the keys under cache.key_prefix, and their TTLs. */
 static enum probe_result cache_sample(const struct probe_ctx *ctx, json_t **result, char *err, size_t n)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct cache_opts *st = cache_opts(ctx->st);
 	if (!st->key_prefix) {
 		snprintf(err, n, "cache.key_prefix is not set: nothing to sample");
 		return PROBE_FAILED;
 	}
 	bool broken;
-	if (!redis_select_url_db(ctx->session, st->conn->url, ctx->deadline, err, n, &broken))
+	if (!redis_select_url_db(ctx->session, ctx->st->conn->url, ctx->deadline, err, n, &broken))
 		return broken ? PROBE_BROKEN : PROBE_FAILED;
 	char *pattern = match_pattern(st->key_prefix);
 	char cursor[32] = "0";

@@ -25,7 +25,7 @@ static void append_key_sample(struct diagnosis *d, const struct stage_view *sv)
 
 void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
-	const struct stage_cfg *st = sv->cfg;
+	const struct cache_opts *st = cache_opts(sv->cfg);
 	const json_t *m = sv->cur.metrics;
 	double ratio = -1, evicted_rate = 0, used = 0, max = 0;
 	int64_t keys = 0, expires = 0, evicted = 0;

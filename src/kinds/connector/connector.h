@@ -2,8 +2,20 @@
 #ifndef SYNCTOP_KIND_CONNECTOR_H
 #define SYNCTOP_KIND_CONNECTOR_H
 
+#include <stdint.h>
+
 #include "kinds/kind.h"
 #include "kinds/probe.h"
+
+/* The connector.* options of a stage (st->opts), described by connector_options. */
+struct connector_opts {
+	char *connector_name; /* connector.name */
+};
+
+static inline const struct connector_opts *connector_opts(const struct stage_cfg *st)
+{
+	return st->opts;
+}
 
 extern const struct kind connector_kind;
 #ifdef HAVE_SEARCH

@@ -21,8 +21,9 @@ static const char *const connector_metrics[] = {
     NULL,
 };
 
-static void connector_target(const struct stage_cfg *st, char *buf, size_t n)
+static void connector_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
+	const struct connector_opts *st = connector_opts(stage);
 	strlcpy_safe(buf, st->connector_name ? st->connector_name : "", n);
 }
 
@@ -51,6 +52,7 @@ const struct kind connector_kind = {
     .name = "connector",
     .conn = CONN_CONNECT,
     .options = connector_options,
+    .opts_size = sizeof(struct connector_opts),
     .metrics = connector_metrics,
     .main_metric = "tasks_running",
 #ifdef HAVE_SEARCH

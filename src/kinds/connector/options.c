@@ -4,18 +4,21 @@
 
 #include "kinds/connector/connector.h"
 
+#define OFF(field) offsetof(struct connector_opts, field)
+
 const struct opt_def connector_options[] = {
-    {"connector", OPT_CONN, NULL, 0, 0, ST_OFF(conn), false,
+    {"connector", OPT_CONN, NULL, 0, 0, 0, 0,
      "connect connection (a Kafka Connect worker's REST API) whose connector is watched"},
-    {"connector.name", OPT_STR, NULL, 1, 0, ST_OFF(connector_name), false,
+    {"connector.name", OPT_STR, NULL, 1, 0, OFF(connector_name), OPT_URL_SEGMENT,
      "the connector (required): its state, and its tasks' (a FAILED task under a RUNNING connector "
      "is the runbook's connector-task-failed)"},
     {0},
 };
 
-bool connector_check(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
+bool connector_check(struct stage_cfg *stage, const struct pipeline *pl, const struct config *cfg, char *msg,
                      size_t n)
 {
+	const struct connector_opts *st = connector_opts(stage);
 	(void)pl;
 	(void)cfg;
 	if (st->connector_name)

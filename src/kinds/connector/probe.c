@@ -23,7 +23,7 @@ static json_t *trace_head(const char *trace)
 
 static enum probe_result connector_poll(const struct probe_ctx *ctx, struct sample *out)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct connector_opts *st = connector_opts(ctx->st);
 	char *name = http_escape_segment(st->connector_name);
 	char path[600], err[512];
 	snprintf(path, sizeof path, "/connectors/%s/status", name);

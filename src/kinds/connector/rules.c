@@ -29,7 +29,7 @@ static void failed_tasks(const json_t *detail, char *buf, size_t n)
 void connector_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const json_t *m = sv->cur.metrics;
-	const char *name = sv->cfg->connector_name;
+	const char *name = connector_opts(sv->cfg)->connector_name;
 	const char *state = metric_str(m, "state");
 	int64_t failed = 0, running = 0, tasks = 0;
 	metric_int(m, "tasks_failed", &failed);

@@ -2,7 +2,22 @@
 #ifndef SYNCTOP_KIND_KAFKA_H
 #define SYNCTOP_KIND_KAFKA_H
 
+#include <stdint.h>
+
 #include "kinds/kind.h"
+
+/* The kafka.* options of a stage (st->opts), described by kafka_options. */
+struct kafka_opts {
+	char *group;     /* kafka.group: the consumer group */
+	char **topics;   /* kafka.topics: NULL-terminated; NULL = the topics the group committed to */
+	double window_s; /* kafka.window: the evaluation window */
+	int64_t lag_warn, lag_crit;
+};
+
+static inline const struct kafka_opts *kafka_opts(const struct stage_cfg *st)
+{
+	return st->opts;
+}
 
 extern const struct kind kafka_kind;
 #ifdef HAVE_KAFKA

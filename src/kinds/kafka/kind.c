@@ -13,8 +13,9 @@ static const char *const kafka_metrics[] = {
     "members", "evaluation", "partition_lags",    NULL,
 };
 
-static void kafka_target(const struct stage_cfg *st, char *buf, size_t n)
+static void kafka_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
+	const struct kafka_opts *st = kafka_opts(stage);
 	snprintf(buf, n, "%s: ", st->group ? st->group : "?");
 	if (!st->topics)
 		snappendf(buf, n, "*");
@@ -57,6 +58,7 @@ const struct kind kafka_kind = {
     .name = "kafka",
     .conn = CONN_KAFKA,
     .options = kafka_options,
+    .opts_size = sizeof(struct kafka_opts),
     .metrics = kafka_metrics,
     .main_metric = "lag",
 #ifdef HAVE_KAFKA

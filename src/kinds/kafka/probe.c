@@ -13,7 +13,7 @@
    that a consumer standing still for longer than the window can be told (STOP). */
 #define HIST_WINDOWS 3
 
-static bool topic_wanted(const struct stage_cfg *st, const char *name)
+static bool topic_wanted(const struct kafka_opts *st, const char *name)
 {
 	if (!st->topics)
 		return strncmp(name, "__", 2) != 0; /* internal topics (__consumer_offsets) */
@@ -41,7 +41,7 @@ static void round_begin(struct kafka_session *ks, unsigned long round)
 static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ctx, struct kafka_session *ks,
                                                       struct sample *out)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct kafka_opts *st = kafka_opts(ctx->st);
 	rd_kafka_resp_err_t e = 0;
 	if (!ks->md)
 		e = rd_kafka_metadata(ks->rk, 1, NULL, &ks->md, kafka_ms_left(ctx->deadline));
@@ -90,7 +90,7 @@ static rd_kafka_topic_partition_list_t *committed_of(const struct probe_ctx *ctx
 	char errstr[256];
 	rd_kafka_AdminOptions_set_request_timeout(opts, kafka_ms_left(ctx->deadline), errstr, sizeof errstr);
 	rd_kafka_ListConsumerGroupOffsets_t *req =
-	    rd_kafka_ListConsumerGroupOffsets_new(ctx->st->group, parts);
+	    rd_kafka_ListConsumerGroupOffsets_new(kafka_opts(ctx->st)->group, parts);
 	rd_kafka_ListConsumerGroupOffsets(ks->rk, &req, 1, opts, q);
 	rd_kafka_ListConsumerGroupOffsets_destroy(req);
 	rd_kafka_AdminOptions_destroy(opts);
@@ -101,10 +101,10 @@ static rd_kafka_topic_partition_list_t *committed_of(const struct probe_ctx *ctx
 		char why[256];
 		kafka_last_log(ks, why, sizeof why);
 		sample_set_error(out, "timeout: no committed offsets for group %s in time%s%s",
-		                 ctx->st->group, *why ? "; last broker error: " : "", why);
+		                 kafka_opts(ctx->st)->group, *why ? "; last broker error: " : "", why);
 	} else if (rd_kafka_event_error(ev)) {
-		sample_set_error(out, "cannot read the committed offsets of group %s: %s", ctx->st->group,
-		                 rd_kafka_event_error_string(ev));
+		sample_set_error(out, "cannot read the committed offsets of group %s: %s",
+		                 kafka_opts(ctx->st)->group, rd_kafka_event_error_string(ev));
 	} else {
 		const rd_kafka_ListConsumerGroupOffsets_result_t *res =
 		    rd_kafka_event_ListConsumerGroupOffsets_result(ev);
@@ -114,7 +114,7 @@ static rd_kafka_topic_partition_list_t *committed_of(const struct probe_ctx *ctx
 		const rd_kafka_error_t *ge = n > 0 ? rd_kafka_group_result_error(groups[0]) : NULL;
 		if (n == 0 || ge)
 			sample_set_error(out, "cannot read the committed offsets of group %s: %s",
-			                 ctx->st->group,
+			                 kafka_opts(ctx->st)->group,
 			                 ge ? rd_kafka_error_string(ge) : "no answer for the group");
 		else
 			result =
@@ -176,8 +176,8 @@ static void describe_group(const struct probe_ctx *ctx, struct kafka_session *ks
 		return;
 	char state[64], err[256];
 	long members = 0;
-	if (!kafka_describe(ks->conn, ctx->st->group, ctx->deadline, state, sizeof state, &members, err,
-	                    sizeof err)) {
+	if (!kafka_describe(ks->conn, kafka_opts(ctx->st)->group, ctx->deadline, state, sizeof state,
+	                    &members, err, sizeof err)) {
 		ks->describe_given_up = true;
 		return;
 	}
@@ -209,7 +209,7 @@ static int by_lag(const void *a, const void *b)
 }
 
 /* Metrics from the committed and end offsets; raw keeps the offsets for the evaluation. */
-static void fill(const struct stage_cfg *st, const rd_kafka_topic_partition_list_t *parts,
+static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_list_t *parts,
                  const rd_kafka_topic_partition_list_t *committed,
                  const rd_kafka_topic_partition_list_t *ends, struct sample *out)
 {
@@ -290,7 +290,7 @@ static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *
 	rd_kafka_topic_partition_list_t *ends = committed ? ends_of(ctx, ks, parts, out) : NULL;
 	enum probe_result r = PROBE_FAILED;
 	if (committed && ends) {
-		fill(ctx->st, parts, committed, ends, out);
+		fill(kafka_opts(ctx->st), parts, committed, ends, out);
 		describe_group(ctx, ks, out);
 		r = PROBE_OK;
 	}
@@ -322,8 +322,9 @@ static void point_of(json_t *h, json_t *keys, size_t n, int64_t *c, int64_t *e)
 
 /* The history travels from sample to sample (raw.hist), trimmed to a few windows; the
    evaluation and lag_s are computed on it. */
-static void kafka_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur)
+static void kafka_derive(const struct stage_cfg *stage, const struct sample *prev, struct sample *cur)
 {
+	const struct kafka_opts *st = kafka_opts(stage);
 	json_t *keys = json_object_get(cur->raw, "keys");
 	json_t *prev_keys = json_object_get(prev->raw, "keys");
 	if (!keys || !prev_keys)

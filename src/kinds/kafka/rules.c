@@ -20,7 +20,7 @@ static void worst_partition(const json_t *m, char *buf, size_t n)
 
 void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
-	const struct stage_cfg *st = sv->cfg;
+	const struct kafka_opts *st = kafka_opts(sv->cfg);
 	const json_t *m = sv->cur.metrics;
 	int64_t lag = 0, max_lag = 0, no_commit = 0, parts = 0;
 	double lag_s;

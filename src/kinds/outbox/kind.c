@@ -22,8 +22,9 @@ static const char *const outbox_metrics[] = {
     NULL,
 };
 
-static void outbox_target(const struct stage_cfg *st, char *buf, size_t n)
+static void outbox_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
+	const struct outbox_opts *st = outbox_opts(stage);
 	strlcpy_safe(buf, st->table ? st->table : "", n);
 }
 
@@ -61,6 +62,7 @@ const struct kind outbox_kind = {
     .name = "outbox",
     .conn = CONN_POSTGRES,
     .options = outbox_options,
+    .opts_size = sizeof(struct outbox_opts),
     .metrics = outbox_metrics,
     .main_metric = "pending",
 #ifdef HAVE_POSTGRES

@@ -24,7 +24,7 @@ static void outbox_sql_free(struct outbox_sql *q)
 	free(q->error);
 }
 
-static bool outbox_sql_quote(PGconn *conn, const struct stage_cfg *st, struct outbox_sql *q,
+static bool outbox_sql_quote(PGconn *conn, const struct outbox_opts *st, struct outbox_sql *q,
                              struct sample *out)
 {
 	memset(q, 0, sizeof *q);
@@ -76,7 +76,7 @@ static bool parse_i64(const char *s, int64_t *out)
    the advice is still there to say why. Returns false when the session broke. */
 static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const struct outbox_sql *q)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct outbox_opts *st = outbox_opts(ctx->st);
 	char err[256];
 	bool broken;
 	char *sql =
@@ -117,7 +117,7 @@ static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
    missing default table means the convention is not used: nothing to say. */
 static enum probe_result read_control(const struct probe_ctx *ctx, PGconn *conn, struct sample *out)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct outbox_opts *st = outbox_opts(ctx->st);
 	if (!st->control_table || !*st->control_table)
 		return PROBE_OK;
 	char *rel = pg_quote_relation(conn, st->control_table);
@@ -158,7 +158,7 @@ static enum probe_result read_control(const struct probe_ctx *ctx, PGconn *conn,
 
 static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct outbox_opts *st = outbox_opts(ctx->st);
 	PGconn *conn = ctx->session;
 	struct outbox_sql q;
 	if (!outbox_sql_quote(conn, st, &q, out))

@@ -11,7 +11,7 @@
 /* worker-paused: the worker's row in outbox.control_table says paused. */
 static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 {
-	const struct stage_cfg *st = sv->cfg;
+	const struct outbox_opts *st = outbox_opts(sv->cfg);
 	const json_t *m = sv->cur.metrics;
 	bool paused = false;
 	if (!metric_bool(m, "worker_paused", &paused) || !paused)
@@ -35,7 +35,7 @@ static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 
 void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
-	const struct stage_cfg *st = sv->cfg;
+	const struct outbox_opts *st = outbox_opts(sv->cfg);
 	const json_t *m = sv->cur.metrics;
 	int64_t pending = 0, failed = 0;
 	double oldest = 0, drain, inflow, prev_oldest;

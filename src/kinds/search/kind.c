@@ -31,8 +31,9 @@ static const char *const search_metrics[] = {
     NULL,
 };
 
-static void search_target(const struct stage_cfg *st, char *buf, size_t n)
+static void search_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
+	const struct search_opts *st = search_opts(stage);
 	strlcpy_safe(buf, st->index ? st->index : "", n);
 }
 
@@ -88,16 +89,24 @@ static void search_figures(const struct stage_view *sv, char *buf, size_t n)
 	}
 }
 
+/* The postgres connection of the source SQL: the probe's second session. */
+static struct conn *search_extra_conn(const struct stage_cfg *st)
+{
+	return search_opts(st)->source;
+}
+
 const struct kind search_kind = {
     .name = "search",
     .conn = CONN_SEARCH,
     .options = search_options,
+    .opts_size = sizeof(struct search_opts),
     .metrics = search_metrics,
     .main_metric = "docs",
 #ifdef HAVE_SEARCH
     .probe = &search_probe,
 #endif
     .check = search_check,
+    .extra_conn = search_extra_conn,
     .target = search_target,
     .evaluate = search_rules,
     .figures = search_figures,

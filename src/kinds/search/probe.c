@@ -55,7 +55,7 @@ static char *trim_sql(const char *sql)
 static bool source_value(const struct probe_ctx *ctx, const char *sql, double *out, char *why, size_t n)
 {
 	if (!*ctx->aux) {
-		*ctx->aux = pg_backend.open(ctx->cfg, ctx->st->source, ctx->deadline, why, n);
+		*ctx->aux = pg_backend.open(ctx->cfg, search_opts(ctx->st)->source, ctx->deadline, why, n);
 		if (!*ctx->aux)
 			return false;
 	}
@@ -92,7 +92,7 @@ static void set_source_error(struct sample *out, const char *key, const char *co
 
 static void read_source(const struct probe_ctx *ctx, const struct search_figures *f, struct sample *out)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct search_opts *st = search_opts(ctx->st);
 	json_t *m = out->metrics;
 	char why[300] = "";
 	double v;
@@ -143,7 +143,7 @@ static void window_update(const struct probe_ctx *ctx, double now, struct sample
 	json_t *missing = json_object_get(m, "missing_docs"), *failed = json_object_get(m, "indexing_failed");
 	json_array_append_new(
 	    w, json_pack("[fOO]", now, missing ? missing : json_null(), failed ? failed : json_null()));
-	double span = ctx->st->missing_window_s;
+	double span = search_opts(ctx->st)->missing_window_s;
 	while (json_array_size(w) > 1 &&
 	       now - json_real_value(json_array_get(json_array_get(w, 0), 0)) > span)
 		json_array_remove(w, 0);
@@ -198,7 +198,8 @@ static bool fetch(const struct probe_ctx *ctx, const char *method, const char *p
 		/* The parsers name requests as GET /{index}/...: the index is the configured one. */
 		char *at = strstr(err, "{index}");
 		if (at)
-			sample_set_error(out, "%.*s%s%s", (int)(at - err), err, ctx->st->index, at + 7);
+			sample_set_error(out, "%.*s%s%s", (int)(at - err), err, search_opts(ctx->st)->index,
+			                 at + 7);
 		else
 			sample_set_error(out, "%s", err);
 	}
@@ -211,7 +212,7 @@ static bool fetch(const struct probe_ctx *ctx, const char *method, const char *p
 
 static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample *out)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct search_opts *st = search_opts(ctx->st);
 	double started = now_mono();
 	char *ix = http_escape_segment(st->index);
 	char health[300], settings[512], stats[300], count[300], search[300];

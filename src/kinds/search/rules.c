@@ -26,9 +26,10 @@ static void rule_health(struct pipeline_view *pv, struct stage_view *sv, const j
 	             : "some replica shards are unassigned: one node lost and documents may be lost");
 	if (unassigned >= 0)
 		snprintf(d->evidence, sizeof d->evidence, "health %s for %s, %" PRId64 " unassigned shards",
-		         health, sv->cfg->index, unassigned);
+		         health, search_opts(sv->cfg)->index, unassigned);
 	else
-		snprintf(d->evidence, sizeof d->evidence, "health %s for %s", health, sv->cfg->index);
+		snprintf(d->evidence, sizeof d->evidence, "health %s for %s", health,
+		         search_opts(sv->cfg)->index);
 	snprintf(d->next, sizeof d->next,
 	         "ask the cluster why: GET /_cluster/allocation/explain (a full disk, a lost node, a "
 	         "replica count above the node count)");
@@ -52,11 +53,11 @@ static void rule_refresh(struct pipeline_view *pv, struct stage_view *sv, const 
 		snprintf(d->evidence, sizeof d->evidence,
 		         "index.refresh_interval is -1 on %s: %" PRId64 " documents visible, %" PRId64
 		         " index operations so far",
-		         sv->cfg->index, docs, total);
+		         search_opts(sv->cfg)->index, docs, total);
 		snprintf(d->next, sizeof d->next,
 		         "usually left over from a bulk load: set it back (PUT /%s/_settings "
 		         "{\"index\":{\"refresh_interval\":null}}), or force a refresh now",
-		         sv->cfg->index);
+		         search_opts(sv->cfg)->index);
 		return;
 	}
 	if (!explicit_ && idle) {
@@ -67,7 +68,7 @@ static void rule_refresh(struct pipeline_view *pv, struct stage_view *sv, const 
 		snprintf(d->evidence, sizeof d->evidence,
 		         "index.refresh_interval is not set on %s (default %s) and a shard is search-idle: "
 		         "no search for index.search.idle.after (%s), so scheduled refreshes are skipped",
-		         sv->cfg->index, ri ? ri : "1s", idle_after ? idle_after : "30s");
+		         search_opts(sv->cfg)->index, ri ? ri : "1s", idle_after ? idle_after : "30s");
 		snprintf(d->next, sizeof d->next,
 		         "if readers must see writes without searching first, set index.refresh_interval "
 		         "explicitly (e.g. 1s); or force a refresh now");
@@ -81,14 +82,14 @@ static void rule_indexing_failed(struct pipeline_view *pv, struct stage_view *sv
 		return;
 	metric_int(m, "indexing_failed", &total);
 	char win[32];
-	format_duration(sv->cfg->missing_window_s, win, sizeof win);
+	format_duration(search_opts(sv->cfg)->missing_window_s, win, sizeof win);
 	raise_status(sv, ST_CRIT, "%" PRId64 " documents rejected in the last %s", fresh, win);
 	struct diagnosis *d = add_diag(pv, sv, "search-indexing-failed", ST_CRIT, NULL);
 	snprintf(d->symptom, sizeof d->symptom,
 	         "the index is rejecting documents: they will be missing from search");
 	snprintf(d->evidence, sizeof d->evidence,
 	         "indexing.index_failed rose by %" PRId64 " in the last %s (%" PRId64 " in all) on %s", fresh,
-	         win, total, sv->cfg->index);
+	         win, total, search_opts(sv->cfg)->index);
 	snprintf(d->next, sizeof d->next,
 	         "read the indexer's log for the rejected documents (mapping conflicts, parse errors, a "
 	         "full disk); fix them, then replay the rows through the outbox");
@@ -96,7 +97,7 @@ static void rule_indexing_failed(struct pipeline_view *pv, struct stage_view *sv
 
 static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
 {
-	const struct stage_cfg *st = sv->cfg;
+	const struct search_opts *st = search_opts(sv->cfg);
 	int64_t floor, missing = 0, source = 0, docs = 0;
 	if (!metric_int(m, "missing_docs_floor", &floor))
 		return;
@@ -137,7 +138,7 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 
 static void rule_stale(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
 {
-	const struct stage_cfg *st = sv->cfg;
+	const struct search_opts *st = search_opts(sv->cfg);
 	double lag;
 	if (!metric_num(m, "freshness_lag_s", &lag))
 		return;

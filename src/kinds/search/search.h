@@ -2,7 +2,27 @@
 #ifndef SYNCTOP_KIND_SEARCH_H
 #define SYNCTOP_KIND_SEARCH_H
 
+#include <stdint.h>
+
 #include "kinds/kind.h"
+
+/* The search.* options of a stage (st->opts), described by search_options. */
+struct search_opts {
+	char *index;                        /* search.index: an index, alias or data stream (required) */
+	char *source_name;                  /* search.source: the postgres connection for the SQL below */
+	struct conn *source;                /* resolved: search.source, else the outbox/slot connection */
+	char *source_count;                 /* search.source_count: SQL giving the source's row count */
+	char *freshness_field;              /* search.freshness_field: a date field of the documents */
+	char *source_freshness;             /* search.source_freshness: SQL giving the newest timestamp */
+	int64_t missing_warn, missing_crit; /* documents missing from the index */
+	double missing_window_s;            /* search.missing_window: how long a drift must last */
+	double freshness_warn_s, freshness_crit_s; /* newest source row against newest document */
+};
+
+static inline const struct search_opts *search_opts(const struct stage_cfg *st)
+{
+	return st->opts;
+}
 
 extern const struct kind search_kind;
 #ifdef HAVE_SEARCH

@@ -12,8 +12,9 @@ static const char *const slot_metrics[] = {
     "slot_name", "active", "wal_status", "retained_bytes", "confirmed_lag_bytes", NULL,
 };
 
-static void slot_target(const struct stage_cfg *st, char *buf, size_t n)
+static void slot_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
+	const struct slot_opts *st = slot_opts(stage);
 	buf[0] = '\0';
 	if (!st->slot_names) {
 		strlcpy_safe(buf, "*", n);
@@ -49,6 +50,7 @@ const struct kind slot_kind = {
     .name = "slot",
     .conn = CONN_POSTGRES,
     .options = slot_options,
+    .opts_size = sizeof(struct slot_opts),
     .metrics = slot_metrics,
     .main_metric = "retained_bytes",
 #ifdef HAVE_POSTGRES

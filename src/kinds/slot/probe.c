@@ -72,7 +72,7 @@ static json_t *int_or_null(PGresult *res, int row, int col)
 
 static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *out)
 {
-	const struct stage_cfg *st = ctx->st;
+	const struct slot_opts *st = slot_opts(ctx->st);
 	char *names = st->slot_names ? names_array(st->slot_names) : NULL;
 	const char *params[1] = {names};
 	bool broken = false;

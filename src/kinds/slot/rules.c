@@ -10,7 +10,7 @@
 
 static void eval_slot_entry(struct pipeline_view *pv, struct stage_view *sv, json_t *s)
 {
-	const struct stage_cfg *st = sv->cfg;
+	const struct slot_opts *st = slot_opts(sv->cfg);
 	const char *name = metric_str(s, "slot_name");
 	const char *ws = metric_str(s, "wal_status");
 	bool active = true;

@@ -2,7 +2,20 @@
 #ifndef SYNCTOP_KIND_SLOT_H
 #define SYNCTOP_KIND_SLOT_H
 
+#include <stdint.h>
+
 #include "kinds/kind.h"
+
+/* The slot.* options of a stage (st->opts), described by slot_options. */
+struct slot_opts {
+	char **slot_names;                    /* slot.names: NULL-terminated; NULL = every logical slot */
+	int64_t retained_warn, retained_crit; /* bytes */
+};
+
+static inline const struct slot_opts *slot_opts(const struct stage_cfg *st)
+{
+	return st->opts;
+}
 
 extern const struct kind slot_kind;
 #ifdef HAVE_POSTGRES
