@@ -1,4 +1,4 @@
-/* test_kafka_eval.c: the Burrow-style verdicts and the lag-in-seconds estimate. */
+/* test_evaluate.c: the Burrow-style verdicts and the lag-in-seconds estimate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
