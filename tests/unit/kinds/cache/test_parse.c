@@ -1,4 +1,4 @@
-/* test_redis_info.c: the INFO parser on Redis 6 and 7 texts, CRLF and LF, unknown fields. */
+/* test_parse.c: the INFO parser on Redis 6 and 7 texts, CRLF and LF, unknown fields. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,12 +81,12 @@ static void test_keyspace_saturates(void **state)
 	json_decref(o);
 }
 
-/* The recorded outputs in tests/fixtures/redis/: exact figures. */
+/* The recorded outputs in tests/unit/kinds/cache/fixtures/: exact figures. */
 static json_t *fixture(const char *name)
 {
 	const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
 	char path[1024];
-	snprintf(path, sizeof path, "%s/tests/fixtures/redis/%s", top, name);
+	snprintf(path, sizeof path, "%s/tests/unit/kinds/cache/fixtures/%s", top, name);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		fail_msg("cannot read %s", path);

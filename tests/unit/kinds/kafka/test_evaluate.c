@@ -1,4 +1,4 @@
-/* test_kafka_eval.c: the Burrow-style verdicts and the lag-in-seconds estimate. */
+/* test_evaluate.c: the Burrow-style verdicts and the lag-in-seconds estimate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,13 +96,46 @@ static void test_lag_seconds(void **state)
 	assert_float_equal(kafka_lag_seconds(old, 2, 2), -1.0, 0);
 }
 
+/* The edges of the window (10 s): polls must span 90% of it before a lag is judged; a poll up
+   to 25% older than the window still counts as inside it. */
+static void test_window_edges(void **state)
+{
+	/* 8.9 s of polls: no verdict yet; 9 s: stalled. */
+	const struct kafka_point short_[] = {P(0, 10, 20, 5, 5), P(4.45, 10, 25, 5, 5), P(8.9, 10, 30, 5, 5)};
+	assert_int_equal(kafka_evaluate(short_, 3, 2, 10), KE_NONE);
+	const struct kafka_point enough[] = {P(0, 10, 20, 5, 5), P(4.5, 10, 25, 5, 5), P(9, 10, 30, 5, 5)};
+	assert_int_equal(kafka_evaluate(enough, 3, 2, 10), KE_STALL);
+	/* Standing still since t=0: at 12.5 s that poll is still inside the window (STALL); at
+	   12.6 s it is older than the window, so the group has stood still for longer (STOP). */
+	const struct kafka_point edge[] = {P(0, 10, 20, 5, 5), P(3, 10, 30, 5, 5), P(6, 10, 40, 5, 5),
+	                                   P(9, 10, 50, 5, 5), P(12.5, 10, 60, 5, 5)};
+	assert_int_equal(kafka_evaluate(edge, 5, 2, 10), KE_STALL);
+	const struct kafka_point past[] = {P(0, 10, 20, 5, 5), P(3, 10, 30, 5, 5), P(6, 10, 40, 5, 5),
+	                                   P(9, 10, 50, 5, 5), P(12.6, 10, 60, 5, 5)};
+	assert_int_equal(kafka_evaluate(past, 5, 2, 10), KE_STOP);
+}
+
+/* WARN needs the lag to grow between every two polls: one flat step is OK. */
+static void test_warn_needs_growth_at_every_poll(void **state)
+{
+	const struct kafka_point flat[] = {P(0, 10, 20, 5, 5), P(5, 15, 30, 5, 5), P(10, 20, 35, 5, 5)};
+	assert_int_equal(kafka_evaluate(flat, 3, 2, 10), KE_OK);
+	const struct kafka_point grew[] = {P(0, 10, 20, 5, 5), P(5, 15, 30, 5, 5), P(10, 20, 36, 5, 5)};
+	assert_int_equal(kafka_evaluate(grew, 3, 2, 10), KE_WARN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_not_enough),  cmocka_unit_test(test_idle_and_ok),
-	    cmocka_unit_test(test_rewind),      cmocka_unit_test(test_stall_then_stop),
-	    cmocka_unit_test(test_warn_slow),   cmocka_unit_test(test_no_commits_are_not_lag),
+	    cmocka_unit_test(test_not_enough),
+	    cmocka_unit_test(test_idle_and_ok),
+	    cmocka_unit_test(test_rewind),
+	    cmocka_unit_test(test_stall_then_stop),
+	    cmocka_unit_test(test_warn_slow),
+	    cmocka_unit_test(test_no_commits_are_not_lag),
 	    cmocka_unit_test(test_lag_seconds),
+	    cmocka_unit_test(test_window_edges),
+	    cmocka_unit_test(test_warn_needs_growth_at_every_poll),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

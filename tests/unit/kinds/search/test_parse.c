@@ -1,4 +1,4 @@
-/* test_search_parse.c: the search stage's reading of Elasticsearch/OpenSearch answers: inline
+/* test_parse.c: the search stage's reading of Elasticsearch/OpenSearch answers: inline
    bodies for each rule of the parser, then the bodies recorded from the reference docs
    (tests/fixtures/search/), with exact figures. */
 #include <setjmp.h>

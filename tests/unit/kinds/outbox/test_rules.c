@@ -1,0 +1,418 @@
+/* test_rules.c: the outbox rules on hand-made samples, each a firing case and a near miss. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../fixture.h"
+#include "health.h"
+
+/* The defaults: pending warn 1000 / crit 10000, oldest warn 60s / crit 5m, failed warn 1 /
+   crit 100, max_attempts 5, control table outbox_worker, worker relay. */
+static const char *const INI = "[postgres shop]\n"
+                               "conninfo = host=db.internal dbname=shop\n"
+                               "[pipeline products]\n"
+                               "outbox = shop\n"
+                               "outbox.table = public.outbox\n"
+                               "slot = shop\n";
+
+struct fx {
+	struct config *cfg;
+	struct snapshot snap;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	f->cfg = fixture_config(INI);
+	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	snapshot_free(&f->snap);
+	config_free(f->cfg);
+	free(f);
+	return 0;
+}
+
+#define OUTBOX(f) (&(f)->snap.pipes[0].stages[0])
+#define SLOT(f)   (&(f)->snap.pipes[0].stages[1])
+#define NO_SLOTS  "{\"slots\": []}"
+
+static const struct diagnosis *find(const struct pipeline_view *pv, const char *rule)
+{
+	for (size_t i = 0; i < pv->n_diags; i++)
+		if (!strcmp(pv->diags[i].rule, rule))
+			return &pv->diags[i];
+	return NULL;
+}
+
+/* The outbox sample given, a slot stage with nothing to say, evaluated. */
+static const struct pipeline_view *eval(struct fx *f, const char *outbox, const char *prev, double dt)
+{
+	fixture_sample(OUTBOX(f), outbox, prev, dt);
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	assert_int_equal(SLOT(f)->status, ST_OK);
+	return &f->snap.pipes[0];
+}
+
+/* The issue's example: 137 pending, the oldest 10 minutes old, 5 failed. */
+static void test_backlog_and_poison(void **state)
+{
+	struct fx *f = *state;
+	fixture_sample(
+	    OUTBOX(f),
+	    "{\"pending\": 137, \"pending_capped\": false, \"oldest_pending_age_s\": 600.0, \"failed\": 5}",
+	    NULL, 0);
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	const struct pipeline_view *pv = &f->snap.pipes[0];
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_string_equal(OUTBOX(f)->reason, "oldest pending row is 10m00s old (crit at 5m00s)");
+	assert_int_equal(pv->status, ST_CRIT);
+	assert_int_equal(status_exit_code(f->snap.status), 2);
+	assert_int_equal(pv->n_diags, 2);
+	assert_string_equal(pv->diags[0].rule, "outbox-backlog"); /* crit before warn */
+	assert_int_equal(pv->diags[0].severity, ST_CRIT);
+	assert_string_equal(pv->diags[0].action, "replay");
+	assert_string_equal(pv->diags[0].evidence, "137 rows pending in public.outbox, oldest 10m00s");
+	const struct diagnosis *d = find(pv, "poison-rows");
+	assert_non_null(d);
+	assert_int_equal(d->severity, ST_WARN);
+	assert_string_equal(d->evidence, "5 pending rows have attempts >= 5 or an error in last_error");
+}
+
+static void test_worker_stalled(void **state)
+{
+	struct fx *f = *state;
+	fixture_sample(
+	    OUTBOX(f),
+	    "{\"pending\": 1284, \"pending_capped\": false, \"oldest_pending_age_s\": 252.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.2}",
+	    "{\"pending\": 1280, \"pending_capped\": false, \"oldest_pending_age_s\": 251.0}", 1.0);
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	const struct pipeline_view *pv = &f->snap.pipes[0];
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_int_equal(pv->n_diags, 1); /* stalled says it all: no separate backlog line */
+	assert_string_equal(pv->diags[0].rule, "worker-stalled");
+	assert_string_equal(pv->diags[0].action, "resume");
+	assert_string_equal(pv->diags[0].evidence,
+	                    "1,284 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 4.2/s");
+}
+
+static void test_slow_but_draining_is_not_stalled(void **state)
+{
+	struct fx *f = *state;
+	fixture_sample(
+	    OUTBOX(f),
+	    "{\"pending\": 400, \"pending_capped\": false, \"oldest_pending_age_s\": 30.0, \"failed\": 0,"
+	    " \"drain_per_s\": 3.0, \"inflow_per_s\": 4.0}",
+	    NULL, 0);
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_null(find(&f->snap.pipes[0], "worker-stalled"));
+}
+
+static void test_no_index(void **state)
+{
+	struct fx *f = *state;
+	fixture_sample(OUTBOX(f),
+	               "{\"pending\": 3, \"pending_capped\": false, \"oldest_pending_age_s\": 1.0}", NULL, 0);
+	fixture_raw(OUTBOX(f),
+	            "{\"max_id\": 60000, \"table_rows\": 60000, \"index_hint\": "
+	            "\"CREATE INDEX CONCURRENTLY ON \\\"public\\\".\\\"outbox\\\" (\\\"created_at\\\") "
+	            "WHERE NOT processed;\"}");
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	const struct diagnosis *d = find(&f->snap.pipes[0], "outbox-no-index");
+	assert_non_null(d);
+	assert_string_equal(d->next,
+	                    "create a partial index: CREATE INDEX CONCURRENTLY ON \"public\".\"outbox\" "
+	                    "(\"created_at\") WHERE NOT processed;");
+	assert_string_equal(
+	    d->evidence,
+	    "the plan of the pending count is a sequential scan of public.outbox (about 60,000 rows)");
+}
+
+/* ---- pending: a status level, no diagnosis of its own ---- */
+
+static void test_pending_levels(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f, "{\"pending\": 1000, \"pending_capped\": false, \"oldest_pending_age_s\": 5.0, \"failed\": 0}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "1,000 rows pending (warn at 1000)");
+	assert_int_equal(pv->n_diags, 0);
+
+	pv = eval(f, "{\"pending\": 100000, \"pending_capped\": true, \"oldest_pending_age_s\": 5.0}", NULL,
+	          0);
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_string_equal(OUTBOX(f)->reason, "100,000+ rows pending (crit at 10000)");
+	assert_int_equal(pv->n_diags, 0);
+}
+
+static void test_pending_near_miss(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f, "{\"pending\": 999, \"pending_capped\": false, \"oldest_pending_age_s\": 5.0, \"failed\": 0}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_string_equal(OUTBOX(f)->reason, "");
+	assert_int_equal(pv->n_diags, 0);
+}
+
+/* ---- outbox-backlog ---- */
+
+static void test_backlog_warn_at_oldest_warn(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv =
+	    eval(f,
+	         "{\"pending\": 5, \"pending_capped\": false, \"oldest_pending_age_s\": 60.0, \"failed\": 0,"
+	         " \"drain_per_s\": 2.0, \"inflow_per_s\": 3.0}",
+	         NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "oldest pending row is 1m00s old (warn at 1m00s)");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "outbox-backlog");
+	assert_int_equal(d->severity, ST_WARN);
+	assert_string_equal(d->action, "replay");
+	assert_string_equal(d->evidence,
+	                    "5 rows pending in public.outbox, oldest 1m00s, draining 2.0/s, inflow 3.0/s");
+}
+
+static void test_backlog_near_miss(void **state)
+{
+	struct fx *f = *state;
+	/* Just under the warn age. */
+	const struct pipeline_view *pv =
+	    eval(f,
+	         "{\"pending\": 5, \"pending_capped\": false, \"oldest_pending_age_s\": 59.9, \"failed\": 0,"
+	         " \"drain_per_s\": 2.0, \"inflow_per_s\": 3.0}",
+	         NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_null(find(pv, "outbox-backlog"));
+	/* An old age with nothing pending is no backlog. */
+	pv = eval(f, "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 600.0}", NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_int_equal(pv->n_diags, 0);
+}
+
+/* ---- worker-stalled ---- */
+
+/* No inflow, but the oldest row grew older since the last poll; timer jitter reads as 1s. */
+static void test_stalled_by_ageing(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 252.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 0.0}",
+	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 251.0}", 0.984);
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 1s with 12 rows pending");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "worker-stalled");
+	assert_int_equal(d->severity, ST_CRIT);
+	assert_string_equal(d->action, "resume");
+	assert_string_equal(d->symptom, "the outbox relay is not draining public.outbox");
+	assert_string_equal(d->evidence,
+	                    "12 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 0.0/s");
+	assert_string_equal(d->next, "the relay is down, stuck or paused: check its process and logs, and "
+	                             "the control table outbox_worker; resume it, or replay the rows");
+}
+
+static void test_stalled_near_miss(void **state)
+{
+	struct fx *f = *state;
+	/* Rows arrive and none drain, but none is older than the warn age: a relay that drains in
+	   batches. Only the pending level speaks. */
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 1284, \"pending_capped\": false, \"oldest_pending_age_s\": 59.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.2}",
+	    "{\"pending\": 1280, \"pending_capped\": false, \"oldest_pending_age_s\": 58.0}", 1.0);
+	assert_null(find(pv, "worker-stalled"));
+	assert_int_equal(pv->n_diags, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "1,284 rows pending (warn at 1000)");
+
+	/* Old rows, no inflow, and the oldest did not age since the last poll: a backlog, not a
+	   stall. */
+	pv = eval(
+	    f,
+	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 252.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 0.0}",
+	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 252.0}", 2.0);
+	assert_null(find(pv, "worker-stalled"));
+	assert_int_equal(pv->n_diags, 1);
+	assert_string_equal(pv->diags[0].rule, "outbox-backlog");
+	assert_int_equal(pv->diags[0].severity, ST_WARN);
+	assert_string_equal(pv->diags[0].evidence,
+	                    "12 rows pending in public.outbox, oldest 4m12s, draining 0.0/s, inflow 0.0/s");
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+}
+
+/* Stalled because paused: the stall says so, and the pause has its own line. */
+static void test_stalled_while_paused(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv =
+	    eval(f,
+	         "{\"pending\": 40, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0, \"failed\": 0,"
+	         " \"drain_per_s\": 0.0, \"inflow_per_s\": 1.5, \"worker_paused\": true,"
+	         " \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 95.0}",
+	         "{\"pending\": 37, \"pending_capped\": false, \"oldest_pending_age_s\": 88.0}", 2.0);
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 2s with 40 rows pending");
+	assert_int_equal(pv->n_diags, 2);
+	assert_string_equal(pv->diags[0].rule, "worker-stalled");
+	assert_string_equal(pv->diags[0].evidence,
+	                    "40 rows pending, oldest 1m30s, drained 0/s over the last 2s, inflow 1.5/s");
+	assert_string_equal(pv->diags[0].next, "the relay is paused (outbox_worker.paused = true for worker "
+	                                       "relay): resume it if the pause is over");
+	assert_string_equal(pv->diags[1].rule, "worker-paused");
+	assert_int_equal(pv->diags[1].severity, ST_WARN);
+}
+
+/* ---- worker-paused ---- */
+
+static void test_worker_paused(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0, \"failed\": 0,"
+	    " \"worker_paused\": true, \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 130.0}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "worker relay paused for 2m10s");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "worker-paused");
+	assert_int_equal(d->severity, ST_WARN);
+	assert_string_equal(d->action, "resume");
+	assert_string_equal(
+	    d->evidence, "outbox_worker.paused = true for worker relay, since 2026-11-22T10:00:00Z (2m10s)");
+	assert_string_equal(d->next,
+	                    "if the pause is over, resume the worker (UPDATE outbox_worker SET paused "
+	                    "= false WHERE name = 'relay'); ask first who paused it");
+}
+
+static void test_worker_paused_near_miss(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv =
+	    eval(f,
+	         "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0, \"failed\": 0,"
+	         " \"worker_paused\": false, \"paused_since\": null, \"paused_for_s\": null}",
+	         NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_int_equal(pv->n_diags, 0);
+}
+
+/* ---- poison-rows ---- */
+
+static void test_poison_rows_levels(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f, "{\"pending\": 1, \"pending_capped\": false, \"oldest_pending_age_s\": 2.0, \"failed\": 1}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "1 rows failed");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "poison-rows");
+	assert_int_equal(d->severity, ST_WARN);
+	assert_string_equal(d->action, "replay");
+	assert_string_equal(d->evidence, "1 pending rows have attempts >= 5 or an error in last_error");
+	assert_string_equal(d->next,
+	                    "read the recorded errors (SELECT id, last_error FROM public.outbox WHERE "
+	                    "last_error IS NOT NULL), fix the cause, then replay the failed rows");
+
+	/* 99 is still warn, 100 is crit. */
+	pv = eval(
+	    f, "{\"pending\": 99, \"pending_capped\": false, \"oldest_pending_age_s\": 2.0, \"failed\": 99}",
+	    NULL, 0);
+	assert_int_equal(pv->diags[0].severity, ST_WARN);
+	pv = eval(
+	    f,
+	    "{\"pending\": 100, \"pending_capped\": false, \"oldest_pending_age_s\": 2.0, \"failed\": 100}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_string_equal(OUTBOX(f)->reason, "100 rows failed");
+	assert_string_equal(pv->diags[0].rule, "poison-rows");
+	assert_int_equal(pv->diags[0].severity, ST_CRIT);
+}
+
+static void test_poison_rows_near_miss(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f, "{\"pending\": 1, \"pending_capped\": false, \"oldest_pending_age_s\": 2.0, \"failed\": 0}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_int_equal(pv->n_diags, 0);
+}
+
+/* ---- outbox-no-index ---- */
+
+static void test_no_index_near_miss(void **state)
+{
+	struct fx *f = *state;
+	fixture_sample(OUTBOX(f),
+	               "{\"pending\": 3, \"pending_capped\": false, \"oldest_pending_age_s\": 1.0}", NULL, 0);
+	/* The plan was read and an index serves it: no hint. */
+	fixture_raw(OUTBOX(f), "{\"max_id\": 60000, \"table_rows\": 60000}");
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_null(find(&f->snap.pipes[0], "outbox-no-index"));
+	assert_int_equal(f->snap.pipes[0].n_diags, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_backlog_and_poison, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_stalled, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_slow_but_draining_is_not_stalled, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_index, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_levels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backlog_warn_at_oldest_warn, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backlog_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stalled_by_ageing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stalled_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stalled_while_paused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_paused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_paused_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_poison_rows_levels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_poison_rows_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_index_near_miss, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
