@@ -32,7 +32,7 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 	bool have_ratio = metric_num(m, "used_ratio", &ratio);
 	bool have_rate = metric_num(m, "evicted_per_s", &evicted_rate);
 	metric_num(m, "used_memory", &used);
-	metric_num(m, "maxmemory", &max);
+	bool have_max = metric_num(m, "maxmemory", &max);
 	metric_int(m, "keys", &keys);
 	metric_int(m, "expires", &expires);
 	metric_int(m, "evicted_keys", &evicted);
@@ -61,7 +61,7 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 		         "sessions, "
 		         "volatile-lru with a TTL on every session)");
 	}
-	if (max == 0) {
+	if (have_max && max == 0) { /* not reported (a proxy hiding it) is not "unlimited" */
 		raise_status(sv, ST_WARN, "maxmemory 0: no limit");
 		struct diagnosis *d = add_diag(pv, sv, "cache-unbounded", ST_WARN, NULL);
 		snprintf(d->symptom, sizeof d->symptom,

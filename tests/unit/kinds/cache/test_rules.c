@@ -48,7 +48,6 @@ static int teardown(void **state)
 #define MIB_800 "838860800"
 #define MIB_950 "996147200"
 
-#ifdef SYNCTOP_KNOWN_DEFECTS /* only the known defect's test looks a rule up by name */
 static const struct diagnosis *find(const struct pipeline_view *pv, const char *rule)
 {
 	for (size_t i = 0; i < pv->n_diags; i++)
@@ -56,7 +55,6 @@ static const struct diagnosis *find(const struct pipeline_view *pv, const char *
 			return &pv->diags[i];
 	return NULL;
 }
-#endif
 
 static const struct pipeline_view *eval(struct fx *f, const char *metrics, const char *detail)
 {
@@ -153,12 +151,8 @@ static void test_unbounded_near_miss(void **state)
 }
 
 /* A server whose INFO does not say maxmemory (a proxy, a managed service hiding it) has not
-   said it is unlimited: the probe leaves the metric null, and no figure should be made up.
-   KNOWN DEFECT (src/kinds/cache/rules.c): a maxmemory not reported reads as 0 and fires
-   cache-unbounded with "maxmemory is 0 (unlimited)". Written as it should pass, left out of the
-   run until the rule is fixed (cmocka 1.1's TAP skip is "not ok # SKIP", a FAIL to automake):
-   make check CPPFLAGS=-DSYNCTOP_KNOWN_DEFECTS runs it. */
-#ifdef SYNCTOP_KNOWN_DEFECTS
+   said it is unlimited: the probe leaves the metric null, and no figure should be made up
+   (it read as 0 and said "maxmemory is 0 (unlimited)"). */
 static void test_unbounded_needs_maxmemory(void **state)
 {
 	struct fx *f = *state;
@@ -172,7 +166,6 @@ static void test_unbounded_needs_maxmemory(void **state)
 	assert_int_equal(CACHE(f)->status, ST_OK);
 	assert_int_equal(pv->n_diags, 0);
 }
-#endif
 
 /* ---- cache-volatile-no-ttl ---- */
 
@@ -288,9 +281,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_noeviction_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unbounded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unbounded_near_miss, setup, teardown),
-#ifdef SYNCTOP_KNOWN_DEFECTS
 	    cmocka_unit_test_setup_teardown(test_unbounded_needs_maxmemory, setup, teardown),
-#endif
 	    cmocka_unit_test_setup_teardown(test_volatile_no_ttl, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_volatile_no_ttl_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_evicting, setup, teardown),
