@@ -11,6 +11,25 @@
 
 struct probe;
 
+/* What a metric's value means: its format on screen and its unit in exports. */
+enum metric_unit {
+	MU_COUNT,      /* a number of things: 1,284 */
+	MU_SECONDS,    /* a duration: 4m12s */
+	MU_BYTES,      /* a size: 1.2 GiB */
+	MU_RATIO,      /* a fraction of one: 0.98 is 98% */
+	MU_FACTOR,     /* a ratio that is not a fraction (fragmentation 1.52) */
+	MU_PER_SECOND, /* a rate over the last two polls */
+	MU_BOOL,
+	MU_TEXT, /* a word or a time as the server wrote it */
+	MU_LIST, /* an array of objects (partition_lags), shown as a list */
+};
+
+struct metric_def {
+	const char *name; /* the JSON key */
+	enum metric_unit unit;
+	bool contract; /* in DESIGN.md's table: never renamed or removed within a schema */
+};
+
 struct kind {
 	const char *name;              /* the key of a [pipeline] section and the word shown: "outbox" */
 	enum conn_kind conn;           /* the connection kind its stages read */
@@ -20,9 +39,9 @@ struct kind {
 	   holds the stages before it in flow order. False with the reason in msg. May be NULL. */
 	bool (*check)(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
 	              size_t n);
-	const char *const *metrics; /* NULL-terminated, in contract order: each is in every sample */
-	const char *main_metric;    /* the figure a sparkline follows */
-	const struct probe *probe;  /* NULL when synctop was built without the kind's backend */
+	const struct metric_def *metrics; /* in contract order, ended by {0}: each is in every sample */
+	const char *main_metric;          /* the figure a sparkline follows */
+	const struct probe *probe;        /* NULL when synctop was built without the kind's backend */
 	/* Whether the probe's on-demand sample can run for st: true with what it will do in buf
 	   ("up to 1000 keys of session:*"), false with why not. May be NULL (it can, buf ""). */
 	bool (*sample_ready)(const struct stage_cfg *st, char *buf, size_t n);

@@ -53,8 +53,8 @@ void kind_sample_prepare(const struct kind *k, struct sample *s)
 {
 	sample_init(s);
 	s->metrics = json_object();
-	for (const char *const *m = k->metrics; *m; m++)
-		json_object_set_new(s->metrics, *m, json_null());
+	for (const struct metric_def *m = k->metrics; m->name; m++)
+		json_object_set_new(s->metrics, m->name, json_null());
 	s->ok = true;
 }
 

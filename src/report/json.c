@@ -24,9 +24,9 @@ static json_t *stage_metrics(const struct stage_view *sv)
 {
 	json_t *out = json_object();
 	const struct kind *p = sv->cfg->kind;
-	for (const char *const *m = p->metrics; *m; m++) {
-		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL;
-		json_object_set(out, *m, v ? v : json_null());
+	for (const struct metric_def *m = p->metrics; m->name; m++) {
+		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, m->name) : NULL;
+		json_object_set(out, m->name, v ? v : json_null());
 	}
 	return out;
 }

@@ -210,12 +210,12 @@ void draw_detail(struct ui *ui)
 	const struct kind *p = sv->cfg->kind;
 	add(&l, 0, 0, "%s", "");
 	add(&l, 0, A_BOLD, "%s", "metrics");
-	for (const char *const *m = p->metrics; *m; m++) {
-		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, *m) : NULL;
+	for (const struct metric_def *m = p->metrics; m->name; m++) {
+		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, m->name) : NULL;
 		if (json_is_array(v)) /* shown as a list below */
 			continue;
-		metric_text(*m, v, buf, sizeof buf);
-		add(&l, 2, 0, "%-24s %s", *m, buf);
+		metric_text(m->name, v, buf, sizeof buf);
+		add(&l, 2, 0, "%-24s %s", m->name, buf);
 	}
 	if (p && sv->n_series > 1) {
 		char spark[2048];

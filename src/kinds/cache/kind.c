@@ -8,23 +8,24 @@
 #include "redact.h"
 #include "units.h"
 
-static const char *const cache_metrics[] = {
-    "used_memory",
-    "maxmemory",
-    "used_ratio",
-    "maxmemory_policy",
-    "evicted_keys",
-    "evicted_per_s",
-    "expired_per_s",
-    "hit_ratio",
-    "connected_clients",
-    "rejected_connections",
-    "keys",
-    "expires",
-    "mem_fragmentation_ratio",
-    "role",
-    "master_link_status",
-    NULL,
+static const struct metric_def cache_metrics[] = {
+    {"used_memory", MU_BYTES, true},
+    {"maxmemory", MU_BYTES, true},
+    {"used_ratio", MU_RATIO, true},
+    {"maxmemory_policy", MU_TEXT, true},
+    {"evicted_keys", MU_COUNT, true},
+    {"evicted_per_s", MU_PER_SECOND, true},
+    {"expired_per_s", MU_PER_SECOND, true},
+    {"hit_ratio", MU_RATIO, true},
+    /* beyond the contract */
+    {"connected_clients", MU_COUNT, false},
+    {"rejected_connections", MU_COUNT, false},
+    {"keys", MU_COUNT, false},
+    {"expires", MU_COUNT, false},
+    {"mem_fragmentation_ratio", MU_FACTOR, false},
+    {"role", MU_TEXT, false},
+    {"master_link_status", MU_TEXT, false},
+    {0},
 };
 
 static void cache_target(const struct stage_cfg *st, char *buf, size_t n)

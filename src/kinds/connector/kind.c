@@ -8,17 +8,17 @@
 #include "redact.h"
 #include "units.h"
 
-static const char *const connector_metrics[] = {
-    "state",
-    "tasks_running",
-    "tasks_failed",
-    "paused_since",
+static const struct metric_def connector_metrics[] = {
+    {"state", MU_TEXT, true},
+    {"tasks_running", MU_COUNT, true},
+    {"tasks_failed", MU_COUNT, true},
+    {"paused_since", MU_TEXT, true},
     /* beyond the contract */
-    "tasks",
-    "paused_for_s",
-    "type",
-    "worker_id",
-    NULL,
+    {"tasks", MU_COUNT, false},
+    {"paused_for_s", MU_SECONDS, false},
+    {"type", MU_TEXT, false},
+    {"worker_id", MU_TEXT, false},
+    {0},
 };
 
 static void connector_target(const struct stage_cfg *stage, char *buf, size_t n)

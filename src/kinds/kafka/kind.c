@@ -8,9 +8,10 @@
 #include "redact.h"
 #include "units.h"
 
-static const char *const kafka_metrics[] = {
-    "lag",     "partitions", "max_partition_lag", "lag_s", "group_state",
-    "members", "evaluation", "partition_lags",    NULL,
+static const struct metric_def kafka_metrics[] = {
+    {"lag", MU_COUNT, true},       {"partitions", MU_COUNT, true},    {"max_partition_lag", MU_COUNT, true},
+    {"lag_s", MU_SECONDS, true},   {"group_state", MU_TEXT, true},    {"members", MU_COUNT, true},
+    {"evaluation", MU_TEXT, true}, {"partition_lags", MU_LIST, true}, {0},
 };
 
 static void kafka_target(const struct stage_cfg *stage, char *buf, size_t n)

@@ -8,18 +8,18 @@
 #include "redact.h"
 #include "units.h"
 
-static const char *const outbox_metrics[] = {
-    "pending",
-    "pending_capped",
-    "oldest_pending_age_s",
-    "failed",
-    "drain_per_s",
-    "inflow_per_s",
+static const struct metric_def outbox_metrics[] = {
+    {"pending", MU_COUNT, true},
+    {"pending_capped", MU_BOOL, true},
+    {"oldest_pending_age_s", MU_SECONDS, true},
+    {"failed", MU_COUNT, true},
+    {"drain_per_s", MU_PER_SECOND, true},
+    {"inflow_per_s", MU_PER_SECOND, true},
     /* beyond the contract: the worker's row in outbox.control_table */
-    "worker_paused",
-    "paused_since",
-    "paused_for_s",
-    NULL,
+    {"worker_paused", MU_BOOL, false},
+    {"paused_since", MU_TEXT, false},
+    {"paused_for_s", MU_SECONDS, false},
+    {0},
 };
 
 static void outbox_target(const struct stage_cfg *stage, char *buf, size_t n)

@@ -8,27 +8,27 @@
 #include "redact.h"
 #include "units.h"
 
-static const char *const search_metrics[] = {
-    "health",
-    "refresh_interval",
-    "search_idle_after",
-    "docs",
-    "refresh_total",
-    "refresh_per_s",
-    "indexing_failed",
-    "source_docs",
-    "missing_docs",
+static const struct metric_def search_metrics[] = {
+    {"health", MU_TEXT, true},
+    {"refresh_interval", MU_TEXT, true},
+    {"search_idle_after", MU_TEXT, true},
+    {"docs", MU_COUNT, true},
+    {"refresh_total", MU_COUNT, true},
+    {"refresh_per_s", MU_PER_SECOND, true},
+    {"indexing_failed", MU_COUNT, true},
+    {"source_docs", MU_COUNT, true},
+    {"missing_docs", MU_COUNT, true},
     /* beyond the contract */
-    "missing_docs_floor",
-    "refresh_explicit",
-    "search_idle",
-    "indices",
-    "unassigned_shards",
-    "index_total",
-    "indexing_failed_new",
-    "is_throttled",
-    "freshness_lag_s",
-    NULL,
+    {"missing_docs_floor", MU_COUNT, false},
+    {"refresh_explicit", MU_BOOL, false},
+    {"search_idle", MU_BOOL, false},
+    {"indices", MU_COUNT, false},
+    {"unassigned_shards", MU_COUNT, false},
+    {"index_total", MU_COUNT, false},
+    {"indexing_failed_new", MU_COUNT, false},
+    {"is_throttled", MU_BOOL, false},
+    {"freshness_lag_s", MU_SECONDS, false},
+    {0},
 };
 
 static void search_target(const struct stage_cfg *stage, char *buf, size_t n)

@@ -8,8 +8,13 @@
 #include "redact.h"
 #include "units.h"
 
-static const char *const slot_metrics[] = {
-    "slot_name", "active", "wal_status", "retained_bytes", "confirmed_lag_bytes", NULL,
+static const struct metric_def slot_metrics[] = {
+    {"slot_name", MU_TEXT, true},
+    {"active", MU_BOOL, true},
+    {"wal_status", MU_TEXT, true},
+    {"retained_bytes", MU_BYTES, true},
+    {"confirmed_lag_bytes", MU_BYTES, true},
+    {0},
 };
 
 static void slot_target(const struct stage_cfg *stage, char *buf, size_t n)

@@ -132,8 +132,8 @@ static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *o
 	}
 	json_t *worst = worst_slot(slots);
 	if (worst)
-		for (const char *const *m = slot_kind.metrics; *m; m++)
-			json_object_set(out->metrics, *m, json_object_get(worst, *m));
+		for (const struct metric_def *m = slot_kind.metrics; m->name; m++)
+			json_object_set(out->metrics, m->name, json_object_get(worst, m->name));
 	return PROBE_OK;
 }
 
