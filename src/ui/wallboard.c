@@ -5,14 +5,13 @@
 #include <string.h>
 
 #include "report.h"
-#include "ui/view.h"
+#include "ui/draw.h"
+#include "ui/select.h"
+#include "ui/text.h"
 #include "kinds/kind.h"
 
 #define TILE_MIN_W 30
 #define TILE_H     6
-
-static const char *const words[] = {
-    [ST_OK] = "OK", [ST_UNKNOWN] = "UNKNOWN", [ST_WARN] = "WARN", [ST_CRIT] = "CRIT"};
 
 /* What a tile says in words: the worst diagnosis, else why a stage is unknown, else all is well. */
 static void tile_words(const struct pipeline_view *pv, char *buf, size_t n)
@@ -54,7 +53,7 @@ static void draw_tile(struct ui *ui, int y, int x, int w, const struct pipeline_
 	put_text(y, x + 2, title, w - 4, A_BOLD, false);
 	/* The status as a block: readable from across the room, and in monochrome (reverse). */
 	char big[32];
-	snprintf(big, sizeof big, "  %s  ", words[pv->status]);
+	snprintf(big, sizeof big, "  %s  ", status_word(pv->status));
 	put_text(y + 1, x + 2, big, w - 4, st | A_REVERSE | A_BOLD, false);
 	char text[1024], **lines;
 	tile_words(pv, text, sizeof text);
@@ -73,18 +72,18 @@ static void draw_cycle(struct ui *ui, int top, int height, const struct pipeline
 	const struct theme *th = &ui->theme;
 	int y = top;
 	char buf[1024];
-	snprintf(buf, sizeof buf, "%s  %s", pv->cfg->name, words[pv->status]);
+	snprintf(buf, sizeof buf, "%s  %s", pv->cfg->name, status_word(pv->status));
 	put_text(y++, 1, buf, ui->cols - 2, theme_attr(th, status_role(pv->status)) | A_BOLD, false);
 	for (size_t j = 0; j < pv->n_stages && y < top + height; j++) {
 		const struct stage_view *sv = &pv->stages[j];
 		char fig[512];
 		stage_figures(sv, fig, sizeof fig);
-		snprintf(buf, sizeof buf, "%-9s %-7s %s", sv->cfg->kind->name, words[sv->status], fig);
+		snprintf(buf, sizeof buf, "%-9s %-7s %s", sv->cfg->kind->name, status_word(sv->status), fig);
 		put_text(y++, 3, buf, ui->cols - 4, 0, false);
 	}
 	for (size_t i = 0; i < pv->n_diags && y < top + height; i++) {
 		const struct diagnosis *d = &pv->diags[i];
-		snprintf(buf, sizeof buf, "%s %s: %s", words[d->severity], d->rule, d->symptom);
+		snprintf(buf, sizeof buf, "%s %s: %s", status_word(d->severity), d->rule, d->symptom);
 		put_text(y++, 3, buf, ui->cols - 4, theme_attr(th, status_role(d->severity)), false);
 		char **lines;
 		snprintf(buf, sizeof buf, "next: %s", d->next);
@@ -109,10 +108,10 @@ void draw_wallboard(struct ui *ui)
 		put_text(2, 2, "no pipelines configured", ui->cols - 4, 0, false);
 		return;
 	}
-	size_t order[256];
+	size_t *order;
 	bool saved = ui->sort_worst;
 	ui->sort_worst = true; /* the wallboard is always worst first */
-	size_t n = ui_visible(ui, order, ARRAY_LEN(order));
+	size_t n = ui_visible(ui, &order);
 	ui->sort_worst = saved;
 
 	int per_row = ui->cols / TILE_MIN_W > 0 ? ui->cols / TILE_MIN_W : 1;
@@ -122,7 +121,7 @@ void draw_wallboard(struct ui *ui)
 	int tile_rows = ((int)n + per_row - 1) / per_row;
 	int max_tile_rows = (ui->rows - 2) / TILE_H;
 	/* Leave room for the cycling detail when something is wrong. */
-	size_t bad[256], n_bad = 0;
+	size_t *bad = xmalloc((n > 0 ? n : 1) * sizeof *bad), n_bad = 0;
 	for (size_t i = 0; i < n; i++)
 		if (ui->snap.pipes[order[i]].status != ST_OK)
 			bad[n_bad++] = order[i];
@@ -143,4 +142,6 @@ void draw_wallboard(struct ui *ui)
 	int top = 1 + tile_rows * TILE_H + (shown < n ? 1 : 0);
 	if (n_bad > 0 && top < ui->rows - 2)
 		draw_cycle(ui, top, ui->rows - 1 - top, &ui->snap.pipes[bad[ui->wb_cycle % n_bad]]);
+	free(bad);
+	free(order);
 }
