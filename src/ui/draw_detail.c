@@ -66,38 +66,6 @@ static void lines_draw(struct ui *ui, struct lines *l, int top, int height, int 
 	free(l->v);
 }
 
-static void metric_text(const char *name, json_t *v, char *buf, size_t n)
-{
-	if (!v || json_is_null(v)) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	if (json_is_string(v)) {
-		snprintf(buf, n, "%s", json_string_value(v));
-	} else if (json_is_boolean(v)) {
-		snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
-	} else if (json_is_integer(v)) {
-		format_count((int64_t)json_integer_value(v), buf, n);
-		if (strstr(name, "bytes")) {
-			char sz[32];
-			format_size((double)json_integer_value(v), sz, sizeof sz);
-			snappendf(buf, n, "  (%s)", sz);
-		}
-	} else if (json_is_real(v)) {
-		double d = json_real_value(v);
-		snprintf(buf, n, "%.1f", d);
-		if (strstr(name, "_s") && !strstr(name, "per_s")) {
-			char dur[32];
-			format_duration(d, dur, sizeof dur);
-			snappendf(buf, n, "  (%s)", dur);
-		}
-	} else {
-		char *dump = json_dumps(v, JSON_COMPACT);
-		snprintf(buf, n, "%s", dump ? dump : "?");
-		free(dump);
-	}
-}
-
 /* The lists a stage carries (in its detail, or list-valued metrics such as partition_lags,
    already sorted by the probe): one block per list, one line per entry. */
 static void add_lists(struct lines *l, const json_t *obj, int width)

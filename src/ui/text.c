@@ -1,10 +1,13 @@
-/* text.c: the screen's text, pure (no curses): display widths, clipping, wrapping, status words, clocks. */
+/* text.c: the screen's text, pure (no curses): widths, clipping, wrapping, status words, clocks, values. */
 #include "ui/text.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "units.h"
 #include "util.h"
 
 int text_width(const char *s)
@@ -109,4 +112,36 @@ void clock_text(double wall, char *buf, size_t n)
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(buf, n, "%H:%M:%S", &tm);
+}
+
+void metric_text(const char *name, const json_t *v, char *buf, size_t n)
+{
+	if (!v || json_is_null(v)) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	if (json_is_string(v)) {
+		snprintf(buf, n, "%s", json_string_value(v));
+	} else if (json_is_boolean(v)) {
+		snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
+	} else if (json_is_integer(v)) {
+		format_count((int64_t)json_integer_value(v), buf, n);
+		if (strstr(name, "bytes")) {
+			char sz[32];
+			format_size((double)json_integer_value(v), sz, sizeof sz);
+			snappendf(buf, n, "  (%s)", sz);
+		}
+	} else if (json_is_real(v)) {
+		double d = json_real_value(v);
+		snprintf(buf, n, "%.1f", d);
+		if (strstr(name, "_s") && !strstr(name, "per_s")) {
+			char dur[32];
+			format_duration(d, dur, sizeof dur);
+			snappendf(buf, n, "  (%s)", dur);
+		}
+	} else {
+		char *dump = json_dumps(v, JSON_COMPACT);
+		snprintf(buf, n, "%s", dump ? dump : "?");
+		free(dump);
+	}
 }

@@ -1,10 +1,12 @@
-/* text.h: the screen's text, pure (no curses): display widths, clipping, wrapping, status words, clocks. */
+/* text.h: the screen's text, pure (no curses): widths, clipping, wrapping, status words, clocks, values. */
 #ifndef SYNCTOP_UI_TEXT_H
 #define SYNCTOP_UI_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
+
+#include <jansson.h>
 
 #include "snapshot.h"
 
@@ -21,5 +23,8 @@ size_t wrap_text(const char *s, int width, char ***lines);
 const char *status_word(enum status s);
 /* HH:MM:SS of a wall time, in local time. */
 void clock_text(double wall, char *buf, size_t n);
+/* A metric's value as the detail view shows it: "-" when unknown, counts with separators,
+   and beside them a size for *bytes* names or a duration for *_s names (not *per_s). */
+void metric_text(const char *name, const json_t *v, char *buf, size_t n);
 
 #endif

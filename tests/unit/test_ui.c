@@ -197,6 +197,30 @@ static void test_words_and_clock(void **state)
 	assert_string_equal(buf, "11:08:20");
 }
 
+static const char *metric(const char *name, const char *json)
+{
+	static char buf[128];
+	json_t *v = json ? json_loads(json, JSON_DECODE_ANY, NULL) : NULL;
+	if (json)
+		assert_non_null(v);
+	metric_text(name, v, buf, sizeof buf);
+	json_decref(v);
+	return buf;
+}
+
+static void test_metric_text(void **state)
+{
+	assert_string_equal(metric("pending", NULL), "-");
+	assert_string_equal(metric("pending", "null"), "-");
+	assert_string_equal(metric("wal_status", "\"reserved\""), "reserved");
+	assert_string_equal(metric("active", "false"), "false");
+	assert_string_equal(metric("pending", "1284"), "1,284");
+	assert_string_equal(metric("retained_bytes", "1048576"), "1,048,576  (1.0 MiB)");
+	assert_string_equal(metric("oldest_pending_age_s", "600.0"), "600.0  (10m00s)");
+	assert_string_equal(metric("inflow_per_s", "4.24"), "4.2"); /* a rate: no duration */
+	assert_string_equal(metric("partitions", "[1, 2]"), "[1,2]");
+}
+
 static void test_columns_layout(void **state)
 {
 	/* 80 columns (76 inside the pane): the figures want 50; only the connection fits beside. */
@@ -252,12 +276,13 @@ int main(void)
 	if (!setlocale(LC_ALL, "C.UTF-8"))
 		fail_msg("the C.UTF-8 locale is needed for the display width tests");
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_spark_scale),    cmocka_unit_test(test_spark_window_and_gaps),
-	    cmocka_unit_test(test_spark_bounded),  cmocka_unit_test(test_keys_unique_and_documented),
-	    cmocka_unit_test(test_key_lookup),     cmocka_unit_test(test_footer),
-	    cmocka_unit_test(test_text_width),     cmocka_unit_test(test_text_fit),
-	    cmocka_unit_test(test_wrap_text),      cmocka_unit_test(test_words_and_clock),
-	    cmocka_unit_test(test_columns_layout), cmocka_unit_test(test_main_scroll),
+	    cmocka_unit_test(test_spark_scale),   cmocka_unit_test(test_spark_window_and_gaps),
+	    cmocka_unit_test(test_spark_bounded), cmocka_unit_test(test_keys_unique_and_documented),
+	    cmocka_unit_test(test_key_lookup),    cmocka_unit_test(test_footer),
+	    cmocka_unit_test(test_text_width),    cmocka_unit_test(test_text_fit),
+	    cmocka_unit_test(test_wrap_text),     cmocka_unit_test(test_words_and_clock),
+	    cmocka_unit_test(test_metric_text),   cmocka_unit_test(test_columns_layout),
+	    cmocka_unit_test(test_main_scroll),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
