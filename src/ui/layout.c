@@ -1,4 +1,4 @@
-/* layout.c: where things go on the main view, pure (no curses): column widths, rows, scrolling. */
+/* layout.c: where things go on the screen, pure (no curses): column widths, rows, scrolling, tiles. */
 #include "ui/layout.h"
 
 #include <stdlib.h>
@@ -116,4 +116,25 @@ int main_scroll(int scroll, size_t selected, size_t n_rows, int height)
 	if (scroll > n - height)
 		scroll = n - height > 0 ? n - height : 0;
 	return scroll;
+}
+
+struct wall wall_layout(int rows, int cols, size_t n, size_t n_bad)
+{
+	struct wall w;
+	w.per_row = cols / TILE_MIN_W > 0 ? cols / TILE_MIN_W : 1;
+	if ((size_t)w.per_row > n)
+		w.per_row = n > 0 ? (int)n : 1;
+	w.tile_w = cols / w.per_row;
+	w.tile_rows = ((int)n + w.per_row - 1) / w.per_row;
+	int max_tile_rows = (rows - 2) / TILE_H;
+	/* Leave room for the cycling detail when something is wrong. */
+	if (n_bad > 0 && max_tile_rows > 1 && w.tile_rows >= max_tile_rows)
+		max_tile_rows--;
+	if (w.tile_rows > max_tile_rows)
+		w.tile_rows = max_tile_rows;
+	size_t room = (size_t)w.tile_rows * (size_t)w.per_row;
+	w.shown = n < room ? n : room;
+	int top = 1 + w.tile_rows * TILE_H + (w.shown < n ? 1 : 0);
+	w.cycle_top = n_bad > 0 && top < rows - 2 ? top : 0;
+	return w;
 }

@@ -1,4 +1,4 @@
-/* layout.h: where things go on the main view, pure (no curses): column widths, rows, scrolling. */
+/* layout.h: where things go on the screen, pure (no curses): column widths, rows, scrolling, tiles. */
 #ifndef SYNCTOP_UI_LAYOUT_H
 #define SYNCTOP_UI_LAYOUT_H
 
@@ -11,7 +11,9 @@
 #define SPARK_W          16
 #define FIGURES_MIN      30
 #define FIGURES_WANT_MAX 64
-#define DIAGS_SHOWN      2 /* diagnoses under a pane; Enter on a stage shows them all */
+#define DIAGS_SHOWN      2  /* diagnoses under a pane; Enter on a stage shows them all */
+#define TILE_MIN_W       30 /* the wallboard's tiles */
+#define TILE_H           6
 
 /* Column widths of a stage line; 0 = dropped. Figures take what is left. */
 struct columns {
@@ -41,5 +43,13 @@ size_t main_rows(const struct ui *ui, struct row **rows, size_t *selected);
 /* The first row shown, from the current one, so that the selected row shows (with its
    pane's title when there is room) and no screen is left half empty. */
 int main_scroll(int scroll, size_t selected, size_t n_rows, int height);
+
+/* The wallboard on a rows x cols screen: n tiles, n_bad of them not OK. */
+struct wall {
+	int per_row, tile_w, tile_rows; /* tiles per row, their width, rows of tiles */
+	size_t shown;                   /* tiles shown; the rest are counted ("+N more pipelines") */
+	int cycle_top;                  /* first screen row of the cycling detail; 0: none */
+};
+struct wall wall_layout(int rows, int cols, size_t n, size_t n_bad);
 
 #endif

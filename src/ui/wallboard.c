@@ -6,12 +6,10 @@
 
 #include "report.h"
 #include "ui/draw.h"
+#include "ui/layout.h"
 #include "ui/select.h"
 #include "ui/text.h"
 #include "kinds/kind.h"
-
-#define TILE_MIN_W 30
-#define TILE_H     6
 
 /* What a tile says in words: the worst diagnosis, else why a stage is unknown, else all is well. */
 static void tile_words(const struct pipeline_view *pv, char *buf, size_t n)
@@ -114,34 +112,24 @@ void draw_wallboard(struct ui *ui)
 	size_t n = ui_visible(ui, &order);
 	ui->sort_worst = saved;
 
-	int per_row = ui->cols / TILE_MIN_W > 0 ? ui->cols / TILE_MIN_W : 1;
-	if ((size_t)per_row > n)
-		per_row = (int)n;
-	int tw = ui->cols / per_row;
-	int tile_rows = ((int)n + per_row - 1) / per_row;
-	int max_tile_rows = (ui->rows - 2) / TILE_H;
-	/* Leave room for the cycling detail when something is wrong. */
+	/* The pipelines not OK: their details show in turn below the tiles. */
 	size_t *bad = xmalloc((n > 0 ? n : 1) * sizeof *bad), n_bad = 0;
 	for (size_t i = 0; i < n; i++)
 		if (ui->snap.pipes[order[i]].status != ST_OK)
 			bad[n_bad++] = order[i];
-	if (n_bad > 0 && max_tile_rows > 1 && tile_rows >= max_tile_rows)
-		max_tile_rows--;
-	if (tile_rows > max_tile_rows)
-		tile_rows = max_tile_rows;
-
+	struct wall w = wall_layout(ui->rows, ui->cols, n, n_bad);
 	size_t shown = 0;
-	for (int r = 0; r < tile_rows; r++)
-		for (int c = 0; c < per_row && shown < n; c++, shown++)
-			draw_tile(ui, 1 + r * TILE_H, c * tw, tw, &ui->snap.pipes[order[shown]]);
-	if (shown < n) {
+	for (int r = 0; r < w.tile_rows; r++)
+		for (int c = 0; c < w.per_row && shown < w.shown; c++, shown++)
+			draw_tile(ui, 1 + r * TILE_H, c * w.tile_w, w.tile_w, &ui->snap.pipes[order[shown]]);
+	if (w.shown < n) {
 		char more[64];
-		snprintf(more, sizeof more, "+%zu more pipelines", n - shown);
-		put_text(1 + tile_rows * TILE_H, 1, more, ui->cols - 2, A_BOLD, false);
+		snprintf(more, sizeof more, "+%zu more pipelines", n - w.shown);
+		put_text(1 + w.tile_rows * TILE_H, 1, more, ui->cols - 2, A_BOLD, false);
 	}
-	int top = 1 + tile_rows * TILE_H + (shown < n ? 1 : 0);
-	if (n_bad > 0 && top < ui->rows - 2)
-		draw_cycle(ui, top, ui->rows - 1 - top, &ui->snap.pipes[bad[ui->wb_cycle % n_bad]]);
+	if (w.cycle_top > 0)
+		draw_cycle(ui, w.cycle_top, ui->rows - 1 - w.cycle_top,
+		           &ui->snap.pipes[bad[ui->wb_cycle % n_bad]]);
 	free(bad);
 	free(order);
 }

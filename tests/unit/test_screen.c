@@ -214,7 +214,8 @@ static void test_first_poll(void **state)
 	shoot("first-poll", *state, NULL, VIEW_MAIN, "", &one);
 }
 
-/* 1,000 pipelines: Shift-Tab selects the last one, and its pane is drawn at the bottom. */
+/* 1,000 pipelines: Shift-Tab selects the last one, and its pane is drawn at the bottom; the
+   wallboard counts those without a tile. */
 static void test_thousand(void **state)
 {
 	(void)state;
@@ -227,6 +228,7 @@ static void test_thousand(void **state)
 	free(ini);
 	static const struct size one = {80, 24};
 	shoot("thousand", cfg, NULL, VIEW_MAIN, "<BTab>", &one);
+	shoot("thousand-wallboard", cfg, NULL, VIEW_WALLBOARD, "", &one);
 	config_free(cfg);
 }
 

@@ -269,6 +269,41 @@ static void test_main_scroll(void **state)
 	assert_int_equal(main_scroll(0, 2999, 3000, 22), 2978);
 }
 
+static void test_wall_layout(void **state)
+{
+	/* 80x24, four pipelines all wrong: 2 tiles of 40 a row, 2 rows, the detail from row 13. */
+	struct wall w = wall_layout(24, 80, 4, 4);
+	assert_int_equal(w.per_row, 2);
+	assert_int_equal(w.tile_w, 40);
+	assert_int_equal(w.tile_rows, 2);
+	assert_int_equal(w.shown, 4);
+	assert_int_equal(w.cycle_top, 13);
+	/* 1,000 pipelines: a row of tiles gives way to the detail; the rest are counted below. */
+	w = wall_layout(24, 80, 1000, 1000);
+	assert_int_equal(w.tile_rows, 2);
+	assert_int_equal(w.shown, 4);
+	assert_int_equal(w.cycle_top, 14);
+	/* 200 columns: never more tiles a row than pipelines; all OK, no detail. */
+	w = wall_layout(50, 200, 4, 0);
+	assert_int_equal(w.per_row, 4);
+	assert_int_equal(w.tile_w, 50);
+	assert_int_equal(w.tile_rows, 1);
+	assert_int_equal(w.cycle_top, 0);
+	/* The smallest screen: two rows of tiles, or one and the detail. */
+	w = wall_layout(15, 60, 10, 0);
+	assert_int_equal(w.tile_rows, 2);
+	assert_int_equal(w.shown, 4);
+	assert_int_equal(w.cycle_top, 0);
+	w = wall_layout(15, 60, 10, 3);
+	assert_int_equal(w.tile_rows, 1);
+	assert_int_equal(w.shown, 2);
+	assert_int_equal(w.cycle_top, 8);
+	w = wall_layout(24, 80, 0, 0);
+	assert_int_equal(w.per_row, 1);
+	assert_int_equal(w.shown, 0);
+	assert_int_equal(w.cycle_top, 0);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -282,7 +317,7 @@ int main(void)
 	    cmocka_unit_test(test_text_width),    cmocka_unit_test(test_text_fit),
 	    cmocka_unit_test(test_wrap_text),     cmocka_unit_test(test_words_and_clock),
 	    cmocka_unit_test(test_metric_text),   cmocka_unit_test(test_columns_layout),
-	    cmocka_unit_test(test_main_scroll),
+	    cmocka_unit_test(test_main_scroll),   cmocka_unit_test(test_wall_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
