@@ -1,12 +1,10 @@
 /* draw_detail.c: the detail view of a stage (every metric, lists, diagnoses, last error) and the help. */
 #include <curses.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kinds/kind.h"
 #include "report.h"
