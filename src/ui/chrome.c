@@ -1,10 +1,10 @@
-/* chrome.c: the frame of every view: text put on the screen, the header, the footer, the view drawn. */
+/* chrome.c: what every view draws with: text put on the screen, the header and the footer (curses). */
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ui/draw.h"
+#include "ui/chrome.h"
 #include "ui/select.h"
 #include "ui/text.h"
 #include "units.h"
@@ -108,26 +108,4 @@ void draw_footer(struct ui *ui, unsigned view)
 	}
 	ui_keys_footer(view, ui->read_only, buf, sizeof buf, ui->cols - right);
 	put_text(y, 0, buf, ui->cols - right, theme_attr(&ui->theme, ROLE_DIM), true);
-}
-
-void ui_draw(struct ui *ui, double clock)
-{
-	ui->clock = clock;
-	erase();
-	getmaxyx(stdscr, ui->rows, ui->cols);
-	if (ui->cols < TERM_MIN_COLS || ui->rows < TERM_MIN_ROWS) {
-		char msg[64];
-		snprintf(msg, sizeof msg, "terminal too small (%dx%d, need %dx%d)", ui->cols, ui->rows,
-		         TERM_MIN_COLS, TERM_MIN_ROWS);
-		put_text(0, 0, msg, ui->cols, A_BOLD, false);
-	} else if (ui->view == VIEW_WALLBOARD) {
-		draw_wallboard(ui);
-	} else if (ui->help) {
-		draw_help(ui);
-	} else if (ui->view == VIEW_DETAIL) {
-		draw_detail(ui);
-	} else {
-		draw_main(ui);
-	}
-	refresh();
 }

@@ -8,6 +8,7 @@
 
 #include "kinds/kind.h"
 #include "report.h"
+#include "ui/chrome.h"
 #include "ui/draw.h"
 #include "ui/select.h"
 #include "ui/spark.h"

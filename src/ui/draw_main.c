@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "ui/chrome.h"
 #include "ui/draw.h"
 #include "ui/layout.h"
 #include "ui/spark.h"
