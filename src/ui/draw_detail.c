@@ -1,17 +1,18 @@
 /* draw_detail.c: the detail view of a stage (every metric, lists, diagnoses, last error) and the help. */
 #include <curses.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kinds/kind.h"
 #include "report.h"
+#include "ui/chrome.h"
+#include "ui/draw.h"
+#include "ui/select.h"
 #include "ui/spark.h"
-#include "ui/view.h"
+#include "ui/text.h"
 #include "units.h"
 
 /* Lines are built first, then drawn from the scroll position: a view longer than the
@@ -62,46 +63,6 @@ static void lines_draw(struct ui *ui, struct lines *l, int top, int height, int 
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i].text);
 	free(l->v);
-}
-
-static void when_text(double wall, char *buf, size_t n)
-{
-	time_t t = (time_t)wall;
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, n, "%H:%M:%S", &tm);
-}
-
-static void metric_text(const char *name, json_t *v, char *buf, size_t n)
-{
-	if (!v || json_is_null(v)) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	if (json_is_string(v)) {
-		snprintf(buf, n, "%s", json_string_value(v));
-	} else if (json_is_boolean(v)) {
-		snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
-	} else if (json_is_integer(v)) {
-		format_count((int64_t)json_integer_value(v), buf, n);
-		if (strstr(name, "bytes")) {
-			char sz[32];
-			format_size((double)json_integer_value(v), sz, sizeof sz);
-			snappendf(buf, n, "  (%s)", sz);
-		}
-	} else if (json_is_real(v)) {
-		double d = json_real_value(v);
-		snprintf(buf, n, "%.1f", d);
-		if (strstr(name, "_s") && !strstr(name, "per_s")) {
-			char dur[32];
-			format_duration(d, dur, sizeof dur);
-			snappendf(buf, n, "  (%s)", dur);
-		}
-	} else {
-		char *dump = json_dumps(v, JSON_COMPACT);
-		snprintf(buf, n, "%s", dump ? dump : "?");
-		free(dump);
-	}
 }
 
 /* The lists a stage carries (in its detail, or list-valued metrics such as partition_lags,
@@ -158,7 +119,7 @@ static void add_extras(struct lines *l, const json_t *detail, int width)
 	if (!json_is_object(ks))
 		return;
 	char when[16], row[700];
-	when_text(json_number_value(json_object_get(ks, "at")), when, sizeof when);
+	clock_text(json_number_value(json_object_get(ks, "at")), when, sizeof when);
 	add(l, 0, 0, "%s", "");
 	add(l, 0, A_BOLD, "key sample (t), %s", when);
 	const char *err = json_string_value(json_object_get(ks, "error"));
@@ -195,14 +156,12 @@ void draw_detail(struct ui *ui)
 	char target[256], buf[1024];
 	add(&l, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, sv->cfg->kind->name, sv->cfg->conn->name,
 	    stage_target(sv->cfg, target, sizeof target));
-	const char *words[] = {
-	    [ST_OK] = "OK", [ST_UNKNOWN] = "UNKNOWN", [ST_WARN] = "WARN", [ST_CRIT] = "CRIT"};
-	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s", words[sv->status],
+	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s", status_word(sv->status),
 	    sv->reason[0] ? ": " : "", sv->reason);
 	add_wrapped(&l, 0, theme_attr(th, ROLE_DIM), width, sv->cfg->conn->display);
 	if (sv->cur.metrics) {
 		char when[16];
-		when_text(sv->cur.wall, when, sizeof when);
+		clock_text(sv->cur.wall, when, sizeof when);
 		add(&l, 0, theme_attr(th, ROLE_DIM), "polled %s in %.1f ms; %d samples kept", when,
 		    sv->cur.latency_ms, sv->n_samples);
 	}
@@ -239,8 +198,8 @@ void draw_detail(struct ui *ui)
 			add(&l, 0, A_BOLD, "%s", "diagnosis");
 		}
 		any = true;
-		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s", words[d->severity],
-		    d->rule);
+		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s",
+		    status_word(d->severity), d->rule);
 		add_wrapped(&l, 4, 0, width, d->symptom);
 		add_wrapped(&l, 4, 0, width, d->evidence);
 		snprintf(buf, sizeof buf, "next: %s", d->next);
@@ -249,7 +208,7 @@ void draw_detail(struct ui *ui)
 
 	if (sv->last_err[0]) {
 		char when[16];
-		when_text(sv->last_err_at, when, sizeof when);
+		clock_text(sv->last_err_at, when, sizeof when);
 		add(&l, 0, 0, "%s", "");
 		add(&l, 0, A_BOLD, "last error (%s%s)", when, sv->cur.ok ? ", since recovered" : "");
 		add_wrapped(&l, 2, 0, width, sv->last_err);

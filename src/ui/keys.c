@@ -149,6 +149,19 @@ enum ui_action ui_key_lookup(int ch, unsigned view, const struct ui_key **entry)
 	return ACT_NONE;
 }
 
+enum ui_edit ui_key_edit(int ch)
+{
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+		return EDIT_ACCEPT;
+	if (ch == 27)
+		return EDIT_CANCEL;
+	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8)
+		return EDIT_ERASE;
+	if (ch >= 32 && ch < 127)
+		return EDIT_CHAR;
+	return EDIT_NONE;
+}
+
 /* roff needs a backslash before a leading dot or quote and before every backslash or hyphen. */
 static void roff_text(FILE *out, const char *s)
 {

@@ -49,6 +49,10 @@ extern const struct ui_key ui_keys[];
 /* The action bound to key code ch in view (ACT_NONE if none); *entry receives its row. */
 enum ui_action ui_key_lookup(int ch, unsigned view, const struct ui_key **entry);
 
+/* What a key does to a line being edited (the filter prompt). */
+enum ui_edit { EDIT_NONE, EDIT_ACCEPT, EDIT_CANCEL, EDIT_ERASE, EDIT_CHAR };
+enum ui_edit ui_key_edit(int ch);
+
 /* The KEYS section of synctop(1), in roff, generated from the table (--list-keys). */
 void ui_keys_man(FILE *out);
 

@@ -7,18 +7,16 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "health.h"
+#include "ui/draw.h"
+#include "ui/input.h"
+#include "ui/select.h"
 #include "ui/view.h"
-#include "units.h"
-#include "kinds/kind.h"
 
 /* SIGINT, SIGTERM and SIGHUP end the loop like q does (exit 0, terminal restored, polls
    stopped); a byte on this pipe wakes poll() so no signal waits for the next tick. */
@@ -65,210 +63,6 @@ static void signals_restore(const struct sigaction *old)
 /* How long samples arriving together are gathered before one redraw. */
 #define REDRAW_COALESCE_S 0.1
 
-/* Interval steps for + and -: the config's value joins them wherever it falls. */
-static const double interval_steps[] = {0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
-
-int text_width(const char *s)
-{
-	mbstate_t st;
-	memset(&st, 0, sizeof st);
-	int w = 0;
-	size_t len = strlen(s);
-	while (len > 0) {
-		wchar_t wc;
-		size_t r = mbrtowc(&wc, s, len, &st);
-		if (r == (size_t)-1 || r == (size_t)-2) { /* invalid: one column per byte */
-			memset(&st, 0, sizeof st);
-			r = 1;
-			wc = L'?';
-		} else if (r == 0) {
-			break;
-		}
-		int cw = wcwidth(wc);
-		w += cw > 0 ? cw : 0;
-		s += r;
-		len -= r;
-	}
-	return w;
-}
-
-int put_text(int y, int x, const char *s, int width, int attr, bool pad)
-{
-	if (width <= 0 || y < 0 || x < 0)
-		return 0;
-	mbstate_t st;
-	memset(&st, 0, sizeof st);
-	size_t len = strlen(s);
-	int used = 0;
-	attron(attr);
-	move(y, x);
-	while (len > 0) {
-		wchar_t wc;
-		size_t r = mbrtowc(&wc, s, len, &st);
-		if (r == (size_t)-1 || r == (size_t)-2) {
-			memset(&st, 0, sizeof st);
-			r = 1;
-			wc = L'?';
-		} else if (r == 0) {
-			break;
-		}
-		if (wc == L'\t' || wc == L'\n' || wc == L'\r')
-			wc = L' ';
-		int cw = wcwidth(wc);
-		if (cw < 0) {
-			wc = L'?';
-			cw = 1;
-		}
-		if (used + cw > width)
-			break;
-		/* The last column of a clipped text says it was clipped. */
-		bool last = used + cw == width && len > r;
-		wchar_t out[2] = {last ? L'~' : wc, 0};
-		addnwstr(out, 1);
-		used += cw;
-		s += r;
-		len -= r;
-	}
-	while (pad && used < width) {
-		addch(' ');
-		used++;
-	}
-	attroff(attr);
-	return used;
-}
-
-size_t wrap_text(const char *s, int width, char ***lines)
-{
-	size_t n = 0;
-	*lines = NULL;
-	if (width < 8)
-		width = 8;
-	while (*s) {
-		/* Take as many words as fit (by bytes: the texts wrapped here are ASCII-dominated). */
-		size_t len = strlen(s), take = len;
-		if ((int)len > width) {
-			take = (size_t)width;
-			while (take > 0 && s[take] != ' ')
-				take--;
-			if (take == 0)
-				take = (size_t)width;
-		}
-		*lines = xrealloc(*lines, (n + 1) * sizeof **lines);
-		(*lines)[n++] = xstrndup(s, take);
-		s += take;
-		while (*s == ' ')
-			s++;
-	}
-	return n;
-}
-
-static bool filter_match(const struct pipeline_view *pv, const char *filter)
-{
-	if (!*filter || strcasestr(pv->cfg->name, filter))
-		return true;
-	for (size_t j = 0; j < pv->n_stages; j++)
-		if (strcasestr(pv->stages[j].cfg->conn->name, filter) ||
-		    strcasestr(pv->stages[j].cfg->kind->name, filter))
-			return true;
-	return false;
-}
-
-size_t ui_visible(const struct ui *ui, size_t *order, size_t max)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < ui->snap.n_pipes && n < max; i++)
-		if (filter_match(&ui->snap.pipes[i], ui->filter))
-			order[n++] = i;
-	if (ui->sort_worst) /* stable: equal statuses keep config order */
-		for (size_t i = 1; i < n; i++) {
-			size_t key = order[i], j = i;
-			for (; j > 0 && ui->snap.pipes[order[j - 1]].status < ui->snap.pipes[key].status; j--)
-				order[j] = order[j - 1];
-			order[j] = key;
-		}
-	return n;
-}
-
-const struct pipeline_view *ui_selected(const struct ui *ui, const struct stage_view **stage)
-{
-	for (size_t i = 0; i < ui->snap.n_pipes; i++) {
-		const struct pipeline_view *pv = &ui->snap.pipes[i];
-		if (strcmp(pv->cfg->name, ui->sel_pipe) != 0)
-			continue;
-		if (stage)
-			*stage = ui->sel_stage < pv->n_stages ? &pv->stages[ui->sel_stage] : NULL;
-		return pv;
-	}
-	if (stage)
-		*stage = NULL;
-	return NULL;
-}
-
-/* Keeps the selection on something visible (the first stage of the first pipeline by default). */
-static void fix_selection(struct ui *ui)
-{
-	size_t order[256];
-	size_t n = ui_visible(ui, order, ARRAY_LEN(order));
-	/* Until the user picks a stage, the selection is the top pane's first stage: the worst
-	   pipeline once the first polls are in, whatever order the panes started in. */
-	for (size_t i = 0; i < n && ui->sel_chosen; i++)
-		if (!strcmp(ui->snap.pipes[order[i]].cfg->name, ui->sel_pipe)) {
-			if (ui->sel_stage >= ui->snap.pipes[order[i]].n_stages)
-				ui->sel_stage = 0;
-			return;
-		}
-	ui->sel_pipe[0] = '\0';
-	ui->sel_stage = 0;
-	if (n > 0)
-		strlcpy_safe(ui->sel_pipe, ui->snap.pipes[order[0]].cfg->name, sizeof ui->sel_pipe);
-}
-
-/* Moves the selection by delta stages across the visible pipelines (or whole pipelines). */
-static void move_selection(struct ui *ui, int delta, bool by_pipeline)
-{
-	size_t order[256];
-	size_t n = ui_visible(ui, order, ARRAY_LEN(order));
-	if (n == 0)
-		return;
-	size_t pi = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(ui->snap.pipes[order[i]].cfg->name, ui->sel_pipe))
-			pi = i;
-	size_t si = ui->sel_stage;
-	if (by_pipeline) {
-		pi = (pi + n + (size_t)(delta > 0 ? 1 : n - 1)) % n;
-		si = 0;
-	} else {
-		for (int step = 0; step < abs(delta); step++) {
-			if (delta > 0) {
-				if (si + 1 < ui->snap.pipes[order[pi]].n_stages)
-					si++;
-				else if (pi + 1 < n)
-					pi++, si = 0;
-			} else {
-				if (si > 0)
-					si--;
-				else if (pi > 0)
-					pi--, si = ui->snap.pipes[order[pi]].n_stages - 1;
-			}
-		}
-	}
-	strlcpy_safe(ui->sel_pipe, ui->snap.pipes[order[pi]].cfg->name, sizeof ui->sel_pipe);
-	ui->sel_stage = si;
-	ui->sel_chosen = true;
-}
-
-/* A one-line notice in the footer for a few seconds. */
-static void notice(struct ui *ui, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static void notice(struct ui *ui, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(ui->message, sizeof ui->message, fmt, ap);
-	va_end(ap);
-	ui->message_until = now_mono() + 3.0;
-}
-
 static void take_snapshot(struct ui *ui)
 {
 	if (ui->have_snap)
@@ -280,185 +74,13 @@ static void take_snapshot(struct ui *ui)
 	fix_selection(ui);
 }
 
-static void change_interval(struct ui *ui, int dir)
+/* Hands a key's request to the poller; the footer says so when it took it. */
+static void submit(struct ui *ui, const struct ui_request *rq)
 {
-	double next = ui->interval;
-	if (dir > 0) {
-		for (size_t i = 0; i < ARRAY_LEN(interval_steps); i++)
-			if (interval_steps[i] > ui->interval + 1e-9) {
-				next = interval_steps[i];
-				break;
-			}
-	} else {
-		for (size_t i = ARRAY_LEN(interval_steps); i-- > 0;)
-			if (interval_steps[i] < ui->interval - 1e-9) {
-				next = interval_steps[i];
-				break;
-			}
-	}
-	ui->interval = next;
-	char d[32];
-	format_duration(next, d, sizeof d);
-	notice(ui, "polling every %s", d);
-}
-
-/* The filter prompt owns the keyboard while it is open. */
-static void filter_key(struct ui *ui, int ch)
-{
-	size_t len = strlen(ui->filter_edit);
-	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-		strlcpy_safe(ui->filter, ui->filter_edit, sizeof ui->filter);
-		ui->filter_editing = false;
-		ui->scroll = 0;
-		fix_selection(ui);
-	} else if (ch == 27) {
-		ui->filter_editing = false;
-		ui->filter[0] = '\0';
-		fix_selection(ui);
-	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-		if (len > 0)
-			ui->filter_edit[len - 1] = '\0';
-	} else if (ch >= 32 && ch < 127 && len + 1 < sizeof ui->filter_edit) {
-		ui->filter_edit[len] = (char)ch;
-		ui->filter_edit[len + 1] = '\0';
-	}
-	/* Live preview: the panes follow what is typed. */
-	if (ui->filter_editing) {
-		strlcpy_safe(ui->filter, ui->filter_edit, sizeof ui->filter);
-		fix_selection(ui);
-	}
-}
-
-/* Returns false when the user quits. */
-/* t: the on-demand key sample of the selected cache stage; the result comes with the next
-   poll (the detail view shows it), never waited for here. */
-static void sample_keys(struct ui *ui)
-{
-	const struct stage_view *sv = NULL;
-	char what[256];
-	ui_selected(ui, &sv);
-	if (!sv || !kind_has_sample(sv->cfg->kind)) {
-		notice(ui, "t samples the keys of a cache stage: select one");
-	} else if (!stage_sample_ready(sv->cfg, what, sizeof what)) {
-		notice(ui, "%s", what);
-	} else if (poller_request_sample(ui->poller, sv->cfg)) {
+	if (rq->kind == UI_REQ_SAMPLE && poller_request_sample(ui->poller, rq->stage)) {
 		poller_request_round(ui->poller);
-		notice(ui, "sampling %s; the detail view shows the result", what);
+		ui_request_taken(ui, rq, now_mono());
 	}
-}
-
-static bool handle_key(struct ui *ui, int ch)
-{
-	if (ui->filter_editing) {
-		filter_key(ui, ch);
-		return true;
-	}
-	unsigned view = ui->help ? VIEW_HELP : ui->view;
-	const struct ui_key *k;
-	enum ui_action a = ui_key_lookup(ch, view, &k);
-	if (k && !k->read_only_safe && (ui->read_only || ui->view == VIEW_WALLBOARD)) {
-		if (ui->view != VIEW_WALLBOARD) /* the wallboard ignores writes without a word */
-			notice(ui, "read-only: %s is not allowed here", k->label);
-		return true;
-	}
-	if (k && k->reserved) {
-		notice(ui, "%s: actions come in a later version of synctop", k->help);
-		return true;
-	}
-	int page = ui->rows > 4 ? ui->rows - 4 : 1;
-	switch (a) {
-	case ACT_QUIT:
-		if (ui->help) {
-			ui->help = false;
-			return true;
-		}
-		return false;
-	case ACT_HELP:
-		ui->help = !ui->help;
-		ui->help_scroll = 0;
-		break;
-	case ACT_BACK:
-		if (ui->help)
-			ui->help = false;
-		else if (ui->view == VIEW_DETAIL)
-			ui->view = VIEW_MAIN;
-		else if (ui->filter[0]) {
-			ui->filter[0] = '\0';
-			fix_selection(ui);
-		}
-		break;
-	case ACT_UP:
-	case ACT_DOWN:
-	case ACT_PAGE_UP:
-	case ACT_PAGE_DOWN: {
-		int d = (a == ACT_UP || a == ACT_PAGE_UP) ? -1 : 1;
-		if (a == ACT_PAGE_UP || a == ACT_PAGE_DOWN)
-			d *= page;
-		if (ui->help)
-			ui->help_scroll = ui->help_scroll + d < 0 ? 0 : ui->help_scroll + d;
-		else if (ui->view == VIEW_DETAIL)
-			ui->detail_scroll = ui->detail_scroll + d < 0 ? 0 : ui->detail_scroll + d;
-		else
-			move_selection(ui, d, false);
-		break;
-	}
-	case ACT_NEXT_PIPELINE:
-	case ACT_PREV_PIPELINE:
-		move_selection(ui, a == ACT_NEXT_PIPELINE ? 1 : -1, true);
-		ui->detail_scroll = 0;
-		break;
-	case ACT_OPEN:
-		if (ui_selected(ui, NULL)) {
-			ui->view = VIEW_DETAIL;
-			ui->detail_scroll = 0;
-		}
-		break;
-	case ACT_FILTER:
-		ui->filter_editing = true;
-		strlcpy_safe(ui->filter_edit, ui->filter, sizeof ui->filter_edit);
-		break;
-	case ACT_SORT:
-		ui->sort_worst = !ui->sort_worst;
-		notice(ui, "%s",
-		       ui->sort_worst ? "pipelines sorted worst first" : "pipelines in config order");
-		break;
-	case ACT_FREEZE:
-		ui->frozen = !ui->frozen;
-		if (!ui->frozen)
-			take_snapshot(ui);
-		break;
-	case ACT_INTERVAL_UP:
-	case ACT_INTERVAL_DOWN:
-		change_interval(ui, a == ACT_INTERVAL_UP ? 1 : -1);
-		break;
-	case ACT_SAMPLE_KEYS:
-		sample_keys(ui);
-		break;
-	default:
-		break;
-	}
-	return true;
-}
-
-static void draw(struct ui *ui)
-{
-	erase();
-	getmaxyx(stdscr, ui->rows, ui->cols);
-	if (ui->cols < TERM_MIN_COLS || ui->rows < TERM_MIN_ROWS) {
-		char msg[64];
-		snprintf(msg, sizeof msg, "terminal too small (%dx%d, need %dx%d)", ui->cols, ui->rows,
-		         TERM_MIN_COLS, TERM_MIN_ROWS);
-		put_text(0, 0, msg, ui->cols, A_BOLD, false);
-	} else if (ui->view == VIEW_WALLBOARD) {
-		draw_wallboard(ui);
-	} else if (ui->help) {
-		draw_help(ui);
-	} else if (ui->view == VIEW_DETAIL) {
-		draw_detail(ui);
-	} else {
-		draw_main(ui);
-	}
-	refresh();
 }
 
 /* Library chatter must never write on the screen: stderr goes to the log file (or nowhere)
@@ -571,7 +193,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			dirty = true;
 		}
 		if (dirty) {
-			draw(&ui);
+			ui_draw(&ui, now_wall());
 			dirty = false;
 		}
 		/* Sleep until a key, a sample, the next tick, or (on the wallboard) the next second. */
@@ -597,11 +219,20 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		while ((ch = getch()) != ERR) {
 			if (ch == KEY_RESIZE) {
 				ui.scroll = 0;
-			} else if (!handle_key(&ui, ch)) {
+				dirty = true;
+				continue;
+			}
+			struct ui_change c = ui_key(&ui, ch, now_mono());
+			if (c.what & UI_QUIT) {
 				running = false;
 				break;
 			}
-			dirty = true;
+			if (c.what & UI_RESNAP)
+				take_snapshot(&ui);
+			if (c.what & UI_REQUEST)
+				submit(&ui, &c.request);
+			if (c.what & UI_REDRAW)
+				dirty = true;
 		}
 		if (r > 0 && (fds[0].revents & (POLLHUP | POLLERR)))
 			break; /* the terminal went away */

@@ -43,29 +43,10 @@ struct ui {
 	char message[160]; /* a one-line notice in the footer */
 	double message_until;
 
+	double clock;    /* wall time of the frame being drawn (the wallboard's clock) */
 	size_t wb_cycle; /* wallboard: which non-ok pipeline's detail is shown */
 	double wb_next;  /* monotonic time of the next cycle */
 	int rows, cols;
 };
-
-/* The pipelines shown, in order (filter and sort applied): indices into snap.pipes. */
-size_t ui_visible(const struct ui *ui, size_t *order, size_t max);
-/* The pipeline view of the selection, or NULL. */
-const struct pipeline_view *ui_selected(const struct ui *ui, const struct stage_view **stage);
-
-void draw_header(struct ui *ui, const char *mode);
-void draw_footer(struct ui *ui, unsigned view);
-void draw_main(struct ui *ui);
-void draw_detail(struct ui *ui);
-void draw_help(struct ui *ui);
-void draw_wallboard(struct ui *ui);
-
-/* Text at (y, x), clipped to width display columns (UTF-8 aware), padded with spaces when
-   pad; returns the columns used. */
-int put_text(int y, int x, const char *s, int width, int attr, bool pad);
-/* The display width of a UTF-8 string. */
-int text_width(const char *s);
-/* Wraps text to width columns into lines (each a new string); returns how many. */
-size_t wrap_text(const char *s, int width, char ***lines);
 
 #endif

@@ -5,14 +5,12 @@
 #include <string.h>
 
 #include "report.h"
-#include "ui/view.h"
+#include "ui/chrome.h"
+#include "ui/draw.h"
+#include "ui/layout.h"
+#include "ui/select.h"
+#include "ui/text.h"
 #include "kinds/kind.h"
-
-#define TILE_MIN_W 30
-#define TILE_H     6
-
-static const char *const words[] = {
-    [ST_OK] = "OK", [ST_UNKNOWN] = "UNKNOWN", [ST_WARN] = "WARN", [ST_CRIT] = "CRIT"};
 
 /* What a tile says in words: the worst diagnosis, else why a stage is unknown, else all is well. */
 static void tile_words(const struct pipeline_view *pv, char *buf, size_t n)
@@ -54,7 +52,7 @@ static void draw_tile(struct ui *ui, int y, int x, int w, const struct pipeline_
 	put_text(y, x + 2, title, w - 4, A_BOLD, false);
 	/* The status as a block: readable from across the room, and in monochrome (reverse). */
 	char big[32];
-	snprintf(big, sizeof big, "  %s  ", words[pv->status]);
+	snprintf(big, sizeof big, "  %s  ", status_word(pv->status));
 	put_text(y + 1, x + 2, big, w - 4, st | A_REVERSE | A_BOLD, false);
 	char text[1024], **lines;
 	tile_words(pv, text, sizeof text);
@@ -73,18 +71,18 @@ static void draw_cycle(struct ui *ui, int top, int height, const struct pipeline
 	const struct theme *th = &ui->theme;
 	int y = top;
 	char buf[1024];
-	snprintf(buf, sizeof buf, "%s  %s", pv->cfg->name, words[pv->status]);
+	snprintf(buf, sizeof buf, "%s  %s", pv->cfg->name, status_word(pv->status));
 	put_text(y++, 1, buf, ui->cols - 2, theme_attr(th, status_role(pv->status)) | A_BOLD, false);
 	for (size_t j = 0; j < pv->n_stages && y < top + height; j++) {
 		const struct stage_view *sv = &pv->stages[j];
 		char fig[512];
 		stage_figures(sv, fig, sizeof fig);
-		snprintf(buf, sizeof buf, "%-9s %-7s %s", sv->cfg->kind->name, words[sv->status], fig);
+		snprintf(buf, sizeof buf, "%-9s %-7s %s", sv->cfg->kind->name, status_word(sv->status), fig);
 		put_text(y++, 3, buf, ui->cols - 4, 0, false);
 	}
 	for (size_t i = 0; i < pv->n_diags && y < top + height; i++) {
 		const struct diagnosis *d = &pv->diags[i];
-		snprintf(buf, sizeof buf, "%s %s: %s", words[d->severity], d->rule, d->symptom);
+		snprintf(buf, sizeof buf, "%s %s: %s", status_word(d->severity), d->rule, d->symptom);
 		put_text(y++, 3, buf, ui->cols - 4, theme_attr(th, status_role(d->severity)), false);
 		char **lines;
 		snprintf(buf, sizeof buf, "next: %s", d->next);
@@ -109,38 +107,30 @@ void draw_wallboard(struct ui *ui)
 		put_text(2, 2, "no pipelines configured", ui->cols - 4, 0, false);
 		return;
 	}
-	size_t order[256];
+	size_t *order;
 	bool saved = ui->sort_worst;
 	ui->sort_worst = true; /* the wallboard is always worst first */
-	size_t n = ui_visible(ui, order, ARRAY_LEN(order));
+	size_t n = ui_visible(ui, &order);
 	ui->sort_worst = saved;
 
-	int per_row = ui->cols / TILE_MIN_W > 0 ? ui->cols / TILE_MIN_W : 1;
-	if ((size_t)per_row > n)
-		per_row = (int)n;
-	int tw = ui->cols / per_row;
-	int tile_rows = ((int)n + per_row - 1) / per_row;
-	int max_tile_rows = (ui->rows - 2) / TILE_H;
-	/* Leave room for the cycling detail when something is wrong. */
-	size_t bad[256], n_bad = 0;
+	/* The pipelines not OK: their details show in turn below the tiles. */
+	size_t *bad = xmalloc((n > 0 ? n : 1) * sizeof *bad), n_bad = 0;
 	for (size_t i = 0; i < n; i++)
 		if (ui->snap.pipes[order[i]].status != ST_OK)
 			bad[n_bad++] = order[i];
-	if (n_bad > 0 && max_tile_rows > 1 && tile_rows >= max_tile_rows)
-		max_tile_rows--;
-	if (tile_rows > max_tile_rows)
-		tile_rows = max_tile_rows;
-
+	struct wall w = wall_layout(ui->rows, ui->cols, n, n_bad);
 	size_t shown = 0;
-	for (int r = 0; r < tile_rows; r++)
-		for (int c = 0; c < per_row && shown < n; c++, shown++)
-			draw_tile(ui, 1 + r * TILE_H, c * tw, tw, &ui->snap.pipes[order[shown]]);
-	if (shown < n) {
+	for (int r = 0; r < w.tile_rows; r++)
+		for (int c = 0; c < w.per_row && shown < w.shown; c++, shown++)
+			draw_tile(ui, 1 + r * TILE_H, c * w.tile_w, w.tile_w, &ui->snap.pipes[order[shown]]);
+	if (w.shown < n) {
 		char more[64];
-		snprintf(more, sizeof more, "+%zu more pipelines", n - shown);
-		put_text(1 + tile_rows * TILE_H, 1, more, ui->cols - 2, A_BOLD, false);
+		snprintf(more, sizeof more, "+%zu more pipelines", n - w.shown);
+		put_text(1 + w.tile_rows * TILE_H, 1, more, ui->cols - 2, A_BOLD, false);
 	}
-	int top = 1 + tile_rows * TILE_H + (shown < n ? 1 : 0);
-	if (n_bad > 0 && top < ui->rows - 2)
-		draw_cycle(ui, top, ui->rows - 1 - top, &ui->snap.pipes[bad[ui->wb_cycle % n_bad]]);
+	if (w.cycle_top > 0)
+		draw_cycle(ui, w.cycle_top, ui->rows - 1 - w.cycle_top,
+		           &ui->snap.pipes[bad[ui->wb_cycle % n_bad]]);
+	free(bad);
+	free(order);
 }

@@ -1,16 +1,21 @@
-/* test_ui.c: the pure parts of the screen: sparklines, the key table, the footer. */
+/* test_ui.c: the pure parts of the screen: sparklines, the key table, the footer, text and layout. */
 #include <curses.h>
+#include <locale.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "ui/keys.h"
+#include "ui/layout.h"
 #include "ui/spark.h"
+#include "ui/text.h"
 
 static const char *const LV[] = {"0", "1", "2", "3", "4", "5", "6", "7"};
 
@@ -103,12 +108,216 @@ static void test_footer(void **state)
 	assert_string_equal(buf, "q quit");
 }
 
+static void test_text_width(void **state)
+{
+	assert_int_equal(text_width(""), 0);
+	assert_int_equal(text_width("hello"), 5);
+	assert_int_equal(text_width("h\xc3\xa9llo"), 5);             /* é: two bytes, one column */
+	assert_int_equal(text_width("\xe6\x97\xa5\xe6\x9c\xac"), 4); /* 日本: two columns each */
+	assert_int_equal(text_width("\xe2\x94\x80\xe2\x96\x81"), 2); /* a box line and a spark */
+	assert_int_equal(text_width("a\xff"
+	                            "b"),
+	                 3); /* an invalid byte: one column */
+}
+
+/* text_fit as a UTF-8 string, and the columns it used. */
+static int fit(const char *s, int width, char *out, size_t n)
+{
+	wchar_t w[128];
+	size_t count;
+	int used = text_fit(s, width, w, ARRAY_LEN(w), &count);
+	assert_int_equal(wcslen(w), count);
+	assert_true(wcstombs(out, w, n) != (size_t)-1);
+	return used;
+}
+
+static void test_text_fit(void **state)
+{
+	char out[128];
+	assert_int_equal(fit("abc", 5, out, sizeof out), 3);
+	assert_string_equal(out, "abc");
+	/* Clipped: the last column says so. */
+	assert_int_equal(fit("hello world", 5, out, sizeof out), 5);
+	assert_string_equal(out, "hell~");
+	assert_int_equal(fit("hello", 5, out, sizeof out), 5); /* exactly fits: no mark */
+	assert_string_equal(out, "hello");
+	/* Tabs and line breaks are spaces; invalid bytes and control characters are '?'. */
+	assert_int_equal(fit("a\tb\nc", 10, out, sizeof out), 5);
+	assert_string_equal(out, "a b c");
+	assert_int_equal(fit("a\xff\x01z", 10, out, sizeof out), 4);
+	assert_string_equal(out, "a??z");
+	/* Wide characters never straddle the edge: 日本語 in 4 columns is 日~, in 5 it is 日本. */
+	assert_int_equal(fit("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 4, out, sizeof out), 4);
+	assert_string_equal(out, "\xe6\x97\xa5~");
+	assert_int_equal(fit("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 5, out, sizeof out), 4);
+	assert_string_equal(out, "\xe6\x97\xa5\xe6\x9c\xac");
+	assert_int_equal(fit("abc", 0, out, sizeof out), 0);
+	assert_string_equal(out, "");
+	/* A small buffer: at most n - 1 characters, always terminated. */
+	wchar_t w[4];
+	size_t count;
+	assert_int_equal(text_fit("abcdef", 10, w, ARRAY_LEN(w), &count), 3);
+	assert_int_equal(count, 3);
+	assert_true(w[3] == 0);
+}
+
+static void test_wrap_text(void **state)
+{
+	char **lines;
+	size_t n = wrap_text("the quick brown fox jumps", 10, &lines);
+	assert_int_equal(n, 3);
+	assert_string_equal(lines[0], "the quick");
+	assert_string_equal(lines[1], "brown fox");
+	assert_string_equal(lines[2], "jumps");
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	/* No space to break at: cut at the width, which is never below 8. */
+	n = wrap_text("abcdefghijkl", 3, &lines);
+	assert_int_equal(n, 2);
+	assert_string_equal(lines[0], "abcdefgh");
+	assert_string_equal(lines[1], "ijkl");
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	assert_int_equal(wrap_text("", 10, &lines), 0);
+	assert_null(lines);
+}
+
+static void test_words_and_clock(void **state)
+{
+	assert_string_equal(status_word(ST_OK), "OK");
+	assert_string_equal(status_word(ST_UNKNOWN), "UNKNOWN");
+	assert_string_equal(status_word(ST_WARN), "WARN");
+	assert_string_equal(status_word(ST_CRIT), "CRIT");
+	char buf[16];
+	clock_text(1795000100.0, buf, sizeof buf); /* TZ=UTC (main) */
+	assert_string_equal(buf, "11:08:20");
+	clock_text(1795000100.9, buf, sizeof buf); /* whole seconds */
+	assert_string_equal(buf, "11:08:20");
+}
+
+static const char *metric(const char *name, const char *json)
+{
+	static char buf[128];
+	json_t *v = json ? json_loads(json, JSON_DECODE_ANY, NULL) : NULL;
+	if (json)
+		assert_non_null(v);
+	metric_text(name, v, buf, sizeof buf);
+	json_decref(v);
+	return buf;
+}
+
+static void test_metric_text(void **state)
+{
+	assert_string_equal(metric("pending", NULL), "-");
+	assert_string_equal(metric("pending", "null"), "-");
+	assert_string_equal(metric("wal_status", "\"reserved\""), "reserved");
+	assert_string_equal(metric("active", "false"), "false");
+	assert_string_equal(metric("pending", "1284"), "1,284");
+	assert_string_equal(metric("retained_bytes", "1048576"), "1,048,576  (1.0 MiB)");
+	assert_string_equal(metric("oldest_pending_age_s", "600.0"), "600.0  (10m00s)");
+	assert_string_equal(metric("inflow_per_s", "4.24"), "4.2"); /* a rate: no duration */
+	assert_string_equal(metric("partitions", "[1, 2]"), "[1,2]");
+}
+
+static void test_columns_layout(void **state)
+{
+	/* 80 columns (76 inside the pane): the figures want 50; only the connection fits beside. */
+	struct columns c = columns_layout(76, 7, 21, 50);
+	assert_int_equal(c.spark, 0);
+	assert_int_equal(c.target, 0);
+	assert_int_equal(c.conn, 7);
+	assert_int_equal(c.figures, 50);
+	/* 200 columns: everything, the figures take the rest. */
+	c = columns_layout(196, 7, 21, 50);
+	assert_int_equal(c.spark, SPARK_W);
+	assert_int_equal(c.target, 21);
+	assert_int_equal(c.conn, 7);
+	assert_int_equal(c.figures, 196 - 18 - 17 - 22 - 8);
+	/* A long target gives way to a short connection name. */
+	c = columns_layout(116, 7, 24, 64);
+	assert_int_equal(c.spark, SPARK_W);
+	assert_int_equal(c.target, 0);
+	assert_int_equal(c.conn, 7);
+	assert_int_equal(c.figures, 73);
+	/* The figures want at least FIGURES_MIN and at most FIGURES_WANT_MAX. */
+	c = columns_layout(76, 4, 6, 10);
+	assert_int_equal(c.spark, SPARK_W);
+	assert_int_equal(c.target, 6);
+	assert_int_equal(c.conn, 0);
+	assert_int_equal(c.figures, 58 - 17 - 7);
+	c = columns_layout(160, 4, 6, 100);
+	assert_int_equal(c.spark, SPARK_W);
+	assert_int_equal(c.target, 6);
+	assert_int_equal(c.conn, 4);
+	assert_int_equal(c.figures, 142 - 17 - 7 - 5);
+	/* Too narrow for anything: the figures take what is left, never less than 0. */
+	c = columns_layout(10, 4, 6, 10);
+	assert_int_equal(c.figures, 0);
+	assert_int_equal(c.spark + c.target + c.conn, 0);
+}
+
+static void test_main_scroll(void **state)
+{
+	assert_int_equal(main_scroll(0, 5, 100, 10), 0);    /* in view: stays */
+	assert_int_equal(main_scroll(0, 15, 100, 10), 6);   /* below: the last row shown */
+	assert_int_equal(main_scroll(50, 10, 100, 10), 9);  /* above: its pane's title too */
+	assert_int_equal(main_scroll(0, 0, 100, 10), 0);    /* the first row */
+	assert_int_equal(main_scroll(95, 99, 100, 10), 90); /* never past the end */
+	assert_int_equal(main_scroll(3, 2, 5, 10), 0);      /* fewer rows than the screen */
+	assert_int_equal(main_scroll(0, 2999, 3000, 22), 2978);
+}
+
+static void test_wall_layout(void **state)
+{
+	/* 80x24, four pipelines all wrong: 2 tiles of 40 a row, 2 rows, the detail from row 13. */
+	struct wall w = wall_layout(24, 80, 4, 4);
+	assert_int_equal(w.per_row, 2);
+	assert_int_equal(w.tile_w, 40);
+	assert_int_equal(w.tile_rows, 2);
+	assert_int_equal(w.shown, 4);
+	assert_int_equal(w.cycle_top, 13);
+	/* 1,000 pipelines: a row of tiles gives way to the detail; the rest are counted below. */
+	w = wall_layout(24, 80, 1000, 1000);
+	assert_int_equal(w.tile_rows, 2);
+	assert_int_equal(w.shown, 4);
+	assert_int_equal(w.cycle_top, 14);
+	/* 200 columns: never more tiles a row than pipelines; all OK, no detail. */
+	w = wall_layout(50, 200, 4, 0);
+	assert_int_equal(w.per_row, 4);
+	assert_int_equal(w.tile_w, 50);
+	assert_int_equal(w.tile_rows, 1);
+	assert_int_equal(w.cycle_top, 0);
+	/* The smallest screen: two rows of tiles, or one and the detail. */
+	w = wall_layout(15, 60, 10, 0);
+	assert_int_equal(w.tile_rows, 2);
+	assert_int_equal(w.shown, 4);
+	assert_int_equal(w.cycle_top, 0);
+	w = wall_layout(15, 60, 10, 3);
+	assert_int_equal(w.tile_rows, 1);
+	assert_int_equal(w.shown, 2);
+	assert_int_equal(w.cycle_top, 8);
+	w = wall_layout(24, 80, 0, 0);
+	assert_int_equal(w.per_row, 1);
+	assert_int_equal(w.shown, 0);
+	assert_int_equal(w.cycle_top, 0);
+}
+
 int main(void)
 {
+	setenv("TZ", "UTC", 1);
+	tzset();
+	if (!setlocale(LC_ALL, "C.UTF-8"))
+		fail_msg("the C.UTF-8 locale is needed for the display width tests");
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_spark_scale),   cmocka_unit_test(test_spark_window_and_gaps),
 	    cmocka_unit_test(test_spark_bounded), cmocka_unit_test(test_keys_unique_and_documented),
 	    cmocka_unit_test(test_key_lookup),    cmocka_unit_test(test_footer),
+	    cmocka_unit_test(test_text_width),    cmocka_unit_test(test_text_fit),
+	    cmocka_unit_test(test_wrap_text),     cmocka_unit_test(test_words_and_clock),
+	    cmocka_unit_test(test_metric_text),   cmocka_unit_test(test_columns_layout),
+	    cmocka_unit_test(test_main_scroll),   cmocka_unit_test(test_wall_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

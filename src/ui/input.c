@@ -1,0 +1,217 @@
+/* input.c: what a key does to the screen's state, pure (no curses, no poller): it says what changed. */
+#include "ui/input.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kinds/kind.h"
+#include "ui/select.h"
+#include "units.h"
+#include "util.h"
+
+/* Interval steps for + and -: the config's value joins them wherever it falls. */
+static const double interval_steps[] = {0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
+
+/* A one-line notice in the footer for a few seconds. */
+static void notice(struct ui *ui, double now, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void notice(struct ui *ui, double now, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ui->message, sizeof ui->message, fmt, ap);
+	va_end(ap);
+	ui->message_until = now + 3.0;
+}
+
+static void change_interval(struct ui *ui, int dir, double now)
+{
+	double next = ui->interval;
+	if (dir > 0) {
+		for (size_t i = 0; i < ARRAY_LEN(interval_steps); i++)
+			if (interval_steps[i] > ui->interval + 1e-9) {
+				next = interval_steps[i];
+				break;
+			}
+	} else {
+		for (size_t i = ARRAY_LEN(interval_steps); i-- > 0;)
+			if (interval_steps[i] < ui->interval - 1e-9) {
+				next = interval_steps[i];
+				break;
+			}
+	}
+	ui->interval = next;
+	char d[32];
+	format_duration(next, d, sizeof d);
+	notice(ui, now, "polling every %s", d);
+}
+
+/* The filter prompt owns the keyboard while it is open. */
+static void filter_key(struct ui *ui, int ch)
+{
+	size_t len = strlen(ui->filter_edit);
+	switch (ui_key_edit(ch)) {
+	case EDIT_ACCEPT:
+		strlcpy_safe(ui->filter, ui->filter_edit, sizeof ui->filter);
+		ui->filter_editing = false;
+		ui->scroll = 0;
+		fix_selection(ui);
+		break;
+	case EDIT_CANCEL:
+		ui->filter_editing = false;
+		ui->filter[0] = '\0';
+		fix_selection(ui);
+		break;
+	case EDIT_ERASE:
+		if (len > 0)
+			ui->filter_edit[len - 1] = '\0';
+		break;
+	case EDIT_CHAR:
+		if (len + 1 < sizeof ui->filter_edit) {
+			ui->filter_edit[len] = (char)ch;
+			ui->filter_edit[len + 1] = '\0';
+		}
+		break;
+	case EDIT_NONE:
+		break;
+	}
+	/* Live preview: the panes follow what is typed. */
+	if (ui->filter_editing) {
+		strlcpy_safe(ui->filter, ui->filter_edit, sizeof ui->filter);
+		fix_selection(ui);
+	}
+}
+
+/* t: the on-demand key sample of the selected cache stage; the result comes with the next
+   poll (the detail view shows it), never waited for here. */
+static struct ui_change sample_keys(struct ui *ui, double now)
+{
+	struct ui_change c = {UI_REDRAW, {UI_REQ_NONE, NULL}};
+	const struct stage_view *sv = NULL;
+	char why[256];
+	ui_selected(ui, &sv);
+	if (!sv || !kind_has_sample(sv->cfg->kind)) {
+		notice(ui, now, "t samples the keys of a cache stage: select one");
+	} else if (!stage_sample_ready(sv->cfg, why, sizeof why)) {
+		notice(ui, now, "%s", why);
+	} else {
+		c.what |= UI_REQUEST;
+		c.request = (struct ui_request){UI_REQ_SAMPLE, sv->cfg};
+	}
+	return c;
+}
+
+void ui_request_taken(struct ui *ui, const struct ui_request *rq, double now)
+{
+	char what[256];
+	if (rq->kind == UI_REQ_SAMPLE && stage_sample_ready(rq->stage, what, sizeof what))
+		notice(ui, now, "sampling %s; the detail view shows the result", what);
+}
+
+/* Everything but the filter prompt. */
+static struct ui_change action_key(struct ui *ui, int ch, double now)
+{
+	struct ui_change c = {UI_REDRAW, {UI_REQ_NONE, NULL}};
+	unsigned view = ui->help ? VIEW_HELP : ui->view;
+	const struct ui_key *k;
+	enum ui_action a = ui_key_lookup(ch, view, &k);
+	if (k && !k->read_only_safe && (ui->read_only || ui->view == VIEW_WALLBOARD)) {
+		if (ui->view == VIEW_WALLBOARD) /* the wallboard ignores writes without a word */
+			c.what = 0;
+		else
+			notice(ui, now, "read-only: %s is not allowed here", k->label);
+		return c;
+	}
+	if (k && k->reserved) {
+		notice(ui, now, "%s: actions come in a later version of synctop", k->help);
+		return c;
+	}
+	int page = ui->rows > 4 ? ui->rows - 4 : 1;
+	switch (a) {
+	case ACT_QUIT:
+		if (ui->help) {
+			ui->help = false;
+			c.what |= UI_VIEW;
+			return c;
+		}
+		c.what |= UI_QUIT;
+		return c;
+	case ACT_HELP:
+		ui->help = !ui->help;
+		ui->help_scroll = 0;
+		c.what |= UI_VIEW;
+		break;
+	case ACT_BACK:
+		if (ui->help) {
+			ui->help = false;
+			c.what |= UI_VIEW;
+		} else if (ui->view == VIEW_DETAIL) {
+			ui->view = VIEW_MAIN;
+			c.what |= UI_VIEW;
+		} else if (ui->filter[0]) {
+			ui->filter[0] = '\0';
+			fix_selection(ui);
+		}
+		break;
+	case ACT_UP:
+	case ACT_DOWN:
+	case ACT_PAGE_UP:
+	case ACT_PAGE_DOWN: {
+		int d = (a == ACT_UP || a == ACT_PAGE_UP) ? -1 : 1;
+		if (a == ACT_PAGE_UP || a == ACT_PAGE_DOWN)
+			d *= page;
+		if (ui->help)
+			ui->help_scroll = ui->help_scroll + d < 0 ? 0 : ui->help_scroll + d;
+		else if (ui->view == VIEW_DETAIL)
+			ui->detail_scroll = ui->detail_scroll + d < 0 ? 0 : ui->detail_scroll + d;
+		else
+			move_selection(ui, d, false);
+		break;
+	}
+	case ACT_NEXT_PIPELINE:
+	case ACT_PREV_PIPELINE:
+		move_selection(ui, a == ACT_NEXT_PIPELINE ? 1 : -1, true);
+		ui->detail_scroll = 0;
+		break;
+	case ACT_OPEN:
+		if (ui_selected(ui, NULL)) {
+			ui->view = VIEW_DETAIL;
+			ui->detail_scroll = 0;
+			c.what |= UI_VIEW;
+		}
+		break;
+	case ACT_FILTER:
+		ui->filter_editing = true;
+		strlcpy_safe(ui->filter_edit, ui->filter, sizeof ui->filter_edit);
+		break;
+	case ACT_SORT:
+		ui->sort_worst = !ui->sort_worst;
+		notice(ui, now, "%s",
+		       ui->sort_worst ? "pipelines sorted worst first" : "pipelines in config order");
+		break;
+	case ACT_FREEZE:
+		ui->frozen = !ui->frozen;
+		if (!ui->frozen)
+			c.what |= UI_RESNAP;
+		break;
+	case ACT_INTERVAL_UP:
+	case ACT_INTERVAL_DOWN:
+		change_interval(ui, a == ACT_INTERVAL_UP ? 1 : -1, now);
+		break;
+	case ACT_SAMPLE_KEYS:
+		return sample_keys(ui, now);
+	default:
+		c.what = 0; /* a key with nothing to do here */
+		break;
+	}
+	return c;
+}
+
+struct ui_change ui_key(struct ui *ui, int ch, double now)
+{
+	if (ui->filter_editing) {
+		filter_key(ui, ch);
+		return (struct ui_change){UI_REDRAW, {UI_REQ_NONE, NULL}};
+	}
+	return action_key(ui, ch, now);
+}

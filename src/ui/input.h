@@ -1,0 +1,38 @@
+/* input.h: what a key does to the screen's state, pure (no curses, no poller): it says what changed. */
+#ifndef SYNCTOP_UI_INPUT_H
+#define SYNCTOP_UI_INPUT_H
+
+#include "config.h"
+#include "ui/view.h"
+
+/* What a key changed, for the loop to act on (bits of ui_change.what). */
+enum ui_changed {
+	UI_REDRAW = 1 << 0,  /* the screen shows something else: draw it again */
+	UI_VIEW = 1 << 1,    /* the view (main, detail) changed, or the help opened or closed */
+	UI_QUIT = 1 << 2,    /* the user quits */
+	UI_RESNAP = 1 << 3,  /* take a fresh snapshot now: the display was unfrozen */
+	UI_REQUEST = 1 << 4, /* a request for the poller, in ui_change.request */
+};
+
+enum ui_request_kind {
+	UI_REQ_NONE,
+	UI_REQ_SAMPLE, /* the stage's on-demand operation (key t: sample the keys of a cache stage) */
+};
+
+struct ui_request {
+	enum ui_request_kind kind;
+	const struct stage_cfg *stage;
+};
+
+struct ui_change {
+	unsigned what; /* UI_* bits; 0: the key changed nothing */
+	struct ui_request request;
+};
+
+/* Applies key code ch to the ui's state at monotonic time now (notices last 3 s from it).
+   Never draws, never talks to the poller: the caller does what the result asks. */
+struct ui_change ui_key(struct ui *ui, int ch, double now);
+/* The notice that says the poller took the request; call when it did. */
+void ui_request_taken(struct ui *ui, const struct ui_request *rq, double now);
+
+#endif

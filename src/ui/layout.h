@@ -1,0 +1,55 @@
+/* layout.h: where things go on the screen, pure (no curses): column widths, rows, scrolling, tiles. */
+#ifndef SYNCTOP_UI_LAYOUT_H
+#define SYNCTOP_UI_LAYOUT_H
+
+#include <stddef.h>
+
+#include "ui/view.h"
+
+#define KIND_W           9 /* "connector" */
+#define STATUS_W         7 /* "UNKNOWN" */
+#define SPARK_W          16
+#define FIGURES_MIN      30
+#define FIGURES_WANT_MAX 64
+#define DIAGS_SHOWN      2  /* diagnoses under a pane; Enter on a stage shows them all */
+#define TILE_MIN_W       30 /* the wallboard's tiles */
+#define TILE_H           6
+
+/* Column widths of a stage line; 0 = dropped. Figures take what is left. */
+struct columns {
+	int conn, target, spark, figures;
+};
+
+/* The columns of a stage line inner columns wide (inside the pane's borders), given the
+   widest connection name, target and figures text. */
+struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want);
+/* The widest figures text of the stages in the snapshot. */
+int widest_figures(const struct ui *ui);
+/* The widest connection name (4 to 16) and stage target (6 to 24) of the config. */
+int widest_conn(const struct ui *ui);
+int widest_target(const struct ui *ui);
+
+enum row_kind { ROW_TOP, ROW_STAGE, ROW_DIAG, ROW_MORE, ROW_BOTTOM };
+
+struct row {
+	enum row_kind kind;
+	size_t pipe, index; /* pipe: index into snap.pipes; index: stage or diagnosis (ROW_MORE: how
+	                       many more diagnoses) */
+};
+
+/* The rows of the main view, every visible pipeline's pane in order: *rows receives a new
+   array (free it), *selected the row of the selected stage (0 if none). Returns how many. */
+size_t main_rows(const struct ui *ui, struct row **rows, size_t *selected);
+/* The first row shown, from the current one, so that the selected row shows (with its
+   pane's title when there is room) and no screen is left half empty. */
+int main_scroll(int scroll, size_t selected, size_t n_rows, int height);
+
+/* The wallboard on a rows x cols screen: n tiles, n_bad of them not OK. */
+struct wall {
+	int per_row, tile_w, tile_rows; /* tiles per row, their width, rows of tiles */
+	size_t shown;                   /* tiles shown; the rest are counted ("+N more pipelines") */
+	int cycle_top;                  /* first screen row of the cycling detail; 0: none */
+};
+struct wall wall_layout(int rows, int cols, size_t n, size_t n_bad);
+
+#endif

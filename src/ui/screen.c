@@ -1,0 +1,28 @@
+/* screen.c: the frame: the whole screen for the ui's state, one view or the "too small" notice. */
+#include <curses.h>
+#include <stdio.h>
+
+#include "ui/chrome.h"
+#include "ui/draw.h"
+
+void ui_draw(struct ui *ui, double clock)
+{
+	ui->clock = clock;
+	erase();
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	if (ui->cols < TERM_MIN_COLS || ui->rows < TERM_MIN_ROWS) {
+		char msg[64];
+		snprintf(msg, sizeof msg, "terminal too small (%dx%d, need %dx%d)", ui->cols, ui->rows,
+		         TERM_MIN_COLS, TERM_MIN_ROWS);
+		put_text(0, 0, msg, ui->cols, A_BOLD, false);
+	} else if (ui->view == VIEW_WALLBOARD) {
+		draw_wallboard(ui);
+	} else if (ui->help) {
+		draw_help(ui);
+	} else if (ui->view == VIEW_DETAIL) {
+		draw_detail(ui);
+	} else {
+		draw_main(ui);
+	}
+	refresh();
+}

@@ -1,0 +1,283 @@
+/* test_screen.c: whole screens against tests/screens/ (tig's snapshot tests are the model).
+
+   Each case builds a snapshot through the real parser and health_evaluate (ui_fixture.c),
+   presses a key script, draws the real curses code into a virtual screen (newterm on
+   /dev/null, TERM=xterm, resized to the case's size) with the clock pinned (TZ=UTC, every
+   wall time fixed) in the C.UTF-8 locale, and compares the screen's text, row by row with
+   trailing spaces dropped, with tests/screens/NAME-COLSxROWS.txt. A difference fails the
+   case and shows as a unified diff in the test log (the screen drawn is left in
+   tests/screens-actual/ of the build tree).
+
+   To record the screens again after a change that is meant (a new version number too):
+       make check TESTS=tests/unit/test_screen UPDATE_GOLDEN=1
+   then review `git diff tests/screens`. */
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "ui/draw.h"
+#include "ui/select.h"
+#include "ui_fixture.h"
+
+static SCREEN *scr;
+static FILE *null_out, *null_in;
+
+static const char *dir_of(const char *var)
+{
+	const char *d = getenv(var);
+	return d && *d ? d : ".";
+}
+
+/* The screen's text: one line per row, trailing spaces dropped. */
+static char *screen_text(int rows, int cols)
+{
+	size_t cap = (size_t)rows * ((size_t)cols * MB_LEN_MAX + 1) + 1, len = 0;
+	char *out = xmalloc(cap);
+	wchar_t *w = xcalloc((size_t)cols + 1, sizeof *w);
+	for (int y = 0; y < rows; y++) {
+		int n = mvwinnwstr(stdscr, y, 0, w, cols);
+		assert_true(n != ERR);
+		size_t start = len;
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		for (int i = 0; w[i]; i++) {
+			size_t r = wcrtomb(out + len, w[i], &st);
+			assert_true(r != (size_t)-1);
+			len += r;
+		}
+		while (len > start && out[len - 1] == ' ')
+			len--;
+		out[len++] = '\n';
+	}
+	out[len] = '\0';
+	free(w);
+	return out;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t r;
+	while ((r = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, r, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static void spit(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		fail_msg("cannot write %s: %s", path, strerror(errno));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Compares the drawn screen with its golden file, or records it (UPDATE_GOLDEN=1). */
+static void check_screen(const char *name, int rows, int cols)
+{
+	char *got = screen_text(rows, cols);
+	char file[96], want_path[1024], got_path[1024];
+	snprintf(file, sizeof file, "%s-%dx%d.txt", name, cols, rows);
+	snprintf(want_path, sizeof want_path, "%s/tests/screens/%s", dir_of("top_srcdir"), file);
+	const char *update = getenv("UPDATE_GOLDEN");
+	if (update && !strcmp(update, "1")) {
+		spit(want_path, got);
+		printf("# recorded %s\n", want_path);
+		free(got);
+		return;
+	}
+	char *want = slurp(want_path);
+	if (want && !strcmp(want, got)) {
+		free(want);
+		free(got);
+		return;
+	}
+	snprintf(got_path, sizeof got_path, "%s/tests/screens-actual", dir_of("top_builddir"));
+	mkdir(got_path, 0755);
+	snappendf(got_path, sizeof got_path, "/%s", file);
+	spit(got_path, got);
+	char cmd[2200];
+	snprintf(cmd, sizeof cmd, "diff -u '%s' '%s' 2>&1", want ? want_path : "/dev/null", got_path);
+	FILE *d = popen(cmd, "r");
+	char line[1024];
+	while (d && fgets(line, sizeof line, d))
+		printf("# %s", line);
+	if (d)
+		pclose(d);
+	free(want);
+	free(got);
+	fail_msg("screen %s differs from tests/screens/%s (the diff is above; if the change is meant, "
+	         "record it with UPDATE_GOLDEN=1)",
+	         name, file);
+}
+
+struct size {
+	int cols, rows;
+};
+static const struct size sizes[] = {{80, 24}, {120, 40}, {200, 50}};
+
+/* Draws the screen of cfg's snapshot (filled by fill) after the key script, at each size
+   (or only at *one), and checks it. */
+static void shoot(const char *name, const struct config *cfg, void (*fill)(struct snapshot *), unsigned view,
+                  const char *keys, const struct size *one)
+{
+	for (size_t i = 0; i < (one ? 1 : ARRAY_LEN(sizes)); i++) {
+		const struct size *sz = one ? one : &sizes[i];
+		assert_int_equal(resize_term(sz->rows, sz->cols), OK);
+		struct ui ui;
+		ui_fx_init(&ui, cfg, fill, sz->rows, sz->cols);
+		theme_init(&ui.theme, false, cfg->environment, cfg->environment_color);
+		ui.view = view;
+		ui_fx_keys(&ui, keys, NULL);
+		ui_draw(&ui, UI_FX_WALL);
+		check_screen(name, sz->rows, sz->cols);
+		ui_fx_free(&ui);
+	}
+}
+
+static int setup(void **state)
+{
+	*state = fixture_config(UI_FX_INI);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	config_free(*state);
+	return 0;
+}
+
+/* Worst first: products CRIT (3 diagnoses: 2 shown, "+1 more"), invoices WARN, audit
+   UNKNOWN, orders OK; the selection on the top pane. */
+static void test_main(void **state)
+{
+	shoot("main", *state, ui_fx_fill, VIEW_MAIN, "", NULL);
+}
+
+/* Enter on products' outbox: every metric, the sparkline, its diagnoses. */
+static void test_detail(void **state)
+{
+	shoot("detail", *state, ui_fx_fill, VIEW_MAIN, "<Enter>", NULL);
+}
+
+/* The unknown stage's detail: the last error. */
+static void test_detail_error(void **state)
+{
+	static const struct size one = {80, 24};
+	shoot("detail-error", *state, ui_fx_fill, VIEW_MAIN, "<Tab><Tab><Enter>", &one);
+}
+
+static void test_help(void **state)
+{
+	shoot("help", *state, ui_fx_fill, VIEW_MAIN, "?", NULL);
+}
+
+/* The wallboard's tiles and the first non-ok pipeline's detail; its clock is pinned. */
+static void test_wallboard(void **state)
+{
+	shoot("wallboard", *state, ui_fx_fill, VIEW_WALLBOARD, "", NULL);
+}
+
+/* A filter kept (the footer counts), a stage selected, the display frozen; the prompt. */
+static void test_filter_frozen(void **state)
+{
+	static const struct size one = {80, 24};
+	shoot("filter", *state, ui_fx_fill, VIEW_MAIN, "/shop<Enter>j ", &one);
+	shoot("filter-prompt", *state, ui_fx_fill, VIEW_MAIN, "/inv", &one);
+}
+
+/* Before the first round: nothing polled yet. */
+static void test_first_poll(void **state)
+{
+	static const struct size one = {80, 24};
+	shoot("first-poll", *state, NULL, VIEW_MAIN, "", &one);
+}
+
+/* 1,000 pipelines: Shift-Tab selects the last one, and its pane is drawn at the bottom; the
+   wallboard counts those without a tile. */
+static void test_thousand(void **state)
+{
+	(void)state;
+	size_t cap = 64 + 1000 * 40;
+	char *ini = xmalloc(cap);
+	snprintf(ini, cap, "[postgres shop]\nconninfo = host=db.internal dbname=shop\n");
+	for (int i = 1; i <= 1000; i++)
+		snappendf(ini, cap, "[pipeline p%04d]\noutbox = shop\n", i);
+	struct config *cfg = fixture_config(ini);
+	free(ini);
+	static const struct size one = {80, 24};
+	shoot("thousand", cfg, NULL, VIEW_MAIN, "<BTab>", &one);
+	shoot("thousand-wallboard", cfg, NULL, VIEW_WALLBOARD, "", &one);
+	config_free(cfg);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	unsetenv("NO_COLOR");
+	if (!setlocale(LC_ALL, "C.UTF-8")) {
+		fprintf(stderr, "test_screen: the C.UTF-8 locale is needed\n");
+		return -1;
+	}
+	/* The size comes from LINES and COLUMNS (then resize_term), never from a terminal. */
+	use_env(TRUE);
+	setenv("LINES", "24", 1);
+	setenv("COLUMNS", "80", 1);
+	null_out = fopen("/dev/null", "w");
+	null_in = fopen("/dev/null", "r");
+	scr = null_out && null_in ? newterm("xterm", null_out, null_in) : NULL;
+	if (!scr) {
+		fprintf(stderr,
+		        "test_screen: newterm(xterm) on /dev/null failed (is ncurses-base installed?)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	endwin();
+	delscreen(scr);
+	fclose(null_out);
+	fclose(null_in);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_main, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_detail_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wallboard, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_filter_frozen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_first_poll, setup, teardown),
+	    cmocka_unit_test(test_thousand),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
