@@ -62,3 +62,8 @@ bool kind_has_sample(const struct kind *k)
 {
 	return k->probe && k->probe->sample;
 }
+
+bool kind_offers(const struct kind *k, enum action a)
+{
+	return a > ACTION_NONE && a < ACTION_COUNT && (k->actions & ACTION_BIT(a));
+}

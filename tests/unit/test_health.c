@@ -90,7 +90,7 @@ static void test_backlog_and_poison(void **state)
 	assert_int_equal(pv->n_diags, 2);
 	assert_string_equal(pv->diags[0].rule, "outbox-backlog"); /* crit before warn */
 	assert_int_equal(pv->diags[0].severity, ST_CRIT);
-	assert_string_equal(pv->diags[0].action, "replay");
+	assert_string_equal(action_json_name(pv->diags[0].action), "replay");
 	assert_string_equal(pv->diags[0].evidence, "137 rows pending in public.outbox, oldest 10m00s");
 	const struct diagnosis *d = find(pv, "poison-rows");
 	assert_non_null(d);
@@ -113,7 +113,7 @@ static void test_worker_stalled(void **state)
 	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
 	assert_int_equal(pv->n_diags, 1); /* stalled says it all: no separate backlog line */
 	assert_string_equal(pv->diags[0].rule, "worker-stalled");
-	assert_string_equal(pv->diags[0].action, "resume");
+	assert_string_equal(action_json_name(pv->diags[0].action), "resume");
 	assert_string_equal(pv->diags[0].evidence,
 	                    "1,284 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 4.2/s");
 }
