@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "exec.h"
 #include "health.h"
 #include "ui/view.h"
 #include "units.h"
@@ -340,10 +341,16 @@ static void sample_keys(struct ui *ui)
 		notice(ui, "t samples the keys of a cache stage: select one");
 	} else if (!sv->cfg->key_prefix) {
 		notice(ui, "no cache.key_prefix for this stage: set one (e.g. session:) to sample its keys");
-	} else if (poller_request_sample(ui->poller, sv->cfg)) {
-		poller_request_round(ui->poller);
-		notice(ui, "sampling up to %lld keys of %s*; the detail view shows the result",
-		       (long long)sv->cfg->sample_keys, sv->cfg->key_prefix);
+	} else {
+		struct request rq = {.op = REQ_SAMPLE, .stage = sv->cfg};
+		char why[160];
+		if (poller_submit(ui->poller, &rq, why, sizeof why)) {
+			poller_request_round(ui->poller);
+			notice(ui, "sampling up to %lld keys of %s*; the detail view shows the result",
+			       (long long)sv->cfg->sample_keys, sv->cfg->key_prefix);
+		} else {
+			notice(ui, "%s", why);
+		}
 	}
 }
 
@@ -548,6 +555,14 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	theme_init(&ui.theme, o->ascii, cfg->environment, cfg->environment_color);
 
 	ui.poller = poller_new(cfg);
+	/* The write executor exists only where a write may happen (exec.h). */
+	const char *read_only_why = o->wallboard     ? "--wallboard"
+	                            : o->read_only   ? "--read-only"
+	                            : cfg->read_only ? "read_only = true"
+	                                             : NULL;
+	if (!read_only_why)
+		poller_attach_executor(ui.poller, executor_new(cfg));
+	executor_trace(cfg, poller_can_write(ui.poller), read_only_why);
 	char err[256];
 	if (!poller_start(ui.poller, err, sizeof err)) {
 		terminal_release(scr, old_sigs, keys_in, saved_err);
@@ -607,6 +622,10 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			break; /* the terminal went away */
 		if (r > 0 && (fds[1].revents & POLLIN)) {
 			poller_drain_fd(ui.poller);
+			/* Ended requests: a key sample shows in the detail from the sample it rode in. */
+			struct request_event ev;
+			while (poller_event_take(ui.poller, &ev))
+				request_event_clear(&ev);
 			if (!ui.frozen && !stale) {
 				stale = true;
 				redraw_at = now_mono() + REDRAW_COALESCE_S;

@@ -1,6 +1,6 @@
 /* test_poller.c: the poller against a connection that is refused (real libpq, a loopback port
    where nothing listens): every round answers, errors name the connection, backoff doubles
-   up to the interval. */
+   up to the interval; its request queue (poller_submit): refusals, the bound, the events. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,11 @@
 
 #include <cmocka.h>
 
+#include <poll.h>
+
+#include "exec.h"
 #include "fixture.h"
+#include "kinds/kind.h"
 #include "poller.h"
 
 /* Port 1 on loopback: nothing listens there, so connect() is refused at once. */
@@ -115,12 +119,180 @@ static void test_history_kept(void **state)
 	config_free(cfg);
 }
 
+#ifdef HAVE_REDIS
+#define CACHE_CONN  "[redis sessions]\nurl = redis://:hunter3@127.0.0.1:1\n"
+#define CACHE_STAGE "cache = sessions\ncache.key_prefix = session:\n"
+#else
+#define CACHE_CONN  ""
+#define CACHE_STAGE ""
+#endif
+static const char *const QINI =
+    "[synctop]\n"
+    "timeout = 1s\n"
+    "[postgres shop]\n"
+    "conninfo = host=127.0.0.1 port=1 dbname=x user=u password=hunter2\n" CACHE_CONN "[pipeline products]\n"
+    "outbox = shop\n"
+    "slot = shop\n" CACHE_STAGE;
+
+static struct request action_rq(const struct stage_cfg *st, enum action a, enum action_phase ph)
+{
+	return (struct request){.op = REQ_ACTION, .stage = st, .action = a, .phase = ph};
+}
+
+/* What the queue refuses, each with its reason, before anything reaches a worker. */
+static void test_submit_refused(void **state)
+{
+	struct config *cfg = fixture_config(QINI);
+	const struct stage_cfg *outbox = &cfg->pipelines[0].stages[0], *slot = &cfg->pipelines[0].stages[1];
+	struct poller *p = poller_new(cfg);
+	char why[256];
+	assert_false(poller_can_write(p));
+
+	/* The kind has no such operation: no on-demand read for an outbox, no refresh either. */
+	struct request rq = {.op = REQ_SAMPLE, .stage = outbox};
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 0);
+	assert_string_equal(why, "products/outbox: the outbox kind has no on-demand operation");
+	rq = action_rq(outbox, ACTION_REFRESH, PHASE_PREVIEW);
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 0);
+	assert_string_equal(why, "products/outbox: the outbox kind offers no refresh action");
+	rq = action_rq(slot, ACTION_NONE, PHASE_APPLY);
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 0);
+	assert_string_equal(why, "products/slot: the slot kind offers no (none) action");
+	/* A stage of another config is none of this poller's. */
+	struct stage_cfg stranger = *outbox;
+	rq = (struct request){.op = REQ_SAMPLE, .stage = &stranger};
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 0);
+	assert_string_equal(why, "no such stage in this synctop's config");
+
+	/* A write the kind offers, but this poller has no write executor: read-only. */
+	rq = action_rq(outbox, ACTION_REPLAY, PHASE_APPLY);
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 0);
+	assert_string_equal(why,
+	                    "read-only: replay on products/outbox is not allowed here (no write executor)");
+
+	/* With one, the stage takes POLLER_STAGE_QUEUE_MAX requests; an identical one waiting
+	   answers for a repeat; the next different one is refused until the stage's next poll. */
+	poller_attach_executor(p, executor_new(cfg));
+	assert_true(poller_can_write(p));
+	static const struct {
+		enum action a;
+		enum action_phase ph;
+	} four[] = {{ACTION_REPLAY, PHASE_PREVIEW},
+	            {ACTION_REPLAY, PHASE_APPLY},
+	            {ACTION_PAUSE, PHASE_PREVIEW},
+	            {ACTION_RESUME, PHASE_PREVIEW}};
+	assert_int_equal(ARRAY_LEN(four), POLLER_STAGE_QUEUE_MAX);
+	for (size_t i = 0; i < ARRAY_LEN(four); i++) {
+		rq = action_rq(outbox, four[i].a, four[i].ph);
+		assert_int_equal(poller_submit(p, &rq, why, sizeof why), i + 1);
+	}
+	rq = action_rq(outbox, ACTION_REPLAY, PHASE_APPLY);
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 2);
+	rq = action_rq(outbox, ACTION_RESUME, PHASE_APPLY);
+	why[0] = '\0';
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 0);
+	assert_string_equal(why,
+	                    "products/outbox: 4 requests wait for its next poll already; try again after it");
+	/* Nothing ran: no event. */
+	struct request_event ev;
+	assert_false(poller_event_take(p, &ev));
+	poller_free(p);
+	config_free(cfg);
+}
+
+/* A request ends as an event after its stage's next poll, through the poller's wakeup: here
+   the connection is refused, so each ends with the reason, secrets scrubbed. */
+static void test_submit_event(void **state)
+{
+	struct config *cfg = fixture_config(QINI);
+	const struct stage_cfg *outbox = &cfg->pipelines[0].stages[0];
+	struct poller *p = poller_new(cfg);
+	poller_attach_executor(p, executor_new(cfg));
+	char why[256];
+	assert_true(poller_start(p, why, sizeof why));
+	struct request rq = action_rq(outbox, ACTION_PAUSE, PHASE_PREVIEW);
+	unsigned long id = poller_submit(p, &rq, why, sizeof why);
+	assert_int_equal(id, 1);
+#ifdef HAVE_REDIS
+	const struct stage_cfg *cache = &cfg->pipelines[0].stages[2];
+	assert_true(kind_has_sample(cache->kind));
+	struct request srq = {.op = REQ_SAMPLE, .stage = cache};
+	assert_int_equal(poller_submit(p, &srq, why, sizeof why), 2);
+#endif
+	poller_drain_fd(p);
+	poller_round(p);
+	struct pollfd pfd = {.fd = poller_fd(p), .events = POLLIN};
+	assert_int_equal(poll(&pfd, 1, 0), 1); /* the UI wakes up for it */
+
+	/* Each worker ends its own: events of two connections come in the order they ended. */
+	struct request_event evs[2], ev;
+	size_t n = 0;
+	while (n < ARRAY_LEN(evs) && poller_event_take(p, &evs[n]))
+		n++;
+#ifdef HAVE_REDIS
+	assert_int_equal(n, 2);
+	if (evs[0].id == 2) {
+		ev = evs[0];
+		evs[0] = evs[1];
+		evs[1] = ev;
+	}
+#else
+	assert_int_equal(n, 1);
+#endif
+	ev = evs[0];
+	assert_int_equal(ev.id, 1);
+	assert_int_equal(ev.req.op, REQ_ACTION);
+	assert_int_equal(ev.req.action, ACTION_PAUSE);
+	assert_int_equal(ev.req.phase, PHASE_PREVIEW);
+	assert_ptr_equal(ev.req.stage, outbox);
+	assert_false(ev.ok);
+	assert_null(ev.result);
+	const char *want = "products/outbox could not be read: cannot connect to shop (host=127.0.0.1 port=1 "
+	                   "dbname=x user=u password=***): ";
+	assert_memory_equal(ev.err, want, strlen(want));
+	assert_non_null(strstr(ev.err, "Connection refused"));
+	assert_null(strstr(ev.err, "hunter2"));
+	request_event_clear(&evs[0]);
+#ifdef HAVE_REDIS
+	ev = evs[1];
+	assert_int_equal(ev.id, 2);
+	assert_int_equal(ev.req.op, REQ_SAMPLE);
+	assert_ptr_equal(ev.req.stage, cache);
+	assert_false(ev.ok);
+	want = "products/cache could not be read: cannot connect to sessions (redis://:***@127.0.0.1:1): ";
+	assert_memory_equal(ev.err, want, strlen(want));
+	assert_null(strstr(ev.err, "hunter3"));
+	request_event_clear(&evs[1]);
+#endif
+	assert_false(poller_event_take(p, &ev));
+	/* Taken by that poll: the stage's queue is free again. */
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 3);
+	poller_free(p);
+	config_free(cfg);
+}
+
+/* The write executor is the only path of a write; none is built yet, and it says so. */
+static void test_executor_placeholder(void **state)
+{
+	struct config *cfg = fixture_config(QINI);
+	struct executor *ex = executor_new(cfg);
+	struct request rq = action_rq(&cfg->pipelines[0].stages[0], ACTION_REPLAY, PHASE_APPLY);
+	struct probe_ctx ctx = {.cfg = cfg, .st = rq.stage};
+	json_t *res = (json_t *)1;
+	char err[256];
+	assert_int_equal(executor_run(ex, &ctx, &rq, &res, err, sizeof err), PROBE_FAILED);
+	assert_null(res);
+	assert_string_equal(err, "replay: actions come in a later version of synctop (nothing was sent)");
+	executor_free(ex);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refused_backoff),
-	    cmocka_unit_test(test_backoff_capped_by_interval),
-	    cmocka_unit_test(test_history_kept),
+	    cmocka_unit_test(test_refused_backoff), cmocka_unit_test(test_backoff_capped_by_interval),
+	    cmocka_unit_test(test_history_kept),    cmocka_unit_test(test_submit_refused),
+	    cmocka_unit_test(test_submit_event),    cmocka_unit_test(test_executor_placeholder),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
