@@ -220,14 +220,16 @@ static void request_end(struct poller *p, const struct queued *q, json_t *result
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* Takes the stage's requests out of the queue, oldest first; returns how many (*out owned). */
-static size_t requests_take(struct poller *p, const struct stage_rt *s, struct queued **out)
+/* Takes the stage's requests (its actions only, when actions_only) out of the queue, oldest
+   first; returns how many (*out owned). */
+static size_t requests_take(struct poller *p, const struct stage_rt *s, bool actions_only,
+                            struct queued **out)
 {
 	size_t n = 0, k = 0;
 	*out = NULL;
 	pthread_mutex_lock(&p->lock);
 	for (size_t i = 0; i < p->n_queue; i++) {
-		if (p->queue[i].s == s) {
+		if (p->queue[i].s == s && (!actions_only || p->queue[i].req.op == REQ_ACTION)) {
 			*out = xrealloc(*out, (n + 1) * sizeof **out);
 			(*out)[n++] = p->queue[i];
 		} else {
@@ -239,11 +241,13 @@ static size_t requests_take(struct poller *p, const struct stage_rt *s, struct q
 	return n;
 }
 
-/* A stage that could not be read ends its requests with the reason (err: already scrubbed). */
+/* A stage that could not be read ends its actions with the reason (err: already scrubbed): a
+   write asked for during an outage must never happen later by surprise. A read waits for the
+   stage's next good poll, as key t always did. */
 static void requests_fail(struct worker *w, struct stage_rt *s, const char *err)
 {
 	struct queued *qs;
-	size_t n = requests_take(w->p, s, &qs);
+	size_t n = requests_take(w->p, s, true, &qs);
 	for (size_t i = 0; i < n; i++) {
 		char msg[sizeof((struct request_event *)0)->err];
 		snprintf(msg, sizeof msg, "%s/%s could not be read: ", s->pipeline, s->cfg->kind->name);
@@ -308,7 +312,7 @@ static enum probe_result worker_requests(struct worker *w, struct stage_rt *s, s
                                          struct sample *smp)
 {
 	struct queued *qs;
-	size_t n = requests_take(w->p, s, &qs);
+	size_t n = requests_take(w->p, s, false, &qs);
 	enum probe_result r = PROBE_OK;
 	for (size_t i = 0; i < n; i++) {
 		if (r == PROBE_BROKEN) {

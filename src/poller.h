@@ -28,7 +28,9 @@ void poller_request_round(struct poller *p);
    waits on the network. Returns the request's id (an identical request still waiting answers
    with its id), or 0 with the reason in why: no such stage, the kind has no such operation,
    an action without a write executor (read-only), POLLER_STAGE_QUEUE_MAX already waiting.
-   A REQ_SAMPLE's result also shows in the stage's detail as "key_sample". */
+   When the stage cannot be read, a REQ_ACTION ends at once with the reason, while a
+   REQ_SAMPLE waits for its next good poll. A REQ_SAMPLE's result also shows in the stage's
+   detail as "key_sample". */
 unsigned long poller_submit(struct poller *p, const struct request *req, char *why, size_t n);
 /* Takes the oldest event (a request that ended: run, failed, or its stage unreadable) into
  *ev; false when there is none. Release it with request_event_clear. */

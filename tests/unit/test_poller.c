@@ -201,7 +201,8 @@ static void test_submit_refused(void **state)
 }
 
 /* A request ends as an event after its stage's next poll, through the poller's wakeup: here
-   the connection is refused, so each ends with the reason, secrets scrubbed. */
+   the connection is refused, so an action ends with the reason, secrets scrubbed, while a
+   read waits for the stage to come back. */
 static void test_submit_event(void **state)
 {
 	struct config *cfg = fixture_config(QINI);
@@ -224,22 +225,9 @@ static void test_submit_event(void **state)
 	struct pollfd pfd = {.fd = poller_fd(p), .events = POLLIN};
 	assert_int_equal(poll(&pfd, 1, 0), 1); /* the UI wakes up for it */
 
-	/* Each worker ends its own: events of two connections come in the order they ended. */
-	struct request_event evs[2], ev;
-	size_t n = 0;
-	while (n < ARRAY_LEN(evs) && poller_event_take(p, &evs[n]))
-		n++;
-#ifdef HAVE_REDIS
-	assert_int_equal(n, 2);
-	if (evs[0].id == 2) {
-		ev = evs[0];
-		evs[0] = evs[1];
-		evs[1] = ev;
-	}
-#else
-	assert_int_equal(n, 1);
-#endif
-	ev = evs[0];
+	/* The action ends with the reason; the read waits for the stage's next good poll. */
+	struct request_event ev;
+	assert_true(poller_event_take(p, &ev));
 	assert_int_equal(ev.id, 1);
 	assert_int_equal(ev.req.op, REQ_ACTION);
 	assert_int_equal(ev.req.action, ACTION_PAUSE);
@@ -252,17 +240,9 @@ static void test_submit_event(void **state)
 	assert_memory_equal(ev.err, want, strlen(want));
 	assert_non_null(strstr(ev.err, "Connection refused"));
 	assert_null(strstr(ev.err, "hunter2"));
-	request_event_clear(&evs[0]);
+	request_event_clear(&ev);
 #ifdef HAVE_REDIS
-	ev = evs[1];
-	assert_int_equal(ev.id, 2);
-	assert_int_equal(ev.req.op, REQ_SAMPLE);
-	assert_ptr_equal(ev.req.stage, cache);
-	assert_false(ev.ok);
-	want = "products/cache could not be read: cannot connect to sessions (redis://:***@127.0.0.1:1): ";
-	assert_memory_equal(ev.err, want, strlen(want));
-	assert_null(strstr(ev.err, "hunter3"));
-	request_event_clear(&evs[1]);
+	assert_int_equal(poller_submit(p, &srq, why, sizeof why), 2); /* still waiting */
 #endif
 	assert_false(poller_event_take(p, &ev));
 	/* Taken by that poll: the stage's queue is free again. */
