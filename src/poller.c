@@ -249,7 +249,7 @@ static void requests_fail(struct worker *w, struct stage_rt *s, const char *err)
 	struct queued *qs;
 	size_t n = requests_take(w->p, s, true, &qs);
 	for (size_t i = 0; i < n; i++) {
-		char msg[sizeof((struct request_event *)0)->err];
+		char msg[REQUEST_ERR_MAX];
 		snprintf(msg, sizeof msg, "%s/%s could not be read: ", s->pipeline, s->cfg->kind->name);
 		snappendf(msg, sizeof msg, "%s", err); /* cut to fit, as every error of an event */
 		request_end(w->p, &qs[i], NULL, msg);
@@ -289,9 +289,11 @@ static enum probe_result run_action(struct worker *w, struct probe_ctx *ctx, con
 {
 	struct poller *p = w->p;
 	json_t *res = NULL;
-	char err[400] = "";
+	char err[REQUEST_ERR_MAX] = "";
 	enum probe_result r = PROBE_FAILED;
-	if (p->exec) { /* poller_submit refuses an action without one; so does this */
+	/* poller_submit refuses an action without an executor; so does this. p->exec is set
+	   before the workers start and never changed: read without the lock. */
+	if (p->exec) {
 		ctx->deadline = now_mono() + conn_timeout(p->cfg, w->conn);
 		r = executor_run(p->exec, ctx, &q->req, &res, err, sizeof err);
 	} else {
@@ -567,9 +569,10 @@ void request_event_clear(struct request_event *ev)
 void poller_attach_executor(struct poller *p, struct executor *ex)
 {
 	pthread_mutex_lock(&p->lock);
-	if (p->exec)
-		executor_free(p->exec);
-	p->exec = ex;
+	if (!p->exec) /* once, before poller_start (the workers read it without the lock) */
+		p->exec = ex;
+	else
+		executor_free(ex);
 	pthread_mutex_unlock(&p->lock);
 }
 

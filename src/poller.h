@@ -37,7 +37,7 @@ unsigned long poller_submit(struct poller *p, const struct request *req, char *w
 bool poller_event_take(struct poller *p, struct request_event *ev);
 void request_event_clear(struct request_event *ev);
 /* Gives the poller the write executor (exec.h), which it owns from then on: only then can a
-   REQ_ACTION be taken. Modes that may not write never call it. */
+   REQ_ACTION be taken. Once, before poller_start. Modes that may not write never call it. */
 void poller_attach_executor(struct poller *p, struct executor *ex);
 /* True when the poller holds a write executor. */
 bool poller_can_write(struct poller *p);

@@ -23,13 +23,15 @@ struct request {
 	enum action_phase phase;       /* REQ_ACTION: which step */
 };
 
+#define REQUEST_ERR_MAX 400
+
 /* What became of a request: one event per request the queue took, in the order they ended. */
 struct request_event {
 	unsigned long id;   /* poller_submit's */
 	struct request req; /* the request as submitted */
 	bool ok;
-	char err[400];  /* when !ok: why, on one line, secrets scrubbed */
-	json_t *result; /* when ok: the answer (owned by the event), as the operation made it */
+	char err[REQUEST_ERR_MAX]; /* when !ok: why, on one line, secrets scrubbed */
+	json_t *result;            /* when ok: the answer (owned by the event), as the operation made it */
 };
 
 #endif
