@@ -6,12 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cmocka.h>
 
 #include <poll.h>
+#ifdef HAVE_REDIS
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
 
 #include "exec.h"
 #include "fixture.h"
@@ -267,12 +276,175 @@ static void test_executor_placeholder(void **state)
 	config_free(cfg);
 }
 
+#ifdef HAVE_REDIS
+/* A Redis of a few words on loopback, for a request that succeeds: INFO, SCAN (two keys under
+   session:), TTL (30 for session:a, none for session:b), +OK to anything else. */
+struct fake_redis {
+	int lfd, port;
+	volatile int stop;
+	pthread_t thread;
+};
+
+static void fake_reply(int fd, char **argv, int argc)
+{
+	const char *out = "+OK\r\n";
+	char buf[256];
+	if (argc >= 1 && !strcasecmp(argv[0], "INFO")) {
+		const char *info = "# Server\r\nredis_version:7.0.0\r\n";
+		snprintf(buf, sizeof buf, "$%zu\r\n%s\r\n", strlen(info), info);
+		out = buf;
+	} else if (argc >= 1 && !strcasecmp(argv[0], "SCAN")) {
+		out = "*2\r\n$1\r\n0\r\n*2\r\n$9\r\nsession:a\r\n$9\r\nsession:b\r\n";
+	} else if (argc == 2 && !strcasecmp(argv[0], "TTL")) {
+		out = !strcmp(argv[1], "session:a") ? ":30\r\n" : ":-1\r\n";
+	}
+	ssize_t ignored = write(fd, out, strlen(out));
+	(void)ignored;
+}
+
+/* Answers every whole command in buf[0..*len) and keeps the rest. */
+static void fake_serve(int fd, char *buf, size_t *len)
+{
+	for (;;) {
+		char *p = buf, *end = buf + *len, *argv[8];
+		int argc = 0, n = 0;
+		if (p >= end || *p != '*' || !memchr(p, '\n', (size_t)(end - p)))
+			return;
+		n = atoi(p + 1);
+		p = (char *)memchr(p, '\n', (size_t)(end - p)) + 1;
+		for (int i = 0; i < n; i++) {
+			char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+			if (!nl || *p != '$')
+				return;
+			size_t l = (size_t)atoi(p + 1);
+			if ((size_t)(end - (nl + 1)) < l + 2)
+				return;
+			if (argc < 8)
+				argv[argc++] = nl + 1;
+			nl[1 + l] = '\0';
+			p = nl + 1 + l + 2;
+		}
+		fake_reply(fd, argv, argc);
+		*len = (size_t)(end - p);
+		memmove(buf, p, *len);
+	}
+}
+
+static void *fake_main(void *arg)
+{
+	struct fake_redis *f = arg;
+	struct pollfd fds[9] = {{.fd = f->lfd, .events = POLLIN}};
+	char bufs[9][4096];
+	size_t lens[9] = {0};
+	int n = 1;
+	while (!f->stop) {
+		if (poll(fds, (nfds_t)n, 50) <= 0)
+			continue;
+		if ((fds[0].revents & POLLIN) && n < 9) {
+			fds[n] = (struct pollfd){.fd = accept(f->lfd, NULL, NULL), .events = POLLIN};
+			lens[n] = 0;
+			n += fds[n].fd >= 0;
+		}
+		for (int i = 1; i < n; i++) {
+			if (!(fds[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			ssize_t r = read(fds[i].fd, bufs[i] + lens[i], sizeof bufs[i] - lens[i] - 1);
+			if (r <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1; /* poll() ignores it from now on */
+				continue;
+			}
+			lens[i] += (size_t)r;
+			fake_serve(fds[i].fd, bufs[i], &lens[i]);
+		}
+	}
+	for (int i = 1; i < n; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+	return NULL;
+}
+
+static void fake_start(struct fake_redis *f)
+{
+	memset(f, 0, sizeof *f);
+	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(f->lfd, 8), 0);
+	assert_int_equal(getsockname(f->lfd, (struct sockaddr *)&a, &al), 0);
+	f->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&f->thread, NULL, fake_main, f), 0);
+}
+
+static void fake_stop(struct fake_redis *f)
+{
+	f->stop = 1;
+	pthread_join(f->thread, NULL);
+	close(f->lfd);
+}
+
+/* A read that succeeds: its event carries the result, and the stage's detail shows it too. */
+static void test_submit_sample_result(void **state)
+{
+	struct fake_redis f;
+	fake_start(&f);
+	char ini[512];
+	snprintf(ini, sizeof ini,
+	         "[synctop]\ntimeout = 2s\n[redis sessions]\nurl = redis://127.0.0.1:%d\n"
+	         "[pipeline web]\ncache = sessions\ncache.key_prefix = session:\n",
+	         f.port);
+	struct config *cfg = fixture_config(ini);
+	struct poller *p = poller_new(cfg);
+	char why[256];
+	assert_true(poller_start(p, why, sizeof why));
+	struct request rq = {.op = REQ_SAMPLE, .stage = &cfg->pipelines[0].stages[0]};
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 1);
+	poller_round(p);
+
+	struct request_event ev;
+	if (!poller_event_take(p, &ev)) {
+		struct snapshot snap;
+		poller_snapshot(p, &snap);
+		fail_msg("no event; the stage says: %s", snap.pipes[0].stages[0].cur.err);
+	}
+	assert_int_equal(ev.id, 1);
+	assert_int_equal(ev.req.op, REQ_SAMPLE);
+	assert_true(ev.ok);
+	assert_string_equal(ev.err, "");
+	assert_non_null(ev.result);
+	assert_string_equal(json_string_value(json_object_get(ev.result, "prefix")), "session:");
+	assert_int_equal(json_integer_value(json_object_get(ev.result, "sampled")), 2);
+	assert_int_equal(json_integer_value(json_object_get(ev.result, "with_ttl")), 1);
+	assert_int_equal(json_integer_value(json_object_get(ev.result, "without_ttl")), 1);
+	assert_int_equal(json_integer_value(json_object_get(ev.result, "scan_calls")), 1);
+	assert_true(json_is_true(json_object_get(ev.result, "complete")));
+	assert_true(json_is_real(json_object_get(ev.result, "took_ms")));
+	request_event_clear(&ev);
+	assert_false(poller_event_take(p, &ev));
+
+	struct snapshot snap;
+	poller_snapshot(p, &snap);
+	const struct stage_view *sv = &snap.pipes[0].stages[0];
+	assert_true(sv->cur.ok);
+	json_t *ks = json_object_get(sv->cur.detail, "key_sample");
+	assert_int_equal(json_integer_value(json_object_get(ks, "sampled")), 2);
+	snapshot_free(&snap);
+	poller_free(p);
+	config_free(cfg);
+	fake_stop(&f);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refused_backoff), cmocka_unit_test(test_backoff_capped_by_interval),
-	    cmocka_unit_test(test_history_kept),    cmocka_unit_test(test_submit_refused),
-	    cmocka_unit_test(test_submit_event),    cmocka_unit_test(test_executor_placeholder),
+	    cmocka_unit_test(test_refused_backoff),      cmocka_unit_test(test_backoff_capped_by_interval),
+	    cmocka_unit_test(test_history_kept),         cmocka_unit_test(test_submit_refused),
+	    cmocka_unit_test(test_submit_event),         cmocka_unit_test(test_executor_placeholder),
+#ifdef HAVE_REDIS
+	    cmocka_unit_test(test_submit_sample_result),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
