@@ -250,12 +250,14 @@ static void test_submit_event(void **state)
 	assert_non_null(strstr(ev.err, "Connection refused"));
 	assert_null(strstr(ev.err, "hunter2"));
 	request_event_clear(&ev);
+	unsigned long next = 2;
 #ifdef HAVE_REDIS
 	assert_int_equal(poller_submit(p, &srq, why, sizeof why), 2); /* still waiting */
+	next = 3;
 #endif
 	assert_false(poller_event_take(p, &ev));
-	/* Taken by that poll: the stage's queue is free again. */
-	assert_int_equal(poller_submit(p, &rq, why, sizeof why), 3);
+	/* Taken by that poll: the stage's queue is free again, the action a new request. */
+	assert_int_equal(poller_submit(p, &rq, why, sizeof why), next);
 	poller_free(p);
 	config_free(cfg);
 }
