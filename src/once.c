@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "health.h"
 #include "poller.h"
 #include "sanitize.h"
@@ -90,10 +91,16 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 		poller_free(p);
 		return 3;
 	}
+	/* --once never writes: its poller gets no write executor, and the log can prove it. */
+	executor_trace(cfg, poller_can_write(p), "--once");
 	if (o->sample)
 		for (size_t i = 0; i < cfg->n_pipelines; i++)
-			for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++)
-				(void)poller_request_sample(p, &cfg->pipelines[i].stages[j]);
+			for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++) {
+				struct request rq = {.op = REQ_SAMPLE, .stage = &cfg->pipelines[i].stages[j]};
+				char why[256];
+				if (kind_has_sample(rq.stage->kind))
+					(void)poller_submit(p, &rq, why, sizeof why);
+			}
 	double t0 = now_mono();
 	poller_round(p);
 	if (o->window_s > 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "exec.h"
 #include "kinds/kind.h"
 #include "kinds/probe.h"
 #include "redact.h"
@@ -20,14 +21,21 @@
 #define BACKOFF_MAX_S 30.0
 #define RETRY_SLACK_S 0.1
 
+/* A request waiting for its stage's next poll. */
+struct queued {
+	unsigned long id;
+	struct request req;
+	struct stage_rt *s;
+};
+
 struct stage_rt {
 	const struct stage_cfg *cfg;
+	const char *pipeline; /* its pipeline's name, for messages */
 	const struct probe *probe;
 	struct worker *worker;
 	struct history hist; /* under poller.lock */
 	json_t *memo;        /* worker-private */
 	void *aux;           /* worker-private, freed by probe->aux_close */
-	bool sample_wanted;  /* under poller.lock: run probe->sample at the next poll */
 	json_t *sample_last; /* worker-private: the last on-demand result, repeated in every sample */
 	unsigned long polls; /* worker-private */
 };
@@ -63,6 +71,14 @@ struct poller {
 	size_t n_stages;
 	struct worker *workers;
 	size_t n_workers;
+	/* The one queue of requests (poller_submit), oldest first; each stage runs its own at its
+	   next poll. Then each ends as an event, kept until poller_event_take. Under lock. */
+	struct queued *queue;
+	size_t n_queue;
+	struct request_event *events;
+	size_t n_events;
+	unsigned long last_id;
+	struct executor *exec; /* NULL: read-only, every REQ_ACTION is refused */
 };
 
 static int longest_first(const void *a, const void *b)
@@ -140,6 +156,7 @@ struct poller *poller_new(const struct config *cfg)
 		for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++, k++) {
 			struct stage_rt *s = &p->stages[k];
 			s->cfg = &cfg->pipelines[i].stages[j];
+			s->pipeline = cfg->pipelines[i].name;
 			s->probe = s->cfg->kind->probe;
 			history_init(&s->hist, cfg->history);
 			struct worker *w = NULL;
@@ -192,36 +209,125 @@ static bool worker_connect(struct worker *w, double deadline, bool *tried)
 	return false;
 }
 
-/* The on-demand operation of the stage, when one was asked for, under a deadline of its own;
-   its last result rides along in the detail of every sample that follows. */
-static enum probe_result worker_sample(struct worker *w, struct stage_rt *s, struct probe_ctx *ctx,
-                                       struct sample *smp)
+/* Ends a request taken from the queue (lock not held): its event, for poller_event_take. */
+static void request_end(struct poller *p, const struct queued *q, json_t *result, const char *err)
+{
+	struct request_event ev = {.id = q->id, .req = q->req, .ok = result != NULL, .result = result};
+	if (!result)
+		strlcpy_safe(ev.err, err && *err ? err : "unknown error", sizeof ev.err);
+	pthread_mutex_lock(&p->lock);
+	p->events = xrealloc(p->events, (p->n_events + 1) * sizeof *p->events);
+	p->events[p->n_events++] = ev;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Takes the stage's requests (its actions only, when actions_only) out of the queue, oldest
+   first; returns how many (*out owned). */
+static size_t requests_take(struct poller *p, const struct stage_rt *s, bool actions_only,
+                            struct queued **out)
+{
+	size_t n = 0, k = 0;
+	*out = NULL;
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->n_queue; i++) {
+		if (p->queue[i].s == s && (!actions_only || p->queue[i].req.op == REQ_ACTION)) {
+			*out = xrealloc(*out, (n + 1) * sizeof **out);
+			(*out)[n++] = p->queue[i];
+		} else {
+			p->queue[k++] = p->queue[i];
+		}
+	}
+	p->n_queue = k;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+/* A stage that could not be read ends its actions with the reason (err: already scrubbed): a
+   write asked for during an outage must never happen later by surprise. A read waits for the
+   stage's next good poll, as key t always did. */
+static void requests_fail(struct worker *w, struct stage_rt *s, const char *err)
+{
+	struct queued *qs;
+	size_t n = requests_take(w->p, s, true, &qs);
+	for (size_t i = 0; i < n; i++) {
+		char msg[REQUEST_ERR_MAX];
+		snprintf(msg, sizeof msg, "%s/%s could not be read: ", s->pipeline, s->cfg->kind->name);
+		snappendf(msg, sizeof msg, "%s", err); /* cut to fit, as every error of an event */
+		request_end(w->p, &qs[i], NULL, msg);
+	}
+	free(qs);
+}
+
+/* The on-demand operation of the stage (probe->sample), under a deadline of its own; its last
+   result rides along in the detail of every sample that follows. */
+static enum probe_result run_sample(struct worker *w, struct stage_rt *s, struct probe_ctx *ctx,
+                                    const struct queued *q)
 {
 	struct poller *p = w->p;
-	pthread_mutex_lock(&p->lock);
-	bool want = s->sample_wanted;
-	s->sample_wanted = false;
-	pthread_mutex_unlock(&p->lock);
-	enum probe_result r = PROBE_OK;
-	if (want && s->probe->sample) {
-		json_t *res = NULL;
-		char err[400] = "";
-		ctx->deadline = now_mono() + conn_timeout(p->cfg, w->conn);
-		double t0 = now_mono();
-		r = s->probe->sample(ctx, &res, err, sizeof err);
-		if (!res) {
-			redact_secrets_inplace(err, sizeof err, (const char *const *)w->secrets);
-			text_clean_inplace(err, sizeof err);
-			res = json_pack("{s:s}", "error", err[0] ? err : "unknown error");
-		}
-		json_clean_tree(res); /* before it is shared by every sample that follows */
-		json_object_set_new(res, "at", json_real(now_wall()));
-		json_object_set_new(res, "took_ms", json_real(round((now_mono() - t0) * 1e4) / 10));
-		json_decref(s->sample_last);
-		s->sample_last = res;
-		if (r == PROBE_FAILED)
-			r = PROBE_OK; /* a failed sample says so in its result; the poll itself was fine */
+	json_t *res = NULL;
+	char err[400] = "";
+	ctx->deadline = now_mono() + conn_timeout(p->cfg, w->conn);
+	double t0 = now_mono();
+	enum probe_result r = s->probe->sample(ctx, &res, err, sizeof err);
+	if (!res) {
+		redact_secrets_inplace(err, sizeof err, (const char *const *)w->secrets);
+		text_clean_inplace(err, sizeof err);
+		res = json_pack("{s:s}", "error", err[0] ? err : "unknown error");
 	}
+	json_clean_tree(res); /* before it is shared by every sample that follows */
+	json_object_set_new(res, "at", json_real(now_wall()));
+	json_object_set_new(res, "took_ms", json_real(round((now_mono() - t0) * 1e4) / 10));
+	json_decref(s->sample_last);
+	s->sample_last = res;
+	request_end(p, q, json_deep_copy(res), NULL); /* a copy: the event goes to another thread */
+	if (r == PROBE_FAILED)
+		r = PROBE_OK; /* a failed sample says so in its result; the poll itself was fine */
+	return r;
+}
+
+/* A write, through the write executor alone (exec.h), with the connection's deadline. */
+static enum probe_result run_action(struct worker *w, struct probe_ctx *ctx, const struct queued *q)
+{
+	struct poller *p = w->p;
+	json_t *res = NULL;
+	char err[REQUEST_ERR_MAX] = "";
+	enum probe_result r = PROBE_FAILED;
+	/* poller_submit refuses an action without an executor; so does this. p->exec is set
+	   before the workers start and never changed: read without the lock. */
+	if (p->exec) {
+		ctx->deadline = now_mono() + conn_timeout(p->cfg, w->conn);
+		r = executor_run(p->exec, ctx, &q->req, &res, err, sizeof err);
+	} else {
+		snprintf(err, sizeof err, "read-only: no write executor, nothing was sent");
+	}
+	if (res) {
+		json_clean_tree(res);
+	} else {
+		redact_secrets_inplace(err, sizeof err, (const char *const *)w->secrets);
+		text_clean_inplace(err, sizeof err);
+	}
+	request_end(p, q, res, err);
+	return r == PROBE_BROKEN ? PROBE_BROKEN : PROBE_OK;
+}
+
+/* Runs the stage's queued requests after a good poll, each ending as an event. */
+static enum probe_result worker_requests(struct worker *w, struct stage_rt *s, struct probe_ctx *ctx,
+                                         struct sample *smp)
+{
+	struct queued *qs;
+	size_t n = requests_take(w->p, s, false, &qs);
+	enum probe_result r = PROBE_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (r == PROBE_BROKEN) {
+			request_end(w->p, &qs[i], NULL, "the connection broke before this request ran");
+			continue;
+		}
+		if (qs[i].req.op == REQ_SAMPLE)
+			r = run_sample(w, s, ctx, &qs[i]);
+		else
+			r = run_action(w, ctx, &qs[i]);
+	}
+	free(qs);
 	if (s->sample_last) {
 		if (!smp->detail)
 			smp->detail = json_object();
@@ -262,7 +368,7 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		if (r != PROBE_OK)
 			smp.ok = false;
 		if (r == PROBE_OK)
-			r = worker_sample(w, s, &ctx, &smp);
+			r = worker_requests(w, s, &ctx, &smp);
 		if (r == PROBE_BROKEN) {
 			w->be->close(w->session);
 			w->session = NULL;
@@ -279,6 +385,8 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 	text_clean_inplace(smp.err, sizeof smp.err);
 	json_clean_tree(smp.metrics);
 	json_clean_tree(smp.detail);
+	if (!smp.ok)
+		requests_fail(w, s, smp.err);
 
 	pthread_mutex_lock(&p->lock);
 	const struct sample *prev = history_get(&s->hist, 0);
@@ -384,17 +492,97 @@ void poller_round(struct poller *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-bool poller_request_sample(struct poller *p, const struct stage_cfg *st)
+static bool same_request(const struct request *a, const struct request *b)
 {
-	bool ok = false;
+	return a->op == b->op && a->stage == b->stage &&
+	       (a->op != REQ_ACTION || (a->action == b->action && a->phase == b->phase));
+}
+
+unsigned long poller_submit(struct poller *p, const struct request *req, char *why, size_t n)
+{
+	struct stage_rt *s = NULL;
+	for (size_t i = 0; i < p->n_stages && !s; i++)
+		if (p->stages[i].cfg == req->stage)
+			s = &p->stages[i];
+	if (!s) {
+		snprintf(why, n, "no such stage in this synctop's config");
+		return 0;
+	}
+	const char *kind = s->cfg->kind->name;
+	if (req->op == REQ_SAMPLE && !(s->probe && s->probe->sample)) {
+		snprintf(why, n, "%s/%s: the %s kind has no on-demand operation", s->pipeline, kind, kind);
+		return 0;
+	}
+	if (req->op == REQ_ACTION && !kind_offers(s->cfg->kind, req->action)) {
+		snprintf(why, n, "%s/%s: the %s kind offers no %s action", s->pipeline, kind, kind,
+		         action_json_name(req->action) ? action_json_name(req->action) : "(none)");
+		return 0;
+	}
+	if (req->op != REQ_SAMPLE && req->op != REQ_ACTION) {
+		snprintf(why, n, "%s/%s: unknown request", s->pipeline, kind);
+		return 0;
+	}
+	unsigned long id = 0;
+	size_t waiting = 0;
 	pthread_mutex_lock(&p->lock);
-	for (size_t i = 0; i < p->n_stages; i++)
-		if (p->stages[i].cfg == st && p->stages[i].probe && p->stages[i].probe->sample) {
-			p->stages[i].sample_wanted = true;
-			ok = true;
+	if (req->op == REQ_ACTION && !p->exec) {
+		snprintf(why, n, "read-only: %s on %s/%s is not allowed here (no write executor)",
+		         action_json_name(req->action), s->pipeline, kind);
+	} else {
+		for (size_t i = 0; i < p->n_queue && !id; i++)
+			if (p->queue[i].s == s && same_request(&p->queue[i].req, req))
+				id = p->queue[i].id; /* the same request already waits: it answers for both */
+			else if (p->queue[i].s == s)
+				waiting++;
+		if (!id && waiting >= POLLER_STAGE_QUEUE_MAX) {
+			snprintf(why, n,
+			         "%s/%s: %zu requests wait for its next poll already; try again after it",
+			         s->pipeline, kind, waiting);
+		} else if (!id) {
+			p->queue = xrealloc(p->queue, (p->n_queue + 1) * sizeof *p->queue);
+			id = ++p->last_id;
+			p->queue[p->n_queue++] = (struct queued){.id = id, .req = *req, .s = s};
 		}
+	}
 	pthread_mutex_unlock(&p->lock);
-	return ok;
+	return id;
+}
+
+bool poller_event_take(struct poller *p, struct request_event *ev)
+{
+	pthread_mutex_lock(&p->lock);
+	bool any = p->n_events > 0;
+	if (any) {
+		*ev = p->events[0];
+		memmove(p->events, p->events + 1, (p->n_events - 1) * sizeof *p->events);
+		p->n_events--;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return any;
+}
+
+void request_event_clear(struct request_event *ev)
+{
+	json_decref(ev->result);
+	ev->result = NULL;
+}
+
+void poller_attach_executor(struct poller *p, struct executor *ex)
+{
+	pthread_mutex_lock(&p->lock);
+	if (!p->exec) /* once, before poller_start (the workers read it without the lock) */
+		p->exec = ex;
+	else
+		executor_free(ex);
+	pthread_mutex_unlock(&p->lock);
+}
+
+bool poller_can_write(struct poller *p)
+{
+	pthread_mutex_lock(&p->lock);
+	bool can = p->exec != NULL;
+	pthread_mutex_unlock(&p->lock);
+	return can;
 }
 
 void poller_request_round(struct poller *p)
@@ -544,6 +732,11 @@ void poller_free(struct poller *p)
 		json_decref(p->stages[i].memo);
 		json_decref(p->stages[i].sample_last);
 	}
+	free(p->queue);
+	for (size_t i = 0; i < p->n_events; i++)
+		request_event_clear(&p->events[i]);
+	free(p->events);
+	executor_free(p->exec);
 	for (size_t i = 0; i < p->n_workers; i++) {
 		free(p->workers[i].stages);
 		secrets_free(p->workers[i].secrets);

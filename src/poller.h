@@ -5,9 +5,14 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "request.h"
 #include "snapshot.h"
 
 struct poller;
+struct executor;
+
+/* How many requests a stage may have waiting for its next poll. */
+#define POLLER_STAGE_QUEUE_MAX 4
 
 struct poller *poller_new(const struct config *cfg);
 /* Starts one thread per connection in use; false with a message if a thread cannot start. */
@@ -18,11 +23,26 @@ void poller_round(struct poller *p);
 /* Live mode: asks for one more round without waiting (a worker still busy with the last
    one picks up the newest request when it is done). */
 void poller_request_round(struct poller *p);
-/* Asks for the stage's on-demand operation (probe->sample) at its next poll; false when the
-   stage's kind has none. The result shows in the stage's detail as "key_sample". */
-bool poller_request_sample(struct poller *p, const struct stage_cfg *st);
-/* A descriptor that becomes readable whenever a sample arrives (for poll() in the UI
-   loop); read it empty with poller_drain_fd. */
+/* The one way to ask something of a stage: queues req for the stage's worker, which runs it
+   right after its next good poll of the stage (poller_request_round makes that now). Never
+   waits on the network. Returns the request's id (an identical request still waiting answers
+   with its id), or 0 with the reason in why: no such stage, the kind has no such operation,
+   an action without a write executor (read-only), POLLER_STAGE_QUEUE_MAX already waiting.
+   When the stage cannot be read, a REQ_ACTION ends at once with the reason, while a
+   REQ_SAMPLE waits for its next good poll. A REQ_SAMPLE's result also shows in the stage's
+   detail as "key_sample". */
+unsigned long poller_submit(struct poller *p, const struct request *req, char *why, size_t n);
+/* Takes the oldest event (a request that ended: run, failed, or its stage unreadable) into
+ *ev; false when there is none. Release it with request_event_clear. */
+bool poller_event_take(struct poller *p, struct request_event *ev);
+void request_event_clear(struct request_event *ev);
+/* Gives the poller the write executor (exec.h), which it owns from then on: only then can a
+   REQ_ACTION be taken. Once, before poller_start. Modes that may not write never call it. */
+void poller_attach_executor(struct poller *p, struct executor *ex);
+/* True when the poller holds a write executor. */
+bool poller_can_write(struct poller *p);
+/* A descriptor that becomes readable whenever a sample or an event arrives (for poll() in
+   the UI loop); read it empty with poller_drain_fd. */
 int poller_fd(const struct poller *p);
 void poller_drain_fd(struct poller *p);
 /* Wall time when every worker last finished a round (0: never). */

@@ -26,7 +26,7 @@ enum status level(double v, double warn, double crit)
 }
 
 struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
-                           enum status sev, const char *action)
+                           enum status sev, enum action action)
 {
 	pv->diags = xrealloc(pv->diags, (pv->n_diags + 1) * sizeof *pv->diags);
 	struct diagnosis *d = &pv->diags[pv->n_diags++];

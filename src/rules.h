@@ -11,6 +11,6 @@ void raise_status(struct stage_view *sv, enum status s, const char *fmt, ...) PR
 enum status level(double v, double warn, double crit);
 /* A new diagnosis of the pipeline, about the stage; the caller fills symptom, evidence, next. */
 struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
-                           enum status sev, const char *action);
+                           enum status sev, enum action action);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef SYNCTOP_SNAPSHOT_H
 #define SYNCTOP_SNAPSHOT_H
 
+#include "actions.h"
 #include "config.h"
 #include "sample.h"
 
@@ -20,7 +21,7 @@ struct diagnosis {
 	char symptom[256];
 	char evidence[512];
 	char next[512];
-	const char *action; /* the action that fixes it ("replay", "resume", ...) or NULL */
+	enum action action; /* the action that fixes it (ACTION_RESUME, ...) or ACTION_NONE */
 };
 
 struct stage_view {

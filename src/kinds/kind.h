@@ -54,6 +54,9 @@ struct kind {
 	void (*evaluate)(struct pipeline_view *pv, struct stage_view *sv);
 	/* The key figures of an ok sample on one line ("137 pending, oldest 10m00s, 5 failed"). */
 	void (*figures)(const struct stage_view *sv, char *buf, size_t n);
+	/* The actions its stages offer (actions.h), ACTION_BIT of each; 0 for none. Whether one
+	   applies now is the action's business (resume only when paused). */
+	unsigned actions;
 };
 
 /* The registry (registry.c): every kind in flow order, NULL-terminated. A pipeline lists its
@@ -70,8 +73,10 @@ const struct kind *kind_by_name(const char *name, size_t len);
 /* The stage's target as shown ("" when the kind has none), in buf; returns buf. */
 const char *stage_target(const struct stage_cfg *st, char *buf, size_t n);
 
-/* True when the kind's probe has an on-demand operation (poller_request_sample). */
+/* True when the kind's probe has an on-demand operation (a REQ_SAMPLE request, poller.h). */
 bool kind_has_sample(const struct kind *k);
+/* True when the kind's stages offer action a. */
+bool kind_offers(const struct kind *k, enum action a);
 
 /* The kind's sample_ready for st (true with buf "" when it has none). */
 bool stage_sample_ready(const struct stage_cfg *st, char *buf, size_t n);

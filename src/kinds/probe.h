@@ -27,8 +27,8 @@ struct probe {
 	enum probe_result (*poll)(const struct probe_ctx *ctx, struct sample *out);
 	/* Derives rates from the previous sample (dt = cur->mono - prev->mono); may be NULL. Pure. */
 	void (*derive)(const struct stage_cfg *st, const struct sample *prev, struct sample *cur);
-	/* An operation run only when asked for (poller_request_sample), never by periodic polling:
-	   fills *result with a JSON object, or err. May be NULL. */
+	/* An operation run only when asked for (a REQ_SAMPLE request, poller_submit), never by periodic
+	   polling: fills *result with a JSON object, or err. May be NULL. */
 	enum probe_result (*sample)(const struct probe_ctx *ctx, json_t **result, char *err, size_t n);
 	/* Frees *ctx->aux, on the worker's thread when it stops; may be NULL. */
 	void (*aux_close)(void *aux);

@@ -74,3 +74,8 @@ struct conn *stage_extra_conn(const struct stage_cfg *st)
 {
 	return st->kind->extra_conn ? st->kind->extra_conn(st) : NULL;
 }
+
+bool kind_offers(const struct kind *k, enum action a)
+{
+	return a > ACTION_NONE && a < ACTION_COUNT && (k->actions & ACTION_BIT(a));
+}

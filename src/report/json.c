@@ -70,7 +70,7 @@ static json_t *diag_json(const struct diagnosis *d)
 	json_object_set_new(o, "symptom", json_string_clean(d->symptom));
 	json_object_set_new(o, "evidence", json_string_clean(d->evidence));
 	json_object_set_new(o, "next", json_string_clean(d->next));
-	json_object_set_new(o, "action", str_or_null(d->action));
+	json_object_set_new(o, "action", str_or_null(action_json_name(d->action)));
 	return o;
 }
 

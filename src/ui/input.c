@@ -13,9 +13,7 @@
 /* Interval steps for + and -: the config's value joins them wherever it falls. */
 static const double interval_steps[] = {0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
 
-/* A one-line notice in the footer for a few seconds. */
-static void notice(struct ui *ui, double now, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void notice(struct ui *ui, double now, const char *fmt, ...)
+void ui_notice(struct ui *ui, double now, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -43,7 +41,7 @@ static void change_interval(struct ui *ui, int dir, double now)
 	ui->interval = next;
 	char d[32];
 	format_duration(next, d, sizeof d);
-	notice(ui, now, "polling every %s", d);
+	ui_notice(ui, now, "polling every %s", d);
 }
 
 /* The filter prompt owns the keyboard while it is open. */
@@ -91,9 +89,9 @@ static struct ui_change sample_keys(struct ui *ui, double now)
 	char why[256];
 	ui_selected(ui, &sv);
 	if (!sv || !kind_has_sample(sv->cfg->kind)) {
-		notice(ui, now, "t samples the keys of a cache stage: select one");
+		ui_notice(ui, now, "t samples the keys of a cache stage: select one");
 	} else if (!stage_sample_ready(sv->cfg, why, sizeof why)) {
-		notice(ui, now, "%s", why);
+		ui_notice(ui, now, "%s", why);
 	} else {
 		c.what |= UI_REQUEST;
 		c.request = (struct ui_request){UI_REQ_SAMPLE, sv->cfg};
@@ -105,7 +103,7 @@ void ui_request_taken(struct ui *ui, const struct ui_request *rq, double now)
 {
 	char what[256];
 	if (rq->kind == UI_REQ_SAMPLE && stage_sample_ready(rq->stage, what, sizeof what))
-		notice(ui, now, "sampling %s; the detail view shows the result", what);
+		ui_notice(ui, now, "sampling %s; the detail view shows the result", what);
 }
 
 /* Everything but the filter prompt. */
@@ -119,11 +117,11 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 		if (ui->view == VIEW_WALLBOARD) /* the wallboard ignores writes without a word */
 			c.what = 0;
 		else
-			notice(ui, now, "read-only: %s is not allowed here", k->label);
+			ui_notice(ui, now, "read-only: %s is not allowed here", k->label);
 		return c;
 	}
 	if (k && k->reserved) {
-		notice(ui, now, "%s: actions come in a later version of synctop", k->help);
+		ui_notice(ui, now, "%s: actions come in a later version of synctop", k->help);
 		return c;
 	}
 	int page = ui->rows > 4 ? ui->rows - 4 : 1;
@@ -186,8 +184,8 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 		break;
 	case ACT_SORT:
 		ui->sort_worst = !ui->sort_worst;
-		notice(ui, now, "%s",
-		       ui->sort_worst ? "pipelines sorted worst first" : "pipelines in config order");
+		ui_notice(ui, now, "%s",
+		          ui->sort_worst ? "pipelines sorted worst first" : "pipelines in config order");
 		break;
 	case ACT_FREEZE:
 		ui->frozen = !ui->frozen;

@@ -32,6 +32,8 @@ struct ui_change {
 /* Applies key code ch to the ui's state at monotonic time now (notices last 3 s from it).
    Never draws, never talks to the poller: the caller does what the result asks. */
 struct ui_change ui_key(struct ui *ui, int ch, double now);
+/* A one-line notice in the footer for 3 s from monotonic time now. */
+void ui_notice(struct ui *ui, double now, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* The notice that says the poller took the request; call when it did. */
 void ui_request_taken(struct ui *ui, const struct ui_request *rq, double now);
 

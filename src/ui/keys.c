@@ -97,41 +97,18 @@ const struct ui_key ui_keys[] = {
      true,
      VIEW_MAIN | VIEW_DETAIL,
      false},
-    {ACT_REPLAY,
-     "R",
-     {'R', 0},
-     "replay outbox rows (comes with actions)",
-     false,
-     VIEW_MAIN | VIEW_DETAIL,
-     true},
-    {ACT_REFRESH_INDEX,
-     "F",
-     {'F', 0},
-     "force an index refresh (comes with actions)",
-     false,
-     VIEW_MAIN | VIEW_DETAIL,
-     true},
-    {ACT_PAUSE_WORKER,
-     "p",
-     {'p', 0},
-     "pause the worker (comes with actions)",
-     false,
-     VIEW_MAIN | VIEW_DETAIL,
-     true},
-    {ACT_RESUME_WORKER,
-     "u",
-     {'u', 0},
-     "resume the worker (comes with actions)",
-     false,
-     VIEW_MAIN | VIEW_DETAIL,
-     true},
-    {ACT_RESTART_TASKS,
-     "T",
-     {'T', 0},
-     "restart failed connector tasks (comes with actions)",
-     false,
-     VIEW_MAIN | VIEW_DETAIL,
-     true},
+/* The actions' keys and help lines, from the one table (actions.h); an action without a key
+   has no row. */
+// clang-format off
+#define ACTION_ROW_KEYED(id, key, label, help) \
+	{ACT_ACTION, label, {key, 0}, help " (comes with actions)", false, VIEW_MAIN | VIEW_DETAIL, true},
+#define ACTION_ROW_UNKEYED(id, key, label, help)
+#define ACTION_ROW(id, json, audit, bound, key, label, help) ACTION_ROW_##bound(id, key, label, help)
+    ACTIONS(ACTION_ROW)
+#undef ACTION_ROW
+#undef ACTION_ROW_UNKEYED
+#undef ACTION_ROW_KEYED
+    // clang-format on
     {ACT_NONE, NULL, {0}, NULL, false, 0, false},
 };
 
@@ -160,6 +137,16 @@ enum ui_edit ui_key_edit(int ch)
 	if (ch >= 32 && ch < 127)
 		return EDIT_CHAR;
 	return EDIT_NONE;
+}
+
+enum action ui_key_write(const struct ui_key *k)
+{
+	if (!k || k->action != ACT_ACTION)
+		return ACTION_NONE;
+	for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++)
+		if (action_defs[a].key && action_defs[a].key == k->codes[0])
+			return (enum action)a;
+	return ACTION_NONE;
 }
 
 /* roff needs a backslash before a leading dot or quote and before every backslash or hyphen. */

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "actions.h"
+
 enum ui_view { VIEW_MAIN = 1, VIEW_DETAIL = 2, VIEW_HELP = 4, VIEW_WALLBOARD = 8 };
 #define VIEW_ALL (VIEW_MAIN | VIEW_DETAIL | VIEW_HELP | VIEW_WALLBOARD)
 
@@ -26,12 +28,9 @@ enum ui_action {
 	ACT_HELP,
 	ACT_QUIT,
 	ACT_SAMPLE_KEYS,
-	/* Writes: bound now so that nothing else takes their keys; they come with the actions. */
-	ACT_REPLAY,
-	ACT_REFRESH_INDEX,
-	ACT_PAUSE_WORKER,
-	ACT_RESUME_WORKER,
-	ACT_RESTART_TASKS,
+	/* A write of the action table (actions.h), ui_key_write says which. Bound now so that
+	   nothing else takes their keys; they come with the actions. */
+	ACT_ACTION,
 };
 
 struct ui_key {
@@ -52,6 +51,8 @@ enum ui_action ui_key_lookup(int ch, unsigned view, const struct ui_key **entry)
 /* What a key does to a line being edited (the filter prompt). */
 enum ui_edit { EDIT_NONE, EDIT_ACCEPT, EDIT_CANCEL, EDIT_ERASE, EDIT_CHAR };
 enum ui_edit ui_key_edit(int ch);
+/* The action of an ACT_ACTION row (from its key), ACTION_NONE for any other row. */
+enum action ui_key_write(const struct ui_key *k);
 
 /* The KEYS section of synctop(1), in roff, generated from the table (--list-keys). */
 void ui_keys_man(FILE *out);

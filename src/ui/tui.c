@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "health.h"
 #include "ui/draw.h"
 #include "ui/input.h"
@@ -77,9 +78,15 @@ static void take_snapshot(struct ui *ui)
 /* Hands a key's request to the poller; the footer says so when it took it. */
 static void submit(struct ui *ui, const struct ui_request *rq)
 {
-	if (rq->kind == UI_REQ_SAMPLE && poller_request_sample(ui->poller, rq->stage)) {
+	if (rq->kind != UI_REQ_SAMPLE)
+		return;
+	struct request req = {.op = REQ_SAMPLE, .stage = rq->stage};
+	char why[160];
+	if (poller_submit(ui->poller, &req, why, sizeof why)) {
 		poller_request_round(ui->poller);
 		ui_request_taken(ui, rq, now_mono());
+	} else {
+		ui_notice(ui, now_mono(), "%s", why);
 	}
 }
 
@@ -170,6 +177,14 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	theme_init(&ui.theme, o->ascii, cfg->environment, cfg->environment_color);
 
 	ui.poller = poller_new(cfg);
+	/* The write executor exists only where a write may happen (exec.h). */
+	const char *read_only_why = o->wallboard     ? "--wallboard"
+	                            : o->read_only   ? "--read-only"
+	                            : cfg->read_only ? "read_only = true"
+	                                             : NULL;
+	if (!read_only_why)
+		poller_attach_executor(ui.poller, executor_new(cfg));
+	executor_trace(cfg, poller_can_write(ui.poller), read_only_why);
 	char err[256];
 	if (!poller_start(ui.poller, err, sizeof err)) {
 		terminal_release(scr, old_sigs, keys_in, saved_err);
@@ -238,6 +253,10 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			break; /* the terminal went away */
 		if (r > 0 && (fds[1].revents & POLLIN)) {
 			poller_drain_fd(ui.poller);
+			/* Ended requests: a key sample shows in the detail from the sample it rode in. */
+			struct request_event ev;
+			while (poller_event_take(ui.poller, &ev))
+				request_event_clear(&ev);
 			if (!ui.frozen && !stale) {
 				stale = true;
 				redraw_at = now_mono() + REDRAW_COALESCE_S;

@@ -51,7 +51,7 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 	}
 	if (have_ratio && policy && !strcmp(policy, "noeviction") && ratio >= st->used_warn) {
 		raise_status(sv, ST_CRIT, "noeviction at %.0f%% of maxmemory: writes will fail", ratio * 100);
-		struct diagnosis *d = add_diag(pv, sv, "cache-noeviction-full", ST_CRIT, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "cache-noeviction-full", ST_CRIT, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "writes to the cache are about to fail with OOM errors");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -63,7 +63,7 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 	}
 	if (have_max && max == 0) { /* not reported (a proxy hiding it) is not "unlimited" */
 		raise_status(sv, ST_WARN, "maxmemory 0: no limit");
-		struct diagnosis *d = add_diag(pv, sv, "cache-unbounded", ST_WARN, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "cache-unbounded", ST_WARN, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "the cache may grow until the host runs out of memory");
 		snprintf(d->evidence, sizeof d->evidence, "maxmemory is 0 (unlimited), %s used", u);
@@ -72,7 +72,7 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 	}
 	if (policy && !strncmp(policy, "volatile-", 9) && keys > 0 && expires * 2 < keys) {
 		raise_status(sv, ST_WARN, "%s but most keys have no TTL", policy);
-		struct diagnosis *d = add_diag(pv, sv, "cache-volatile-no-ttl", ST_WARN, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "cache-volatile-no-ttl", ST_WARN, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "little can be evicted: writes will fail once memory is full");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -85,7 +85,7 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 	enum status es = have_rate ? level(evicted_rate, st->evicted_warn, st->evicted_crit) : ST_OK;
 	if (es != ST_OK) {
 		raise_status(sv, es, "evicting %.1f keys/s", evicted_rate);
-		struct diagnosis *d = add_diag(pv, sv, "cache-evicting", es, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "cache-evicting", es, ACTION_NONE);
 		snprintf(
 		    d->symptom, sizeof d->symptom,
 		    "keys are being evicted: a session missing from Redis though its PostgreSQL row exists");

@@ -62,4 +62,6 @@ const struct kind connector_kind = {
     .target = connector_target,
     .evaluate = connector_rules,
     .figures = connector_figures,
+    .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME) | ACTION_BIT(ACTION_STOP) |
+               ACTION_BIT(ACTION_RESTART),
 };

@@ -39,7 +39,7 @@ void connector_rules(struct pipeline_view *pv, struct stage_view *sv)
 		return;
 	if (!strcmp(state, "FAILED")) {
 		raise_status(sv, ST_CRIT, "connector FAILED");
-		struct diagnosis *d = add_diag(pv, sv, "connector-task-failed", ST_CRIT, "restart");
+		struct diagnosis *d = add_diag(pv, sv, "connector-task-failed", ST_CRIT, ACTION_RESTART);
 		snprintf(d->symptom, sizeof d->symptom, "the connector has failed: nothing flows through it");
 		const char *trace = json_string_value(json_object_get(sv->cur.detail, "connector_trace"));
 		snprintf(d->evidence, sizeof d->evidence, "connector %s is FAILED%s%s", name,
@@ -50,7 +50,7 @@ void connector_rules(struct pipeline_view *pv, struct stage_view *sv)
 		         name);
 	} else if (failed > 0) {
 		raise_status(sv, ST_CRIT, "%" PRId64 " of %" PRId64 " tasks FAILED", failed, tasks);
-		struct diagnosis *d = add_diag(pv, sv, "connector-task-failed", ST_CRIT, "restart");
+		struct diagnosis *d = add_diag(pv, sv, "connector-task-failed", ST_CRIT, ACTION_RESTART);
 		snprintf(
 		    d->symptom, sizeof d->symptom,
 		    "the connector says %s, but part of its work has stopped: the partitions of the failed "
@@ -72,7 +72,7 @@ void connector_rules(struct pipeline_view *pv, struct stage_view *sv)
 		char d_s[32];
 		format_duration(since, d_s, sizeof d_s);
 		raise_status(sv, ST_WARN, "connector %s", state);
-		struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, "resume");
+		struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
 		snprintf(
 		    d->symptom, sizeof d->symptom,
 		    "the connector is %s: nothing flows until it is resumed, and the pause outlives restarts",

@@ -44,18 +44,19 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 		raise_status(sv, ls, "lag %s messages (%s at %" PRId64 ")", lc,
 		             ls == ST_CRIT ? "crit" : "warn", ls == ST_CRIT ? st->lag_crit : st->lag_warn);
 
-	const char *rule = NULL, *action = NULL;
+	const char *rule = NULL;
+	enum action action = ACTION_NONE;
 	enum status sev = ST_OK;
 	if (ev && (!strcmp(ev, "STALL") || !strcmp(ev, "STOP") || !strcmp(ev, "REWIND"))) {
 		sev = ST_CRIT;
 		rule = !strcmp(ev, "STALL")  ? "kafka-stall"
 		       : !strcmp(ev, "STOP") ? "kafka-stop"
 		                             : "kafka-rewind";
-		action = !strcmp(ev, "REWIND") ? NULL : "resume";
+		action = !strcmp(ev, "REWIND") ? ACTION_NONE : ACTION_RESUME;
 	} else if (ev && !strcmp(ev, "WARN")) {
 		sev = ST_WARN;
 		rule = "cdc-lagging";
-		action = "resume";
+		action = ACTION_RESUME;
 	}
 	if (rule) {
 		raise_status(sv, sev, "consumer %s: %s", st->group, ev);
@@ -107,7 +108,7 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 	if (no_commit > 0) {
 		raise_status(sv, ST_WARN, "%" PRId64 " of %" PRId64 " partitions have no committed offset",
 		             no_commit, parts);
-		struct diagnosis *d = add_diag(pv, sv, "kafka-no-commits", ST_WARN, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "kafka-no-commits", ST_WARN, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "consumer group %s has no committed offset on %" PRId64 " partition%s", st->group,
 		         no_commit, no_commit == 1 ? "" : "s");

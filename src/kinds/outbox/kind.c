@@ -71,4 +71,5 @@ const struct kind outbox_kind = {
     .target = outbox_target,
     .evaluate = outbox_rules,
     .figures = outbox_figures,
+    .actions = ACTION_BIT(ACTION_REPLAY) | ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
 };

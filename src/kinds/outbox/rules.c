@@ -22,7 +22,7 @@ static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 	format_duration(for_s, d_s, sizeof d_s);
 	const char *since = metric_str(m, "paused_since");
 	raise_status(sv, ST_WARN, "worker %s paused for %s", st->worker, d_s);
-	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, "resume");
+	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
 	snprintf(d->symptom, sizeof d->symptom,
 	         "the outbox relay is paused: events wait in the outbox, and the pause outlives restarts");
 	snprintf(d->evidence, sizeof d->evidence, "%s.paused = true for worker %s, since %s (%s)",
@@ -77,7 +77,7 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			window = round(window);
 		format_duration(window, warn_s, sizeof warn_s);
 		raise_status(sv, ST_CRIT, "nothing drained over %s with %s rows pending", warn_s, cnt);
-		struct diagnosis *d = add_diag(pv, sv, "worker-stalled", ST_CRIT, "resume");
+		struct diagnosis *d = add_diag(pv, sv, "worker-stalled", ST_CRIT, ACTION_RESUME);
 		snprintf(d->symptom, sizeof d->symptom, "the outbox relay is not draining %s", st->table);
 		snprintf(d->evidence, sizeof d->evidence,
 		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %.1f/s", cnt,
@@ -98,7 +98,7 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 	}
 	eval_worker_paused(pv, sv);
 	if (!stalled && as != ST_OK) {
-		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, "replay");
+		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, ACTION_REPLAY);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "records are in PostgreSQL but not yet in the secondary stores");
 		snprintf(d->evidence, sizeof d->evidence, "%s%s rows pending in %s, oldest %s", cnt, more,
@@ -118,7 +118,7 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			char fc[32];
 			format_count(failed, fc, sizeof fc);
 			raise_status(sv, fs, "%s rows failed", fc);
-			struct diagnosis *d = add_diag(pv, sv, "poison-rows", fs, "replay");
+			struct diagnosis *d = add_diag(pv, sv, "poison-rows", fs, ACTION_REPLAY);
 			snprintf(d->symptom, sizeof d->symptom,
 			         "outbox rows keep failing and will not be delivered");
 			snprintf(d->evidence, sizeof d->evidence,
@@ -141,7 +141,7 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 		char rc[32];
 		format_count(rows, rc, sizeof rc);
 		raise_status(sv, ST_WARN, "no index serves the pending predicate");
-		struct diagnosis *d = add_diag(pv, sv, "outbox-no-index", ST_WARN, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "outbox-no-index", ST_WARN, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "each poll (and the relay) scans the whole outbox table to find pending rows");
 		snprintf(d->evidence, sizeof d->evidence,

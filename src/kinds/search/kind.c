@@ -110,4 +110,5 @@ const struct kind search_kind = {
     .target = search_target,
     .evaluate = search_rules,
     .figures = search_figures,
+    .actions = ACTION_BIT(ACTION_REFRESH) | ACTION_BIT(ACTION_RESTORE_REFRESH),
 };

@@ -18,7 +18,7 @@ static void rule_health(struct pipeline_view *pv, struct stage_view *sv, const j
 	int64_t unassigned = -1;
 	metric_int(m, "unassigned_shards", &unassigned);
 	raise_status(sv, s, "health %s", health);
-	struct diagnosis *d = add_diag(pv, sv, "search-unhealthy", s, NULL);
+	struct diagnosis *d = add_diag(pv, sv, "search-unhealthy", s, ACTION_NONE);
 	snprintf(d->symptom, sizeof d->symptom, "%s",
 	         s == ST_CRIT
 	             ? "some primary shards of the index are unassigned: searches miss documents "
@@ -47,7 +47,7 @@ static void rule_refresh(struct pipeline_view *pv, struct stage_view *sv, const 
 	metric_int(m, "index_total", &total);
 	if (ri && !strcmp(ri, "-1")) {
 		raise_status(sv, ST_CRIT, "refresh disabled (refresh_interval -1)");
-		struct diagnosis *d = add_diag(pv, sv, "search-refresh-disabled", ST_CRIT, "refresh");
+		struct diagnosis *d = add_diag(pv, sv, "search-refresh-disabled", ST_CRIT, ACTION_REFRESH);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "new and updated documents never become visible in search");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -62,7 +62,7 @@ static void rule_refresh(struct pipeline_view *pv, struct stage_view *sv, const 
 	}
 	if (!explicit_ && idle) {
 		raise_status(sv, ST_WARN, "search-idle: scheduled refreshes skipped");
-		struct diagnosis *d = add_diag(pv, sv, "search-idle", ST_WARN, "refresh");
+		struct diagnosis *d = add_diag(pv, sv, "search-idle", ST_WARN, ACTION_REFRESH);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "documents appear only after the next search, which then waits for a refresh");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -84,7 +84,7 @@ static void rule_indexing_failed(struct pipeline_view *pv, struct stage_view *sv
 	char win[32];
 	format_duration(search_opts(sv->cfg)->missing_window_s, win, sizeof win);
 	raise_status(sv, ST_CRIT, "%" PRId64 " documents rejected in the last %s", fresh, win);
-	struct diagnosis *d = add_diag(pv, sv, "search-indexing-failed", ST_CRIT, NULL);
+	struct diagnosis *d = add_diag(pv, sv, "search-indexing-failed", ST_CRIT, ACTION_NONE);
 	snprintf(d->symptom, sizeof d->symptom,
 	         "the index is rejecting documents: they will be missing from search");
 	snprintf(d->evidence, sizeof d->evidence,
@@ -111,7 +111,7 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 		if (s == ST_OK)
 			return;
 		raise_status(sv, s, "%" PRId64 " documents missing from the index", missing);
-		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", s, "replay");
+		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", s, ACTION_REPLAY);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "rows in PostgreSQL have no document in the index: a product missing from search");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -123,7 +123,7 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 		         "refresh is off or the indexer is behind, that comes first");
 	} else if (floor < 0 && -floor >= st->missing_warn) {
 		raise_status(sv, ST_WARN, "%" PRId64 " more documents than source rows", -missing);
-		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", ST_WARN, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", ST_WARN, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "the index holds documents whose rows are gone: deleted products still found");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -148,7 +148,7 @@ static void rule_stale(struct pipeline_view *pv, struct stage_view *sv, const js
 	char l[32];
 	format_duration(lag, l, sizeof l);
 	raise_status(sv, s, "newest document %s behind the source", l);
-	struct diagnosis *d = add_diag(pv, sv, "search-stale", s, "refresh");
+	struct diagnosis *d = add_diag(pv, sv, "search-stale", s, ACTION_REFRESH);
 	snprintf(d->symptom, sizeof d->symptom, "search shows old data after an update");
 	snprintf(d->evidence, sizeof d->evidence,
 	         "the newest source row is %s newer than the newest %s in %s", l, st->freshness_field,

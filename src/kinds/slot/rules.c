@@ -23,7 +23,7 @@ static void eval_slot_entry(struct pipeline_view *pv, struct stage_view *sv, jso
 
 	if (ws && (!strcmp(ws, "lost") || !strcmp(ws, "unreserved"))) {
 		raise_status(sv, ST_CRIT, "slot %s: wal_status %s", name, ws);
-		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_CRIT, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_CRIT, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom, "replication slot %s %s", name,
 		         !strcmp(ws, "lost") ? "has lost WAL it needs: its consumer cannot resume"
 		                             : "is about to lose the WAL it needs");
@@ -37,7 +37,7 @@ static void eval_slot_entry(struct pipeline_view *pv, struct stage_view *sv, jso
 	if (max_keep > 0 && retained >= 0.8 * max_keep) {
 		format_size(max_keep, lim, sizeof lim);
 		raise_status(sv, ST_WARN, "slot %s retains %s of max_slot_wal_keep_size %s", name, size, lim);
-		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_WARN, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "slot-wal-at-risk", ST_WARN, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom, "replication slot %s is near its WAL limit", name);
 		snprintf(d->evidence, sizeof d->evidence, "%s retained of max_slot_wal_keep_size %s", size,
 		         lim);
@@ -54,7 +54,7 @@ static void eval_slot_entry(struct pipeline_view *pv, struct stage_view *sv, jso
 	if (!active && retained > 0) {
 		enum status sev = rs == ST_CRIT ? ST_CRIT : ST_WARN;
 		raise_status(sv, sev, "slot %s is inactive and retains %s of WAL", name, size);
-		struct diagnosis *d = add_diag(pv, sv, "slot-inactive", sev, NULL);
+		struct diagnosis *d = add_diag(pv, sv, "slot-inactive", sev, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom, "no consumer reads replication slot %s", name);
 		snprintf(d->evidence, sizeof d->evidence,
 		         "active = false, wal_status = %s, %s of WAL retained", ws ? ws : "?", size);

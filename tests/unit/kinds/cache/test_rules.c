@@ -106,7 +106,7 @@ static void test_noeviction_full(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "cache-noeviction-full");
 	assert_int_equal(d->severity, ST_CRIT);
-	assert_null(d->action);
+	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->symptom, "writes to the cache are about to fail with OOM errors");
 	assert_string_equal(d->evidence, "maxmemory-policy noeviction, 800 MiB used of 1000 MiB (80%)");
 }
@@ -136,7 +136,7 @@ static void test_unbounded(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "cache-unbounded");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_null(d->action);
+	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->symptom, "the cache may grow until the host runs out of memory");
 	assert_string_equal(d->evidence, "maxmemory is 0 (unlimited), 800 MiB used");
 	assert_string_equal(d->next, "set maxmemory below the host's memory, with an eviction policy");
@@ -182,7 +182,7 @@ static void test_volatile_no_ttl(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "cache-volatile-no-ttl");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_null(d->action);
+	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->symptom, "little can be evicted: writes will fail once memory is full");
 	assert_string_equal(
 	    d->evidence,
@@ -235,7 +235,7 @@ static void test_evicting(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "cache-evicting");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_null(d->action);
+	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(
 	    d->evidence,
 	    "1.0 keys/s evicted (45123 since start), 1000 MiB of 1000 MiB used, policy allkeys-lru");

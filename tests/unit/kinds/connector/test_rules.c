@@ -87,7 +87,7 @@ static void test_connector_task_failed(void **state)
 	assert_string_equal(d->evidence,
 	                    "products-sink: 1 of 2 tasks FAILED: task 1 (java.io.IOException: boom)");
 	assert_non_null(strstr(d->next, "restart?includeTasks=true&onlyFailed=true"));
-	assert_string_equal(d->action, "restart");
+	assert_string_equal(action_json_name(d->action), "restart");
 	assert_int_equal(SEARCH(f)->status, ST_OK);
 }
 
@@ -106,7 +106,7 @@ static void test_connector_paused_and_failed(void **state)
 	assert_string_equal(
 	    d->evidence,
 	    "connector products-sink has been PAUSED for at least 2m10s (seen since 2026-11-22T10:00:00Z)");
-	assert_string_equal(d->action, "resume");
+	assert_string_equal(action_json_name(d->action), "resume");
 
 	fixture_sample(CONNECTOR(f),
 	               "{\"state\": \"FAILED\", \"tasks\": 0, \"tasks_running\": 0, \"tasks_failed\": 0}",
@@ -135,7 +135,7 @@ static void test_task_failed_lists_every_failed_task(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "connector-task-failed");
 	assert_int_equal(d->severity, ST_CRIT);
-	assert_string_equal(d->action, "restart");
+	assert_string_equal(action_json_name(d->action), "restart");
 	assert_string_equal(d->symptom, "the connector says RUNNING, but part of its work has stopped: the "
 	                                "partitions of the failed tasks are not copied");
 	assert_string_equal(d->evidence, "products-sink: 2 of 3 tasks FAILED: task 0 (a.B: x), task 2");
@@ -157,7 +157,7 @@ static void test_connector_failed_without_trace(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "connector-task-failed");
 	assert_int_equal(d->severity, ST_CRIT);
-	assert_string_equal(d->action, "restart");
+	assert_string_equal(action_json_name(d->action), "restart");
 	assert_string_equal(d->symptom, "the connector has failed: nothing flows through it");
 	assert_string_equal(d->evidence, "connector products-sink is FAILED");
 	assert_string_equal(d->next,
@@ -194,7 +194,7 @@ static void test_stopped_is_paused(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "worker-paused");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_string_equal(d->action, "resume");
+	assert_string_equal(action_json_name(d->action), "resume");
 	assert_string_equal(d->symptom,
 	                    "the connector is STOPPED: nothing flows until it is resumed, and the "
 	                    "pause outlives restarts");

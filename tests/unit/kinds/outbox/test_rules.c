@@ -84,7 +84,7 @@ static void test_backlog_and_poison(void **state)
 	assert_int_equal(pv->n_diags, 2);
 	assert_string_equal(pv->diags[0].rule, "outbox-backlog"); /* crit before warn */
 	assert_int_equal(pv->diags[0].severity, ST_CRIT);
-	assert_string_equal(pv->diags[0].action, "replay");
+	assert_string_equal(action_json_name(pv->diags[0].action), "replay");
 	assert_string_equal(pv->diags[0].evidence, "137 rows pending in public.outbox, oldest 10m00s");
 	const struct diagnosis *d = find(pv, "poison-rows");
 	assert_non_null(d);
@@ -107,7 +107,7 @@ static void test_worker_stalled(void **state)
 	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
 	assert_int_equal(pv->n_diags, 1); /* stalled says it all: no separate backlog line */
 	assert_string_equal(pv->diags[0].rule, "worker-stalled");
-	assert_string_equal(pv->diags[0].action, "resume");
+	assert_string_equal(action_json_name(pv->diags[0].action), "resume");
 	assert_string_equal(pv->diags[0].evidence,
 	                    "1,284 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 4.2/s");
 }
@@ -196,7 +196,7 @@ static void test_backlog_warn_at_oldest_warn(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "outbox-backlog");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_string_equal(d->action, "replay");
+	assert_string_equal(action_json_name(d->action), "replay");
 	assert_string_equal(d->evidence,
 	                    "5 rows pending in public.outbox, oldest 1m00s, draining 2.0/s, inflow 3.0/s");
 }
@@ -235,7 +235,7 @@ static void test_stalled_by_ageing(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "worker-stalled");
 	assert_int_equal(d->severity, ST_CRIT);
-	assert_string_equal(d->action, "resume");
+	assert_string_equal(action_json_name(d->action), "resume");
 	assert_string_equal(d->symptom, "the outbox relay is not draining public.outbox");
 	assert_string_equal(d->evidence,
 	                    "12 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 0.0/s");
@@ -312,7 +312,7 @@ static void test_worker_paused(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "worker-paused");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_string_equal(d->action, "resume");
+	assert_string_equal(action_json_name(d->action), "resume");
 	assert_string_equal(
 	    d->evidence, "outbox_worker.paused = true for worker relay, since 2026-11-22T10:00:00Z (2m10s)");
 	assert_string_equal(d->next,
@@ -346,7 +346,7 @@ static void test_poison_rows_levels(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "poison-rows");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_string_equal(d->action, "replay");
+	assert_string_equal(action_json_name(d->action), "replay");
 	assert_string_equal(d->evidence, "1 pending rows have attempts >= 5 or an error in last_error");
 	assert_string_equal(d->next,
 	                    "read the recorded errors (SELECT id, last_error FROM public.outbox WHERE "

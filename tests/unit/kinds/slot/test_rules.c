@@ -134,7 +134,7 @@ static void test_slot_inactive_crit(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "slot-inactive");
 	assert_int_equal(d->severity, ST_CRIT); /* retained >= slot.retained_crit */
-	assert_null(d->action);
+	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->symptom, "no consumer reads replication slot debezium");
 	assert_string_equal(d->evidence, "active = false, wal_status = extended, 10 GiB of WAL retained");
 	assert_string_equal(d->next,
@@ -198,7 +198,7 @@ static void test_slot_wal_unreserved(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "slot-wal-at-risk");
 	assert_int_equal(d->severity, ST_CRIT);
-	assert_null(d->action);
+	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->symptom, "replication slot a is about to lose the WAL it needs");
 	assert_string_equal(d->evidence, "wal_status = unreserved, 2.0 MiB retained");
 }

@@ -1,0 +1,60 @@
+/* exec.c: the write executor: the one path every write of synctop takes; no action is built yet. */
+#include "exec.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct executor {
+	const struct config *cfg;
+};
+
+struct executor *executor_new(const struct config *cfg)
+{
+	struct executor *ex = xcalloc(1, sizeof *ex);
+	ex->cfg = cfg;
+	return ex;
+}
+
+void executor_free(struct executor *ex)
+{
+	free(ex);
+}
+
+enum probe_result executor_run(struct executor *ex, const struct probe_ctx *ctx, const struct request *req,
+                               json_t **result, char *err, size_t n)
+{
+	(void)ex;
+	(void)ctx;
+	*result = NULL;
+	/* The actions come here (issue 14): preview and apply, each the action of its kind. */
+	snprintf(err, n, "%s: actions come in a later version of synctop (nothing was sent)",
+	         action_json_name(req->action) ? action_json_name(req->action) : "no action");
+	return PROBE_FAILED;
+}
+
+void executor_trace(const struct config *cfg, bool present, const char *why)
+{
+	const char *on = getenv("SYNCTOP_TRACE_EXECUTOR");
+	if (!on || !*on || !cfg->log_file || !*cfg->log_file)
+		return;
+	char msg[128];
+	int fd = open_regular(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT, 0600, msg, sizeof msg);
+	if (fd < 0)
+		return;
+	char stamp[32];
+	time_t t = (time_t)now_wall();
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (present)
+		snprintf(msg, sizeof msg, "write executor: ready");
+	else
+		snprintf(msg, sizeof msg, "write executor: none (read-only: %s)", why ? why : "?");
+	dprintf(fd, "%s synctop[%ld]: %s\n", stamp, (long)getpid(), msg);
+	close(fd);
+}

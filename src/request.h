@@ -1,0 +1,37 @@
+/* request.h: what the UI (or --once) asks of a stage through the poller's queue (poller_submit). */
+#ifndef SYNCTOP_REQUEST_H
+#define SYNCTOP_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "actions.h"
+#include "config.h"
+
+enum request_op {
+	REQ_SAMPLE, /* the kind's on-demand read (probe->sample: key t, --once --sample); reads only */
+	REQ_ACTION, /* an action of actions.h in its phase: runs only through the write executor */
+};
+
+/* The two steps of an action that reach the backend: what would change, then the change. */
+enum action_phase { PHASE_PREVIEW, PHASE_APPLY };
+
+struct request {
+	enum request_op op;
+	const struct stage_cfg *stage; /* the stage it is about (one of the poller's config) */
+	enum action action;            /* REQ_ACTION: which */
+	enum action_phase phase;       /* REQ_ACTION: which step */
+};
+
+#define REQUEST_ERR_MAX 400
+
+/* What became of a request: one event per request the queue took, in the order they ended. */
+struct request_event {
+	unsigned long id;   /* poller_submit's */
+	struct request req; /* the request as submitted */
+	bool ok;
+	char err[REQUEST_ERR_MAX]; /* when !ok: why, on one line, secrets scrubbed */
+	json_t *result;            /* when ok: the answer (owned by the event), as the operation made it */
+};
+
+#endif
