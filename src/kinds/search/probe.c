@@ -131,58 +131,6 @@ static void read_source(const struct probe_ctx *ctx, const struct search_figures
 }
 #endif
 
-/* ------------------------------------------------------------------------------------------
-   Windows kept in the memo: [[mono, missing_docs, index_failed], ...], oldest first.
-   ------------------------------------------------------------------------------------------ */
-static void window_update(const struct probe_ctx *ctx, double now, struct sample *out)
-{
-	json_t *m = out->metrics;
-	if (!*ctx->memo)
-		*ctx->memo = json_array();
-	json_t *w = *ctx->memo;
-	json_t *missing = json_object_get(m, "missing_docs"), *failed = json_object_get(m, "indexing_failed");
-	json_array_append_new(
-	    w, json_pack("[fOO]", now, missing ? missing : json_null(), failed ? failed : json_null()));
-	double span = search_opts(ctx->st)->missing_window_s;
-	while (json_array_size(w) > 1 &&
-	       now - json_real_value(json_array_get(json_array_get(w, 0), 0)) > span)
-		json_array_remove(w, 0);
-
-	/* The least missing over the window: documents in flight come and go, lost ones stay. A
-	   poll without a figure breaks the run: the floor is over what was seen since. */
-	json_int_t floor = 0;
-	bool have = false;
-	size_t i;
-	json_t *row;
-	json_array_foreach(w, i, row)
-	{
-		json_t *v = json_array_get(row, 1);
-		if (!json_is_integer(v)) {
-			have = false;
-			continue;
-		}
-		if (!have || json_integer_value(v) < floor)
-			floor = json_integer_value(v);
-		have = true;
-	}
-	if (have && json_is_integer(missing))
-		json_object_set_new(m, "missing_docs_floor", json_integer(floor));
-
-	/* Indexing failures that appeared within the window. */
-	json_t *first = NULL;
-	json_array_foreach(w, i, row)
-	{
-		if (json_is_integer(json_array_get(row, 2))) {
-			first = json_array_get(row, 2);
-			break;
-		}
-	}
-	if (first && json_is_integer(failed)) {
-		json_int_t grew = json_integer_value(failed) - json_integer_value(first);
-		json_object_set_new(m, "indexing_failed_new", json_integer(grew > 0 ? grew : 0));
-	}
-}
-
 typedef bool (*parse_fn)(const json_t *j, struct search_figures *f, char *err, size_t n);
 
 /* One request and its parser; the answer is handed back through keep when asked for. */
@@ -282,7 +230,7 @@ static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample 
 	if (st->source)
 		read_source(ctx, &f, out);
 #endif
-	window_update(ctx, started, out);
+	search_window_update(ctx->memo, search_opts(ctx->st)->missing_window_s, started, out->metrics);
 	return PROBE_OK;
 }
 

@@ -34,6 +34,13 @@ extern const struct opt_def search_options[];
 bool search_check(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
                   size_t n);
 
+/* window.c: appends this poll (monotonic now) to the window kept in *memo, [[mono,
+   missing_docs, indexing_failed], ...] oldest first, drops what is older than span seconds, and
+   sets missing_docs_floor (the least missing over an unbroken run of figures: documents in
+   flight come and go, lost ones stay) and indexing_failed_new (the rise within the window) in
+   metrics m. Pure. */
+void search_window_update(json_t **memo, double span, double now, json_t *m);
+
 /* rules.c */
 void search_rules(struct pipeline_view *pv, struct stage_view *sv);
 
