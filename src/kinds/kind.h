@@ -45,6 +45,7 @@ struct kind {
 	/* Whether the probe's on-demand sample can run for st: true with what it will do in buf
 	   ("up to 1000 keys of session:*"), false with why not. May be NULL (it can, buf ""). */
 	bool (*sample_ready)(const struct stage_cfg *st, char *buf, size_t n);
+	const char *sample_help; /* what the on-demand sample does, for key t: "the keys of a cache stage" */
 	/* A connection the probe opens besides st->conn (its secrets are scrubbed from errors too),
 	   or NULL. May be NULL (none). */
 	struct conn *(*extra_conn)(const struct stage_cfg *st);
@@ -72,6 +73,10 @@ const struct kind *kind_by_name(const char *name, size_t len);
 
 /* The stage's target as shown ("" when the kind has none), in buf; returns buf. */
 const char *stage_target(const struct stage_cfg *st, char *buf, size_t n);
+
+/* What key t samples, over every kind that has an on-demand sample ("the keys of a cache
+   stage"; kinds joined by " or "), in buf; returns buf. */
+const char *kinds_sample_help(char *buf, size_t n);
 
 /* True when the kind's probe has an on-demand operation (a REQ_SAMPLE request, poller.h). */
 bool kind_has_sample(const struct kind *k);

@@ -79,3 +79,13 @@ bool kind_offers(const struct kind *k, enum action a)
 {
 	return a > ACTION_NONE && a < ACTION_COUNT && (k->actions & ACTION_BIT(a));
 }
+
+const char *kinds_sample_help(char *buf, size_t n)
+{
+	if (n)
+		buf[0] = '\0';
+	for (const struct kind *const *k = kinds; *k; k++)
+		if ((*k)->sample_help && kind_has_sample(*k))
+			snappendf(buf, n, "%s%s", buf[0] ? " or " : "", (*k)->sample_help);
+	return buf;
+}

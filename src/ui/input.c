@@ -89,7 +89,12 @@ static struct ui_change sample_keys(struct ui *ui, double now)
 	char why[256];
 	ui_selected(ui, &sv);
 	if (!sv || !kind_has_sample(sv->cfg->kind)) {
-		ui_notice(ui, now, "t samples the keys of a cache stage: select one");
+		char help[160];
+		kinds_sample_help(help, sizeof help);
+		if (help[0])
+			ui_notice(ui, now, "t samples %s: select one", help);
+		else
+			ui_notice(ui, now, "t samples nothing in this build of synctop");
 	} else if (!stage_sample_ready(sv->cfg, why, sizeof why)) {
 		ui_notice(ui, now, "%s", why);
 	} else {

@@ -90,6 +90,7 @@ const struct kind cache_kind = {
     .probe = &cache_probe,
 #endif
     .sample_ready = cache_sample_ready,
+    .sample_help = "the keys of a cache stage",
     .target = cache_target,
     .evaluate = cache_rules,
     .figures = cache_figures,
