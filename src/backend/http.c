@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kinds/search/parse.h"
+#include "backend/http_error.h"
 #include "util.h"
 
 struct http_session {
@@ -204,7 +204,7 @@ json_t *http_json(void *session, const char *method, const char *path, const cha
 		                   : r.status == 409 ? " (conflict: a rebalance is in progress)"
 		                   : r.status == 429 ? " (too many requests: the cluster is pushing back)"
 		                                     : "";
-		if (search_error_reason(r.body, why, sizeof why))
+		if (http_error_reason(r.body, why, sizeof why))
 			snprintf(err, n, "HTTP %ld%s from %s %s: %s", r.status, what, method, shown, why);
 		else
 			snprintf(err, n, "HTTP %ld%s from %s %s", r.status, what, method, shown);

@@ -44,7 +44,7 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 	int x = 2;
 	if (selected)
 		put_text(y, 1, " ", ui->cols - 2, sel, true);
-	x += put_text(y, x, sv->cfg->kind->name, KIND_W, sel | A_BOLD, true) + 1;
+	x += put_text(y, x, sv->cfg->kind->name, kind_column_width(), sel | A_BOLD, true) + 1;
 	if (c->conn) {
 		/* A connection that skips the TLS check is marked wherever it shows: "es!" */
 		char name[96];

@@ -14,10 +14,19 @@
    figures keep the width they want (up to FIGURES_WANT_MAX). Each is tried in turn,
    sparkline, then target, then connection: one that does not fit is skipped, so a long
    target can give way to a short connection name. */
+int kind_column_width(void)
+{
+	size_t w = 0;
+	for (const struct kind *const *k = kinds; *k; k++)
+		if (strlen((*k)->name) > w)
+			w = strlen((*k)->name);
+	return (int)w;
+}
+
 struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
 {
 	struct columns c = {0, 0, 0, 0};
-	int left = inner - (KIND_W + 1 + STATUS_W + 1);
+	int left = inner - (kind_column_width() + 1 + STATUS_W + 1);
 	int want = fig_want < FIGURES_MIN        ? FIGURES_MIN
 	           : fig_want > FIGURES_WANT_MAX ? FIGURES_WANT_MAX
 	                                         : fig_want;

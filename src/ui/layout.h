@@ -6,7 +6,6 @@
 
 #include "ui/view.h"
 
-#define KIND_W           9 /* "connector" */
 #define STATUS_W         7 /* "UNKNOWN" */
 #define SPARK_W          16
 #define FIGURES_MIN      30
@@ -14,6 +13,9 @@
 #define DIAGS_SHOWN      2  /* diagnoses under a pane; Enter on a stage shows them all */
 #define TILE_MIN_W       30 /* the wallboard's tiles */
 #define TILE_H           6
+
+/* The width of the kind column: the longest kind name ("connector"). */
+int kind_column_width(void);
 
 /* Column widths of a stage line; 0 = dropped. Figures take what is left. */
 struct columns {

@@ -4,15 +4,16 @@
 
 #include "fuzz.h"
 #include "kinds/search/parse.h"
+#include "backend/http_error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_str(data, size);
 	char why[256], err[256];
-	if (search_error_reason(s, why, sizeof why))
+	if (http_error_reason(s, why, sizeof why))
 		FUZZ_CHECK(strlen(why) < sizeof why, "reason overflow");
 	char tiny[8];
-	search_error_reason(s, tiny, sizeof tiny);
+	http_error_reason(s, tiny, sizeof tiny);
 	free(s);
 
 	json_t *j = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);

@@ -13,30 +13,6 @@ void search_figures_init(struct search_figures *f)
 	f->search_idle = -1;
 }
 
-bool search_error_reason(const char *body, char *out, size_t n)
-{
-	json_t *j = json_loads(body, 0, NULL);
-	if (!j)
-		return false;
-	bool ok = false;
-	json_t *e = json_object_get(j, "error");
-	const char *type = json_string_value(json_object_get(e, "type"));
-	const char *reason = json_string_value(json_object_get(e, "reason"));
-	if (type || reason) {
-		snprintf(out, n, "%s%s%s", type ? type : "", type && reason ? ": " : "",
-		         reason ? reason : "");
-		ok = true;
-	} else if (json_is_string(e)) {
-		snprintf(out, n, "%s", json_string_value(e));
-		ok = true;
-	} else if (json_is_string(json_object_get(j, "message"))) {
-		snprintf(out, n, "%s", json_string_value(json_object_get(j, "message")));
-		ok = true;
-	}
-	json_decref(j);
-	return ok;
-}
-
 static bool want_object(const json_t *j, const char *what, char *err, size_t n)
 {
 	if (json_is_object(j))

@@ -39,9 +39,6 @@ struct search_figures {
 
 void search_figures_init(struct search_figures *f);
 
-/* "type: reason" from an error body ({"error": {"type", "reason"}}, {"error": "..."} or
-   {"message": "..."}); false when the body says nothing usable. */
-bool search_error_reason(const char *body, char *out, size_t n);
 
 /* Each returns false with a reason when the body is not the object it should be. */
 bool search_parse_health(const json_t *j, struct search_figures *f, char *err, size_t n);

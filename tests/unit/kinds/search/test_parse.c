@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "kinds/search/parse.h"
+#include "backend/http_error.h"
 
 static json_t *parse(const char *text)
 {
@@ -38,19 +39,19 @@ static void test_error_reason(void **state)
 {
 	(void)state;
 	char out[256];
-	assert_true(search_error_reason(
+	assert_true(http_error_reason(
 	    "{\"error\":{\"root_cause\":[],\"type\":\"index_not_found_exception\",\"reason\":\"no such index "
 	    "[x]\"},\"status\":404}",
 	    out, sizeof out));
 	assert_string_equal(out, "index_not_found_exception: no such index [x]");
 	assert_true(
-	    search_error_reason("{\"error\":\"Incorrect HTTP method\",\"status\":405}", out, sizeof out));
+	    http_error_reason("{\"error\":\"Incorrect HTTP method\",\"status\":405}", out, sizeof out));
 	assert_string_equal(out, "Incorrect HTTP method");
-	assert_true(search_error_reason("{\"message\":\"Unauthorized\"}", out, sizeof out));
+	assert_true(http_error_reason("{\"message\":\"Unauthorized\"}", out, sizeof out));
 	assert_string_equal(out, "Unauthorized");
-	assert_false(search_error_reason("<html>502 Bad Gateway</html>", out, sizeof out));
-	assert_false(search_error_reason("{\"status\":500}", out, sizeof out));
-	assert_false(search_error_reason("", out, sizeof out));
+	assert_false(http_error_reason("<html>502 Bad Gateway</html>", out, sizeof out));
+	assert_false(http_error_reason("{\"status\":500}", out, sizeof out));
+	assert_false(http_error_reason("", out, sizeof out));
 }
 
 static void test_health(void **state)
@@ -277,7 +278,7 @@ static void test_fixtures_es8(void **state)
 	for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
 		j = fixture(errors[i].file);
 		char *body = json_dumps(j, 0);
-		assert_true(search_error_reason(body, out, sizeof out));
+		assert_true(http_error_reason(body, out, sizeof out));
 		assert_string_equal(out, errors[i].want);
 		free(body);
 		json_decref(j);
