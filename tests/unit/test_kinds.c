@@ -17,23 +17,28 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
-/* Flow order is the registry's order: a pipeline lists its stages in it. */
+/* Flow order is the registry's order: a pipeline lists its stages in it. The kinds of
+   DESIGN.md come in this order (a kind added later may sit anywhere between them). */
 static void test_flow_order(void **state)
 {
 	(void)state;
 	const char *want[] = {"outbox", "slot", "kafka", "connector", "search", "cache"};
-	assert_int_equal(kind_count(), sizeof want / sizeof want[0]);
+	size_t w = 0;
+	assert_true(kind_count() >= sizeof want / sizeof want[0]);
 	assert_true(kind_count() <= KINDS_MAX);
 	for (size_t i = 0; i < kind_count(); i++) {
-		assert_string_equal(kinds[i]->name, want[i]);
+		if (w < sizeof want / sizeof want[0] && !strcmp(kinds[i]->name, want[w]))
+			w++;
 		assert_int_equal(kind_pos(kinds[i]), i);
-		assert_ptr_equal(kind_by_name(want[i], strlen(want[i])), kinds[i]);
+		assert_ptr_equal(kind_by_name(kinds[i]->name, strlen(kinds[i]->name)), kinds[i]);
 	}
+	assert_int_equal(w, sizeof want / sizeof want[0]);
 	assert_null(kinds[kind_count()]);
 	/* a prefix or a longer word is not a kind */
 	assert_null(kind_by_name("out", 3));
 	assert_null(kind_by_name("outboxes", 8));
-	assert_ptr_equal(kind_by_name("outbox.table", 6), kinds[0]);
+	assert_ptr_equal(kind_by_name("outbox.table", 6), kind_by_name("outbox", 6));
+	assert_string_equal(kind_by_name("outbox", 6)->name, "outbox");
 }
 
 /* Every descriptor has what generic code calls without checking. */
@@ -63,34 +68,48 @@ static void test_descriptors_complete(void **state)
 	}
 }
 
-/* The contract metrics of DESIGN.md's table, in its order, before any other. */
+/* The contract metrics of DESIGN.md's table, in its order, before any other; a kind the
+   table does not name has none. */
 static void test_contract_metrics(void **state)
 {
 	(void)state;
-	static const char *const want[][10] = {
-	    {"pending", "pending_capped", "oldest_pending_age_s", "failed", "drain_per_s", "inflow_per_s"},
-	    {"slot_name", "active", "wal_status", "retained_bytes", "confirmed_lag_bytes"},
-	    {"lag", "partitions", "max_partition_lag", "lag_s", "group_state", "members", "evaluation",
-	     "partition_lags"},
-	    {"state", "tasks_running", "tasks_failed", "paused_since"},
-	    {"health", "refresh_interval", "search_idle_after", "docs", "refresh_total", "refresh_per_s",
-	     "indexing_failed", "source_docs", "missing_docs"},
-	    {"used_memory", "maxmemory", "used_ratio", "maxmemory_policy", "evicted_keys", "evicted_per_s",
-	     "expired_per_s", "hit_ratio"},
+	static const struct {
+		const char *kind;
+		const char *metrics[10];
+	} want[] = {
+	    {"outbox",
+	     {"pending", "pending_capped", "oldest_pending_age_s", "failed", "drain_per_s", "inflow_per_s"}},
+	    {"slot", {"slot_name", "active", "wal_status", "retained_bytes", "confirmed_lag_bytes"}},
+	    {"kafka",
+	     {"lag", "partitions", "max_partition_lag", "lag_s", "group_state", "members", "evaluation",
+	      "partition_lags"}},
+	    {"connector", {"state", "tasks_running", "tasks_failed", "paused_since"}},
+	    {"search",
+	     {"health", "refresh_interval", "search_idle_after", "docs", "refresh_total", "refresh_per_s",
+	      "indexing_failed", "source_docs", "missing_docs"}},
+	    {"cache",
+	     {"used_memory", "maxmemory", "used_ratio", "maxmemory_policy", "evicted_keys", "evicted_per_s",
+	      "expired_per_s", "hit_ratio"}},
 	};
+	size_t seen = 0;
 	for (size_t i = 0; i < kind_count(); i++) {
+		const char *const *names = NULL;
+		for (size_t t = 0; t < sizeof want / sizeof want[0]; t++)
+			if (!strcmp(want[t].kind, kinds[i]->name))
+				names = want[t].metrics;
+		seen += names != NULL;
 		const struct metric_def *m = kinds[i]->metrics;
-		size_t j = 0;
-		for (; want[i][j]; j++, m++) {
-			if (!m->name || strcmp(m->name, want[i][j]) || !m->contract)
+		for (size_t j = 0; names && names[j]; j++, m++) {
+			if (!m->name || strcmp(m->name, names[j]) || !m->contract)
 				fail_msg("%s: contract metric %zu is %s, want %s", kinds[i]->name, j,
-				         m->name ? m->name : "(end)", want[i][j]);
+				         m->name ? m->name : "(end)", names[j]);
 		}
 		for (; m->name; m++)
 			if (m->contract)
 				fail_msg("%s: %s is marked contract but is not in DESIGN.md", kinds[i]->name,
 				         m->name);
 	}
+	assert_int_equal(seen, sizeof want / sizeof want[0]);
 }
 
 /* A metric's unit agrees with its name's suffix (the exports rely on the units). */
@@ -114,7 +133,7 @@ static void test_metric_units(void **state)
 				         want);
 		}
 	}
-	assert_int_equal(n, 63); /* every metric of every kind was looked at */
+	assert_true(n >= 63); /* the 63 metrics of the six kinds of DESIGN.md, at least, were looked at */
 }
 
 int main(void)
