@@ -1,4 +1,5 @@
 /* test_health.c: thresholds and runbook rules, from hand-made samples. */
+/* needs: postgres */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /* test_health_http.c: the rules of the stages read over HTTP (connector, search), from
    hand-made samples: statuses, and the exact evidence an operator reads. */
+/* needs: search */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
