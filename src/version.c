@@ -39,8 +39,12 @@ void version_print(FILE *out)
 	fputs("redis: not built (--with-redis)\n", out);
 #endif
 #ifdef HAVE_SEARCH
-	fprintf(out, "search: libcurl %s (search, connector)\n", curl_version_info(CURLVERSION_NOW)->version);
+	const char *curl = curl_version_info(CURLVERSION_NOW)->version;
+	fprintf(out, "search: libcurl %s (search, connector)\n", curl);
+	/* Kafka Connect's REST API: its own backend (backend/registry.c), on the same libcurl. */
+	fprintf(out, "connect: libcurl %s (connector)\n", curl);
 #else
 	fputs("search: not built (--with-search)\n", out);
+	fputs("connect: not built (--with-search)\n", out);
 #endif
 }

@@ -1,5 +1,6 @@
 /* fuzz_connect.c: fuzz target for the Kafka Connect status answer: the connector probe's parser
    (connector_read, src/probe/connector.c), then the stage's rules and both reports on it. */
+/* needs: search */
 #include <jansson.h>
 #include <unistd.h>
 

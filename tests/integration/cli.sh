@@ -14,12 +14,16 @@ like "$RUN_OUT" '--once' "--help mentions --once"
 run_synctop --version
 is "$RUN_RC" 0 "--version exits 0"
 like "$RUN_OUT" '(^|[^0-9.])0\.1\.0([^0-9.]|$)' "--version prints 0.1.0"
-is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search " \
+is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search connect " \
 	"--version: one line per backend, in order"
 like "$RUN_OUT" $'\nredis: (hiredis [0-9]+\\.[0-9]+\\.[0-9]+ \\(cache\\), rediss:// (tls|no-tls)|not built)' \
 	"--version: the redis line names hiredis and TLS"
 like "$RUN_OUT" $'\nsearch: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(search, connector\\)|not built \\(--with-search\\))' \
 	"--version: the search line names libcurl, or says it is not built"
+like "$RUN_OUT" $'\nconnect: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(connector\\)|not built \\(--with-search\\))' \
+	"--version: the connect line names libcurl, or says it is not built"
+is "$(sed -n 's/^search: libcurl //p' <<<"$RUN_OUT" | cut -d' ' -f1)" "$(sed -n 's/^connect: libcurl //p' <<<"$RUN_OUT" | cut -d' ' -f1)" \
+	"--version: search and connect run on the same libcurl"
 
 run_synctop --no-such-option
 is "$RUN_RC" 3 "an unknown option exits 3"

@@ -4,6 +4,7 @@
 # crit with its trace (a plain restart leaves it failed; the includeTasks restart clears it);
 # PAUSED warns, and since when; a FAILED connector; 404, 409, 401, malformed answers and a
 # worker that never answers are unknown with the reason.
+# needs: search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

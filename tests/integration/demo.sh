@@ -3,6 +3,7 @@
 # then every fault of `contrib/demo.sh fault list`, one at a time: the snapshot of
 # `contrib/demo.sh --once --format json` shows the runbook's rule on the stage it names, and
 # `fault clear` takes it away again. At the end the demo stops and leaves nothing running.
+# needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -28,6 +28,7 @@
 #   recovery         from the fault's end to the screen showing the stage not UNKNOWN: 2
 #                    intervals (+0.25 s for the screen). restarted: back by 2 intervals after
 #                    the restart, any UNKNOWN meanwhile naming the lost connection.
+# needs: postgres kafka redis search
 # shellcheck disable=SC2317 # the checks and bump_* are called by name, through wait_for and bump_$b
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"

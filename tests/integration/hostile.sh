@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hostile.sh: a table name from the config is an identifier, never SQL: names built to break
 # out of quoting find no relation, and the table they try to drop survives.
+# needs: postgres
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

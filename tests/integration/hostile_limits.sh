@@ -3,6 +3,7 @@
 # and one that streams an endless reply (tests/stack/hostile_server.py), for Redis, PostgreSQL,
 # HTTP (the connector stage) and Kafka: the stage is unknown with the deadline or the cap named
 # within the timeout + 1 s, and synctop's peak memory stays bounded.
+# needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/stack/hostile.sh

@@ -5,6 +5,7 @@
 # bytes as U+FFFD), and the JSON, the text, stderr and the log hold no control character but the
 # newlines of their format. Garbage INFO fields make the cache stage unknown, the field named; a
 # search.source_count out of the range of a count is an error, in the text output too.
+# needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/stack/hostile.sh

@@ -5,6 +5,7 @@
 # the index refuses, at least once across a SIGKILL between the index's acknowledgement and the commit
 # (and no document twice), the pause file, a failing search cluster (nothing committed, retried),
 # a clean SIGTERM, usage errors, and no secret in what it prints.
+# needs: postgres kafka search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

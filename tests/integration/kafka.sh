@@ -6,6 +6,7 @@
 #
 # Every run gets topics of its own (created through the mock's control channel), so the exact
 # figures hold on the shared stack too, however often the suite ran against it.
+# needs: kafka
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

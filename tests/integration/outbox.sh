@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # outbox.sh: the outbox stage against a real PostgreSQL: exact levels, the count cap, drain and
 # inflow rates over a --once-window, and the advice to add the partial index.
+# needs: postgres
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

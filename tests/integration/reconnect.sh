@@ -2,6 +2,7 @@
 # reconnect.sh: the poller reconnects. A server that hangs at the first poll and comes back
 # before the second gives a normal snapshot; a session whose server hangs mid-way is dropped
 # at its deadline and the stage reads unknown, never a hang.
+# needs: postgres
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -6,6 +6,7 @@
 #
 # The test changes the server's settings (maxmemory, policy, an ACL user) and empties it: on
 # the shared stack, everything is put back at exit (20mb, allkeys-lru, FLUSHALL, no user).
+# needs: redis
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -7,6 +7,7 @@
 # Built with hiredis 0.14 (Debian bookworm), synctop refuses rediss:// with a note naming a
 # TLS tunnel: that is tested, and the handshake cases are skipped. configure picks TLS up from
 # hiredis_ssl >= 1.0 (PKG_CONFIG_PATH=... ./configure); `synctop --version` says which.
+# needs: redis
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -3,6 +3,7 @@
 # Kafka mock: exactly once in normal running, at least once across a SIGKILL (no row lost), the
 # pause flag honoured within a batch, delivery failures recorded and retried, a clean SIGTERM,
 # usage errors, and no password in what it prints.
+# needs: postgres kafka
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

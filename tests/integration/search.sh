@@ -5,6 +5,7 @@
 # newest document against the newest row, search-idle shards, and every way an answer can be
 # bad: 401 with a wrong API key (never printed), 404, 429, 503, malformed JSON, a body cut
 # short, a server that never answers.
+# needs: postgres search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -7,6 +7,7 @@
 # id, joined by the characters that broke the redactor ('?', '#', '@', '/', '%23', a space): a
 # partial leak (the part after '#', a decoded form) shows a whole token. All tokens have the
 # same length, so none holds another. The servers accept the "up" passwords only.
+# needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/tui_lib.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # slot.sh: the slot stage against a real logical replication slot that nobody consumes.
+# needs: postgres
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -3,6 +3,7 @@
 # figures match the JSON snapshot, worst first, sort, filter, detail, help, resize, a hung
 # backend that never freezes the keys, NO_COLOR, ASCII, the wallboard, read-only mode, the
 # fallbacks when there is no usable terminal, and quitting.
+# needs: postgres
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/tui_lib.sh

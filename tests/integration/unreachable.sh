@@ -2,6 +2,7 @@
 # unreachable.sh: a connection that is refused, and a server that accepts TCP but never
 # answers (its postmaster SIGSTOPped): exit 3 within the timeout, the connection named, the
 # password never printed.
+# needs: postgres
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -5,6 +5,7 @@
 # no leak, and no block left at exit at all (still reachable counts too) but what
 # tests/valgrind.supp names: libraries' process-lifetime allocations, each commented.
 # Skipped without valgrind, for a sanitizer build, and for a build without a backend.
+# needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -2,6 +2,7 @@
 # write_modes.sh: the write executor exists only in a mode that may write. Each mode says in the
 # log file (SYNCTOP_TRACE_EXECUTOR set) whether its poller holds one: none under --once (or
 # a redirected output), --read-only, read_only = true and --wallboard; one on the plain screen.
+# needs: postgres
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/tui_lib.sh

@@ -27,6 +27,8 @@
 # for none).
 
 connect__here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/stack/daemon.sh
+. "$connect__here/daemon.sh"
 
 connect__die() {
 	printf 'connect.sh: %s\n' "$*" >&2
@@ -41,12 +43,7 @@ connect_bin() {
 
 # A process that exists, is not a zombie, and runs the stand-in (guards against a recycled pid).
 connect__is_ours() {
-	local pid=$1 state cmd
-	[[ -n $pid && -r /proc/$pid/stat ]] || return 1
-	state=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z && $state != X ]] || return 1
-	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *connect_standin.py* ]]
+	daemon_is_ours "$1" connect_standin.py
 }
 
 # connect__ping URL: GET / answers 200 within a second (an unauthenticated 401 counts: the
@@ -57,6 +54,16 @@ connect__ping() {
 	[[ $code == 200 || $code == 401 ]]
 }
 
+# connect__ready DIR PID: the stand-in of DIR answers; exports its variables (see the head).
+connect__ready() {
+	local dir=$1 port
+	[[ -s $dir/connect.port ]] || return 1
+	port=$(<"$dir/connect.port")
+	connect__ping "http://127.0.0.1:$port" || return 1
+	export SYNCTOP_CONNECT_PORT=$port SYNCTOP_CONNECT_PID=$2
+	export SYNCTOP_CONNECT_URL=http://127.0.0.1:$port SYNCTOP_CONNECT_LOG=$dir/connect.log
+}
+
 connect_up() {
 	local detach=0
 	if [[ ${1:-} == --detach ]]; then
@@ -64,8 +71,9 @@ connect_up() {
 		shift
 	fi
 	local dir=${1:?usage: connect_up [--detach] DIR}
-	local bin pid port i
-	local -a args extra
+	local bin pid
+	local -a args extra launch=(--pdeathsig TERM --disown)
+	((detach)) && launch=(--detach --disown)
 
 	bin=$(connect_bin) || return 2
 	command -v curl >/dev/null 2>&1 || connect__die "curl is missing (apt-get install curl)" || return 1
@@ -81,60 +89,28 @@ connect_up() {
 		args+=("${extra[@]}")
 	fi
 	[[ " ${extra[*]:-} " == *" --connector "* ]] || args+=(--connector products-sink:2)
-	if ((detach)); then
-		# Its own session: survives this shell, and a Ctrl-C meant for the caller.
-		(cd / && exec setsid "$bin" "${args[@]}") </dev/null >>"$dir/connect.log" 2>&1 &
-	else
-		(cd / && exec setpriv --pdeathsig TERM -- "$bin" "${args[@]}") \
-			</dev/null >>"$dir/connect.log" 2>&1 &
-	fi
-	pid=$!
-	# Out of the job table: a caller's bare `wait` (for its own background jobs) must not wait
-	# for the server. It stays our child (pdeathsig) and bash still reaps it.
-	disown "$pid" 2>/dev/null
-	printf '%s\n' "$pid" >"$dir/connect.pid" # so that connect_down can stop it from now on
-	for ((i = 0; i < 250; i++)); do # 5 s; it takes about 80 ms
-		kill -0 "$pid" 2>/dev/null || break
-		if [[ -s $dir/connect.port ]]; then
-			port=$(<"$dir/connect.port")
-			if connect__ping "http://127.0.0.1:$port"; then
-				export SYNCTOP_CONNECT_PORT=$port SYNCTOP_CONNECT_PID=$pid
-				export SYNCTOP_CONNECT_URL=http://127.0.0.1:$port SYNCTOP_CONNECT_LOG=$dir/connect.log
-				return 0
-			fi
-		fi
-		sleep 0.02
-	done
+	# --disown: out of the job table, so that a caller's bare `wait` (for its own background
+	# jobs) does not wait for the server. It stays our child (pdeathsig) and bash still reaps it.
+	daemon_start "${launch[@]}" "$dir/connect.log" "$dir/connect.pid" "$bin" "${args[@]}"
+	pid=$DAEMON_PID
+	daemon_wait "$pid" 250 0.02 connect__ready "$dir" "$pid" && return 0 # 5 s; it takes about 80 ms
 	connect__stop "$pid"
 	wait "$pid" 2>/dev/null
 	rm -f "$dir/connect.pid"
-	connect__die "the Kafka Connect stand-in did not start; its log $dir/connect.log:"
-	tail -n 20 "$dir/connect.log" >&2
-	return 1
+	daemon_fail connect.sh "the Kafka Connect stand-in did not start" "$dir/connect.log"
 }
 
-# connect__stop PID: SIGTERM (and SIGCONT, for a server a test stopped), SIGKILL after 5 s.
+# connect__stop PID: SIGTERM (and SIGCONT, for a server a test stopped), SIGKILL after 5 s (it
+# exits in about 0.2 s).
 connect__stop() {
-	local pid=$1 i
-	connect__is_ours "$pid" || return 0
-	kill -TERM "$pid" 2>/dev/null
-	kill -CONT "$pid" 2>/dev/null
-	for ((i = 0; i < 250; i++)); do # 5 s; it exits in about 0.2 s
-		connect__is_ours "$pid" || return 0
-		sleep 0.02
-	done
-	printf 'connect.sh: Kafka Connect stand-in %s still running after 5 s; sending SIGKILL\n' "$pid" >&2
-	kill -KILL "$pid" 2>/dev/null
-	return 1
+	daemon_stop "connect.sh: Kafka Connect stand-in" "$1" TERM 5 KILL 0 connect_standin.py
 }
 
 connect_log_tail() {
-	local dir=${1:-} n=${2:-30}
+	local dir=${1:-}
 	[[ -z $dir && -n ${SYNCTOP_CONNECT_LOG:-} ]] && dir=${SYNCTOP_CONNECT_LOG%/*}
-	[[ -n $dir && -s $dir/connect.log ]] || return 0
-	printf -- '--- last %d lines of %s ---\n' "$n" "$dir/connect.log"
-	tail -n "$n" "$dir/connect.log"
-	printf -- '--- end of log ---\n'
+	[[ -n $dir ]] || return 0
+	daemon_log_tail "$dir/connect.log" "${2:-30}"
 }
 
 connect_down() {

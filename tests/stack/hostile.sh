@@ -11,18 +11,17 @@
 #   maxrss_run OUTFILE CMD...         runs CMD, writes the peak resident size (kB) of CMD and
 #                                     its children to OUTFILE; returns CMD's exit status
 
+# shellcheck source=tests/stack/daemon.sh
+. "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
+
 hostile_up() {
-	local proto=$1 mode=$2 dir i
+	local proto=$1 mode=$2 dir
 	shift 2
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-hostile.XXXXXX") || return 1
 	/usr/bin/python3 "${top_srcdir:-.}/tests/stack/hostile_server.py" --proto "$proto" --mode "$mode" \
 		--port-file "$dir/port" "$@" >"$dir/log" 2>&1 &
 	HOSTILE_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		[[ -s $dir/port ]] && break
-		kill -0 "$HOSTILE_PID" 2>/dev/null || break
-		sleep 0.02
-	done
+	daemon_wait "$HOSTILE_PID" 200 0.02 test -s "$dir/port" # 4 s
 	HOSTILE_PORT=$(<"$dir/port") 2>/dev/null
 	rm -rf "$dir"
 	[[ -n $HOSTILE_PORT ]]

@@ -29,6 +29,8 @@
 # contexts of the mock, logged to SYNCTOP_KAFKA_LOG; "mock" logs every request a broker receives).
 
 kafka__here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/stack/daemon.sh
+. "$kafka__here/daemon.sh"
 
 kafka__die() {
 	printf 'kafka.sh: %s\n' "$*" >&2
@@ -43,12 +45,15 @@ kafka_mock_bin() {
 
 # A process that exists, is not a zombie, and runs kafka_mock (guards against a recycled pid).
 kafka__is_ours() {
-	local pid=$1 state cmd
-	[[ -r /proc/$pid/stat ]] || return 1
-	state=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z && $state != X ]] || return 1
-	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *kafka_mock* ]]
+	daemon_is_ours "$1" kafka_mock
+}
+
+# kafka__bootstrap DIR: the brokers the mock of DIR announced (its first line of output), or
+# status 1 before it did.
+kafka__bootstrap() {
+	local b
+	b=$(sed -n '1s/^BOOTSTRAP=//p' "$1/ctl.out" 2>/dev/null)
+	[[ -n $b ]] && printf '%s' "$b"
 }
 
 kafka_up() {
@@ -58,8 +63,9 @@ kafka_up() {
 		shift
 	fi
 	local dir=${1:?usage: kafka_up [--detach] DIR}
-	local bin pid i bootstrap t
-	local -a args
+	local bin pid bootstrap t
+	local -a args launch=(--pdeathsig TERM)
+	((detach)) && launch=(--detach)
 
 	bin=$(kafka_mock_bin) || return 2
 	mkdir -p "$dir" || return 1
@@ -74,25 +80,14 @@ kafka_up() {
 	for t in ${SYNCTOP_KAFKA_TOPICS-orders:4 idle:2 busy:3}; do
 		args+=(--topic "$t")
 	done
-	if ((detach)); then
-		# Its own session: survives this shell, and a Ctrl-C meant for the caller.
-		(cd / && exec setsid "$bin" "${args[@]}") <>"$dir/ctl" >"$dir/ctl.out" 2>"$dir/kafka_mock.log" &
-	else
-		(cd / && exec setpriv --pdeathsig TERM -- "$bin" "${args[@]}") \
-			<>"$dir/ctl" >"$dir/ctl.out" 2>"$dir/kafka_mock.log" &
-	fi
-	pid=$!
-	printf '%s\n' "$pid" >"$dir/kafka_mock.pid" # so that kafka_down can stop it from now on
-
-	for ((i = 0; i < 200; i++)); do # 10 s; it takes about 10 ms
-		bootstrap=$(sed -n '1s/^BOOTSTRAP=//p' "$dir/ctl.out" 2>/dev/null)
-		[[ -n $bootstrap ]] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	daemon_start "${launch[@]}" --stdin-rw "$dir/ctl" --stdout "$dir/ctl.out" \
+		"$dir/kafka_mock.log" "$dir/kafka_mock.pid" "$bin" "${args[@]}"
+	pid=$DAEMON_PID
+	# 10 s; it takes about 10 ms
+	daemon_wait "$pid" 200 0.05 kafka__bootstrap "$dir" >/dev/null
+	bootstrap=$(kafka__bootstrap "$dir")
 	if [[ -z $bootstrap ]]; then
-		kafka__die "kafka_mock did not start; its log $dir/kafka_mock.log:"
-		tail -n 20 "$dir/kafka_mock.log" >&2
+		daemon_fail kafka.sh "kafka_mock did not start" "$dir/kafka_mock.log"
 		kafka_down "$dir"
 		return 1
 	fi
@@ -101,12 +96,10 @@ kafka_up() {
 }
 
 kafka_log_tail() {
-	local dir=${1:-} n=${2:-30}
+	local dir=${1:-}
 	[[ -z $dir && -n ${SYNCTOP_KAFKA_CTL:-} ]] && dir=${SYNCTOP_KAFKA_CTL%/*}
-	[[ -n $dir && -s $dir/kafka_mock.log ]] || return 0
-	printf -- '--- last %d lines of %s ---\n' "$n" "$dir/kafka_mock.log"
-	tail -n "$n" "$dir/kafka_mock.log"
-	printf -- '--- end of log ---\n'
+	[[ -n $dir ]] || return 0
+	daemon_log_tail "$dir/kafka_mock.log" "${2:-30}"
 }
 
 kafka_down() {
@@ -115,22 +108,14 @@ kafka_down() {
 		show_log=1
 		shift
 	fi
-	local dir=${1:-} pid i rc=0
+	local dir=${1:-} pid rc=0
 	[[ -z $dir && -n ${SYNCTOP_KAFKA_CTL:-} ]] && dir=${SYNCTOP_KAFKA_CTL%/*}
 	[[ -n $dir && -d $dir ]] || return 0
 	pid=$(cat "$dir/kafka_mock.pid" 2>/dev/null) || pid=
-	if [[ -n $pid ]] && kafka__is_ours "$pid"; then
-		kill -TERM "$pid" 2>/dev/null
-		for ((i = 0; i < 100; i++)); do # 5 s; it exits at once
-			kafka__is_ours "$pid" || break
-			sleep 0.05
-		done
-		if kafka__is_ours "$pid"; then
-			# Nothing to lose: the mock keeps everything in memory.
-			printf 'kafka.sh: kafka_mock %s still running after 5 s; sending SIGKILL\n' "$pid" >&2
-			kill -KILL "$pid" 2>/dev/null
-			rc=1
-		fi
+	if [[ -n $pid ]]; then
+		# SIGTERM: it exits at once. SIGKILL after 5 s: nothing to lose, the mock keeps
+		# everything in memory.
+		daemon_stop "kafka.sh: kafka_mock" "$pid" TERM 5 KILL 0 kafka_mock || rc=1
 		wait "$pid" 2>/dev/null # reap it when it is our child
 	fi
 	rm -f "$dir/kafka_mock.pid" "$dir/ctl" "$dir/ctl.lock"

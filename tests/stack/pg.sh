@@ -22,6 +22,9 @@
 # pg_tmpdir and the template cache go), SYNCTOP_PG_NO_TEMPLATE=1 (always run initdb instead
 # of copying the cached template directory).
 
+# shellcheck source=tests/stack/daemon.sh
+. "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
+
 # The template cache: one initdb per user and major version, copied with cp -a (0.1-0.5 s
 # instead of 0.7-1.7 s for initdb).
 pg__template_dir() {
@@ -86,38 +89,13 @@ pg__bindir() {
 
 # A process that exists and is not a zombie waiting to be reaped.
 pg__alive() {
-	local state
-	[[ -r /proc/$1/stat ]] || return 1
-	state=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z && $state != X ]]
-}
-
-# True when PID is a postmaster serving DATA (guards against a recycled pid).
-pg__is_our_postmaster() {
-	local pid=$1 data=$2 cmd
-	pg__alive "$pid" || return 1
-	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *postgres* && $cmd == *" -D $data "* ]]
-}
-
-# Something accepts connections on 127.0.0.1:PORT.
-pg__port_busy() {
-	(: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	daemon_alive "$1"
 }
 
 # A loopback port nobody listens on now; never 5432. Below the ephemeral range (32768+),
 # so outgoing connections do not take it meanwhile. The caller retries on a lost race.
 pg__pick_port() {
-	local port i
-	for ((i = 0; i < 50; i++)); do
-		port=$((15000 + (RANDOM * 32768 + RANDOM) % 17000))
-		((port == 5432)) && continue
-		pg__port_busy "$port" || {
-			printf '%s' "$port"
-			return 0
-		}
-	done
-	pg__die "no free loopback port found"
+	daemon_free_port 15000 17000 || pg__die "no free loopback port found"
 }
 
 pg__unset_env() {
@@ -202,7 +180,10 @@ pg_up() {
 
 	pg__initdb "$bindir" "$dir" || return 1
 
-	local -a server
+	local -a server launch=(--pdeathsig QUIT)
+	# As root the server runs as postgres; --detach: in its own session (see the head).
+	((EUID != 0)) || launch+=(--as --reuid=postgres --as --regid=postgres --as --init-groups)
+	((detach)) && launch=(--detach "${launch[@]:2}")
 	ready=0
 	for ((attempt = 1; attempt <= 5; attempt++)); do
 		port=$(pg__pick_port) || return 1
@@ -210,44 +191,24 @@ pg_up() {
 			-c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off
 			-c wal_level=logical -c max_replication_slots=4 -c max_wal_senders=4)
 		: >"$log"
-		if ((detach)); then
-			# Its own session: survives this shell, and a Ctrl-C meant for the caller.
-			if ((EUID == 0)); then
-				(cd / && exec setsid setpriv --reuid=postgres --regid=postgres --init-groups \
-					-- "${server[@]}") </dev/null >>"$log" 2>&1 &
-			else
-				(cd / && exec setsid "${server[@]}") </dev/null >>"$log" 2>&1 &
-			fi
-		elif ((EUID == 0)); then
-			(cd / && exec setpriv --reuid=postgres --regid=postgres --init-groups --pdeathsig QUIT \
-				-- "${server[@]}") </dev/null >>"$log" 2>&1 &
-		else
-			(cd / && exec setpriv --pdeathsig QUIT -- "${server[@]}") </dev/null >>"$log" 2>&1 &
-		fi
-		pid=$!
-		printf '%s\n' "$pid" >"$dir/postgres.pid" # so that pg_down can stop it from now on
-		for ((i = 0; i < 600; i++)); do # 30 s
-			if "$bindir/pg_isready" -q -h "$dir" -p "$port" -U postgres -d postgres -t 1 2>/dev/null; then
-				ready=1
-				break
-			fi
-			pg__alive "$pid" || break
-			sleep 0.05
-		done
-		((ready)) && break
-		if pg__alive "$pid"; then
-			pg__die "server did not become ready in 30 s; log $log:"
-			tail -n 20 "$log" >&2
+		daemon_start "${launch[@]}" "$log" "$dir/postgres.pid" "${server[@]}"
+		pid=$DAEMON_PID
+		daemon_wait "$pid" 600 0.05 \
+			"$bindir/pg_isready" -q -h "$dir" -p "$port" -U postgres -d postgres -t 1 2>/dev/null
+		case $? in
+		0) ready=1 && break ;;
+		2)
+			daemon_fail pg.sh "server did not become ready in 30 s" "$log"
 			pg_down "$dir"
 			return 1
-		fi
+			;;
+		esac
 		wait "$pid" 2>/dev/null
 		if grep -Eq 'Address already in use|could not create any TCP/IP sockets' "$log"; then
 			printf 'pg.sh: port %s was taken, retrying (%d/5)\n' "$port" "$attempt" >&2
 			continue
 		fi
-		pg__die "server failed to start; log $log:"
-		tail -n 20 "$log" >&2
+		daemon_fail pg.sh "server failed to start" "$log"
 		return 1
 	done
 	((ready)) || pg__die "no free port after 5 attempts" || return 1
@@ -277,11 +238,9 @@ pg_up() {
 }
 
 pg_log_tail() {
-	local dir=${1:-${SYNCTOP_PG_SOCKDIR:-}} n=${2:-30}
-	[[ -n $dir && -s $dir/postgres.log ]] || return 0
-	printf -- '--- last %d lines of %s ---\n' "$n" "$dir/postgres.log"
-	tail -n "$n" "$dir/postgres.log"
-	printf -- '--- end of log ---\n'
+	local dir=${1:-${SYNCTOP_PG_SOCKDIR:-}}
+	[[ -n $dir ]] || return 0
+	daemon_log_tail "$dir/postgres.log" "${2:-30}"
 }
 
 pg_down() {
@@ -290,25 +249,14 @@ pg_down() {
 		show_log=1
 		shift
 	fi
-	local dir=${1:-${SYNCTOP_PG_SOCKDIR:-}} pid i rc=0
+	local dir=${1:-${SYNCTOP_PG_SOCKDIR:-}} pid rc=0
 	[[ -n $dir && -d $dir ]] || return 0
 	pid=$(cat "$dir/postgres.pid" 2>/dev/null) || pid=
-	if [[ -n $pid ]] && pg__is_our_postmaster "$pid" "$dir/data"; then
-		kill -CONT "$pid" 2>/dev/null # in case a test left it stopped
-		kill -INT "$pid" 2>/dev/null  # fast shutdown: roll back and exit
-		for ((i = 0; i < 600; i++)); do
-			pg__alive "$pid" || break
-			sleep 0.05
-		done
-		if pg__alive "$pid"; then
-			printf 'pg.sh: server %s still running after 30 s; sending SIGQUIT\n' "$pid" >&2
-			kill -QUIT "$pid" 2>/dev/null
-			for ((i = 0; i < 200; i++)); do
-				pg__alive "$pid" || break
-				sleep 0.05
-			done
-			pg__alive "$pid" && rc=1
-		fi
+	if [[ -n $pid ]]; then
+		# A postmaster serving our data directory: fast shutdown (roll back and exit), then an
+		# immediate one (SIGQUIT) after 30 s; never SIGKILL.
+		daemon_stop "pg.sh: server" "$pid" INT 30 QUIT 10 postgres " -D $dir/data "
+		(($? == 2)) && rc=1
 		wait "$pid" 2>/dev/null # reap it when it is our child
 	fi
 	rm -f "$dir/postgres.pid"

@@ -19,6 +19,9 @@
 # to use rather than a random free one, e.g. to restart a server where it was),
 # SYNCTOP_REDIS_EXTRA_ARGS (more arguments, split on blanks, e.g. --tls-port for the TLS test).
 
+# shellcheck source=tests/stack/daemon.sh
+. "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
+
 redis__die() {
 	printf 'redis.sh: %s\n' "$*" >&2
 	return 1
@@ -29,16 +32,6 @@ redis_bin() {
 	bin=$(command -v "$bin" 2>/dev/null) || return 1
 	[[ -x $bin ]] || return 1
 	printf '%s' "$bin"
-}
-
-# A process that exists, is not a zombie, and runs redis-server (guards against a recycled pid).
-redis__is_ours() {
-	local pid=$1 state cmd
-	[[ -n $pid && -r /proc/$pid/stat ]] || return 1
-	state=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z && $state != X ]] || return 1
-	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *redis-server* ]]
 }
 
 # redis__ping PORT: PONG from 127.0.0.1:PORT within a second.
@@ -55,16 +48,7 @@ redis__info_pid() {
 # A random port in 20000-59999 that nothing listens on now (the bind may still lose a race:
 # redis_up retries).
 redis__pick_port() {
-	local port i
-	for ((i = 0; i < 50; i++)); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		# /dev/tcp connects: a refusal means the port is free (on loopback).
-		if ! (exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$port"); then
-			printf '%s' "$port"
-			return 0
-		fi
-	done
-	return 1
+	daemon_free_port 20000 40000
 }
 
 redis_up() {
@@ -74,8 +58,9 @@ redis_up() {
 		shift
 	fi
 	local dir=${1:?usage: redis_up [--detach] DIR}
-	local bin port pid attempt i up
-	local -a args extra
+	local bin port pid attempt up
+	local -a args extra launch=(--pdeathsig TERM)
+	((detach)) && launch=(--detach)
 
 	bin=$(redis_bin) || return 2
 	command -v redis-cli >/dev/null 2>&1 ||
@@ -98,26 +83,10 @@ redis_up() {
 			read -r -a extra <<<"$SYNCTOP_REDIS_EXTRA_ARGS"
 			args+=("${extra[@]}")
 		fi
-		if ((detach)); then
-			# Its own session: survives this shell, and a Ctrl-C meant for the caller.
-			(cd / && exec setsid "$bin" "${args[@]}") </dev/null >>"$dir/redis.log" 2>&1 &
-		else
-			(cd / && exec setpriv --pdeathsig TERM -- "$bin" "${args[@]}") \
-				</dev/null >>"$dir/redis.log" 2>&1 &
-		fi
-		pid=$!
-		printf '%s\n' "$pid" >"$dir/redis.pid" # so that redis_down can stop it from now on
+		daemon_start "${launch[@]}" "$dir/redis.log" "$dir/redis.pid" "$bin" "${args[@]}"
+		pid=$DAEMON_PID
 		up=0
-		for ((i = 0; i < 200; i++)); do # 10 s; it takes about 20 ms
-			if ! kill -0 "$pid" 2>/dev/null; then
-				break
-			fi
-			if redis__ping "$port"; then
-				up=1
-				break
-			fi
-			sleep 0.02
-		done
+		daemon_wait "$pid" 200 0.02 redis__ping "$port" && up=1 # 10 s; it takes about 20 ms
 		if ((up)) && [[ $(redis__info_pid "$port") == "$pid" ]]; then
 			export SYNCTOP_REDIS_PORT=$port SYNCTOP_REDIS_PID=$pid
 			export SYNCTOP_REDIS_URL=redis://127.0.0.1:$port/0 SYNCTOP_REDIS_LOG=$dir/redis.log
@@ -130,33 +99,20 @@ redis_up() {
 		[[ -z ${SYNCTOP_REDIS_PORT_WANTED:-} ]] || break
 		grep -q -i 'address already in use' "$dir/redis.log" || ((up)) || break
 	done
-	redis__die "redis-server did not start; its log $dir/redis.log:"
-	tail -n 20 "$dir/redis.log" >&2
-	return 1
+	daemon_fail redis.sh "redis-server did not start" "$dir/redis.log"
 }
 
-# redis__stop PID: SIGTERM (and SIGCONT, for a server a test stopped), SIGKILL after 5 s.
+# redis__stop PID: SIGTERM (and SIGCONT, for a server a test stopped), SIGKILL after 5 s (it
+# exits in about 0.1 s).
 redis__stop() {
-	local pid=$1 i
-	redis__is_ours "$pid" || return 0
-	kill -TERM "$pid" 2>/dev/null
-	kill -CONT "$pid" 2>/dev/null
-	for ((i = 0; i < 250; i++)); do # 5 s; it exits in about 0.1 s
-		redis__is_ours "$pid" || return 0
-		sleep 0.02
-	done
-	printf 'redis.sh: redis-server %s still running after 5 s; sending SIGKILL\n' "$pid" >&2
-	kill -KILL "$pid" 2>/dev/null
-	return 1
+	daemon_stop "redis.sh: redis-server" "$1" TERM 5 KILL 0 redis-server
 }
 
 redis_log_tail() {
-	local dir=${1:-} n=${2:-30}
+	local dir=${1:-}
 	[[ -z $dir && -n ${SYNCTOP_REDIS_LOG:-} ]] && dir=${SYNCTOP_REDIS_LOG%/*}
-	[[ -n $dir && -s $dir/redis.log ]] || return 0
-	printf -- '--- last %d lines of %s ---\n' "$n" "$dir/redis.log"
-	tail -n "$n" "$dir/redis.log"
-	printf -- '--- end of log ---\n'
+	[[ -n $dir ]] || return 0
+	daemon_log_tail "$dir/redis.log" "${2:-30}"
 }
 
 redis_down() {

@@ -23,6 +23,8 @@
 # authentication, or "--flavor opensearch").
 
 search__here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/stack/daemon.sh
+. "$search__here/daemon.sh"
 
 search__die() {
 	printf 'search.sh: %s\n' "$*" >&2
@@ -37,12 +39,7 @@ search_bin() {
 
 # A process that exists, is not a zombie, and runs the stand-in (guards against a recycled pid).
 search__is_ours() {
-	local pid=$1 state cmd
-	[[ -n $pid && -r /proc/$pid/stat ]] || return 1
-	state=$(sed -e 's/^.*) //' -e 's/ .*//' "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ -n $state && $state != Z && $state != X ]] || return 1
-	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
-	[[ $cmd == *search_standin.py* ]]
+	daemon_is_ours "$1" search_standin.py
 }
 
 # search__ping URL: GET / answers 200 within a second (an unauthenticated 401 counts: the
@@ -53,6 +50,17 @@ search__ping() {
 	[[ $code == 200 || $code == 401 ]]
 }
 
+# search__ready DIR PID: the stand-in of DIR answers; exports its variables (see the head).
+search__ready() {
+	local dir=$1 port scheme=http
+	[[ -s $dir/search.port ]] || return 1
+	port=$(<"$dir/search.port")
+	[[ ${SYNCTOP_SEARCH_ARGS:-} != *--tls-cert* ]] || scheme=https
+	search__ping "$scheme://127.0.0.1:$port" || return 1
+	export SYNCTOP_SEARCH_PORT=$port SYNCTOP_SEARCH_PID=$2
+	export SYNCTOP_SEARCH_URL=$scheme://127.0.0.1:$port SYNCTOP_SEARCH_LOG=$dir/search.log
+}
+
 search_up() {
 	local detach=0
 	if [[ ${1:-} == --detach ]]; then
@@ -60,8 +68,9 @@ search_up() {
 		shift
 	fi
 	local dir=${1:?usage: search_up [--detach] DIR}
-	local bin pid port i scheme
-	local -a args extra
+	local bin pid
+	local -a args extra launch=(--pdeathsig TERM --disown)
+	((detach)) && launch=(--detach --disown)
 
 	bin=$(search_bin) || return 2
 	command -v curl >/dev/null 2>&1 || search__die "curl is missing (apt-get install curl)" || return 1
@@ -76,62 +85,28 @@ search_up() {
 		read -r -a extra <<<"$SYNCTOP_SEARCH_ARGS"
 		args+=("${extra[@]}")
 	fi
-	if ((detach)); then
-		# Its own session: survives this shell, and a Ctrl-C meant for the caller.
-		(cd / && exec setsid "$bin" "${args[@]}") </dev/null >>"$dir/search.log" 2>&1 &
-	else
-		(cd / && exec setpriv --pdeathsig TERM -- "$bin" "${args[@]}") \
-			</dev/null >>"$dir/search.log" 2>&1 &
-	fi
-	pid=$!
-	# Out of the job table: a caller's bare `wait` (for its own background jobs) must not wait
-	# for the server. It stays our child (pdeathsig) and bash still reaps it.
-	disown "$pid" 2>/dev/null
-	printf '%s\n' "$pid" >"$dir/search.pid" # so that search_down can stop it from now on
-	for ((i = 0; i < 250; i++)); do # 5 s; it takes about 80 ms
-		kill -0 "$pid" 2>/dev/null || break
-		if [[ -s $dir/search.port ]]; then
-			port=$(<"$dir/search.port")
-			scheme=http
-			[[ ${SYNCTOP_SEARCH_ARGS:-} != *--tls-cert* ]] || scheme=https
-			if search__ping "$scheme://127.0.0.1:$port"; then
-				export SYNCTOP_SEARCH_PORT=$port SYNCTOP_SEARCH_PID=$pid
-				export SYNCTOP_SEARCH_URL=$scheme://127.0.0.1:$port SYNCTOP_SEARCH_LOG=$dir/search.log
-				return 0
-			fi
-		fi
-		sleep 0.02
-	done
+	# --disown: out of the job table, so that a caller's bare `wait` (for its own background
+	# jobs) does not wait for the server. It stays our child (pdeathsig) and bash still reaps it.
+	daemon_start "${launch[@]}" "$dir/search.log" "$dir/search.pid" "$bin" "${args[@]}"
+	pid=$DAEMON_PID
+	daemon_wait "$pid" 250 0.02 search__ready "$dir" "$pid" && return 0 # 5 s; it takes about 80 ms
 	search__stop "$pid"
 	wait "$pid" 2>/dev/null
 	rm -f "$dir/search.pid"
-	search__die "the search stand-in did not start; its log $dir/search.log:"
-	tail -n 20 "$dir/search.log" >&2
-	return 1
+	daemon_fail search.sh "the search stand-in did not start" "$dir/search.log"
 }
 
-# search__stop PID: SIGTERM (and SIGCONT, for a server a test stopped), SIGKILL after 5 s.
+# search__stop PID: SIGTERM (and SIGCONT, for a server a test stopped), SIGKILL after 5 s (it
+# exits in about 0.2 s).
 search__stop() {
-	local pid=$1 i
-	search__is_ours "$pid" || return 0
-	kill -TERM "$pid" 2>/dev/null
-	kill -CONT "$pid" 2>/dev/null
-	for ((i = 0; i < 250; i++)); do # 5 s; it exits in about 0.2 s
-		search__is_ours "$pid" || return 0
-		sleep 0.02
-	done
-	printf 'search.sh: search stand-in %s still running after 5 s; sending SIGKILL\n' "$pid" >&2
-	kill -KILL "$pid" 2>/dev/null
-	return 1
+	daemon_stop "search.sh: search stand-in" "$1" TERM 5 KILL 0 search_standin.py
 }
 
 search_log_tail() {
-	local dir=${1:-} n=${2:-30}
+	local dir=${1:-}
 	[[ -z $dir && -n ${SYNCTOP_SEARCH_LOG:-} ]] && dir=${SYNCTOP_SEARCH_LOG%/*}
-	[[ -n $dir && -s $dir/search.log ]] || return 0
-	printf -- '--- last %d lines of %s ---\n' "$n" "$dir/search.log"
-	tail -n "$n" "$dir/search.log"
-	printf -- '--- end of log ---\n'
+	[[ -n $dir ]] || return 0
+	daemon_log_tail "$dir/search.log" "${2:-30}"
 }
 
 search_down() {

@@ -12,7 +12,8 @@
 # Kafka mock cluster (kafka.sh; skipped with a note while tests/stack/kafka_mock is not built),
 # Redis (redis.sh; skipped with a note when redis-server is not installed), the
 # Elasticsearch stand-in (search.sh; skipped with a note when /usr/bin/python3 is missing) and
-# the Kafka Connect stand-in (connect.sh; the same; one sink connector, products-sink).
+# the Kafka Connect stand-in (connect.sh; the same; one sink connector, products-sink). Each
+# starts, waits for and stops its server through tests/stack/daemon.sh.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -213,7 +214,7 @@ descendants() {
 any_alive() {
 	local pid
 	for pid; do
-		pg__alive "$pid" && return 0
+		daemon_alive "$pid" && return 0
 	done
 	return 1
 }

@@ -1,5 +1,6 @@
 /* test_health.c: a whole snapshot evaluated: statuses, exit codes, stages not polled or failed
    (each kind's rules: tests/unit/kinds/KIND/test_rules.c). */
+/* needs: postgres */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* test_poller.c: the poller against a connection that is refused (real libpq, a loopback port
    where nothing listens): every round answers, errors name the connection, backoff doubles
    up to the interval; its request queue (poller_submit): refusals, the bound, the events. */
+/* needs: postgres */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_report.c: the JSON contract (schema 1) and the text snapshot, exactly. */
+/* needs: postgres */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

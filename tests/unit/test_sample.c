@@ -1,4 +1,5 @@
 /* test_sample.c: rate math, the history ring, metric accessors and the outbox rate derivation. */
+/* needs: postgres */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

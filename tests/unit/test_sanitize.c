@@ -1,5 +1,6 @@
 /* test_sanitize.c: server text made safe (one line, no control character, valid UTF-8), numbers
    range-checked, and the reports keeping an error whose bytes are not UTF-8 (issue 12, 8, 9, 11). */
+/* needs: postgres */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

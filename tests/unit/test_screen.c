@@ -11,6 +11,7 @@
    To record the screens again after a change that is meant (a new version number too):
        make check TESTS=tests/unit/test_screen UPDATE_GOLDEN=1
    then review `git diff tests/screens`. */
+/* needs: postgres */
 #include <curses.h>
 #include <errno.h>
 #include <limits.h>

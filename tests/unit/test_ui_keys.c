@@ -1,5 +1,6 @@
 /* test_ui_keys.c: key sequences on a constructed snapshot, without a terminal: what each key
    changed (ui_key's result) and the screen state it left; 1,000 pipelines all reachable. */
+/* needs: postgres */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* test_rules.c: the cache (Redis) rules on hand-made samples, each a firing case and a near miss. */
+/* needs: redis */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /* test_rules.c: the connector rules on hand-made samples (the stage after it, a search
    index, says nothing): statuses, and the exact evidence an operator reads. */
+/* needs: search */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

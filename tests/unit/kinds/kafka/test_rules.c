@@ -1,5 +1,6 @@
 /* test_rules.c: the consumer-group rules on hand-made samples (each verdict firing and a near
    miss), and the verdict itself computed over the window from a run of samples (kafka-stop). */
+/* needs: kafka */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,6 @@
 /* test_rules.c: the search rules on hand-made samples (the stage before it, a connector,
    says nothing): statuses, and the exact evidence an operator reads. */
+/* needs: search */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
