@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_file.h"
 #include "config_priv.h"
 #include "kinds/kind.h"
 #include "redact.h"
@@ -437,11 +438,4 @@ bool config_find(char *path, size_t n)
 			return true;
 	}
 	return try_path(path, n, "", "/etc/synctop.conf");
-}
-
-double conn_timeout(const struct config *cfg, const struct conn *c)
-{
-	if (c && c->timeout_s > 0)
-		return c->timeout_s;
-	return cfg ? cfg->timeout_s : 2.0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_file.h"
 #include "once.h"
 #include "kinds/kind.h"
 #ifdef HAVE_KAFKA

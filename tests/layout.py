@@ -7,6 +7,8 @@
 Checks (each names the offending file):
   circle     no #include circle among the "..." includes of src/ (a file that includes, through
              any chain, itself)
+  module-circle no circle among the modules of src/, a module being a .c with its .h (foo.c and
+             foo.h): health.c including rules.h whose rules.c includes health.h is one
   long       no C file (src/, tests/, contrib/, bench/) over MAX_LINES lines
   kind-name  no code outside src/kinds/ and tests/ names a kind: no KIND_X/STAGE_X constant of a
              kind X (or KIND__/STAGE__ sentinel, or enum stage_kind), no X_kind descriptor, no
@@ -101,37 +103,52 @@ def main():
 
     out = []
 
-    # circle: strongly connected components of more than one file, or a file including itself.
+    def circles(graph):
+        """Strongly connected components of more than one node, or a node reaching itself."""
+        index, low, stack, on, sccs = {}, {}, [], set(), []
+        sys.setrecursionlimit(100000)
+
+        def visit(v):
+            index[v] = low[v] = len(index)
+            stack.append(v)
+            on.add(v)
+            for w in graph[v]:
+                if w not in index:
+                    visit(w)
+                    low[v] = min(low[v], low[w])
+                elif w in on:
+                    low[v] = min(low[v], index[w])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1 or v in graph[v]:
+                    sccs.append(sorted(comp))
+
+        for v in sorted(graph):
+            if v not in index:
+                visit(v)
+        return sorted(sccs)
+
+    # circle: files including themselves through a chain.
     print('# circle')
-    index, low, stack, on, sccs = {}, {}, [], set(), []
-    sys.setrecursionlimit(100000)
-
-    def visit(v):
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on.add(v)
-        for w in local[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1 or v in local[v]:
-                sccs.append(sorted(comp))
-
-    for f in src:
-        if f not in index:
-            visit(f)
-    for comp in sorted(sccs):
+    for comp in circles(local):
         out.append(('circle', comp[0], 'include circle through ' + ', '.join(comp)))
+
+    # module-circle: the same over modules (foo.c and foo.h are one node).
+    print('# module-circle')
+    modules = {}
+    for f in src:
+        m = os.path.splitext(f)[0]
+        modules.setdefault(m, set())
+        modules[m].update(os.path.splitext(h)[0] for h in local[f] if os.path.splitext(h)[0] != m)
+    for comp in circles(modules):
+        edges = ['%s -> %s' % (a, b) for a in comp for b in sorted(modules[a]) if b in comp]
+        out.append(('module-circle', comp[0] + '.c', 'modules in a circle: ' + ', '.join(edges)))
 
     # long
     print('# long')

@@ -10,7 +10,7 @@
 #include "snapshot.h"
 #include "ui/keys.h"
 #include "ui/theme.h"
-#include "ui/tui.h"
+#include "ui/opts.h"
 
 #define TERM_MIN_COLS 60
 #define TERM_MIN_ROWS 15

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_file.h"
 #include "kinds/kind.h"
 #include "fuzz.h"
 

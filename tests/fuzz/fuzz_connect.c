@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_file.h"
 #include "fuzz.h"
 #include "health.h"
 #include "kinds/connector/connector.h"

@@ -20,7 +20,7 @@ ok "tests/tests.am lists the tests on disk (else: make update-tests)" \
 found=$(python3 "$top_srcdir/tests/layout.py" "$top_srcdir")
 rc=$?
 is "$rc" 0 "tests/layout.py ran"
-is "$(sed -n 's/^# //p' <<<"$found" | tr '\n' ' ')" "circle long kind-name ui-backend probe-curses " \
+is "$(sed -n 's/^# //p' <<<"$found" | tr '\n' ' ')" "circle module-circle long kind-name ui-backend probe-curses " \
 	"tests/layout.py ran every check"
 
 # todo_result PASSED DESC REASON: a TAP result marked TODO (lib.sh's counter).
@@ -56,6 +56,7 @@ check() { # CHECK DESC
 }
 
 check circle "no #include circle in src/"
+check module-circle "no circle among the modules of src/ (a .c with its .h)"
 check long "no C file over 800 lines"
 check kind-name "no kind named outside src/kinds/ and tests/"
 check ui-backend "src/ui/ includes no src/backend/ header"

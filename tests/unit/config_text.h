@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "config_file.h"
 
 /* A secret that no error message may quote. */
 #define SECRET "hunter2-s3cret"

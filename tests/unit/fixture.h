@@ -3,6 +3,7 @@
 #define SYNCTOP_TEST_FIXTURE_H
 
 #include "config.h"
+#include "config_file.h"
 #include "snapshot.h"
 
 /* Loads an INI text through the real parser (fails the test on error). */

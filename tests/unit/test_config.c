@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "config_file.h"
 #include "config_text.h"
 #include "kinds/outbox/outbox.h"
 #include "kinds/slot/slot.h"

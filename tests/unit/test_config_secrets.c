@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "config_file.h"
 #include "config_text.h"
 
 /* ---------------------------------------------------------------- secrets */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #endif
 
+#include "config_file.h"
 #include "exec.h"
 #include "fixture.h"
 #include "kinds/kind.h"

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "config_file.h"
 #include "fixture.h"
 #include "health.h"
 #include "report.h"

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "config_file.h"
 #include "fixture.h"
 #include "health.h"
 #include "report.h"

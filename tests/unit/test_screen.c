@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "config_file.h"
 #include "fixture.h"
 #include "ui/draw.h"
 #include "ui/select.h"

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "config_file.h"
 #include "fixture.h"
 #include "kinds/kind.h"
 #include "ui/layout.h"

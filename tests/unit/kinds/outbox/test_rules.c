@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "config_file.h"
 #include "../../fixture.h"
 #include "health.h"
 
