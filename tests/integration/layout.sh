@@ -13,9 +13,12 @@ require_cmd python3
 # fixed it passes as XPASS, which fails the run: then delete its line here. Key: CHECK FILE.
 declare -A TODO=()
 
-# The test list first: a test added, removed or renamed without make update-tests.
-ok "tests/tests.am lists the tests on disk (else: make update-tests)" \
+# The generated lists first: a test or a kind's file added, removed or renamed without
+# make update-lists.
+ok "tests/tests.am lists the tests on disk (else: make update-lists)" \
 	"$top_srcdir/tests/gen-tests.sh" "$top_srcdir" --check
+ok "src/kinds/kinds.am lists the kinds' files on disk (else: make update-lists)" \
+	"$top_srcdir/src/kinds/gen-kinds.sh" "$top_srcdir" --check
 
 found=$(python3 "$top_srcdir/tests/layout.py" "$top_srcdir")
 rc=$?

@@ -1,4 +1,5 @@
 /* probe.c: the cache stage: a Redis server's memory against maxmemory, its eviction policy, evictions. */
+/* needs: redis */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* probe.c: the connector stage: a Kafka Connect connector's state and its tasks' (a FAILED
    task under a RUNNING connector is the runbook's connector-task-failed; PAUSED is a pause in
    force, and since when synctop has seen it). */
+/* needs: search */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
 /* probe.c: the kafka stage: a consumer group's lag per partition, evaluated over a window of polls. */
+/* needs: kafka */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* probe.c: the outbox stage: pending backlog, oldest pending age, failed rows, drain and inflow rates. */
+/* needs: postgres */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

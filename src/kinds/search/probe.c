@@ -1,6 +1,7 @@
 /* probe.c: the search stage: whether what is in PostgreSQL is visible in the search index,
    and if not, why: cluster health, refresh settings and activity, indexing failures, the
    document count against the source's and the newest document against the newest row. */
+/* needs: search */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
