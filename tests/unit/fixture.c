@@ -94,3 +94,26 @@ void fixture_error(struct stage_view *sv, const char *err)
 	sv->cur.latency_ms = 2000.0;
 	sv->n_samples = 1;
 }
+
+struct fx *fixture_open(const char *ini)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	f->cfg = fixture_config(ini);
+	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
+	return f;
+}
+
+void fixture_close(struct fx *f)
+{
+	snapshot_free(&f->snap);
+	config_free(f->cfg);
+	free(f);
+}
+
+const struct diagnosis *fixture_diag(const struct pipeline_view *pv, const char *rule)
+{
+	for (size_t i = 0; i < pv->n_diags; i++)
+		if (!strcmp(pv->diags[i].rule, rule))
+			return &pv->diags[i];
+	return NULL;
+}

@@ -6,6 +6,18 @@
 #include "config_file.h"
 #include "snapshot.h"
 
+/* A test's state: a config read through the real parser and a snapshot of it. */
+struct fx {
+	struct config *cfg;
+	struct snapshot snap;
+};
+/* The config of ini and its snapshot, with no sample yet, taken at 1795000000 (2026-11-18);
+   fixture_close frees both (cmocka setup and teardown). */
+struct fx *fixture_open(const char *ini);
+void fixture_close(struct fx *f);
+/* The diagnosis of rule in pv, or NULL. */
+const struct diagnosis *fixture_diag(const struct pipeline_view *pv, const char *rule);
+
 /* Loads an INI text through the real parser (fails the test on error). */
 struct config *fixture_config(const char *ini);
 /* A snapshot of every stage of cfg with no sample yet, taken at the given wall time. */

@@ -20,26 +20,15 @@ static const char *const INI = "[postgres shop]\n"
                                "outbox.table = public.outbox\n"
                                "slot = shop\n";
 
-struct fx {
-	struct config *cfg;
-	struct snapshot snap;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
-	f->cfg = fixture_config(INI);
-	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
-	*state = f;
+	*state = fixture_open(INI);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	snapshot_free(&f->snap);
-	config_free(f->cfg);
-	free(f);
+	fixture_close(*state);
 	return 0;
 }
 

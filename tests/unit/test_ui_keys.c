@@ -18,14 +18,14 @@
 #include "ui/select.h"
 #include "ui_fixture.h"
 
-struct fx {
+struct ui_fx_state {
 	struct config *cfg;
 	struct ui ui;
 };
 
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
+	struct ui_fx_state *f = xcalloc(1, sizeof *f);
 	f->cfg = fixture_config(UI_FX_INI);
 	ui_fx_init(&f->ui, f->cfg, ui_fx_fill, 24, 80);
 	*state = f;
@@ -34,7 +34,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	ui_fx_free(&f->ui);
 	config_free(f->cfg);
 	free(f);
@@ -65,7 +65,7 @@ static const char *shown(const struct ui *ui)
 
 static void test_starts_worst_first(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	assert_int_equal(f->ui.snap.status, ST_CRIT);
 	assert_string_equal(shown(&f->ui), "products invoices audit orders");
 	assert_string_equal(sel(&f->ui), "products/outbox");
@@ -74,7 +74,7 @@ static void test_starts_worst_first(void **state)
 
 static void test_move_j_k_tab(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	struct ui_change c;
 	assert_int_equal(ui_fx_keys(&f->ui, "j", &c), UI_REDRAW);
 	assert_string_equal(sel(&f->ui), "products/slot");
@@ -101,7 +101,7 @@ static void test_move_j_k_tab(void **state)
 
 static void test_enter_esc_detail(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	struct ui_change c;
 	ui_fx_keys(&f->ui, "j", NULL);
 	assert_int_equal(ui_fx_keys(&f->ui, "<Enter>", &c), UI_REDRAW | UI_VIEW);
@@ -129,7 +129,7 @@ static void test_enter_esc_detail(void **state)
 
 static void test_quit_and_help(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	struct ui_change c;
 	assert_int_equal(ui_fx_keys(&f->ui, "?", &c), UI_REDRAW | UI_VIEW);
 	assert_true(f->ui.help);
@@ -157,7 +157,7 @@ static void test_quit_and_help(void **state)
 
 static void test_filter(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	struct ui_change c;
 	f->ui.scroll = 7;
 	assert_int_equal(ui_fx_keys(&f->ui, "/", &c), UI_REDRAW);
@@ -204,7 +204,7 @@ static void test_filter(void **state)
 
 static void test_sort_freeze_interval(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	struct ui_change c;
 	assert_int_equal(ui_fx_keys(&f->ui, "s", &c), UI_REDRAW);
 	assert_false(f->ui.sort_worst);
@@ -235,7 +235,7 @@ static void test_sort_freeze_interval(void **state)
 
 static void test_writes_refused(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	struct ui_change c;
 	/* Reserved writes say they come later. */
 	assert_int_equal(ui_fx_keys(&f->ui, "R", &c), UI_REDRAW);
@@ -264,7 +264,7 @@ static void test_writes_refused(void **state)
 
 static void test_sample_keys_needs_a_cache_stage(void **state)
 {
-	struct fx *f = *state;
+	struct ui_fx_state *f = *state;
 	struct ui_change c;
 	assert_int_equal(ui_fx_keys(&f->ui, "t", &c), UI_REDRAW);
 	assert_int_equal(c.request.kind, UI_REQ_NONE);

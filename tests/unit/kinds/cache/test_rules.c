@@ -17,26 +17,15 @@ static const char *const INI = "[redis sessions]\nurl = redis://cache.internal:6
                                "[pipeline sessions]\n"
                                "cache = sessions\ncache.key_prefix = session:\n";
 
-struct fx {
-	struct config *cfg;
-	struct snapshot snap;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
-	f->cfg = fixture_config(INI);
-	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
-	*state = f;
+	*state = fixture_open(INI);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	snapshot_free(&f->snap);
-	config_free(f->cfg);
-	free(f);
+	fixture_close(*state);
 	return 0;
 }
 
@@ -49,14 +38,6 @@ static int teardown(void **state)
 	" \"evicted_per_s\": 0.0}"
 #define MIB_800 "838860800"
 #define MIB_950 "996147200"
-
-static const struct diagnosis *find(const struct pipeline_view *pv, const char *rule)
-{
-	for (size_t i = 0; i < pv->n_diags; i++)
-		if (!strcmp(pv->diags[i].rule, rule))
-			return &pv->diags[i];
-	return NULL;
-}
 
 static const struct pipeline_view *eval(struct fx *f, const char *metrics, const char *detail)
 {
@@ -164,7 +145,7 @@ static void test_unbounded_needs_maxmemory(void **state)
 	    " \"noeviction\", \"keys\": 1000, \"expires\": 1000, \"evicted_keys\": 0, \"evicted_per_s\": "
 	    "0.0}",
 	    NULL);
-	assert_null(find(pv, "cache-unbounded"));
+	assert_null(fixture_diag(pv, "cache-unbounded"));
 	assert_int_equal(CACHE(f)->status, ST_OK);
 	assert_int_equal(pv->n_diags, 0);
 }

@@ -20,26 +20,15 @@ static const char *const INI = "[connect workers]\nurl = http://connect:8083\n"
                                "search = es\nsearch.index = products\n"
                                "search.missing_warn = 5\nsearch.missing_crit = 50\n";
 
-struct fx {
-	struct config *cfg;
-	struct snapshot snap;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
-	f->cfg = fixture_config(INI);
-	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
-	*state = f;
+	*state = fixture_open(INI);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	snapshot_free(&f->snap);
-	config_free(f->cfg);
-	free(f);
+	fixture_close(*state);
 	return 0;
 }
 
@@ -49,14 +38,6 @@ static int teardown(void **state)
 	"{\"health\": \"green\", \"refresh_interval\": \"1s\", \"refresh_explicit\": true, \"docs\": 100, "  \
 	"\"index_total\": 100, \"indexing_failed\": 0, \"indexing_failed_new\": 0}"
 #define CONNECTOR_OK "{\"state\": \"RUNNING\", \"tasks\": 1, \"tasks_running\": 1, \"tasks_failed\": 0}"
-
-static const struct diagnosis *find(const struct pipeline_view *pv, const char *rule)
-{
-	for (size_t i = 0; i < pv->n_diags; i++)
-		if (!strcmp(pv->diags[i].rule, rule))
-			return &pv->diags[i];
-	return NULL;
-}
 
 /* The connector sample (and its detail, when not NULL), a quiet search stage, evaluated. */
 static const struct pipeline_view *eval(struct fx *f, const char *metrics, const char *detail)
@@ -83,7 +64,7 @@ static void test_connector_task_failed(void **state)
 	health_evaluate(&f->snap);
 	assert_int_equal(CONNECTOR(f)->status, ST_CRIT);
 	assert_string_equal(CONNECTOR(f)->reason, "1 of 2 tasks FAILED");
-	const struct diagnosis *d = find(&f->snap.pipes[0], "connector-task-failed");
+	const struct diagnosis *d = fixture_diag(&f->snap.pipes[0], "connector-task-failed");
 	assert_non_null(d);
 	assert_int_equal(d->severity, ST_CRIT);
 	assert_string_equal(d->evidence,
@@ -103,7 +84,7 @@ static void test_connector_paused_and_failed(void **state)
 	fixture_sample(SEARCH(f), SEARCH_OK, NULL, 0);
 	health_evaluate(&f->snap);
 	assert_int_equal(CONNECTOR(f)->status, ST_WARN);
-	const struct diagnosis *d = find(&f->snap.pipes[0], "worker-paused");
+	const struct diagnosis *d = fixture_diag(&f->snap.pipes[0], "worker-paused");
 	assert_non_null(d);
 	assert_string_equal(
 	    d->evidence,
@@ -117,7 +98,7 @@ static void test_connector_paused_and_failed(void **state)
 	               "{\"task_states\": [], \"connector_trace\": \"org.x.ConfigException: bad url\"}");
 	health_evaluate(&f->snap);
 	assert_int_equal(CONNECTOR(f)->status, ST_CRIT);
-	assert_string_equal(find(&f->snap.pipes[0], "connector-task-failed")->evidence,
+	assert_string_equal(fixture_diag(&f->snap.pipes[0], "connector-task-failed")->evidence,
 	                    "connector products-sink is FAILED: org.x.ConfigException: bad url");
 }
 

@@ -21,40 +21,21 @@ static const char *const INI = "[postgres shop]\n"
                                "outbox.table = public.outbox\n"
                                "slot = shop\n";
 
-struct fx {
-	struct config *cfg;
-	struct snapshot snap;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
-	f->cfg = fixture_config(INI);
-	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
-	*state = f;
+	*state = fixture_open(INI);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	snapshot_free(&f->snap);
-	config_free(f->cfg);
-	free(f);
+	fixture_close(*state);
 	return 0;
 }
 
 #define OUTBOX(f) (&(f)->snap.pipes[0].stages[0])
 #define SLOT(f)   (&(f)->snap.pipes[0].stages[1])
 #define NO_SLOTS  "{\"slots\": []}"
-
-static const struct diagnosis *find(const struct pipeline_view *pv, const char *rule)
-{
-	for (size_t i = 0; i < pv->n_diags; i++)
-		if (!strcmp(pv->diags[i].rule, rule))
-			return &pv->diags[i];
-	return NULL;
-}
 
 /* The outbox sample given, a slot stage with nothing to say, evaluated. */
 static const struct pipeline_view *eval(struct fx *f, const char *outbox, const char *prev, double dt)
@@ -88,7 +69,7 @@ static void test_backlog_and_poison(void **state)
 	assert_int_equal(pv->diags[0].severity, ST_CRIT);
 	assert_string_equal(action_json_name(pv->diags[0].action), "replay");
 	assert_string_equal(pv->diags[0].evidence, "137 rows pending in public.outbox, oldest 10m00s");
-	const struct diagnosis *d = find(pv, "poison-rows");
+	const struct diagnosis *d = fixture_diag(pv, "poison-rows");
 	assert_non_null(d);
 	assert_int_equal(d->severity, ST_WARN);
 	assert_string_equal(d->evidence, "5 pending rows have attempts >= 5 or an error in last_error");
@@ -126,7 +107,7 @@ static void test_slow_but_draining_is_not_stalled(void **state)
 	fixture_detail(SLOT(f), NO_SLOTS);
 	health_evaluate(&f->snap);
 	assert_int_equal(OUTBOX(f)->status, ST_OK);
-	assert_null(find(&f->snap.pipes[0], "worker-stalled"));
+	assert_null(fixture_diag(&f->snap.pipes[0], "worker-stalled"));
 }
 
 static void test_no_index(void **state)
@@ -142,7 +123,7 @@ static void test_no_index(void **state)
 	fixture_detail(SLOT(f), NO_SLOTS);
 	health_evaluate(&f->snap);
 	assert_int_equal(OUTBOX(f)->status, ST_WARN);
-	const struct diagnosis *d = find(&f->snap.pipes[0], "outbox-no-index");
+	const struct diagnosis *d = fixture_diag(&f->snap.pipes[0], "outbox-no-index");
 	assert_non_null(d);
 	assert_string_equal(d->next,
 	                    "create a partial index: CREATE INDEX CONCURRENTLY ON \"public\".\"outbox\" "
@@ -213,7 +194,7 @@ static void test_backlog_near_miss(void **state)
 	         " \"drain_per_s\": 2.0, \"inflow_per_s\": 3.0}",
 	         NULL, 0);
 	assert_int_equal(OUTBOX(f)->status, ST_OK);
-	assert_null(find(pv, "outbox-backlog"));
+	assert_null(fixture_diag(pv, "outbox-backlog"));
 	/* An old age with nothing pending is no backlog. */
 	pv = eval(f, "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 600.0}", NULL, 0);
 	assert_int_equal(OUTBOX(f)->status, ST_OK);
@@ -255,7 +236,7 @@ static void test_stalled_near_miss(void **state)
 	    "{\"pending\": 1284, \"pending_capped\": false, \"oldest_pending_age_s\": 59.0, \"failed\": 0,"
 	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.2}",
 	    "{\"pending\": 1280, \"pending_capped\": false, \"oldest_pending_age_s\": 58.0}", 1.0);
-	assert_null(find(pv, "worker-stalled"));
+	assert_null(fixture_diag(pv, "worker-stalled"));
 	assert_int_equal(pv->n_diags, 0);
 	assert_int_equal(OUTBOX(f)->status, ST_WARN);
 	assert_string_equal(OUTBOX(f)->reason, "1,284 rows pending (warn at 1000)");
@@ -267,7 +248,7 @@ static void test_stalled_near_miss(void **state)
 	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 252.0, \"failed\": 0,"
 	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 0.0}",
 	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 252.0}", 2.0);
-	assert_null(find(pv, "worker-stalled"));
+	assert_null(fixture_diag(pv, "worker-stalled"));
 	assert_int_equal(pv->n_diags, 1);
 	assert_string_equal(pv->diags[0].rule, "outbox-backlog");
 	assert_int_equal(pv->diags[0].severity, ST_WARN);
@@ -392,7 +373,7 @@ static void test_no_index_near_miss(void **state)
 	fixture_detail(SLOT(f), NO_SLOTS);
 	health_evaluate(&f->snap);
 	assert_int_equal(OUTBOX(f)->status, ST_OK);
-	assert_null(find(&f->snap.pipes[0], "outbox-no-index"));
+	assert_null(fixture_diag(&f->snap.pipes[0], "outbox-no-index"));
 	assert_int_equal(f->snap.pipes[0].n_diags, 0);
 }
 

@@ -20,26 +20,15 @@ static const char *const INI = "[connect workers]\nurl = http://connect:8083\n"
                                "search = es\nsearch.index = products\n"
                                "search.missing_warn = 5\nsearch.missing_crit = 50\n";
 
-struct fx {
-	struct config *cfg;
-	struct snapshot snap;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
-	f->cfg = fixture_config(INI);
-	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
-	*state = f;
+	*state = fixture_open(INI);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	snapshot_free(&f->snap);
-	config_free(f->cfg);
-	free(f);
+	fixture_close(*state);
 	return 0;
 }
 
@@ -49,14 +38,6 @@ static int teardown(void **state)
 	"{\"health\": \"green\", \"refresh_interval\": \"1s\", \"refresh_explicit\": true, \"docs\": 100, "  \
 	"\"index_total\": 100, \"indexing_failed\": 0, \"indexing_failed_new\": 0}"
 #define CONNECTOR_OK "{\"state\": \"RUNNING\", \"tasks\": 1, \"tasks_running\": 1, \"tasks_failed\": 0}"
-
-static const struct diagnosis *find(const struct pipeline_view *pv, const char *rule)
-{
-	for (size_t i = 0; i < pv->n_diags; i++)
-		if (!strcmp(pv->diags[i].rule, rule))
-			return &pv->diags[i];
-	return NULL;
-}
 
 /* The search sample, a quiet connector stage, evaluated. */
 static const struct pipeline_view *eval(struct fx *f, const char *metrics)
@@ -85,13 +66,13 @@ static void test_search_refresh_off_and_drift(void **state)
 	const struct pipeline_view *pv = &f->snap.pipes[0];
 	assert_int_equal(SEARCH(f)->status, ST_CRIT);
 	assert_string_equal(
-	    find(pv, "search-refresh-disabled")->evidence,
+	    fixture_diag(pv, "search-refresh-disabled")->evidence,
 	    "index.refresh_interval is -1 on products: 30 documents visible, 130 index operations so far");
-	assert_int_equal(find(pv, "search-unhealthy")->severity, ST_WARN);
-	assert_string_equal(find(pv, "search-unhealthy")->evidence,
+	assert_int_equal(fixture_diag(pv, "search-unhealthy")->severity, ST_WARN);
+	assert_string_equal(fixture_diag(pv, "search-unhealthy")->evidence,
 	                    "health yellow for products, 1 unassigned shards");
-	assert_int_equal(find(pv, "search-indexing-failed")->severity, ST_CRIT);
-	const struct diagnosis *d = find(pv, "dual-write-loss");
+	assert_int_equal(fixture_diag(pv, "search-indexing-failed")->severity, ST_CRIT);
+	const struct diagnosis *d = fixture_diag(pv, "dual-write-loss");
 	assert_non_null(d);
 	assert_int_equal(d->severity, ST_CRIT); /* floor 60 >= missing_crit 50 */
 	assert_string_equal(
@@ -104,7 +85,7 @@ static void test_search_refresh_off_and_drift(void **state)
 	    " \"source_docs\": 130, \"missing_docs\": 100, \"missing_docs_floor\": 3}",
 	    NULL, 0);
 	health_evaluate(&f->snap);
-	assert_null(find(&f->snap.pipes[0], "dual-write-loss"));
+	assert_null(fixture_diag(&f->snap.pipes[0], "dual-write-loss"));
 	assert_int_equal(SEARCH(f)->status, ST_OK);
 }
 
@@ -120,15 +101,15 @@ static void test_search_idle_and_stale(void **state)
 	               NULL, 0);
 	health_evaluate(&f->snap);
 	assert_int_equal(SEARCH(f)->status, ST_WARN);
-	assert_non_null(find(&f->snap.pipes[0], "search-idle"));
+	assert_non_null(fixture_diag(&f->snap.pipes[0], "search-idle"));
 	/* explicit refresh: search-idle shards still refresh on schedule */
 	fixture_sample(SEARCH(f),
 	               "{\"health\": \"green\", \"refresh_interval\": \"1s\", \"refresh_explicit\": true,"
 	               " \"search_idle\": true, \"docs\": 10, \"freshness_lag_s\": 400.0}",
 	               NULL, 0);
 	health_evaluate(&f->snap);
-	assert_null(find(&f->snap.pipes[0], "search-idle"));
-	const struct diagnosis *d = find(&f->snap.pipes[0], "search-stale");
+	assert_null(fixture_diag(&f->snap.pipes[0], "search-idle"));
+	const struct diagnosis *d = fixture_diag(&f->snap.pipes[0], "search-stale");
 	assert_non_null(d);
 	assert_int_equal(d->severity, ST_CRIT); /* 6m40s >= freshness_crit 5m */
 }

@@ -20,39 +20,20 @@ static const char *const INI = "[postgres shop]\n"
                                "outbox.table = public.outbox\n"
                                "slot = shop\n";
 
-struct fx {
-	struct config *cfg;
-	struct snapshot snap;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = xcalloc(1, sizeof *f);
-	f->cfg = fixture_config(INI);
-	fixture_snapshot(&f->snap, f->cfg, 1795000000.0);
-	*state = f;
+	*state = fixture_open(INI);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	snapshot_free(&f->snap);
-	config_free(f->cfg);
-	free(f);
+	fixture_close(*state);
 	return 0;
 }
 
 #define OUTBOX(f) (&(f)->snap.pipes[0].stages[0])
 #define SLOT(f)   (&(f)->snap.pipes[0].stages[1])
-
-static const struct diagnosis *find(const struct pipeline_view *pv, const char *rule)
-{
-	for (size_t i = 0; i < pv->n_diags; i++)
-		if (!strcmp(pv->diags[i].rule, rule))
-			return &pv->diags[i];
-	return NULL;
-}
 
 /* An outbox with nothing to say, the slots given (the detail's "slots" array), evaluated. */
 static const struct pipeline_view *eval(struct fx *f, const char *slots)
@@ -78,7 +59,7 @@ static void test_slot_inactive(void **state)
 	               " \"max_slot_wal_keep_size\": -1}]}");
 	health_evaluate(&f->snap);
 	assert_int_equal(SLOT(f)->status, ST_WARN);
-	const struct diagnosis *d = find(&f->snap.pipes[0], "slot-inactive");
+	const struct diagnosis *d = fixture_diag(&f->snap.pipes[0], "slot-inactive");
 	assert_non_null(d);
 	assert_int_equal(d->severity, ST_WARN);
 	assert_string_equal(d->evidence, "active = false, wal_status = reserved, 1.0 MiB of WAL retained");
@@ -98,11 +79,11 @@ static void test_slot_lost_and_large(void **state)
 	               " \"retained_bytes\": 21474836480, \"max_slot_wal_keep_size\": -1}]}");
 	health_evaluate(&f->snap);
 	assert_int_equal(SLOT(f)->status, ST_CRIT);
-	const struct diagnosis *d = find(&f->snap.pipes[0], "slot-wal-at-risk");
+	const struct diagnosis *d = fixture_diag(&f->snap.pipes[0], "slot-wal-at-risk");
 	assert_non_null(d);
 	assert_int_equal(d->severity, ST_CRIT);
 	assert_string_equal(d->evidence, "wal_status = lost, 0 B retained");
-	assert_null(find(&f->snap.pipes[0], "slot-inactive"));
+	assert_null(fixture_diag(&f->snap.pipes[0], "slot-inactive"));
 }
 
 static void test_slot_near_keep_size(void **state)
@@ -116,7 +97,7 @@ static void test_slot_near_keep_size(void **state)
 	               " \"retained_bytes\": 900000000, \"max_slot_wal_keep_size\": 1000000000,"
 	               " \"safe_wal_size\": 100000000}]}");
 	health_evaluate(&f->snap);
-	const struct diagnosis *d = find(&f->snap.pipes[0], "slot-wal-at-risk");
+	const struct diagnosis *d = fixture_diag(&f->snap.pipes[0], "slot-wal-at-risk");
 	assert_non_null(d);
 	assert_int_equal(d->severity, ST_WARN);
 	assert_int_equal(SLOT(f)->status, ST_WARN);
