@@ -25,30 +25,9 @@ srcdir=${1:?usage: gen-tests.sh SRCDIR [--check|--print]}
 mode=${2:-}
 cd "$srcdir"
 out=tests/tests.am
-BACKENDS=(postgres kafka redis search)
-
-die() {
-	printf 'gen-tests.sh: %s\n' "$*" >&2
-	exit 2
-}
-
-# needs FILE: its backends, in the order of BACKENDS, joined by spaces ("" for none).
-needs() {
-	local file=$1 words w b have
-	words=$(sed -n '1,60{s%^\(/\*\|#\) *needs: *\([a-z ]*\).*%\2%p}' "$file" | tr '\n' ' ')
-	for w in $words; do
-		have=0
-		for b in "${BACKENDS[@]}"; do
-			if [[ $w == "$b" ]]; then have=1; fi
-		done
-		((have)) || die "$file: needs: unknown backend '$w' (one of: ${BACKENDS[*]})"
-	done
-	local -a got=()
-	for b in "${BACKENDS[@]}"; do
-		if [[ " $words " == *" $b "* ]]; then got+=("$b"); fi
-	done
-	printf '%s' "${got[*]}"
-}
+GEN=gen-tests.sh
+# shellcheck source=tests/gen-lib.sh
+. tests/gen-lib.sh
 
 # canon PATH: the automake name of a program or file (tests/unit/test_x -> tests_unit_test_x).
 canon() {
@@ -187,18 +166,4 @@ generate() {
 }
 
 [[ -d tests/unit && -d tests/integration && -d tests/fuzz ]] || die "$srcdir is not synctop's source tree"
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-generate >"$tmp"
-case $mode in
---print) cat "$tmp" ;;
---check)
-	if ! cmp -s "$tmp" "$out"; then
-		echo "gen-tests.sh: $out is stale (a test was added, removed or renamed, or its needs changed): run make update-tests" >&2
-		diff -u "$out" "$tmp" >&2 || true
-		exit 1
-	fi
-	;;
-'') cmp -s "$tmp" "$out" || cat "$tmp" >"$out" ;;
-*) die "unknown mode '$mode' (--check or --print)" ;;
-esac
+emit "$out" "$mode" generate "a test was added, removed or renamed, or its needs changed"

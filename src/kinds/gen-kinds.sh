@@ -5,8 +5,8 @@
 #   gen-kinds.sh SRCDIR --print   print what it would write
 #
 # Every .c and .h of src/kinds/ and of each src/kinds/KIND/ is in the library. A file that
-# needs an optional backend (a probe: it calls libpq, hiredis, ...) says so in its first 30
-# lines, on a line of its own, and is built only with it:
+# needs an optional backend (a probe: it calls libpq, hiredis, ...) says so in its first 60
+# lines, on a line of its own, and is built only with it (tests/gen-lib.sh reads it):
 #   /* needs: redis */
 # with words out of: postgres kafka redis search (configure's --with-X; HAVE_X in automake).
 # Which kinds exist, and in what order, is src/kinds/list.h's business, not this list's.
@@ -18,30 +18,9 @@ srcdir=${1:?usage: gen-kinds.sh SRCDIR [--check|--print]}
 mode=${2:-}
 cd "$srcdir"
 out=src/kinds/kinds.am
-BACKENDS=(postgres kafka redis search)
-
-die() {
-	printf 'gen-kinds.sh: %s\n' "$*" >&2
-	exit 2
-}
-
-# needs FILE: its backends, in the order of BACKENDS, joined by spaces ("" for none).
-needs() {
-	local file=$1 words w b have
-	words=$(sed -n '1,30{s%^/\* *needs: *\([a-z ]*\).*%\1%p}' "$file" | tr '\n' ' ')
-	for w in $words; do
-		have=0
-		for b in "${BACKENDS[@]}"; do
-			if [[ $w == "$b" ]]; then have=1; fi
-		done
-		((have)) || die "$file: needs: unknown backend '$w' (one of: ${BACKENDS[*]})"
-	done
-	local -a got=()
-	for b in "${BACKENDS[@]}"; do
-		if [[ " $words " == *" $b "* ]]; then got+=("$b"); fi
-	done
-	printf '%s' "${got[*]}"
-}
+GEN=gen-kinds.sh
+# shellcheck source=tests/gen-lib.sh
+. tests/gen-lib.sh
 
 generate() {
 	local f key b
@@ -69,18 +48,4 @@ generate() {
 }
 
 [[ -f src/kinds/list.h ]] || die "$srcdir is not synctop's source tree"
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-generate >"$tmp"
-case $mode in
---print) cat "$tmp" ;;
---check)
-	if ! cmp -s "$tmp" "$out"; then
-		echo "gen-kinds.sh: $out is stale (a kind's file was added, removed or renamed, or its needs changed): run make update-lists" >&2
-		diff -u "$out" "$tmp" >&2 || true
-		exit 1
-	fi
-	;;
-'') cmp -s "$tmp" "$out" || cat "$tmp" >"$out" ;;
-*) die "unknown mode '$mode' (--check or --print)" ;;
-esac
+emit "$out" "$mode" generate "a kind's file was added, removed or renamed, or its needs changed"
