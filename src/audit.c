@@ -92,10 +92,10 @@ static char *scrub(const char *s, char *const *secrets)
 	sbuf_addn(&out, "", 0);
 	const char *p = s;
 	while (*p) {
-		size_t sp = strspn(p, " ");
+		size_t sp = strspn(p, " \t\r\n");
 		sbuf_addn(&out, p, sp);
 		p += sp;
-		size_t wl = strcspn(p, " ");
+		size_t wl = strcspn(p, " \t\r\n");
 		if (wl == 0)
 			break;
 		char *word = xstrndup(p, wl);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -251,10 +252,21 @@ static void test_no_secret(void **state)
 	assert_string_equal(str(o, "scope"), "host=db password=*** dbname=shop");
 	assert_string_equal(str(o, "reason"), "401: user admin with password *** refused (***)");
 	assert_string_equal(str(o, "result"), "failed");
+	json_decref(lines);
+
+	/* a URL after a line break, with a secret in its query: redacted, and the break a space */
+	e.conn = NULL;
+	e.reason = "connect failed:\nhttp://es:9200/_refresh?api_key=k3y-abc";
+	assert_true(audit_append(NULL, &e, err, sizeof err));
+	lines = read_lines(path);
+	assert_int_equal(json_array_size(lines), 2);
+	assert_string_equal(str(json_array_get(lines, 1), "reason"),
+	                    "connect failed: http://es:9200/_refresh?api_key=***");
 	char *raw = slurp(path);
 	assert_null(strstr(raw, "hunter2"));
 	assert_null(strstr(raw, "s3cr3t"));
 	assert_null(strstr(raw, "pg-pass"));
+	assert_null(strstr(raw, "k3y"));
 	free(raw);
 	json_decref(lines);
 	free(path);
@@ -286,6 +298,37 @@ static void test_modes_and_lines(void **state)
 	json_decref(lines);
 	free(path);
 	free(dir);
+}
+
+/* Two synctops appending at once: every line stays whole (one write each, O_APPEND). */
+static void test_two_writers(void **state)
+{
+	(void)state;
+	char *answer = xmalloc(6001);
+	memset(answer, 'x', 6000);
+	answer[6000] = '\0';
+	struct audit_entry e = applied();
+	e.answer = answer;
+	pid_t child = fork();
+	assert_true(child >= 0);
+	char err[512];
+	bool ok = true;
+	for (int i = 0; i < 100; i++)
+		ok = audit_append(NULL, &e, err, sizeof err) && ok;
+	if (child == 0)
+		_exit(ok ? 0 : 1);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(ok);
+	char *path = xasprintf("%s/synctop/audit.log", tmp);
+	json_t *lines = read_lines(path);
+	assert_int_equal(json_array_size(lines), 200);
+	for (size_t i = 0; i < 200; i++)
+		assert_int_equal(strlen(str(json_array_get(lines, i), "answer")), 6000);
+	json_decref(lines);
+	free(path);
+	free(answer);
 }
 
 static void expect_refused(const char *audit_log, const char *want)
@@ -383,6 +426,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_answer_cleaned, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_modes_and_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_path, setup, teardown),
 	    cmocka_unit_test(test_names),
