@@ -65,6 +65,7 @@ struct config {
 	bool read_only;
 	int history; /* samples kept per stage */
 	char *log_file;
+	char *audit_log; /* NULL: audit_path's default (audit.h) */
 
 	struct conn *conns;
 	size_t n_conns;

@@ -518,17 +518,18 @@ static bool color_known(const char *name)
 	return false;
 }
 
-/* The log file may not exist yet; if it does, it must be a regular file (a FIFO would hang
-   the start, a device swallow the log). Opened later, without blocking, all the same. */
-static void check_log_file(struct parser *p, int line, const char *path)
+/* A log file (log_file, audit_log) may not exist yet; if it does, it must be a regular file
+   (a FIFO would hang the start, a device swallow the log). Opened later, without blocking,
+   all the same. */
+static void check_log_file(struct parser *p, int line, const char *key, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
 		return;
 	if (S_ISDIR(st.st_mode))
-		config_fail(p, line, "log_file: cannot write to %s: %s", path, strerror(EISDIR));
+		config_fail(p, line, "%s: cannot write to %s: %s", key, path, strerror(EISDIR));
 	else
-		config_fail(p, line, "log_file: cannot write to %s: not a regular file (%s)", path,
+		config_fail(p, line, "%s: cannot write to %s: not a regular file (%s)", key, path,
 		            file_kind_name(st.st_mode));
 }
 
@@ -570,8 +571,14 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 		else if (!opt_set(o, p->cfg, value, false, msg, sizeof msg))
 			config_fail(p, line, "%s", msg);
 		else if (!strcmp(key, "log_file"))
-			check_log_file(p, line, value);
-		else if (!strcmp(key, "environment_color") && *value && !color_known(value))
+			check_log_file(p, line, key, value);
+		else if (!strcmp(key, "audit_log")) {
+			/* relative to the config file, as a path option: not to wherever synctop starts */
+			char *path = resolve_path(p, p->cfg->audit_log);
+			free(p->cfg->audit_log);
+			p->cfg->audit_log = path;
+			check_log_file(p, line, key, path);
+		} else if (!strcmp(key, "environment_color") && *value && !color_known(value))
 			config_fail(
 			    p, line,
 			    "environment_color: unknown colour '%s' (use red, green, yellow, blue, magenta, "

@@ -376,6 +376,7 @@ void config_free(struct config *cfg)
 	free(cfg->environment);
 	free(cfg->environment_color);
 	free(cfg->log_file);
+	free(cfg->audit_log);
 	free(cfg);
 }
 

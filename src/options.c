@@ -44,6 +44,8 @@ const struct opt_def synctop_opts[] = {
      "samples kept per stage for sparklines, rates and trends"},
     {"log_file", OPT_STR, NULL, 1, 0, CFG(log_file), 0,
      "file that synctop appends its log to (unset: no log file)"},
+    {"audit_log", OPT_STR, NULL, 1, 0, CFG(audit_log), 0,
+     "file that every action appends its JSON line to (unset: $XDG_STATE_HOME/synctop/audit.log)"},
     {0},
 };
 

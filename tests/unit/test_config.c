@@ -32,10 +32,31 @@ static void test_default_config(void **state)
 	assert_false(cfg->read_only);
 	assert_int_equal(cfg->history, 300);
 	assert_null(cfg->log_file);
+	assert_null(cfg->audit_log);
 	assert_int_equal(cfg->n_conns, 0);
 	assert_int_equal(cfg->n_pipelines, 0);
 	config_free(cfg);
 	config_free(NULL);
+}
+
+/* audit_log: as written when absolute, relative to the config file's directory otherwise (as
+   a path option), and never a directory, a FIFO or a device (checked as log_file is). */
+static void test_audit_log(void **state)
+{
+	(void)state;
+	struct config *cfg = load_ok("[synctop]\naudit_log = /var/log/synctop/audit.log\n");
+	assert_string_equal(cfg->audit_log, "/var/log/synctop/audit.log");
+	config_free(cfg);
+	char path[64], err[512];
+	cfg = load_text("[synctop]\naudit_log = state/audit.log\n", path, err, sizeof err, NULL);
+	unlink(path);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->audit_log, "/tmp/state/audit.log"); /* load_text writes in /tmp */
+	config_free(cfg);
+	expect_error("[synctop]\naudit_log =\n", "2: bad value '' for audit_log: must not be empty");
+	expect_error("[synctop]\naudit_log = /tmp\n", "2: audit_log: cannot write to /tmp: Is a directory");
+	expect_error("[synctop]\naudit_log = /dev/null\n",
+	             "2: audit_log: cannot write to /dev/null: not a regular file (a character device)");
 }
 
 static void test_empty_file(void **state)
@@ -525,6 +546,7 @@ static void test_list_options(void **state)
 	                    66) == 0);
 	assert_non_null(strstr(buf, "\nsynctop\tenvironment\tstr\t\"\"\t"));
 	assert_non_null(strstr(buf, "\nsynctop\tlog_file\tstr\t-\t"));
+	assert_non_null(strstr(buf, "\nsynctop\taudit_log\tstr\t-\t"));
 	assert_non_null(strstr(buf, "\npostgres\tconninfo\tstr\t-\t"));
 	assert_non_null(strstr(buf, "\nkafka\tproperty.NAME\tstr\t-\t"));
 	assert_non_null(strstr(buf, "\nconnect\turl\tstr\t-\t"));
@@ -733,6 +755,7 @@ int main(void)
 	    cmocka_unit_test(test_error_missing_required),
 	    cmocka_unit_test(test_error_bad_url),
 	    cmocka_unit_test(test_list_options),
+	    cmocka_unit_test(test_audit_log),
 	    cmocka_unit_test(test_config_find),
 	    cmocka_unit_test(test_hostile_input_never_crashes),
 	};
