@@ -97,11 +97,13 @@ class StandinHandler(BaseHTTPRequestHandler):
         """One JSON line in the --record file for a client request (never a control one)."""
         if self.recf:
             t = time.time()
+            method = getattr(self, "command", None)  # None: the request line was not read
             line = json.dumps({
                 "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) +
                 ".%03dZ" % (int(t * 1000) % 1000),
-                "method": getattr(self, "command", None) or "-",
-                "path": getattr(self, "path", None) or "-", "status": status})
+                "method": method or "-",
+                "path": (getattr(self, "path", None) if method else None) or "-",
+                "status": status})
             with self.log_lock:
                 self.recf.write(line + "\n")
                 self.recf.flush()
