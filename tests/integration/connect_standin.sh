@@ -3,7 +3,7 @@
 # Connect 3.x semantics that the connector stage and its actions rely on, with exact states:
 # pause and resume (idempotent, 202), a FAILED task under a RUNNING connector
 # (connector-task-failed), a plain restart that leaves it FAILED, restart?includeTasks=true&
-# onlyFailed=true that goes RESTARTING then RUNNING, a task restart, stop (STOPPED, no tasks),
+# onlyFailed=true that goes RESTARTING then RUNNING, a task restart, stop (204, STOPPED, no tasks),
 # Connect's error bodies, Basic authentication, every injected fault, the 409 of a rebalance,
 # HTTP/1.1 keep-alive, the request log, and every key of the recorded reference bodies
 # (tests/fixtures/connect/).
@@ -50,11 +50,11 @@ jb() {
 		<<<"$BODY" 2>/dev/null || echo "<not JSON>"
 }
 # st [NAME [CURL-ARGS...]]: GET /connectors/NAME/status; sets ST to "CONNECTOR TASK0 TASK1..."
-# (and BODY). The code of the request before is kept in CODE0.
+# (and BODY). The code and body of the request before are kept in CODE0 and BODY0.
 st() {
 	local name=${1:-$C}
 	shift
-	CODE0=$CODE
+	CODE0=$CODE BODY0=$BODY
 	creq GET "/connectors/$name/status" "$@"
 	ST=$(jb '[.connector.state] + [.tasks[].state] | join(" ")')
 }
@@ -232,7 +232,7 @@ is "$ST" "PAUSED PAUSED PAUSED" "a task restarted while paused comes back PAUSED
 creq PUT "/connectors/$C/resume"
 
 creq PUT "/connectors/$C/stop"
-is "$CODE|$BODY" "202|" "PUT /stop: 202"
+is "$CODE|$BODY" "204|" "PUT /stop: 204 (KIP-875)"
 st
 is "$ST $(jb '.tasks | length')" "STOPPED 0" "STOPPED, no tasks (Kafka 3.5)"
 creq GET "/connectors/$C"
@@ -379,6 +379,105 @@ creq GET /connectors/products-sink/status -u connect:s3cret
 is "$CODE $(jb '[.connector.state] + [.tasks[].state] | join(" ")')" "200 RUNNING RUNNING RUNNING" \
 	"DELETE /_standin/state: no rebalance, products-sink as at start"
 connect_down "$EXTRA_CONNECT_DIR"
+URL=$SYNCTOP_CONNECT_URL
+
+# ----------------------------------------------------------------------
+# The write endpoints of the actions on private stand-ins, per worker version, and the record
+# of every request (DIR/connect.requests: only this test's requests)
+# ----------------------------------------------------------------------
+C0=$C
+C=w
+SYNCTOP_CONNECT_ARGS="--connector w:2 --restart-ms 1000" connect_up_extra
+URL=$EXTRA_CONNECT_URL
+REC=$EXTRA_CONNECT_DIR/connect.requests
+: >"$REC"
+creq GET /
+is "$(jb .version)" 3.7.1 "the default worker: Kafka 3.7.1"
+creq PUT /connectors/w/pause
+st
+is "$CODE0|$BODY0|$ST" "202||PAUSED PAUSED PAUSED" "pause: 202, no body; PAUSED"
+creq POST /_standin/task_fail -d '{"connector":"w","task":1}'
+creq POST /_standin/worker_restart
+st
+is "$ST" "PAUSED PAUSED PAUSED" \
+	"a worker restart: the pause persists; the FAILED task restarts into the target state"
+creq PUT /connectors/w/resume
+st
+is "$CODE0|$ST" "202|RUNNING RUNNING RUNNING" "resume: 202; RUNNING"
+creq POST /_standin/task_fail -d '{"connector":"w","task":0}'
+creq PUT /connectors/w/pause
+st
+is "$ST" "PAUSED FAILED PAUSED" "pause: the FAILED task stays FAILED"
+creq PUT /connectors/w/resume
+st
+is "$ST" "RUNNING FAILED RUNNING" "resume: still FAILED"
+creq POST /_standin/rebalance -d '{"seconds":5}'
+creq POST "/connectors/w/restart?includeTasks=true&onlyFailed=true"
+is "$CODE $(jb .error_code)" "409 409" "restart?includeTasks&onlyFailed during a rebalance: 409"
+is "$(jb .message)" "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway." \
+	"the 409's message"
+creq DELETE /_standin/rebalance
+creq POST "/connectors/w/restart?includeTasks=true&onlyFailed=true"
+is "$CODE $(jb '[.connector.state] + [.tasks[].state] | join(" ")')" "202 RUNNING RESTARTING RUNNING" \
+	"the rebalance over: 202, the failed task RESTARTING in the body"
+st
+is "$ST" "RUNNING RESTARTING RUNNING" "a GET at once: still RESTARTING (asynchronous)"
+between "$(until_states "RUNNING RUNNING RUNNING" 3000)" 500 2000 "RUNNING at a later GET (restart-ms 1000)"
+creq POST /_standin/task_fail -d '{"connector":"w","task":1}'
+creq POST /connectors/w/tasks/1/restart
+st
+is "$CODE0|$BODY0|$ST" "204||RUNNING RUNNING RUNNING" "POST /tasks/1/restart: 204, no body; RUNNING"
+creq PUT /connectors/w/stop
+st
+is "$CODE0|$BODY0|$ST $(jb '.tasks | length')" "204||STOPPED 0" "PUT /stop on 3.7: 204, no body; STOPPED, no tasks"
+creq PUT /connectors/w/resume
+st
+is "$ST" "RUNNING RUNNING RUNNING" "resume after stop"
+creq GET /_standin/state
+is "$(jq -s -c '[.[] | select(.method != "GET")] | length' "$REC")" 9 \
+	"the record: 9 requests other than GET (the status polls vary in number)"
+is "$(jq -s -c '[.[] | select(.method == "GET") | .path] | unique' "$REC")" \
+	'["/","/connectors/w/status"]' "the GETs: the root and the status polls"
+is "$(jq -s '[.[] | select(.path | startswith("/_standin"))] | length' "$REC")" 0 \
+	"no control request in the record"
+is "$(jq -r 'select(.method != "GET") | "\(.method) \(.path) \(.status)"' "$REC" | tr '\n' ',')" \
+	"PUT /connectors/w/pause 202,PUT /connectors/w/resume 202,PUT /connectors/w/pause 202,PUT /connectors/w/resume 202,POST /connectors/w/restart?includeTasks=true&onlyFailed=true 409,POST /connectors/w/restart?includeTasks=true&onlyFailed=true 202,POST /connectors/w/tasks/1/restart 204,PUT /connectors/w/stop 204,PUT /connectors/w/resume 202," \
+	"the record: 9 write requests, each with its path, query and status, in order"
+connect_down "$EXTRA_CONNECT_DIR"
+
+SYNCTOP_CONNECT_ARGS="--connector w:2 --version 3.4.1" connect_up_extra
+URL=$EXTRA_CONNECT_URL
+creq GET /
+is "$(jb .version)" 3.4.1 "--version 3.4.1: GET / says so"
+creq PUT /connectors/w/stop
+is "$CODE $BODY" '404 {"error_code":404,"message":"HTTP 404 Not Found"}' \
+	"PUT /stop before 3.5: 404, as Jersey answers an unknown path"
+st
+is "$ST" "RUNNING RUNNING RUNNING" "nothing stopped"
+creq POST /_standin/task_fail -d '{"connector":"w","task":0}'
+creq POST "/connectors/w/restart?includeTasks=true&onlyFailed=true"
+is "$CODE $(jb '[.tasks[].state] | join(" ")')" "202 RESTARTING RUNNING" "3.4 has KIP-745: 202"
+connect_down "$EXTRA_CONNECT_DIR"
+
+SYNCTOP_CONNECT_ARGS="--connector w:2 --version 2.8.2" connect_up_extra
+URL=$EXTRA_CONNECT_URL
+REC=$EXTRA_CONNECT_DIR/connect.requests
+: >"$REC"
+creq POST /_standin/task_fail -d '{"connector":"w","task":0}'
+creq POST "/connectors/w/restart?includeTasks=true&onlyFailed=true"
+st
+is "$CODE0|$BODY0|$ST" "204||RUNNING FAILED RUNNING" \
+	"before 3.0 the query parameters are ignored: 204, the connector restarted, the task still FAILED"
+creq POST /connectors/w/tasks/0/restart
+st
+is "$CODE0 $ST" "204 RUNNING RUNNING RUNNING" "the per-task restart: 204, RUNNING"
+creq PUT /connectors/w/stop
+is "$CODE" 404 "PUT /stop on 2.8: 404"
+is "$(jq -r '"\(.method) \(.path) \(.status)"' "$REC" | tr '\n' ',')" \
+	"POST /connectors/w/restart?includeTasks=true&onlyFailed=true 204,GET /connectors/w/status 200,POST /connectors/w/tasks/0/restart 204,GET /connectors/w/status 200,PUT /connectors/w/stop 404," \
+	"the record of the 2.8 worker: exactly the 5 requests made"
+connect_down "$EXTRA_CONNECT_DIR"
+C=$C0
 URL=$SYNCTOP_CONNECT_URL
 
 done_testing

@@ -408,4 +408,89 @@ URL=$SYNCTOP_SEARCH_URL
 sreq POST /_standin/delete_hidden -d "{\"index\":\"$X-live\",\"count\":2}"
 is "$(jb .deleted) $(count "$X-live")" "2 10" "delete_hidden: 2 documents gone from _count"
 
+# ----------------------------------------------------------------------
+# The write endpoints of the refresh actions, and the record of every request (a private
+# stand-in: its --record file holds only this test's requests)
+# ----------------------------------------------------------------------
+search_up_extra
+URL=$EXTRA_SEARCH_URL
+REC=$EXTRA_SEARCH_DIR/search.requests
+: >"$REC"
+sreq PUT /w1 -d '{"settings":{"index":{"refresh_interval":"-1"}}}'
+bulk_docs w1 3
+stats w1
+r0=$RT
+is "$(count w1)" 0 "refresh_interval -1: 3 documents indexed, none countable yet"
+sreq POST /w1/_refresh
+is "$CODE $BODY" '200 {"_shards":{"total":2,"successful":1,"failed":0}}' \
+	"POST /w1/_refresh with one replica: total 2, successful 1, failed 0 (unassigned, not failed)"
+is "$(count w1)" 3 "the refresh made the 3 documents countable"
+stats w1
+is "$RT $ET" "$((r0 + 1)) 1" "refresh.total +1, external_total 1"
+sreq PUT /w2 -d '{"settings":{"index":{"refresh_interval":"-1","number_of_replicas":0}}}'
+sreq POST /_aliases -d '{"actions":[{"add":{"index":"w1","alias":"wall"}},{"add":{"index":"w2","alias":"wall"}}]}'
+bulk_docs w2 2
+sreq POST /wall/_refresh
+is "$CODE $BODY" '200 {"_shards":{"total":3,"successful":2,"failed":0}}' \
+	"POST /wall/_refresh: an alias refreshes every index behind it (2 + 1 shard copies)"
+is "$(count w2)" 2 "w2's documents countable after the alias's refresh"
+sreq POST /_refresh
+is "$CODE $BODY" '200 {"_shards":{"total":3,"successful":2,"failed":0}}' "POST /_refresh: every index"
+sreq POST /nope/_refresh
+is "$CODE $(jb .error.type .error.index)" "404 index_not_found_exception nope" \
+	"POST /nope/_refresh: 404 index_not_found_exception"
+# Faults: a shard failure, a partial one, no shard available
+bulk_docs w1 2 4
+sreq POST /_standin/refresh_fault -d '{"mode":"fail","index":"w1","count":1}'
+is "$CODE $(jb .refresh_fault.mode .refresh_fault.count)" "200 fail 1" "POST /_standin/refresh_fault"
+stats w1
+r0=$RT
+sreq POST /w1/_refresh
+is "$CODE $(jb ._shards.total ._shards.successful ._shards.failed)" "500 2 0 1" \
+	"a failed primary: 500 (the failure's status), total 2, successful 0, failed 1"
+is "$(jb '._shards.failures[0] | [.shard, .index, .status, .reason.type] | join(" ")')" \
+	"0 w1 INTERNAL_SERVER_ERROR refresh_failed_engine_exception" "the failure: shard, index, status, reason"
+is "$(count w1)" 3 "the failed refresh made nothing visible: still 3"
+stats w1
+is "$RT" "$r0" "refresh.total unchanged by the failed refresh"
+sreq POST /w1/_refresh
+is "$CODE $(jb ._shards.failed) $(count w1)" "200 0 5" "count 1: the next refresh works (5 countable)"
+sreq PUT /w3 -d '{"settings":{"index":{"number_of_shards":2,"number_of_replicas":0}}}'
+sreq POST /_standin/refresh_fault -d '{"mode":"fail","index":"w3","shards":1,"status":503}'
+sreq POST /w3/_refresh
+is "$CODE $(jb ._shards.total ._shards.successful ._shards.failed ._shards.failures[0].status)" \
+	"200 2 1 1 SERVICE_UNAVAILABLE" "one of two primaries failed: 200, the failure listed"
+sreq POST /_standin/refresh_fault -d '{"mode":"unavailable"}'
+sreq POST /wall/_refresh
+is "$CODE $BODY" '503 {"_shards":{"total":3,"successful":0,"failed":0}}' \
+	"no shard available: 503 with the _shards body (ES's RestStatus.status)"
+sreq DELETE /_standin/refresh_fault
+sreq POST /wall/_refresh
+is "$CODE" 200 "DELETE /_standin/refresh_fault: refresh answers 200 again"
+# refresh_interval set and reset
+sreq PUT /w1/_settings -d '{"index":{"refresh_interval":"5s"}}'
+is "$CODE $BODY" '200 {"acknowledged":true}' "PUT /w1/_settings refresh_interval 5s"
+sreq GET "/w1/_settings?flat_settings=true"
+is "$(jb '.w1.settings["index.refresh_interval"]')" 5s "refresh_interval 5s, explicit"
+sreq PUT /w1/_settings -d '{"index":{"refresh_interval":null}}'
+is "$CODE $BODY" '200 {"acknowledged":true}' "PUT /w1/_settings refresh_interval null"
+sreq GET "/w1/_settings?flat_settings=true&include_defaults=true"
+is "$(jb '.w1.settings["index.refresh_interval"] // "unset"' '.w1.defaults["index.refresh_interval"]')" \
+	"unset 1s" "null: no explicit refresh_interval any more, the default 1s"
+# The record: every client request, none of the control ones
+sreq GET /_standin/state
+is "$(wc -l <"$REC")" 29 "the record holds the 29 client requests (GET /_standin/state not among them)"
+is "$(jq -s '[.[] | select(.path | startswith("/_standin"))] | length' "$REC")" 0 \
+	"no control request in the record"
+is "$(jq -s '[.[] | select(.method != "GET")] | length' "$REC")" 18 "18 of them not GET"
+is "$(jq -r 'select(.method != "GET") | "\(.method) \(.path) \(.status)"' "$REC" | tr '\n' ',')" \
+	"PUT /w1 200,POST /_bulk 200,POST /w1/_refresh 200,PUT /w2 200,POST /_aliases 200,POST /_bulk 200,POST /wall/_refresh 200,POST /_refresh 200,POST /nope/_refresh 404,POST /_bulk 200,POST /w1/_refresh 500,POST /w1/_refresh 200,PUT /w3 200,POST /w3/_refresh 200,POST /wall/_refresh 503,POST /wall/_refresh 200,PUT /w1/_settings 200,PUT /w1/_settings 200," \
+	"the record lists each write request with its path and status, in order"
+like "$(head -n 1 "$REC")" '^\{"time": "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z", "method": "PUT", "path": "/w1", "status": 200\}$' \
+	"a record line: time (UTC, ms), method, path, status"
+sreq GET "/w1/_count?q=n:1"
+is "$(tail -n 1 "$REC" | jq -r '"\(.method) \(.path)"')" "GET /w1/_count?q=n:1" "the path keeps its query"
+search_down "$EXTRA_SEARCH_DIR"
+URL=$SYNCTOP_SEARCH_URL
+
 done_testing

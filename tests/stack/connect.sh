@@ -9,8 +9,9 @@
 #   connect_bin                 the path of the Python interpreter, or status 1 without one
 #
 # connect_up exports SYNCTOP_CONNECT_URL (http://127.0.0.1:PORT), SYNCTOP_CONNECT_PORT,
-# SYNCTOP_CONNECT_PID and SYNCTOP_CONNECT_LOG. It returns 2, having started nothing, when
-# /usr/bin/python3 is missing (Debian: python3).
+# SYNCTOP_CONNECT_PID and SYNCTOP_CONNECT_LOG. Beside the log, DIR/connect.requests records every
+# client request (--record: one JSON line each, see standin_http.py; a test may truncate
+# it). It returns 2, having started nothing, when /usr/bin/python3 is missing (Debian: python3).
 #
 # Kafka Connect itself is not part of the stack: the stand-in serves the Connect REST API
 # (3.x) that synctop reads and acts on, with Connect's state machine (a FAILED task under a
@@ -80,10 +81,11 @@ connect_up() {
 	mkdir -p "$dir" || return 1
 	dir=$(cd "$dir" && pwd -P) || return 1
 	: >"$dir/connect.log"
+	: >"$dir/connect.requests"
 	rm -f "$dir/connect.port"
 
 	args=("$connect__here/connect_standin.py" --port "${SYNCTOP_CONNECT_PORT_WANTED:-0}"
-		--port-file "$dir/connect.port" --log "$dir/connect.log")
+		--port-file "$dir/connect.port" --log "$dir/connect.log" --record "$dir/connect.requests")
 	if [[ -n ${SYNCTOP_CONNECT_ARGS:-} ]]; then
 		read -r -a extra <<<"$SYNCTOP_CONNECT_ARGS"
 		args+=("${extra[@]}")

@@ -13,17 +13,26 @@ with search_standin.py.
 
     connect_standin.py --port N --port-file PATH [--user U --password-file F] [--log PATH]
                        [--connector NAME:TASKS[:TOPICS] ...] [--restart-ms MS]
+                       [--version X.Y.Z] [--record PATH]
 
 --connector creates a sink connector at start (an Elasticsearch sink on topics shop.products
 unless TOPICS is given; connection.url is $SYNCTOP_SEARCH_URL when set); `--connector none`
 creates none. --restart-ms (default 200) is how long an asynchronous restart (KIP-745) shows
-RESTARTING before the instance goes back to its target state.
+RESTARTING before the instance goes back to its target state. --version (default 3.7.1) is the
+Kafka version the worker plays, which GET / reports and which decides the endpoints it has:
+before 3.5 there is no /stop (404 "HTTP 404 Not Found", as Jersey answers a path it has no
+resource for); before 3.0 (no KIP-745) restart ignores includeTasks and onlyFailed and restarts
+the connector instance only (204). --record appends one JSON line per client request (method,
+path, time, status; never the /_standin/ ones): see standin_http.py.
 
 Semantics, as Kafka Connect 3.7 in distributed mode (the herder's messages are quoted from
 apache/kafka DistributedHerder, AbstractHerder and ConnectorsResource):
-  pause, resume, stop    202, empty body; effective at once. A FAILED connector or task stays
-                         FAILED (pausing does not touch what is not running). stop (Kafka 3.5)
-                         shuts the tasks down: the status lists none; resume regenerates them.
+  pause, resume          202, empty body; effective at once. A FAILED connector or task stays
+                         FAILED (pausing does not touch what is not running). The target
+                         state persists: a worker restart (POST /_standin/worker_restart)
+                         brings every instance back in it, PAUSED stays PAUSED.
+  stop                   (Kafka 3.5, KIP-875) 204, empty body: the connector is STOPPED and its
+                         tasks shut down: the status lists none; resume regenerates them.
   POST .../restart       without includeTasks/onlyFailed: 204 once the connector instance was
                          restarted (synchronous); its tasks are untouched, a FAILED task stays
                          FAILED. With includeTasks=true and/or onlyFailed=true: 202 and the
@@ -48,6 +57,10 @@ Control endpoints (never authenticated), for tests and demo faults:
                                      "trace": "..."}: any state, as is
     POST   /_standin/rebalance       {"seconds": N, "scope": "writes"|"all"}: 409 meanwhile (all:
                                      every /connectors request); DELETE ends it
+    POST   /_standin/worker_restart  the worker restarts: every connector and task (a FAILED
+                                     one too) starts again in its target state (RUNNING, PAUSED;
+                                     a STOPPED connector stays stopped); a rebalance follows for
+                                     "seconds" (0 by default)
     POST   /_standin/fault           {"mode": "hang"|"malformed"|"truncate"|"status",
                                      "status": 503, "path_prefix": "/connectors", "count": N}
     DELETE /_standin/fault           clear it (hung requests are then dropped unanswered)
@@ -79,7 +92,7 @@ import standin_http  # noqa: E402
 # Constants and small helpers
 # ----------------------------------------------------------------------------------------
 
-CONNECT_VERSION = "3.7.1"
+CONNECT_VERSION = "3.7.1"  # the default of --version
 CONNECT_COMMIT = "e2494e6ffb89f828"  # illustrative: 16 hex digits, as Connect shows a commit
 ES_SINK = "io.confluent.connect.elasticsearch.ElasticsearchSinkConnector"
 PLUGINS = [
@@ -153,6 +166,19 @@ def connector_type(config):
     if "Source" in short:
         return "source"
     return "unknown"
+
+
+def parse_version(text):
+    """"3.7.1" -> (3, 7, 1); the leading digits of each dotted part ("3.8.0-SNAPSHOT")."""
+    out = []
+    for part in str(text).split(".")[:3]:
+        digits = ""
+        for ch in part:
+            if not ch.isdigit():
+                break
+            digits += ch
+        out.append(int(digits or 0))
+    return tuple(out + [0] * (3 - len(out)))
 
 
 def query_bool(params, name):
@@ -239,9 +265,10 @@ class Connector:
 
 
 class Store:
-    def __init__(self, initial, restart_ms):
+    def __init__(self, initial, restart_ms, version=CONNECT_VERSION):
         self.lock = threading.Lock()
         self.initial, self.restart_ms = initial, restart_ms
+        self.version, self.version_tuple = version, parse_version(version)
         self.worker_id = "127.0.0.1:0"
         self.hang_release = threading.Event()
         self.reset()
@@ -301,6 +328,7 @@ class Store:
             return None if p is None else max(0, int((p - now) * 1000))
         return {
             "worker_id": self.worker_id, "restart_ms": self.restart_ms, "fault": self.fault,
+            "version": self.version,
             "rebalance": {"remaining_s": round(max(0.0, self.rebalance_until - now), 3),
                           "scope": self.rebalance_scope} if self.rebalancing() else None,
             "connectors": {n: {"target": c.target, "state": c.state, "trace": c.trace,
@@ -364,7 +392,7 @@ class Handler(standin_http.StandinHandler):
         return {"error_code": 500, "message": repr(e)}
 
     def truncate_body(self):
-        return {"version": CONNECT_VERSION, "commit": CONNECT_COMMIT,
+        return {"version": self.store.version, "commit": CONNECT_COMMIT,
                 "kafka_cluster_id": self.server.cluster_id}
 
     def fault_body(self, status):
@@ -435,6 +463,8 @@ class Handler(standin_http.StandinHandler):
         if n == 2:
             return "connector", (name,)
         sub = segs[2]
+        if sub == "stop" and self.store.version_tuple < (3, 5, 0):
+            raise http_error(404)  # KIP-875 came with Kafka 3.5
         if n == 3 and sub in ("config", "status", "tasks", "restart", "pause", "resume", "stop",
                               "topics", "tasks-config"):
             return sub.replace("-", "_"), (name,)
@@ -502,7 +532,7 @@ class Handler(standin_http.StandinHandler):
     # ------------------------------------------------------------------------------------
 
     def r_root(self, params, raw):
-        return 200, {"version": CONNECT_VERSION, "commit": CONNECT_COMMIT,
+        return 200, {"version": self.store.version, "commit": CONNECT_COMMIT,
                      "kafka_cluster_id": self.server.cluster_id}, []
 
     def r_plugins(self, params, raw):
@@ -644,7 +674,7 @@ class Handler(standin_http.StandinHandler):
 
     def r_stop(self, params, raw, name):
         self.set_target(self.store.get(name, "Unknown connector %s"), "STOPPED")
-        return 202, None, []
+        return 204, None, []
 
     @staticmethod
     def set_target(c, target):
@@ -669,6 +699,8 @@ class Handler(standin_http.StandinHandler):
         store = self.store
         include_tasks, only_failed = query_bool(params, "includeTasks"), query_bool(
             params, "onlyFailed")
+        if store.version_tuple < (3, 0, 0):  # before KIP-745: no such query parameters
+            include_tasks = only_failed = False
         c = store.get(name, "Unknown connector: %s")
         if not include_tasks and not only_failed:
             # The connector instance is stopped and started again before the answer; its
@@ -733,6 +765,19 @@ class Handler(standin_http.StandinHandler):
                 obj.state, obj.pending = state, None
                 obj.trace = str(body["trace"]) if body.get("trace") else None
                 return 200, store.status(c)
+            if action == ("POST", "worker_restart"):
+                try:
+                    seconds = float(body.get("seconds", 0))
+                except (TypeError, ValueError):
+                    raise ConnectError(400, "seconds must be a number") from None
+                for c in store.connectors.values():
+                    c.state, c.trace, c.pending = TARGET_STATE[c.target], None, None
+                    for t in c.tasks:
+                        t.state, t.trace, t.pending = TARGET_STATE[c.target], None, None
+                store.rebalance_until = time.monotonic() + max(0.0, seconds)
+                store.rebalance_scope = "writes"
+                return 200, {"acknowledged": True, "connectors": {
+                    n: store.status(c) for n, c in store.connectors.items()}}
             if action == ("POST", "rebalance"):
                 try:
                     seconds = float(body.get("seconds", 5))
@@ -823,6 +868,9 @@ def main(argv=None):
                     metavar="NAME:TASKS[:TOPICS]", help="a sink connector to create at start")
     ap.add_argument("--restart-ms", type=int, default=200,
                     help="how long an asynchronous restart shows RESTARTING")
+    ap.add_argument("--version", default=CONNECT_VERSION,
+                    help="the Kafka version the worker plays (GET /; /stop from 3.5, "
+                    "restart?includeTasks from 3.0)")
     a = ap.parse_args(argv)
 
     if a.user:
@@ -830,13 +878,13 @@ def main(argv=None):
         if a.password_file:
             password = standin_http.read_secret(a.password_file)
         Handler.auth = {"user": a.user, "password": password}
-    Handler.store = Store([c for c in a.connector if c], max(0, a.restart_ms))
-    standin_http.open_log(Handler, a.log)
+    Handler.store = Store([c for c in a.connector if c], max(0, a.restart_ms), a.version)
+    standin_http.open_log(Handler, a.log, a.record)
     server = standin_http.make_server(Handler, a.port, a.tls_cert, a.tls_key)
     port = server.server_address[1]
     server.cluster_id = base64.urlsafe_b64encode(os.urandom(16)).decode()[:22]
     Handler.store.worker_id = "127.0.0.1:%d" % port
-    return standin_http.serve(server, Handler, a.port_file, "Kafka Connect %s" % CONNECT_VERSION,
+    return standin_http.serve(server, Handler, a.port_file, "Kafka Connect %s" % a.version,
                               ", connectors %s" % (",".join(Handler.store.connectors) or "none"))
 
 

@@ -9,8 +9,9 @@
 #   search_bin                 the path of the Python interpreter, or status 1 without one
 #
 # search_up exports SYNCTOP_SEARCH_URL (http://127.0.0.1:PORT), SYNCTOP_SEARCH_PORT,
-# SYNCTOP_SEARCH_PID and SYNCTOP_SEARCH_LOG. It returns 2, having started nothing, when
-# /usr/bin/python3 is missing (Debian: python3).
+# SYNCTOP_SEARCH_PID and SYNCTOP_SEARCH_LOG. Beside the log, DIR/search.requests records every
+# client request (--record: one JSON line each, see standin_http.py; a test may truncate
+# it). It returns 2, having started nothing, when /usr/bin/python3 is missing (Debian: python3).
 #
 # Elasticsearch itself cannot be installed here: the stand-in serves the ES 8 responses that
 # synctop reads, with ES's refresh semantics, and fault injection under /_standin/ (see the
@@ -77,10 +78,11 @@ search_up() {
 	mkdir -p "$dir" || return 1
 	dir=$(cd "$dir" && pwd -P) || return 1
 	: >"$dir/search.log"
+	: >"$dir/search.requests"
 	rm -f "$dir/search.port"
 
 	args=("$search__here/search_standin.py" --port "${SYNCTOP_SEARCH_PORT_WANTED:-0}"
-		--port-file "$dir/search.port" --log "$dir/search.log")
+		--port-file "$dir/search.port" --log "$dir/search.log" --record "$dir/search.requests")
 	if [[ -n ${SYNCTOP_SEARCH_ARGS:-} ]]; then
 		read -r -a extra <<<"$SYNCTOP_SEARCH_ARGS"
 		args+=("${extra[@]}")

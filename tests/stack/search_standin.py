@@ -13,11 +13,23 @@ plumbing it shares with connect_standin.py.
 
     search_standin.py --port N --port-file PATH [--flavor elasticsearch|opensearch]
                       [--user U --password-file F] [--api-key-file F] [--log PATH]
+                      [--record PATH]
+
+--record appends one JSON line per client request (method, path, time, status; never the
+/_standin/ ones): see standin_http.py.
 
 Control endpoints (never authenticated), for tests and demo faults:
     POST   /_standin/fault   {"mode": "hang"|"malformed"|"truncate"|"status", "status": 503,
                               "path_prefix": "/orders", "count": N (fire N times, then clear)}
     DELETE /_standin/fault   clear the fault (hung requests are then dropped unanswered)
+    POST   /_standin/refresh_fault {"mode": "fail"|"unavailable", "index": "orders*" (a pattern
+                              of concrete index names; all by default), "shards": N (how
+                              many primaries of each index; all by default), "status": 500
+                              (of each failure), "count": N}: POST /{index}/_refresh then
+                              lists those shards in _shards.failures (fail) or counts them
+                              nowhere (unavailable: no shard copy active), and the index
+                              does not refresh; nothing succeeded: 503 (unavailable) or the
+                              failures' status. DELETE clears it
     POST   /_standin/health  {"status": "yellow", "unassigned_shards": 3}; DELETE clears
     POST   /_standin/delete_hidden {"index": "x", "ids": [...]} or {"index": "x", "count": N}
     GET    /_standin/state   a JSON dump of indices, counters and faults
@@ -375,7 +387,7 @@ class Store:
 
     def reset(self):
         self.indices, self.streams, self.templates = {}, {}, {}
-        self.health_override = None
+        self.health_override = self.refresh_fault = None
         standin_http.clear_fault(self)
 
     def alias_map(self):
@@ -682,6 +694,60 @@ def parse_refresh(params):
     if v in ("", "true", "false", "wait_for"):
         return v or "true"
     raise bad_request("Unknown value for refresh: [%s]." % v)
+
+
+# RestStatus's names of the statuses a shard failure may carry.
+STATUS_NAMES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 429: "TOO_MANY_REQUESTS",
+                500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE"}
+
+
+def take_refresh_fault(store, name):
+    """The refresh fault set by POST /_standin/refresh_fault that covers index NAME, if any
+    (one use of its count)."""
+    f = store.refresh_fault
+    if not f or not fnmatch.fnmatchcase(name, f.get("index") or "*"):
+        return None
+    if f.get("count") is not None:
+        f["count"] -= 1
+        if f["count"] <= 0:
+            store.refresh_fault = None
+    return f
+
+
+def refresh(store, names):
+    """POST /{target}/_refresh over NAMES: a broadcast to every shard copy. On one node a
+    replica is never assigned: it counts in total, neither successful nor failed. A refresh
+    fault fails some primaries (listed in failures) or makes them unavailable (counted
+    nowhere); an index refreshes only when all its primaries did. The status is ES's
+    RestStatus.status(successful, total, failures): 503 when nothing succeeded and nothing
+    failed, the worst failure's status when nothing succeeded, 200 otherwise."""
+    total = ok = 0
+    failures = []
+    for x in names:
+        ix = store.indices[x]
+        total += ix.shards() * (1 + ix.replicas())
+        f = take_refresh_fault(store, x)
+        bad = 0 if f is None else min(ix.shards(), int(f.get("shards") or ix.shards()))
+        ok += ix.shards() - bad
+        if f is not None and f.get("mode") == "fail":
+            status = int(f.get("status") or 500)
+            failures += [{"shard": k, "index": x, "status": STATUS_NAMES.get(status, str(status)),
+                          "reason": {"type": "refresh_failed_engine_exception",
+                                     "reason": "Refresh failed", "index_uuid": ix.uuid,
+                                     "shard": str(k), "index": x}} for k in range(bad)]
+        if not bad:
+            ix.refresh()
+    store.cond.notify_all()
+    shards = {"total": total, "successful": ok, "failed": len(failures)}
+    if failures:
+        shards["failures"] = failures
+    status = 200
+    if ok == 0 and total > 0:
+        status = max([STATUS_NAMES_REV.get(fl["status"], 500) for fl in failures] or [503])
+    return status, {"_shards": shards}
+
+
+STATUS_NAMES_REV = {v: k for k, v in STATUS_NAMES.items()}
 
 
 def after_write(store, mode, touched, bodies):
@@ -1250,14 +1316,7 @@ class Handler(standin_http.StandinHandler):
                                        else list(store.indices))
         if last == "_refresh" and n <= 2:
             self.need("GET", "POST")
-            names = store.resolve(target)
-            for x in names:
-                store.indices[x].refresh()
-            store.cond.notify_all()
-            return 200, {"_shards": {
-                "total": sum(store.indices[x].shards() * (1 + store.indices[x].replicas())
-                             for x in names),
-                "successful": sum(store.indices[x].shards() for x in names), "failed": 0}}
+            return refresh(store, store.resolve(target))
         if last == "_bulk" and n <= 2:
             self.need("POST", "PUT")
             mode = parse_refresh(p)
@@ -1463,6 +1522,19 @@ class Handler(standin_http.StandinHandler):
             if action == ("DELETE", "fault"):
                 standin_http.clear_fault(store)
                 return 200, {"acknowledged": True}
+            if action == ("POST", "refresh_fault"):
+                if body.get("mode") not in ("fail", "unavailable"):
+                    raise bad_request("mode must be fail or unavailable")
+                try:
+                    f = {k: int(body[k]) for k in ("shards", "status", "count") if k in body}
+                except (TypeError, ValueError):
+                    raise bad_request("shards, status and count must be numbers") from None
+                f.update(mode=body["mode"], index=str(body.get("index") or "*"))
+                store.refresh_fault = f
+                return 200, {"acknowledged": True, "refresh_fault": f}
+            if action == ("DELETE", "refresh_fault"):
+                store.refresh_fault = None
+                return 200, {"acknowledged": True}
             if action == ("POST", "health"):
                 if body.get("status") not in ("green", "yellow", "red"):
                     raise bad_request("status must be green, yellow or red")
@@ -1494,6 +1566,7 @@ class Handler(standin_http.StandinHandler):
         store, now = self.store, time.monotonic()
         return {
             "flavor": store.flavor, "fault": store.fault, "health_override": store.health_override,
+            "refresh_fault": store.refresh_fault,
             "indices": {n: {"uuid": ix.uuid, "live": len(ix.live), "visible": len(ix.visible),
                             "dirty": ix.dirty, "pending_refresh": ix.pending_refresh,
                             "unsearched_for_s": round(now - ix.last_access, 3),
@@ -1522,7 +1595,7 @@ def main(argv=None):
         Handler.auth = {"user": a.user, "password": secret(a.password_file) if a.password_file
                         else "", "api_key": secret(a.api_key_file) if a.api_key_file else None}
     Handler.store = Store(a.flavor)
-    standin_http.open_log(Handler, a.log)
+    standin_http.open_log(Handler, a.log, a.record)
     server = standin_http.make_server(Handler, a.port, a.tls_cert, a.tls_key)
     stop = threading.Event()
     threading.Thread(target=refresher, args=(Handler.store, stop), daemon=True).start()

@@ -35,9 +35,17 @@ that a hung request waits for); clear_fault(store) ends a fault and lets hung re
 auth and logf (the log file) are set by main().
 
 The start-up: argument_parser(), add_credentials() and add_log() build the command line
-(--port, --port-file, --user, --password-file, --log); read_secret() reads a password file;
-open_log(), make_server() and serve() start the server on 127.0.0.1, write the port file,
-log the line that says it listens and serve until SIGTERM or SIGINT.
+(--port, --port-file, --user, --password-file, --log, --record); read_secret() reads a
+password file; open_log(), make_server() and serve() start the server on 127.0.0.1, write the
+port file, log the line that says it listens and serve until SIGTERM or SIGINT.
+
+--record FILE appends one JSON line per client request, in the order they were answered:
+{"time": "2026-12-03T10:54:12.345Z", "method": "POST", "path": "/orders/_refresh?pretty",
+"status": 200} (path as sent, query included; status "-" when nothing was answered). The
+control endpoints under /_standin/ are never recorded, so a test counts exactly what a client
+sent (the read-only proofs: no method other than GET and HEAD). Requests answered by an
+injected fault are recorded; a request line that cannot be parsed is recorded with the
+method "-" when none was read. The file is opened in append mode: a test may truncate it.
 """
 
 import argparse
@@ -55,7 +63,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class StandinHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; every answer says its length
     sys_version = ""
-    store = auth = logf = None
+    store = auth = logf = recf = None
     log_lock = threading.Lock()
     error_class = ()  # set by the stand-in; () catches nothing
     FAULT_MALFORMED = b""
@@ -85,6 +93,21 @@ class StandinHandler(BaseHTTPRequestHandler):
                     " " + note if note else ""))
                 self.logf.flush()
 
+    def record(self, status):
+        """One JSON line in the --record file for a client request (never a control one)."""
+        if self.recf:
+            t = time.time()
+            method = getattr(self, "command", None)  # None: the request line was not read
+            line = json.dumps({
+                "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) +
+                ".%03dZ" % (int(t * 1000) % 1000),
+                "method": method or "-",
+                "path": (getattr(self, "path", None) if method else None) or "-",
+                "status": status})
+            with self.log_lock:
+                self.recf.write(line + "\n")
+                self.recf.flush()
+
     # ------------------------------------------------------------------------------------
     # Requests
     # ------------------------------------------------------------------------------------
@@ -98,6 +121,7 @@ class StandinHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
         self.log_line(code, time.monotonic(), "malformed request")
+        self.record(code)
 
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -125,8 +149,9 @@ class StandinHandler(BaseHTTPRequestHandler):
             self.send_error(400, "malformed request body")
             return
         head = self.command == "HEAD"
+        control = segs[:1] == ["_standin"]
         try:
-            if segs[:1] == ["_standin"]:
+            if control:
                 status, body = self.control(segs[1:], raw)
                 self.send_body(status, body)
                 return
@@ -150,6 +175,8 @@ class StandinHandler(BaseHTTPRequestHandler):
                 pass
         finally:
             self.log_line(status, t0, note)
+            if not control:
+                self.record(status)
             self.after_request(segs, params, status)
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
@@ -212,6 +239,8 @@ def add_credentials(ap):
 
 def add_log(ap):
     ap.add_argument("--log", help="one line per request")
+    ap.add_argument("--record", help="one JSON line per client request (method, path, time, "
+                    "status); the /_standin/ control endpoints are not recorded")
 
 
 def read_secret(path):
@@ -227,9 +256,11 @@ def clear_fault(store):
     store.hang_release = threading.Event()
 
 
-def open_log(handler, path):
+def open_log(handler, path, record=None):
     if path:
         handler.logf = open(path, "a", encoding="utf-8")
+    if record:
+        handler.recf = open(record, "a", encoding="utf-8")
 
 
 def make_server(handler, port, tls_cert=None, tls_key=None):
