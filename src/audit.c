@@ -282,6 +282,27 @@ static void sync_parent(const char *path)
 	free(dir);
 }
 
+bool audit_ready(const struct config *cfg, char *err, size_t n)
+{
+	char path[4096];
+	if (!audit_path(cfg, path, sizeof path)) {
+		snprintf(err, n,
+		         "cannot write the audit log: no path for it (set audit_log in [synctop], "
+		         "or HOME or XDG_STATE_HOME)");
+		return false;
+	}
+	if (!make_parents(path, err, n))
+		return false;
+	char why[256];
+	int fd = open_regular(path, O_WRONLY | O_APPEND | O_CREAT, 0600, why, sizeof why);
+	if (fd < 0) {
+		snprintf(err, n, "cannot write the audit log %s: %s", path, why);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
 bool audit_append(const struct config *cfg, const struct audit_entry *e, char *err, size_t n)
 {
 	char dummy[1];

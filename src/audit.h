@@ -52,6 +52,11 @@ const char *audit_path(const struct config *cfg, char *buf, size_t n) NONNULL(2)
 bool audit_append(const struct config *cfg, const struct audit_entry *e, char *err, size_t n)
     NONNULL(2) WARN_UNUSED;
 
+/* Whether the audit log can be appended to now (opens it for appending, creating it and its
+   directories as audit_append would, and writes nothing): false with the reason. An action is
+   refused before anything is sent when it cannot. */
+bool audit_ready(const struct config *cfg, char *err, size_t n) NONNULL(2) WARN_UNUSED;
+
 /* The line audit_append would write, without its newline (malloc'd): for tests and --dry-run. */
 char *audit_line(const struct config *cfg, const struct audit_entry *e) NONNULL(2);
 

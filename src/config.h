@@ -66,6 +66,7 @@ struct config {
 	int history; /* samples kept per stage */
 	char *log_file;
 	char *audit_log; /* NULL: audit_path's default (audit.h) */
+	double confirm_timeout_s; /* an applied action's read-back gives up after this long */
 
 	struct conn *conns;
 	size_t n_conns;

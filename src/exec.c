@@ -1,4 +1,5 @@
-/* exec.c: the write executor: the one path every write of synctop takes; no action is built yet. */
+/* exec.c: the write executor: the one path every write of synctop takes, to the kind's action (kinds/act.h).
+ */
 #include "exec.h"
 
 #include <fcntl.h>
@@ -7,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kinds/act.h"
+#include "kinds/kind.h"
 #include "util.h"
 
 struct executor {
@@ -29,11 +32,31 @@ enum probe_result executor_run(struct executor *ex, const struct probe_ctx *ctx,
                                json_t **result, char *err, size_t n)
 {
 	(void)ex;
-	(void)ctx;
 	*result = NULL;
-	/* The actions come here (issue 14): preview and apply, each the action of its kind. */
-	snprintf(err, n, "%s: actions come in a later version of synctop (nothing was sent)",
-	         action_json_name(req->action) ? action_json_name(req->action) : "no action");
+	const char *name = action_json_name(req->action) ? action_json_name(req->action) : "no action";
+	const struct kind_action *ka = req->op == REQ_ACTION ? stage_action(ctx->st, req->action) : NULL;
+	if (!ka) {
+		snprintf(err, n, "%s: the %s stage has no such action in this synctop (nothing was sent)",
+		         name, ctx->st->kind->name);
+		return PROBE_FAILED;
+	}
+	switch (req->phase) {
+	case PHASE_PREVIEW:
+		return ka->preview(ctx, req->scope, result, err, n);
+	case PHASE_APPLY:
+		if (!json_is_object(req->arg)) {
+			snprintf(err, n, "%s: applied without a preview (nothing was sent)", name);
+			return PROBE_FAILED;
+		}
+		return ka->apply(ctx, req->scope, req->arg, result, err, n);
+	case PHASE_READBACK:
+		if (!ka->readback) {
+			snprintf(err, n, "%s: no read-back for this action", name);
+			return PROBE_FAILED;
+		}
+		return ka->readback(ctx, req->arg, result, err, n);
+	}
+	snprintf(err, n, "%s: unknown step (nothing was sent)", name);
 	return PROBE_FAILED;
 }
 

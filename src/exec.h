@@ -18,8 +18,8 @@ struct executor;
 struct executor *executor_new(const struct config *cfg);
 void executor_free(struct executor *ex);
 
-/* Runs the REQ_ACTION req on the worker's thread with ctx's session and deadline; fills
- *result, or err. No action is built yet: every request is refused having sent nothing. */
+/* Runs the REQ_ACTION req on the worker's thread with ctx's session and deadline: its kind's
+   preview, apply or readback (kinds/act.h); fills *result, or err. */
 enum probe_result executor_run(struct executor *ex, const struct probe_ctx *ctx, const struct request *req,
                                json_t **result, char *err, size_t n);
 

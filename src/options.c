@@ -46,6 +46,8 @@ const struct opt_def synctop_opts[] = {
      "file that synctop appends its log to (unset: no log file)"},
     {"audit_log", OPT_STR, NULL, 1, 0, CFG(audit_log), 0,
      "file that every action appends its JSON line to (unset: $XDG_STATE_HOME/synctop/audit.log)"},
+    {"confirm_timeout", OPT_DURATION, "30s", 1, 600, CFG(confirm_timeout_s), 0,
+     "how long an applied action's effect is read back before it is reported not confirmed"},
     {0},
 };
 

@@ -492,10 +492,19 @@ void poller_round(struct poller *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+static bool same_arg(const json_t *a, const json_t *b)
+{
+	return (!a && !b) || (a && b && json_equal(a, b));
+}
+
 static bool same_request(const struct request *a, const struct request *b)
 {
-	return a->op == b->op && a->stage == b->stage &&
-	       (a->op != REQ_ACTION || (a->action == b->action && a->phase == b->phase));
+	if (a->op != b->op || a->stage != b->stage)
+		return false;
+	if (a->op != REQ_ACTION)
+		return true;
+	return a->action == b->action && a->phase == b->phase && !strcmp(a->scope, b->scope) &&
+	       same_arg(a->arg, b->arg);
 }
 
 unsigned long poller_submit(struct poller *p, const struct request *req, char *why, size_t n)
@@ -541,7 +550,9 @@ unsigned long poller_submit(struct poller *p, const struct request *req, char *w
 		} else if (!id) {
 			p->queue = xrealloc(p->queue, (p->n_queue + 1) * sizeof *p->queue);
 			id = ++p->last_id;
-			p->queue[p->n_queue++] = (struct queued){.id = id, .req = *req, .s = s};
+			struct queued q = {.id = id, .req = *req, .s = s};
+			q.req.arg = req->arg ? json_deep_copy(req->arg) : NULL; /* the queue's own */
+			p->queue[p->n_queue++] = q;
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -565,6 +576,8 @@ void request_event_clear(struct request_event *ev)
 {
 	json_decref(ev->result);
 	ev->result = NULL;
+	json_decref(ev->req.arg);
+	ev->req.arg = NULL;
 }
 
 void poller_attach_executor(struct poller *p, struct executor *ex)
@@ -732,6 +745,8 @@ void poller_free(struct poller *p)
 		json_decref(p->stages[i].memo);
 		json_decref(p->stages[i].sample_last);
 	}
+	for (size_t i = 0; i < p->n_queue; i++)
+		json_decref(p->queue[i].req.arg);
 	free(p->queue);
 	for (size_t i = 0; i < p->n_events; i++)
 		request_event_clear(&p->events[i]);

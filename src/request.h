@@ -13,14 +13,21 @@ enum request_op {
 	REQ_ACTION, /* an action of actions.h in its phase: runs only through the write executor */
 };
 
-/* The two steps of an action that reach the backend: what would change, then the change. */
-enum action_phase { PHASE_PREVIEW, PHASE_APPLY };
+/* The steps of an action that reach the backend: what would change (reads only), the change,
+   then the read-back that shows its effect (reads only). kinds/act.h says what each returns. */
+enum action_phase { PHASE_PREVIEW, PHASE_APPLY, PHASE_READBACK };
+
+#define REQUEST_SCOPE_MAX 256
 
 struct request {
 	enum request_op op;
 	const struct stage_cfg *stage; /* the stage it is about (one of the poller's config) */
 	enum action action;            /* REQ_ACTION: which */
 	enum action_phase phase;       /* REQ_ACTION: which step */
+	char scope[REQUEST_SCOPE_MAX]; /* REQ_ACTION: the scope as given ("failed", "ids:1-20"), or "" */
+	/* REQ_ACTION: PHASE_APPLY: the preview it applies (its pin); PHASE_READBACK: the apply's
+	   result. poller_submit takes a copy; the event owns it (request_event_clear). */
+	json_t *arg;
 };
 
 #define REQUEST_ERR_MAX 400

@@ -22,6 +22,8 @@ struct probe_ctx {
 /* Poll results: PROBE_BROKEN tells the worker to drop the session and reconnect with backoff. */
 enum probe_result { PROBE_OK, PROBE_FAILED, PROBE_BROKEN };
 
+struct kind_action; /* kinds/act.h */
+
 struct probe {
 	/* Fills out->metrics (pre-filled with nulls), out->raw and out->detail, or out->err. */
 	enum probe_result (*poll)(const struct probe_ctx *ctx, struct sample *out);
@@ -32,6 +34,9 @@ struct probe {
 	enum probe_result (*sample)(const struct probe_ctx *ctx, json_t **result, char *err, size_t n);
 	/* Frees *ctx->aux, on the worker's thread when it stops; may be NULL. */
 	void (*aux_close)(void *aux);
+	/* The kind's actions (kinds/act.h), ended by {ACTION_NONE}; NULL: none. Each is also in
+	   the kind's `actions` set (kind.h). Run only by the write executor. */
+	const struct kind_action *actions;
 };
 
 #endif

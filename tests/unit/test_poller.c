@@ -265,17 +265,19 @@ static void test_submit_event(void **state)
 }
 
 /* The write executor is the only path of a write; none is built yet, and it says so. */
-static void test_executor_placeholder(void **state)
+/* An action the stage's kind does not have is refused by the executor itself, having sent nothing. */
+static void test_executor_refuses_foreign_action(void **state)
 {
 	struct config *cfg = fixture_config(QINI);
 	struct executor *ex = executor_new(cfg);
-	struct request rq = action_rq(&cfg->pipelines[0].stages[0], ACTION_REPLAY, PHASE_APPLY);
+	struct request rq = action_rq(&cfg->pipelines[0].stages[0], ACTION_REFRESH, PHASE_APPLY);
 	struct probe_ctx ctx = {.cfg = cfg, .st = rq.stage};
 	json_t *res = (json_t *)1;
 	char err[256];
 	assert_int_equal(executor_run(ex, &ctx, &rq, &res, err, sizeof err), PROBE_FAILED);
 	assert_null(res);
-	assert_string_equal(err, "replay: actions come in a later version of synctop (nothing was sent)");
+	assert_string_equal(
+	    err, "refresh: the outbox stage has no such action in this synctop (nothing was sent)");
 	executor_free(ex);
 	config_free(cfg);
 }
@@ -443,9 +445,12 @@ static void test_submit_sample_result(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refused_backoff),      cmocka_unit_test(test_backoff_capped_by_interval),
-	    cmocka_unit_test(test_history_kept),         cmocka_unit_test(test_submit_refused),
-	    cmocka_unit_test(test_submit_event),         cmocka_unit_test(test_executor_placeholder),
+	    cmocka_unit_test(test_refused_backoff),
+	    cmocka_unit_test(test_backoff_capped_by_interval),
+	    cmocka_unit_test(test_history_kept),
+	    cmocka_unit_test(test_submit_refused),
+	    cmocka_unit_test(test_submit_event),
+	    cmocka_unit_test(test_executor_refuses_foreign_action),
 #ifdef HAVE_REDIS
 	    cmocka_unit_test(test_submit_sample_result),
 #endif
