@@ -110,9 +110,16 @@ is "$(jqr .line)" \
 	"refresh products/search failed: HTTP 500 from POST /products/_refresh: total 2, successful 0, failed 1 (1 copy unassigned, as a replica on a single node: not a failure); failures: shard 0 of products (INTERNAL_SERVER_ERROR): refresh_failed_engine_exception: Refresh failed" \
 	"500: the failure's shard, index, status and reason"
 is "$(last_audit .result)" failed "500: audited as failed"
+sreq POST /_standin/fault '{"mode":"status","status":403,"path_prefix":"/products/_refresh","count":1}' >/dev/null
+run_synctop -c "$conf" action refresh products --yes --format json
+is "$RUN_RC $(jqr .result)" "2 failed" "403: exit 2, failed"
+is "$(jqr .line)" \
+	"refresh products/search failed: HTTP 403 (forbidden: the user lacks the maintenance or manage index privilege) from POST /products/_refresh: security_exception: action [indices:data/read/search] is unauthorized" \
+	"403: names the privilege a refresh needs"
 is "$(writes)" "POST /products/_refresh 503
-POST /products/_refresh 500" "503 and 500: one POST each, nothing else written"
-is "$(audit_lines)" 3 "503 and 500: an audit line each"
+POST /products/_refresh 500
+POST /products/_refresh 403" "503, 500 and 403: one POST each, nothing else written"
+is "$(audit_lines)" 4 "503, 500 and 403: an audit line each"
 
 # ----------------------------------------------------------------------
 # restore-refresh: offered only while refresh_interval is -1
@@ -176,5 +183,5 @@ writeconf products
 run_synctop -c "$conf" action refresh products --yes --read-only --format json
 is "$RUN_RC $(jqr .result)" "2 refused" "--read-only: refused"
 is "$(writes)" "" "missing index and read-only: nothing written"
-is "$(audit_lines) $(grep -c "[[:cntrl:]]" "$AUDIT")" "8 0" "8 audit lines (the dry runs write none), none with a control character"
+is "$(audit_lines) $(grep -c "[[:cntrl:]]" "$AUDIT")" "9 0" "9 audit lines (the dry runs write none), none with a control character"
 done_testing

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "backend/http.h"
-#include "backend/http_error.h"
 #include "kinds/act.h"
 #include "kinds/search/parse.h"
 #include "kinds/search/search.h"
@@ -312,12 +311,7 @@ static enum probe_result refresh_apply(const struct probe_ctx *ctx, const char *
 	const json_t *shards = search_refresh_shards(body, line, sizeof line);
 	enum probe_result res = PROBE_FAILED;
 	if (r.status != 200) {
-		char reason[512] = "";
-		if (!shards && !http_error_reason(r.body, reason, sizeof reason))
-			snprintf(reason, sizeof reason, "no reason given");
-		snprintf(err, n, "HTTP %ld%s from %s: %s", r.status,
-		         r.status == 503 ? " (no shard copy could refresh)" : "", sent,
-		         shards ? line : reason);
+		search_write_error(r.status, sent, r.body, "maintenance or manage", err, n);
 	} else if (!shards) {
 		snprintf(
 		    err, n,
@@ -450,14 +444,24 @@ static enum probe_result restore_apply(const struct probe_ctx *ctx, const char *
 	char *ix = index_segment(ctx);
 	char *path = xasprintf("/%s/_settings", ix);
 	free(ix);
-	json_t *answer = http_json(ctx->session, "PUT", path, RESTORE_BODY, ctx->deadline, err, n);
 	char sent[512];
 	snprintf(sent, sizeof sent, "PUT %s %s", path, RESTORE_BODY);
+	struct http_response r;
+	bool got = http_request(ctx->session, "PUT", path, RESTORE_BODY, ctx->deadline, &r, err, n);
 	free(path);
-	if (!answer) {
-		text_clean_inplace(err, n);
+	if (!got) {
+		snappendf(err, n, " (it may or may not have been applied)");
 		return PROBE_FAILED;
 	}
+	json_t *answer = r.status == 200 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+	if (r.status != 200)
+		search_write_error(r.status, sent, r.body, "manage", err, n);
+	else if (!answer)
+		snprintf(err, n, "the answer to %s is not JSON (it may have been applied)", sent);
+	text_clean_inplace(err, n);
+	http_response_free(&r);
+	if (!answer)
+		return PROBE_FAILED;
 	*out = json_pack("{s:s, s:o, s:I, s:{s:s}}", "sent", sent, "answer", answer, "affected",
 	                 (json_int_t)count, "readback", "refresh_interval", "-1");
 	json_clean_tree(*out);

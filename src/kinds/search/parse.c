@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/http_error.h"
 #include "sample.h"
 #include "util.h"
 
@@ -207,6 +208,29 @@ const json_t *search_refresh_shards(const json_t *body, char *buf, size_t n)
 		shown++;
 	}
 	return sh;
+}
+
+void search_write_error(long status, const char *sent, const char *body, const char *privilege, char *buf,
+                        size_t n)
+{
+	char reason[1024] = "";
+	json_t *j = json_loads(body ? body : "", 0, NULL);
+	const json_t *shards = search_refresh_shards(j, reason, sizeof reason);
+	json_decref(j);
+	if (!shards && !http_error_reason(body ? body : "", reason, sizeof reason))
+		snprintf(reason, sizeof reason, "no reason given");
+	char hint[128] = "";
+	if (status == 401)
+		snprintf(hint, sizeof hint, " (unauthorized: check the user, password or API key)");
+	else if (status == 403)
+		snprintf(hint, sizeof hint, " (forbidden: the user lacks the %s index privilege)", privilege);
+	else if (status == 404)
+		snprintf(hint, sizeof hint, " (not found)");
+	else if (status == 429)
+		snprintf(hint, sizeof hint, " (too many requests: the cluster is pushing back)");
+	else if (status == 503 && shards)
+		snprintf(hint, sizeof hint, " (no shard copy could refresh)");
+	snprintf(buf, n, "HTTP %ld%s from %s: %s", status, hint, sent, reason);
 }
 
 bool search_refresh_off(const json_t *metrics, char *why, size_t n)

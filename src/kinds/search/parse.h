@@ -62,6 +62,13 @@ json_t *search_index_uuids(const json_t *settings);
    its three counts. Borrowed from body. */
 const json_t *search_refresh_shards(const json_t *body, char *buf, size_t n);
 
+/* Why a write (sent: "POST /products/_refresh") answered status (not 200) with body, in buf:
+   "HTTP 503 (no shard copy could refresh) from POST /products/_refresh: total 2, successful 0,
+   ...", the _shards line when the body has one, else the error's type and reason. privilege
+   names what a 403 lacks ("maintenance or manage"). */
+void search_write_error(long status, const char *sent, const char *body, const char *privilege, char *buf,
+                        size_t n);
+
 /* Whether a search sample's metrics say refresh is off (refresh_interval "-1"): the
    restore-refresh action applies only then. False with why otherwise. */
 bool search_refresh_off(const json_t *metrics, char *why, size_t n);

@@ -100,6 +100,40 @@ static void test_refresh_shards(void **state)
 	assert_string_equal(shards_line("[1]", b, sizeof b), "NULL");
 }
 
+/* A write that did not answer 200: the status, what it means here, and the reason. */
+static void test_write_error(void **state)
+{
+	(void)state;
+	char b[1024];
+	const char *sent = "POST /products/_refresh";
+	search_write_error(503, sent, "{\"_shards\":{\"total\":2,\"successful\":0,\"failed\":0}}",
+	                   "maintenance or manage", b, sizeof b);
+	assert_string_equal(b,
+	                    "HTTP 503 (no shard copy could refresh) from POST /products/_refresh: total 2, "
+	                    "successful 0, failed 0 (no shard copy active: nothing refreshed)");
+	/* A 503 of the cluster, not of the shards: ES's error. */
+	search_write_error(503, sent,
+	                   "{\"error\":{\"type\":\"cluster_block_exception\",\"reason\":\"blocked by: "
+	                   "[SERVICE_UNAVAILABLE/2/no master];\"},\"status\":503}",
+	                   "maintenance or manage", b, sizeof b);
+	assert_string_equal(b, "HTTP 503 from POST /products/_refresh: cluster_block_exception: blocked by: "
+	                       "[SERVICE_UNAVAILABLE/2/no master];");
+	search_write_error(403, "PUT /products/_settings {}",
+	                   "{\"error\":{\"type\":\"security_exception\",\"reason\":\"action "
+	                   "[indices:admin/settings/update] is unauthorized\"},\"status\":403}",
+	                   "manage", b, sizeof b);
+	assert_string_equal(b, "HTTP 403 (forbidden: the user lacks the manage index privilege) from PUT "
+	                       "/products/_settings {}: security_exception: action "
+	                       "[indices:admin/settings/update] is unauthorized");
+	search_write_error(401, sent, "", "manage", b, sizeof b);
+	assert_string_equal(b, "HTTP 401 (unauthorized: check the user, password or API key) from POST "
+	                       "/products/_refresh: no reason given");
+	search_write_error(404, sent, "{\"error\":\"no handler\"}", "manage", b, sizeof b);
+	assert_string_equal(b, "HTTP 404 (not found) from POST /products/_refresh: no handler");
+	search_write_error(502, sent, NULL, "manage", b, sizeof b);
+	assert_string_equal(b, "HTTP 502 from POST /products/_refresh: no reason given");
+}
+
 static void test_index_uuids(void **state)
 {
 	(void)state;
@@ -409,9 +443,9 @@ int main(void)
 {
 	/* The group's state is the stand-in (NULL without python3: those tests skip). */
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_refresh_shards), cmocka_unit_test(test_index_uuids),
-	    cmocka_unit_test(test_offered),        cmocka_unit_test(test_rate_limit),
-	    cmocka_unit_test(test_pinned),
+	    cmocka_unit_test(test_refresh_shards), cmocka_unit_test(test_write_error),
+	    cmocka_unit_test(test_index_uuids),    cmocka_unit_test(test_offered),
+	    cmocka_unit_test(test_rate_limit),     cmocka_unit_test(test_pinned),
 	};
 	return cmocka_run_group_tests(tests, live_setup, live_teardown);
 }
