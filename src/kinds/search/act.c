@@ -323,9 +323,10 @@ static enum probe_result refresh_apply(const struct probe_ctx *ctx, const char *
 		json_object_set(*out, "answer", (json_t *)shards);
 		json_object_set(*out, "affected", json_object_get(shards, "successful"));
 		json_object_set_new(*out, "shards", json_string_clean(line));
-		json_object_set_new(*out, "readback",
-		                    json_pack("{s:O, s:s}", "refresh_total",
-		                              json_object_get(pin, "refresh_total"), "shards", line));
+		json_t *rb = json_object(); /* server text in line: json_pack would refuse bad UTF-8 */
+		json_object_set(rb, "refresh_total", json_object_get(pin, "refresh_total"));
+		json_object_set_new(rb, "shards", json_string_clean(line));
+		json_object_set_new(*out, "readback", rb);
 		json_clean_tree(*out);
 		res = PROBE_OK;
 	}
@@ -405,7 +406,8 @@ static enum probe_result restore_preview(const struct probe_ctx *ctx, const char
 	         "its periodic refreshes until the next search)",
 	         DEFAULT_NOTE, idle);
 	json_object_set_new(p, "count", json_integer((json_int_t)explicit_count(&s)));
-	json_object_set_new(json_object_get(p, "pin"), "refresh_interval", json_string(s.f.refresh_interval));
+	json_object_set_new(json_object_get(p, "pin"), "refresh_interval",
+	                    json_string_clean(s.f.refresh_interval));
 	if (strcmp(s.f.refresh_interval, "-1")) {
 		char why[256];
 		snprintf(why, sizeof why, "refresh_interval is %s, not -1: nothing to restore",
@@ -483,9 +485,8 @@ static enum probe_result restore_readback(const struct probe_ctx *ctx, const jso
 		         s.f.refresh_explicit ? "set on the index" : "the default");
 	else
 		snprintf(seen, sizeof seen, "refresh_interval still %s", ri[0] ? ri : "unknown");
-	*out = json_pack("{s:b, s:o, s:s}", "confirmed", on, "seen", json_string_clean(seen),
-	                 "refresh_interval", ri);
-	json_clean_tree(*out);
+	*out = json_pack("{s:b, s:o, s:o}", "confirmed", on, "seen", json_string_clean(seen),
+	                 "refresh_interval", json_string_clean(ri));
 	index_state_free(&s);
 	return PROBE_OK;
 }
