@@ -75,8 +75,8 @@ json_is "$S.metrics.index_total" 130 "refresh -1: index_total counts all 130 ind
 is "$(severity search-refresh-disabled)" crit "refresh -1: search-refresh-disabled, crit"
 like "$(jqr "$D | map(select(.rule == \"search-refresh-disabled\")) | .[0].next")" 'bulk load' \
 	"refresh -1: the next step names the bulk load"
-like "$(jqr "$D | map(select(.rule == \"search-refresh-disabled\")) | .[0].action")" refresh \
-	"refresh -1: the fix is the refresh action"
+is "$(jqr "$D | map(select(.rule == \"search-refresh-disabled\")) | .[0].action")" restore-refresh \
+	"refresh -1: the fix is the restore-refresh action"
 
 # Two polls 1 s apart: no refresh happened in between.
 run_once -c "$conf" --format json --once-window 1s

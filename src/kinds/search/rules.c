@@ -47,7 +47,8 @@ static void rule_refresh(struct pipeline_view *pv, struct stage_view *sv, const 
 	metric_int(m, "index_total", &total);
 	if (ri && !strcmp(ri, "-1")) {
 		raise_status(sv, ST_CRIT, "refresh disabled (refresh_interval -1)");
-		struct diagnosis *d = add_diag(pv, sv, "search-refresh-disabled", ST_CRIT, ACTION_REFRESH);
+		struct diagnosis *d =
+		    add_diag(pv, sv, "search-refresh-disabled", ST_CRIT, ACTION_RESTORE_REFRESH);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "new and updated documents never become visible in search");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -56,7 +57,8 @@ static void rule_refresh(struct pipeline_view *pv, struct stage_view *sv, const 
 		         search_opts(sv->cfg)->index, docs, total);
 		snprintf(d->next, sizeof d->next,
 		         "usually left over from a bulk load: set it back (PUT /%s/_settings "
-		         "{\"index\":{\"refresh_interval\":null}}), or force a refresh now",
+		         "{\"index\":{\"refresh_interval\":null}}); a forced refresh only shows what is "
+		         "indexed so far",
 		         search_opts(sv->cfg)->index);
 		return;
 	}

@@ -161,11 +161,13 @@ static void test_refresh_disabled(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "search-refresh-disabled");
 	assert_int_equal(d->severity, ST_CRIT);
-	assert_string_equal(action_json_name(d->action), "refresh");
+	/* The fix is restoring the interval (I); a refresh (F) is one-off. */
+	assert_string_equal(action_json_name(d->action), "restore-refresh");
 	assert_string_equal(d->symptom, "new and updated documents never become visible in search");
 	assert_string_equal(d->next,
 	                    "usually left over from a bulk load: set it back (PUT /products/_settings "
-	                    "{\"index\":{\"refresh_interval\":null}}), or force a refresh now");
+	                    "{\"index\":{\"refresh_interval\":null}}); a forced refresh only shows what is "
+	                    "indexed so far");
 }
 
 static void test_refresh_disabled_near_miss(void **state)
