@@ -199,15 +199,14 @@ static enum probe_result flag_preview(const struct probe_ctx *ctx, bool pause, j
 	json_array_append_new(lines, json_string_clean(s));
 	json_array_append_new(lines, json_string_clean(now_line));
 	json_object_set_new(p, "lines", lines);
-	if (pause && set) {
-		snprintf(s, sizeof s, "already paused: key %s is set", k);
+	if (pause == set) { /* nothing to do: refused, and the summary says why */
+		snprintf(s, sizeof s,
+		         pause ? "already paused: key %s is set" : "not paused: key %s is not set", k);
 		json_object_set_new(p, "refuse", json_string_clean(s));
-	} else if (!pause && !set) {
-		snprintf(s, sizeof s, "not paused: key %s is not set", k);
-		json_object_set_new(p, "refuse", json_string_clean(s));
+	} else {
+		snprintf(s, sizeof s, "key %s is %s: %s %s the worker that watches it", k,
+		         set ? "set" : "not set", cmd, pause ? "pauses" : "resumes");
 	}
-	snprintf(s, sizeof s, "key %s is %s: %s %s the worker that watches it", k, set ? "set" : "not set",
-	         cmd, pause ? "pauses" : "resumes");
 	json_object_set_new(p, "summary", json_string_clean(s));
 	*out = p;
 	return PROBE_OK;
