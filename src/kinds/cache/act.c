@@ -1,5 +1,4 @@
-/* act.c: pause and resume a worker that watches a flag key in Redis (cache.pause_key): SET pauses, DEL
- * resumes. */
+/* act.c: pause (SET) and resume (DEL) a worker through the Redis flag key it watches (cache.pause_key). */
 /* needs: redis */
 #include <stdio.h>
 #include <stdlib.h>
