@@ -106,7 +106,7 @@ json_is '.exit' 0 "pause: the JSON says exit 0"
 json_is '.target' "key relay:paused on sessions" "pause: the target names the key and the connection"
 json_is '.preview.summary' "key relay:paused is not set: SET relay:paused 1 NX pauses the worker that watches it" \
 	"pause: the preview's summary"
-json_is '.preview.lines | join(" / ")' "command: SET relay:paused 1 NX / now: not set" "pause: the preview's lines"
+json_is '.preview.lines | join(" / ")' "will send: SET relay:paused 1 NX (OK expected) / now: not set" "pause: the preview's lines"
 json_is '.preview.pin | [.key, .existed] | map(tostring) | join(" ")' "relay:paused false" \
 	"pause: pinned: the key did not exist"
 json_is '.preview.count' 1 "pause: one key changes"
@@ -180,7 +180,7 @@ is "$RUN_RC" 0 "resume: exit 0"
 json_is '.result' confirmed "resume: confirmed"
 json_is '.preview.summary' "key relay:paused is set: DEL relay:paused resumes the worker that watches it" \
 	"resume: the preview's summary"
-like "$(jqr '.preview.lines | join(" / ")')" '^command: DEL relay:paused / now: set, no TTL, seen set since 20[0-9-]+T[0-9:]+Z$' \
+like "$(jqr '.preview.lines | join(" / ")')" '^will send: DEL relay:paused \(1 expected\) / now: set, no TTL, seen set since 20[0-9-]+T[0-9:]+Z$' \
 	"resume: the preview's lines (the key's TTL, since when it was seen set)"
 json_is '.preview.pin.existed' true "resume: pinned: the key existed"
 json_is '.applied | [.sent, .answer, (.affected|tostring)] | join(" | ")' "DEL relay:paused | 1 | 1" \
@@ -234,7 +234,7 @@ is "$RUN_RC" 2 "pin: exit 2"
 like "$RUN_OUT" "pause web/cache refused: target changed, nothing applied: key relay:paused was set since the preview" \
 	"pin: refused, the target changed"
 like "$RUN_OUT" "the new preview \(run the action again to apply it\):" "pin: the new preview follows"
-like "$RUN_OUT" "preview: already paused: key relay:paused is set"$'\n'"  command: SET relay:paused 1 NX"$'\n'"  now: set, no TTL" \
+like "$RUN_OUT" "preview: already paused: key relay:paused is set"$'\n'"  will send: SET relay:paused 1 NX \\(OK expected\\)"$'\n'"  now: set, no TTL" \
 	"pin: the new preview says the key is set now"
 is "$(xcli GET relay:paused)" "someone-else" "pin: the other client's value is left alone"
 is "$(sent_cmds)" "EXISTS INFO TTL" "pin: synctop sent no write (the new preview read the TTL)"

@@ -193,7 +193,7 @@ static enum probe_result flag_preview(const struct probe_ctx *ctx, bool pause, j
 	json_object_set_new(pin, "existed", json_boolean(set));
 	json_object_set_new(p, "pin", pin);
 	char s[1100];
-	snprintf(s, sizeof s, "command: %s", cmd);
+	snprintf(s, sizeof s, "will send: %s (%s expected)", cmd, pause ? "OK" : "1");
 	json_t *lines = json_array();
 	json_array_append_new(lines, json_string_clean(s));
 	json_array_append_new(lines, json_string_clean(now_line));
@@ -360,8 +360,8 @@ const struct kind_action cache_actions[] = {
         .preview = pause_preview,
         .apply = pause_apply,
         .readback = flag_readback,
-        .does = "sets cache.pause_key (SET KEY VALUE NX), which the worker watching it takes as a pause; "
-                "refused when the key is already set",
+        .does = "sets cache.pause_key (SET KEY VALUE NX), the flag the worker watches; offered only while it "
+                "is not set",
     },
     {
         .action = ACTION_RESUME,
@@ -369,8 +369,8 @@ const struct kind_action cache_actions[] = {
         .preview = resume_preview,
         .apply = resume_apply,
         .readback = flag_readback,
-        .does = "deletes cache.pause_key (DEL KEY), so that the worker watching it runs again; refused when "
-                "the key is not set",
+        .does = "deletes cache.pause_key (DEL KEY), the flag the worker watches; offered only while it is "
+                "set",
     },
     {ACTION_NONE},
 };
