@@ -22,7 +22,7 @@ worker() {
 	REC=$EXTRA_CONNECT_DIR/connect.requests
 	: >"$REC"
 	{
-		printf '[synctop]\ntimeout = 5s\nconfirm_timeout = 10s\naudit_log = %s\nenvironment = staging\n' "$AUDIT"
+		printf '[synctop]\naudit_log = %s\nenvironment = staging\n' "$AUDIT"
 		printf '[connect workers]\nurl = %s\n' "$URL"
 		printf '[pipeline products]\nconnector = workers\nconnector.name = w\n'
 	} >"$conf"

@@ -124,17 +124,17 @@ static void control(struct env *e, const char *path, const char *body)
 	http_response_free(&r);
 }
 
-/* One step of action a (arg: the preview for apply, the apply's result for readback): its
-   result, or NULL with err. */
-static json_t *run(struct env *e, enum action a, enum action_phase phase, const json_t *arg, char *err,
-                   size_t n)
+/* One step of action a (arg: the preview for apply, the apply's result for readback) with
+   secs to go: its result, or NULL with err. */
+static json_t *run_within(struct env *e, enum action a, enum action_phase phase, const json_t *arg,
+                          double secs, char *err, size_t n)
 {
 	struct request req = {
 	    .op = REQ_ACTION, .stage = e->st, .action = a, .phase = phase, .arg = (json_t *)arg};
 	struct probe_ctx ctx = {.cfg = e->cfg,
 	                        .st = e->st,
 	                        .session = e->session,
-	                        .deadline = now_mono() + 5,
+	                        .deadline = now_mono() + secs,
 	                        .memo = &e->memo,
 	                        .aux = &e->aux};
 	json_t *res = NULL;
@@ -142,6 +142,12 @@ static json_t *run(struct env *e, enum action a, enum action_phase phase, const 
 	enum probe_result r = executor_run(e->ex, &ctx, &req, &res, err, n);
 	assert_int_equal(r == PROBE_OK, res != NULL);
 	return res;
+}
+
+static json_t *run(struct env *e, enum action a, enum action_phase phase, const json_t *arg, char *err,
+                   size_t n)
+{
+	return run_within(e, a, phase, arg, 5, err, n);
 }
 
 /* The string at a dotted path ("pin.state", "lines.0"), or "<absent>". */
@@ -385,6 +391,21 @@ static void test_restart(void **state)
 	         "rebalance was under way: retried after 1 s), 409 Conflict: Cannot complete request "
 	         "momentarily due to no known leader URL, likely because a rebalance was underway.: "
 	         "nothing was changed");
+	json_decref(p);
+	/* A 409 with too little of the deadline left for the retry: none, and said so. */
+	control(e, "/_standin/rebalance", "{\"seconds\": 0}");
+	p = run(e, ACTION_RESTART, PHASE_PREVIEW, NULL, err, sizeof err);
+	control(e, "/_standin/fault",
+	        "{\"mode\": \"status\", \"status\": 409, \"path_prefix\": \"/connectors/w/restart\", "
+	        "\"count\": 1}");
+	double t1 = now_mono();
+	ap = run_within(e, ACTION_RESTART, PHASE_APPLY, p, 1.2, err, sizeof err);
+	assert_null(ap);
+	assert_true(now_mono() - t1 < 0.9);
+	assert_string_equal(
+	    err, "POST /connectors/w/restart?includeTasks=true&onlyFailed=true answered 409 Conflict (a "
+	         "rebalance was under way; no time left to retry): standin fault: status 409: nothing "
+	         "was changed");
 	json_decref(p);
 	env_down(e);
 }
