@@ -454,6 +454,77 @@ static void test_old_workers(void **state)
 	env_down(e);
 }
 
+/* A FAILED connector: the includeTasks restart restarts it; before 3.0 a plain restart does.
+   A worker that ignores includeTasks (204: older than 3.0, its version unread): one restart
+   per task after it. */
+static void test_restart_connector_and_fallback(void **state)
+{
+	struct env *e = env_up("3.7.1");
+	if (!e)
+		skip();
+	char err[400], w[1024], want[256];
+	control(e, "/_standin/connector_fail", "{\"connector\": \"w\", \"trace\": \"x.Bad: url\\n\\tat y\"}");
+	json_t *p = run(e, ACTION_RESTART, PHASE_PREVIEW, NULL, err, sizeof err);
+	assert_string_equal(at(p, "summary"), "restart the FAILED connector w");
+	assert_string_equal(at(p, "count"), "1");
+	assert_string_equal(at(p, "pin.connector_failed"), "true");
+	assert_string_equal(at(p, "traces.0.task"), "null");
+	assert_string_equal(at(p, "traces.0.trace"), "[\"x.Bad: url\",\" at y\"]");
+	json_t *ap = run(e, ACTION_RESTART, PHASE_APPLY, p, err, sizeof err);
+	assert_string_equal(at(ap, "answer"), "202 Accepted: connector RESTARTING");
+	json_t *rb = read_back(e, ACTION_RESTART, ap);
+	snprintf(want, sizeof want, "connector RUNNING (restart sent at %s)",
+	         at(ap, "readback.restarted_at"));
+	assert_string_equal(at(rb, "seen"), want);
+	assert_string_equal(at(rb, "confirmed"), "true");
+	json_decref(p);
+	json_decref(ap);
+	json_decref(rb);
+	env_down(e);
+
+	e = env_up("2.8.2");
+	control(e, "/_standin/connector_fail", "{\"connector\": \"w\"}");
+	control(e, "/_standin/task_fail", "{\"connector\": \"w\", \"task\": 1}");
+	p = run(e, ACTION_RESTART, PHASE_PREVIEW, NULL, err, sizeof err);
+	assert_string_equal(at(p, "summary"), "restart the FAILED connector and 1 FAILED task (1) of w");
+	assert_string_equal(at(p, "lines.3"),
+	                    "will send: POST /connectors/w/restart (the connector instance)");
+	ap = run(e, ACTION_RESTART, PHASE_APPLY, p, err, sizeof err);
+	assert_string_equal(at(ap, "sent"), "POST /connectors/w/restart, POST /connectors/w/tasks/1/restart");
+	assert_string_equal(at(ap, "answer"), "204 No Content, 204 No Content");
+	assert_string_equal(at(ap, "affected"), "2");
+	rb = read_back(e, ACTION_RESTART, ap);
+	assert_string_equal(at(rb, "confirmed"), "true");
+	json_decref(p);
+	json_decref(ap);
+	json_decref(rb);
+
+	/* The version unknown at the preview: includeTasks is tried; the 204 says it was ignored. */
+	control(e, "/_standin/task_fail", "{\"connector\": \"w\", \"task\": 0}");
+	p = json_loads(
+	    "{\"target\": \"connector w on workers\", \"pin\": {\"state\": \"RUNNING\", \"failed\": [0],"
+	    " \"connector_failed\": false, \"version\": null, \"per_task\": false}}",
+	    0, NULL);
+	ap = run(e, ACTION_RESTART, PHASE_APPLY, p, err, sizeof err);
+	assert_string_equal(at(ap, "sent"),
+	                    "POST /connectors/w/restart?includeTasks=true&onlyFailed=true, POST "
+	                    "/connectors/w/tasks/0/restart");
+	assert_string_equal(at(ap, "answer"),
+	                    "204 No Content, 204 No Content: the worker ignored includeTasks "
+	                    "(older than 3.0): one restart per task");
+	assert_string_equal(at(ap, "affected"), "1");
+	rb = read_back(e, ACTION_RESTART, ap);
+	assert_string_equal(at(rb, "confirmed"), "true");
+	writes(e, w, sizeof w);
+	assert_string_equal(w, "POST /connectors/w/restart 204,POST /connectors/w/tasks/1/restart 204,"
+	                       "POST /connectors/w/restart?includeTasks=true&onlyFailed=true 204,"
+	                       "POST /connectors/w/tasks/0/restart 204");
+	json_decref(p);
+	json_decref(ap);
+	json_decref(rb);
+	env_down(e);
+}
+
 static void test_stop(void **state)
 {
 	struct env *e = env_up("3.5.0");
@@ -486,8 +557,11 @@ static void test_stop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pause_resume), cmocka_unit_test(test_pause_pinned),
-	    cmocka_unit_test(test_restart),      cmocka_unit_test(test_old_workers),
+	    cmocka_unit_test(test_pause_resume),
+	    cmocka_unit_test(test_pause_pinned),
+	    cmocka_unit_test(test_restart),
+	    cmocka_unit_test(test_old_workers),
+	    cmocka_unit_test(test_restart_connector_and_fallback),
 	    cmocka_unit_test(test_stop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
