@@ -64,7 +64,7 @@ static struct env *env_up(const char *version)
 	if (e->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(PYTHON, PYTHON, "-B", script, "--port", "0", "--port-file", port_file, "--log", log,
-		      "--record", e->rec, "--connector", "w:2", "--restart-ms", "300", "--version", version,
+		      "--record", e->rec, "--connector", "w:2", "--restart-ms", "1000", "--version", version,
 		      (char *)NULL);
 		_exit(127);
 	}
@@ -192,12 +192,12 @@ static void writes(struct env *e, char *out, size_t n)
 	fclose(f);
 }
 
-/* Reads back until confirmed (at most 3 s): the last read-back. */
+/* Reads back until confirmed (at most 6 s): the last read-back. */
 static json_t *read_back(struct env *e, enum action a, const json_t *applied)
 {
 	char err[400];
 	json_t *rb = NULL;
-	for (int i = 0; i < 30; i++) {
+	for (int i = 0; i < 60; i++) {
 		json_decref(rb);
 		rb = run(e, a, PHASE_READBACK, applied, err, sizeof err);
 		assert_non_null(rb);
