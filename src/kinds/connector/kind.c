@@ -18,6 +18,7 @@ static const struct metric_def connector_metrics[] = {
     {"paused_for_s", MU_SECONDS, false},
     {"type", MU_TEXT, false},
     {"worker_id", MU_TEXT, false},
+    {"worker_version", MU_TEXT, false}, /* GET / of the worker: "3.7.1" */
     {0},
 };
 

@@ -11,6 +11,7 @@
 #include "kinds/probe.h"
 #include "sanitize.h"
 #include "units.h"
+#include "util.h"
 
 /* The first line of a Java stack trace: the exception and its message. */
 static json_t *trace_head(const char *trace)
@@ -20,6 +21,32 @@ static json_t *trace_head(const char *trace)
 	size_t n = strcspn(trace, "\n");
 	char head[304]; /* 300 bytes, whole characters (json_stringn refuses a cut one) */
 	return json_string(text_clean(head, sizeof head, trace, n > 300 ? 300 : n));
+}
+
+/* The worker's version (GET /), read on the first poll and then every VERSION_EVERY polls
+   (every 10 while it cannot be read): the stop action needs Connect 3.5, the restart of
+   tasks 3.0. Its failure fails nothing. */
+#define VERSION_EVERY 60
+struct connector_aux {
+	char version[64]; /* "" while unknown */
+	unsigned long next_poll;
+};
+
+static void worker_version(const struct probe_ctx *ctx, struct sample *out)
+{
+	struct connector_aux *ax = *ctx->aux;
+	if (!ax)
+		ax = *ctx->aux = xcalloc(1, sizeof *ax);
+	if (ctx->poll_no >= ax->next_poll) {
+		char err[256];
+		bool ok = connect_worker_version(ctx->session, ctx->deadline, ax->version, sizeof ax->version,
+		                                 err, sizeof err);
+		if (!ok)
+			ax->version[0] = '\0';
+		ax->next_poll = ctx->poll_no + (ok ? VERSION_EVERY : 10);
+	}
+	if (ax->version[0])
+		json_object_set_new(out->metrics, "worker_version", json_string(ax->version));
 }
 
 static enum probe_result connector_poll(const struct probe_ctx *ctx, struct sample *out)
@@ -36,6 +63,8 @@ static enum probe_result connector_poll(const struct probe_ctx *ctx, struct samp
 	}
 	enum probe_result r = connector_read(j, path, ctx->memo, out);
 	json_decref(j);
+	if (r == PROBE_OK)
+		worker_version(ctx, out);
 	return r;
 }
 
@@ -96,4 +125,6 @@ enum probe_result connector_read(const json_t *j, const char *path, json_t **mem
 
 const struct probe connector_probe = {
     .poll = connector_poll,
+    .aux_close = free,
+    .actions = connector_actions,
 };
