@@ -45,9 +45,11 @@ static void test_ids(void **state)
 	assert_false(outbox_scope_parse("ids:230-101", &sc, why, sizeof why));
 	assert_string_equal(why, "ids: FROM (230) is above TO (101)");
 	assert_false(outbox_scope_parse("ids:a-b", &sc, why, sizeof why));
-	assert_string_equal(why, "ids: \"a-b\" is not FROM-TO, two whole numbers (ids:101-230) or one (ids:101)");
+	assert_string_equal(why,
+	                    "ids: \"a-b\" is not FROM-TO, two whole numbers (ids:101-230) or one (ids:101)");
 	assert_false(outbox_scope_parse("ids:", &sc, why, sizeof why));
-	assert_string_equal(why, "ids: \"\" is not FROM-TO, two whole numbers (ids:101-230) or one (ids:101)");
+	assert_string_equal(why,
+	                    "ids: \"\" is not FROM-TO, two whole numbers (ids:101-230) or one (ids:101)");
 	assert_false(outbox_scope_parse("ids:1-", &sc, why, sizeof why));
 	assert_false(outbox_scope_parse("ids:-5", &sc, why, sizeof why));
 	assert_false(outbox_scope_parse("ids:1-2-3", &sc, why, sizeof why));
@@ -72,7 +74,8 @@ static void test_created(void **state)
 	assert_true(sc.to.ago_s == 5400.0);
 	assert_string_equal(sc.type, "product.deleted");
 
-	assert_true(outbox_scope_parse("created:2026-12-03T10:00:00Z..2026-12-03 10:05", &sc, why, sizeof why));
+	assert_true(
+	    outbox_scope_parse("created:2026-12-03T10:00:00Z..2026-12-03 10:05", &sc, why, sizeof why));
 	assert_int_equal(sc.from.kind, END_AT);
 	assert_string_equal(sc.from.at, "2026-12-03T10:00:00Z");
 	assert_string_equal(sc.to.at, "2026-12-03T10:05:00Z"); /* no zone: UTC */
@@ -89,20 +92,26 @@ static void test_created(void **state)
 	assert_false(outbox_scope_parse("created:..", &sc, why, sizeof why));
 	assert_string_equal(why, "created: both ends are open: give FROM, TO or both (created:15m..)");
 	assert_false(outbox_scope_parse("created:15m", &sc, why, sizeof why));
-	assert_string_equal(why, "created: \"15m\" has no \"..\" between FROM and TO (created:15m.., created:FROM..TO)");
+	assert_string_equal(
+	    why, "created: \"15m\" has no \"..\" between FROM and TO (created:15m.., created:FROM..TO)");
 	assert_false(outbox_scope_parse("created:5m..1h", &sc, why, sizeof why));
 	assert_string_equal(why, "created: FROM (5m ago) is not before TO (1h ago)");
-	assert_false(outbox_scope_parse("created:2026-12-03T11:00Z..2026-12-03T10:00Z", &sc, why, sizeof why));
-	assert_string_equal(why, "created: FROM (2026-12-03T11:00:00Z) is not before TO (2026-12-03T10:00:00Z)");
+	assert_false(
+	    outbox_scope_parse("created:2026-12-03T11:00Z..2026-12-03T10:00Z", &sc, why, sizeof why));
+	assert_string_equal(why,
+	                    "created: FROM (2026-12-03T11:00:00Z) is not before TO (2026-12-03T10:00:00Z)");
 	assert_false(outbox_scope_parse("created:yesterday..", &sc, why, sizeof why));
-	assert_string_equal(why, "created: FROM \"yesterday\" is neither an ISO 8601 time nor a duration back "
-	                         "from now (15m, 2h, 1d)");
+	assert_string_equal(why,
+	                    "created: FROM \"yesterday\" is neither an ISO 8601 time nor a duration back "
+	                    "from now (15m, 2h, 1d)");
 	assert_false(outbox_scope_parse("created:2026-13-03..", &sc, why, sizeof why));
-	assert_string_equal(why, "created: FROM \"2026-13-03\" is not an ISO 8601 time (2026-12-03T10:00:00Z, "
-	                         "2026-12-03 10:00+02:00, 2026-12-03)");
+	assert_string_equal(why,
+	                    "created: FROM \"2026-13-03\" is not an ISO 8601 time (2026-12-03T10:00:00Z, "
+	                    "2026-12-03 10:00+02:00, 2026-12-03)");
 	assert_false(outbox_scope_parse("created:..2026-12-03T25:00", &sc, why, sizeof why));
-	assert_string_equal(why, "created: TO \"2026-12-03T25:00\" is not an ISO 8601 time (2026-12-03T10:00:00Z, "
-	                         "2026-12-03 10:00+02:00, 2026-12-03)");
+	assert_string_equal(why,
+	                    "created: TO \"2026-12-03T25:00\" is not an ISO 8601 time (2026-12-03T10:00:00Z, "
+	                    "2026-12-03 10:00+02:00, 2026-12-03)");
 	assert_false(outbox_scope_parse("created:-5m..", &sc, why, sizeof why));
 }
 
@@ -152,7 +161,7 @@ static void test_mistakes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_failed),  cmocka_unit_test(test_ids),     cmocka_unit_test(test_created),
+	    cmocka_unit_test(test_failed),  cmocka_unit_test(test_ids),      cmocka_unit_test(test_created),
 	    cmocka_unit_test(test_iso8601), cmocka_unit_test(test_mistakes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
