@@ -23,6 +23,21 @@ demo__fault_help() {
 	esac
 }
 
+# How synctop fixes it: the key (on the screen) and the command, or what to do outside it.
+demo__fault_fix() {
+	case $1 in
+	pause-relay) echo "key u on products (resume), or: contrib/demo.sh action resume products" ;;
+	poison-rows) echo "key R on products, scope failed (replay), or: contrib/demo.sh action replay products --scope failed" ;;
+	refresh-off) echo "key I on products (restore the refresh interval), or: contrib/demo.sh action restore-refresh products" ;;
+	dual-write-loss) echo "key R on products, scope created:1h.. (replay the last hour), or: contrib/demo.sh action replay products --scope created:1h.." ;;
+	task-fail) echo "key T on recommendations (restart failed tasks), or: contrib/demo.sh action restart recommendations" ;;
+	stop-relay) echo "none inside synctop: start the relay again (contrib/demo.sh fault clear does)" ;;
+	slot-stall) echo "none inside synctop: restart the CDC consumer (contrib/demo.sh fault clear does)" ;;
+	evict-sessions) echo "none inside synctop: give Redis its memory back (CONFIG SET maxmemory 20mb)" ;;
+	lagging-indexer) echo "none inside synctop: scale the indexer back up (contrib/demo.sh fault clear does)" ;;
+	esac
+}
+
 demo__psql() {
 	psql -X -q -v ON_ERROR_STOP=1 -d synctop "$@"
 }
@@ -102,6 +117,7 @@ demo_fault() {
 		return 1
 	}
 	printf 'demo: fault %s: %s\n' "$name" "$(demo__fault_help "$name")"
+	printf 'demo: the fix: %s\n' "$(demo__fault_fix "$name")"
 	# shellcheck disable=SC2016 # the backquotes are shown, not run
 	printf 'demo: `contrib/demo.sh fault clear` puts it right\n'
 }

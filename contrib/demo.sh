@@ -14,6 +14,10 @@
 #   contrib/demo.sh fault NAME       break the running demo (from a second terminal):
 #                                    contrib/demo.sh fault list  names the faults
 #   contrib/demo.sh fault clear      put everything right again
+#   contrib/demo.sh action ACTION PIPELINE [ARGS]
+#                                    synctop action on the running demo (the fix of a fault
+#                                    from the command line, as its key does on the screen),
+#                                    e.g. contrib/demo.sh action resume products
 #   contrib/demo.sh up               the system without the screen, until Ctrl-C or SIGTERM
 #   DEMO_SECONDS=N contrib/demo.sh   no screen: a snapshot every 2 s for N seconds, then exit 0
 #
@@ -37,7 +41,7 @@ state_file=$state_dir/synctop-demo-$(id -u).state
 say() { printf '==> %s\n' "$*" >&2; }
 
 usage() {
-	sed -n '10,21s/^# \{0,1\}//p' "$0"
+	sed -n '10,25s/^# \{0,1\}//p' "$0"
 }
 
 # The running demo, if any: loads its environment and sets DEMO_DIR. False when none runs.
@@ -76,6 +80,14 @@ fault)
 	}
 	demo_fault "${2:-list}"
 	exit $?
+	;;
+action)
+	shift
+	running_demo || {
+		echo "demo.sh: no demo is running (start one with contrib/demo.sh, in another terminal)" >&2
+		exit 2
+	}
+	exec "${SYNCTOP:-$SYNCTOP_ROOT/synctop}" -c "$DEMO_DIR/synctop.conf" action "$@"
 	;;
 --once)
 	shift
