@@ -200,10 +200,13 @@ enum probe_result outbox_flag_apply(const struct probe_ctx *ctx, const char *sco
 			char perr[256];
 			json_t *np = NULL;
 			r = flag_preview(ctx, pause, &np, perr, sizeof perr);
-			*out = json_pack("{s:s, s:I}", "changed",
-			                 pause ? "the worker was paused by someone else since the preview"
-			                       : "the worker was resumed by someone else since the preview",
-			                 "affected", (json_int_t)0);
+			*out =
+			    json_pack("{s:s, s:I}", "changed",
+			              pause ? "no row updated: the worker was no longer running (paused by "
+			                      "someone else since the preview, or its row is gone)"
+			                    : "no row updated: the worker was no longer paused (resumed by "
+			                      "someone else since the preview, or its row is gone)",
+			              "affected", (json_int_t)0);
 			if (np)
 				json_object_set_new(*out, "preview", np);
 			return r == PROBE_BROKEN ? PROBE_BROKEN : PROBE_OK;
@@ -224,10 +227,10 @@ enum probe_result outbox_flag_apply(const struct probe_ctx *ctx, const char *sco
 	}
 	PQclear(res);
 	snappendf(answer, sizeof answer, "; COMMIT");
-	*out =
-	    json_pack("{s:s, s:s, s:I, s:{s:b}}", "sent",
-	              pause ? "UPDATE control table: paused = true" : "UPDATE control table: paused = false",
-	              "answer", answer, "affected", (json_int_t)1, "readback", "paused", pause);
+	*out = json_pack("{s:o, s:s, s:I, s:{s:b}}", "sent",
+	                 json_sprintf("UPDATE %s SET paused = %s WHERE name = '%s'", o->control_table,
+	                              pause ? "true" : "false", o->worker),
+	                 "answer", answer, "affected", (json_int_t)1, "readback", "paused", pause);
 	(void)scope;
 	return r;
 }
