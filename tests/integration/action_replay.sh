@@ -15,13 +15,14 @@ load_outbox_schema
 conf=$TEST_TMP/synctop.conf
 AUDIT=$TEST_TMP/audit.log
 
-# mkconf_action [LINE...]: the products pipeline on the outbox, LINEs added to it.
+# mkconf_action [LINE...]: the products pipeline on the outbox (OUTBOX_TABLE, default
+# public.outbox), LINEs added to it.
 mkconf_action() {
 	: >"$conf" && chmod 600 "$conf"
 	{
 		printf '[synctop]\ntimeout = %s\naudit_log = %s\nconfirm_timeout = 5s\n\n' "${MKCONF_TIMEOUT:-2s}" "$AUDIT"
 		printf '[postgres shop]\nconninfo = %s\n\n' "$(conninfo)"
-		printf '[pipeline products]\noutbox = shop\noutbox.table = public.outbox\n'
+		printf '[pipeline products]\noutbox = shop\noutbox.table = %s\n' "${OUTBOX_TABLE:-public.outbox}"
 		printf '%s\n' "$@"
 	} >>"$conf"
 }
@@ -232,6 +233,29 @@ is "$(psql_synctop -c "SELECT string_agg(concat_ws(' ', id, aggregate_id, event_
 is "$(psql_synctop -c "SELECT md5(string_agg(o::text, '|' ORDER BY id)) FROM outbox o WHERE id <= 40")" "$before" \
 	"insert: the originals are untouched"
 
+# Insert mode on a Debezium-style outbox: uuid ids and no defaults (a copy gets
+# gen_random_uuid() and now()), the event type in column "type".
+psql_synctop >/dev/null <<-'SQL'
+	CREATE TABLE dbz (id uuid PRIMARY KEY, aggregatetype text NOT NULL, aggregateid text NOT NULL,
+	                  type text NOT NULL, payload jsonb, created_at timestamptz NOT NULL);
+	INSERT INTO dbz SELECT ('00000000-0000-0000-0000-00000000000' || g)::uuid, 'product', 'P-' || g,
+	       CASE WHEN g % 2 = 0 THEN 'product.updated' ELSE 'product.deleted' END,
+	       jsonb_build_object('n', g), timestamptz '2026-01-01 00:00:00+00' + g * interval '1 minute'
+	FROM generate_series(1, 6) AS g;
+SQL
+OUTBOX_TABLE=dbz mkconf_action 'outbox.replay = insert' 'outbox.pending = false' 'outbox.attempts_column =' \
+	'outbox.error_column =' 'outbox.type_column = type' 'outbox.control_table ='
+run_synctop -c "$conf" action replay products --scope created:2026-01-01T00:02:00Z..,type:product.updated --yes --format json
+is "$RUN_RC" 0 "insert, uuid ids: exit 0"
+json_is .preview.summary "3 rows, ids 00000000-0000-0000-0000-000000000002 to 00000000-0000-0000-0000-000000000006, created 2026-01-01T00:02:00Z to 2026-01-01T00:06:00Z" \
+	"insert, uuid ids: the preview"
+json_is .readback.seen "3 of the 3 copies in dbz" "insert, uuid ids: read back"
+is "$(psql_synctop -c "SELECT string_agg(concat_ws(' ', aggregateid, type, payload::text), ';' ORDER BY aggregateid)
+                       FROM dbz WHERE created_at > now() - interval '1 minute' AND id::text NOT LIKE '00000000-%'")" \
+	'P-2 product.updated {"n": 2};P-4 product.updated {"n": 4};P-6 product.updated {"n": 6}' \
+	"insert, uuid ids: copies with new uuids and created times"
+is "$(psql_synctop -c 'SELECT count(*) FROM dbz')" 9 "insert, uuid ids: the 6 originals and 3 copies"
+
 # A statement of the user's, the ids as $1.
 load_rows
 mkconf_action 'outbox.replay = UPDATE outbox SET processed = false, processed_at = NULL WHERE id = ANY($1::bigint[])'
@@ -283,5 +307,5 @@ is "$(flag)" "f|f" "pause, flipped by someone else: nothing changed"
 psql_synctop -c 'DROP TRIGGER other ON outbox_worker' -c 'DROP FUNCTION other()'
 
 is "$(jq -r .result "$AUDIT" | sort | uniq -c | awk '{ printf "%s %s;", $2, $1 }')" \
-	"confirmed 13;failed 1;refused 5;" "the audit log: one line per action that reached a preview"
+	"confirmed 14;failed 1;refused 5;" "the audit log: one line per action that reached a preview"
 done_testing

@@ -88,11 +88,14 @@ static enum probe_result replay_preview(const struct probe_ctx *ctx, const char 
 		json_object_set_new(pv, "refuse",
 		                    json_sprintf("no row to replay: none matches the scope (%s)", words));
 	} else {
+		const char *first = PQgetvalue(res, 0, 1), *last = PQgetvalue(res, 0, 2);
+		/* "ids 101-230"; ids that are not numbers (uuids) would run together: "ids A to B" */
+		bool numeric = strspn(first, "0123456789") == strlen(first) &&
+		               strspn(last, "0123456789") == strlen(last);
 		json_object_set_new(pv, "summary",
-		                    json_sprintf("%" PRId64 " row%s, ids %s-%s, created %s to %s", count,
-		                                 count == 1 ? "" : "s", PQgetvalue(res, 0, 1),
-		                                 PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
-		                                 PQgetvalue(res, 0, 4)));
+		                    json_sprintf("%" PRId64 " row%s, ids %s%s%s, created %s to %s", count,
+		                                 count == 1 ? "" : "s", first, numeric ? "-" : " to ", last,
+		                                 PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4)));
 		json_object_set_new(pv, "first_id", json_string(PQgetvalue(res, 0, 1)));
 		json_object_set_new(pv, "last_id", json_string(PQgetvalue(res, 0, 2)));
 		json_object_set_new(pv, "oldest", json_string(PQgetvalue(res, 0, 3)));
