@@ -242,7 +242,8 @@ static enum probe_result replay_apply(const struct probe_ctx *ctx, const char *s
 	struct params pc = {0};
 	char cap[32];
 	snprintf(cap, sizeof cap, "%" PRId64, o->count_cap + 1);
-	replay_param_add(&pc, cap);
+	if (mode == MODE_SQL)
+		replay_param_add(&pc, cap);
 	struct names q;
 	if (!replay_names_quote(ctx->session, o, &q, err, n)) {
 		replay_params_free(&pc);
@@ -254,7 +255,7 @@ static enum probe_result replay_apply(const struct probe_ctx *ctx, const char *s
 		                "), (SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) LIMIT $1) p)",
 		                q.rel, o->pending);
 	else
-		pre = xstrdup("SELECT to_char(now() AT TIME ZONE 'UTC', " TS_US "), $1::bigint * 0");
+		pre = xstrdup("SELECT to_char(now() AT TIME ZONE 'UTC', " TS_US ")");
 	replay_names_free(&q);
 	res = replay_run(ctx, pre, &pc, err, n, &broken);
 	replay_params_free(&pc);
@@ -304,8 +305,12 @@ static enum probe_result replay_apply(const struct probe_ctx *ctx, const char *s
 		}
 		PQclear(res);
 		char why[160];
-		snprintf(why, sizeof why, "%zu of the %zu rows changed since the preview",
-		         pinned - (size_t)affected, pinned);
+		if ((size_t)affected < pinned)
+			snprintf(why, sizeof why, "%zu of the %zu rows changed since the preview",
+			         pinned - (size_t)affected, pinned);
+		else /* only when the ids are not unique */
+			snprintf(why, sizeof why, "the %zu previewed ids matched %" PRId64 " rows", pinned,
+			         affected);
 		r = changed(ctx, scope, why, out);
 		goto out;
 	}
