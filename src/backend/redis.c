@@ -304,6 +304,16 @@ bool redis_select_url_db(redisContext *c, const char *url, double deadline, char
 	return true;
 }
 
+bool redis_use_url_db(redisContext *c, const char *url, double deadline, char *err, size_t n, bool *broken)
+{
+	struct redis_url u;
+	*broken = false;
+	if (!parse_url(url, &u, err, n))
+		return false;
+	explicit_bzero(u.password, sizeof u.password);
+	return u.db == 0 || redis_select_url_db(c, url, deadline, err, n, broken);
+}
+
 static void redis_close(void *session)
 {
 	if (session)

@@ -23,6 +23,9 @@ redisReply *redis_call(redisContext *c, double deadline, int argc, const char **
    user allowed INFO alone can still be polled. */
 bool redis_select_url_db(redisContext *c, const char *url, double deadline, char *err, size_t n,
                          bool *broken);
+/* The same, with no SELECT when the URL's database is 0: a new connection is already there,
+   and no probe SELECTs any other than the URL's. */
+bool redis_use_url_db(redisContext *c, const char *url, double deadline, char *err, size_t n, bool *broken);
 
 /* The same command with one more argument, once per argument in args, pipelined (one round
    trip): replies[i] for args[i] (the caller frees each). False with the reason in err and

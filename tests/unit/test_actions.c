@@ -48,9 +48,9 @@ static void test_kinds_offer(void **state)
 				snappendf(got, sizeof got, " %s", action_json_name((enum action)a));
 		snappendf(got, sizeof got, ";");
 	}
-	assert_string_equal(got,
-	                    "outbox: replay pause resume;slot:;kafka:;"
-	                    "connector: pause resume stop restart;search: refresh restore-refresh;cache:;");
+	assert_string_equal(
+	    got, "outbox: replay pause resume;slot:;kafka:;"
+	         "connector: pause resume stop restart;search: refresh restore-refresh;cache: pause resume;");
 	assert_false(kind_offers(kinds[0], ACTION_NONE));
 	assert_false(kind_offers(kinds[0], ACTION_COUNT));
 }

@@ -5,6 +5,9 @@
 #include <stdint.h>
 
 #include "kinds/kind.h"
+#ifdef HAVE_REDIS
+#include "kinds/act.h"
+#endif
 
 /* The cache.* options of a stage (st->opts), described by cache_options. */
 struct cache_opts {
@@ -12,6 +15,8 @@ struct cache_opts {
 	double evicted_warn, evicted_crit; /* cache.evicted_warn/crit: evictions per second */
 	char *key_prefix;                  /* cache.key_prefix: keys sampled on demand ("session:") */
 	int64_t sample_keys;               /* cache.sample_keys: at most this many keys per sample */
+	char *pause_key;                   /* cache.pause_key: the flag a worker watches; NULL: none */
+	char *pause_value;                 /* cache.pause_value: what pause SETs it to */
 };
 
 static inline const struct cache_opts *cache_opts(const struct stage_cfg *st)
@@ -22,6 +27,13 @@ static inline const struct cache_opts *cache_opts(const struct stage_cfg *st)
 extern const struct kind cache_kind;
 #ifdef HAVE_REDIS
 extern const struct probe cache_probe;
+/* act.c: pause and resume through the flag key (cache.pause_key). */
+extern const struct kind_action cache_actions[];
+/* act.c: reads the flag (cache.pause_key, if set) into m ("paused", "paused_since",
+   "paused_for_s"), keeping the wall time it was first seen set in ctx->memo (an object, member
+   "paused_since"); an unreadable flag leaves them null and says why in *why_out (a new string).
+   False, with *broken and *why_out, when the connection must go. */
+bool cache_pause_poll(const struct probe_ctx *ctx, json_t *m, char **why_out, bool *broken);
 #endif
 
 /* options.c: the cache.* keys, the first being the stage key itself. */

@@ -25,6 +25,9 @@ static const struct metric_def cache_metrics[] = {
     {"mem_fragmentation_ratio", MU_FACTOR, false},
     {"role", MU_TEXT, false},
     {"master_link_status", MU_TEXT, false},
+    {"paused", MU_BOOL, false},       /* cache.pause_key is set; null without one */
+    {"paused_since", MU_TEXT, false}, /* since when synctop has seen it set */
+    {"paused_for_s", MU_SECONDS, false},
     {0},
 };
 
@@ -41,16 +44,24 @@ static void cache_target(const struct stage_cfg *st, char *buf, size_t n)
 static void cache_figures(const struct stage_view *sv, char *buf, size_t n)
 {
 	const json_t *m = sv->cur.metrics;
-	double used = 0, max = 0, ratio, rate;
+	double used = 0, max = 0, ratio, rate, paused_for;
+	bool paused = false;
 	char u[32], mx[32];
 	metric_num(m, "used_memory", &used);
 	metric_num(m, "maxmemory", &max);
 	format_size(used, u, sizeof u);
 	format_size(max, mx, sizeof mx);
+	buf[0] = '\0';
+	if (metric_bool(m, "paused", &paused) && paused) {
+		char d[32] = "";
+		if (metric_num(m, "paused_for_s", &paused_for))
+			format_duration(paused_for, d, sizeof d);
+		snappendf(buf, n, "paused%s%s, ", *d ? " " : "", d);
+	}
 	if (metric_num(m, "used_ratio", &ratio))
-		snprintf(buf, n, "mem %s of %s (%.0f%%)", u, mx, ratio * 100);
+		snappendf(buf, n, "mem %s of %s (%.0f%%)", u, mx, ratio * 100);
 	else
-		snprintf(buf, n, "mem %s, no maxmemory", u);
+		snappendf(buf, n, "mem %s, no maxmemory", u);
 	const char *policy = metric_str(m, "maxmemory_policy");
 	if (policy)
 		snappendf(buf, n, ", %s", policy);
@@ -94,4 +105,5 @@ const struct kind cache_kind = {
     .target = cache_target,
     .evaluate = cache_rules,
     .figures = cache_figures,
+    .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
 };

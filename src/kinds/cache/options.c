@@ -21,5 +21,9 @@ const struct opt_def cache_options[] = {
      "how many have a TTL; never part of periodic polling"},
     {"cache.sample_keys", OPT_INT, "1000", 10, 1000000, OFF(sample_keys), 0,
      "at most this many keys per sample (SCAN with MATCH, then TTL per key, pipelined)"},
+    {"cache.pause_key", OPT_STR, NULL, 1, 0, OFF(pause_key), 0,
+     "key whose presence pauses a worker (e.g. relay:paused): read every poll (EXISTS), set by pause, "
+     "deleted by resume; unset: no pause or resume here"},
+    {"cache.pause_value", OPT_STR, "1", 1, 0, OFF(pause_value), 0, "the value pause sets cache.pause_key to"},
     {0},
 };

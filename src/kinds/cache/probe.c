@@ -8,6 +8,7 @@
 #include "kinds/cache/cache.h"
 #include "kinds/probe.h"
 #include "kinds/cache/parse.h"
+#include "sanitize.h"
 
 /* Below this, mem_fragmentation_ratio says more about the allocator's floor than about
    fragmentation (13.7 at 900 KB used, measured here). */
@@ -83,6 +84,18 @@ static enum probe_result cache_poll(const struct probe_ctx *ctx, struct sample *
 	if (has[F_EVICTED])
 		json_object_set_new(out->raw, "evicted_keys", json_real((double)v[F_EVICTED]));
 	json_decref(info);
+
+	/* The pause flag (cache.pause_key), when there is one: EXISTS, after INFO. */
+	char *flag_err = NULL;
+	if (!cache_pause_poll(ctx, m, &flag_err, &broken)) {
+		sample_set_error(out, "%s", flag_err);
+		free(flag_err);
+		return PROBE_BROKEN;
+	}
+	if (flag_err) {
+		out->detail = json_pack("{s:o}", "pause_error", json_string_clean(flag_err));
+		free(flag_err);
+	}
 	return PROBE_OK;
 }
 
@@ -194,4 +207,5 @@ const struct probe cache_probe = {
     .poll = cache_poll,
     .derive = cache_derive,
     .sample = cache_sample,
+    .actions = cache_actions,
 };

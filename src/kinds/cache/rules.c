@@ -1,4 +1,5 @@
-/* rules.c: the Redis rules: memory, eviction, unbounded and TTL-less caches. Pure. */
+/* rules.c: the Redis rules: memory, eviction, unbounded and TTL-less caches, a worker paused by its flag
+   key. Pure. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 
 #include "kinds/cache/cache.h"
 #include "rules.h"
+#include "sanitize.h"
 #include "units.h"
 
 /* "; sample of session:*: 20 of 1,000 keys without a TTL" from the last key sample (key t). */
@@ -21,6 +23,37 @@ static void append_key_sample(struct diagnosis *d, const struct stage_view *sv)
 	format_count(sampled, b, sizeof b);
 	snappendf(d->evidence, sizeof d->evidence, "; sample of %s*: %s of %s keys without a TTL", prefix, a,
 	          b);
+}
+
+/* worker-paused: cache.pause_key is set, so the worker watching it holds (RUNBOOK.md). */
+static void pause_rule(struct pipeline_view *pv, struct stage_view *sv)
+{
+	const json_t *m = sv->cur.metrics;
+	const char *key = cache_opts(sv->cfg)->pause_key;
+	bool paused = false;
+	char k[200];
+	if (!key)
+		return;
+	text_clean(k, sizeof k, key, strlen(key));
+	const char *unreadable = json_string_value(json_object_get(sv->cur.detail, "pause_error"));
+	if (unreadable) {
+		raise_status(sv, ST_WARN, "cannot tell whether the worker is paused: %s", unreadable);
+		return;
+	}
+	if (!metric_bool(m, "paused", &paused) || !paused)
+		return;
+	double since = 0;
+	metric_num(m, "paused_for_s", &since);
+	const char *since_iso = metric_str(m, "paused_since");
+	char d_s[32];
+	format_duration(since, d_s, sizeof d_s);
+	raise_status(sv, ST_WARN, "worker paused for %s (key %s)", d_s, k);
+	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
+	snprintf(d->symptom, sizeof d->symptom,
+	         "the worker is paused by its flag key: nothing flows until the key is deleted");
+	snprintf(d->evidence, sizeof d->evidence, "key %s on %s has been set for at least %s (seen since %s)",
+	         k, sv->cfg->conn->name, d_s, since_iso ? since_iso : "?");
+	snprintf(d->next, sizeof d->next, "resume it: key u, or synctop action resume %s", pv->cfg->name);
 }
 
 void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
@@ -98,4 +131,5 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 		    "raise maxmemory or change the eviction policy (keep sessions out of allkeys-* eviction, "
 		    "or in their own Redis)");
 	}
+	pause_rule(pv, sv);
 }

@@ -15,7 +15,8 @@
 /* The defaults: used warn 0.8 / crit 0.95 of maxmemory, evicted warn 1/s / crit 100/s. */
 static const char *const INI = "[redis sessions]\nurl = redis://cache.internal:6379/0\n"
                                "[pipeline sessions]\n"
-                               "cache = sessions\ncache.key_prefix = session:\n";
+                               "cache = sessions\ncache.key_prefix = session:\n"
+                               "cache.pause_key = relay:paused\n";
 
 static int setup(void **state)
 {
@@ -255,6 +256,70 @@ static void test_evicting_near_miss(void **state)
 	assert_int_equal(pv->n_diags, 0);
 }
 
+/* ---- worker-paused: cache.pause_key is set ---- */
+
+/* 800 MiB of 1000 under allkeys-lru (no memory status of its own), the flag spliced in. */
+#define PAUSED(flag)                                                                                         \
+	"{\"used_memory\": " MIB_800 ", \"maxmemory\": 1048576000, \"used_ratio\": 0.8,"                     \
+	" \"maxmemory_policy\": \"allkeys-lru\", \"keys\": 1000, \"expires\": 1000, \"evicted_keys\": 0,"    \
+	" \"evicted_per_s\": 0.0, " flag "}"
+
+static void test_worker_paused(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    PAUSED("\"paused\": true, \"paused_since\": \"2026-11-18T09:26:40Z\", \"paused_for_s\": 2820.4"),
+	    NULL);
+	assert_int_equal(CACHE(f)->status, ST_WARN);
+	assert_string_equal(CACHE(f)->reason, "worker paused for 47m00s (key relay:paused)");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = fixture_diag(pv, "worker-paused");
+	assert_non_null(d);
+	assert_int_equal(d->severity, ST_WARN);
+	assert_int_equal(d->action, ACTION_RESUME);
+	assert_string_equal(d->symptom,
+	                    "the worker is paused by its flag key: nothing flows until the key is deleted");
+	assert_string_equal(d->evidence,
+	                    "key relay:paused on sessions has been set for at least 47m00s (seen since "
+	                    "2026-11-18T09:26:40Z)");
+	assert_string_equal(d->next, "resume it: key u, or synctop action resume sessions");
+}
+
+static void test_worker_paused_near_miss(void **state)
+{
+	struct fx *f = *state;
+	/* The flag is read and not set. */
+	const struct pipeline_view *pv =
+	    eval(f, PAUSED("\"paused\": false, \"paused_since\": null, \"paused_for_s\": null"), NULL);
+	assert_int_equal(CACHE(f)->status, ST_OK);
+	assert_string_equal(CACHE(f)->reason, "");
+	assert_int_equal(pv->n_diags, 0);
+	/* Not read (null): no pause is claimed. */
+	pv = eval(f, PAUSED("\"paused\": null"), NULL);
+	assert_int_equal(CACHE(f)->status, ST_OK);
+	assert_int_equal(pv->n_diags, 0);
+	/* Unreadable (an ACL user allowed INFO alone): a warning, and no pause claimed either. */
+	pv = eval(f, PAUSED("\"paused\": null"),
+	          "{\"pause_error\": \"EXISTS of cache.pause_key: NOPERM this user has no permissions\"}");
+	assert_int_equal(CACHE(f)->status, ST_WARN);
+	assert_string_equal(CACHE(f)->reason, "cannot tell whether the worker is paused: EXISTS of "
+	                                      "cache.pause_key: NOPERM this user has no permissions");
+	assert_int_equal(pv->n_diags, 0);
+}
+
+/* Without cache.pause_key the stage watches no flag, whatever a sample says. */
+static void test_worker_paused_needs_key(void **state)
+{
+	(void)state;
+	struct fx *f = fixture_open("[redis sessions]\nurl = redis://cache.internal:6379/0\n"
+	                            "[pipeline web]\ncache = sessions\n");
+	const struct pipeline_view *pv = eval(f, PAUSED("\"paused\": true, \"paused_for_s\": 60"), NULL);
+	assert_int_equal(CACHE(f)->status, ST_OK);
+	assert_int_equal(pv->n_diags, 0);
+	fixture_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +334,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_volatile_no_ttl_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_evicting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_evicting_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_paused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_paused_near_miss, setup, teardown),
+	    cmocka_unit_test(test_worker_paused_needs_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
