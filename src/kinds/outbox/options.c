@@ -42,5 +42,12 @@ const struct opt_def outbox_options[] = {
      "empty: none. A pause in force is shown (worker-paused)"},
     {"outbox.worker", OPT_STR, "relay", 1, 0, OFF(worker), 0,
      "the name of this outbox's worker in outbox.control_table"},
+    {"outbox.replay", OPT_STR, "update", 1, 0, OFF(replay), 0,
+     "how the replay action (R) re-publishes rows: update (reset them to pending: the reference schema), "
+     "insert (insert copies: insert-only outboxes), or an SQL statement taking the id array as $1"},
+    {"outbox.replay_max_rows", OPT_INT, "10000", 1, 1e6, OFF(replay_max_rows), 0,
+     "the most rows one replay may touch; a larger scope is refused with its count"},
+    {"outbox.type_column", OPT_STR, "event_type", 1, 0, OFF(type_column), 0,
+     "column holding the event type, matched by a replay scope's ,type:T"},
     {0},
 };

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "kinds/act.h"
 #include "kinds/kind.h"
 
 /* The outbox.* options of a stage (st->opts), described by outbox_options. */
@@ -20,8 +21,11 @@ struct outbox_opts {
 	int64_t pending_warn, pending_crit;
 	double oldest_warn_s, oldest_crit_s;
 	int64_t failed_warn, failed_crit;
-	char *control_table; /* outbox.control_table: the workers' pause flags ("" = none) */
-	char *worker;        /* outbox.worker: this outbox's row in the control table */
+	char *control_table;     /* outbox.control_table: the workers' pause flags ("" = none) */
+	char *worker;            /* outbox.worker: this outbox's row in the control table */
+	char *replay;            /* outbox.replay: "update", "insert" or the user's statement ($1: the ids) */
+	int64_t replay_max_rows; /* outbox.replay_max_rows: a larger replay is refused */
+	char *type_column;       /* outbox.type_column: what a replay's ,type:T scope matches */
 };
 
 static inline const struct outbox_opts *outbox_opts(const struct stage_cfg *st)
@@ -32,6 +36,19 @@ static inline const struct outbox_opts *outbox_opts(const struct stage_cfg *st)
 extern const struct kind outbox_kind;
 #ifdef HAVE_POSTGRES
 extern const struct probe outbox_probe;
+/* act_replay.c: replay, pause and resume (kinds/act.h), ended by {ACTION_NONE}. */
+extern const struct kind_action outbox_actions[];
+/* act_pause.c: the pause and resume steps, for outbox_actions. */
+bool outbox_pause_offered(const struct stage_cfg *st, const struct sample *cur, char *why, size_t n);
+bool outbox_resume_offered(const struct stage_cfg *st, const struct sample *cur, char *why, size_t n);
+enum probe_result outbox_pause_preview(const struct probe_ctx *ctx, const char *scope, json_t **out,
+                                       char *err, size_t n);
+enum probe_result outbox_resume_preview(const struct probe_ctx *ctx, const char *scope, json_t **out,
+                                        char *err, size_t n);
+enum probe_result outbox_flag_apply(const struct probe_ctx *ctx, const char *scope, const json_t *preview,
+                                    json_t **out, char *err, size_t n);
+enum probe_result outbox_flag_readback(const struct probe_ctx *ctx, const json_t *applied, json_t **out,
+                                       char *err, size_t n);
 #endif
 
 /* options.c: the outbox.* keys, the first being the stage key itself. */

@@ -256,4 +256,5 @@ static void outbox_derive(const struct stage_cfg *st, const struct sample *prev,
 const struct probe outbox_probe = {
     .poll = outbox_poll,
     .derive = outbox_derive,
+    .actions = outbox_actions,
 };
