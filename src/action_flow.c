@@ -73,10 +73,15 @@ static void finish(struct act_flow *f, enum audit_result r, const char *reason)
 	const char *sent = f->applied ? jstr_or(f->applied, "sent", "") : "";
 	f->line[0] = '\0';
 	switch (r) {
-	case AUDIT_CONFIRMED:
-		snappendf(f->line, sizeof f->line, "%s %s: %s; confirmed: %s (%.1f s)", aname(f), at, sent,
-		          why, f->t_done - f->t_start);
+	case AUDIT_CONFIRMED: {
+		double took = f->t_done - f->t_start;
+		snappendf(f->line, sizeof f->line, "%s %s: %s; confirmed: %s (", aname(f), at, sent, why);
+		if (took < 1)
+			snappendf(f->line, sizeof f->line, "%.0f ms)", took * 1000);
+		else
+			snappendf(f->line, sizeof f->line, "%.1f s)", took);
 		break;
+	}
 	case AUDIT_UNCONFIRMED:
 	case AUDIT_APPLIED:
 		snappendf(f->line, sizeof f->line, "%s %s: %s; %s", aname(f), at, sent, why);

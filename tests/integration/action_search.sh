@@ -80,7 +80,7 @@ is "$(jqr .applied.shards)" \
 	"total 2, successful 1, failed 0 (1 copy unassigned, as a replica on a single node: not a failure)" \
 	"refresh: the line says the replica is unassigned, not a failure"
 is "$(jqr '.readback | "\(.confirmed) \(.refresh_total)"')" "true 1" "refresh: read back refresh_total 1"
-is "$(jqr .line)" "refresh products/search: POST /products/_refresh; confirmed: refresh_total 1, up from 0; total 2, successful 1, failed 0 (1 copy unassigned, as a replica on a single node: not a failure) ($(jqr '.line | capture("\\((?<s>[0-9.]+ s)\\)$").s'))" \
+is "$(jqr .line)" "refresh products/search: POST /products/_refresh; confirmed: refresh_total 1, up from 0; total 2, successful 1, failed 0 (1 copy unassigned, as a replica on a single node: not a failure) ($(jqr '.line | capture("\\((?<s>[0-9.]+ m?s)\\)$").s'))" \
 	"refresh: the result line"
 is "$(writes)" "POST /products/_refresh 200" "refresh: exactly one POST /products/_refresh"
 is "$(sreq GET /products/_count | jq .count)" 3 "refresh: the 3 documents are visible"

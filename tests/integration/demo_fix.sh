@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# demo_fix.sh: every demo fault that has a key is fixed with synctop's own action, as a
+# newcomer would: inject it (contrib/demo.sh fault NAME), see its diagnosis, run the action
+# that its key runs (contrib/demo.sh action ..., the same preview, pin, apply, read-back and
+# audit), and see the diagnosis go without `fault clear`. The audit log holds one line per fix,
+# each confirmed by read-back.
+# needs: postgres kafka redis search
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_cmd jq curl redis-cli python3 pg_recvlogical
+[[ -x $top_builddir/contrib/synctop-relay ]] ||
+	skip_all "contrib/synctop-relay is not built (a build without Kafka or PostgreSQL)"
+[[ -x $top_builddir/tests/stack/kafka_mock ]] || skip_all "tests/stack/kafka_mock is not built"
+if [[ $top_builddir != "$top_srcdir" ]]; then
+	skip_all "the demo runs from a built source tree (make check in the source tree, not a VPATH build)"
+fi
+plan 18
+
+DEMO=$top_srcdir/contrib/demo.sh
+export XDG_RUNTIME_DIR=$TEST_TMP XDG_STATE_HOME=$TEST_TMP/state
+export SYNCTOP
+AUDIT=$XDG_STATE_HOME/synctop/audit.log
+
+"$DEMO" up >"$TEST_TMP/demo.out" 2>"$TEST_TMP/demo.err" &
+demo_pid=$!
+at_exit _demo_stop
+# shellcheck disable=SC2317 # run by at_exit
+_demo_stop() {
+	kill -TERM "$demo_pid" 2>/dev/null
+	wait "$demo_pid" 2>/dev/null
+	return 0
+}
+
+snap() { "$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null; }
+# shellcheck disable=SC2317 # called through wait_snap
+has_rule() {
+	jq -e --arg s "$1" --arg r "$2" \
+		'[.pipelines[].diagnoses[]? | select(.stage == $s and .rule == $r)] | length > 0' \
+		<<<"$SNAP" >/dev/null 2>&1
+}
+# shellcheck disable=SC2317 # called through wait_snap
+lacks_rule() { ! has_rule "$@"; }
+wait_snap() {
+	local until=$(($(now_ms) + $1 * 1000))
+	shift
+	while :; do
+		SNAP=$(snap) || true
+		"$@" && return 0
+		(($(now_ms) < until)) || return 1
+		sleep 0.5
+	done
+}
+# shellcheck disable=SC2317 # called through wait_snap
+ready() {
+	jq -e '([.pipelines[].stages[] | select(.status == "unknown")] | length == 0) and
+		([.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0)' \
+		<<<"$SNAP" >/dev/null 2>&1
+}
+for ((i = 0; i < 60; i++)); do
+	[[ -s $XDG_RUNTIME_DIR/synctop-demo-$(id -u).state ]] && break
+	sleep 0.25
+done
+wait_snap 40 ready
+ok "the demo is up" test $? -eq 0 || bail_out "the demo did not come up: $(tail -n 5 "$TEST_TMP/demo.err")"
+wait_snap 20 lacks_rule search dual-write-loss
+
+# fix FAULT STAGE RULE SECONDS ACTION-ARGS...: inject, see RULE, run the action, see RULE go.
+fix() {
+	local name=$1 stage=$2 rule=$3 secs=$4
+	shift 4
+	"$DEMO" fault "$name" >"$TEST_TMP/fault.out" 2>&1
+	wait_snap "$secs" has_rule "$stage" "$rule"
+	ok "$name: $stage shows $rule" test $? -eq 0
+	run_synctop_demo "$@" --yes --format json
+	is "$RUN_RC:$(jqr .result)" "0:confirmed" "$name: synctop action $* is confirmed (exit 0)"
+	wait_snap 40 lacks_rule "$stage" "$rule"
+	ok "$name: $rule gone, fixed by synctop alone" test $? -eq 0 ||
+		diag "$(jq -c '[.pipelines[] | {name, diagnoses: [.diagnoses[]? | {rule, severity, evidence}]}]' <<<"$SNAP")"
+}
+run_synctop_demo() {
+	RUN_CMD="contrib/demo.sh action $*"
+	"$DEMO" action "$@" >"$TEST_TMP/run.out" 2>"$TEST_TMP/run.err" </dev/null
+	RUN_RC=$?
+	RUN_OUT=$(<"$TEST_TMP/run.out")
+	RUN_ERR=$(<"$TEST_TMP/run.err")
+	diag "ran: $RUN_CMD -> exit $RUN_RC: $(jqr .line)"
+}
+
+fix pause-relay outbox worker-paused 15 resume products
+fix poison-rows outbox poison-rows 15 replay products --scope failed
+fix refresh-off search search-refresh-disabled 15 restore-refresh products
+fix task-fail connector connector-task-failed 15 restart recommendations
+fix dual-write-loss search dual-write-loss 20 replay products --scope created:1h..
+is "$(jq -r 'select(.result == "confirmed") | .action' "$AUDIT" | tr '\n' ' ')" \
+	"resume replay restore-refresh restart replay " "the audit log: the five fixes, each confirmed"
+is "$(jq -r 'select(.result != "confirmed") | .action' "$AUDIT")" "" "the audit log: nothing else"
+diag "$(cat "$AUDIT")"
+done_testing
