@@ -338,6 +338,8 @@ json_t *flow_json(const struct act_flow *f)
 	              f->pl ? f->pl->name : NULL, "stage", f->st ? f->st->kind->name : NULL, "scope",
 	              f->scope[0] ? f->scope : NULL, "result", res, "preview", f->preview, "applied",
 	              f->applied, "readback", f->seen);
+	if (f->repreview) /* refused because the target changed: what it is now */
+		json_object_set(o, "repreview", f->repreview);
 	json_t *target = f->preview ? json_object_get(f->preview, "target") : NULL;
 	json_object_set_new(o, "target", target ? json_incref(target) : json_null());
 	json_object_set_new(o, "line", json_string(f->line));

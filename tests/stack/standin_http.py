@@ -96,6 +96,20 @@ class StandinHandler(BaseHTTPRequestHandler):
                     " " + note if note else ""))
                 self.logf.flush()
 
+    # A client request is recorded as its answer's headers go out, before the client can read
+    # the answer: a test that reads the record right after an answer finds the request there.
+    _record_pending = False
+
+    def send_response(self, code, message=None):
+        self._status_sent = code
+        super().send_response(code, message)
+
+    def end_headers(self):
+        if self._record_pending:
+            self._record_pending = False
+            self.record(getattr(self, "_status_sent", 0))
+        super().end_headers()
+
     def record(self, status):
         """One JSON line in the --record file for a client request (never a control one)."""
         if self.recf:
@@ -119,6 +133,7 @@ class StandinHandler(BaseHTTPRequestHandler):
         """Malformed request lines and headers: the API's JSON error (never HTML), then
         close."""
         self.close_connection = True
+        self._record_pending = False  # recorded once, below
         try:
             self.send_body(code, self.malformed_body(code, message), [("Connection", "close")])
         except OSError:
@@ -153,6 +168,7 @@ class StandinHandler(BaseHTTPRequestHandler):
             return
         head = self.command == "HEAD"
         control = segs[:1] == ["_standin"]
+        self._record_pending = not control
         try:
             if control:
                 status, body = self.control(segs[1:], raw)
@@ -178,7 +194,8 @@ class StandinHandler(BaseHTTPRequestHandler):
                 pass
         finally:
             self.log_line(status, t0, note)
-            if not control:
+            if self._record_pending:  # no answer went out (a hang, a client gone): record it now
+                self._record_pending = False
                 self.record(status)
             self.after_request(segs, params, status)
 

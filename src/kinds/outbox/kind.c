@@ -47,7 +47,20 @@ static void outbox_figures(const struct stage_view *sv, char *buf, size_t n)
 	metric_num(m, "oldest_pending_age_s", &age);
 	format_count(pending, cnt, sizeof cnt);
 	format_duration(age, a, sizeof a);
-	snprintf(buf, n, "%s%s pending", capped ? ">=" : "", cnt);
+	bool paused = false;
+	double paused_for;
+	buf[0] = '\0';
+	if (metric_bool(m, "worker_paused", &paused) && paused) {
+		/* The pause first: it is what the operator must know before any figure. */
+		if (metric_num(m, "paused_for_s", &paused_for)) {
+			format_duration(paused_for, a, sizeof a);
+			snappendf(buf, n, "paused %s, ", a);
+		} else {
+			snappendf(buf, n, "paused, ");
+		}
+		format_duration(age, a, sizeof a);
+	}
+	snappendf(buf, n, "%s%s pending", capped ? ">=" : "", cnt);
 	if (pending > 0)
 		snappendf(buf, n, ", oldest %s", a);
 	if (metric_int(m, "failed", &failed)) {
