@@ -184,10 +184,12 @@ send q
 ok "help: q closes it (and does not quit)" wait_for "┌─ products "
 
 # ----------------------------------------------------------------------
-# Keys that write: not in this version; refused in read-only mode.
+# Keys that write: one that applies nowhere here says why and sends nothing; refused in
+# read-only mode.
 # ----------------------------------------------------------------------
-send R
-ok "actions: R says actions come in a later version" wait_for "later version"
+send F
+ok "actions: F with no search stage says why" \
+	wait_like "force an index refresh \(F\): the (outbox|slot) stage has no refresh action"
 send ' '
 ok "freeze: Space shows FROZEN in the header" wait_like '^synctop .* FROZEN '
 send ' '
