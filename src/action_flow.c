@@ -88,7 +88,8 @@ static void finish(struct act_flow *f, enum audit_result r, const char *reason)
 		snappendf(f->line, sizeof f->line, "%s %s failed: %s", aname(f), at, why);
 		break;
 	}
-	audit(f, why);
+	if (!f->usage_error) /* a mistyped command is no action: nothing to audit */
+		audit(f, why);
 }
 
 static bool submit(struct act_flow *f, enum action_phase phase, const json_t *arg, char *why, size_t n)
@@ -104,7 +105,7 @@ static bool submit(struct act_flow *f, enum action_phase phase, const json_t *ar
 }
 
 bool flow_start(struct act_flow *f, const struct config *cfg, struct poller *p, const struct pipeline *pl,
-                const struct stage_cfg *st, enum action a, const char *scope)
+                const struct stage_cfg *st, enum action a, const char *scope, const struct sample *cur)
 {
 	flow_clear(f);
 	f->cfg = cfg;
@@ -126,6 +127,12 @@ bool flow_start(struct act_flow *f, const struct config *cfg, struct poller *p, 
 	if (!stage_action_scope_ok(st, a, f->scope, why, sizeof why)) {
 		f->usage_error = true;
 		finish(f, AUDIT_REFUSED, why);
+		return false;
+	}
+	if (cur && !stage_action_offered(st, cur, a, why, sizeof why)) {
+		char r[REQUEST_ERR_MAX + 40];
+		snprintf(r, sizeof r, "does not apply now: %s", why);
+		finish(f, AUDIT_REFUSED, r);
 		return false;
 	}
 	if (!submit(f, PHASE_PREVIEW, NULL, why, sizeof why)) {

@@ -56,11 +56,12 @@ struct act_flow {
 	char audit_err[256];      /* FLOW_DONE: why the audit line could not be written, or "" */
 };
 
-/* Starts action a on the pinned stage st of pl (scope "" for none): checks the scope and
-   asks for the preview. False, with the flow ended (refused, audited) and the reason in
-   f->line, when it cannot start: read-only, no such action, a bad scope. */
+/* Starts action a on the pinned stage st of pl (scope "" for none): checks the scope, and
+   with cur (the stage's latest ok sample; NULL: none) that the action applies now, then asks
+   for the preview. False, with the flow ended (refused, audited) and the reason in f->line,
+   when it cannot start: read-only, no such action, a bad scope, not applicable now. */
 bool flow_start(struct act_flow *f, const struct config *cfg, struct poller *p, const struct pipeline *pl,
-                const struct stage_cfg *st, enum action a, const char *scope);
+                const struct stage_cfg *st, enum action a, const char *scope, const struct sample *cur);
 
 /* Gives the flow a poller event: true when it was the flow's (the caller then clears it). */
 bool flow_event(struct act_flow *f, const struct request_event *ev);

@@ -17,7 +17,7 @@
 #define ACTIONS(X)                                                                                           \
 	X(REPLAY, "replay", "replay", KEYED, 'R', "R", "replay outbox rows")                                 \
 	X(REFRESH, "refresh", "refresh", KEYED, 'F', "F", "force an index refresh")                          \
-	X(RESTORE_REFRESH, "restore-refresh", "restore-refresh", UNKEYED, 0, "",                             \
+	X(RESTORE_REFRESH, "restore-refresh", "restore-refresh", KEYED, 'I', "I",                            \
 	  "restore the index's default refresh interval")                                                    \
 	X(PAUSE, "pause", "pause", KEYED, 'p', "p", "pause the worker")                                      \
 	X(RESUME, "resume", "resume", KEYED, 'u', "u", "resume the worker")                                  \

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "cmd_action.h"
 #include "config_file.h"
 #include "once.h"
 #include "kinds/kind.h"
@@ -25,6 +26,7 @@
 static void usage(FILE *out)
 {
 	fputs("usage: synctop [options]\n"
+	      "       synctop [-c FILE] action ACTION PIPELINE [--scope SCOPE] [--dry-run] [--yes]\n"
 	      "\n"
 	      "Watch whether the copies of your data are in sync: PostgreSQL outbox tables and\n"
 	      "logical replication slots, Kafka consumer-group lag, Kafka Connect connectors,\n"
@@ -50,6 +52,7 @@ static void usage(FILE *out)
 	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
 	      "When standard output is not a terminal, synctop behaves as with --once.\n"
+	      "synctop action --help lists the actions (replay, refresh, pause, ...) and their exit codes.\n"
 	      "Config search order: -c FILE, $SYNCTOP_CONFIG, $XDG_CONFIG_HOME/synctop/synctop.conf,\n"
 	      "/etc/synctop.conf. See synctop(1) and synctop.conf(5).\n",
 	      out);
@@ -97,6 +100,28 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--kafka-describe-helper")) /* internal: see kafka_describe.c */
 		return kafka_describe_helper();
 #endif
+
+	/* The subcommand: `synctop [-c FILE] action ...` (-c may also follow it). */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(argv[i], "--config=", 9) || (!strncmp(argv[i], "-c", 2) && argv[i][2]))
+			continue;
+		if (strcmp(argv[i], "action"))
+			break;
+		const char *cfgp = NULL;
+		for (int k = 1; k < i; k++) {
+			if (!strncmp(argv[k], "--config=", 9))
+				cfgp = argv[k] + 9;
+			else if (!strcmp(argv[k], "-c") || !strcmp(argv[k], "--config"))
+				cfgp = ++k < i ? argv[k] : cfgp;
+			else if (!strncmp(argv[k], "-c", 2))
+				cfgp = argv[k] + 2;
+		}
+		return cmd_action(argc - i, argv + i, cfgp);
+	}
 
 	opterr = 0;
 	int c;

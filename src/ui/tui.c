@@ -14,6 +14,7 @@
 
 #include "exec.h"
 #include "health.h"
+#include "ui/action_ui.h"
 #include "ui/draw.h"
 #include "ui/input.h"
 #include "ui/select.h"
@@ -84,10 +85,17 @@ static struct act_flow flow;
 static void submit(struct ui *ui, const struct ui_request *rq)
 {
 	switch (rq->kind) {
-	case UI_REQ_ACTION:
-		flow_start(&flow, ui->cfg, ui->poller, rq->pipe, rq->stage, rq->action, "");
+	case UI_REQ_ACTION: {
+		/* Judged again from the sample the key saw: what is sent applies now. */
+		const struct sample *cur = NULL;
+		for (size_t i = 0; i < ui->snap.n_pipes; i++)
+			for (size_t j = 0; j < ui->snap.pipes[i].n_stages; j++)
+				if (ui->snap.pipes[i].stages[j].cfg == rq->stage)
+					cur = stage_latest_ok(&ui->snap.pipes[i].stages[j]);
+		flow_start(&flow, ui->cfg, ui->poller, rq->pipe, rq->stage, rq->action, "", cur);
 		ui_dialog_reset(ui);
 		return;
+	}
 	case UI_REQ_CONFIRM:
 	case UI_REQ_CANCEL:
 		flow_confirm(&flow, rq->kind == UI_REQ_CONFIRM);

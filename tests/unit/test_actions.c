@@ -71,15 +71,18 @@ static void test_key_rows(void **state)
 	}
 	assert_string_equal(got, "R=replay|replay outbox rows\n"
 	                         "F=refresh|force an index refresh\n"
+	                         "I=restore-refresh|restore the index's default refresh interval\n"
 	                         "p=pause|pause the worker\n"
 	                         "u=resume|resume the worker\n"
 	                         "T=restart|restart failed connector tasks\n");
 	const struct ui_key *k;
 	assert_int_equal(ui_key_lookup('T', VIEW_DETAIL, &k), ACT_ACTION);
 	assert_int_equal(ui_key_write(k), ACTION_RESTART);
-	/* The unkeyed actions have no row. */
+	assert_int_equal(ui_key_lookup('I', VIEW_DETAIL, &k), ACT_ACTION);
+	assert_int_equal(ui_key_write(k), ACTION_RESTORE_REFRESH);
+	/* The unkeyed action (stop) has no row. */
 	for (const struct ui_key *r = ui_keys; r->label; r++)
-		assert_true(ui_key_write(r) != ACTION_STOP && ui_key_write(r) != ACTION_RESTORE_REFRESH);
+		assert_true(ui_key_write(r) != ACTION_STOP);
 	assert_int_equal(ui_key_write(NULL), ACTION_NONE);
 }
 

@@ -1,9 +1,11 @@
 /* search_parse.c: what the search stage reads out of Elasticsearch/OpenSearch answers. */
 #include "kinds/search/parse.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "sample.h"
 #include "util.h"
 
 void search_figures_init(struct search_figures *f)
@@ -141,6 +143,82 @@ json_t *search_settings_detail(const json_t *settings)
 	}
 	free(names);
 	return list;
+}
+
+json_t *search_index_uuids(const json_t *settings)
+{
+	json_t *out = json_object();
+	size_t count;
+	const char **names = index_names(settings, &count);
+	for (size_t i = 0; i < count; i++) {
+		const char *uuid =
+		    setting(json_object_get(json_object_get(settings, names[i]), "settings"), "index.uuid");
+		json_object_set_new(out, names[i], uuid ? json_string(uuid) : json_null());
+	}
+	free(names);
+	return out;
+}
+
+const json_t *search_refresh_shards(const json_t *body, char *buf, size_t n)
+{
+	if (n)
+		buf[0] = '\0';
+	const json_t *sh = json_object_get(body, "_shards");
+	struct opt_i64 total = get_i64(sh, "total"), ok = get_i64(sh, "successful"),
+	               failed = get_i64(sh, "failed");
+	if (!total.known || !ok.known || !failed.known || total.v < 0 || ok.v < 0 || failed.v < 0)
+		return NULL;
+	snprintf(buf, n, "total %" PRId64 ", successful %" PRId64 ", failed %" PRId64, total.v, ok.v,
+	         failed.v);
+	/* Copies neither successful nor failed were not active: on one node, its replicas. */
+	int64_t idle = total.v - ok.v - failed.v;
+	if (idle > 0 && ok.v == 0 && failed.v == 0)
+		snappendf(buf, n, " (no shard copy active: nothing refreshed)");
+	else if (idle > 0)
+		snappendf(buf, n,
+		          " (%" PRId64 " %s unassigned, as a replica on a single node: not a failure)", idle,
+		          idle == 1 ? "copy" : "copies");
+	const json_t *failures = json_object_get(sh, "failures");
+	size_t i, shown = 0;
+	const json_t *fl;
+	json_array_foreach(failures, i, fl)
+	{
+		if (shown == 3) {
+			snappendf(buf, n, "; and %zu more", json_array_size(failures) - 3);
+			break;
+		}
+		const json_t *shard = json_object_get(fl, "shard");
+		const char *index = json_string_value(json_object_get(fl, "index"));
+		const char *status = json_string_value(json_object_get(fl, "status"));
+		const json_t *reason = json_object_get(fl, "reason");
+		const char *type = json_string_value(json_object_get(reason, "type"));
+		const char *why = json_is_string(reason)
+		                      ? json_string_value(reason)
+		                      : json_string_value(json_object_get(reason, "reason"));
+		snappendf(buf, n, "%s", shown ? "; " : "; failures: ");
+		if (json_is_integer(shard))
+			snappendf(buf, n, "shard %" JSON_INTEGER_FORMAT " of ", json_integer_value(shard));
+		snappendf(buf, n, "%s", index ? index : "?");
+		if (status)
+			snappendf(buf, n, " (%s)", status);
+		if (type || why)
+			snappendf(buf, n, ": %s%s%s", type ? type : "", type && why ? ": " : "",
+			          why ? why : "");
+		shown++;
+	}
+	return sh;
+}
+
+bool search_refresh_off(const json_t *metrics, char *why, size_t n)
+{
+	const char *ri = metric_str(metrics, "refresh_interval");
+	if (ri && !strcmp(ri, "-1"))
+		return true;
+	if (ri)
+		snprintf(why, n, "refresh_interval is %s, not -1: periodic refresh is on", ri);
+	else
+		snprintf(why, n, "refresh_interval is not known yet (no sample of the index)");
+	return false;
 }
 
 bool search_parse_stats(const json_t *j, struct search_figures *f, char *err, size_t n)

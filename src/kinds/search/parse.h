@@ -39,7 +39,6 @@ struct search_figures {
 
 void search_figures_init(struct search_figures *f);
 
-
 /* Each returns false with a reason when the body is not the object it should be. */
 bool search_parse_health(const json_t *j, struct search_figures *f, char *err, size_t n);
 bool search_parse_settings(const json_t *j, struct search_figures *f, char *err, size_t n);
@@ -51,5 +50,20 @@ bool search_parse_max(const json_t *j, const char *name, struct search_figures *
 
 /* The per-index list for the detail view: [{index, refresh_interval, explicit, search_idle_after}]. */
 json_t *search_settings_detail(const json_t *settings);
+
+/* The concrete indices of a _settings answer with their index.uuid: {"products": "uuid"}
+   (null for an index whose answer has none). New reference; {} when j is not an object. */
+json_t *search_index_uuids(const json_t *settings);
+
+/* The _shards object of a POST /{index}/_refresh answer ({"_shards": {"total", "successful",
+   "failed", "failures": [...]}}, the same with a 503 or 500), and what it means on one line in
+   buf: "total 2, successful 1, failed 0 (1 copy unassigned, ...: not a failure)", each failure's
+   shard, index, status and reason after it. NULL (buf "") when the body has no _shards with
+   its three counts. Borrowed from body. */
+const json_t *search_refresh_shards(const json_t *body, char *buf, size_t n);
+
+/* Whether a search sample's metrics say refresh is off (refresh_interval "-1"): the
+   restore-refresh action applies only then. False with why otherwise. */
+bool search_refresh_off(const json_t *metrics, char *why, size_t n);
 
 #endif

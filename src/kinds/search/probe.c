@@ -248,6 +248,7 @@ static void search_derive(const struct stage_cfg *st, const struct sample *prev,
 const struct probe search_probe = {
     .poll = search_poll,
     .derive = search_derive,
+    .actions = search_actions,
 #ifdef HAVE_POSTGRES
     .aux_close = source_close,
 #endif

@@ -26,7 +26,10 @@ static inline const struct search_opts *search_opts(const struct stage_cfg *st)
 
 extern const struct kind search_kind;
 #ifdef HAVE_SEARCH
+#include "kinds/act.h"
 extern const struct probe search_probe;
+/* act.c: refresh and restore-refresh (kinds/act.h), in the probe's actions. */
+extern const struct kind_action search_actions[];
 #endif
 
 /* options.c: the search.* keys, the first being the stage key itself. */

@@ -1,0 +1,15 @@
+/* cmd_action.h: `synctop action ACTION PIPELINE`: one action from the command line. */
+#ifndef SYNCTOP_CMD_ACTION_H
+#define SYNCTOP_CMD_ACTION_H
+
+#include <stdio.h>
+
+/* Runs the subcommand; argv[0] is "action", config_path the -c given before it (or NULL).
+   Returns the exit code (DESIGN.md: 0 confirmed or dry run, 1 unconfirmed, 2 refused or
+   failed, 3 usage or config). */
+int cmd_action(int argc, char **argv, const char *config_path);
+
+/* Its usage text (synctop action --help). */
+void cmd_action_usage(FILE *out);
+
+#endif
