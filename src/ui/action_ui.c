@@ -143,7 +143,7 @@ static const char *jstr(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-void dialog_build(const struct act_flow *f, const char *typed, int width, struct dialog *d)
+void dialog_build(const struct act_flow *f, const char *typed, const char *note, int width, struct dialog *d)
 {
 	memset(d, 0, sizeof *d);
 	const struct action_def *def =
@@ -151,6 +151,11 @@ void dialog_build(const struct act_flow *f, const char *typed, int width, struct
 	snprintf(d->title, sizeof d->title, " %s: %s ", def->json ? def->json : "action",
 	         def->help ? def->help : "");
 	char buf[1024];
+	if (note && *note) {
+		snprintf(buf, sizeof buf, "asked again: %s", note);
+		body_add(d, true, width, buf);
+		body_add(d, false, width, "");
+	}
 	snprintf(buf, sizeof buf, "pipeline  %s", f->pl ? f->pl->name : "?");
 	body_add(d, false, width, buf);
 	if (f->st) {

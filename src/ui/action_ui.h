@@ -51,8 +51,9 @@ struct dialog {
 	char cancel[32];  /* the button with the focus: "[ Cancel ]" */
 	char apply[48];   /* the other: "[ y: apply ]" */
 };
-/* Builds the dialog of f (typed: the digits typed so far when the count must be typed). */
-void dialog_build(const struct act_flow *f, const char *typed, int width, struct dialog *d);
+/* Builds the dialog of f (typed: the digits typed so far when the count must be typed; note:
+   why it asks again, shown first, or ""). */
+void dialog_build(const struct act_flow *f, const char *typed, const char *note, int width, struct dialog *d);
 void dialog_free(struct dialog *d);
 
 #endif

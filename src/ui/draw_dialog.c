@@ -16,7 +16,7 @@ void draw_dialog(struct ui *ui)
 	if (w < 40)
 		w = ui->cols - 2;
 	struct dialog d;
-	dialog_build(ui->flow, ui->dialog_typed, w - 4, &d);
+	dialog_build(ui->flow, ui->dialog_typed, ui->dialog_note, w - 4, &d);
 	/* Borders, the body, a blank row, the prompt, the buttons. */
 	int room = ui->rows - 2 - 5;
 	int shown = (int)d.n_body < room ? (int)d.n_body : room;

@@ -287,6 +287,7 @@ void ui_dialog_reset(struct ui *ui)
 {
 	ui->dialog_scroll = 0;
 	ui->dialog_typed[0] = '\0';
+	ui->dialog_note[0] = '\0';
 }
 
 struct ui_change ui_key(struct ui *ui, int ch, double now)

@@ -293,9 +293,14 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			}
 			/* Refused because the target changed: the new preview is asked about, as a
 			   new action. */
-			if (flow.state == FLOW_DONE && flow.repreview && flow_ask_again(&flow)) {
-				ui_dialog_reset(&ui);
-				dirty = true;
+			if (flow.state == FLOW_DONE && flow.repreview) {
+				char was[FLOW_LINE_MAX];
+				strlcpy_safe(was, flow.line, sizeof was);
+				if (flow_ask_again(&flow)) {
+					ui_dialog_reset(&ui);
+					strlcpy_safe(ui.dialog_note, was, sizeof ui.dialog_note);
+					dirty = true;
+				}
 			}
 			if (!ui.frozen && !stale) {
 				stale = true;

@@ -44,8 +44,9 @@ struct ui {
 	/* The action under way or the last one (tui.c owns it; NULL in tests without one): its
 	   line shows above the footer, and while it asks (FLOW_ASKING) the dialog owns the keys. */
 	const struct act_flow *flow;
-	int dialog_scroll;     /* the dialog's body, scrolled with Up/Down/PgUp/PgDn */
-	char dialog_typed[24]; /* the row count typed so far, when it must be typed */
+	int dialog_scroll;               /* the dialog's body, scrolled with Up/Down/PgUp/PgDn */
+	char dialog_typed[24];           /* the row count typed so far, when it must be typed */
+	char dialog_note[FLOW_LINE_MAX]; /* why it asks again ("" when it asks the first time) */
 
 	char message[160]; /* a one-line notice in the footer */
 	double message_until;

@@ -173,7 +173,7 @@ static void test_dialog_text(void **state)
 	struct st *f = *state;
 	asking(f, 5);
 	struct dialog d;
-	dialog_build(&f->flow, "", 40, &d);
+	dialog_build(&f->flow, "", "", 40, &d);
 	assert_string_equal(d.title, " replay: replay outbox rows ");
 	char body[2048] = "";
 	for (size_t i = 0; i < d.n_body; i++)
@@ -196,9 +196,19 @@ static void test_dialog_text(void **state)
 	assert_string_equal(d.apply, "[ y: apply ]");
 	dialog_free(&d);
 	asking(f, 137);
-	dialog_build(&f->flow, "13", 60, &d);
+	dialog_build(&f->flow, "13", "", 60, &d);
 	assert_string_equal(d.prompt, "type the row count (137) and Enter to apply: 13_");
 	assert_string_equal(d.apply, "[ count+Enter: apply ]");
+	dialog_free(&d);
+	/* Asked again after a refusal (the target changed): why comes first. */
+	dialog_build(&f->flow, "",
+	             "replay products/outbox refused: target changed, nothing applied: 2 rows taken", 60, &d);
+	assert_true(d.n_body > 3);
+	assert_true(d.body[0].bold);
+	assert_string_equal(d.body[0].text, "asked again: replay products/outbox refused: target changed,");
+	assert_string_equal(d.body[1].text, "nothing applied: 2 rows taken");
+	assert_string_equal(d.body[2].text, "");
+	assert_string_equal(d.body[3].text, "pipeline  products");
 	dialog_free(&d);
 }
 
