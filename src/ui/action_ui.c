@@ -86,6 +86,21 @@ void ui_action_footer(const struct pipeline_view *pv, const struct stage_view *s
 	}
 }
 
+bool ui_action_line(const struct stage_view *sv, enum action a, char *buf, size_t n)
+{
+	const struct action_def *d = &action_defs[a];
+	if (a <= ACTION_NONE || a >= ACTION_COUNT || !stage_action(sv->cfg, a))
+		return false;
+	char why[256];
+	if (d->key && ui_action_offered(sv, a, why, sizeof why))
+		snprintf(buf, n, "%-2s %s", d->label, d->help);
+	else if (d->key)
+		snprintf(buf, n, "%s: not now: %s", d->json, why);
+	else
+		snprintf(buf, n, "%s: no key (synctop action %s)", d->json, d->json);
+	return true;
+}
+
 void ui_diag_next(const struct pipeline_view *pv, const struct diagnosis *d, char *buf, size_t n,
                   bool read_only)
 {

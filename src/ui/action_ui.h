@@ -29,6 +29,11 @@ void ui_action_keys(const struct stage_view *sv, bool words, char *buf, size_t n
    footer's "F refresh  p pause". */
 void ui_action_footer(const struct pipeline_view *pv, const struct stage_view *sv, char *buf, size_t n);
 
+/* The detail view's line for action a on sv, false when its kind has no such action:
+   "F  force an index refresh" when it applies now, else without the key, with why:
+   "restore-refresh: not now: refresh_interval is 1s, not -1". */
+bool ui_action_line(const struct stage_view *sv, enum action a, char *buf, size_t n);
+
 /* A diagnosis's next line with the key that fixes it when its action is offered now on its
    stage (never read_only): "next (key u): resume the relay". */
 void ui_diag_next(const struct pipeline_view *pv, const struct diagnosis *d, char *buf, size_t n,

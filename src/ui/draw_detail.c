@@ -203,8 +203,22 @@ void draw_detail(struct ui *ui)
 		    status_word(d->severity), d->rule);
 		add_wrapped(&l, 4, 0, width, d->symptom);
 		add_wrapped(&l, 4, 0, width, d->evidence);
-		snprintf(buf, sizeof buf, "next: %s", d->next);
+		ui_diag_next(pv, d, buf, sizeof buf, ui->read_only);
 		add_wrapped(&l, 4, A_BOLD, width, buf);
+	}
+
+	/* The actions of the stage: the key where it applies now, else why not. */
+	bool acts = false;
+	for (int a = ACTION_NONE + 1; !ui->read_only && a < ACTION_COUNT; a++) {
+		if (!ui_action_line(sv, (enum action)a, buf, sizeof buf))
+			continue;
+		if (!acts) {
+			add(&l, 0, 0, "%s", "");
+			add(&l, 0, A_BOLD, "%s", "actions");
+		}
+		acts = true;
+		bool now = action_defs[a].key && ui_action_offered(sv, (enum action)a, NULL, 0);
+		add_wrapped(&l, 2, now ? 0 : theme_attr(th, ROLE_DIM), width, buf);
 	}
 
 	if (sv->last_err[0]) {

@@ -245,12 +245,14 @@ static void flow_of(struct act_flow *fl, const struct config *cfg, enum flow_sta
 }
 
 /* The keys of the actions that apply now (fake actions): R and p on products' outbox, in the
-   footer and its pane; the poison-rows diagnosis's next line ends with its key. */
+   footer and its pane; the poison-rows diagnosis's next line names its key. */
 static void test_actions_offered(void **state)
 {
 	ui_fx_actions(*state);
 	static const struct size one = {120, 40};
 	shoot("actions", *state, ui_fx_fill, VIEW_MAIN, "", &one);
+	/* The detail of products' outbox: each action's key where it applies, why not elsewhere. */
+	shoot("actions-detail", *state, ui_fx_fill, VIEW_MAIN, "<Enter>", &one);
 	/* Read-only: no key anywhere, and none in the help. */
 	shoot_read_only = true;
 	shoot("actions-read-only", *state, ui_fx_fill, VIEW_MAIN, "", &one);

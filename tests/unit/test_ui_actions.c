@@ -77,6 +77,13 @@ static void test_offered_keys(void **state)
 	assert_string_equal(buf, "R replay  p pause");
 	assert_false(ui_action_offered(&orders->stages[0], ACTION_REPLAY, why, sizeof why));
 	assert_string_equal(why, "no failed row");
+	/* The detail view's lines: the key where it applies, why not elsewhere. */
+	assert_true(ui_action_line(&orders->stages[0], ACTION_REPLAY, buf, sizeof buf));
+	assert_string_equal(buf, "replay: not now: no failed row");
+	assert_true(ui_action_line(&orders->stages[0], ACTION_PAUSE, buf, sizeof buf));
+	assert_string_equal(buf, "p  pause the worker");
+	assert_false(ui_action_line(&orders->stages[0], ACTION_REFRESH, buf, sizeof buf));
+	assert_false(ui_action_line(&products->stages[1], ACTION_PAUSE, buf, sizeof buf));
 	/* The audit pipeline's only sample failed: nothing to judge from, so replay is not offered. */
 	const struct pipeline_view *audit = pipe_named(&f->ui, "audit");
 	assert_null(stage_latest_ok(&audit->stages[0]));
