@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kinds/kind.h"
 #include "ui/action_ui.h"
 #include "ui/chrome.h"
 #include "ui/select.h"
@@ -85,6 +86,14 @@ void draw_footer(struct ui *ui, unsigned view)
 {
 	int y = ui->rows - 1;
 	char buf[256];
+	if (ui->scope_editing) {
+		char line[512];
+		snprintf(line, sizeof line, "%s scope on %s/%s: %s_   (Enter previews, Esc cancels)",
+		         action_json_name(ui->scope_action), ui->scope_pipe->name,
+		         ui->scope_stage->kind->name, ui->scope_edit);
+		put_text(y, 0, line, ui->cols, A_BOLD, true);
+		return;
+	}
 	if (ui->filter_editing) {
 		snprintf(buf, sizeof buf, "/%s_   (Enter keeps it, Esc clears it)", ui->filter_edit);
 		put_text(y, 0, buf, ui->cols, A_BOLD, true);
@@ -126,6 +135,10 @@ void draw_footer(struct ui *ui, unsigned view)
 
 int draw_flow_line(struct ui *ui)
 {
+	if (ui->scope_editing) { /* the scope's forms, or why the one typed was refused */
+		put_text(ui->rows - 2, 0, ui->scope_hint, ui->cols, theme_attr(&ui->theme, ROLE_DIM), true);
+		return 1;
+	}
 	const struct act_flow *f = ui->flow;
 	if (!f || f->state == FLOW_IDLE)
 		return 0;

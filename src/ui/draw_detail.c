@@ -258,6 +258,7 @@ void draw_help(struct ui *ui)
 		add(&l, 0, A_BOLD, "%s", "actions");
 		add_wrapped(&l, 2, 0, ui->cols - 2,
 		            "an action's key shows in the footer and on its stage only where it applies now; "
+		            "one that takes a scope (replay) asks for it first; "
 		            "it previews the exact target, then asks: y applies, any other key cancels (a "
 		            "replay of more than 100 rows asks for the row count); the line above the footer "
 		            "follows it to \"confirmed\" or \"not confirmed\"; every action is audited");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kinds/act.h"
 #include "kinds/kind.h"
 #include "ui/action_ui.h"
 #include "ui/select.h"
@@ -132,9 +133,62 @@ static struct ui_change write_key(struct ui *ui, const struct ui_key *k, double 
 		ui_notice(ui, now, "%s (%s): %s", k->help, k->label, why);
 		return c;
 	}
+	const struct kind_action *ka = stage_action(target->cfg, a);
+	if (ka && ka->scope_check) { /* it takes a scope: asked for first, then the preview */
+		ui->scope_editing = true;
+		ui->scope_edit[0] = '\0';
+		ui->scope_stage = target->cfg;
+		ui->scope_pipe = pv->cfg;
+		ui->scope_action = a;
+		stage_action_scope_ok(target->cfg, a, "", ui->scope_hint, sizeof ui->scope_hint);
+		return c;
+	}
 	c.what |= UI_REQUEST;
 	c.request =
 	    (struct ui_request){.kind = UI_REQ_ACTION, .stage = target->cfg, .pipe = pv->cfg, .action = a};
+	return c;
+}
+
+/* The scope prompt owns the keyboard while it is open: Enter checks the scope (the kind's
+   scope_check) and starts the preview, or says why not and stays; Esc cancels. */
+static struct ui_change scope_key(struct ui *ui, int ch, double now)
+{
+	struct ui_change c = {.what = UI_REDRAW};
+	size_t len = strlen(ui->scope_edit);
+	switch (ui_key_edit(ch)) {
+	case EDIT_ACCEPT: {
+		char why[256];
+		if (!stage_action_scope_ok(ui->scope_stage, ui->scope_action, ui->scope_edit, why,
+		                           sizeof why)) {
+			strlcpy_safe(ui->scope_hint, why, sizeof ui->scope_hint);
+			break;
+		}
+		ui->scope_editing = false;
+		c.what |= UI_REQUEST;
+		c.request = (struct ui_request){.kind = UI_REQ_ACTION,
+		                                .stage = ui->scope_stage,
+		                                .pipe = ui->scope_pipe,
+		                                .action = ui->scope_action};
+		strlcpy_safe(c.request.scope, ui->scope_edit, sizeof c.request.scope);
+		break;
+	}
+	case EDIT_CANCEL:
+		ui->scope_editing = false;
+		ui_notice(ui, now, "%s: cancelled, nothing sent", action_json_name(ui->scope_action));
+		break;
+	case EDIT_ERASE:
+		if (len > 0)
+			ui->scope_edit[len - 1] = '\0';
+		break;
+	case EDIT_CHAR:
+		if (len + 1 < sizeof ui->scope_edit) {
+			ui->scope_edit[len] = (char)ch;
+			ui->scope_edit[len + 1] = '\0';
+		}
+		break;
+	case EDIT_NONE:
+		break;
+	}
 	return c;
 }
 
@@ -294,6 +348,8 @@ struct ui_change ui_key(struct ui *ui, int ch, double now)
 {
 	if (ui->flow && ui->flow->state == FLOW_ASKING)
 		return dialog_key(ui, ch);
+	if (ui->scope_editing)
+		return scope_key(ui, ch, now);
 	if (ui->filter_editing) {
 		filter_key(ui, ch);
 		return (struct ui_change){.what = UI_REDRAW};

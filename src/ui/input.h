@@ -25,8 +25,9 @@ enum ui_request_kind {
 struct ui_request {
 	enum ui_request_kind kind;
 	const struct stage_cfg *stage;
-	const struct pipeline *pipe; /* UI_REQ_ACTION */
-	enum action action;          /* UI_REQ_ACTION */
+	const struct pipeline *pipe;   /* UI_REQ_ACTION */
+	enum action action;            /* UI_REQ_ACTION */
+	char scope[REQUEST_SCOPE_MAX]; /* UI_REQ_ACTION: the scope typed, or "" */
 };
 
 struct ui_change {

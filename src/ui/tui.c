@@ -92,7 +92,7 @@ static void submit(struct ui *ui, const struct ui_request *rq)
 			for (size_t j = 0; j < ui->snap.pipes[i].n_stages; j++)
 				if (ui->snap.pipes[i].stages[j].cfg == rq->stage)
 					cur = stage_latest_ok(&ui->snap.pipes[i].stages[j]);
-		flow_start(&flow, ui->cfg, ui->poller, rq->pipe, rq->stage, rq->action, "", cur);
+		flow_start(&flow, ui->cfg, ui->poller, rq->pipe, rq->stage, rq->action, rq->scope, cur);
 		ui_dialog_reset(ui);
 		return;
 	}

@@ -117,14 +117,31 @@ static void test_keys_request(void **state)
 	struct st *f = *state;
 	struct ui_change c;
 	const struct pipeline_view *products = pipe_named(&f->ui, "products");
-	assert_int_equal(ui_fx_keys(&f->ui, "R", &c), UI_REDRAW | UI_REQUEST);
+	/* R takes a scope: asked for first (the kind's forms as the hint), checked, then sent. */
+	assert_int_equal(ui_fx_keys(&f->ui, "R", &c), UI_REDRAW);
+	assert_true(f->ui.scope_editing);
+	assert_string_equal(f->ui.scope_hint, "replay needs a scope: failed, ids:FROM-TO");
+	assert_int_equal(ui_fx_keys(&f->ui, "jq?fail<Enter>", &c), UI_REDRAW); /* keys are text here */
+	assert_true(f->ui.scope_editing);
+	assert_string_equal(f->ui.scope_hint, "no such scope jq?fail: failed, ids:FROM-TO");
+	assert_string_equal(f->ui.sel_pipe, "products");
+	assert_false(f->ui.help);
+	assert_int_equal(ui_fx_keys(&f->ui, "<BS><BS><BS><BS><BS><BS><BS>failed<Enter>", &c),
+	                 UI_REDRAW | UI_REQUEST);
+	assert_false(f->ui.scope_editing);
 	assert_int_equal(c.request.kind, UI_REQ_ACTION);
 	assert_int_equal(c.request.action, ACTION_REPLAY);
+	assert_string_equal(c.request.scope, "failed");
 	assert_ptr_equal(c.request.stage, products->stages[0].cfg);
 	assert_ptr_equal(c.request.pipe, products->cfg);
+	/* Esc closes the prompt: nothing sent. */
+	assert_int_equal(ui_fx_keys(&f->ui, "Rids:1-5<Esc>", &c), UI_REDRAW);
+	assert_false(f->ui.scope_editing);
+	assert_string_equal(f->ui.message, "replay: cancelled, nothing sent");
 	/* p on the slot acts on the pipeline's outbox. */
 	assert_int_equal(ui_fx_keys(&f->ui, "jp", &c), UI_REDRAW | UI_REQUEST);
 	assert_int_equal(c.request.action, ACTION_PAUSE);
+	assert_string_equal(c.request.scope, "");
 	assert_ptr_equal(c.request.stage, products->stages[0].cfg);
 	assert_int_equal(ui_fx_keys(&f->ui, "u", &c), UI_REDRAW);
 	assert_int_equal(c.request.kind, UI_REQ_NONE);

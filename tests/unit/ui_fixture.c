@@ -132,6 +132,17 @@ static bool fx_replay_offered(const struct stage_cfg *st, const struct sample *c
 	return false;
 }
 
+/* Scopes "failed" and "ids:..." only. */
+static bool fx_scope_check(const struct stage_cfg *st, const char *scope, char *why, size_t n)
+{
+	(void)st;
+	if (!strcmp(scope, "failed") || !strncmp(scope, "ids:", 4))
+		return true;
+	snprintf(why, n, "%s%s: failed, ids:FROM-TO", *scope ? "no such scope " : "replay needs a scope",
+	         scope);
+	return false;
+}
+
 static bool fx_resume_offered(const struct stage_cfg *st, const struct sample *cur, char *why, size_t n)
 {
 	(void)st;
@@ -141,7 +152,10 @@ static bool fx_resume_offered(const struct stage_cfg *st, const struct sample *c
 }
 
 static const struct kind_action fx_actions[] = {
-    {.action = ACTION_REPLAY, .offered = fx_replay_offered, .does = UI_FX_REPLAY_DOES},
+    {.action = ACTION_REPLAY,
+     .offered = fx_replay_offered,
+     .scope_check = fx_scope_check,
+     .does = UI_FX_REPLAY_DOES},
     {.action = ACTION_PAUSE, .does = "sets paused_at in the control table"},
     {.action = ACTION_RESUME, .offered = fx_resume_offered},
     {.action = ACTION_NONE},

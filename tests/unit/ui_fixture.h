@@ -21,8 +21,9 @@ void ui_fx_init(struct ui *ui, const struct config *cfg, void (*fill)(struct sna
 void ui_fx_free(struct ui *ui);
 
 /* Gives the outbox stages of cfg a kind of the test's own, the outbox kind with fake actions
-   (nothing sent: only offered and does are used): replay, offered while rows failed ("no failed
-   row" otherwise); pause, always; resume, never ("not paused"). Call after ui_fx_init. */
+   (nothing sent: only offered, scope_check and does are used): replay, offered while rows
+   failed ("no failed row" otherwise), scopes "failed" and "ids:..."; pause, always; resume,
+   never ("not paused"). Call before ui_fx_init. */
 void ui_fx_actions(struct config *cfg);
 #define UI_FX_REPLAY_DOES "resets the previewed rows to pending, in one transaction; at most 10000"
 
