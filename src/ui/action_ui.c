@@ -27,7 +27,15 @@ bool ui_action_offered(const struct stage_view *sv, enum action a, char *why, si
 		why = scratch;
 		n = sizeof scratch;
 	}
-	return stage_action_offered(sv->cfg, stage_latest_ok(sv), a, why, n);
+	const struct sample *ok = stage_latest_ok(sv);
+	if (!stage_action_offered(sv->cfg, ok, a, why, n))
+		return false;
+	if (!ok) { /* nothing read yet, or only failures: nothing to judge from, nothing to act on */
+		snprintf(why, n, "the %s stage has not been read yet%s", sv->cfg->kind->name,
+		         sv->cur.ok ? "" : " (its polls fail)");
+		return false;
+	}
+	return true;
 }
 
 const struct stage_view *ui_action_target(const struct pipeline_view *pv, const struct stage_view *sel,

@@ -12,7 +12,8 @@
 /* The stage's latest ok sample, the one offers are judged from, or NULL when none is kept. */
 const struct sample *stage_latest_ok(const struct stage_view *sv);
 
-/* Whether action a applies to the stage now (stage_action_offered on its latest ok sample). */
+/* Whether action a applies to the stage now (stage_action_offered on its latest ok sample);
+   never before the stage was read once (nothing to judge from). */
 bool ui_action_offered(const struct stage_view *sv, enum action a, char *why, size_t n);
 
 /* The stage a key of action a acts on: the selected stage sel when its kind has the action,
