@@ -61,9 +61,6 @@ reset_ids() {
 pending() {
 	psql_synctop -c "SELECT count(*) FROM outbox WHERE NOT processed"
 }
-audit_lines() {
-	if [[ -f $AUDIT ]]; then wc -l <"$AUDIT"; else echo 0; fi
-}
 audit_last() {
 	tail -n 1 "$AUDIT" | jq -r "$1"
 }
