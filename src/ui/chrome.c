@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kinds/kind.h"
+#include "ui/action_ui.h"
 #include "ui/chrome.h"
 #include "ui/select.h"
 #include "ui/text.h"
@@ -84,6 +86,14 @@ void draw_footer(struct ui *ui, unsigned view)
 {
 	int y = ui->rows - 1;
 	char buf[256];
+	if (ui->scope_editing) {
+		char line[512];
+		snprintf(line, sizeof line, "%s scope on %s/%s: %s_   (Enter previews, Esc cancels)",
+		         action_json_name(ui->scope_action), ui->scope_pipe->name,
+		         ui->scope_stage->kind->name, ui->scope_edit);
+		put_text(y, 0, line, ui->cols, A_BOLD, true);
+		return;
+	}
 	if (ui->filter_editing) {
 		snprintf(buf, sizeof buf, "/%s_   (Enter keeps it, Esc clears it)", ui->filter_edit);
 		put_text(y, 0, buf, ui->cols, A_BOLD, true);
@@ -106,6 +116,37 @@ void draw_footer(struct ui *ui, unsigned view)
 		else
 			right = 0;
 	}
-	ui_keys_footer(view, ui->read_only, buf, sizeof buf, ui->cols - right);
-	put_text(y, 0, buf, ui->cols - right, theme_attr(&ui->theme, ROLE_DIM), true);
+	/* The actions that apply now come first: "F refresh  q quit  ? help ..." */
+	int x = 0;
+	const struct stage_view *sv = NULL;
+	const struct pipeline_view *pv = NULL;
+	if (!ui->read_only && (view == VIEW_MAIN || view == VIEW_DETAIL) && ui->have_snap)
+		pv = ui_selected(ui, &sv);
+	char acts[128] = "";
+	if (pv)
+		ui_action_footer(pv, sv, acts, sizeof acts);
+	if (acts[0]) {
+		snappendf(acts, sizeof acts, "  ");
+		x = put_text(y, 0, acts, ui->cols - right, A_BOLD, false);
+	}
+	ui_keys_footer(view, ui->read_only, buf, sizeof buf, ui->cols - right - x);
+	put_text(y, x, buf, ui->cols - right - x, theme_attr(&ui->theme, ROLE_DIM), true);
+}
+
+int draw_flow_line(struct ui *ui)
+{
+	if (ui->scope_editing) { /* the scope's forms, or why the one typed was refused */
+		put_text(ui->rows - 2, 0, ui->scope_hint, ui->cols, theme_attr(&ui->theme, ROLE_DIM), true);
+		return 1;
+	}
+	const struct act_flow *f = ui->flow;
+	if (!f || f->state == FLOW_IDLE)
+		return 0;
+	int attr = A_BOLD;
+	if (f->state == FLOW_DONE)
+		attr |= theme_attr(&ui->theme, status_role(f->result == AUDIT_CONFIRMED ? ST_OK
+		                                           : f->result == AUDIT_REFUSED ? ST_WARN
+		                                                                        : ST_CRIT));
+	put_text(ui->rows - 2, 0, f->line, ui->cols, attr, true);
+	return 1;
 }

@@ -14,5 +14,8 @@ int put_text(int y, int x, const char *s, int width, int attr, bool pad);
 void draw_header(struct ui *ui, const char *mode);
 /* The bottom line: the filter prompt, a notice, or the keys of the view (and the filter's count). */
 void draw_footer(struct ui *ui, unsigned view);
+/* The line of the action under way or the last one (its progress, then its result), above
+   the footer; returns the rows it took (0: no action yet). */
+int draw_flow_line(struct ui *ui);
 
 #endif

@@ -11,5 +11,7 @@ void draw_main(struct ui *ui);
 void draw_detail(struct ui *ui);
 void draw_help(struct ui *ui);
 void draw_wallboard(struct ui *ui);
+/* The confirmation dialog of ui->flow (FLOW_ASKING), over whatever is drawn. */
+void draw_dialog(struct ui *ui);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "kinds/kind.h"
 #include "report.h"
+#include "ui/action_ui.h"
 #include "ui/chrome.h"
 #include "ui/draw.h"
 #include "ui/select.h"
@@ -202,8 +203,22 @@ void draw_detail(struct ui *ui)
 		    status_word(d->severity), d->rule);
 		add_wrapped(&l, 4, 0, width, d->symptom);
 		add_wrapped(&l, 4, 0, width, d->evidence);
-		snprintf(buf, sizeof buf, "next: %s", d->next);
+		ui_diag_next(pv, d, buf, sizeof buf, ui->read_only);
 		add_wrapped(&l, 4, A_BOLD, width, buf);
+	}
+
+	/* The actions of the stage: the key where it applies now, else why not. */
+	bool acts = false;
+	for (int a = ACTION_NONE + 1; !ui->read_only && a < ACTION_COUNT; a++) {
+		if (!ui_action_line(sv, (enum action)a, buf, sizeof buf))
+			continue;
+		if (!acts) {
+			add(&l, 0, 0, "%s", "");
+			add(&l, 0, A_BOLD, "%s", "actions");
+		}
+		acts = true;
+		bool now = action_defs[a].key && ui_action_offered(sv, (enum action)a, NULL, 0);
+		add_wrapped(&l, 2, now ? 0 : theme_attr(th, ROLE_DIM), width, buf);
 	}
 
 	if (sv->last_err[0]) {
@@ -213,7 +228,7 @@ void draw_detail(struct ui *ui)
 		add(&l, 0, A_BOLD, "last error (%s%s)", when, sv->cur.ok ? ", since recovered" : "");
 		add_wrapped(&l, 2, 0, width, sv->last_err);
 	}
-	lines_draw(ui, &l, 1, ui->rows - 2, &ui->detail_scroll);
+	lines_draw(ui, &l, 1, ui->rows - 2 - draw_flow_line(ui), &ui->detail_scroll);
 }
 
 void draw_help(struct ui *ui)
@@ -224,12 +239,29 @@ void draw_help(struct ui *ui)
 	add(&l, 0, A_BOLD, "%s", "keys (q or Esc closes this help)");
 	add(&l, 0, 0, "%s", "");
 	for (const struct ui_key *k = ui_keys; k->label; k++) {
+		enum action a = ui_key_write(k);
+		if (a != ACTION_NONE && ui->read_only)
+			continue; /* no write executor: the action keys do not exist here */
 		char extra[64] = "";
 		if (!k->read_only_safe)
 			snprintf(extra, sizeof extra, "%s",
 			         ui->read_only ? "  [not in read-only mode]" : "  [a write]");
 		add(&l, 2, k->reserved ? theme_attr(&ui->theme, ROLE_DIM) : 0, "%-11s %s%s", k->label,
 		    k->help, extra);
+		char does[2048];
+		ui_action_does(a, does, sizeof does);
+		for (char *line = strtok(does, "\n"); line; line = strtok(NULL, "\n"))
+			add_wrapped(&l, 14, 0, ui->cols - 2, line);
+	}
+	if (!ui->read_only) {
+		add(&l, 0, 0, "%s", "");
+		add(&l, 0, A_BOLD, "%s", "actions");
+		add_wrapped(&l, 2, 0, ui->cols - 2,
+		            "an action's key shows in the footer and on its stage only where it applies now; "
+		            "one that takes a scope (replay) asks for it first; "
+		            "it previews the exact target, then asks: y applies, any other key cancels (a "
+		            "replay of more than 100 rows asks for the row count); the line above the footer "
+		            "follows it to \"confirmed\" or \"not confirmed\"; every action is audited");
 	}
 	add(&l, 0, 0, "%s", "");
 	add(&l, 0, A_BOLD, "%s", "statuses");

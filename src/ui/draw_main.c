@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "ui/action_ui.h"
 #include "ui/chrome.h"
 #include "ui/draw.h"
 #include "ui/layout.h"
@@ -61,8 +62,15 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 	x += put_text(y, x, status_word(sv->status), STATUS_W, sel | theme_attr(th, status_role(sv->status)),
 	              true) +
 	     1;
-	char fig[512];
+	char fig[512], keys[64] = "";
 	stage_figures(sv, fig, sizeof fig);
+	if (!ui->read_only)
+		ui_action_keys(sv, false, keys, sizeof keys);
+	if (keys[0]) { /* the keys of the actions that apply to the stage now, first: clipping spares them */
+		char both[600];
+		snprintf(both, sizeof both, "[%s] %s", keys, fig);
+		strlcpy_safe(fig, both, sizeof fig);
+	}
 	x += put_text(y, x, fig, c->figures, sel, true) + 1;
 	if (c->spark) {
 		char spark[SPARK_W * 4 + 1];
@@ -85,11 +93,23 @@ static void draw_diag_line(struct ui *ui, int y, const struct diagnosis *d)
 	put_text(y, x, d->evidence, ui->cols - 2 - x, 0, false);
 }
 
+/* The diagnosis's next line, under it, with the key that fixes it when it applies now. */
+static void draw_next_line(struct ui *ui, int y, const struct pipeline_view *pv, const struct diagnosis *d)
+{
+	const struct theme *th = &ui->theme;
+	int border = theme_attr(th, ROLE_BORDER);
+	put_text(y, 0, th->g.v, 1, border, false);
+	put_text(y, ui->cols - 1, th->g.v, 1, border, false);
+	char next[600];
+	ui_diag_next(pv, d, next, sizeof next, ui->read_only);
+	put_text(y, 2 + STATUS_W + 1, next, ui->cols - 4 - STATUS_W - 1, 0, false);
+}
+
 void draw_main(struct ui *ui)
 {
 	draw_header(ui, NULL);
 	draw_footer(ui, VIEW_MAIN);
-	int top = 1, height = ui->rows - 2;
+	int top = 1, height = ui->rows - 2 - draw_flow_line(ui);
 	if (!ui->have_snap || ui->snap.n_pipes == 0) {
 		put_text(top + 1, 2,
 		         "no pipelines configured: add a [pipeline NAME] section (see synctop.conf(5))",
@@ -125,6 +145,9 @@ void draw_main(struct ui *ui)
 			break;
 		case ROW_DIAG:
 			draw_diag_line(ui, y, &pv->diags[row->index]);
+			break;
+		case ROW_NEXT:
+			draw_next_line(ui, y, pv, &pv->diags[row->index]);
 			break;
 		case ROW_MORE: {
 			char more[96];

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kinds/act.h"
 #include "kinds/kind.h"
+#include "ui/action_ui.h"
 #include "ui/select.h"
 #include "units.h"
 #include "util.h"
@@ -84,7 +86,7 @@ static void filter_key(struct ui *ui, int ch)
    poll (the detail view shows it), never waited for here. */
 static struct ui_change sample_keys(struct ui *ui, double now)
 {
-	struct ui_change c = {UI_REDRAW, {UI_REQ_NONE, NULL}};
+	struct ui_change c = {.what = UI_REDRAW};
 	const struct stage_view *sv = NULL;
 	char why[256];
 	ui_selected(ui, &sv);
@@ -99,7 +101,7 @@ static struct ui_change sample_keys(struct ui *ui, double now)
 		ui_notice(ui, now, "%s", why);
 	} else {
 		c.what |= UI_REQUEST;
-		c.request = (struct ui_request){UI_REQ_SAMPLE, sv->cfg};
+		c.request = (struct ui_request){.kind = UI_REQ_SAMPLE, .stage = sv->cfg};
 	}
 	return c;
 }
@@ -111,10 +113,133 @@ void ui_request_taken(struct ui *ui, const struct ui_request *rq, double now)
 		ui_notice(ui, now, "sampling %s; the detail view shows the result", what);
 }
 
-/* Everything but the filter prompt. */
+/* An action's key: the flow starts on the stage it applies to (pinned there), or the footer
+   says why not and nothing is sent. */
+static struct ui_change write_key(struct ui *ui, const struct ui_key *k, double now)
+{
+	struct ui_change c = {.what = UI_REDRAW};
+	enum action a = ui_key_write(k);
+	const struct stage_view *sv = NULL;
+	const struct pipeline_view *pv = ui_selected(ui, &sv);
+	if (ui->flow && ui->flow->state != FLOW_IDLE && ui->flow->state != FLOW_DONE) {
+		ui_notice(ui, now, "%s: wait, an action is under way", k->label);
+		return c;
+	}
+	char why[256];
+	const struct stage_view *target = pv ? ui_action_target(pv, sv, a, why, sizeof why) : NULL;
+	if (!pv)
+		snprintf(why, sizeof why, "no stage selected");
+	if (!target) {
+		ui_notice(ui, now, "%s (%s): %s", k->help, k->label, why);
+		return c;
+	}
+	const struct kind_action *ka = stage_action(target->cfg, a);
+	if (ka && ka->scope_check) { /* it takes a scope: asked for first, then the preview */
+		ui->scope_editing = true;
+		ui->scope_edit[0] = '\0';
+		ui->scope_stage = target->cfg;
+		ui->scope_pipe = pv->cfg;
+		ui->scope_action = a;
+		stage_action_scope_ok(target->cfg, a, "", ui->scope_hint, sizeof ui->scope_hint);
+		return c;
+	}
+	c.what |= UI_REQUEST;
+	c.request =
+	    (struct ui_request){.kind = UI_REQ_ACTION, .stage = target->cfg, .pipe = pv->cfg, .action = a};
+	return c;
+}
+
+/* The scope prompt owns the keyboard while it is open: Enter checks the scope (the kind's
+   scope_check) and starts the preview, or says why not and stays; Esc cancels. */
+static struct ui_change scope_key(struct ui *ui, int ch, double now)
+{
+	struct ui_change c = {.what = UI_REDRAW};
+	size_t len = strlen(ui->scope_edit);
+	switch (ui_key_edit(ch)) {
+	case EDIT_ACCEPT: {
+		char why[256];
+		if (!stage_action_scope_ok(ui->scope_stage, ui->scope_action, ui->scope_edit, why,
+		                           sizeof why)) {
+			strlcpy_safe(ui->scope_hint, why, sizeof ui->scope_hint);
+			break;
+		}
+		ui->scope_editing = false;
+		c.what |= UI_REQUEST;
+		c.request = (struct ui_request){.kind = UI_REQ_ACTION,
+		                                .stage = ui->scope_stage,
+		                                .pipe = ui->scope_pipe,
+		                                .action = ui->scope_action};
+		strlcpy_safe(c.request.scope, ui->scope_edit, sizeof c.request.scope);
+		break;
+	}
+	case EDIT_CANCEL:
+		ui->scope_editing = false;
+		ui_notice(ui, now, "%s: cancelled, nothing sent", action_json_name(ui->scope_action));
+		break;
+	case EDIT_ERASE:
+		if (len > 0)
+			ui->scope_edit[len - 1] = '\0';
+		break;
+	case EDIT_CHAR:
+		if (len + 1 < sizeof ui->scope_edit) {
+			ui->scope_edit[len] = (char)ch;
+			ui->scope_edit[len + 1] = '\0';
+		}
+		break;
+	case EDIT_NONE:
+		break;
+	}
+	return c;
+}
+
+/* The confirmation dialog owns the keys while the flow asks: y applies (or the row count
+   typed and Enter), the arrows and pages scroll its body, any other key cancels. */
+static struct ui_change dialog_key(struct ui *ui, int ch)
+{
+	struct ui_change c = {.what = UI_REDRAW};
+	int page = ui->rows > 8 ? ui->rows - 8 : 1;
+	enum ui_action a = ui_key_lookup(ch, VIEW_DETAIL, NULL);
+	if (a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN) {
+		int d = (a == ACT_UP || a == ACT_DOWN) ? 1 : page;
+		if (a == ACT_UP || a == ACT_PAGE_UP)
+			d = -d;
+		ui->dialog_scroll = ui->dialog_scroll + d < 0 ? 0 : ui->dialog_scroll + d;
+		return c; /* the drawing stops it at the end of the body */
+	}
+	c.what |= UI_REQUEST;
+	c.request.kind = UI_REQ_CANCEL;
+	if (!flow_needs_typed_count(ui->flow)) {
+		if (ch == 'y')
+			c.request.kind = UI_REQ_CONFIRM;
+		return c;
+	}
+	size_t len = strlen(ui->dialog_typed);
+	enum ui_edit e = ui_key_edit(ch);
+	if (e == EDIT_CHAR && ch >= '0' && ch <= '9') {
+		if (len + 1 < sizeof ui->dialog_typed) {
+			ui->dialog_typed[len] = (char)ch;
+			ui->dialog_typed[len + 1] = '\0';
+		}
+		c.what &= ~(unsigned)UI_REQUEST;
+		c.request.kind = UI_REQ_NONE;
+	} else if (e == EDIT_ERASE) {
+		if (len)
+			ui->dialog_typed[len - 1] = '\0';
+		c.what &= ~(unsigned)UI_REQUEST;
+		c.request.kind = UI_REQ_NONE;
+	} else if (e == EDIT_ACCEPT) {
+		char want[24];
+		snprintf(want, sizeof want, "%lld", (long long)ui->flow->previewed);
+		if (!strcmp(ui->dialog_typed, want))
+			c.request.kind = UI_REQ_CONFIRM;
+	}
+	return c;
+}
+
+/* Everything but the filter prompt and the dialog. */
 static struct ui_change action_key(struct ui *ui, int ch, double now)
 {
-	struct ui_change c = {UI_REDRAW, {UI_REQ_NONE, NULL}};
+	struct ui_change c = {.what = UI_REDRAW};
 	unsigned view = ui->help ? VIEW_HELP : ui->view;
 	const struct ui_key *k;
 	enum ui_action a = ui_key_lookup(ch, view, &k);
@@ -126,9 +251,11 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 		return c;
 	}
 	if (k && k->reserved) {
-		ui_notice(ui, now, "%s: actions come in a later version of synctop", k->help);
+		ui_notice(ui, now, "%s: comes in a later version of synctop", k->help);
 		return c;
 	}
+	if (a == ACT_ACTION)
+		return write_key(ui, k, now);
 	int page = ui->rows > 4 ? ui->rows - 4 : 1;
 	switch (a) {
 	case ACT_QUIT:
@@ -210,11 +337,22 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 	return c;
 }
 
+void ui_dialog_reset(struct ui *ui)
+{
+	ui->dialog_scroll = 0;
+	ui->dialog_typed[0] = '\0';
+	ui->dialog_note[0] = '\0';
+}
+
 struct ui_change ui_key(struct ui *ui, int ch, double now)
 {
+	if (ui->flow && ui->flow->state == FLOW_ASKING)
+		return dialog_key(ui, ch);
+	if (ui->scope_editing)
+		return scope_key(ui, ch, now);
 	if (ui->filter_editing) {
 		filter_key(ui, ch);
-		return (struct ui_change){UI_REDRAW, {UI_REQ_NONE, NULL}};
+		return (struct ui_change){.what = UI_REDRAW};
 	}
 	return action_key(ui, ch, now);
 }

@@ -16,12 +16,18 @@ enum ui_changed {
 
 enum ui_request_kind {
 	UI_REQ_NONE,
-	UI_REQ_SAMPLE, /* the stage's on-demand operation (key t: sample the keys of a cache stage) */
+	UI_REQ_SAMPLE,  /* the stage's on-demand operation (key t: sample the keys of a cache stage) */
+	UI_REQ_ACTION,  /* start action on stage of pipe (flow_start): its preview is asked for */
+	UI_REQ_CONFIRM, /* the dialog's answer: apply (flow_confirm yes) */
+	UI_REQ_CANCEL,  /* the dialog's answer: cancel (flow_confirm no) */
 };
 
 struct ui_request {
 	enum ui_request_kind kind;
 	const struct stage_cfg *stage;
+	const struct pipeline *pipe;   /* UI_REQ_ACTION */
+	enum action action;            /* UI_REQ_ACTION */
+	char scope[REQUEST_SCOPE_MAX]; /* UI_REQ_ACTION: the scope typed, or "" */
 };
 
 struct ui_change {
@@ -32,6 +38,8 @@ struct ui_change {
 /* Applies key code ch to the ui's state at monotonic time now (notices last 3 s from it).
    Never draws, never talks to the poller: the caller does what the result asks. */
 struct ui_change ui_key(struct ui *ui, int ch, double now);
+/* A new question of the dialog (a flow asking again): its scroll and typed count cleared. */
+void ui_dialog_reset(struct ui *ui);
 /* A one-line notice in the footer for 3 s from monotonic time now. */
 void ui_notice(struct ui *ui, double now, const char *fmt, ...) PRINTF_LIKE(3, 4);
 /* The notice that says the poller took the request; call when it did. */

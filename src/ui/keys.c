@@ -4,6 +4,7 @@
 #include <curses.h>
 #include <string.h>
 
+#include "ui/action_ui.h"
 #include "util.h"
 
 #define CTRL(c) ((c)&0x1f)
@@ -98,10 +99,10 @@ const struct ui_key ui_keys[] = {
      VIEW_MAIN | VIEW_DETAIL,
      false},
 /* The actions' keys and help lines, from the one table (actions.h); an action without a key
-   has no row. */
+   has no row. Each is offered only where it applies now (ui/action_ui.h). */
 // clang-format off
 #define ACTION_ROW_KEYED(id, key, label, help) \
-	{ACT_ACTION, label, {key, 0}, help " (comes with actions)", false, VIEW_MAIN | VIEW_DETAIL, true},
+	{ACT_ACTION, label, {key, 0}, help, false, VIEW_MAIN | VIEW_DETAIL, false},
 #define ACTION_ROW_UNKEYED(id, key, label, help)
 #define ACTION_ROW(id, json, audit, bound, key, label, help) ACTION_ROW_##bound(id, key, label, help)
     ACTIONS(ACTION_ROW)
@@ -172,6 +173,13 @@ void ui_keys_man(FILE *out)
 		else if (!k->read_only_safe)
 			fputs("; refused in read\\-only mode and on the wallboard", out);
 		fputs(".\n", out);
+		char does[2048];
+		ui_action_does(ui_key_write(k), does, sizeof does);
+		for (char *line = strtok(does, "\n"); line; line = strtok(NULL, "\n")) {
+			fputs(".br\n", out);
+			roff_text(out, line);
+			fputc('\n', out);
+		}
 	}
 }
 

@@ -82,11 +82,12 @@ int widest_target(const struct ui *ui)
 	return w > 24 ? 24 : w;
 }
 
-/* Rows of one pipeline's pane: its borders, its stages, its first diagnoses and a "more" line. */
+/* Rows of one pipeline's pane: its borders, its stages, its first diagnoses (each with its
+   next line) and a "more" line. */
 static size_t pane_rows(const struct pipeline_view *pv)
 {
 	size_t d = pv->n_diags < DIAGS_SHOWN ? pv->n_diags : DIAGS_SHOWN;
-	return 2 + pv->n_stages + d + (pv->n_diags > DIAGS_SHOWN ? 1 : 0);
+	return 2 + pv->n_stages + 2 * d + (pv->n_diags > DIAGS_SHOWN ? 1 : 0);
 }
 
 size_t main_rows(const struct ui *ui, struct row **rows_out, size_t *selected)
@@ -104,8 +105,10 @@ size_t main_rows(const struct ui *ui, struct row **rows_out, size_t *selected)
 				*selected = k;
 			rows[k++] = (struct row){ROW_STAGE, order[i], j};
 		}
-		for (size_t j = 0; j < pv->n_diags && j < DIAGS_SHOWN; j++)
+		for (size_t j = 0; j < pv->n_diags && j < DIAGS_SHOWN; j++) {
 			rows[k++] = (struct row){ROW_DIAG, order[i], j};
+			rows[k++] = (struct row){ROW_NEXT, order[i], j};
+		}
 		if (pv->n_diags > DIAGS_SHOWN)
 			rows[k++] = (struct row){ROW_MORE, order[i], pv->n_diags - DIAGS_SHOWN};
 		rows[k++] = (struct row){ROW_BOTTOM, order[i], 0};

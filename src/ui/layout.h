@@ -31,11 +31,12 @@ int widest_figures(const struct ui *ui);
 int widest_conn(const struct ui *ui);
 int widest_target(const struct ui *ui);
 
-enum row_kind { ROW_TOP, ROW_STAGE, ROW_DIAG, ROW_MORE, ROW_BOTTOM };
+enum row_kind { ROW_TOP, ROW_STAGE, ROW_DIAG, ROW_NEXT, ROW_MORE, ROW_BOTTOM };
 
 struct row {
 	enum row_kind kind;
-	size_t pipe, index; /* pipe: index into snap.pipes; index: stage or diagnosis (ROW_MORE: how
+	size_t pipe, index; /* pipe: index into snap.pipes; index: stage or diagnosis (ROW_DIAG and
+	                       its ROW_NEXT, the diagnosis's next line; ROW_MORE: how
 	                       many more diagnoses) */
 };
 

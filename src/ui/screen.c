@@ -24,5 +24,8 @@ void ui_draw(struct ui *ui, double clock)
 	} else {
 		draw_main(ui);
 	}
+	if (ui->view != VIEW_WALLBOARD && ui->flow && ui->flow->state == FLOW_ASKING &&
+	    ui->cols >= TERM_MIN_COLS && ui->rows >= TERM_MIN_ROWS)
+		draw_dialog(ui); /* over the help too: the question is asked wherever the operator is */
 	refresh();
 }

@@ -14,6 +14,7 @@
 
 #include "exec.h"
 #include "health.h"
+#include "ui/action_ui.h"
 #include "ui/draw.h"
 #include "ui/input.h"
 #include "ui/select.h"
@@ -75,11 +76,35 @@ static void take_snapshot(struct ui *ui)
 	fix_selection(ui);
 }
 
-/* Hands a key's request to the poller; the footer says so when it took it. */
+/* The action under way or the last one: one at a time (ui.flow points to it). */
+static struct act_flow flow;
+
+/* Hands a key's request to the poller; the footer says so when it took it. An action's key
+   starts its flow (the preview is asked for, never waited for); the dialog's answer goes to
+   the flow asking. */
 static void submit(struct ui *ui, const struct ui_request *rq)
 {
-	if (rq->kind != UI_REQ_SAMPLE)
+	switch (rq->kind) {
+	case UI_REQ_ACTION: {
+		/* Judged again from the sample the key saw: what is sent applies now. */
+		const struct sample *cur = NULL;
+		for (size_t i = 0; i < ui->snap.n_pipes; i++)
+			for (size_t j = 0; j < ui->snap.pipes[i].n_stages; j++)
+				if (ui->snap.pipes[i].stages[j].cfg == rq->stage)
+					cur = stage_latest_ok(&ui->snap.pipes[i].stages[j]);
+		flow_start(&flow, ui->cfg, ui->poller, rq->pipe, rq->stage, rq->action, rq->scope, cur);
+		ui_dialog_reset(ui);
 		return;
+	}
+	case UI_REQ_CONFIRM:
+	case UI_REQ_CANCEL:
+		flow_confirm(&flow, rq->kind == UI_REQ_CONFIRM);
+		return;
+	case UI_REQ_SAMPLE:
+		break;
+	default:
+		return;
+	}
 	struct request req = {.op = REQ_SAMPLE, .stage = rq->stage};
 	char why[160];
 	if (poller_submit(ui->poller, &req, why, sizeof why)) {
@@ -137,6 +162,9 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	ui.interval = o->interval_s > 0 ? o->interval_s : cfg->interval_s;
 	ui.sort_worst = true;
 	ui.view = o->wallboard ? VIEW_WALLBOARD : VIEW_MAIN;
+	memset(&flow, 0, sizeof flow);
+	flow_clear(&flow);
+	ui.flow = &flow;
 
 	/* Keys come from the terminal even when standard input is redirected (as less does);
    with no terminal at all there is nothing to read keys from. */
@@ -220,6 +248,9 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			wake = fmin(wake, ui.message_until);
 		if (stale)
 			wake = fmin(wake, redraw_at);
+		if (flow.state == FLOW_READBACK) /* the next read-back, or the end of waiting for it */
+			wake = fmin(wake, fmin(fmax(flow.next_readback, now + 0.05),
+			                       flow.t_applied + cfg->confirm_timeout_s));
 		int ms = (int)ceil(fmax(0, wake - now) * 1000.0);
 		struct pollfd fds[3] = {{.fd = fileno(keys_in), .events = POLLIN},
 		                        {.fd = poller_fd(ui.poller), .events = POLLIN},
@@ -255,14 +286,32 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 			poller_drain_fd(ui.poller);
 			/* Ended requests: a key sample shows in the detail from the sample it rode in. */
 			struct request_event ev;
-			while (poller_event_take(ui.poller, &ev))
+			while (poller_event_take(ui.poller, &ev)) {
+				if (flow_event(&flow, &ev))
+					dirty = true;
 				request_event_clear(&ev);
+			}
+			/* Refused because the target changed: the new preview is asked about, as a
+			   new action. */
+			if (flow.state == FLOW_DONE && flow.repreview) {
+				char was[FLOW_LINE_MAX];
+				strlcpy_safe(was, flow.line, sizeof was);
+				if (flow_ask_again(&flow)) {
+					ui_dialog_reset(&ui);
+					strlcpy_safe(ui.dialog_note, was, sizeof ui.dialog_note);
+					dirty = true;
+				}
+			}
 			if (!ui.frozen && !stale) {
 				stale = true;
 				redraw_at = now_mono() + REDRAW_COALESCE_S;
 			}
 		}
 		now = now_mono();
+		enum flow_state before = flow.state;
+		flow_tick(&flow, now);
+		if (flow.state != before)
+			dirty = true;
 		if (now >= next_tick) {
 			poller_request_round(ui.poller);
 			next_tick = now + ui.interval;
@@ -285,7 +334,14 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		}
 	}
 
+	/* An action under way ends with the session, audited before the poller goes; its end is
+	   said on the terminal given back. */
+	bool under_way = flow.state != FLOW_IDLE && flow.state != FLOW_DONE;
+	flow_abort(&flow, "synctop quit");
 	terminal_release(scr, old_sigs, keys_in, saved_err);
+	if (under_way)
+		fprintf(stderr, "synctop: %s\n", flow.line);
+	flow_clear(&flow);
 	if (ui.have_snap)
 		snapshot_free(&ui.snap);
 	poller_free(ui.poller);

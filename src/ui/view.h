@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "action_flow.h"
 #include "config.h"
 #include "poller.h"
 #include "snapshot.h"
@@ -39,6 +40,20 @@ struct ui {
 	bool sel_chosen;    /* false until the user moves it: the selection stays on the top pane */
 	size_t sel_stage;
 	int scroll, detail_scroll, help_scroll;
+
+	/* The action under way or the last one (tui.c owns it; NULL in tests without one): its
+	   line shows above the footer, and while it asks (FLOW_ASKING) the dialog owns the keys. */
+	const struct act_flow *flow;
+	int dialog_scroll;               /* the dialog's body, scrolled with Up/Down/PgUp/PgDn */
+	char dialog_typed[24];           /* the row count typed so far, when it must be typed */
+	char dialog_note[FLOW_LINE_MAX]; /* why it asks again ("" when it asks the first time) */
+	/* The scope prompt of an action that takes one (replay): it owns the keys while open. */
+	bool scope_editing;
+	char scope_edit[REQUEST_SCOPE_MAX];
+	char scope_hint[256]; /* the forms it takes, or why the last one typed was refused */
+	const struct stage_cfg *scope_stage;
+	const struct pipeline *scope_pipe;
+	enum action scope_action;
 
 	char message[160]; /* a one-line notice in the footer */
 	double message_until;

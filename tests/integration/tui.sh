@@ -150,7 +150,7 @@ like "$(sed -n 2p <<<"$SCREEN")" '^ products / outbox on shop, public\.outbox' "
 ok "detail: lists the metrics by name (pending_capped)" _tui_has pending_capped
 like "$SCREEN" "pending +$want_pending" "detail: pending $want_pending"
 like "$SCREEN" "failed +$want_failed" "detail: failed $want_failed"
-ok "detail: shows the diagnosis's next step (next:)" _tui_has "next: "
+ok "detail: shows the diagnosis's next step (next:, with its key where one applies)" _tui_like 'next( \(key [A-Za-z]\))?: '
 like "$SCREEN" 'outbox-backlog|worker-stalled' "detail: names the diagnosis rule"
 like "$SCREEN" 'password=\*\*\*' "detail: the connection is shown redacted"
 unlike "$SCREEN" hunter2 "detail: the password is not shown"
@@ -184,10 +184,12 @@ send q
 ok "help: q closes it (and does not quit)" wait_for "┌─ products "
 
 # ----------------------------------------------------------------------
-# Keys that write: not in this version; refused in read-only mode.
+# Keys that write: one that applies nowhere here says why and sends nothing; refused in
+# read-only mode.
 # ----------------------------------------------------------------------
-send R
-ok "actions: R says actions come in a later version" wait_for "later version"
+send F
+ok "actions: F with no search stage says why" \
+	wait_like "force an index refresh \(F\): the (outbox|slot) stage has no refresh action"
 send ' '
 ok "freeze: Space shows FROZEN in the header" wait_like '^synctop .* FROZEN '
 send ' '

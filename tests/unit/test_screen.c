@@ -30,7 +30,9 @@
 
 #include "config_file.h"
 #include "fixture.h"
+#include "action_flow.h"
 #include "ui/draw.h"
+#include "ui/input.h"
 #include "ui/select.h"
 #include "ui_fixture.h"
 
@@ -139,6 +141,11 @@ struct size {
 };
 static const struct size sizes[] = {{80, 24}, {120, 40}, {200, 50}};
 
+/* The action shown by the next shots (the dialog while it asks, its line), or NULL; and
+   whether they are read-only. */
+static struct act_flow *shoot_flow;
+static bool shoot_read_only;
+
 /* Draws the screen of cfg's snapshot (filled by fill) after the key script, at each size
    (or only at *one), and checks it. */
 static void shoot(const char *name, const struct config *cfg, void (*fill)(struct snapshot *), unsigned view,
@@ -151,6 +158,8 @@ static void shoot(const char *name, const struct config *cfg, void (*fill)(struc
 		ui_fx_init(&ui, cfg, fill, sz->rows, sz->cols);
 		theme_init(&ui.theme, false, cfg->environment, cfg->environment_color);
 		ui.view = view;
+		ui.flow = shoot_flow;
+		ui.read_only = ui.read_only || shoot_read_only;
 		ui_fx_keys(&ui, keys, NULL);
 		ui_draw(&ui, UI_FX_WALL);
 		check_screen(name, sz->rows, sz->cols);
@@ -214,6 +223,71 @@ static void test_first_poll(void **state)
 {
 	static const struct size one = {80, 24};
 	shoot("first-poll", *state, NULL, VIEW_MAIN, "", &one);
+}
+
+/* A flow of replay on products' outbox (fake actions, ui_fixture.c), in state, previewing
+   count rows with n_lines lines of SQL. */
+static void flow_of(struct act_flow *fl, const struct config *cfg, enum flow_state state, int64_t count,
+                    int n_lines)
+{
+	flow_clear(fl);
+	fl->state = state;
+	fl->pl = &cfg->pipelines[1];
+	fl->st = &cfg->pipelines[1].stages[0];
+	fl->action = ACTION_REPLAY;
+	fl->previewed = count;
+	json_t *lines = json_array();
+	for (int i = 0; i < n_lines; i++)
+		json_array_append_new(lines, json_sprintf("-- statement line %d of %d", i + 1, n_lines));
+	fl->preview = json_pack("{s:s, s:s, s:o, s:I}", "target", "shop public.outbox (ids 101-230)",
+	                        "summary", "5 rows, ids 101-105, created 10:02:11 to 10:04:55", "lines",
+	                        lines, "count", (json_int_t)count);
+}
+
+/* The keys of the actions that apply now (fake actions): R and p on products' outbox, in the
+   footer and its pane; the poison-rows diagnosis's next line names its key. */
+static void test_actions_offered(void **state)
+{
+	ui_fx_actions(*state);
+	static const struct size one = {120, 40};
+	shoot("actions", *state, ui_fx_fill, VIEW_MAIN, "", &one);
+	/* The detail of products' outbox: each action's key where it applies, why not elsewhere. */
+	shoot("actions-detail", *state, ui_fx_fill, VIEW_MAIN, "<Enter>", &one);
+	/* R asks for the scope first: the prompt in the footer, above it why "x" was refused. */
+	static const struct size small = {80, 24};
+	shoot("scope-prompt", *state, ui_fx_fill, VIEW_MAIN, "Rx<Enter><BS>fail", &small);
+	/* Read-only: no key anywhere, and none in the help. */
+	shoot_read_only = true;
+	shoot("actions-read-only", *state, ui_fx_fill, VIEW_MAIN, "", &one);
+	shoot("help-read-only", *state, ui_fx_fill, VIEW_MAIN, "?", &one);
+	shoot_read_only = false;
+}
+
+/* The confirmation dialog over the main screen: the pinned target, the preview, what it does,
+   Cancel with the focus; a long preview scrolls; a replay of more than 100 rows asks for the
+   count. */
+static void test_dialog(void **state)
+{
+	ui_fx_actions(*state);
+	struct act_flow fl;
+	memset(&fl, 0, sizeof fl);
+	flow_of(&fl, *state, FLOW_ASKING, 5, 2);
+	shoot_flow = &fl;
+	shoot("dialog", *state, ui_fx_fill, VIEW_MAIN, "", NULL);
+	static const struct size small = {80, 24};
+	flow_of(&fl, *state, FLOW_ASKING, 5, 30);
+	shoot("dialog-scrolled", *state, ui_fx_fill, VIEW_MAIN, "<Down><Down><Down>", &small);
+	flow_of(&fl, *state, FLOW_ASKING, 137, 2);
+	shoot("dialog-count", *state, ui_fx_fill, VIEW_MAIN, "13", &small);
+	/* Ended: the dialog is gone, the result line stays above the footer. */
+	flow_of(&fl, *state, FLOW_DONE, 5, 2);
+	fl.result = AUDIT_CONFIRMED;
+	strlcpy_safe(fl.line,
+	             "replay products/outbox: UPDATE 5 rows; confirmed: 5 of 5 rows pending again (1.2 s)",
+	             sizeof fl.line);
+	shoot("flow-done", *state, ui_fx_fill, VIEW_MAIN, "", &small);
+	shoot_flow = NULL;
+	flow_clear(&fl);
 }
 
 /* 1,000 pipelines: Shift-Tab selects the last one, and its pane is drawn at the bottom; the
@@ -280,6 +354,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_filter_frozen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_first_poll, setup, teardown),
 	    cmocka_unit_test(test_thousand),
+	    cmocka_unit_test_setup_teardown(test_actions_offered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dialog, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -237,11 +237,10 @@ static void test_writes_refused(void **state)
 {
 	struct ui_fx_state *f = *state;
 	struct ui_change c;
-	/* Reserved writes say they come later. */
-	assert_int_equal(ui_fx_keys(&f->ui, "R", &c), UI_REDRAW);
-	assert_string_equal(
-	    f->ui.message,
-	    "replay outbox rows (comes with actions): actions come in a later version of synctop");
+	/* A write that no stage of the pipeline has says so, and sends nothing. */
+	assert_int_equal(ui_fx_keys(&f->ui, "F", &c), UI_REDRAW);
+	assert_string_equal(f->ui.message,
+	                    "force an index refresh (F): the outbox stage has no refresh action");
 	/* Read-only: refused with a word. */
 	f->ui.read_only = true;
 	assert_int_equal(ui_fx_keys(&f->ui, "p", &c), UI_REDRAW);

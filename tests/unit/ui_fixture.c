@@ -12,6 +12,9 @@
 
 #include "fixture.h"
 #include "health.h"
+#include "kinds/act.h"
+#include "kinds/kind.h"
+#include "kinds/probe.h"
 #include "ui/select.h"
 
 const char *const UI_FX_INI = "[synctop]\n"
@@ -117,6 +120,62 @@ void ui_fx_init(struct ui *ui, const struct config *cfg, void (*fill)(struct sna
 void ui_fx_free(struct ui *ui)
 {
 	snapshot_free(&ui->snap);
+}
+
+static bool fx_replay_offered(const struct stage_cfg *st, const struct sample *cur, char *why, size_t n)
+{
+	(void)st;
+	int64_t failed = 0;
+	if (cur && metric_int(cur->metrics, "failed", &failed) && failed > 0)
+		return true;
+	snprintf(why, n, "no failed row");
+	return false;
+}
+
+/* Scopes "failed" and "ids:..." only. */
+static bool fx_scope_check(const struct stage_cfg *st, const char *scope, char *why, size_t n)
+{
+	(void)st;
+	if (!strcmp(scope, "failed") || !strncmp(scope, "ids:", 4))
+		return true;
+	snprintf(why, n, "%s%s: failed, ids:FROM-TO", *scope ? "no such scope " : "replay needs a scope",
+	         scope);
+	return false;
+}
+
+static bool fx_resume_offered(const struct stage_cfg *st, const struct sample *cur, char *why, size_t n)
+{
+	(void)st;
+	(void)cur;
+	snprintf(why, n, "not paused");
+	return false;
+}
+
+static const struct kind_action fx_actions[] = {
+    {.action = ACTION_REPLAY,
+     .offered = fx_replay_offered,
+     .scope_check = fx_scope_check,
+     .does = UI_FX_REPLAY_DOES},
+    {.action = ACTION_PAUSE, .does = "sets paused_at in the control table"},
+    {.action = ACTION_RESUME, .offered = fx_resume_offered},
+    {.action = ACTION_NONE},
+};
+
+void ui_fx_actions(struct config *cfg)
+{
+	static struct probe probe;
+	static struct kind kind;
+	const struct kind *outbox = kind_by_name("outbox", 6);
+	assert_non_null(outbox);
+	assert_non_null(outbox->probe);
+	probe = *outbox->probe;
+	probe.actions = fx_actions;
+	kind = *outbox;
+	kind.probe = &probe;
+	for (size_t i = 0; i < cfg->n_pipelines; i++)
+		for (size_t j = 0; j < cfg->pipelines[i].n_stages; j++)
+			if (cfg->pipelines[i].stages[j].kind == outbox)
+				cfg->pipelines[i].stages[j].kind = &kind;
 }
 
 static const struct {

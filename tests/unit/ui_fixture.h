@@ -20,6 +20,13 @@ void ui_fx_fill(struct snapshot *snap);
 void ui_fx_init(struct ui *ui, const struct config *cfg, void (*fill)(struct snapshot *), int rows, int cols);
 void ui_fx_free(struct ui *ui);
 
+/* Gives the outbox stages of cfg a kind of the test's own, the outbox kind with fake actions
+   (nothing sent: only offered, scope_check and does are used): replay, offered while rows
+   failed ("no failed row" otherwise), scopes "failed" and "ids:..."; pause, always; resume,
+   never ("not paused"). Call before ui_fx_init. */
+void ui_fx_actions(struct config *cfg);
+#define UI_FX_REPLAY_DOES "resets the previewed rows to pending, in one transaction; at most 10000"
+
 /* Presses the keys of script on ui at UI_FX_NOW: characters stand for themselves, and
    <Enter>, <Esc>, <Tab>, <BTab>, <Up>, <Down>, <PgUp>, <PgDn>, <BS>, <F1> for those keys.
    Returns the UI_* bits of every key or'ed; *last receives the last key's change. */
