@@ -77,13 +77,16 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			window = round(window);
 		format_duration(window, warn_s, sizeof warn_s);
 		raise_status(sv, ST_CRIT, "nothing drained over %s with %s rows pending", warn_s, cnt);
-		struct diagnosis *d = add_diag(pv, sv, "worker-stalled", ST_CRIT, ACTION_RESUME);
+		bool paused = false;
+		metric_bool(m, "worker_paused", &paused);
+		/* Resume fixes a paused relay only; a dead one needs its process. */
+		struct diagnosis *d =
+		    add_diag(pv, sv, "worker-stalled", ST_CRIT, paused ? ACTION_RESUME : ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom, "the outbox relay is not draining %s", st->table);
 		snprintf(d->evidence, sizeof d->evidence,
 		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %.1f/s", cnt,
 		         more, age, warn_s, have_inflow ? inflow : 0.0);
-		bool paused = false;
-		if (metric_bool(m, "worker_paused", &paused) && paused)
+		if (paused)
 			snprintf(
 			    d->next, sizeof d->next,
 			    "the relay is paused (%s.paused = true for worker %s): resume it if the pause is "
@@ -91,14 +94,14 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			    st->control_table, st->worker);
 		else
 			snprintf(d->next, sizeof d->next,
-			         "the relay is down, stuck or paused: check its process and logs%s%s; resume "
-			         "it, or "
-			         "replay the rows",
+			         "the relay is down or stuck: check its process and logs%s%s; the rows go "
+			         "once it runs",
 			         *st->control_table ? ", and the control table " : "", st->control_table);
 	}
 	eval_worker_paused(pv, sv);
 	if (!stalled && as != ST_OK) {
-		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, ACTION_REPLAY);
+		/* Pending rows are delivered by a relay that keeps up: a replay would not help. */
+		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "records are in PostgreSQL but not yet in the secondary stores");
 		snprintf(d->evidence, sizeof d->evidence, "%s%s rows pending in %s, oldest %s", cnt, more,
@@ -108,8 +111,8 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			          have_inflow ? inflow : 0.0);
 		snprintf(
 		    d->next, sizeof d->next,
-		    "check that the outbox worker runs and keeps up (and the CDC consumer lag); replay the "
-		    "rows once it does");
+		    "check that the outbox worker runs and keeps up (and the CDC consumer lag): scale it "
+		    "out or find what slows it; the rows go once it does");
 	}
 
 	if (have_failed && failed > 0) {

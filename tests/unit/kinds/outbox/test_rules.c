@@ -67,7 +67,7 @@ static void test_backlog_and_poison(void **state)
 	assert_int_equal(pv->n_diags, 2);
 	assert_string_equal(pv->diags[0].rule, "outbox-backlog"); /* crit before warn */
 	assert_int_equal(pv->diags[0].severity, ST_CRIT);
-	assert_string_equal(action_json_name(pv->diags[0].action), "replay");
+	assert_int_equal(pv->diags[0].action, ACTION_NONE); /* a replay would not help a backlog */
 	assert_string_equal(pv->diags[0].evidence, "137 rows pending in public.outbox, oldest 10m00s");
 	const struct diagnosis *d = fixture_diag(pv, "poison-rows");
 	assert_non_null(d);
@@ -90,7 +90,7 @@ static void test_worker_stalled(void **state)
 	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
 	assert_int_equal(pv->n_diags, 1); /* stalled says it all: no separate backlog line */
 	assert_string_equal(pv->diags[0].rule, "worker-stalled");
-	assert_string_equal(action_json_name(pv->diags[0].action), "resume");
+	assert_int_equal(pv->diags[0].action, ACTION_NONE); /* stalled, not paused */
 	assert_string_equal(pv->diags[0].evidence,
 	                    "1,284 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 4.2/s");
 }
@@ -179,7 +179,7 @@ static void test_backlog_warn_at_oldest_warn(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "outbox-backlog");
 	assert_int_equal(d->severity, ST_WARN);
-	assert_string_equal(action_json_name(d->action), "replay");
+	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->evidence,
 	                    "5 rows pending in public.outbox, oldest 1m00s, draining 2.0/s, inflow 3.0/s");
 }
@@ -218,12 +218,12 @@ static void test_stalled_by_ageing(void **state)
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "worker-stalled");
 	assert_int_equal(d->severity, ST_CRIT);
-	assert_string_equal(action_json_name(d->action), "resume");
+	assert_int_equal(d->action, ACTION_NONE); /* not paused: resume would not help */
 	assert_string_equal(d->symptom, "the outbox relay is not draining public.outbox");
 	assert_string_equal(d->evidence,
 	                    "12 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 0.0/s");
-	assert_string_equal(d->next, "the relay is down, stuck or paused: check its process and logs, and "
-	                             "the control table outbox_worker; resume it, or replay the rows");
+	assert_string_equal(d->next, "the relay is down or stuck: check its process and logs, and the "
+	                             "control table outbox_worker; the rows go once it runs");
 }
 
 static void test_stalled_near_miss(void **state)
