@@ -69,7 +69,7 @@ ok "offered: the search stage is polled" wait_polled "┌─ products "
 ok "offered: the stage line shows F and I (refresh_interval is -1)" wait_like "│ search .* \[F I\] "
 footer=$(tail -n 1 <<<"$SCREEN")
 like "$footer" '^F refresh  I restore-refresh  q quit' "offered: the footer starts with F refresh and I restore-refresh"
-like "$SCREEN" 'next \(key F\): ' "offered: the refresh-disabled diagnosis's next line names key F"
+like "$SCREEN" 'next \(key I\): ' "offered: the refresh-disabled diagnosis's next line names key I (restore-refresh)"
 
 # ----------------------------------------------------------------------
 # Key -> preview -> cancel: nothing sent, audited as refused
