@@ -21,7 +21,9 @@ struct diagnosis {
 	char symptom[256];
 	char evidence[512];
 	char next[512];
-	enum action action; /* the action that fixes it (ACTION_RESUME, ...) or ACTION_NONE */
+	enum action action;    /* the action that fixes it (ACTION_RESUME, ...) or ACTION_NONE */
+	char action_scope[64]; /* the scope that action should take ("failed"), or "": the key's
+	                          scope prompt starts from it, and JSON says it */
 };
 
 struct stage_view {

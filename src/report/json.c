@@ -71,6 +71,8 @@ static json_t *diag_json(const struct diagnosis *d)
 	json_object_set_new(o, "evidence", json_string_clean(d->evidence));
 	json_object_set_new(o, "next", json_string_clean(d->next));
 	json_object_set_new(o, "action", str_or_null(action_json_name(d->action)));
+	if (d->action_scope[0])
+		json_object_set_new(o, "action_scope", json_string(d->action_scope));
 	return o;
 }
 

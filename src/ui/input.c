@@ -137,6 +137,12 @@ static struct ui_change write_key(struct ui *ui, const struct ui_key *k, double 
 	if (ka && ka->scope_check) { /* it takes a scope: asked for first, then the preview */
 		ui->scope_editing = true;
 		ui->scope_edit[0] = '\0';
+		/* Start from the scope a diagnosis of the pipeline names for this action (poison
+		   rows: failed), worst first: Enter takes it, Backspace edits it. */
+		for (size_t i = 0; i < pv->n_diags && !ui->scope_edit[0]; i++)
+			if (pv->diags[i].action == a && pv->diags[i].action_scope[0])
+				strlcpy_safe(ui->scope_edit, pv->diags[i].action_scope,
+				             sizeof ui->scope_edit);
 		ui->scope_stage = target->cfg;
 		ui->scope_pipe = pv->cfg;
 		ui->scope_action = a;

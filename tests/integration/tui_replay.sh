@@ -75,8 +75,11 @@ like "$(tail -n 1 <<<"$SCREEN")" '^R replay  p pause  q quit' "offered: the foot
 # R: the scope first, then the preview; y applies; confirmed by a read-back
 # ----------------------------------------------------------------------
 send R
-ok "replay: R asks for the scope" wait_for "replay scope on products/outbox: _"
+ok "replay: R asks for the scope, starting from the poison-rows diagnosis's: failed" \
+	wait_for "replay scope on products/outbox: failed_"
 like "$SCREEN" 'replay needs a scope: failed, ids:FROM-TO or created:FROM..TO' "replay: the forms it takes are shown"
+for _ in 1 2 3 4 5 6; do send BSpace; done
+ok "replay: Backspace edits it" wait_for "replay scope on products/outbox: _"
 send_text "nonsense"
 send Enter
 ok "replay: a wrong scope says why and stays" wait_for 'unknown scope "nonsense"'

@@ -123,6 +123,10 @@ static void test_keys_request(void **state)
 	assert_int_equal(ui_fx_keys(&f->ui, "R", &c), UI_REDRAW);
 	assert_true(f->ui.scope_editing);
 	assert_string_equal(f->ui.scope_hint, "replay needs a scope: failed, ids:FROM-TO");
+	/* It starts from the scope the pipeline's poison-rows diagnosis names; Backspace edits it. */
+	assert_string_equal(f->ui.scope_edit, "failed");
+	assert_int_equal(ui_fx_keys(&f->ui, "<BS><BS><BS><BS><BS><BS>", &c), UI_REDRAW);
+	assert_string_equal(f->ui.scope_edit, "");
 	assert_int_equal(ui_fx_keys(&f->ui, "jq?fail<Enter>", &c), UI_REDRAW); /* keys are text here */
 	assert_true(f->ui.scope_editing);
 	assert_string_equal(f->ui.scope_hint, "no such scope jq?fail: failed, ids:FROM-TO");

@@ -122,6 +122,7 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			format_count(failed, fc, sizeof fc);
 			raise_status(sv, fs, "%s rows failed", fc);
 			struct diagnosis *d = add_diag(pv, sv, "poison-rows", fs, ACTION_REPLAY);
+			strlcpy_safe(d->action_scope, "failed", sizeof d->action_scope);
 			snprintf(d->symptom, sizeof d->symptom,
 			         "outbox rows keep failing and will not be delivered");
 			snprintf(d->evidence, sizeof d->evidence,

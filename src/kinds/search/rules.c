@@ -114,6 +114,9 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 			return;
 		raise_status(sv, s, "%" PRId64 " documents missing from the index", missing);
 		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", s, ACTION_REPLAY);
+		/* The rows behind the lost documents were published before: replay the recent ones
+		   (the preview counts them; a wider window is the operator's to type). */
+		strlcpy_safe(d->action_scope, "created:1h..", sizeof d->action_scope);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "rows in PostgreSQL have no document in the index: a product missing from search");
 		snprintf(d->evidence, sizeof d->evidence,
@@ -121,8 +124,9 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 		         " missing, at least %" PRId64 " throughout the last %s",
 		         source, docs, missing, floor, win);
 		snprintf(d->next, sizeof d->next,
-		         "replay the rows through the outbox (never write to the index beside it); if "
-		         "refresh is off or the indexer is behind, that comes first");
+		         "replay the rows through the outbox, e.g. those created in the last hour (never "
+		         "write to the index beside it); if refresh is off or the indexer is behind, that "
+		         "comes first");
 	} else if (floor < 0 && -floor >= st->missing_warn) {
 		raise_status(sv, ST_WARN, "%" PRId64 " more documents than source rows", -missing);
 		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", ST_WARN, ACTION_NONE);

@@ -330,6 +330,7 @@ static void test_poison_rows_levels(void **state)
 	assert_string_equal(d->rule, "poison-rows");
 	assert_int_equal(d->severity, ST_WARN);
 	assert_string_equal(action_json_name(d->action), "replay");
+	assert_string_equal(d->action_scope, "failed");
 	assert_string_equal(d->evidence, "1 pending rows have attempts >= 5 or an error in last_error");
 	assert_string_equal(d->next,
 	                    "read the recorded errors (SELECT id, last_error FROM public.outbox WHERE "

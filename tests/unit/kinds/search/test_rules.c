@@ -258,6 +258,7 @@ static void test_missing_at_warn(void **state)
 	assert_string_equal(d->rule, "dual-write-loss");
 	assert_int_equal(d->severity, ST_WARN);
 	assert_string_equal(action_json_name(d->action), "replay");
+	assert_string_equal(d->action_scope, "created:1h..");
 	assert_string_equal(
 	    d->symptom, "rows in PostgreSQL have no document in the index: a product missing from search");
 	assert_string_equal(
