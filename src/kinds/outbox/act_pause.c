@@ -1,5 +1,5 @@
 /* act_pause.c: pause and resume (p/u) of the outbox's worker through its row in the control table (driver
- * sql). */
+ * sql), or through the user's statements (act_pause_sql.c). */
 /* needs: postgres */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +14,8 @@ static bool flag_offered(const struct stage_cfg *st, const struct sample *cur, b
                          size_t n)
 {
 	const struct outbox_opts *o = outbox_opts(st);
-	if (!o->control_table || !*o->control_table) {
+	bool stmts = outbox_by_statements(o);
+	if (!stmts && (!o->control_table || !*o->control_table)) {
 		snprintf(why, n, "no pause flag: outbox.control_table is empty");
 		return false;
 	}
@@ -22,7 +23,11 @@ static bool flag_offered(const struct stage_cfg *st, const struct sample *cur, b
 		return true; /* not read yet: the preview reads the row and refuses if need be */
 	bool paused;
 	if (!metric_bool(cur->metrics, "worker_paused", &paused)) {
-		snprintf(why, n, "no row for worker %s in %s", o->worker, o->control_table);
+		if (stmts)
+			snprintf(why, n, "outbox.paused_sql did not say whether worker %s is paused",
+			         o->worker);
+		else
+			snprintf(why, n, "no row for worker %s in %s", o->worker, o->control_table);
 		return false;
 	}
 	if (paused == pause) {
@@ -136,6 +141,8 @@ enum probe_result outbox_pause_preview(const struct probe_ctx *ctx, const char *
                                        char *err, size_t n)
 {
 	(void)scope;
+	if (outbox_by_statements(outbox_opts(ctx->st)))
+		return outbox_stmt_preview(ctx, true, out, err, n);
 	return flag_preview(ctx, true, out, err, n);
 }
 
@@ -143,6 +150,8 @@ enum probe_result outbox_resume_preview(const struct probe_ctx *ctx, const char 
                                         char *err, size_t n)
 {
 	(void)scope;
+	if (outbox_by_statements(outbox_opts(ctx->st)))
+		return outbox_stmt_preview(ctx, false, out, err, n);
 	return flag_preview(ctx, false, out, err, n);
 }
 
@@ -156,9 +165,16 @@ enum probe_result outbox_flag_apply(const struct probe_ctx *ctx, const char *sco
                                     json_t **out, char *err, size_t n)
 {
 	const struct outbox_opts *o = outbox_opts(ctx->st);
+	if (outbox_by_statements(o))
+		return outbox_stmt_apply(ctx, preview, out, err, n);
 	const json_t *pin = json_object_get(preview, "pin");
 	const char *worker = json_string_value(json_object_get(pin, "worker"));
 	*out = NULL;
+	if (json_object_get(pin, "via")) {
+		snprintf(err, n,
+		         "the preview is of outbox.paused_sql, no longer configured (nothing was sent)");
+		return PROBE_FAILED;
+	}
 	if (!worker || strcmp(worker, o->worker) != 0 || !json_is_boolean(json_object_get(pin, "paused"))) {
 		snprintf(err, n, "the preview pins no worker of this stage (nothing was sent)");
 		return PROBE_FAILED;
@@ -239,6 +255,8 @@ enum probe_result outbox_flag_readback(const struct probe_ctx *ctx, const json_t
                                        char *err, size_t n)
 {
 	const struct outbox_opts *o = outbox_opts(ctx->st);
+	if (outbox_by_statements(o))
+		return outbox_stmt_readback(ctx, applied, out, err, n);
 	const json_t *want = json_object_get(json_object_get(applied, "readback"), "paused");
 	*out = NULL;
 	if (!json_is_boolean(want)) {

@@ -474,8 +474,9 @@ const struct kind_action outbox_actions[] = {
      "re-publishes exactly the previewed rows of a scope (failed, ids:FROM-TO, created:FROM..TO, "
      ",type:T) in one transaction, or none; at most outbox.replay_max_rows"},
     {ACTION_PAUSE, outbox_pause_offered, NULL, outbox_pause_preview, outbox_flag_apply, outbox_flag_readback,
-     "sets the worker's paused flag in outbox.control_table"},
+     "sets the worker's paused flag in outbox.control_table, or runs outbox.pause_sql"},
     {ACTION_RESUME, outbox_resume_offered, NULL, outbox_resume_preview, outbox_flag_apply,
-     outbox_flag_readback, "clears the worker's paused flag in outbox.control_table"},
+     outbox_flag_readback,
+     "clears the worker's paused flag in outbox.control_table, or runs outbox.resume_sql"},
     {ACTION_NONE},
 };

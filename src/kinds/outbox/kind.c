@@ -75,6 +75,7 @@ const struct kind outbox_kind = {
     .name = "outbox",
     .conn = CONN_POSTGRES,
     .options = outbox_options,
+    .check = outbox_check,
     .opts_size = sizeof(struct outbox_opts),
     .metrics = outbox_metrics,
     .main_metric = "pending",

@@ -1,7 +1,9 @@
 /* options.c: the outbox.* options of a [pipeline] section (the conventions are in src/options.c). */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kinds/outbox/outbox.h"
+#include "util.h"
 
 #define OFF(field) offsetof(struct outbox_opts, field)
 
@@ -42,6 +44,14 @@ const struct opt_def outbox_options[] = {
      "empty: none. A pause in force is shown (worker-paused)"},
     {"outbox.worker", OPT_STR, "relay", 1, 0, OFF(worker), 0,
      "the name of this outbox's worker in outbox.control_table"},
+    {"outbox.pause_sql", OPT_STR, NULL, 1, 0, OFF(pause_sql), 0,
+     "a statement that pauses the worker, run as given by the pause action (p) instead of the "
+     "control table; with outbox.resume_sql and outbox.paused_sql"},
+    {"outbox.resume_sql", OPT_STR, NULL, 1, 0, OFF(resume_sql), 0,
+     "a statement that resumes the worker, run as given by the resume action (u)"},
+    {"outbox.paused_sql", OPT_STR, NULL, 1, 0, OFF(paused_sql), 0,
+     "a query answering one row, one boolean column: whether the worker is paused now (read every "
+     "poll instead of the control table)"},
     {"outbox.replay", OPT_STR, "update", 1, 0, OFF(replay), 0,
      "how the replay action (R) re-publishes rows: update (reset them to pending: the reference schema), "
      "insert (insert copies: insert-only outboxes), or an SQL statement taking the id array as $1"},
@@ -51,3 +61,27 @@ const struct opt_def outbox_options[] = {
      "column holding the event type, matched by a replay scope's ,type:T"},
     {0},
 };
+
+bool outbox_check(struct stage_cfg *stage, const struct pipeline *pl, const struct config *cfg, char *msg,
+                  size_t n)
+{
+	const struct outbox_opts *st = outbox_opts(stage);
+	(void)pl;
+	(void)cfg;
+	const char *missing[3];
+	size_t n_missing = 0;
+	if (!st->pause_sql)
+		missing[n_missing++] = "outbox.pause_sql";
+	if (!st->resume_sql)
+		missing[n_missing++] = "outbox.resume_sql";
+	if (!st->paused_sql)
+		missing[n_missing++] = "outbox.paused_sql";
+	if (n_missing == 0 || n_missing == 3)
+		return true;
+	snprintf(msg, n,
+	         "outbox.pause_sql, outbox.resume_sql and outbox.paused_sql go together: set all three or "
+	         "none (%s%s%s %s missing)",
+	         missing[0], n_missing == 2 ? " and " : "", n_missing == 2 ? missing[1] : "",
+	         n_missing == 2 ? "are" : "is");
+	return false;
+}

@@ -23,6 +23,9 @@ struct outbox_opts {
 	int64_t failed_warn, failed_crit;
 	char *control_table;     /* outbox.control_table: the workers' pause flags ("" = none) */
 	char *worker;            /* outbox.worker: this outbox's row in the control table */
+	char *pause_sql;         /* outbox.pause_sql: the user's statement that pauses (NULL: none) */
+	char *resume_sql;        /* outbox.resume_sql: the user's statement that resumes */
+	char *paused_sql;        /* outbox.paused_sql: one row, one boolean: paused now */
 	char *replay;            /* outbox.replay: "update", "insert" or the user's statement ($1: the ids) */
 	int64_t replay_max_rows; /* outbox.replay_max_rows: a larger replay is refused */
 	char *type_column;       /* outbox.type_column: what a replay's ,type:T scope matches */
@@ -31,6 +34,13 @@ struct outbox_opts {
 static inline const struct outbox_opts *outbox_opts(const struct stage_cfg *st)
 {
 	return st->opts;
+}
+
+/* Whether pause/resume and the worker-paused figure go through the user's statements
+   (outbox.pause_sql, resume_sql, paused_sql: all three, outbox_check) instead of the control table. */
+static inline bool outbox_by_statements(const struct outbox_opts *o)
+{
+	return o->pause_sql && o->resume_sql && o->paused_sql;
 }
 
 extern const struct kind outbox_kind;
@@ -49,7 +59,21 @@ enum probe_result outbox_flag_apply(const struct probe_ctx *ctx, const char *sco
                                     json_t **out, char *err, size_t n);
 enum probe_result outbox_flag_readback(const struct probe_ctx *ctx, const json_t *applied, json_t **out,
                                        char *err, size_t n);
+/* act_pause_sql.c: the same steps through the user's statements (outbox_by_statements). */
+enum probe_result outbox_stmt_preview(const struct probe_ctx *ctx, bool pause, json_t **out, char *err,
+                                      size_t n);
+enum probe_result outbox_stmt_apply(const struct probe_ctx *ctx, const json_t *preview, json_t **out,
+                                    char *err, size_t n);
+enum probe_result outbox_stmt_readback(const struct probe_ctx *ctx, const json_t *applied, json_t **out,
+                                       char *err, size_t n);
+/* The probe's read of outbox.paused_sql: worker_paused, and paused_since/paused_for_s from
+   when the probe first saw it paused (memo "paused_since"). */
+enum probe_result outbox_stmt_poll(const struct probe_ctx *ctx, struct sample *out);
 #endif
+
+/* options.c: the stage check: the three statements all or none. */
+bool outbox_check(struct stage_cfg *st, const struct pipeline *pl, const struct config *cfg, char *msg,
+                  size_t n);
 
 /* options.c: the outbox.* keys, the first being the stage key itself. */
 extern const struct opt_def outbox_options[];

@@ -101,6 +101,10 @@ static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
 	PQclear(res);
 
 	json_t *memo = json_object();
+	/* since when outbox.paused_sql has said paused (act_pause_sql.c) outlives the look */
+	json_t *since = *ctx->memo ? json_object_get(*ctx->memo, "paused_since") : NULL;
+	if (since)
+		json_object_set(memo, "paused_since", since);
 	json_object_set_new(memo, "explained", json_true());
 	json_object_set_new(memo, "table_rows", json_integer(rows));
 	if (seqscan && rows > st->seqscan_rows) {
@@ -114,11 +118,14 @@ static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
 	return true;
 }
 
-/* The worker's pause flag (outbox.control_table, the convention of share/sql/outbox.sql). A
-   missing default table means the convention is not used: nothing to say. */
+/* The worker's pause flag (outbox.control_table, the convention of share/sql/outbox.sql), or
+   outbox.paused_sql when set. A missing default table means the convention is not used:
+   nothing to say. */
 static enum probe_result read_control(const struct probe_ctx *ctx, PGconn *conn, struct sample *out)
 {
 	const struct outbox_opts *st = outbox_opts(ctx->st);
+	if (outbox_by_statements(st))
+		return outbox_stmt_poll(ctx, out);
 	if (!st->control_table || !*st->control_table)
 		return PROBE_OK;
 	char *rel = pg_quote_relation(conn, st->control_table);

@@ -8,7 +8,7 @@
 #include "rules.h"
 #include "units.h"
 
-/* worker-paused: the worker's row in outbox.control_table says paused. */
+/* worker-paused: the worker's row in outbox.control_table (or outbox.paused_sql) says paused. */
 static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const struct outbox_opts *st = outbox_opts(sv->cfg);
@@ -25,6 +25,17 @@ static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
 	snprintf(d->symptom, sizeof d->symptom,
 	         "the outbox relay is paused: events wait in the outbox, and the pause outlives restarts");
+	if (outbox_by_statements(st)) {
+		/* The statement says paused, not since when: since synctop saw it. */
+		snprintf(d->evidence, sizeof d->evidence,
+		         "outbox.paused_sql says paused for worker %s, for at least %s (seen since %s)",
+		         st->worker, d_s, since ? since : "?");
+		snprintf(d->next, sizeof d->next,
+		         "if the pause is over, resume the worker (key u, or synctop action resume %s: runs "
+		         "outbox.resume_sql); ask first who paused it",
+		         pv->cfg->name);
+		return;
+	}
 	snprintf(d->evidence, sizeof d->evidence, "%s.paused = true for worker %s, since %s (%s)",
 	         st->control_table, st->worker, since ? since : "?", d_s);
 	snprintf(d->next, sizeof d->next,
@@ -86,12 +97,22 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 		snprintf(d->evidence, sizeof d->evidence,
 		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %.1f/s", cnt,
 		         more, age, warn_s, have_inflow ? inflow : 0.0);
-		if (paused)
+		if (paused && outbox_by_statements(st))
+			snprintf(
+			    d->next, sizeof d->next,
+			    "the relay is paused (outbox.paused_sql says so for worker %s): resume it if "
+			    "the pause is over",
+			    st->worker);
+		else if (paused)
 			snprintf(
 			    d->next, sizeof d->next,
 			    "the relay is paused (%s.paused = true for worker %s): resume it if the pause is "
 			    "over",
 			    st->control_table, st->worker);
+		else if (outbox_by_statements(st))
+			snprintf(d->next, sizeof d->next,
+			         "the relay is down or stuck: check its process and logs, and what "
+			         "outbox.paused_sql reads; the rows go once it runs");
 		else
 			snprintf(d->next, sizeof d->next,
 			         "the relay is down or stuck: check its process and logs%s%s; the rows go "

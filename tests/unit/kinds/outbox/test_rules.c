@@ -27,6 +27,21 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The same pipeline whose worker's flag is read by the user's statements. */
+static int setup_statements(void **state)
+{
+	*state = fixture_open("[postgres shop]\n"
+	                      "conninfo = host=db.internal dbname=shop\n"
+	                      "[pipeline products]\n"
+	                      "outbox = shop\n"
+	                      "outbox.table = public.outbox\n"
+	                      "outbox.pause_sql = UPDATE relay_ctl SET enabled = false\n"
+	                      "outbox.resume_sql = UPDATE relay_ctl SET enabled = true\n"
+	                      "outbox.paused_sql = SELECT NOT enabled FROM relay_ctl\n"
+	                      "slot = shop\n");
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	fixture_close(*state);
@@ -303,6 +318,51 @@ static void test_worker_paused(void **state)
 	                    "= false WHERE name = 'relay'); ask first who paused it");
 }
 
+/* With outbox.paused_sql: since when synctop saw it, and the fix runs outbox.resume_sql. */
+static void test_worker_paused_statements(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0, \"failed\": 0,"
+	    " \"worker_paused\": true, \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 130.0}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "worker relay paused for 2m10s");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "worker-paused");
+	assert_string_equal(action_json_name(d->action), "resume");
+	assert_string_equal(d->evidence, "outbox.paused_sql says paused for worker relay, for at least 2m10s "
+	                                 "(seen since 2026-11-22T10:00:00Z)");
+	assert_string_equal(d->next,
+	                    "if the pause is over, resume the worker (key u, or synctop action resume "
+	                    "products: runs outbox.resume_sql); ask first who paused it");
+
+	/* stalled while paused, and stalled while running */
+	pv =
+	    eval(f,
+	         "{\"pending\": 40, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0, \"failed\": 0,"
+	         " \"drain_per_s\": 0.0, \"inflow_per_s\": 1.5, \"worker_paused\": true,"
+	         " \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 95.0}",
+	         "{\"pending\": 37, \"pending_capped\": false, \"oldest_pending_age_s\": 88.0}", 2.0);
+	assert_string_equal(pv->diags[0].rule, "worker-stalled");
+	assert_string_equal(pv->diags[0].next,
+	                    "the relay is paused (outbox.paused_sql says so for worker relay): "
+	                    "resume it if the pause is over");
+	pv =
+	    eval(f,
+	         "{\"pending\": 40, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0, \"failed\": 0,"
+	         " \"drain_per_s\": 0.0, \"inflow_per_s\": 1.5, \"worker_paused\": false}",
+	         "{\"pending\": 37, \"pending_capped\": false, \"oldest_pending_age_s\": 88.0}", 2.0);
+	assert_int_equal(pv->n_diags, 1);
+	assert_string_equal(pv->diags[0].rule, "worker-stalled");
+	assert_int_equal(pv->diags[0].action, ACTION_NONE);
+	assert_string_equal(pv->diags[0].next,
+	                    "the relay is down or stuck: check its process and logs, and what "
+	                    "outbox.paused_sql reads; the rows go once it runs");
+}
+
 static void test_worker_paused_near_miss(void **state)
 {
 	struct fx *f = *state;
@@ -397,6 +457,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_poison_rows_levels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_poison_rows_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_index_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_paused_statements, setup_statements, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
