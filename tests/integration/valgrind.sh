@@ -124,6 +124,26 @@ like "$RUN_RC" '^[0-2]$' "text: exit 0-2"
 like "$RUN_OUT" 'products +outbox' "text: the outbox stage is shown"
 check_vg text "text"
 
+# The actions: preview, apply, read-back and audit, through the write executor.
+sed -i "s|^\[synctop\]\$|[synctop]\naudit_log = $TEST_TMP/audit.log|" "$conf"
+vg replay action replay products --scope ids:1-5 --yes -c "$conf"
+is "$RUN_RC" 0 "action replay: exit 0 (confirmed)"
+check_vg replay "action replay"
+vg refresh action refresh products --yes --format json -c "$conf"
+is "$RUN_RC:$(jqr .result)" "0:confirmed" "action refresh: confirmed"
+check_vg refresh "action refresh"
+vg pause action pause products --stage connector --yes -c "$conf"
+is "$RUN_RC" 0 "action pause (connector): exit 0"
+check_vg pause "action pause"
+vg resume action resume products --stage connector --yes -c "$conf"
+is "$RUN_RC" 0 "action resume (connector): exit 0"
+check_vg resume "action resume"
+vg dry action replay products --scope ids:1-5 --dry-run -c "$conf"
+is "$RUN_RC" 0 "action replay --dry-run: exit 0"
+check_vg dry "action replay --dry-run"
+is "$(jq -r .result "$TEST_TMP/audit.log" | tr '\n' ' ')" "confirmed confirmed confirmed confirmed " \
+	"the audit log: the four actions, confirmed"
+
 # The error paths too: every backend refuses the connection.
 bad=$TEST_TMP/bad.conf
 sed -e "s|^brokers = .*|brokers = 127.0.0.1:1|" -e "s|^url = redis://.*|url = redis://127.0.0.1:1/0|" \
