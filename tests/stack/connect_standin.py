@@ -17,7 +17,7 @@ with search_standin.py.
 
 --connector creates a sink connector at start (an Elasticsearch sink on topics shop.products
 unless TOPICS is given; connection.url is $SYNCTOP_SEARCH_URL when set); `--connector none`
-creates none. --restart-ms (default 200) is how long an asynchronous restart (KIP-745) shows
+creates none. --restart-ms (default 500) is how long an asynchronous restart (KIP-745) shows
 RESTARTING before the instance goes back to its target state. --version (default 3.7.1) is the
 Kafka version the worker plays, which GET / reports and which decides the endpoints it has:
 before 3.5 there is no /stop (404 "HTTP 404 Not Found", as Jersey answers a path it has no
@@ -866,7 +866,7 @@ def main(argv=None):
     standin_http.add_log(ap)
     ap.add_argument("--connector", action="append", default=[], type=parse_connector,
                     metavar="NAME:TASKS[:TOPICS]", help="a sink connector to create at start")
-    ap.add_argument("--restart-ms", type=int, default=200,
+    ap.add_argument("--restart-ms", type=int, default=500,
                     help="how long an asynchronous restart shows RESTARTING")
     ap.add_argument("--version", default=CONNECT_VERSION,
                     help="the Kafka version the worker plays (GET /; /stop from 3.5, "
