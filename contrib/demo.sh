@@ -128,7 +128,8 @@ cleanup() {
 	((tty)) && [[ $mode == frames ]] && printf '\033[?25h' # the cursor back
 	if [[ -n $dir ]]; then
 		demo_system_down "$dir"
-		rm -f "$state_file"
+		# Only our own: a --once beside a starting demo must not take the demo's away.
+		[[ $(head -n 1 "$state_file" 2>/dev/null) != "$$" ]] || rm -f "$state_file"
 	fi
 	say "stopped; everything the demo started is gone"
 	exit "$rc"
@@ -169,7 +170,8 @@ demo_system_up "$dir" || {
 	say "the system did not start; logs in $dir/logs"
 	exit 1
 }
-printf '%s\n%s\n' "$$" "$dir" >"$state_file"
+# A --once demo of its own is private: the state file names the demo others may act on.
+[[ $mode == once ]] || printf '%s\n%s\n' "$$" "$dir" >"$state_file"
 conf=$dir/synctop.conf
 up_ms=$(((${EPOCHREALTIME//[!0-9]/} - t_system) / 1000))
 say "system up in $((up_ms / 1000)).$(printf "%03d" $((up_ms % 1000))) s (after $(((t_system - t_start) / 1000)) ms checking the build)"
