@@ -124,6 +124,8 @@ is "$(jqr '.preview.traces | map(select(.task == 1)) | .[0].trace | join("|")')"
 	'a.B: boom \x1B[2J| at c.D(D.java:1)' "restart: the whole trace, by line, control characters shown, not sent"
 like "$(jqr '.preview.lines | join("\n")')" 'task 1: FAILED on 127\.0\.0\.1:[0-9]+: a\.B: boom \\x1B\[2J' \
 	"restart: the first line of the trace on the preview's line"
+is "$(jqr '.preview.lines | map(select(startswith("trace of task 1") or startswith("  a.B") or startswith("   at"))) | join("|")')" \
+	'trace of task 1:|  a.B: boom \x1B[2J|   at c.D(D.java:1)' "restart: the preview's lines end with each trace in full, before the restart"
 like "$(jqr .readback.seen)" '^task 0 RUNNING, task 1 RUNNING \(restart sent at [0-9-]{10}T[0-9:]{8}Z\)$' \
 	"restart: the read-back names each task RUNNING and when the restart was sent"
 is "$(states)" "RUNNING RUNNING RUNNING" "restart: every task RUNNING"

@@ -373,6 +373,25 @@ static void preview_restart_of(const struct probe_ctx *ctx, json_t *p, const jso
 	add_line(p, buf);
 	add_line(
 	    p, "the restart is asynchronous: the tasks go RESTARTING, then RUNNING (read back each second)");
+	/* Each trace in full, before the restart (the pane and the lines above show first lines). */
+	json_t *tr;
+	json_array_foreach(traces, i, tr)
+	{
+		const json_t *task = json_object_get(tr, "task");
+		if (json_is_integer(task))
+			snprintf(buf, sizeof buf, "trace of task %" JSON_INTEGER_FORMAT ":",
+			         json_integer_value(task));
+		else
+			snprintf(buf, sizeof buf, "trace of the connector:");
+		add_line(p, buf);
+		size_t k;
+		json_t *ln;
+		json_array_foreach(json_object_get(tr, "trace"), k, ln)
+		{
+			snprintf(buf, sizeof buf, "  %s", json_string_value(ln) ? json_string_value(ln) : "");
+			add_line(p, buf);
+		}
+	}
 	json_decref(failed);
 }
 
