@@ -65,7 +65,7 @@ struct config {
 	bool read_only;
 	int history; /* samples kept per stage */
 	char *log_file;
-	char *audit_log; /* NULL: audit_path's default (audit.h) */
+	char *audit_log;          /* NULL: audit_path's default (audit.h) */
 	double confirm_timeout_s; /* an applied action's read-back gives up after this long */
 
 	struct conn *conns;

@@ -255,7 +255,8 @@ static void test_actions_offered(void **state)
 	shoot("actions-detail", *state, ui_fx_fill, VIEW_MAIN, "<Enter>", &one);
 	/* R asks for the scope first: the prompt in the footer, above it why "x" was refused. */
 	static const struct size small = {80, 24};
-	shoot("scope-prompt", *state, ui_fx_fill, VIEW_MAIN, "R<BS><BS><BS><BS><BS><BS>x<Enter><BS>fail", &small);
+	shoot("scope-prompt", *state, ui_fx_fill, VIEW_MAIN, "R<BS><BS><BS><BS><BS><BS>x<Enter><BS>fail",
+	      &small);
 	/* Read-only: no key anywhere, and none in the help. */
 	shoot_read_only = true;
 	shoot("actions-read-only", *state, ui_fx_fill, VIEW_MAIN, "", &one);
