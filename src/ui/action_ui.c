@@ -30,6 +30,11 @@ bool ui_action_offered(const struct stage_view *sv, enum action a, char *why, si
 	const struct sample *ok = stage_latest_ok(sv);
 	if (!stage_action_offered(sv->cfg, ok, a, why, n))
 		return false;
+	if (ok && !sv->cur.ok) { /* read before, not now: the poller would refuse it at once */
+		snprintf(why, n, "the %s stage cannot be read now (its last poll failed)",
+		         sv->cfg->kind->name);
+		return false;
+	}
 	if (!ok) { /* nothing read yet, or only failures: nothing to judge from, nothing to act on */
 		snprintf(why, n, "the %s stage has not been read yet%s", sv->cfg->kind->name,
 		         sv->cur.ok ? "" : " (its polls fail)");

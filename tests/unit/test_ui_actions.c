@@ -84,7 +84,16 @@ static void test_offered_keys(void **state)
 	assert_string_equal(buf, "p  pause the worker");
 	assert_false(ui_action_line(&orders->stages[0], ACTION_REFRESH, buf, sizeof buf));
 	assert_false(ui_action_line(&products->stages[1], ACTION_PAUSE, buf, sizeof buf));
-	/* The audit pipeline's only sample failed: nothing to judge from, so nothing is offered. */
+	/* Read before, not now (its last poll failed): nothing is offered, and the stage line
+	   shows its reason first. */
+	struct stage_view down = products->stages[0];
+	down.prev = down.cur;
+	down.cur.ok = false;
+	ui_action_keys(&down, false, buf, sizeof buf);
+	assert_string_equal(buf, "");
+	assert_false(ui_action_offered(&down, ACTION_PAUSE, why, sizeof why));
+	assert_string_equal(why, "the outbox stage cannot be read now (its last poll failed)");
+		/* The audit pipeline's only sample failed: nothing to judge from, so nothing is offered. */
 	const struct pipeline_view *audit = pipe_named(&f->ui, "audit");
 	assert_null(stage_latest_ok(&audit->stages[0]));
 	ui_action_keys(&audit->stages[0], false, buf, sizeof buf);
