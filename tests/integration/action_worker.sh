@@ -11,7 +11,7 @@
 
 require_cmd jq curl
 [[ -x /usr/bin/python3 ]] || skip_all "/usr/bin/python3 is missing (apt-get install python3)"
-plan 69
+plan 76
 
 SECRET=w0rker-s3cret
 W=$TEST_TMP/worker
@@ -70,8 +70,11 @@ audit_last() {
 }
 # no_secret DESC: the password is in none of the last run's output nor the audit log.
 no_secret() {
-	ok "$1: the password is never shown" \
-		bash -c '! grep -qF -- "$1" <<<"$2$3" && ! grep -qsF -- "$1" "$4"' _ "$SECRET" "$RUN_OUT" "$RUN_ERR" "$AUDIT"
+	ok "$1: the password is never shown" _no_secret
+}
+# shellcheck disable=SC2317 # called through ok
+_no_secret() {
+	! grep -qF -- "$SECRET" <<<"$RUN_OUT$RUN_ERR" && ! grep -qsF -- "$SECRET" "$AUDIT"
 }
 
 # ----------------------------------------------------------------------
@@ -184,6 +187,25 @@ is "$(writes)" "POST /admin/pause 500" "500: the one POST was sent"
 is "$(standin_paused)" false "500: still running"
 is "$(tail -n 1 "$AUDIT" | jq -r '[.result, .action, (.affected|tostring)] | join(" ")')" "failed pause null" \
 	"500: audited as failed"
+
+# ----------------------------------------------------------------------
+# The pin no longer holds: paused by hand between the preview and the apply; nothing sent
+# ----------------------------------------------------------------------
+: >"$REC"
+run_synctop -c "$conf" action pause orders --dry-run
+is "$RUN_RC" 0 "dry run: exit 0"
+gets=$(jq -s length "$REC")
+is "$(writes)" "" "dry run: nothing written"
+ctl flip_after "{\"gets\": $gets}" # the apply's own GET finds it paused
+run_synctop -c "$conf" action pause orders --yes --format json
+is "$RUN_RC" 2 "changed: exit 2"
+json_is '.line' "pause orders/worker refused: target changed, nothing applied: the worker is paused since the preview" \
+	"changed: refused, saying what changed"
+json_is '[.applied, .repreview.refuse, .repreview.summary] | map(tostring) | join(" | ")' \
+	"null | already paused | the worker is paused: nothing to do" "changed: nothing applied; the new preview refuses"
+is "$(writes)" "" "changed: nothing written"
+is "$(tail -n 1 "$AUDIT" | jq -r '.result + " " + .action')" "refused pause" "changed: audited as refused"
+ctl set '{"paused": false}'
 
 # ----------------------------------------------------------------------
 # A state whose field is not a boolean: unknown, nothing sent

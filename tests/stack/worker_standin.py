@@ -17,6 +17,10 @@ Control endpoints (never recorded):
     POST /_standin/fail  {"status": N, "count": C}
                                         the next C (default 1) requests to /admin/pause or
                                         /admin/resume answer N (default 500) and change nothing
+    POST /_standin/flip_after {"gets": N}
+                                        after N more GETs of /admin/state, the next one finds the
+                                        state flipped (as if someone paused or resumed by hand in
+                                        between)
 """
 
 import base64
@@ -44,6 +48,7 @@ class Store:
         self.since = time.time() if paused else None
         self.field = None  # a JSON value answered as "paused" instead of the state, or None
         self.fail = None  # (status, count) for the next writes
+        self.flip_after = None  # GETs of the state left before it flips, or None
         self.bodies = []
 
     def set(self, paused):
@@ -101,6 +106,11 @@ class Handler(standin_http.StandinHandler):
         store = self.store
         with store.lock:
             if segs == ["admin", "state"] and self.command in ("GET", "HEAD"):
+                if store.flip_after == 0:
+                    store.flip_after = None
+                    store.set(not store.paused)
+                elif store.flip_after is not None:
+                    store.flip_after -= 1
                 return 200, store.state(), []
             if segs[:1] == ["admin"] and len(segs) == 2 and segs[1] in ("pause", "resume"):
                 if self.command != "POST":
@@ -129,6 +139,9 @@ class Handler(standin_http.StandinHandler):
             if (self.command, what) == ("POST", "field"):
                 store.field = {"value": body.get("value")}
                 return 200, store.state()
+            if (self.command, what) == ("POST", "flip_after"):
+                store.flip_after = int(body.get("gets", 0))
+                return 200, {"flip_after": store.flip_after}
             if (self.command, what) == ("POST", "fail"):
                 store.fail = (int(body.get("status", 500)), int(body.get("count", 1)))
                 return 200, {"fail": list(store.fail)}
