@@ -27,20 +27,20 @@
 static const char *const backend_names[CONN__COUNT] = {
     [CONN_POSTGRES] = "PostgreSQL",   [CONN_KAFKA] = "Kafka",
     [CONN_REDIS] = "Redis",           [CONN_SEARCH] = "Elasticsearch/OpenSearch",
-    [CONN_CONNECT] = "Kafka Connect",
+    [CONN_CONNECT] = "Kafka Connect", [CONN_HTTP] = "an HTTP API",
 };
 static const char *const configure_flags[CONN__COUNT] = {
     [CONN_POSTGRES] = "--with-postgres", [CONN_KAFKA] = "--with-kafka",    [CONN_REDIS] = "--with-redis",
-    [CONN_SEARCH] = "--with-search",     [CONN_CONNECT] = "--with-search",
+    [CONN_SEARCH] = "--with-search",     [CONN_CONNECT] = "--with-search", [CONN_HTTP] = "--with-search",
 };
 const char *const conn_example_names[CONN__COUNT] = {
     [CONN_POSTGRES] = "shop", [CONN_KAFKA] = "main",      [CONN_REDIS] = "sessions",
-    [CONN_SEARCH] = "main",   [CONN_CONNECT] = "workers",
+    [CONN_SEARCH] = "main",   [CONN_CONNECT] = "workers", [CONN_HTTP] = "relay",
 };
 /* The key every connection must set, and an example of it. */
 static const char *const required_keys[CONN__COUNT] = {
     [CONN_POSTGRES] = "conninfo", [CONN_KAFKA] = "brokers", [CONN_REDIS] = "url",
-    [CONN_SEARCH] = "url",        [CONN_CONNECT] = "url",
+    [CONN_SEARCH] = "url",        [CONN_CONNECT] = "url",   [CONN_HTTP] = "url",
 };
 static const char *const required_examples[CONN__COUNT] = {
     [CONN_POSTGRES] = "conninfo = host=db dbname=shop user=synctop",
@@ -48,12 +48,14 @@ static const char *const required_examples[CONN__COUNT] = {
     [CONN_REDIS] = "url = redis://localhost:6379/0",
     [CONN_SEARCH] = "url = https://localhost:9200",
     [CONN_CONNECT] = "url = http://localhost:8083",
+    [CONN_HTTP] = "url = http://localhost:8081",
 };
 /* URL schemes accepted per connection kind (none: the kind has no url). */
 static const char *const url_schemes[CONN__COUNT][4] = {
     [CONN_REDIS] = {"redis", "rediss", "unix", NULL},
     [CONN_SEARCH] = {"http", "https", NULL},
     [CONN_CONNECT] = {"http", "https", NULL},
+    [CONN_HTTP] = {"http", "https", NULL},
 };
 
 /* Whether this binary was built with the backend of a connection kind (configure --with-X). */
@@ -72,6 +74,7 @@ static bool backend_built(enum conn_kind k)
 #ifdef HAVE_SEARCH
 	built[CONN_SEARCH] = true;
 	built[CONN_CONNECT] = true;
+	built[CONN_HTTP] = true;
 #endif
 	return (unsigned)k < CONN__COUNT && built[k];
 }
@@ -265,7 +268,7 @@ static void open_section(struct parser *p, const char *line)
 			            *name ? " " : "", name);
 		else
 			config_fail(p, ln, "unknown section %s; expected %s", p->label,
-			            "synctop, postgres, kafka, redis, search, connect or pipeline");
+			            "synctop, postgres, kafka, redis, search, connect, http or pipeline");
 	} else if (kind >= 0 && !backend_built((enum conn_kind)kind)) {
 		fail_unbuilt(p, ln, (enum conn_kind)kind);
 	} else if (!*name) {

@@ -24,7 +24,7 @@
 
 const char *const conn_kind_names[CONN__COUNT] = {
     [CONN_POSTGRES] = "postgres", [CONN_KAFKA] = "kafka",     [CONN_REDIS] = "redis",
-    [CONN_SEARCH] = "search",     [CONN_CONNECT] = "connect",
+    [CONN_SEARCH] = "search",     [CONN_CONNECT] = "connect", [CONN_HTTP] = "http",
 };
 
 const char *const color_names[] = {"red", "green", "yellow", "blue", "magenta", "cyan", "white", NULL};
@@ -127,7 +127,24 @@ static const struct opt_def connect_opts[] = {
     {0},
 };
 
+static const struct opt_def http_opts[] = {
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), OPT_SECRET,
+     "base URL of a worker's HTTP admin API, e.g. http://localhost:8081 (required); a stage's paths "
+     "are relative to it"},
+    {"username", OPT_STR, NULL, 1, 0, CONN(username), 0, "user name for HTTP basic authentication"},
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), 0,
+     "environment variable holding the basic authentication password"},
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), 0,
+     "file holding the basic authentication password (trailing newline ignored)"},
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), 0,
+     "CA bundle (PEM) that signs the API's certificate (unset: the system's)"},
+    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), 0,
+     "true skips the TLS certificate check (shown on every line that names the connection)"},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), 0, TIMEOUT_HELP},
+    {0},
+};
+
 const struct opt_def *const conn_opts[CONN__COUNT] = {
     [CONN_POSTGRES] = postgres_opts, [CONN_KAFKA] = kafka_opts,     [CONN_REDIS] = redis_opts,
-    [CONN_SEARCH] = search_opts,     [CONN_CONNECT] = connect_opts,
+    [CONN_SEARCH] = search_opts,     [CONN_CONNECT] = connect_opts, [CONN_HTTP] = http_opts,
 };

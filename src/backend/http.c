@@ -249,3 +249,10 @@ const struct backend connect_backend = {
     .open = search_open,
     .close = search_close,
 };
+
+/* A worker's HTTP admin API (the worker stage): the same kind of session. */
+const struct backend http_backend = {
+    .kind = CONN_HTTP,
+    .open = search_open,
+    .close = search_close,
+};

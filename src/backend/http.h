@@ -11,6 +11,7 @@
 
 extern const struct backend search_backend;
 extern const struct backend connect_backend;
+extern const struct backend http_backend;
 
 /* Largest response body read; a longer one is an error, not a truncated parse. */
 #define HTTP_BODY_MAX (16u << 20)

@@ -27,6 +27,7 @@ const struct backend *const backends[] = {
 #ifdef HAVE_SEARCH
     &search_backend,
     &connect_backend,
+    &http_backend,
 #endif
     NULL,
 };

@@ -237,7 +237,7 @@ static void test_error_sections(void **state)
 	expect_error("[synctp]\n", "1: unknown section [synctp]; did you mean [synctop]?");
 	expect_error("[pipelines x]\n", "1: unknown section [pipelines x]; did you mean [pipeline x]?");
 	expect_error("[database shop]\n", "1: unknown section [database shop]; expected synctop, postgres, "
-	                                  "kafka, redis, search, connect or pipeline");
+	                                  "kafka, redis, search, connect, http or pipeline");
 	expect_error("[]\n", "1: empty section name []; expected e.g. [synctop] or [postgres NAME]");
 	expect_error("[synctop]\n[pipeline]\n", "2: [pipeline] needs a name, e.g. [pipeline products]");
 	expect_error("[pipeline  ]\n", "1: [pipeline] needs a name, e.g. [pipeline products]");
