@@ -18,7 +18,7 @@ need_search
 need_connect
 need_redis
 tui_init
-plan 25
+plan 27
 
 fresh_db synctop_ro_proof
 load_outbox_schema
@@ -40,6 +40,21 @@ denied0=$(log_denied)
 search_up_extra
 connect_up_extra
 redis_up_extra
+# A worker with an HTTP admin API (the worker kind), paused: resume would be a POST.
+W=$TEST_TMP/worker
+mkdir -p "$W"
+/usr/bin/python3 "$top_srcdir/tests/stack/worker_standin.py" --port 0 --port-file "$W/port" \
+	--record "$W/requests" --log "$W/log" 2>"$W/err" &
+at_exit kill_ours "$!"
+for ((i = 0; i < 100; i++)); do
+	[[ -s $W/port ]] && break
+	sleep 0.05
+done
+[[ -s $W/port ]] || bail_out "the worker stand-in did not start: $(cat "$W/err")"
+WURL=http://127.0.0.1:$(<"$W/port")
+curl -sS --max-time 5 -X POST -d '{"paused": true}' "$WURL/_standin/set" >/dev/null
+WREQ=$W/requests
+: >"$WREQ"
 SREQ=$EXTRA_SEARCH_DIR/search.requests
 CREQ=$EXTRA_CONNECT_DIR/connect.requests
 curl -sS --max-time 5 -XPUT "$EXTRA_SEARCH_URL/products" -H 'Content-Type: application/json' \
@@ -64,8 +79,10 @@ write_conf() { # [SYNCTOP-LINE...]
 		printf '[search es]\nurl = %s\n' "$EXTRA_SEARCH_URL"
 		printf '[connect workers]\nurl = %s\n' "$EXTRA_CONNECT_URL"
 		printf '[redis sessions]\nurl = redis://127.0.0.1:%s/0\n' "$EXTRA_REDIS_PORT"
+		printf '[http relay]\nurl = %s\n' "$WURL"
 		printf '[pipeline products]\noutbox = shop\nconnector = workers\nconnector.name = products-sink\n'
 		printf 'search = es\nsearch.index = products\ncache = sessions\ncache.key_prefix = session:\ncache.pause_key = relay:paused\n'
+		printf 'worker = relay\nworker.state = /admin/state\nworker.pause = POST /admin/pause\nworker.resume = POST /admin/resume\n'
 	} >>"$conf"
 }
 
@@ -135,6 +152,9 @@ is "$(jq -r 'select(.method != "GET" and .method != "HEAD") | .method + " " + .p
 ok "connect: the stand-in recorded synctop's reads" test "$(jq -r 'select(.method == "GET")' "$CREQ" | wc -l)" -gt 0
 is "$(jq -r 'select(.method != "GET" and .method != "HEAD") | .method + " " + .path' "$CREQ")" "" \
 	"connect: no request but GET"
+ok "worker: the stand-in recorded synctop's reads" test "$(jq -r 'select(.method == "GET")' "$WREQ" | wc -l)" -gt 0
+is "$(jq -r 'select(.method != "GET" and .method != "HEAD") | .method + " " + .path' "$WREQ")" "" \
+	"worker: no request but GET"
 # MONITOR lines: 1700000000.123456 [0 127.0.0.1:5555] "INFO" "ALL"
 cmds=$(sed -n 's/^[0-9.]* \[[^]]*\] "\([A-Za-z]*\)".*/\1/p' "$MON" | tr '[:lower:]' '[:upper:]' | sort -u | tr '\n' ' ')
 like "$cmds" "INFO" "redis: MONITOR saw synctop's INFO"
