@@ -65,6 +65,15 @@ audit_last() {
 	tail -n 1 "$AUDIT" | jq -r "$1"
 }
 
+# clear_scope: the scope prompt is open; whatever a diagnosis put in it (the screen may still
+# show the poison rows just replayed) is erased; true once it is empty.
+# shellcheck disable=SC2317 # called through ok
+clear_scope() {
+	wait_for "replay scope on products/outbox: " >/dev/null || return 1
+	for _ in $(seq 24); do send BSpace; done
+	wait_for "replay scope on products/outbox: _"
+}
+
 tui_init
 tui_start rw -- -c "$conf"
 ok "setup: the outbox is polled" wait_polled "┌─ products "
@@ -102,7 +111,7 @@ is "$(audit_last '[.action, .scope, .result, (.previewed|tostring), (.affected|t
 # More than 100 rows: the count is typed; a wrong one cancels
 # ----------------------------------------------------------------------
 send R
-ok "count: R asks for the scope again" wait_for "replay scope on products/outbox: _"
+ok "count: R asks for the scope again" clear_scope
 send_text "ids:1-150"
 send Enter
 ok "count: 150 rows ask for the row count" wait_for "type the row count (150) and Enter to apply: _"
@@ -112,14 +121,14 @@ ok "count: a wrong count cancels" wait_for "replay products/outbox refused: canc
 is "$(pending)" 5 "count: nothing changed"
 is "$(audit_last '[.result, (.previewed|tostring)] | join(" | ")')" "refused | 150" "count: audited refused"
 send R
-ok "count: asks again" wait_for "replay scope on products/outbox: _"
+ok "count: asks again" clear_scope
 send_text "ids:1-150"
 send Enter
 ok "count: the row count again" wait_for "type the row count (150) and Enter to apply: _"
 send y
 ok "count: y is no answer here: it cancels" wait_for "replay products/outbox refused: cancelled by the operator"
 send R
-ok "count: a third time" wait_for "replay scope on products/outbox: _"
+ok "count: a third time" clear_scope
 send_text "ids:1-150"
 send Enter
 ok "count: the row count a third time" wait_for "type the row count (150) and Enter to apply: _"
