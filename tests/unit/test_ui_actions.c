@@ -93,7 +93,7 @@ static void test_offered_keys(void **state)
 	assert_string_equal(buf, "");
 	assert_false(ui_action_offered(&down, ACTION_PAUSE, why, sizeof why));
 	assert_string_equal(why, "the outbox stage cannot be read now (its last poll failed)");
-		/* The audit pipeline's only sample failed: nothing to judge from, so nothing is offered. */
+	/* The audit pipeline's only sample failed: nothing to judge from, so nothing is offered. */
 	const struct pipeline_view *audit = pipe_named(&f->ui, "audit");
 	assert_null(stage_latest_ok(&audit->stages[0]));
 	ui_action_keys(&audit->stages[0], false, buf, sizeof buf);

@@ -1,4 +1,5 @@
-/* probe.c: the slot stage: logical replication slots, whether they are consumed and how much WAL they hold. */
+/* probe.c: the slot stage: logical replication slots, whether they are consumed and how much WAL they hold.
+ */
 /* needs: postgres */
 #include <stdio.h>
 #include <stdlib.h>
