@@ -6,6 +6,8 @@
 # needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/demo_lib.sh
+. "$(dirname "$0")/demo_lib.sh"
 
 require_cmd jq curl redis-cli python3 pg_recvlogical
 [[ -x $top_builddir/contrib/synctop-relay ]] ||
@@ -32,45 +34,12 @@ _demo_stop() {
 	return 0
 }
 
-snap() { # the running demo's snapshot, JSON, two polls SNAP_WINDOW (default 1 s) apart
-	"$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null
-}
-# has_rule STAGE RULE [SEVERITY]: the last snapshot ($SNAP) has that diagnosis on that stage.
-# shellcheck disable=SC2317 # called through wait_snap
-has_rule() {
-	jq -e --arg s "$1" --arg r "$2" --arg v "${3:-}" \
-		'[.pipelines[].diagnoses[]? | select(.stage == $s and .rule == $r and ($v == "" or .severity == $v))] | length > 0' \
-		<<<"$SNAP" >/dev/null 2>&1
-}
-# wait_snap SECONDS PRED ARGS...: snapshots until PRED ARGS holds (true) or time runs out (false).
-wait_snap() {
-	local until=$(($(now_ms) + $1 * 1000))
-	shift
-	while :; do
-		SNAP=$(snap) || true
-		"$@" && return 0
-		(($(now_ms) < until)) || return 1
-		sleep 0.5
-	done
-}
-# shellcheck disable=SC2317 # called through wait_snap
-no_unknown() {
-	jq -e '[.pipelines[].stages[] | select(.status == "unknown")] | length == 0' <<<"$SNAP" >/dev/null 2>&1
-}
-# shellcheck disable=SC2317 # called through wait_snap
-lacks_rule() { ! has_rule "$@"; }
-
-# Up and warm: every stage read, documents in the index.
-# shellcheck disable=SC2317 # called through wait_snap
-ready() {
-	no_unknown && jq -e '[.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0' <<<"$SNAP" >/dev/null 2>&1
-}
 for ((i = 0; i < 60; i++)); do
 	[[ -s $XDG_RUNTIME_DIR/synctop-demo-$(id -u).state ]] && break
 	kill -0 "$demo_pid" 2>/dev/null || break
 	sleep 0.25
 done
-wait_snap 30 ready
+wait_snap 30 demo_ready
 ok "the demo is up, every stage read and documents indexed" test $? -eq 0 || {
 	diag "$(tail -n 20 "$TEST_TMP/demo.err")"
 	bail_out "the demo did not come up"

@@ -7,6 +7,8 @@
 # needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/demo_lib.sh
+. "$(dirname "$0")/demo_lib.sh"
 
 require_cmd jq curl redis-cli python3 pg_recvlogical
 [[ -x $top_builddir/contrib/synctop-relay ]] ||
@@ -32,36 +34,11 @@ _demo_stop() {
 	return 0
 }
 
-snap() { "$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null; }
-# shellcheck disable=SC2317 # called through wait_snap
-has_rule() {
-	jq -e --arg s "$1" --arg r "$2" \
-		'[.pipelines[].diagnoses[]? | select(.stage == $s and .rule == $r)] | length > 0' \
-		<<<"$SNAP" >/dev/null 2>&1
-}
-# shellcheck disable=SC2317 # called through wait_snap
-lacks_rule() { ! has_rule "$@"; }
-wait_snap() {
-	local until=$(($(now_ms) + $1 * 1000))
-	shift
-	while :; do
-		SNAP=$(snap) || true
-		"$@" && return 0
-		(($(now_ms) < until)) || return 1
-		sleep 0.5
-	done
-}
-# shellcheck disable=SC2317 # called through wait_snap
-ready() {
-	jq -e '([.pipelines[].stages[] | select(.status == "unknown")] | length == 0) and
-		([.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0)' \
-		<<<"$SNAP" >/dev/null 2>&1
-}
 for ((i = 0; i < 60; i++)); do
 	[[ -s $XDG_RUNTIME_DIR/synctop-demo-$(id -u).state ]] && break
 	sleep 0.25
 done
-wait_snap 40 ready
+wait_snap 40 demo_ready
 ok "the demo is up" test $? -eq 0 || bail_out "the demo did not come up: $(tail -n 5 "$TEST_TMP/demo.err")"
 wait_snap 20 lacks_rule search dual-write-loss
 

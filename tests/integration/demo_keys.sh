@@ -7,6 +7,8 @@
 # needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/demo_lib.sh
+. "$(dirname "$0")/demo_lib.sh"
 # shellcheck source=tests/integration/tui_lib.sh
 . "$(dirname "$0")/tui_lib.sh"
 
@@ -39,25 +41,6 @@ _demo_quit() {
 	wait_for EXIT= >/dev/null 2>&1 || true
 }
 
-snap() { "$DEMO" --once --format json --once-window 1s 2>/dev/null; }
-# shellcheck disable=SC2317 # called through wait_snap
-has_rule() {
-	jq -e --arg s "$1" --arg r "$2" \
-		'[.pipelines[].diagnoses[]? | select(.stage == $s and .rule == $r)] | length > 0' \
-		<<<"$SNAP" >/dev/null 2>&1
-}
-# shellcheck disable=SC2317 # called through wait_snap
-lacks_rule() { ! has_rule "$@"; }
-wait_snap() {
-	local until=$(($(now_ms) + $1 * 1000))
-	shift
-	while :; do
-		SNAP=$(snap) || true
-		"$@" && return 0
-		(($(now_ms) < until)) || return 1
-		sleep 0.5
-	done
-}
 
 ok "the demo's screen is up, every stage read" wait_polled "┌─ products "
 wait_snap 40 lacks_rule search dual-write-loss

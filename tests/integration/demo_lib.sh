@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# demo_lib.sh: the running demo's snapshot, for the tests that drive contrib/demo.sh (demo.sh,
+# demo_fix.sh, demo_keys.sh). Source it after lib.sh, with DEMO set to contrib/demo.sh.
+#
+#   snap                        the demo's snapshot, JSON, two polls SNAP_WINDOW (default 1s) apart
+#   wait_snap SECONDS PRED ARGS snapshots into SNAP until PRED ARGS holds (true) or time runs out
+#   has_rule STAGE RULE [SEV]   SNAP has that diagnosis on that stage (of that severity)
+#   lacks_rule STAGE RULE       the opposite
+#   demo_ready                  SNAP: no stage unknown, and documents in the index
+
+snap() {
+	"$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null
+}
+
+wait_snap() {
+	local until=$(($(now_ms) + $1 * 1000))
+	shift
+	while :; do
+		SNAP=$(snap) || true
+		"$@" && return 0
+		(($(now_ms) < until)) || return 1
+		sleep 0.5
+	done
+}
+
+has_rule() {
+	jq -e --arg s "$1" --arg r "$2" --arg v "${3:-}" \
+		'[.pipelines[].diagnoses[]? | select(.stage == $s and .rule == $r and ($v == "" or .severity == $v))] | length > 0' \
+		<<<"$SNAP" >/dev/null 2>&1
+}
+
+lacks_rule() {
+	! has_rule "$@"
+}
+
+demo_ready() {
+	jq -e '([.pipelines[].stages[] | select(.status == "unknown")] | length == 0) and
+		([.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0)' \
+		<<<"$SNAP" >/dev/null 2>&1
+}
