@@ -62,8 +62,18 @@ while read -r opt; do
 done <<<"$long_options"
 
 # The KEYS section of synctop(1) is generated from the key table (make update-man).
-ok "synctop.1 KEYS section matches the key table (make update-man)" \
-	"$top_srcdir/share/man/keys.sh" "$SYNCTOP" "$top_srcdir/share/man/synctop.1" --check
+# It documents the full build: one without a backend lists fewer actions under each key.
+full_build=1
+for b in POSTGRES KAFKA REDIS SEARCH; do
+	grep -q "^#define HAVE_$b 1" "$top_builddir/autoconfig.h" || full_build=0
+done
+if ((full_build)); then
+	ok "synctop.1 KEYS section matches the key table (make update-man)" \
+		"$top_srcdir/share/man/keys.sh" "$SYNCTOP" "$top_srcdir/share/man/synctop.1" --check
+else
+	skip "synctop.1 KEYS section matches the key table (make update-man)" \
+		"a build without every backend shows fewer actions under the keys; synctop.1 is the full build's"
+fi
 run_synctop --list-keys
 is "$RUN_RC" 0 "--list-keys exits 0"
 is "$(grep -c '^\.TP$' <<<"$RUN_OUT")" "$(grep -c '^\.TP$' < <(sed -n '/BEGIN KEYS/,/END KEYS/p' "$top_srcdir/share/man/synctop.1"))" \

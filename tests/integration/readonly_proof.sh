@@ -27,7 +27,8 @@ psql_synctop -c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type, a
 	-c "UPDATE outbox_worker SET paused = true, paused_at = now() WHERE name = 'relay'"
 psql_admin -c "DROP ROLE IF EXISTS synctop_ro" -c "CREATE ROLE synctop_ro LOGIN" >/dev/null
 psql_synctop -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO synctop_ro" >/dev/null
-at_exit psql_admin -c "DROP OWNED BY synctop_ro" -c "DROP ROLE IF EXISTS synctop_ro"
+# The role's grants live in the test's database: that goes first, then the role.
+at_exit psql_admin -c "DROP DATABASE IF EXISTS synctop_ro_proof WITH (FORCE)" -c "DROP ROLE IF EXISTS synctop_ro"
 table_sum() {
 	psql_synctop -c "SELECT md5(string_agg(o::text, ',' ORDER BY id)) FROM outbox o" \
 		-c "SELECT md5(string_agg(w::text, ',' ORDER BY name)) FROM outbox_worker w" | tr '\n' ' '

@@ -201,7 +201,14 @@ static void test_detail_error(void **state)
 
 static void test_help(void **state)
 {
+#if defined(HAVE_POSTGRES) && defined(HAVE_KAFKA) && defined(HAVE_REDIS) && defined(HAVE_SEARCH)
 	shoot("help", *state, ui_fx_fill, VIEW_MAIN, "?", NULL);
+#else
+	/* The help says what each action does for the kinds this build can act on: the golden
+	   screens are the full build's. */
+	(void)state;
+	skip();
+#endif
 }
 
 /* The wallboard's tiles and the first non-ok pipeline's detail; its clock is pinned. */

@@ -372,5 +372,5 @@ const struct kind_action cache_actions[] = {
         .does = "deletes cache.pause_key (DEL KEY), the flag the worker watches; offered only while it is "
                 "set",
     },
-    {ACTION_NONE},
+    {.action = ACTION_NONE},
 };

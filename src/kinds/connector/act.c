@@ -752,5 +752,5 @@ const struct kind_action connector_actions[] = {
     {ACTION_RESTART, offered_restart, NULL, preview_restart, apply_restart, readback_restart,
      "restarts the FAILED tasks only (POST /connectors/NAME/restart?includeTasks=true&onlyFailed=true, one "
      "retry after a 409; one POST per task before Connect 3.0)"},
-    {ACTION_NONE},
+    {.action = ACTION_NONE},
 };

@@ -478,5 +478,5 @@ const struct kind_action outbox_actions[] = {
     {ACTION_RESUME, outbox_resume_offered, NULL, outbox_resume_preview, outbox_flag_apply,
      outbox_flag_readback,
      "clears the worker's paused flag in outbox.control_table, or runs outbox.resume_sql"},
-    {ACTION_NONE},
+    {.action = ACTION_NONE},
 };

@@ -279,5 +279,5 @@ const struct kind_action worker_actions[] = {
         .readback = state_readback,
         .does = "sends worker.resume (METHOD PATH) to the worker's HTTP API; offered only while it is paused",
     },
-    {ACTION_NONE},
+    {.action = ACTION_NONE},
 };
