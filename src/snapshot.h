@@ -24,6 +24,15 @@ struct diagnosis {
 	enum action action;    /* the action that fixes it (ACTION_RESUME, ...) or ACTION_NONE */
 	char action_scope[64]; /* the scope that action should take ("failed"), or "": the key's
 	                          scope prompt starts from it, and JSON says it */
+	/* When the condition started (wall clock): from the data when the rule knows it (a pause's
+	   paused_at), else when synctop first saw it hold (since_seen; the tracker, track.h sets
+	   it); 0 when not known. */
+	double since;
+	bool since_seen;
+	/* The upstream diagnosis that explains this one ("outbox: worker-paused"), set by the
+	   root-cause pass (health.c); "" when this one is a root. A consequence is at most warn,
+	   never the headline, and offers no action of its own. */
+	char because[96];
 };
 
 struct stage_view {
@@ -37,6 +46,7 @@ struct stage_view {
 	int n_series;
 	enum status status;
 	char reason[256]; /* why the status is what it is, one line */
+	double since;     /* wall clock: when the stage entered its status (the tracker); 0 unknown */
 };
 
 struct pipeline_view {
