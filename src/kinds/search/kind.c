@@ -27,6 +27,7 @@ static const struct metric_def search_metrics[] = {
     {"unassigned_shards", MU_COUNT, false},
     {"index_total", MU_COUNT, false},
     {"indexing_failed_new", MU_COUNT, false},
+    {"indexing_failed_span_s", MU_SECONDS, false},
     {"is_throttled", MU_BOOL, false},
     {"freshness_lag_s", MU_SECONDS, false},
     {0},

@@ -84,8 +84,13 @@ static void rule_indexing_failed(struct pipeline_view *pv, struct stage_view *sv
 	if (!metric_int(m, "indexing_failed_new", &fresh) || fresh <= 0)
 		return;
 	metric_int(m, "indexing_failed", &total);
+	/* The span actually observed: a --once sees one second of a 30s window. */
+	double span = search_opts(sv->cfg)->missing_window_s;
+	metric_num(m, "indexing_failed_span_s", &span);
+	if (span >= 0.5)
+		span = round(span);
 	char win[32];
-	format_duration(search_opts(sv->cfg)->missing_window_s, win, sizeof win);
+	format_duration(span, win, sizeof win);
 	raise_status(sv, ST_CRIT, "%" PRId64 " documents rejected in the last %s", fresh, win);
 	struct diagnosis *d = add_diag(pv, sv, "search-indexing-failed", ST_CRIT, ACTION_NONE);
 	snprintf(d->symptom, sizeof d->symptom,

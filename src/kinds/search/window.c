@@ -43,15 +43,18 @@ void search_window_update(json_t **memo, double span, double now, json_t *m)
 
 	/* Indexing failures that appeared within the window. */
 	json_t *first = NULL;
+	double first_at = now;
 	json_array_foreach(w, i, row)
 	{
 		if (json_is_integer(json_array_get(row, 2))) {
 			first = json_array_get(row, 2);
+			first_at = json_real_value(json_array_get(row, 0));
 			break;
 		}
 	}
 	if (first && json_is_integer(failed)) {
 		json_int_t grew = json_integer_value(failed) - json_integer_value(first);
 		json_object_set_new(m, "indexing_failed_new", json_integer(grew > 0 ? grew : 0));
+		json_object_set_new(m, "indexing_failed_span_s", json_real(now - first_at));
 	}
 }

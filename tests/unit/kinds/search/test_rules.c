@@ -227,6 +227,12 @@ static void test_indexing_failed(void **state)
 	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->evidence,
 	                    "indexing.index_failed rose by 1 in the last 30s (3 in all) on products");
+	/* A window that saw 1s of it (a --once) says 1s, not the 30s configured. */
+	pv = eval(f, "{\"health\": \"green\", \"refresh_interval\": \"1s\", \"refresh_explicit\": true,"
+	             " \"docs\": 100, \"indexing_failed\": 5, \"indexing_failed_new\": 2,"
+	             " \"indexing_failed_span_s\": 1.02}");
+	assert_string_equal(pv->diags[0].evidence,
+	                    "indexing.index_failed rose by 2 in the last 1s (5 in all) on products");
 }
 
 static void test_indexing_failed_near_miss(void **state)
