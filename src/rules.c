@@ -28,6 +28,15 @@ enum status level(double v, double warn, double crit)
 	return ST_OK;
 }
 
+void diag_since_from(struct diagnosis *d, const struct stage_view *sv, const char *for_metric, bool seen)
+{
+	double for_s;
+	if (metric_num(sv->cur.metrics, for_metric, &for_s) && for_s >= 0 && sv->cur.wall > 0) {
+		d->since = sv->cur.wall - for_s;
+		d->since_seen = seen;
+	}
+}
+
 struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
                            enum status sev, enum action action)
 {

@@ -119,6 +119,9 @@ static void test_pause_explains_stall(void **state)
 	assert_string_equal(pv->diags[0].rule, "worker-paused");
 	assert_string_equal(pv->diags[0].because, "");
 	assert_int_equal(pv->diags[0].action, ACTION_RESUME);
+	/* The control table keeps paused_at: since is the data's, 12s before the sample. */
+	assert_true(pv->diags[0].since == 1795000100.0 - 12.0);
+	assert_false(pv->diags[0].since_seen);
 	/* Both consequences name the root, the pause, not the stall between them. */
 	for (size_t i = 1; i < 3; i++) {
 		assert_string_equal(pv->diags[i].because, "outbox: worker-paused");
