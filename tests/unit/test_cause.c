@@ -202,6 +202,21 @@ static void test_loss_counts_beyond_in_flight(void **state)
 	                                 "throughout the last 8s; 30 on their way before the index");
 }
 
+/* A yellow index (a replica unassigned, every single-node cluster) holds nothing back: the
+   loss is still called one, beside it. */
+static void test_yellow_index_does_not_hide_loss(void **state)
+{
+	struct fx *f = *state;
+	eval(f, OUTBOX_OK, KAFKA_OK,
+	     "{\"health\": \"yellow\", \"unassigned_shards\": 1, \"refresh_interval\": \"1s\","
+	     " \"refresh_explicit\": true, \"docs\": 500, \"source_docs\": 600, \"missing_docs\": 100,"
+	     " \"missing_docs_floor\": 100, \"missing_docs_span_s\": 8}");
+	const struct diagnosis *d = fixture_diag(PRODUCTS(f), "dual-write-loss");
+	assert_non_null(d);
+	assert_string_equal(d->because, "");
+	assert_string_equal(fixture_diag(PRODUCTS(f), "search-unhealthy")->because, "");
+}
+
 /* While the relay is stopped, documents missing are not called lost at all. */
 static void test_no_loss_while_relay_stopped(void **state)
 {
@@ -274,6 +289,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stale_alone_stays_crit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loss_counts_beyond_in_flight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_loss_while_relay_stopped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_yellow_index_does_not_hide_loss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_task_explains_stopped_group, setup, teardown),
 	    cmocka_unit_test(test_rule_tables_complete),
 	};

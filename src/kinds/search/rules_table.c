@@ -2,7 +2,7 @@
 #include "kinds/search/search.h"
 
 const struct rule_def search_rule_defs[] = {
-    {"search-unhealthy", "warn or crit", RULE_CAUSE, ACTION_NONE,
+    {"search-unhealthy", "warn or crit", RULE_LOCAL, ACTION_NONE,
      "the index's health is red (crit) or yellow (warn)",
      "searches miss documents and writes to unassigned shards fail",
      "ask the cluster why: GET /_cluster/allocation/explain"},
