@@ -1,6 +1,7 @@
 /* window.c: Burrow-style evaluation of a consumer chasing a producer over a window of polls. Pure. */
 #include "window.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,39 @@ static bool end_moved(const struct window_point *a, const struct window_point *b
 	return false;
 }
 
+/* Burrow's WARN over pts[first..n-1], whose committed positions moved: the lag increased across
+   the whole window, from its first point to its last, and never reached zero inside it. Against
+   noise (a consumer committing in batches makes a sawtooth of its lag, polls catch it high or
+   low), the growth must stand out of it: the least-squares trend of the lag times the span
+   exceeds the largest distance of a point from that trend. */
+static bool falling_behind(const struct window_point *pts, size_t first, size_t n, size_t n_lanes)
+{
+	size_t m = n - first;
+	double st = 0, sl = 0;
+	for (size_t k = first; k < n; k++) {
+		int64_t lag = lag_of(&pts[k], n_lanes);
+		if (lag == 0)
+			return false;
+		st += pts[k].t;
+		sl += (double)lag;
+	}
+	if (lag_of(&pts[n - 1], n_lanes) <= lag_of(&pts[first], n_lanes))
+		return false;
+	double mt = st / (double)m, ml = sl / (double)m, cov = 0, var = 0;
+	for (size_t k = first; k < n; k++) {
+		cov += (pts[k].t - mt) * ((double)lag_of(&pts[k], n_lanes) - ml);
+		var += (pts[k].t - mt) * (pts[k].t - mt);
+	}
+	if (var <= 0)
+		return false;
+	double slope = cov / var, scatter = 0;
+	for (size_t k = first; k < n; k++) {
+		double r = fabs((double)lag_of(&pts[k], n_lanes) - (ml + slope * (pts[k].t - mt)));
+		scatter = r > scatter ? r : scatter;
+	}
+	return slope * (pts[n - 1].t - pts[first].t) > scatter;
+}
+
 /* The verdict over pts[first..n-1], with what it rests on. */
 static struct window_eval verdict(enum window_verdict v, const struct window_point *pts, size_t first,
                                   size_t n, size_t n_lanes)
@@ -101,10 +135,17 @@ struct window_eval window_evaluate(const struct window_point *pts, size_t n, siz
 			return verdict(WV_STOP, pts, run, n, n_lanes);
 		return verdict(WV_STALL, pts, first, n, n_lanes);
 	}
-	bool grew = true;
-	for (size_t k = first + 1; k < n && grew; k++)
-		grew = lag_of(&pts[k], n_lanes) > lag_of(&pts[k - 1], n_lanes);
-	return verdict(grew ? WV_WARN : WV_OK, pts, first, n, n_lanes);
+	return verdict(falling_behind(pts, first, n, n_lanes) ? WV_WARN : WV_OK, pts, first, n, n_lanes);
+}
+
+void window_put(json_t *metrics, const struct window_eval *ev)
+{
+	bool none = ev->verdict == WV_NONE;
+	const char *name = window_verdict_name(ev->verdict);
+	json_object_set_new(metrics, "evaluation", name ? json_string(name) : json_null());
+	json_object_set_new(metrics, "evaluated_s", none ? json_null() : json_real(ev->span));
+	json_object_set_new(metrics, "lag_from", none ? json_null() : json_integer(ev->lag_first));
+	json_object_set_new(metrics, "consumed", none ? json_null() : json_integer(ev->committed_moved));
 }
 
 double window_lag_seconds(const struct window_point *pts, size_t n, size_t n_lanes)

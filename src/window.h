@@ -41,8 +41,15 @@ struct window_eval {
    - lag > 0 needs polls spanning (nearly) the window, else WV_NONE (not enough history);
      committed positions unchanged over the window: STOP when they have not moved for longer
      than the window while the ends moved, else STALL;
-     committed positions moved but the lag grew between every two polls: WARN; else OK. */
+     committed positions moved, and the lag increased across the window (higher at its end than
+     at its start, never zero inside it, its least-squares trend over the window larger than the
+     points' scatter around that trend): WARN, falling behind; else OK. */
 struct window_eval window_evaluate(const struct window_point *pts, size_t n, size_t n_lanes, double window);
+
+/* Puts ev in a sample's metrics, as a kind declares them (units its own): "evaluation" (the
+   verdict's name), "evaluated_s" (its span), "lag_from" (the lag at its start) and "consumed"
+   (how far the committed positions moved over it); nulls for WV_NONE. */
+void window_put(json_t *metrics, const struct window_eval *ev);
 
 /* How far behind the consumer is in seconds: for each lane with lag, when the item at its
    committed position arrived, interpolated from the end positions over time; the largest.

@@ -120,13 +120,56 @@ static void test_window_edges(void **state)
 	assert_int_equal(V(past, 5, 2, 10), WV_STOP);
 }
 
-/* WARN needs the lag to grow between every two polls: one flat step is OK. */
-static void test_warn_needs_growth_at_every_poll(void **state)
+/* WARN looks at the whole window, not at every step: a flat step in a lag that grew is WARN. */
+static void test_warn_across_the_window(void **state)
 {
 	const struct window_point flat[] = {P(0, 10, 20, 5, 5), P(5, 15, 30, 5, 5), P(10, 20, 35, 5, 5)};
-	assert_int_equal(V(flat, 3, 2, 10), WV_OK);
-	const struct window_point grew[] = {P(0, 10, 20, 5, 5), P(5, 15, 30, 5, 5), P(10, 20, 36, 5, 5)};
-	assert_int_equal(V(grew, 3, 2, 10), WV_WARN);
+	assert_int_equal(V(flat, 3, 2, 10), WV_WARN);
+	/* Back where it started: OK. */
+	const struct window_point back[] = {P(0, 10, 20, 5, 5), P(5, 15, 30, 5, 5), P(10, 25, 35, 5, 5)};
+	assert_int_equal(V(back, 3, 2, 10), WV_OK);
+}
+
+/* The demo's lagging indexer: 5 messages/s in, 3/s out, committed in batches every 2 s, polled
+   every second with a 6 s window. Its lag is a rising sawtooth (10 15 14 19 18 23 22), never
+   growing at every poll: WARN within the one window all the same. */
+static void test_warn_batch_commits(void **state)
+{
+	const struct window_point slow[] = {P(0, 90, 100, 5, 5), P(1, 90, 105, 5, 5),  P(2, 96, 110, 5, 5),
+	                                    P(3, 96, 115, 5, 5), P(4, 102, 120, 5, 5), P(5, 102, 125, 5, 5),
+	                                    P(6, 108, 130, 5, 5)};
+	/* Not before the window is (nearly) covered... */
+	assert_int_equal(V(slow, 5, 2, 6), WV_NONE);
+	/* ... and at once when it is. */
+	struct window_eval ev = window_evaluate(slow, 7, 2, 6);
+	assert_int_equal(ev.verdict, WV_WARN);
+	assert_float_equal(ev.span, 6.0, 1e-9);
+	assert_int_equal(ev.lag_first, 10);
+	assert_int_equal(ev.lag_last, 22);
+	assert_int_equal(ev.committed_moved, 18);
+	assert_int_equal(ev.end_moved, 30);
+}
+
+/* Near misses: a consumer keeping up, its lag jittering. */
+static void test_warn_near_misses(void **state)
+{
+	/* The lag touches zero inside the window (10 5 0 5 8 10 13): it keeps up, OK, though it ends
+	   higher than it started. */
+	const struct window_point zero[] = {P(0, 90, 100, 5, 5),  P(1, 100, 105, 5, 5), P(2, 110, 110, 5, 5),
+	                                    P(3, 110, 115, 5, 5), P(4, 112, 120, 5, 5), P(5, 115, 125, 5, 5),
+	                                    P(6, 117, 130, 5, 5)};
+	assert_int_equal(V(zero, 7, 2, 6), WV_OK);
+	/* Never zero, ends 1 higher (10 14 9 13 8 12 11), but no trend: OK. */
+	const struct window_point jitter[] = {
+	    P(0, 90, 100, 5, 5),  P(1, 91, 105, 5, 5),  P(2, 101, 110, 5, 5), P(3, 102, 115, 5, 5),
+	    P(4, 112, 120, 5, 5), P(5, 113, 125, 5, 5), P(6, 119, 130, 5, 5)};
+	assert_int_equal(V(jitter, 7, 2, 6), WV_OK);
+	/* One high poll between two alike (10 20 11): the trend (+1) is smaller than the scatter. */
+	const struct window_point spike[] = {P(0, 90, 100, 5, 5), P(3, 90, 110, 5, 5), P(6, 104, 115, 5, 5)};
+	assert_int_equal(V(spike, 3, 2, 6), WV_OK);
+	/* The same with the last poll a little higher (10 20 16): the trend wins, WARN. */
+	const struct window_point rising[] = {P(0, 90, 100, 5, 5), P(3, 90, 110, 5, 5), P(6, 99, 115, 5, 5)};
+	assert_int_equal(V(rising, 3, 2, 6), WV_WARN);
 }
 
 /* What a verdict rests on: the span actually observed, the lags and the moves over it. */
@@ -208,7 +251,9 @@ int main(void)
 	    cmocka_unit_test(test_no_commits_are_not_lag),
 	    cmocka_unit_test(test_lag_seconds),
 	    cmocka_unit_test(test_window_edges),
-	    cmocka_unit_test(test_warn_needs_growth_at_every_poll),
+	    cmocka_unit_test(test_warn_across_the_window),
+	    cmocka_unit_test(test_warn_batch_commits),
+	    cmocka_unit_test(test_warn_near_misses),
 	    cmocka_unit_test(test_eval_figures),
 	    cmocka_unit_test(test_history),
 	};

@@ -312,8 +312,7 @@ static void kafka_derive(const struct stage_cfg *stage, const struct sample *pre
 	if (!window_history(prev->raw, prev->mono, cur->raw, cur->mono, HIST_WINDOWS * st->window_s, &h))
 		return;
 	struct window_eval ev = window_evaluate(h.pts, h.n, h.lanes, st->window_s);
-	const char *name = window_verdict_name(ev.verdict);
-	json_object_set_new(cur->metrics, "evaluation", name ? json_string(name) : json_null());
+	window_put(cur->metrics, &ev);
 	double lag_s = window_lag_seconds(h.pts, h.n, h.lanes);
 	json_object_set_new(cur->metrics, "lag_s", lag_s >= 0 ? json_real(lag_s) : json_null());
 	window_history_free(&h);
