@@ -59,7 +59,12 @@ static bool end_moved(const struct window_point *a, const struct window_point *b
    the whole window, from its first point to its last, and never reached zero inside it. Against
    noise (a consumer committing in batches makes a sawtooth of its lag, polls catch it high or
    low), the growth must stand out of it: the least-squares trend of the lag times the span
-   exceeds the largest distance of a point from that trend. */
+   exceeds SCATTER_FACTOR times the largest distance of a point from that trend. At 1.5, the
+   sawtooth of a consumer that keeps up, committing every P seconds, never passes for falling
+   behind in a window of P seconds or more (at 1, a window just short of 2P could), while
+   one 40% slower than its inflow is caught whatever its commit period up to half the window. */
+#define SCATTER_FACTOR 1.5
+
 static bool falling_behind(const struct window_point *pts, size_t first, size_t n, size_t n_lanes)
 {
 	size_t m = n - first;
@@ -85,7 +90,7 @@ static bool falling_behind(const struct window_point *pts, size_t first, size_t 
 		double r = fabs((double)lag_of(&pts[k], n_lanes) - (ml + slope * (pts[k].t - mt)));
 		scatter = r > scatter ? r : scatter;
 	}
-	return slope * (pts[n - 1].t - pts[first].t) > scatter;
+	return slope * (pts[n - 1].t - pts[first].t) > SCATTER_FACTOR * scatter;
 }
 
 /* The verdict over pts[first..n-1], with what it rests on. */

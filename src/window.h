@@ -42,8 +42,8 @@ struct window_eval {
      committed positions unchanged over the window: STOP when they have not moved for longer
      than the window while the ends moved, else STALL;
      committed positions moved, and the lag increased across the window (higher at its end than
-     at its start, never zero inside it, its least-squares trend over the window larger than the
-     points' scatter around that trend): WARN, falling behind; else OK. */
+     at its start, never zero inside it, its least-squares trend over the window larger than 1.5
+     times the points' scatter around that trend): WARN, falling behind; else OK. */
 struct window_eval window_evaluate(const struct window_point *pts, size_t n, size_t n_lanes, double window);
 
 /* Puts ev in a sample's metrics, as a kind declares them (units its own): "evaluation" (the

@@ -167,9 +167,20 @@ static void test_warn_near_misses(void **state)
 	/* One high poll between two alike (10 20 11): the trend (+1) is smaller than the scatter. */
 	const struct window_point spike[] = {P(0, 90, 100, 5, 5), P(3, 90, 110, 5, 5), P(6, 104, 115, 5, 5)};
 	assert_int_equal(V(spike, 3, 2, 6), WV_OK);
-	/* The same with the last poll a little higher (10 20 16): the trend wins, WARN. */
-	const struct window_point rising[] = {P(0, 90, 100, 5, 5), P(3, 90, 110, 5, 5), P(6, 99, 115, 5, 5)};
+	/* The last poll higher (10 20 16): a trend of +6, but a scatter of 4.7 (times 1.5: 7): OK; */
+	const struct window_point near[] = {P(0, 90, 100, 5, 5), P(3, 90, 110, 5, 5), P(6, 99, 115, 5, 5)};
+	assert_int_equal(V(near, 3, 2, 6), WV_OK);
+	/* (10 20 18): a trend of +8 over a scatter of 4 (times 1.5: 6): WARN. */
+	const struct window_point rising[] = {P(0, 90, 100, 5, 5), P(3, 90, 110, 5, 5), P(6, 97, 115, 5, 5)};
 	assert_int_equal(V(rising, 3, 2, 6), WV_WARN);
+	/* A consumer keeping up, committing every 5 s behind a floor of one message in flight: its
+	   lag is a sawtooth (1 2 3 4 5 1 2 3 4 5) that ends higher than it started, never zero,
+	   over a 9 s window just short of two periods: no trend to speak of, OK. */
+	const struct window_point saw[] = {P(0, 99, 100, 5, 5),  P(1, 99, 101, 5, 5),  P(2, 99, 102, 5, 5),
+	                                   P(3, 99, 103, 5, 5),  P(4, 99, 104, 5, 5),  P(5, 104, 105, 5, 5),
+	                                   P(6, 104, 106, 5, 5), P(7, 104, 107, 5, 5), P(8, 104, 108, 5, 5),
+	                                   P(9, 104, 109, 5, 5)};
+	assert_int_equal(V(saw, 10, 2, 9), WV_OK);
 }
 
 /* What a verdict rests on: the span actually observed, the lags and the moves over it. */
