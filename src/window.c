@@ -151,6 +151,7 @@ void window_put(json_t *metrics, const struct window_eval *ev)
 	json_object_set_new(metrics, "evaluated_s", none ? json_null() : json_real(ev->span));
 	json_object_set_new(metrics, "lag_from", none ? json_null() : json_integer(ev->lag_first));
 	json_object_set_new(metrics, "consumed", none ? json_null() : json_integer(ev->committed_moved));
+	json_object_set_new(metrics, "produced", none ? json_null() : json_integer(ev->end_moved));
 }
 
 double window_lag_seconds(const struct window_point *pts, size_t n, size_t n_lanes)

@@ -47,8 +47,9 @@ struct window_eval {
 struct window_eval window_evaluate(const struct window_point *pts, size_t n, size_t n_lanes, double window);
 
 /* Puts ev in a sample's metrics, as a kind declares them (units its own): "evaluation" (the
-   verdict's name), "evaluated_s" (its span), "lag_from" (the lag at its start) and "consumed"
-   (how far the committed positions moved over it); nulls for WV_NONE. */
+   verdict's name), "evaluated_s" (its span), "lag_from" (the lag at its start), "consumed"
+   (how far the committed positions moved over it) and "produced" (how far the end positions
+   moved); nulls for WV_NONE. */
 void window_put(json_t *metrics, const struct window_eval *ev);
 
 /* How far behind the consumer is in seconds: for each lane with lag, when the item at its
