@@ -124,10 +124,14 @@ void report_text(FILE *out, const struct snapshot *snap)
 			const struct diagnosis *d = &pv->diags[j];
 			upper(st, status_name(d->severity), sizeof st);
 			char symptom[1024], evidence[1024], next[1024];
-			char age[32], held[48] = "";
+			/* A start the data gives is a fact; one this run saw is only a lower bound. */
+			char age[32], start[32], held[96] = "";
 			format_age(d->since, snap->taken_at, age, sizeof age);
-			if (age[0])
-				snprintf(held, sizeof held, "  for %s", age);
+			iso8601(d->since, start, sizeof start);
+			if (age[0] && d->since_seen)
+				snprintf(held, sizeof held, "  first seen %s ago", age);
+			else if (age[0])
+				snprintf(held, sizeof held, "  since %s (%s)", start, age);
 			fprintf(out, "\n%-4s  %s  %s/%s%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
 			        pv->cfg->name, d->stage->kind->name, held,
 			        clean(d->symptom, symptom, sizeof symptom),

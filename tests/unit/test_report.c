@@ -190,8 +190,9 @@ static void test_since(void **state)
 	assert_non_null(strstr(out, "PIPELINE  STAGE   CONNECTION  TARGET         STATUS      FIGURES\n"
 	                            "products  outbox  shop        public.outbox  CRIT 4m12s  137 pending"));
 	assert_non_null(strstr(out, "          slot    shop        *              UNKNOWN     timeout"));
-	assert_non_null(strstr(out, "\nCRIT  outbox-backlog  products/outbox  for 4m12s\n"));
-	assert_non_null(strstr(out, "\nWARN  poison-rows  products/outbox  for 3h00m\n"));
+	assert_non_null(strstr(out, "\nCRIT  outbox-backlog  products/outbox  first seen 4m12s ago\n"));
+	assert_non_null(
+	    strstr(out, "\nWARN  poison-rows  products/outbox  since 2026-11-22T07:00:00Z (3h00m)\n"));
 	free(out);
 	snapshot_free(&snap);
 	config_free(cfg);
