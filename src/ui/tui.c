@@ -78,6 +78,17 @@ static void take_snapshot(struct ui *ui)
 	fix_selection(ui);
 }
 
+/* While the display is frozen the tracker still sees every new sample, so that no change
+   goes unlogged and damping counts every poll; what is drawn stays as it was. */
+static void track_behind(struct ui *ui)
+{
+	struct snapshot s;
+	poller_snapshot(ui->poller, &s);
+	health_evaluate(&s);
+	tracker_update(ui->track, &s, now_wall());
+	snapshot_free(&s);
+}
+
 /* The action under way or the last one: one at a time (ui.flow points to it). */
 static struct act_flow flow;
 
@@ -238,9 +249,13 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	while (running) {
 		double t = now_mono();
 		if (stale && t >= redraw_at) {
-			take_snapshot(&ui);
+			if (ui.frozen) {
+				track_behind(&ui);
+			} else {
+				take_snapshot(&ui);
+				dirty = true;
+			}
 			stale = false;
-			dirty = true;
 		}
 		if (dirty) {
 			ui_draw(&ui, now_wall());
@@ -309,7 +324,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 					dirty = true;
 				}
 			}
-			if (!ui.frozen && !stale) {
+			if (!stale) {
 				stale = true;
 				redraw_at = now_mono() + REDRAW_COALESCE_S;
 			}

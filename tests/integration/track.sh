@@ -28,6 +28,18 @@ stamp_re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z synctop\[[0-9]
 events() {
 	grep -E "${stamp_re}products/" "$log" 2>/dev/null || true
 }
+# n_events_is N: until the log has N event lines (TUI_WAIT seconds at most).
+# shellcheck disable=SC2317 # called through ok
+n_events_is() {
+	local i
+	for ((i = 0; i < TUI_WAIT * 10; i++)); do
+		(($(events | wc -l) == $1)) && return 0
+		sleep 0.1
+	done
+	diag "the log has $(events | wc -l) event lines, not $1:"
+	diag "$(events)"
+	return 1
+}
 
 TUI_WAIT=15
 tui_init
@@ -62,8 +74,21 @@ ok "log: the way back is one line" \
 	wait_until grep -Eq "${stamp_re}products/outbox crit -> ok$" "$log"
 is "$(events | wc -l)" 2 "log: two event lines in all"
 like "$(events | tail -n 1)" "${stamp_re}products/outbox crit -> ok$" "log: the newest last"
+
+# Frozen (Space), the display keeps what it shows, and the log still gets every change.
+send Space
+ok "frozen: the header says FROZEN" wait_for " FROZEN "
+psql_synctop -c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type)
+                 SELECT 'product', 'P-' || g, 'product.updated' FROM generate_series(1, 3) AS g" ||
+	bail_out "inserting the rows failed"
+ok "frozen: the log gets the change" n_events_is 3
+like "$(screen)" '│ outbox .* OK +[0-9]+s +\[' "frozen: the screen still shows OK"
+send Space
+ok "frozen: Space again shows CRIT" wait_like '│ outbox .* CRIT +[0-9]+s +\['
+is "$(events | wc -l)" 3 "frozen: no line more on thawing"
 send q
 ok "screen: q quits with 0" wait_for "EXIT=0"
+psql_synctop -c "DELETE FROM outbox" || bail_out "deleting the rows failed"
 
 # --once: undamped; since is when the state was first seen, in ISO 8601.
 psql_synctop -c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type, created_at)
@@ -82,6 +107,6 @@ run_once -c "$conf" --format json --once-window 2s
 is "$RUN_RC" 2 "once (a 2 s window): crit"
 gap=$(jqr "($S.polled_at | fromdateiso8601) - ($S.since | fromdateiso8601)")
 between "$gap" 1 3 "once (a 2 s window): the status held since the first poll, about 2 s before the last"
-is "$(events | wc -l)" 2 "once: logs no event"
+is "$(events | wc -l)" 3 "once: logs no event"
 
 done_testing
