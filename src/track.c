@@ -5,45 +5,12 @@
 #include <string.h>
 
 #include "kinds/kind.h"
+#include "kinds/rule_ids.h"
 #include "util.h"
-
-/* The rule ids confirm.FAMILY and clear.FAMILY may name: every id the kinds' rules raise
-   (src/kinds/KIND/rules.c; synctop(1) DIAGNOSES). A new rule adds its id here. */
-static const char *const rule_ids[] = {
-    "outbox-backlog",
-    "worker-stalled",
-    "poison-rows",
-    "outbox-no-index",
-    "worker-paused",
-    "slot-inactive",
-    "slot-wal-at-risk",
-    "kafka-stall",
-    "kafka-stop",
-    "kafka-rewind",
-    "cdc-lagging",
-    "kafka-no-commits",
-    "connector-task-failed",
-    "search-unhealthy",
-    "search-refresh-disabled",
-    "search-idle",
-    "search-indexing-failed",
-    "search-stale",
-    "dual-write-loss",
-    "cache-evicting",
-    "cache-noeviction-full",
-    "cache-unbounded",
-    "cache-volatile-no-ttl",
-    NULL,
-};
 
 bool damping_family_known(const char *family)
 {
-	if (kind_by_name(family, strlen(family)))
-		return true;
-	for (const char *const *r = rule_ids; *r; r++)
-		if (!strcmp(*r, family))
-			return true;
-	return false;
+	return kind_by_name(family, strlen(family)) || rule_id_known(family);
 }
 
 static const struct kv *family_find(const struct kv *kv, const char *name)
@@ -92,7 +59,7 @@ struct pipe_track {
 	struct stage_track *stages;
 	struct diag_track *diags;
 	size_t n_diags;
-	struct event_ring events;
+	struct event_ring *events; /* from the first event on (a thousand quiet pipelines need none) */
 };
 
 struct tracker {
@@ -120,6 +87,7 @@ void tracker_free(struct tracker *t)
 	for (size_t i = 0; i < t->cfg->n_pipelines; i++) {
 		free(t->pipes[i].stages);
 		free(t->pipes[i].diags);
+		free(t->pipes[i].events);
 	}
 	free(t->pipes);
 	free(t);
@@ -146,7 +114,7 @@ static struct pipe_track *pipe_of(const struct tracker *t, const struct pipeline
 const struct event *tracker_event(const struct tracker *t, const struct pipeline *pl, size_t ago)
 {
 	const struct pipe_track *pt = pipe_of(t, pl);
-	return pt ? event_ring_get(&pt->events, ago) : NULL;
+	return pt && pt->events ? event_ring_get(pt->events, ago) : NULL;
 }
 
 static int need(const struct tracker *t, bool confirm, const struct stage_cfg *st, const char *rule)
@@ -156,7 +124,9 @@ static int need(const struct tracker *t, bool confirm, const struct stage_cfg *s
 
 static void emit(struct tracker *t, struct pipe_track *pt, const struct event *e)
 {
-	event_ring_push(&pt->events, e);
+	if (!pt->events)
+		pt->events = xcalloc(1, sizeof *pt->events);
+	event_ring_push(pt->events, e);
 	if (t->log)
 		event_log(t->log, e);
 }
