@@ -109,4 +109,22 @@ gap=$(jqr "($S.polled_at | fromdateiso8601) - ($S.since | fromdateiso8601)")
 between "$gap" 1 3 "once (a 2 s window): the status held since the first poll, about 2 s before the last"
 is "$(events | wc -l)" 3 "once: logs no event"
 
+# Every rule id the kinds raise is a family confirm.RULE and clear.RULE accept (a new rule adds
+# its id to src/kinds/rule_ids.c); a name that is neither a kind nor a rule is refused.
+mapfile -t ids < <(grep -ohE '"[a-z]+(-[a-z]+)+"' "$top_srcdir"/src/kinds/*/rules.c \
+	"$top_srcdir"/src/kinds/kafka/evaluate.c | tr -d '"' | sort -u)
+ok "rule ids: the kinds' rules raise some" test "${#ids[@]}" -gt 10
+families=$TEST_TMP/families.conf
+mkconf "$families"
+for id in "${ids[@]}"; do
+	sed -i "s|^\[synctop\]|[synctop]\nconfirm.$id = 1\nclear.$id = 3|" "$families"
+done
+run_synctop -c "$families" --once --once-window 0
+is "$RUN_ERR" "" "rule ids: confirm.RULE and clear.RULE accept all ${#ids[@]}: ${ids[*]}"
+sed -i "s|^\[synctop\]|[synctop]\nconfirm.worker-stalld = 1|" "$families"
+run_synctop -c "$families" --once --once-window 0
+is "$RUN_RC" 3 "rule ids: an unknown family is a config error (exit 3)"
+is "$RUN_ERR" "$families:3: unknown family 'worker-stalld' in confirm.worker-stalld (a stage kind such as outbox or kafka, or a rule id such as worker-stalled)" \
+	"rule ids: the error names the file and line"
+
 done_testing
