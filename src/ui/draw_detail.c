@@ -141,6 +141,40 @@ static void add_extras(struct lines *l, const json_t *detail, int width)
 	add_wrapped(l, 2, 0, width, row);
 }
 
+/* " since 15:02:11 (4m12s)", or " first seen 15:02:11 (4m12s)" when synctop's first sight
+   of it is all that is known; "" when not known. */
+static void since_text(double since, bool seen, double now, char *buf, size_t n)
+{
+	char when[16], age[32];
+	buf[0] = '\0';
+	if (since <= 0)
+		return;
+	clock_text(since, when, sizeof when);
+	format_age(since, now, age, sizeof age);
+	snprintf(buf, n, " %s %s (%s)", seen ? "first seen" : "since", when, age);
+}
+
+/* The pipeline's last events, newest first: what an operator pastes into a timeline. */
+static void add_events(struct lines *l, const struct ui *ui, const struct pipeline_view *pv, int width)
+{
+	if (!ui->track)
+		return;
+	add(l, 0, 0, "%s", "");
+	add(l, 0, A_BOLD, "events of %s (the last %d, newest first)", pv->cfg->name, EVENTS_KEPT);
+	const struct event *e = tracker_event(ui->track, pv->cfg, 0);
+	if (!e)
+		add(l, 2, theme_attr(&ui->theme, ROLE_DIM), "%s", "no change since synctop started");
+	for (size_t i = 0; e; e = tracker_event(ui->track, pv->cfg, ++i)) {
+		char when[16], text[512], row[600];
+		clock_text(e->wall, when, sizeof when);
+		event_text(e, text, sizeof text);
+		/* pipeline/ is the view's own: the stage, old -> new, rule and reason are the news */
+		const char *slash = strchr(text, '/');
+		snprintf(row, sizeof row, "%s  %s", when, slash ? slash + 1 : text);
+		add_wrapped(l, 2, theme_attr(&ui->theme, status_role(e->to)), width, row);
+	}
+}
+
 void draw_detail(struct ui *ui)
 {
 	draw_header(ui, NULL);
@@ -157,8 +191,10 @@ void draw_detail(struct ui *ui)
 	char target[256], buf[1024];
 	add(&l, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, sv->cfg->kind->name, sv->cfg->conn->name,
 	    stage_target(sv->cfg, target, sizeof target));
-	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s", status_word(sv->status),
-	    sv->reason[0] ? ": " : "", sv->reason);
+	char held[64];
+	since_text(sv->since, false, ui->clock, held, sizeof held);
+	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s%s", status_word(sv->status),
+	    held, sv->reason[0] ? ": " : "", sv->reason);
 	add_wrapped(&l, 0, theme_attr(th, ROLE_DIM), width, sv->cfg->conn->display);
 	if (sv->cur.metrics) {
 		char when[16];
@@ -199,8 +235,9 @@ void draw_detail(struct ui *ui)
 			add(&l, 0, A_BOLD, "%s", "diagnosis");
 		}
 		any = true;
-		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s",
-		    status_word(d->severity), d->rule);
+		since_text(d->since, d->since_seen, ui->clock, held, sizeof held);
+		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s%s",
+		    status_word(d->severity), d->rule, held);
 		add_wrapped(&l, 4, 0, width, d->symptom);
 		add_wrapped(&l, 4, 0, width, d->evidence);
 		ui_diag_next(pv, d, buf, sizeof buf, ui->read_only);
@@ -220,6 +257,8 @@ void draw_detail(struct ui *ui)
 		bool now = action_defs[a].key && ui_action_offered(sv, (enum action)a, NULL, 0);
 		add_wrapped(&l, 2, now ? 0 : theme_attr(th, ROLE_DIM), width, buf);
 	}
+
+	add_events(&l, ui, pv, width);
 
 	if (sv->last_err[0]) {
 		char when[16];

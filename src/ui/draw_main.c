@@ -12,6 +12,7 @@
 #include "ui/spark.h"
 #include "ui/text.h"
 #include "kinds/kind.h"
+#include "units.h"
 
 static void draw_border_line(struct ui *ui, int y, const struct pipeline_view *pv, bool top)
 {
@@ -59,9 +60,13 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 		char buf[256];
 		x += put_text(y, x, stage_target(sv->cfg, buf, sizeof buf), c->target, sel, true) + 1;
 	}
-	x += put_text(y, x, status_word(sv->status), STATUS_W, sel | theme_attr(th, status_role(sv->status)),
-	              true) +
-	     1;
+	/* "CRIT  4m12s": the status and how long it has held (track.h), in one column. */
+	char age[32];
+	format_age(sv->since, ui->clock, age, sizeof age);
+	put_text(y, x, status_word(sv->status), STATUS_W, sel | theme_attr(th, status_role(sv->status)),
+	         true);
+	put_text(y, x + STATUS_W + 1, age, AGE_W, sel, true);
+	x += STATE_W + 1;
 	char fig[512], keys[64] = "";
 	stage_figures(sv, fig, sizeof fig);
 	if (!ui->read_only)
