@@ -236,8 +236,11 @@ void draw_detail(struct ui *ui)
 		}
 		any = true;
 		since_text(d->since, d->since_seen, ui->clock, held, sizeof held);
-		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s%s",
-		    status_word(d->severity), d->rule, held);
+		char follows[128] = "";
+		if (d->because[0])
+			snprintf(follows, sizeof follows, " (follows from %s)", d->because);
+		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s%s%s",
+		    status_word(d->severity), d->rule, follows, held);
 		add_wrapped(&l, 4, 0, width, d->symptom);
 		add_wrapped(&l, 4, 0, width, d->evidence);
 		ui_diag_next(pv, d, buf, sizeof buf, ui->read_only);
@@ -270,11 +273,48 @@ void draw_detail(struct ui *ui)
 	lines_draw(ui, &l, 1, ui->rows - 2 - draw_flow_line(ui), &ui->detail_scroll);
 }
 
+/* What the rules behind the selected stage's diagnoses mean (their rules table entries): key ?
+   on a diagnosis explains it before the keys. */
+static void add_rule_help(struct lines *l, const struct ui *ui)
+{
+	const struct stage_view *sv;
+	const struct pipeline_view *pv = ui_selected(ui, &sv);
+	int width = ui->cols - 2;
+	bool any = false;
+	for (size_t i = 0; pv && sv && i < pv->n_diags; i++) {
+		const struct diagnosis *d = &pv->diags[i];
+		const struct rule_def *r = d->def;
+		if (d->stage != sv->cfg || !r)
+			continue;
+		if (!any)
+			add(l, 0, A_BOLD, "the diagnoses of %s / %s", pv->cfg->name, sv->cfg->kind->name);
+		any = true;
+		char buf[1024];
+		add(l, 2, A_BOLD, "%s (%s%s%s)", r->id, r->severity, r->action ? "; action " : "",
+		    r->action ? action_json_name(r->action) : "");
+		snprintf(buf, sizeof buf, "fires when %s", r->condition);
+		add_wrapped(l, 4, 0, width, buf);
+		snprintf(buf, sizeof buf, "symptom: %s", r->symptom);
+		add_wrapped(l, 4, 0, width, buf);
+		snprintf(buf, sizeof buf, "in general: %s", r->next);
+		add_wrapped(l, 4, 0, width, buf);
+		if (d->because[0]) {
+			snprintf(buf, sizeof buf,
+			         "here it follows from %s: fix that first, and this one clears with it",
+			         d->because);
+			add_wrapped(l, 4, A_BOLD, width, buf);
+		}
+	}
+	if (any)
+		add(l, 0, 0, "%s", "");
+}
+
 void draw_help(struct ui *ui)
 {
 	draw_header(ui, "help");
 	draw_footer(ui, VIEW_HELP);
 	struct lines l = {0};
+	add_rule_help(&l, ui);
 	add(&l, 0, A_BOLD, "%s", "keys (q or Esc closes this help)");
 	add(&l, 0, 0, "%s", "");
 	for (const struct ui_key *k = ui_keys; k->label; k++) {

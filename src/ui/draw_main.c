@@ -94,8 +94,10 @@ static void draw_diag_line(struct ui *ui, int y, const struct diagnosis *d)
 	x += put_text(y, x, status_word(d->severity), STATUS_W, theme_attr(th, status_role(d->severity)),
 	              true) +
 	     1;
-	x += put_text(y, x, d->rule, inner - (x - 2), A_BOLD, false) + 2;
-	put_text(y, x, d->evidence, ui->cols - 2 - x, 0, false);
+	/* A consequence (cause.h) is dim: the headline above it is what to act on. */
+	int dim = d->because[0] ? theme_attr(th, ROLE_DIM) : 0;
+	x += put_text(y, x, d->rule, inner - (x - 2), dim ? dim : (int)A_BOLD, false) + 2;
+	put_text(y, x, d->evidence, ui->cols - 2 - x, dim, false);
 }
 
 /* The diagnosis's next line, under it, with the key that fixes it when it applies now. */
@@ -107,7 +109,8 @@ static void draw_next_line(struct ui *ui, int y, const struct pipeline_view *pv,
 	put_text(y, ui->cols - 1, th->g.v, 1, border, false);
 	char next[600];
 	ui_diag_next(pv, d, next, sizeof next, ui->read_only);
-	put_text(y, 2 + STATUS_W + 1, next, ui->cols - 4 - STATUS_W - 1, 0, false);
+	put_text(y, 2 + STATUS_W + 1, next, ui->cols - 4 - STATUS_W - 1,
+	         d->because[0] ? theme_attr(th, ROLE_DIM) : 0, false);
 }
 
 void draw_main(struct ui *ui)
