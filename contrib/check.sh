@@ -130,12 +130,13 @@ stage_suite() {
 }
 
 # The release tarball must build and pass on its own: one more check, counted as one test.
-# The scripts' shellcheck and the fault matrix (3.5 minutes together) ran in the suite stage on
-# the same sources and are not run again here: every other test checks what the tarball holds.
+# The tests that run no C program (SYNCTOP_ONLY_C: shellcheck, the stand-ins', the layout's)
+# and the fault matrix (4 minutes together) ran in the suite stage on the same sources and are
+# not run again here: every other test checks what the tarball holds.
 stage_distcheck() {
 	printf '\n==> make distcheck\n'
 	[[ -f Makefile ]] || synctop_build >/dev/null
-	if SYNCTOP_SKIP_SHELLCHECK=1 SYNCTOP_SKIP_FAULTS=1 timeout 900 make distcheck AM_COLOR_TESTS=no \
+	if SYNCTOP_ONLY_C=1 SYNCTOP_SKIP_FAULTS=1 timeout 900 make distcheck AM_COLOR_TESTS=no \
 		>distcheck.log 2>&1; then
 		passed=$((passed + 1))
 		printf 'PASS: make distcheck\n'
@@ -151,11 +152,12 @@ stage_distcheck() {
 # included (tests/lsan.supp names what is suppressed, and why).
 # A 16 MB quarantine of freed memory (256 by default): the suite bounds synctop's resident size
 # (faults.sh: 256 MiB; 417 MiB with the default under the endless reply, 78 MiB so).
-# tests/integration/shellcheck.sh checks the same scripts as the first suite: skipped here.
+# The tests that run no C program (SYNCTOP_ONLY_C: shellcheck, the stand-ins', the layout's) check
+# the same scripts as the first suite: skipped here.
 stage_sanitizers() {
 	build_copy "$work/sanitizers" sanitizers CC=clang --enable-werror --enable-sanitizers || return 0
 	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:quarantine_size_mb=16 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SYNCTOP_SKIP_SHELLCHECK=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SYNCTOP_ONLY_C=1 \
 		suite "$work/sanitizers" sanitizers
 }
 
@@ -163,7 +165,7 @@ stage_sanitizers() {
 stage_minimal() {
 	build_copy "$work/minimal" minimal --enable-werror --without-kafka --without-redis --without-search ||
 		return 0
-	SYNCTOP_SKIP_SHELLCHECK=1 suite "$work/minimal" minimal
+	SYNCTOP_ONLY_C=1 suite "$work/minimal" minimal
 }
 
 # Each fuzz target for FUZZ_SECONDS (60), two at a time; each target is one test.
