@@ -13,6 +13,7 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+runs_no_c
 need_connect
 
 FIX=$top_srcdir/tests/fixtures/connect

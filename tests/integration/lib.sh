@@ -5,6 +5,7 @@
 # TAP:    plan N | ok DESC CMD... | is GOT WANT DESC | isnt GOT WANT DESC | like GOT ERE DESC
 #         unlike GOT ERE DESC | between NUM LO HI DESC | skip DESC WHY | diag MSG...
 #         skip_all WHY | bail_out WHY | done_testing (prints 1..N if no plan; exits 1 if any failed)
+#         runs_no_c: this test runs none of the tree's C programs: skipped when SYNCTOP_ONLY_C=1
 # Stack:  need_pg: use the running stack (SYNCTOP_PG_PORT set, e.g. by stack.sh run) or start
 #         a private server torn down at exit; fresh_db NAME; psql_synctop ARGS; psql_admin ARGS;
 #         pg_up_extra: one more throwaway server (EXTRA_PG_PORT, EXTRA_PG_PID, EXTRA_PG_DIR)
@@ -182,6 +183,14 @@ skip_all() {
 	echo "1..0 # SKIP $*"
 	_tap_plan=0
 	exit 0
+}
+
+# runs_no_c: for a test that runs none of the tree's C programs (it checks scripts, the
+# stand-ins, the tree's layout): skipped when SYNCTOP_ONLY_C=1, which contrib/check.sh sets
+# for the copies of the tree it tests again (sanitizers, the minimal build, distcheck): they
+# build the C code differently, the rest is what the suite stage tested.
+runs_no_c() {
+	[[ ${SYNCTOP_ONLY_C:-0} != 1 ]] || skip_all "SYNCTOP_ONLY_C=1: this test runs no C program; the suite stage runs it"
 }
 
 bail_out() {

@@ -11,6 +11,7 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+runs_no_c
 need_search
 
 FIX=$top_srcdir/tests/fixtures/search

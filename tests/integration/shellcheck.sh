@@ -2,11 +2,13 @@
 # Test shellcheck.sh (a comment starting with the tool's name would be a directive): every
 # shell script of the repository is shellcheck-clean at its default severity (style notes
 # included): one test per script, so that a new finding names its file.
-# Needs no server; skipped when shellcheck is not installed, and when SYNCTOP_SKIP_SHELLCHECK=1
-# (contrib/check.sh --ci sets it for the copies of the tree it tests again: same scripts).
+# Needs no server; skipped when shellcheck is not installed, and when SYNCTOP_SKIP_SHELLCHECK=1 or
+# SYNCTOP_ONLY_C=1 (contrib/check.sh sets the latter for the copies of the tree it tests again:
+# same scripts).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+runs_no_c
 require_cmd shellcheck
 [[ ${SYNCTOP_SKIP_SHELLCHECK:-0} != 1 ]] || skip_all "SYNCTOP_SKIP_SHELLCHECK=1: these scripts are checked elsewhere"
 cd "$top_srcdir" || bail_out "cannot enter $top_srcdir"
