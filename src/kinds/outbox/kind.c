@@ -15,7 +15,9 @@ static const struct metric_def outbox_metrics[] = {
     {"failed", MU_COUNT, true},
     {"drain_per_s", MU_PER_SECOND, true},
     {"inflow_per_s", MU_PER_SECOND, true},
-    /* beyond the contract: the worker's row in outbox.control_table */
+    /* beyond the contract: the poisoned rows' age */
+    {"oldest_failed_age_s", MU_SECONDS, false},
+    /* the worker's row in outbox.control_table */
     {"worker_paused", MU_BOOL, false},
     {"paused_since", MU_TEXT, false},
     {"paused_for_s", MU_SECONDS, false},

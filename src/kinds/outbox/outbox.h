@@ -31,6 +31,11 @@ struct outbox_opts {
 	char *type_column;       /* outbox.type_column: what a replay's ,type:T scope matches */
 };
 
+/* The poisoned rows listed in a sample's detail (first_poison_rows), and the bytes of each
+   one's last_error kept there (one line, cleaned). */
+#define OUTBOX_POISON_SHOWN 5
+#define OUTBOX_ERROR_SHOWN  161
+
 static inline const struct outbox_opts *outbox_opts(const struct stage_cfg *st)
 {
 	return st->opts;

@@ -44,6 +44,36 @@ static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 	         st->control_table, st->worker);
 }
 
+/* The poison-rows evidence's tail, from the sample's first_poison_rows (probe.c): the oldest
+   poisoned row's age, the first ids with their attempts, and the first error recorded. */
+static void poison_evidence(const struct stage_view *sv, char *buf, size_t n)
+{
+	double age;
+	if (metric_num(sv->cur.metrics, "oldest_failed_age_s", &age)) {
+		char a[32];
+		format_duration(age, a, sizeof a);
+		snappendf(buf, n, ", the oldest %s old", a);
+	}
+	const json_t *rows = json_object_get(sv->cur.detail, "first_poison_rows"), *row;
+	const char *first_error = NULL;
+	size_t i;
+	json_array_foreach(rows, i, row)
+	{
+		int64_t attempts;
+		if (i == 3) { /* the evidence names three; the detail view lists more */
+			snappendf(buf, n, ", ...");
+			break;
+		}
+		snappendf(buf, n, "%s%s", i == 0 ? "; first ids " : ", ", metric_str(row, "id"));
+		if (metric_int(row, "attempts", &attempts))
+			snappendf(buf, n, " (%" PRId64 " attempts)", attempts);
+		if (!first_error)
+			first_error = metric_str(row, "last_error");
+	}
+	if (first_error) /* already one line, cut to OUTBOX_ERROR_SHOWN (probe.c) */
+		snappendf(buf, n, "; first error: %s", first_error);
+}
+
 void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const struct outbox_opts *st = outbox_opts(sv->cfg);
@@ -150,6 +180,7 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			         "%s pending rows have %s >= %" PRId64 " or an error in %s", fc,
 			         *st->attempts_column ? st->attempts_column : "attempts", st->max_attempts,
 			         *st->error_column ? st->error_column : "(no error column)");
+			poison_evidence(sv, d->evidence, sizeof d->evidence);
 			snprintf(d->next, sizeof d->next,
 			         "read the recorded errors (SELECT %s, %s FROM %s WHERE %s IS NOT NULL), fix "
 			         "the cause, "

@@ -411,6 +411,37 @@ static void test_poison_rows_levels(void **state)
 	assert_int_equal(pv->diags[0].severity, ST_CRIT);
 }
 
+/* The demo's fault: three poisoned rows, two hours old, in an outbox that drains its inflow.
+   pending and its age count only deliverable rows (probe.c): poison-rows alone, naming the
+   first ids and the first error. */
+static void test_poison_rows_are_not_backlog(void **state)
+{
+	struct fx *f = *state;
+	fixture_sample(OUTBOX(f),
+	               "{\"pending\": 2, \"pending_capped\": false, \"oldest_pending_age_s\": 0.4,"
+	               " \"failed\": 4, \"oldest_failed_age_s\": 7205.0, \"drain_per_s\": 5.0,"
+	               " \"inflow_per_s\": 5.0, \"growth_per_s\": 0.0, \"empty_in_s\": null}",
+	               "{\"pending\": 2, \"pending_capped\": false, \"oldest_pending_age_s\": 0.4}", 1.0);
+	fixture_detail(OUTBOX(f), "{\"first_poison_rows\": ["
+	                          "{\"id\": \"101\", \"attempts\": 5, \"last_error\": \"record too large\"},"
+	                          "{\"id\": \"102\", \"attempts\": 5, \"last_error\": null},"
+	                          "{\"id\": \"103\", \"attempts\": null, \"last_error\": \"timeout\"},"
+	                          "{\"id\": \"104\", \"attempts\": 5, \"last_error\": \"x\"}]}");
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	const struct pipeline_view *pv = &f->snap.pipes[0];
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "4 rows failed");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "poison-rows");
+	assert_string_equal(d->evidence,
+	                    "4 pending rows have attempts >= 5 or an error in last_error, the oldest "
+	                    "2h00m old; first ids 101 (5 attempts), 102 (5 attempts), 103, ...; first "
+	                    "error: record too large");
+}
+
 static void test_poison_rows_near_miss(void **state)
 {
 	struct fx *f = *state;
@@ -455,6 +486,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_worker_paused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_worker_paused_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_poison_rows_levels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_poison_rows_are_not_backlog, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_poison_rows_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_index_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_worker_paused_statements, setup_statements, teardown),
