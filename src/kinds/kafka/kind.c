@@ -9,9 +9,19 @@
 #include "units.h"
 
 static const struct metric_def kafka_metrics[] = {
-    {"lag", MU_COUNT, true},       {"partitions", MU_COUNT, true},    {"max_partition_lag", MU_COUNT, true},
-    {"lag_s", MU_SECONDS, true},   {"group_state", MU_TEXT, true},    {"members", MU_COUNT, true},
-    {"evaluation", MU_TEXT, true}, {"partition_lags", MU_LIST, true}, {0},
+    {"lag", MU_COUNT, true},
+    {"partitions", MU_COUNT, true},
+    {"max_partition_lag", MU_COUNT, true},
+    {"lag_s", MU_SECONDS, true},
+    {"group_state", MU_TEXT, true},
+    {"members", MU_COUNT, true},
+    {"evaluation", MU_TEXT, true},
+    {"partition_lags", MU_LIST, true},
+    {"evaluated_s", MU_SECONDS, false},
+    {"lag_from", MU_COUNT, false},
+    {"consumed", MU_COUNT, false},
+    {"produced", MU_COUNT, false},
+    {0},
 };
 
 static void kafka_target(const struct stage_cfg *stage, char *buf, size_t n)

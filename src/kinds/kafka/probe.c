@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "backend/kafka.h"
-#include "kinds/kafka/evaluate.h"
 #include "kinds/kafka/kafka.h"
 #include "kinds/probe.h"
+#include "window.h"
 
 /* History kept in each sample (raw.hist) for the evaluation: this many windows back, so
    that a consumer standing still for longer than the window can be told (STOP). */
@@ -189,7 +189,7 @@ static void describe_group(const struct probe_ctx *ctx, struct kafka_session *ks
 static int64_t offset_for(const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
 {
 	const rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, topic, partition);
-	return p && !p->err && p->offset >= 0 ? p->offset : KAFKA_NO_OFFSET;
+	return p && !p->err && p->offset >= 0 ? p->offset : WINDOW_NO_POS;
 }
 
 static int by_lag(const void *a, const void *b)
@@ -303,68 +303,19 @@ static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *
 	return r;
 }
 
-/* One point of the history, aligned on the current sample's partitions. */
-static void point_of(json_t *h, json_t *keys, size_t n, int64_t *c, int64_t *e)
-{
-	json_t *hk = json_object_get(h, "keys"), *hc = json_object_get(h, "c"), *he = json_object_get(h, "e");
-	bool same = hk == keys || json_equal(hk, keys);
-	for (size_t i = 0; i < n; i++) {
-		size_t j = i;
-		if (!same) { /* partitions came or went: find this one by name */
-			const char *want = json_string_value(json_array_get(keys, i));
-			for (j = 0; j < json_array_size(hk); j++)
-				if (!strcmp(json_string_value(json_array_get(hk, j)), want))
-					break;
-		}
-		c[i] = j < json_array_size(hk) ? json_integer_value(json_array_get(hc, j)) : KAFKA_NO_OFFSET;
-		e[i] = j < json_array_size(hk) ? json_integer_value(json_array_get(he, j)) : KAFKA_NO_OFFSET;
-	}
-}
-
 /* The history travels from sample to sample (raw.hist), trimmed to a few windows; the
    evaluation and lag_s are computed on it. */
 static void kafka_derive(const struct stage_cfg *stage, const struct sample *prev, struct sample *cur)
 {
 	const struct kafka_opts *st = kafka_opts(stage);
-	json_t *keys = json_object_get(cur->raw, "keys");
-	json_t *prev_keys = json_object_get(prev->raw, "keys");
-	if (!keys || !prev_keys)
+	struct window_history h;
+	if (!window_history(prev->raw, prev->mono, cur->raw, cur->mono, HIST_WINDOWS * st->window_s, &h))
 		return;
-	if (json_equal(keys, prev_keys)) { /* the same partitions: one list of names for the history */
-		json_object_set(cur->raw, "keys", prev_keys);
-		keys = prev_keys;
-	}
-	json_t *hist = json_array();
-	size_t i;
-	json_t *h;
-	json_t *old = json_object_get(prev->raw, "hist");
-	json_array_foreach(old, i, h) if (json_real_value(json_object_get(h, "t")) >=
-	                                  cur->mono - HIST_WINDOWS * st->window_s) json_array_append(hist, h);
-	if (json_array_size(hist) == 0) /* the previous sample starts the history */
-		json_array_append_new(hist, json_pack("{sf sO sO sO}", "t", prev->mono, "keys",
-		                                      json_object_get(prev->raw, "keys"), "c",
-		                                      json_object_get(prev->raw, "c"), "e",
-		                                      json_object_get(prev->raw, "e")));
-	json_array_append_new(hist,
-	                      json_pack("{sf sO sO sO}", "t", cur->mono, "keys", keys, "c",
-	                                json_object_get(cur->raw, "c"), "e", json_object_get(cur->raw, "e")));
-	json_object_set_new(cur->raw, "hist", hist);
-
-	size_t np = json_array_size(hist), nk = json_array_size(keys);
-	struct kafka_point *pts = xcalloc(np, sizeof *pts);
-	int64_t *buf = xcalloc(np * (nk ? nk : 1) * 2, sizeof *buf);
-	json_array_foreach(hist, i, h)
-	{
-		int64_t *c = buf + i * nk * 2, *e = c + nk;
-		point_of(h, keys, nk, c, e);
-		pts[i] = (struct kafka_point){json_real_value(json_object_get(h, "t")), c, e};
-	}
-	const char *ev = kafka_eval_name(kafka_evaluate(pts, np, nk, st->window_s));
-	json_object_set_new(cur->metrics, "evaluation", ev ? json_string(ev) : json_null());
-	double lag_s = kafka_lag_seconds(pts, np, nk);
+	struct window_eval ev = window_evaluate(h.pts, h.n, h.lanes, st->window_s);
+	window_put(cur->metrics, &ev);
+	double lag_s = window_lag_seconds(h.pts, h.n, h.lanes);
 	json_object_set_new(cur->metrics, "lag_s", lag_s >= 0 ? json_real(lag_s) : json_null());
-	free(buf);
-	free(pts);
+	window_history_free(&h);
 }
 
 const struct probe kafka_probe = {

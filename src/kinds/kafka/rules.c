@@ -29,10 +29,19 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 	metric_int(m, "partitions", &parts);
 	metric_int(sv->cur.detail, "no_commit_partitions", &no_commit);
 	const char *ev = metric_str(m, "evaluation");
-	char lc[32], worst[160], win[32], behind[64] = "";
+	char lc[32], worst[160], win[32], seen[48] = "", behind[64] = "";
 	format_count(lag, lc, sizeof lc);
 	worst_partition(m, worst, sizeof worst);
 	format_duration(st->window_s, win, sizeof win);
+	/* The span of polls the verdict rests on, not the configured window. */
+	double span;
+	if (metric_num(m, "evaluated_s", &span)) {
+		char d[32];
+		format_duration(span, d, sizeof d);
+		snprintf(seen, sizeof seen, "the last %s", d);
+	} else {
+		snprintf(seen, sizeof seen, "the %s window", win);
+	}
 	if (metric_num(m, "lag_s", &lag_s) && lag_s > 0) {
 		char d[32];
 		format_duration(lag_s, d, sizeof d);
@@ -64,9 +73,9 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 		if (!strcmp(rule, "kafka-stall")) {
 			snprintf(d->symptom, sizeof d->symptom, "consumer group %s is not moving", st->group);
 			snprintf(d->evidence, sizeof d->evidence,
-			         "lag %s (max %" PRId64
-			         " on %s), committed offsets unchanged over the last %s%s",
-			         lc, max_lag, worst, win, behind);
+			         "lag %s messages (max %" PRId64
+			         " on %s)%s; committed offsets unchanged over %s",
+			         lc, max_lag, worst, behind, seen);
 			snprintf(d->next, sizeof d->next,
 			         "the consumer is stuck: look in its logs for a message it cannot process or "
 			         "a sink "
@@ -76,9 +85,9 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 			         "consumer group %s has stopped: no commits while messages arrive",
 			         st->group);
 			snprintf(d->evidence, sizeof d->evidence,
-			         "committed offsets unchanged for longer than %s while the topics grew; lag "
-			         "%s (max %" PRId64 " on %s)%s",
-			         win, lc, max_lag, worst, behind);
+			         "committed offsets unchanged over %s (longer than the %s window) while the "
+			         "topics grew; lag %s messages (max %" PRId64 " on %s)%s",
+			         seen, win, lc, max_lag, worst, behind);
 			snprintf(d->next, sizeof d->next,
 			         "the consumer is down or has left the group: restart it (a Kafka Connect "
 			         "sink: restart "
@@ -87,18 +96,31 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 			snprintf(d->symptom, sizeof d->symptom, "consumer group %s went back in its topics",
 			         st->group);
 			snprintf(d->evidence, sizeof d->evidence,
-			         "a committed offset went down within the last %s; lag %s", win, lc);
+			         "a committed offset went down within %s; lag %s messages", seen, lc);
 			snprintf(d->next, sizeof d->next,
 			         "someone reset the group's offsets, or a consumer restarted from an old "
 			         "checkpoint: "
 			         "messages are being processed again, so the sinks must be idempotent");
 		} else {
+			int64_t from = 0, consumed = 0;
+			char fc[32] = "", cc[32] = "";
+			if (metric_int(m, "lag_from", &from) && metric_int(m, "consumed", &consumed)) {
+				format_count(from, fc, sizeof fc);
+				format_count(consumed, cc, sizeof cc);
+			}
 			snprintf(d->symptom, sizeof d->symptom,
 			         "data downstream of consumer group %s is getting staler", st->group);
-			snprintf(d->evidence, sizeof d->evidence,
-			         "offsets advance but the lag grew at every poll over the last %s: lag %s "
-			         "(max %" PRId64 " on %s)%s",
-			         win, lc, max_lag, worst, behind);
+			if (*fc)
+				snprintf(
+				    d->evidence, sizeof d->evidence,
+				    "lag grew from %s to %s messages over %s while %s were consumed: the "
+				    "inflow is faster (max %" PRId64 " on %s)%s",
+				    fc, lc, seen, cc, max_lag, worst, behind);
+			else
+				snprintf(d->evidence, sizeof d->evidence,
+				         "offsets advance but the lag grew across %s: lag %s messages (max "
+				         "%" PRId64 " on %s)%s",
+				         seen, lc, max_lag, worst, behind);
 			snprintf(
 			    d->next, sizeof d->next,
 			    "the consumer is slower than the producers: scale it out (more partitions and "

@@ -14,6 +14,12 @@ static const struct metric_def slot_metrics[] = {
     {"wal_status", MU_TEXT, true},
     {"retained_bytes", MU_BYTES, true},
     {"confirmed_lag_bytes", MU_BYTES, true},
+    {"evaluation", MU_TEXT, false},
+    {"evaluated_s", MU_SECONDS, false},
+    {"lag_from", MU_BYTES, false},
+    {"consumed", MU_BYTES, false},
+    {"produced", MU_BYTES, false},
+    {"confirmed_lag_s", MU_SECONDS, false},
     {0},
 };
 
@@ -47,6 +53,9 @@ static void slot_figures(const struct stage_view *sv, char *buf, size_t n)
 	const char *ws = metric_str(m, "wal_status");
 	snprintf(buf, n, "%s %s, %s retained, wal %s", name, active ? "active" : "inactive", size,
 	         ws ? ws : "?");
+	const char *ev = metric_str(m, "evaluation");
+	if (ev)
+		snappendf(buf, n, ", %s", ev);
 	if (count > 1)
 		snappendf(buf, n, " (worst of %zu slots)", count);
 }

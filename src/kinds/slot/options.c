@@ -13,5 +13,8 @@ const struct opt_def slot_options[] = {
      "WAL retained by a slot at or above which the stage is warn"},
     {"slot.retained_crit", OPT_SIZE, "10GiB", 0, 0, OFF(retained_crit), 0,
      "WAL retained by a slot at or above which the stage is crit"},
+    {"slot.window", OPT_DURATION, "1m", 1, 86400, OFF(window_s), 0,
+     "window of polls over which each slot's confirmed_flush_lsn is evaluated (stalled, stopped, "
+     "falling behind): at least the consumer's confirm period"},
     {0},
 };

@@ -8,6 +8,11 @@
 #include "backend/pg.h"
 #include "kinds/slot/slot.h"
 #include "kinds/probe.h"
+#include "window.h"
+
+/* History kept in each sample (raw.hist) for the evaluation: this many windows back, so that a
+   consumer standing still for longer than the window can be told (STOP). */
+#define HIST_WINDOWS 3
 
 /* A text[] literal of the configured names: {"a","b"} with quotes and backslashes escaped. */
 static char *names_array(char *const *names)
@@ -83,7 +88,9 @@ static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *o
 	    "SELECT s.slot_name, s.active, s.wal_status,"
 	    " pg_wal_lsn_diff(c.lsn, s.restart_lsn)::bigint,"
 	    " pg_wal_lsn_diff(c.lsn, s.confirmed_flush_lsn)::bigint,"
-	    " s.safe_wal_size, pg_size_bytes(current_setting('max_slot_wal_keep_size')), s.plugin, s.database"
+	    " s.safe_wal_size, pg_size_bytes(current_setting('max_slot_wal_keep_size')), s.plugin, "
+	    "s.database,"
+	    " pg_wal_lsn_diff(c.lsn, '0/0')::bigint, pg_wal_lsn_diff(s.confirmed_flush_lsn, '0/0')::bigint"
 	    " FROM pg_replication_slots s,"
 	    " (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
 	    " ELSE pg_current_wal_lsn() END AS lsn) c"
@@ -98,6 +105,7 @@ static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *o
 	free(names);
 
 	json_t *slots = json_array();
+	out->raw = json_object(); /* the positions, for the window: confirmed_flush_lsn chasing the WAL */
 	for (int r = 0; r < PQntuples(res); r++) {
 		json_t *s = json_object();
 		json_object_set_new(s, "slot_name", json_string(PQgetvalue(res, r, 0)));
@@ -112,6 +120,10 @@ static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *o
 		json_object_set_new(s, "plugin", json_string(PQgetvalue(res, r, 7)));
 		json_object_set_new(s, "database", json_string(PQgetvalue(res, r, 8)));
 		json_array_append_new(slots, s);
+		window_raw_add(
+		    out->raw, PQgetvalue(res, r, 0),
+		    PQgetisnull(res, r, 10) ? WINDOW_NO_POS : strtoll(PQgetvalue(res, r, 10), NULL, 10),
+		    PQgetisnull(res, r, 9) ? WINDOW_NO_POS : strtoll(PQgetvalue(res, r, 9), NULL, 10));
 	}
 	PQclear(res);
 
@@ -139,7 +151,50 @@ static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *o
 	return PROBE_OK;
 }
 
+/* The keys the window puts in a slot's entry, copied to the metrics for the worst slot. */
+static const char *const window_keys[] = {"evaluation", "evaluated_s", "lag_from",
+                                          "consumed",   "produced",    "confirmed_lag_s"};
+
+static json_t *slot_entry(json_t *slots, const char *name)
+{
+	size_t i;
+	json_t *s;
+	const char *n;
+	json_array_foreach(slots, i,
+	                   s) if (name && (n = metric_str(s, "slot_name")) && !strcmp(n, name)) return s;
+	return NULL;
+}
+
+/* Each slot is a consumer of its own: its confirmed_flush_lsn chasing the current WAL position,
+   evaluated over the window (slot.window) into its entry of the detail's slots. */
+static void slot_derive(const struct stage_cfg *stage, const struct sample *prev, struct sample *cur)
+{
+	const struct slot_opts *st = slot_opts(stage);
+	struct window_history h;
+	if (!window_history(prev->raw, prev->mono, cur->raw, cur->mono, HIST_WINDOWS * st->window_s, &h))
+		return;
+	json_t *keys = json_object_get(cur->raw, "keys");
+	json_t *slots = json_object_get(cur->detail, "slots");
+	struct window_point *lane = xcalloc(h.n ? h.n : 1, sizeof *lane);
+	for (size_t i = 0; i < h.lanes; i++) {
+		json_t *s = slot_entry(slots, json_string_value(json_array_get(keys, i)));
+		if (!s)
+			continue;
+		for (size_t k = 0; k < h.n; k++)
+			lane[k] = (struct window_point){h.pts[k].t, h.pts[k].committed + i, h.pts[k].end + i};
+		struct window_eval ev = window_evaluate(lane, h.n, 1, st->window_s);
+		window_put(s, &ev);
+		double behind = window_lag_seconds(lane, h.n, 1);
+		json_object_set_new(s, "confirmed_lag_s", behind >= 0 ? json_real(behind) : json_null());
+	}
+	free(lane);
+	window_history_free(&h);
+	json_t *worst = slot_entry(slots, metric_str(cur->metrics, "slot_name"));
+	for (size_t k = 0; worst && k < sizeof window_keys / sizeof *window_keys; k++)
+		json_object_set(cur->metrics, window_keys[k], json_object_get(worst, window_keys[k]));
+}
+
 const struct probe slot_probe = {
     .poll = slot_poll,
-    .derive = NULL,
+    .derive = slot_derive,
 };

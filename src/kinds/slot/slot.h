@@ -10,6 +10,7 @@
 struct slot_opts {
 	char **slot_names;                    /* slot.names: NULL-terminated; NULL = every logical slot */
 	int64_t retained_warn, retained_crit; /* bytes */
+	double window_s;                      /* slot.window: the evaluation window of confirmed_flush_lsn */
 };
 
 static inline const struct slot_opts *slot_opts(const struct stage_cfg *st)

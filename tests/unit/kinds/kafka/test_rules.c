@@ -34,9 +34,11 @@ static int teardown(void **state)
 
 #define KAFKA(f) (&(f)->snap.pipes[0].stages[0])
 
-/* 500 behind, 300 of it on orders/3, about 2m05s; the verdict is spliced in. */
+/* 500 behind, 300 of it on orders/3, about 2m05s, over 9.5s of polls (320 behind at their start,
+   180 consumed since); the verdict is spliced in. */
 #define LAGGING(ev)                                                                                          \
 	"{\"lag\": 500, \"max_partition_lag\": 300, \"partitions\": 4, \"evaluation\": " ev ","              \
+	" \"evaluated_s\": 9.5, \"lag_from\": 320, \"consumed\": 180,"                                       \
 	" \"lag_s\": 125.0, \"partition_lags\": [{\"topic\": \"orders\", \"partition\": 3, \"lag\": 300},"   \
 	" {\"topic\": \"orders\", \"partition\": 1, \"lag\": 200}]}"
 
@@ -91,9 +93,8 @@ static void test_stall(void **state)
 	assert_int_equal(d->severity, ST_CRIT);
 	assert_string_equal(action_json_name(d->action), "resume");
 	assert_string_equal(d->symptom, "consumer group orders-indexer is not moving");
-	assert_string_equal(d->evidence,
-	                    "lag 500 (max 300 on orders/3), committed offsets unchanged over the "
-	                    "last 10s, about 2m05s behind");
+	assert_string_equal(d->evidence, "lag 500 messages (max 300 on orders/3), about 2m05s behind; "
+	                                 "committed offsets unchanged over the last 9.5s");
 }
 
 /* Not enough polls to cover the window yet: no verdict, whatever the lag. */
@@ -121,9 +122,9 @@ static void test_stop(void **state)
 	assert_string_equal(action_json_name(d->action), "resume");
 	assert_string_equal(d->symptom,
 	                    "consumer group orders-indexer has stopped: no commits while messages arrive");
-	assert_string_equal(d->evidence,
-	                    "committed offsets unchanged for longer than 10s while the topics grew; "
-	                    "lag 500 (max 300 on orders/3), about 2m05s behind");
+	assert_string_equal(
+	    d->evidence, "committed offsets unchanged over the last 9.5s (longer than the 10s window) "
+	                 "while the topics grew; lag 500 messages (max 300 on orders/3), about 2m05s behind");
 }
 
 /* ---- kafka-rewind ---- */
@@ -140,7 +141,8 @@ static void test_rewind(void **state)
 	assert_int_equal(d->severity, ST_CRIT);
 	assert_int_equal(d->action, ACTION_NONE); /* nothing to resume: the group moves, backwards */
 	assert_string_equal(d->symptom, "consumer group orders-indexer went back in its topics");
-	assert_string_equal(d->evidence, "a committed offset went down within the last 10s; lag 500");
+	assert_string_equal(d->evidence,
+	                    "a committed offset went down within the last 9.5s; lag 500 messages");
 }
 
 /* ---- cdc-lagging ---- */
@@ -148,7 +150,8 @@ static void test_rewind(void **state)
 static void test_lagging(void **state)
 {
 	struct fx *f = *state;
-	/* Without lag_s (the history does not reach back far enough): no "behind". */
+	/* Without lag_s (the history does not reach back far enough): no "behind"; without the
+	   figures of the window, the configured window is named as such. */
 	const struct pipeline_view *pv =
 	    eval(f,
 	         "{\"lag\": 500, \"max_partition_lag\": 300, \"partitions\": 4, \"evaluation\": \"WARN\","
@@ -163,12 +166,18 @@ static void test_lagging(void **state)
 	assert_int_equal(d->severity, ST_WARN);
 	assert_string_equal(action_json_name(d->action), "resume");
 	assert_string_equal(d->symptom, "data downstream of consumer group orders-indexer is getting staler");
-	assert_string_equal(d->evidence,
-	                    "offsets advance but the lag grew at every poll over the last 10s: lag "
-	                    "500 (max 300 on orders/3)");
+	assert_string_equal(d->evidence, "offsets advance but the lag grew across the 10s window: lag 500 "
+	                                 "messages (max 300 on orders/3)");
+	/* With them: from how much to how much, over the polls actually seen. */
+	pv = eval(f, LAGGING("\"WARN\""), NULL);
+	assert_int_equal(pv->n_diags, 1);
+	assert_string_equal(pv->diags[0].rule, "cdc-lagging");
+	assert_string_equal(pv->diags[0].evidence,
+	                    "lag grew from 320 to 500 messages over the last 9.5s while 180 were consumed: "
+	                    "the inflow is faster (max 300 on orders/3), about 2m05s behind");
 }
 
-/* Commits advance and the lag did not grow at every poll: OK. */
+/* Commits advance and the lag did not grow across the window: OK. */
 static void test_lagging_near_miss(void **state)
 {
 	struct fx *f = *state;
@@ -285,8 +294,8 @@ static void test_stop_over_the_window(void **state)
 	assert_string_equal(json_string_value(json_object_get(polls[2].metrics, "evaluation")), "STALL");
 	assert_int_equal(pv->n_diags, 1);
 	assert_string_equal(pv->diags[0].rule, "kafka-stall");
-	assert_string_equal(pv->diags[0].evidence, "lag 20 (max 20 on orders/0), committed offsets unchanged "
-	                                           "over the last 10s, about 9.5s behind");
+	assert_string_equal(pv->diags[0].evidence, "lag 20 messages (max 20 on orders/0), about 9.5s behind; "
+	                                           "committed offsets unchanged over the last 10s");
 
 	/* Standing still for longer than the window while the topic grew: stopped. */
 	pv = view_at(f, polls, 3);
@@ -295,9 +304,10 @@ static void test_stop_over_the_window(void **state)
 	assert_string_equal(KAFKA(f)->reason, "consumer orders-indexer: STOP");
 	assert_int_equal(pv->n_diags, 1);
 	assert_string_equal(pv->diags[0].rule, "kafka-stop");
+	/* Over the 15s the offsets have stood still (all the history), not the 10s window. */
 	assert_string_equal(pv->diags[0].evidence,
-	                    "committed offsets unchanged for longer than 10s while the "
-	                    "topics grew; lag 30 (max 30 on orders/0), about 15s behind");
+	                    "committed offsets unchanged over the last 15s (longer than the 10s window) "
+	                    "while the topics grew; lag 30 messages (max 30 on orders/0), about 15s behind");
 	for (int i = 0; i < 4; i++)
 		sample_clear(&polls[i]);
 }
@@ -321,6 +331,40 @@ static void test_stop_over_the_window_near_miss(void **state)
 		sample_clear(&polls[i]);
 }
 
+/* The demo's lagging indexer through the probe's derive: 5 messages/s in, 3/s committed in
+   batches every 2 s, polled every second; window 6s (set below). Its lag is a rising sawtooth
+   (10 15 14 19 18 23 22): cdc-lagging once the window is covered, at the 7th poll. */
+static void test_falling_behind_over_the_window(void **state)
+{
+	(void)state;
+	struct fx *f = fixture_open("[kafka main]\nbrokers = kafka.internal:9092\n"
+	                            "[pipeline orders]\n"
+	                            "kafka = main\nkafka.group = orders-indexer\nkafka.window = 6s\n");
+	const struct stage_cfg *st = KAFKA(f)->cfg;
+	assert_non_null(st->kind->probe);
+	static const int64_t c[] = {90, 90, 96, 96, 102, 102, 108};
+	struct sample polls[7];
+	for (int i = 0; i < 7; i++)
+		poll_at(&polls[i], i, c[i], 100 + 5 * i);
+	for (int i = 1; i < 7; i++)
+		st->kind->probe->derive(st, &polls[i - 1], &polls[i]);
+	/* 5s of polls: no verdict yet (the near miss). */
+	const struct pipeline_view *pv = view_at(f, polls, 5);
+	assert_true(json_is_null(json_object_get(polls[5].metrics, "evaluation")));
+	assert_int_equal(pv->n_diags, 0);
+	pv = view_at(f, polls, 6);
+	assert_string_equal(json_string_value(json_object_get(polls[6].metrics, "evaluation")), "WARN");
+	assert_int_equal(KAFKA(f)->status, ST_WARN);
+	assert_int_equal(pv->n_diags, 1);
+	assert_string_equal(pv->diags[0].rule, "cdc-lagging");
+	assert_string_equal(pv->diags[0].evidence,
+	                    "lag grew from 10 to 22 messages over the last 6s while 18 were consumed: the "
+	                    "inflow is faster (max 22 on orders/0), about 4.2s behind");
+	for (int i = 0; i < 7; i++)
+		sample_clear(&polls[i]);
+	fixture_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +380,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_commits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_commits_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_over_the_window, setup, teardown),
+	    cmocka_unit_test(test_falling_behind_over_the_window),
 	    cmocka_unit_test_setup_teardown(test_stop_over_the_window_near_miss, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
