@@ -50,8 +50,8 @@ between "$(jqr "$S.metrics.oldest_failed_age_s | floor")" 7200 7210 "oldest_fail
 between "$(jqr "$S.metrics.inflow_per_s | round")" 5 11 "inflow about 10 rows/s"
 json_ok "$S.metrics.drain_per_s > 4" "the relay drains"
 json_is "$D | map(.rule) | join(\",\")" poison-rows "one diagnosis: poison-rows (no outbox-backlog, no worker-stalled)"
-json_is "$D[0].severity" warn "poison-rows is warn"
-json_is "$D[0].evidence" \
+json_is "$D | .[0].severity" warn "poison-rows is warn"
+json_is "$D | .[0].evidence" \
 	"3 pending rows have attempts >= 5 or an error in last_error, the oldest 2h00m old; first ids 1 (5 attempts), 2 (5 attempts), 3 (2 attempts); first error: the broker rejected the message (record too large)\\x07" \
 	"the evidence names the first ids and the first error, on one line"
 json_is "$S.first_poison_rows | length" 3 "the detail lists the poisoned rows"

@@ -293,8 +293,11 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 		json_object_set_new(out->raw, "max_id", json_integer(max_id));
 	/* Every pending row, poisoned or not, when neither count stopped at the cap: rows leave
 	   it only when processed (the drain). */
-	if (!capped && !fcapped)
+	if (!capped && !fcapped) {
 		json_object_set_new(out->raw, "all_pending", json_integer(pending + nfailed));
+		if (!PQgetisnull(res, 0, 4) && parse_i64(PQgetvalue(res, 0, 4), &max_id))
+			outbox_positions(out->raw, max_id, pending + nfailed, nfailed);
+	}
 	PQclear(res);
 
 	bool ok = !have_failed || nfailed == 0 || read_poison(ctx, conn, &q, failed, out);
@@ -313,7 +316,7 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 
 /* inflow from the growth of max(id); drain = inflow - growth of every pending row (poisoned
    too: a row leaves them only when processed). Null when the id is not an integer, a count
-   was capped, or a counter went backwards. */
+   was capped, or a counter went backwards. Then the window over the history (drain.c). */
 static void outbox_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur)
 {
 	double dt = cur->mono - prev->mono;
@@ -327,7 +330,7 @@ static void outbox_derive(const struct stage_cfg *st, const struct sample *prev,
 		double drain = inflow - (a1 - a0) / dt;
 		json_object_set_new(cur->metrics, "drain_per_s", json_real(drain < 0 ? 0.0 : drain));
 	}
-	(void)st;
+	outbox_window_derive(st, prev, cur);
 }
 
 const struct probe outbox_probe = {

@@ -11,6 +11,7 @@
 #include "config_file.h"
 #include "../../fixture.h"
 #include "health.h"
+#include "kinds/outbox/outbox.h"
 
 /* The defaults: pending warn 1000 / crit 10000, oldest warn 60s / crit 5m, failed warn 1 /
    crit 100, max_attempts 5, control table outbox_worker, worker relay. */
@@ -469,6 +470,191 @@ static void test_no_index_near_miss(void **state)
 	assert_int_equal(f->snap.pipes[0].n_diags, 0);
 }
 
+/* ---- the window's verdict on the drain (drain.c, src/window.c) ---- */
+
+/* STALL: nothing processed over the window while rows arrived; the rows are young (the two-poll
+   test would wait for the warn age). */
+static void test_window_stall(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 15, \"pending_capped\": false, \"oldest_pending_age_s\": 3.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 5.0, \"evaluation\": \"STALL\", \"evaluated_s\": 2.0,"
+	    " \"lag_from\": 5, \"consumed\": 0, \"produced\": 10, \"growth_per_s\": 5.0, \"empty_in_s\": "
+	    "null}",
+	    "{\"pending\": 10, \"pending_capped\": false, \"oldest_pending_age_s\": 2.0}", 1.0);
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 2s with 15 rows pending");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "worker-stalled");
+	assert_int_equal(d->severity, ST_CRIT);
+	assert_int_equal(d->action, ACTION_NONE);
+	assert_string_equal(d->evidence, "15 rows pending, oldest 3s, nothing processed over the last 2s "
+	                                 "while 10 rows arrived");
+	assert_string_equal(d->next, "the relay is down or stuck: check its process and logs, and the "
+	                             "control table outbox_worker; the rows go once it runs");
+}
+
+/* STOP: still for longer than the window (10s by default); paused, so resume fixes it. */
+static void test_window_stop_paused(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 140, \"pending_capped\": false, \"oldest_pending_age_s\": 28.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 5.0, \"evaluation\": \"STOP\", \"evaluated_s\": 25.0,"
+	    " \"lag_from\": 15, \"consumed\": 0, \"produced\": 125, \"worker_paused\": true,"
+	    " \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 28.0}",
+	    "{\"pending\": 135, \"pending_capped\": false, \"oldest_pending_age_s\": 27.0}", 1.0);
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 25s with 140 rows pending");
+	assert_int_equal(pv->n_diags, 2);
+	assert_string_equal(pv->diags[0].rule, "worker-stalled");
+	assert_string_equal(action_json_name(pv->diags[0].action), "resume");
+	assert_string_equal(pv->diags[0].evidence,
+	                    "140 rows pending, oldest 28s, nothing processed for 25s (longer than the "
+	                    "10s window) while 125 rows arrived");
+	assert_string_equal(pv->diags[1].rule, "worker-paused");
+}
+
+/* Near misses: the window saw rows processed (OK), or a replay put processed rows back
+   (REWIND): no stall, even where the two-poll test would have fired (old rows, a zero drain
+   between two polls, inflow); nothing pending: no stall either. */
+static void test_window_stall_near_miss(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 61.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.0, \"evaluation\": \"OK\", \"evaluated_s\": 10.0,"
+	    " \"lag_from\": 14, \"consumed\": 40, \"produced\": 38, \"growth_per_s\": -0.2,"
+	    " \"empty_in_s\": 60.0}",
+	    "{\"pending\": 8, \"pending_capped\": false, \"oldest_pending_age_s\": 60.0}", 1.0);
+	assert_null(fixture_diag(pv, "worker-stalled"));
+	assert_int_equal(pv->n_diags, 1);
+	assert_string_equal(pv->diags[0].rule, "outbox-backlog");
+	assert_string_equal(pv->diags[0].evidence, "12 rows pending in public.outbox, oldest 1m01s, "
+	                                           "draining 0.0/s, inflow 4.0/s, empty in ~1m");
+	pv =
+	    eval(f,
+	         "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 30.0, \"failed\": 0,"
+	         " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.0, \"evaluation\": \"REWIND\","
+	         " \"evaluated_s\": 10.0}",
+	         "{\"pending\": 8, \"pending_capped\": false, \"oldest_pending_age_s\": 29.0}", 1.0);
+	assert_int_equal(pv->n_diags, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	pv = eval(f,
+	          "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0, \"failed\": 0,"
+	          " \"evaluation\": \"IDLE\", \"evaluated_s\": 10.0}",
+	          NULL, 0);
+	assert_int_equal(pv->n_diags, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+}
+
+/* WARN: rows are processed, but the backlog grew across the whole window. */
+static void test_falling_behind(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 80, \"pending_capped\": false, \"oldest_pending_age_s\": 12.0, \"failed\": 0,"
+	    " \"drain_per_s\": 10.0, \"inflow_per_s\": 16.0, \"evaluation\": \"WARN\", \"evaluated_s\": 10.0,"
+	    " \"lag_from\": 20, \"consumed\": 100, \"produced\": 160, \"growth_per_s\": 6.0,"
+	    " \"empty_in_s\": null}",
+	    "{\"pending\": 74, \"pending_capped\": false, \"oldest_pending_age_s\": 11.0}", 1.0);
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "the relay falls behind: backlog 20 -> 80 rows over 10s");
+	assert_int_equal(pv->n_diags, 1);
+	const struct diagnosis *d = &pv->diags[0];
+	assert_string_equal(d->rule, "outbox-falling-behind");
+	assert_int_equal(d->severity, ST_WARN);
+	assert_int_equal(d->action, ACTION_NONE);
+	assert_string_equal(
+	    d->symptom, "the outbox relay processes rows more slowly than they arrive: the backlog grows");
+	assert_string_equal(d->evidence, "backlog grew from 20 to 80 rows over the last 10s while 100 were "
+	                                 "processed and 160 arrived; oldest 12s, growing 6.0/s");
+	assert_string_equal(d->next,
+	                    "the relay is slower than the inflow: find what slows it (the broker, the "
+	                    "database, its batch size) or run more relays; the backlog shrinks only once "
+	                    "it keeps up");
+
+	/* Old rows too: the one diagnosis takes the oldest row's level, no separate backlog. */
+	pv = eval(
+	    f,
+	    "{\"pending\": 800, \"pending_capped\": false, \"oldest_pending_age_s\": 400.0, \"failed\": 0,"
+	    " \"evaluation\": \"WARN\", \"evaluated_s\": 10.0, \"lag_from\": 700, \"consumed\": 100,"
+	    " \"produced\": 200, \"growth_per_s\": 10.0, \"empty_in_s\": null}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
+	assert_int_equal(pv->n_diags, 1);
+	assert_string_equal(pv->diags[0].rule, "outbox-falling-behind");
+	assert_int_equal(pv->diags[0].severity, ST_CRIT);
+}
+
+static void test_falling_behind_near_miss(void **state)
+{
+	struct fx *f = *state;
+	/* The backlog is higher than a window ago, but the window did not find it growing across
+	   the whole window (OK): no finding, and young rows are no backlog. */
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 80, \"pending_capped\": false, \"oldest_pending_age_s\": 12.0, \"failed\": 0,"
+	    " \"drain_per_s\": 10.0, \"inflow_per_s\": 16.0, \"evaluation\": \"OK\", \"evaluated_s\": 10.0,"
+	    " \"lag_from\": 20, \"consumed\": 100, \"produced\": 160, \"growth_per_s\": 6.0,"
+	    " \"empty_in_s\": null}",
+	    NULL, 0);
+	assert_int_equal(OUTBOX(f)->status, ST_OK);
+	assert_int_equal(pv->n_diags, 0);
+}
+
+/* Time to empty: the backlog's evidence and the figures line. */
+static void test_time_to_empty(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f,
+	    "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0, \"failed\": 2,"
+	    " \"drain_per_s\": 9.0, \"inflow_per_s\": 4.0, \"evaluation\": \"OK\", \"evaluated_s\": 10.0,"
+	    " \"growth_per_s\": -5.0, \"empty_in_s\": 360.0}",
+	    NULL, 0);
+	const struct diagnosis *d = fixture_diag(pv, "outbox-backlog");
+	assert_non_null(d);
+	assert_string_equal(d->evidence, "1,800 rows pending in public.outbox, oldest 1m30s, draining "
+	                                 "9.0/s, inflow 4.0/s, empty in ~6m");
+	char buf[256];
+	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
+	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 2 failed, drain 9.0/s, inflow 4.0/s, "
+	                         "empty in ~6m");
+
+	pv = eval(f,
+	          "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0,"
+	          " \"failed\": 0, \"drain_per_s\": 1.0, \"inflow_per_s\": 5.2, \"evaluation\": \"OK\","
+	          " \"evaluated_s\": 10.0, \"growth_per_s\": 4.2, \"empty_in_s\": null}",
+	          NULL, 0);
+	assert_string_equal(fixture_diag(pv, "outbox-backlog")->evidence,
+	                    "1,800 rows pending in public.outbox, oldest 1m30s, draining 1.0/s, inflow "
+	                    "5.2/s, growing 4.2/s");
+	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
+	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 0 failed, drain 1.0/s, inflow 5.2/s, "
+	                         "growing 4.2/s");
+
+	/* Near misses: steady, and nothing pending. */
+	pv = eval(f,
+	          "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0,"
+	          " \"failed\": 0, \"growth_per_s\": 0.0, \"empty_in_s\": null}",
+	          NULL, 0);
+	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
+	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 0 failed, not shrinking");
+	pv = eval(f,
+	          "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0,"
+	          " \"failed\": 0, \"growth_per_s\": -3.0, \"empty_in_s\": 0.0}",
+	          NULL, 0);
+	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
+	assert_string_equal(buf, "0 pending, 0 failed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +675,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_poison_rows_are_not_backlog, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_poison_rows_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_index_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_window_stall, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_window_stop_paused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_window_stall_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_falling_behind, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_falling_behind_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_time_to_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_worker_paused_statements, setup_statements, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
