@@ -287,15 +287,14 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 		                                           : json_real(strtod(PQgetvalue(res, 0, 3), NULL)));
 	}
 	out->raw = json_object();
-	if (PQgetisnull(res, 0, 4))
-		json_object_set_new(out->raw, "max_id", json_integer(0)); /* empty table */
-	else if (parse_i64(PQgetvalue(res, 0, 4), &max_id))
+	bool have_id = PQgetisnull(res, 0, 4) || parse_i64(PQgetvalue(res, 0, 4), &max_id); /* 0: empty */
+	if (have_id)
 		json_object_set_new(out->raw, "max_id", json_integer(max_id));
 	/* Every pending row, poisoned or not, when neither count stopped at the cap: rows leave
 	   it only when processed (the drain). */
 	if (!capped && !fcapped) {
 		json_object_set_new(out->raw, "all_pending", json_integer(pending + nfailed));
-		if (!PQgetisnull(res, 0, 4) && parse_i64(PQgetvalue(res, 0, 4), &max_id))
+		if (have_id)
 			outbox_positions(out->raw, max_id, pending + nfailed, nfailed);
 	}
 	PQclear(res);
