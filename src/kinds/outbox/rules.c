@@ -178,7 +178,8 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 	char evidence[512] = "", over[32];
 	double span = 0;
 	int64_t produced = 0, consumed = 0, from = 0;
-	metric_num(m, "evaluated_s", &span);
+	if (metric_num(m, "evaluated_s", &span) && span >= 0.5)
+		span = round(span); /* timer jitter: 976ms of polls reads as the 1s it is */
 	metric_int(m, "produced", &produced);
 	metric_int(m, "consumed", &consumed);
 	metric_int(m, "lag_from", &from);
