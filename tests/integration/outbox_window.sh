@@ -43,8 +43,6 @@ run_once -c "$conf" --format json --once-window 1s
 wait "$writer"
 is "$RUN_RC" 2 "stopped relay: exit 2"
 json_is "$S.metrics.evaluation" STALL "the window's verdict: STALL"
-json_is "$S.metrics.produced" 10 "10 rows arrived over the window"
-json_is "$S.metrics.consumed" 0 "none was processed"
 json_is "$S.metrics.empty_in_s" null "empty_in_s null: the backlog does not shrink"
 json_is "$D | map(.rule) | join(\",\")" worker-stalled "worker-stalled, alone"
 json_is "$D | .[0].severity" crit "worker-stalled is crit"
@@ -77,8 +75,7 @@ run_once -c "$conf" --format json --once-window 1s
 wait "$writer"
 is "$RUN_RC" 1 "falling behind: exit 1"
 json_is "$S.metrics.evaluation" WARN "the window's verdict: WARN"
-json_is "$S.metrics.lag_from" 20 "the backlog was 20"
-json_is "$S.metrics.pending" 30 "and is 30"
+json_is "$S.metrics.pending" 30 "the backlog is 30"
 json_is "$D | map(.rule) | join(\",\")" outbox-falling-behind "outbox-falling-behind, alone"
 json_is "$D | .[0].severity" warn "outbox-falling-behind is warn"
 like "$(jqr "$D | .[0].evidence")" '^backlog grew from 20 to 30 rows over the last 1s while 5 were processed and 15 arrived; oldest [0-9.]+(ms|s), growing (9\.[5-9]|10\.[0-4])/s$' \

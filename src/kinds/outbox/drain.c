@@ -2,6 +2,7 @@
  * empty. Pure. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kinds/outbox/outbox.h"
 #include "util.h"
@@ -26,7 +27,17 @@ void outbox_window_derive(const struct stage_cfg *stage, const struct sample *pr
 	if (!window_history(prev->raw, prev->mono, cur->raw, cur->mono, HIST_WINDOWS * window, &h))
 		return; /* a capped count: no backlog figure to follow */
 	struct window_eval ev = window_evaluate(h.pts, h.n, h.lanes, window);
-	window_put(cur->metrics, &ev);
+	/* The verdict is a metric; what it rests on (evaluated_s, lag_from, consumed, produced)
+	   stays in raw for the evidence: the detail view keeps room for the diagnoses. */
+	json_t *w = json_object();
+	window_put(w, &ev);
+	const char *key;
+	json_t *v;
+	json_object_foreach(w, key, v)
+	{
+		json_object_set(strcmp(key, "evaluation") ? cur->raw : cur->metrics, key, v);
+	}
+	json_decref(w);
 
 	/* The backlog's growth from the oldest poll inside the window to now: over the polls there
 	   are when they do not cover the window yet (two polls of --once). */

@@ -20,10 +20,6 @@ static const struct metric_def outbox_metrics[] = {
     {"growth_per_s", MU_PER_SECOND, false},
     {"empty_in_s", MU_SECONDS, false},
     {"evaluation", MU_TEXT, false},
-    {"evaluated_s", MU_SECONDS, false},
-    {"lag_from", MU_COUNT, false},
-    {"consumed", MU_COUNT, false},
-    {"produced", MU_COUNT, false},
     /* the worker's row in outbox.control_table */
     {"worker_paused", MU_BOOL, false},
     {"paused_since", MU_TEXT, false},

@@ -34,7 +34,7 @@ struct outbox_opts {
 
 /* The poisoned rows listed in a sample's detail (first_poison_rows), and the bytes of each
    one's last_error kept there (one line, cleaned). */
-#define OUTBOX_POISON_SHOWN 5
+#define OUTBOX_POISON_SHOWN 3
 #define OUTBOX_ERROR_SHOWN  161
 /* outbox.window's default, also for a derive without a stage (tests). */
 #define OUTBOX_WINDOW_DEFAULT 10.0
@@ -91,7 +91,8 @@ extern const struct opt_def outbox_options[];
    every pending row and the poisoned ones; end - committed is the deliverable backlog. */
 void outbox_positions(json_t *raw, int64_t max_id, int64_t all_pending, int64_t failed);
 /* drain.c: carries the history from prev to cur (outbox.window) and sets cur's evaluation (the
-   window's verdict, window_put), growth_per_s (the deliverable backlog's growth over the window)
+   window's verdict, window_put; what it rests on, evaluated_s, lag_from, consumed and produced,
+   in cur's raw), growth_per_s (the deliverable backlog's growth over the window)
    and empty_in_s (when it would be empty at that pace; 0 when empty, null when not shrinking). */
 void outbox_window_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur);
 /* "empty in ~6m", "growing 4.2/s", "not shrinking", or "" (nothing pending, or not known), in

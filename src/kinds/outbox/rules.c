@@ -109,8 +109,9 @@ static void add_falling_behind(struct pipeline_view *pv, struct stage_view *sv, 
 }
 
 /* The poison-rows evidence's tail, from the sample's first_poison_rows (probe.c): the oldest
-   poisoned row's age, the first ids with their attempts, and the first error recorded. */
-static void poison_evidence(const struct stage_view *sv, char *buf, size_t n)
+   poisoned row's age, the first ids (at most OUTBOX_POISON_SHOWN, "..." when there are more of
+   the failed rows) with their attempts, and the first error recorded. */
+static void poison_evidence(const struct stage_view *sv, int64_t failed, char *buf, size_t n)
 {
 	double age;
 	if (metric_num(sv->cur.metrics, "oldest_failed_age_s", &age)) {
@@ -120,20 +121,21 @@ static void poison_evidence(const struct stage_view *sv, char *buf, size_t n)
 	}
 	const json_t *rows = json_object_get(sv->cur.detail, "first_poison_rows"), *row;
 	const char *first_error = NULL;
-	size_t i;
+	size_t i, shown = 0;
 	json_array_foreach(rows, i, row)
 	{
 		int64_t attempts;
-		if (i == 3) { /* the evidence names three; the detail view lists more */
-			snappendf(buf, n, ", ...");
+		if (i == OUTBOX_POISON_SHOWN)
 			break;
-		}
 		snappendf(buf, n, "%s%s", i == 0 ? "; first ids " : ", ", metric_str(row, "id"));
 		if (metric_int(row, "attempts", &attempts))
 			snappendf(buf, n, " (%" PRId64 " attempts)", attempts);
 		if (!first_error)
 			first_error = metric_str(row, "last_error");
+		shown++;
 	}
+	if (shown > 0 && failed > (int64_t)shown)
+		snappendf(buf, n, ", ...");
 	if (first_error) /* already one line, cut to OUTBOX_ERROR_SHOWN (probe.c) */
 		snappendf(buf, n, "; first error: %s", first_error);
 }
@@ -178,11 +180,12 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 	char evidence[512] = "", over[32];
 	double span = 0;
 	int64_t produced = 0, consumed = 0, from = 0;
-	if (metric_num(m, "evaluated_s", &span) && span >= 0.5)
+	const json_t *raw = sv->cur.raw; /* what the verdict rests on (drain.c) */
+	if (metric_num(raw, "evaluated_s", &span) && span >= 0.5)
 		span = round(span); /* timer jitter: 976ms of polls reads as the 1s it is */
-	metric_int(m, "produced", &produced);
-	metric_int(m, "consumed", &consumed);
-	metric_int(m, "lag_from", &from);
+	metric_int(raw, "produced", &produced);
+	metric_int(raw, "consumed", &consumed);
+	metric_int(raw, "lag_from", &from);
 	format_duration(span, over, sizeof over);
 	if (pending > 0 && ev && (!strcmp(ev, "STALL") || !strcmp(ev, "STOP"))) {
 		stalled = true;
@@ -254,7 +257,7 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			         "%s pending rows have %s >= %" PRId64 " or an error in %s", fc,
 			         *st->attempts_column ? st->attempts_column : "attempts", st->max_attempts,
 			         *st->error_column ? st->error_column : "(no error column)");
-			poison_evidence(sv, d->evidence, sizeof d->evidence);
+			poison_evidence(sv, failed, d->evidence, sizeof d->evidence);
 			snprintf(d->next, sizeof d->next,
 			         "read the recorded errors (SELECT %s, %s FROM %s WHERE %s IS NOT NULL), fix "
 			         "the cause, "

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -472,12 +473,36 @@ static void test_no_index_near_miss(void **state)
 
 /* ---- the window's verdict on the drain (drain.c, src/window.c) ---- */
 
+/* As eval, but what the verdict rests on (evaluated_s, lag_from, consumed, produced), written
+   among the metrics for brevity, goes to the sample's raw, where drain.c leaves it. */
+static const struct pipeline_view *eval_window(struct fx *f, const char *outbox, const char *prev, double dt)
+{
+	static const char *const keys[] = {"evaluated_s", "lag_from", "consumed", "produced"};
+	fixture_sample(OUTBOX(f), outbox, prev, dt);
+	json_t *raw = json_object();
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		json_t *v = json_object_get(OUTBOX(f)->cur.metrics, keys[i]);
+		if (v) {
+			json_object_set(raw, keys[i], v);
+			json_object_del(OUTBOX(f)->cur.metrics, keys[i]);
+		}
+	}
+	char *text = json_dumps(raw, 0);
+	fixture_raw(OUTBOX(f), text);
+	free(text);
+	json_decref(raw);
+	fixture_sample(SLOT(f), "{}", NULL, 0);
+	fixture_detail(SLOT(f), NO_SLOTS);
+	health_evaluate(&f->snap);
+	return &f->snap.pipes[0];
+}
+
 /* STALL: nothing processed over the window while rows arrived; the rows are young (the two-poll
    test would wait for the warn age). 1.976s of polls reads as the 2s it is (timer jitter). */
 static void test_window_stall(void **state)
 {
 	struct fx *f = *state;
-	const struct pipeline_view *pv = eval(
+	const struct pipeline_view *pv = eval_window(
 	    f,
 	    "{\"pending\": 15, \"pending_capped\": false, \"oldest_pending_age_s\": 3.0, \"failed\": 0,"
 	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 5.0, \"evaluation\": \"STALL\", \"evaluated_s\": 1.976,"
@@ -501,7 +526,7 @@ static void test_window_stall(void **state)
 static void test_window_stop_paused(void **state)
 {
 	struct fx *f = *state;
-	const struct pipeline_view *pv = eval(
+	const struct pipeline_view *pv = eval_window(
 	    f,
 	    "{\"pending\": 140, \"pending_capped\": false, \"oldest_pending_age_s\": 28.0, \"failed\": 0,"
 	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 5.0, \"evaluation\": \"STOP\", \"evaluated_s\": 25.0,"
@@ -525,7 +550,7 @@ static void test_window_stop_paused(void **state)
 static void test_window_stall_near_miss(void **state)
 {
 	struct fx *f = *state;
-	const struct pipeline_view *pv = eval(
+	const struct pipeline_view *pv = eval_window(
 	    f,
 	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 61.0, \"failed\": 0,"
 	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.0, \"evaluation\": \"OK\", \"evaluated_s\": 10.0,"
@@ -537,18 +562,19 @@ static void test_window_stall_near_miss(void **state)
 	assert_string_equal(pv->diags[0].rule, "outbox-backlog");
 	assert_string_equal(pv->diags[0].evidence, "12 rows pending in public.outbox, oldest 1m01s, "
 	                                           "draining 0.0/s, inflow 4.0/s, empty in ~1m");
-	pv =
-	    eval(f,
-	         "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 30.0, \"failed\": 0,"
-	         " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.0, \"evaluation\": \"REWIND\","
-	         " \"evaluated_s\": 10.0}",
-	         "{\"pending\": 8, \"pending_capped\": false, \"oldest_pending_age_s\": 29.0}", 1.0);
+	pv = eval_window(
+	    f,
+	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 30.0, \"failed\": 0,"
+	    " \"drain_per_s\": 0.0, \"inflow_per_s\": 4.0, \"evaluation\": \"REWIND\","
+	    " \"evaluated_s\": 10.0}",
+	    "{\"pending\": 8, \"pending_capped\": false, \"oldest_pending_age_s\": 29.0}", 1.0);
 	assert_int_equal(pv->n_diags, 0);
 	assert_int_equal(OUTBOX(f)->status, ST_OK);
-	pv = eval(f,
-	          "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0, \"failed\": 0,"
-	          " \"evaluation\": \"IDLE\", \"evaluated_s\": 10.0}",
-	          NULL, 0);
+	pv = eval_window(
+	    f,
+	    "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0, \"failed\": 0,"
+	    " \"evaluation\": \"IDLE\", \"evaluated_s\": 10.0}",
+	    NULL, 0);
 	assert_int_equal(pv->n_diags, 0);
 	assert_int_equal(OUTBOX(f)->status, ST_OK);
 }
@@ -557,7 +583,7 @@ static void test_window_stall_near_miss(void **state)
 static void test_falling_behind(void **state)
 {
 	struct fx *f = *state;
-	const struct pipeline_view *pv = eval(
+	const struct pipeline_view *pv = eval_window(
 	    f,
 	    "{\"pending\": 80, \"pending_capped\": false, \"oldest_pending_age_s\": 12.0, \"failed\": 0,"
 	    " \"drain_per_s\": 10.0, \"inflow_per_s\": 16.0, \"evaluation\": \"WARN\", \"evaluated_s\": 10.0,"
@@ -581,7 +607,7 @@ static void test_falling_behind(void **state)
 	                    "it keeps up");
 
 	/* Old rows too: the one diagnosis takes the oldest row's level, no separate backlog. */
-	pv = eval(
+	pv = eval_window(
 	    f,
 	    "{\"pending\": 800, \"pending_capped\": false, \"oldest_pending_age_s\": 400.0, \"failed\": 0,"
 	    " \"evaluation\": \"WARN\", \"evaluated_s\": 10.0, \"lag_from\": 700, \"consumed\": 100,"
@@ -598,7 +624,7 @@ static void test_falling_behind_near_miss(void **state)
 	struct fx *f = *state;
 	/* The backlog is higher than a window ago, but the window did not find it growing across
 	   the whole window (OK): no finding, and young rows are no backlog. */
-	const struct pipeline_view *pv = eval(
+	const struct pipeline_view *pv = eval_window(
 	    f,
 	    "{\"pending\": 80, \"pending_capped\": false, \"oldest_pending_age_s\": 12.0, \"failed\": 0,"
 	    " \"drain_per_s\": 10.0, \"inflow_per_s\": 16.0, \"evaluation\": \"OK\", \"evaluated_s\": 10.0,"
@@ -613,7 +639,7 @@ static void test_falling_behind_near_miss(void **state)
 static void test_time_to_empty(void **state)
 {
 	struct fx *f = *state;
-	const struct pipeline_view *pv = eval(
+	const struct pipeline_view *pv = eval_window(
 	    f,
 	    "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0, \"failed\": 2,"
 	    " \"drain_per_s\": 9.0, \"inflow_per_s\": 4.0, \"evaluation\": \"OK\", \"evaluated_s\": 10.0,"
@@ -628,11 +654,12 @@ static void test_time_to_empty(void **state)
 	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 2 failed, drain 9.0/s, inflow 4.0/s, "
 	                         "empty in ~6m");
 
-	pv = eval(f,
-	          "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0,"
-	          " \"failed\": 0, \"drain_per_s\": 1.0, \"inflow_per_s\": 5.2, \"evaluation\": \"OK\","
-	          " \"evaluated_s\": 10.0, \"growth_per_s\": 4.2, \"empty_in_s\": null}",
-	          NULL, 0);
+	pv =
+	    eval_window(f,
+	                "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0,"
+	                " \"failed\": 0, \"drain_per_s\": 1.0, \"inflow_per_s\": 5.2, \"evaluation\": \"OK\","
+	                " \"evaluated_s\": 10.0, \"growth_per_s\": 4.2, \"empty_in_s\": null}",
+	                NULL, 0);
 	assert_string_equal(fixture_diag(pv, "outbox-backlog")->evidence,
 	                    "1,800 rows pending in public.outbox, oldest 1m30s, draining 1.0/s, inflow "
 	                    "5.2/s, growing 4.2/s");
@@ -641,16 +668,16 @@ static void test_time_to_empty(void **state)
 	                         "growing 4.2/s");
 
 	/* Near misses: steady, and nothing pending. */
-	pv = eval(f,
-	          "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0,"
-	          " \"failed\": 0, \"growth_per_s\": 0.0, \"empty_in_s\": null}",
-	          NULL, 0);
+	pv = eval_window(f,
+	                 "{\"pending\": 1800, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0,"
+	                 " \"failed\": 0, \"growth_per_s\": 0.0, \"empty_in_s\": null}",
+	                 NULL, 0);
 	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
 	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 0 failed, not shrinking");
-	pv = eval(f,
-	          "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0,"
-	          " \"failed\": 0, \"growth_per_s\": -3.0, \"empty_in_s\": 0.0}",
-	          NULL, 0);
+	pv = eval_window(f,
+	                 "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0,"
+	                 " \"failed\": 0, \"growth_per_s\": -3.0, \"empty_in_s\": 0.0}",
+	                 NULL, 0);
 	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
 	assert_string_equal(buf, "0 pending, 0 failed");
 }
