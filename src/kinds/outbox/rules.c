@@ -195,8 +195,8 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 		raise_status(sv, ST_CRIT, "nothing drained over %s with %s rows pending", over, cnt);
 		if (!strcmp(ev, "STOP"))
 			snprintf(evidence, sizeof evidence,
-			         "%s%s rows pending, oldest %s, nothing processed for %s (longer than the %s "
-			         "window) while %s rows arrived",
+			         "%s%s rows pending, oldest %s, nothing processed for at least %s (longer "
+			         "than the %s window) while %s rows arrived",
 			         cnt, more, age, over, win, arrived);
 		else
 			snprintf(evidence, sizeof evidence,

@@ -539,8 +539,8 @@ static void test_window_stop_paused(void **state)
 	assert_string_equal(pv->diags[0].rule, "worker-stalled");
 	assert_string_equal(action_json_name(pv->diags[0].action), "resume");
 	assert_string_equal(pv->diags[0].evidence,
-	                    "140 rows pending, oldest 28s, nothing processed for 25s (longer than the "
-	                    "10s window) while 125 rows arrived");
+	                    "140 rows pending, oldest 28s, nothing processed for at least 25s (longer "
+	                    "than the 10s window) while 125 rows arrived");
 	assert_string_equal(pv->diags[1].rule, "worker-paused");
 }
 
