@@ -66,6 +66,7 @@ json_is "$D | length" 0 "no diagnosis: the rows are young"
 process 10
 insert 20
 mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.window = 1s'
+# shellcheck disable=SC2317 # run by during
 both() {
 	process 5
 	insert 15
@@ -89,6 +90,7 @@ like "$(jqr "$S.status")" warn "the stage is warn"
 process 1000
 insert 100
 mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.window = 2s'
+# shellcheck disable=SC2317 # run by during
 drain() {
 	process 40
 	insert 10
