@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "kinds/kind.h"
 #include "rules.h"
 
@@ -26,13 +27,23 @@ static void eval_stage(struct pipeline_view *pv, struct stage_view *sv)
 	sv->cfg->kind->evaluate(pv, sv);
 }
 
-/* Worst first; rules of equal severity keep the order they were found in (stable). */
+/* Whether a goes after b: consequences after roots, then the less severe after the worse. */
+static bool after(const struct diagnosis *a, const struct diagnosis *b)
+{
+	bool ca = a->because[0] != '\0', cb = b->because[0] != '\0';
+	if (ca != cb)
+		return ca;
+	return a->severity < b->severity;
+}
+
+/* Roots first, the worst first (the headline is the first); equals keep the order they were
+   found in (stable). */
 static void sort_diags(struct diagnosis *d, size_t n)
 {
 	for (size_t i = 1; i < n; i++) {
 		struct diagnosis key = d[i];
 		size_t j = i;
-		for (; j > 0 && d[j - 1].severity < key.severity; j--)
+		for (; j > 0 && after(&d[j - 1], &key); j--)
 			d[j] = d[j - 1];
 		d[j] = key;
 	}
@@ -47,10 +58,11 @@ void health_evaluate(struct snapshot *snap)
 		pv->diags = NULL;
 		pv->n_diags = 0;
 		pv->status = ST_OK;
-		for (size_t j = 0; j < pv->n_stages; j++) {
+		for (size_t j = 0; j < pv->n_stages; j++)
 			eval_stage(pv, &pv->stages[j]);
+		causes_link(pv);
+		for (size_t j = 0; j < pv->n_stages; j++)
 			pv->status = status_worst(pv->status, pv->stages[j].status);
-		}
 		sort_diags(pv->diags, pv->n_diags);
 		snap->status = status_worst(snap->status, pv->status);
 	}

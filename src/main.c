@@ -10,6 +10,7 @@
 #include "cmd_action.h"
 #include "config_file.h"
 #include "once.h"
+#include "roff.h"
 #include "kinds/kind.h"
 #ifdef HAVE_KAFKA
 #include "backend/kafka.h"
@@ -48,6 +49,7 @@ static void usage(FILE *out)
 	      "                           (how many have a TTL; bounded by cache.sample_keys)\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
+	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
@@ -66,6 +68,7 @@ int main(int argc, char **argv)
 		ARG_WINDOW,
 		ARG_LIST,
 		ARG_LIST_KEYS,
+		ARG_LIST_RULES,
 		ARG_WALLBOARD,
 		ARG_READ_ONLY,
 		ARG_INTERVAL,
@@ -79,6 +82,7 @@ int main(int argc, char **argv)
 	    {"once-window", required_argument, NULL, ARG_WINDOW},
 	    {"list-options", no_argument, NULL, ARG_LIST},
 	    {"list-keys", no_argument, NULL, ARG_LIST_KEYS},
+	    {"list-rules", no_argument, NULL, ARG_LIST_RULES},
 	    {"wallboard", no_argument, NULL, ARG_WALLBOARD},
 	    {"read-only", no_argument, NULL, ARG_READ_ONLY},
 	    {"interval", required_argument, NULL, ARG_INTERVAL},
@@ -127,7 +131,7 @@ int main(int argc, char **argv)
 	int c;
 	/* Everything is read before anything is done: a bad option after --help is still an error. */
 	bool help = false, window_set = false, format_set = false, interval_set = false;
-	char info[32] = ""; /* --version, --list-options or --list-keys: each goes alone */
+	char info[32] = ""; /* --version, --list-options, --list-keys, --list-rules: each alone */
 	int info_c = 0;
 	char other[32] = ""; /* an option that is neither --help nor info, for messages */
 	int li = -1;
@@ -139,7 +143,8 @@ int main(int argc, char **argv)
 		else
 			snprintf(opt, sizeof opt, "-%c", c);
 		li = -1;
-		if (c != 'h' && c != 'V' && c != ARG_LIST && c != ARG_LIST_KEYS && c != ':' && c != '?')
+		if (c != 'h' && c != 'V' && c != ARG_LIST && c != ARG_LIST_KEYS && c != ARG_LIST_RULES &&
+		    c != ':' && c != '?')
 			strlcpy_safe(other, opt, sizeof other);
 		switch (c) {
 		case 'c':
@@ -177,6 +182,7 @@ int main(int argc, char **argv)
 			break;
 		case ARG_LIST:
 		case ARG_LIST_KEYS:
+		case ARG_LIST_RULES:
 		case 'V':
 			if (info_c && info_c != c) {
 				fprintf(stderr,
@@ -240,6 +246,8 @@ int main(int argc, char **argv)
 			config_list_options(stdout);
 		else if (info_c == ARG_LIST_KEYS)
 			ui_keys_man(stdout);
+		else if (info_c == ARG_LIST_RULES)
+			rules_man(stdout);
 		else
 			version_print(stdout);
 		return 0;

@@ -13,4 +13,9 @@ enum status level(double v, double warn, double crit);
 struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv, const char *rule,
                            enum status sev, enum action action);
 
+/* Sets d->since: the stage's sample time less the duration in metric for_metric
+   (paused_for_s); seen when that duration is since synctop first saw it (a memo), not a time
+   the server keeps. Leaves it 0 when the metric is not known. */
+void diag_since_from(struct diagnosis *d, const struct stage_view *sv, const char *for_metric, bool seen);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "actions.h"
 #include "config.h"
+#include "rule_def.h"
 #include "sample.h"
 
 /* Ordered best to worst for sorting and exit codes: ok < unknown < warn < crit is the
@@ -15,7 +16,8 @@ enum status status_worst(enum status a, enum status b);
 int status_exit_code(enum status s);
 
 struct diagnosis {
-	const char *rule; /* stable id from RUNBOOK.md: "worker-stalled" */
+	const char *rule;           /* stable id from RUNBOOK.md: "worker-stalled" */
+	const struct rule_def *def; /* its entry in the stage kind's rules table */
 	enum status severity;
 	const struct stage_cfg *stage;
 	char symptom[256];

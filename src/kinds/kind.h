@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "rule_def.h"
 #include "snapshot.h"
 
 struct probe;
@@ -51,8 +52,15 @@ struct kind {
 	struct conn *(*extra_conn)(const struct stage_cfg *st);
 	/* The stage's target as shown (the outbox table, the slot names, the group and topics). */
 	void (*target)(const struct stage_cfg *st, char *buf, size_t n);
-	/* Raises sv's status and adds the pipeline's diagnoses from sv->cur (ok) and sv->prev. Pure. */
+	/* Raises sv's status and adds the pipeline's diagnoses from sv->cur (ok) and sv->prev. Pure.
+	   pv's stages before sv are evaluated already (flow order). */
 	void (*evaluate)(struct pipeline_view *pv, struct stage_view *sv);
+	/* Every rule evaluate may raise, ended by {0} (rule_def.h): add_diag finds each there. */
+	const struct rule_def *rules;
+	/* How many items the stage holds on their way downstream now (outbox rows pending,
+	   messages of lag): what a later stage's count may lack without anything being lost.
+	   False when not known. May be NULL (the stage holds nothing back). */
+	bool (*in_flight)(const struct stage_view *sv, double *n);
 	/* The key figures of an ok sample on one line ("137 pending, oldest 10m00s, 5 failed"). */
 	void (*figures)(const struct stage_view *sv, char *buf, size_t n);
 	/* The actions its stages offer (actions.h), ACTION_BIT of each; 0 for none. Whether one
@@ -85,6 +93,9 @@ bool kind_offers(const struct kind *k, enum action a);
 
 /* The kind's sample_ready for st (true with buf "" when it has none). */
 bool stage_sample_ready(const struct stage_cfg *st, char *buf, size_t n);
+
+/* The rule id of kind k, or NULL. */
+const struct rule_def *kind_rule(const struct kind *k, const char *id);
 
 /* The kind's extra_conn for st, or NULL. */
 struct conn *stage_extra_conn(const struct stage_cfg *st);

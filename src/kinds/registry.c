@@ -75,6 +75,14 @@ struct conn *stage_extra_conn(const struct stage_cfg *st)
 	return st->kind->extra_conn ? st->kind->extra_conn(st) : NULL;
 }
 
+const struct rule_def *kind_rule(const struct kind *k, const char *id)
+{
+	for (const struct rule_def *r = k->rules; r && r->id; r++)
+		if (!strcmp(r->id, id))
+			return r;
+	return NULL;
+}
+
 bool kind_offers(const struct kind *k, enum action a)
 {
 	return a > ACTION_NONE && a < ACTION_COUNT && (k->actions & ACTION_BIT(a));

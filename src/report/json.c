@@ -73,6 +73,8 @@ static json_t *diag_json(const struct diagnosis *d)
 	json_object_set_new(o, "action", str_or_null(action_json_name(d->action)));
 	if (d->action_scope[0])
 		json_object_set_new(o, "action_scope", json_string(d->action_scope));
+	/* The root this one follows from ("outbox: worker-stalled"); null for a root. */
+	json_object_set_new(o, "because", d->because[0] ? json_string(d->because) : json_null());
 	return o;
 }
 

@@ -99,8 +99,9 @@ void report_text(FILE *out, const struct snapshot *snap)
 			upper(st, status_name(d->severity), sizeof st);
 			char symptom[1024], evidence[1024], next[1024];
 			fprintf(
-			    out, "\n%-4s  %s  %s/%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
-			    pv->cfg->name, d->stage->kind->name, clean(d->symptom, symptom, sizeof symptom),
+			    out, "\n%-4s  %s  %s/%s%s%s%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
+			    pv->cfg->name, d->stage->kind->name, d->because[0] ? "  (follows from " : "",
+			    d->because, d->because[0] ? ")" : "", clean(d->symptom, symptom, sizeof symptom),
 			    clean(d->evidence, evidence, sizeof evidence), clean(d->next, next, sizeof next));
 		}
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ui/action_ui.h"
+#include "roff.h"
 #include "util.h"
 
 #define CTRL(c) ((c)&0x1f)
@@ -148,16 +149,6 @@ enum action ui_key_write(const struct ui_key *k)
 		if (action_defs[a].key && action_defs[a].key == k->codes[0])
 			return (enum action)a;
 	return ACTION_NONE;
-}
-
-/* roff needs a backslash before a leading dot or quote and before every backslash or hyphen. */
-static void roff_text(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '-')
-			fputc('\\', out);
-		fputc(*s, out);
-	}
 }
 
 void ui_keys_man(FILE *out)

@@ -51,33 +51,49 @@ done
 wait_snap 20 lacks_rule kafka kafka-no-commits
 ok "the indexer commits (no kafka-no-commits)" test $? -eq 0
 
-# fault NAME STAGE RULE SEVERITY SECONDS: inject, see the rule, clear, see it go.
+# fault NAME PIPELINE STAGE RULE SEVERITY SECONDS: inject; the pipeline's headline is the rule
+# on that stage (a root) and nothing else anywhere is crit, then and for the next snapshots
+# (HOLD, default 3: a consequence that turns up later must not take over); clear; every
+# pipeline is ok again. The figures are the snapshots' (a --once each): the time to detect and
+# to clear of a running synctop, with its damping, is bench/detect.sh's.
 fault() {
-	local name=$1 stage=$2 rule=$3 sev=$4 secs=$5
+	local name=$1 pipe=$2 stage=$3 rule=$4 sev=$5 secs=$6 t0 i held=1
 	"$DEMO" fault "$name" >"$TEST_TMP/fault.out" 2>&1
 	is "$?" 0 "fault $name: injected"
-	if wait_snap "$secs" has_rule "$stage" "$rule" "$sev"; then
-		ok "fault $name: $stage shows $rule ($sev)"
+	t0=$(now_ms)
+	if wait_snap "$secs" headline "$pipe" "$stage" "$rule" "$sev"; then
+		ok "fault $name: the headline of $pipe is $stage $rule ($sev), no other crit"
+		diag "fault $name: headline in $(($(now_ms) - t0)) ms"
+		for ((i = 0; i < ${HOLD:-2}; i++)); do
+			SNAP=$(snap) || true
+			headline "$pipe" "$stage" "$rule" "$sev" || held=0
+			((held)) || break
+		done
+		ok "fault $name: it holds over ${HOLD:-2} more snapshots" test "$held" -eq 1 ||
+			diag "$(jq -c '[.pipelines[] | {name, status, diagnoses: [.diagnoses[]? | {stage, rule, severity, because}]}]' <<<"$SNAP")"
 	else
-		ok "fault $name: $stage shows $rule ($sev)" false
-		diag "$(jq -c '[.pipelines[] | {name, status, diagnoses: [.diagnoses[]? | {rule, severity}]}]' <<<"$SNAP")"
+		ok "fault $name: the headline of $pipe is $stage $rule ($sev), no other crit" false
+		diag "$(jq -c '[.pipelines[] | {name, status, diagnoses: [.diagnoses[]? | {stage, rule, severity, because}]}]' <<<"$SNAP")"
 	fi
 	"$DEMO" fault clear >"$TEST_TMP/fault.out" 2>&1
 	is "$?" 0 "fault $name: cleared"
-	wait_snap 30 lacks_rule "$stage" "$rule"
-	ok "fault $name: $rule gone after the clear" test $? -eq 0
+	t0=$(now_ms)
+	wait_snap 30 all_ok
+	ok "fault $name: every pipeline ok after the clear" test $? -eq 0 ||
+		diag "$(jq -c '[.pipelines[] | {name, status, diagnoses: [.diagnoses[]? | {stage, rule, severity}]}]' <<<"$SNAP")"
+	diag "fault $name: ok again in $(($(now_ms) - t0)) ms"
 }
 
-fault stop-relay outbox worker-stalled crit 15
-fault pause-relay outbox worker-paused warn 10
-fault poison-rows outbox poison-rows warn 10
-fault refresh-off search search-refresh-disabled crit 10
-fault dual-write-loss search dual-write-loss warn 15
-fault evict-sessions cache cache-evicting warn 20
-fault slot-stall slot slot-inactive warn 10
-fault task-fail connector connector-task-failed crit 10
+fault stop-relay products outbox worker-stalled crit 15
+fault pause-relay products outbox worker-paused warn 10
+fault poison-rows products outbox poison-rows warn 10
+fault refresh-off products search search-refresh-disabled crit 10
+fault dual-write-loss products search dual-write-loss warn 15
+fault evict-sessions sessions cache cache-evicting warn 20
+fault slot-stall recommendations slot slot-inactive warn 10
+fault task-fail recommendations connector connector-task-failed crit 10
 # The consumer is judged over kafka.window (6 s in the demo): a snapshot whose two polls span it.
-SNAP_WINDOW=7s fault lagging-indexer kafka cdc-lagging warn 40
+SNAP_WINDOW=7s fault lagging-indexer products kafka cdc-lagging warn 40
 
 "$DEMO" fault no-such-fault >"$TEST_TMP/fault.out" 2>&1
 is "$?" 2 "an unknown fault: exit 2"

@@ -7,6 +7,11 @@
 #   has_rule STAGE RULE [SEV]   SNAP has that diagnosis on that stage (of that severity)
 #   lacks_rule STAGE RULE       the opposite
 #   demo_ready                  SNAP: no stage unknown, and documents in the index
+#   headline PIPE STAGE RULE SEV
+#                               SNAP: the first diagnosis of PIPE is RULE on STAGE, of SEV, a
+#                               root (no because); nothing else anywhere is crit, diagnosis or
+#                               stage (the headline's own stage aside)
+#   all_ok                      SNAP: every pipeline ok
 
 snap() {
 	"$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null
@@ -37,4 +42,18 @@ demo_ready() {
 	jq -e '([.pipelines[].stages[] | select(.status == "unknown")] | length == 0) and
 		([.pipelines[].stages[] | select(.kind == "search") | .metrics.docs // 0] | add > 0)' \
 		<<<"$SNAP" >/dev/null 2>&1
+}
+
+headline() {
+	jq -e --arg p "$1" --arg s "$2" --arg r "$3" --arg v "$4" '
+		([.pipelines[] | select(.name == $p) | .diagnoses[0] |
+			select(.stage == $s and .rule == $r and .severity == $v and .because == null)] | length == 1) and
+		([.pipelines[] | .name as $n | .diagnoses[]? | select(.severity == "crit") |
+			select(($n == $p and .stage == $s and .rule == $r) | not)] | length == 0) and
+		([.pipelines[] | .name as $n | .stages[] | select(.status == "crit") |
+			select(($n == $p and .kind == $s) | not)] | length == 0)' <<<"$SNAP" >/dev/null 2>&1
+}
+
+all_ok() {
+	jq -e '[.pipelines[] | select(.status != "ok")] | length == 0' <<<"$SNAP" >/dev/null 2>&1
 }

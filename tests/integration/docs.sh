@@ -74,6 +74,15 @@ else
 	skip "synctop.1 KEYS section matches the key table (make update-man)" \
 		"a build without every backend shows fewer actions under the keys; synctop.1 is the full build's"
 fi
+# So is the list of rules in DIAGNOSES, from the kinds' rule tables (built whatever the backends).
+ok "synctop.1 DIAGNOSES rules match the rule tables (make update-man)" \
+	"$top_srcdir/share/man/section.sh" "$SYNCTOP" "$top_srcdir/share/man/synctop.1" RULES --list-rules --check
+run_synctop --list-rules
+is "$RUN_RC" 0 "--list-rules exits 0"
+for rule in worker-stalled worker-paused outbox-backlog poison-rows slot-inactive kafka-stall cdc-lagging \
+	connector-task-failed search-refresh-disabled dual-write-loss search-stale cache-evicting; do
+	is "$(grep -cxF ".B ${rule//-/\\-}" <<<"$RUN_OUT")" 1 "--list-rules has $rule once"
+done
 run_synctop --list-keys
 is "$RUN_RC" 0 "--list-keys exits 0"
 is "$(grep -c '^\.TP$' <<<"$RUN_OUT")" "$(grep -c '^\.TP$' < <(sed -n '/BEGIN KEYS/,/END KEYS/p' "$top_srcdir/share/man/synctop.1"))" \

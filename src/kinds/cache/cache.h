@@ -25,6 +25,8 @@ static inline const struct cache_opts *cache_opts(const struct stage_cfg *st)
 }
 
 extern const struct kind cache_kind;
+/* Its rules as data (rules_table.c), ended by {0}. */
+extern const struct rule_def cache_rule_defs[];
 #ifdef HAVE_REDIS
 extern const struct probe cache_probe;
 /* act.c: pause and resume through the flag key (cache.pause_key). */

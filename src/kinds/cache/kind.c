@@ -104,6 +104,7 @@ const struct kind cache_kind = {
     .sample_help = "the keys of a cache stage",
     .target = cache_target,
     .evaluate = cache_rules,
+    .rules = cache_rule_defs,
     .figures = cache_figures,
     .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
 };

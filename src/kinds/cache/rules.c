@@ -49,6 +49,7 @@ static void pause_rule(struct pipeline_view *pv, struct stage_view *sv)
 	format_duration(since, d_s, sizeof d_s);
 	raise_status(sv, ST_WARN, "worker paused for %s (key %s)", d_s, k);
 	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
+	diag_since_from(d, sv, "paused_for_s", true);
 	snprintf(d->symptom, sizeof d->symptom,
 	         "the worker is paused by its flag key: nothing flows until the key is deleted");
 	snprintf(d->evidence, sizeof d->evidence, "key %s on %s has been set for at least %s (seen since %s)",

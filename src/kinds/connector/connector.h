@@ -20,6 +20,8 @@ static inline const struct connector_opts *connector_opts(const struct stage_cfg
 }
 
 extern const struct kind connector_kind;
+/* Its rules as data (rules_table.c), ended by {0}. */
+extern const struct rule_def connector_rule_defs[];
 #ifdef HAVE_SEARCH
 extern const struct probe connector_probe;
 #endif

@@ -62,6 +62,7 @@ const struct kind connector_kind = {
     .check = connector_check,
     .target = connector_target,
     .evaluate = connector_rules,
+    .rules = connector_rule_defs,
     .figures = connector_figures,
     .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME) | ACTION_BIT(ACTION_STOP) |
                ACTION_BIT(ACTION_RESTART),

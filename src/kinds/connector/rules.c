@@ -73,6 +73,7 @@ void connector_rules(struct pipeline_view *pv, struct stage_view *sv)
 		format_duration(since, d_s, sizeof d_s);
 		raise_status(sv, ST_WARN, "connector %s", state);
 		struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
+		diag_since_from(d, sv, "paused_for_s", true);
 		snprintf(
 		    d->symptom, sizeof d->symptom,
 		    "the connector is %s: nothing flows until it is resumed, and the pause outlives restarts",

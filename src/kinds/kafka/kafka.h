@@ -20,6 +20,8 @@ static inline const struct kafka_opts *kafka_opts(const struct stage_cfg *st)
 }
 
 extern const struct kind kafka_kind;
+/* Its rules as data (rules_table.c), ended by {0}. */
+extern const struct rule_def kafka_rule_defs[];
 #ifdef HAVE_KAFKA
 extern const struct probe kafka_probe;
 #endif

@@ -65,6 +65,12 @@ static void kafka_figures(const struct stage_view *sv, char *buf, size_t n)
 		snappendf(buf, n, ", %" PRId64 " members", members);
 }
 
+/* The messages of its lag are on their way to the consumer. */
+static bool kafka_in_flight(const struct stage_view *sv, double *n)
+{
+	return metric_num(sv->cur.metrics, "lag", n);
+}
+
 const struct kind kafka_kind = {
     .name = "kafka",
     .conn = CONN_KAFKA,
@@ -78,5 +84,7 @@ const struct kind kafka_kind = {
     .check = kafka_check,
     .target = kafka_target,
     .evaluate = kafka_rules,
+    .rules = kafka_rule_defs,
+    .in_flight = kafka_in_flight,
     .figures = kafka_figures,
 };

@@ -79,6 +79,12 @@ static void outbox_figures(const struct stage_view *sv, char *buf, size_t n)
 		snappendf(buf, n, ", %s", drain);
 }
 
+/* Its pending rows are on their way to the relay. */
+static bool outbox_in_flight(const struct stage_view *sv, double *n)
+{
+	return metric_num(sv->cur.metrics, "pending", n);
+}
+
 const struct kind outbox_kind = {
     .name = "outbox",
     .conn = CONN_POSTGRES,
@@ -92,6 +98,8 @@ const struct kind outbox_kind = {
 #endif
     .target = outbox_target,
     .evaluate = outbox_rules,
+    .rules = outbox_rule_defs,
+    .in_flight = outbox_in_flight,
     .figures = outbox_figures,
     .actions = ACTION_BIT(ACTION_REPLAY) | ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
 };

@@ -52,6 +52,8 @@ static inline bool outbox_by_statements(const struct outbox_opts *o)
 }
 
 extern const struct kind outbox_kind;
+/* Its rules as data (rules_table.c), ended by {0}. */
+extern const struct rule_def outbox_rule_defs[];
 #ifdef HAVE_POSTGRES
 extern const struct probe outbox_probe;
 /* act_replay.c: replay, pause and resume (kinds/act.h), ended by {ACTION_NONE}. */

@@ -23,6 +23,8 @@ static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 	const char *since = metric_str(m, "paused_since");
 	raise_status(sv, ST_WARN, "worker %s paused for %s", st->worker, d_s);
 	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
+	/* The control table keeps paused_at; a paused_sql says only "paused", seen since. */
+	diag_since_from(d, sv, "paused_for_s", outbox_by_statements(st));
 	snprintf(d->symptom, sizeof d->symptom,
 	         "the outbox relay is paused: events wait in the outbox, and the pause outlives restarts");
 	if (outbox_by_statements(st)) {

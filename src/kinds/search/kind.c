@@ -20,12 +20,14 @@ static const struct metric_def search_metrics[] = {
     {"missing_docs", MU_COUNT, true},
     /* beyond the contract */
     {"missing_docs_floor", MU_COUNT, false},
+    {"missing_docs_span_s", MU_SECONDS, false},
     {"refresh_explicit", MU_BOOL, false},
     {"search_idle", MU_BOOL, false},
     {"indices", MU_COUNT, false},
     {"unassigned_shards", MU_COUNT, false},
     {"index_total", MU_COUNT, false},
     {"indexing_failed_new", MU_COUNT, false},
+    {"indexing_failed_span_s", MU_SECONDS, false},
     {"is_throttled", MU_BOOL, false},
     {"freshness_lag_s", MU_SECONDS, false},
     {0},
@@ -109,6 +111,7 @@ const struct kind search_kind = {
     .extra_conn = search_extra_conn,
     .target = search_target,
     .evaluate = search_rules,
+    .rules = search_rule_defs,
     .figures = search_figures,
     .actions = ACTION_BIT(ACTION_REFRESH) | ACTION_BIT(ACTION_RESTORE_REFRESH),
 };

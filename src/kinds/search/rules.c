@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cause.h"
 #include "kinds/search/search.h"
 #include "rules.h"
 #include "units.h"
@@ -83,8 +84,13 @@ static void rule_indexing_failed(struct pipeline_view *pv, struct stage_view *sv
 	if (!metric_int(m, "indexing_failed_new", &fresh) || fresh <= 0)
 		return;
 	metric_int(m, "indexing_failed", &total);
+	/* The span actually observed: a --once sees one second of a 30s window. */
+	double span = search_opts(sv->cfg)->missing_window_s;
+	metric_num(m, "indexing_failed_span_s", &span);
+	if (span >= 0.5)
+		span = round(span);
 	char win[32];
-	format_duration(search_opts(sv->cfg)->missing_window_s, win, sizeof win);
+	format_duration(span, win, sizeof win);
 	raise_status(sv, ST_CRIT, "%" PRId64 " documents rejected in the last %s", fresh, win);
 	struct diagnosis *d = add_diag(pv, sv, "search-indexing-failed", ST_CRIT, ACTION_NONE);
 	snprintf(d->symptom, sizeof d->symptom,
@@ -97,6 +103,28 @@ static void rule_indexing_failed(struct pipeline_view *pv, struct stage_view *sv
 	         "full disk); fix them, then replay the rows through the outbox");
 }
 
+/* "the last 8s" of a window that spanned it; "the 1s seen so far (of search.missing_window
+   8s)" of one that did not (a --once, a start): the window actually observed, never more. */
+static void window_words(const json_t *m, double configured, char *buf, size_t n)
+{
+	double span = 0;
+	char w[32], c[32];
+	metric_num(m, "missing_docs_span_s", &span);
+	if (span >= 0.5) /* timer jitter: 984ms reads as the 1s it is */
+		span = round(span);
+	format_duration(span, w, sizeof w);
+	if (span + 0.5 >= configured) {
+		format_duration(configured, c, sizeof c);
+		snprintf(buf, n, "the last %s", c);
+		return;
+	}
+	format_duration(configured, c, sizeof c);
+	snprintf(buf, n,
+	         "the %s seen so far (of search.missing_window %s: too short to tell documents "
+	         "on their way from lost ones)",
+	         w, c);
+}
+
 static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const json_t *m)
 {
 	const struct search_opts *st = search_opts(sv->cfg);
@@ -106,10 +134,18 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 	metric_int(m, "missing_docs", &missing);
 	metric_int(m, "source_docs", &source);
 	metric_int(m, "docs", &docs);
-	char win[32];
-	format_duration(st->missing_window_s, win, sizeof win);
+	/* Documents cannot be lost while something before them (or the index's refresh) holds
+	   the flow: that finding is the one to act on, and the count follows it. */
+	if (cause_upstream(pv, sv))
+		return;
+	char win[200];
+	window_words(m, st->missing_window_s, win, sizeof win);
 	if (floor > 0) {
-		enum status s = level((double)floor, (double)st->missing_warn, (double)st->missing_crit);
+		/* Rows still on their way (outbox rows pending, messages of lag) are not lost. */
+		double flight = 0;
+		bool flight_known = in_flight_upstream(pv, sv, &flight);
+		int64_t lost = floor - (int64_t)ceil(flight);
+		enum status s = level((double)lost, (double)st->missing_warn, (double)st->missing_crit);
 		if (s == ST_OK)
 			return;
 		raise_status(sv, s, "%" PRId64 " documents missing from the index", missing);
@@ -121,12 +157,14 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 		         "rows in PostgreSQL have no document in the index: a product missing from search");
 		snprintf(d->evidence, sizeof d->evidence,
 		         "source %" PRId64 " rows, index %" PRId64 " documents: %" PRId64
-		         " missing, at least %" PRId64 " throughout the last %s",
+		         " missing, at least %" PRId64 " throughout %s",
 		         source, docs, missing, floor, win);
+		if (flight_known)
+			snappendf(d->evidence, sizeof d->evidence, "; %.0f on their way before the index",
+			          flight);
 		snprintf(d->next, sizeof d->next,
 		         "replay the rows through the outbox, e.g. those created in the last hour (never "
-		         "write to the index beside it); if refresh is off or the indexer is behind, that "
-		         "comes first");
+		         "write to the index beside it)");
 	} else if (floor < 0 && -floor >= st->missing_warn) {
 		raise_status(sv, ST_WARN, "%" PRId64 " more documents than source rows", -missing);
 		struct diagnosis *d = add_diag(pv, sv, "dual-write-loss", ST_WARN, ACTION_NONE);
@@ -134,7 +172,7 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 		         "the index holds documents whose rows are gone: deleted products still found");
 		snprintf(d->evidence, sizeof d->evidence,
 		         "source %" PRId64 " rows, index %" PRId64 " documents: %" PRId64
-		         " too many, at least %" PRId64 " throughout the last %s",
+		         " too many, at least %" PRId64 " throughout %s",
 		         source, docs, -missing, -floor, win);
 		snprintf(d->next, sizeof d->next,
 		         "check that deletes go through the outbox too, and that search.source_count counts "

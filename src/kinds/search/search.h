@@ -25,6 +25,8 @@ static inline const struct search_opts *search_opts(const struct stage_cfg *st)
 }
 
 extern const struct kind search_kind;
+/* Its rules as data (rules_table.c), ended by {0}. */
+extern const struct rule_def search_rule_defs[];
 #ifdef HAVE_SEARCH
 #include "kinds/act.h"
 extern const struct probe search_probe;

@@ -20,6 +20,7 @@ void search_window_update(json_t **memo, double span, double now, json_t *m)
 	   poll without a figure breaks the run: the floor is over what was seen since. */
 	json_int_t floor = 0;
 	bool have = false;
+	double run_from = now; /* when the run of polls the floor is over began */
 	size_t i;
 	json_t *row;
 	json_array_foreach(w, i, row)
@@ -29,24 +30,31 @@ void search_window_update(json_t **memo, double span, double now, json_t *m)
 			have = false;
 			continue;
 		}
+		if (!have)
+			run_from = json_real_value(json_array_get(row, 0));
 		if (!have || json_integer_value(v) < floor)
 			floor = json_integer_value(v);
 		have = true;
 	}
-	if (have && json_is_integer(missing))
+	if (have && json_is_integer(missing)) {
 		json_object_set_new(m, "missing_docs_floor", json_integer(floor));
+		json_object_set_new(m, "missing_docs_span_s", json_real(now - run_from));
+	}
 
 	/* Indexing failures that appeared within the window. */
 	json_t *first = NULL;
+	double first_at = now;
 	json_array_foreach(w, i, row)
 	{
 		if (json_is_integer(json_array_get(row, 2))) {
 			first = json_array_get(row, 2);
+			first_at = json_real_value(json_array_get(row, 0));
 			break;
 		}
 	}
 	if (first && json_is_integer(failed)) {
 		json_int_t grew = json_integer_value(failed) - json_integer_value(first);
 		json_object_set_new(m, "indexing_failed_new", json_integer(grew > 0 ? grew : 0));
+		json_object_set_new(m, "indexing_failed_span_s", json_real(now - first_at));
 	}
 }

@@ -72,5 +72,6 @@ const struct kind slot_kind = {
 #endif
     .target = slot_target,
     .evaluate = slot_rules,
+    .rules = slot_rule_defs,
     .figures = slot_figures,
 };

@@ -19,6 +19,8 @@ static inline const struct slot_opts *slot_opts(const struct stage_cfg *st)
 }
 
 extern const struct kind slot_kind;
+/* Its rules as data (rules_table.c), ended by {0}. */
+extern const struct rule_def slot_rule_defs[];
 #ifdef HAVE_POSTGRES
 extern const struct probe slot_probe;
 #endif

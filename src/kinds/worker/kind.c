@@ -53,6 +53,7 @@ const struct kind worker_kind = {
     .check = worker_check,
     .target = worker_target,
     .evaluate = worker_rules,
+    .rules = worker_rule_defs,
     .figures = worker_figures,
     .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
 };

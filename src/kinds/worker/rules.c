@@ -29,6 +29,7 @@ void worker_rules(struct pipeline_view *pv, struct stage_view *sv)
 	format_duration(since, d_s, sizeof d_s);
 	raise_status(sv, ST_WARN, "worker paused for %s", d_s);
 	struct diagnosis *d = add_diag(pv, sv, "worker-paused", ST_WARN, ACTION_RESUME);
+	diag_since_from(d, sv, "paused_for_s", true);
 	snprintf(d->symptom, sizeof d->symptom, "the worker is paused: nothing flows until it is resumed");
 	snprintf(d->evidence, sizeof d->evidence, "GET %s on %s says paused for at least %s (seen since %s)",
 	         path, sv->cfg->conn->name, d_s, since_iso ? since_iso : "?");

@@ -27,6 +27,8 @@ static inline const struct worker_opts *worker_opts(const struct stage_cfg *st)
 }
 
 extern const struct kind worker_kind;
+/* Its rules as data (rules_table.c), ended by {0}. */
+extern const struct rule_def worker_rule_defs[];
 
 /* options.c: the worker.* keys, the first being the stage key itself. */
 extern const struct opt_def worker_options[];

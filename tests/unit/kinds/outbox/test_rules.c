@@ -284,16 +284,21 @@ static void test_stalled_while_paused(void **state)
 	         " \"drain_per_s\": 0.0, \"inflow_per_s\": 1.5, \"worker_paused\": true,"
 	         " \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 95.0}",
 	         "{\"pending\": 37, \"pending_capped\": false, \"oldest_pending_age_s\": 88.0}", 2.0);
-	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
-	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 2s with 40 rows pending");
+	/* The pause is the headline; the stall follows from it (src/cause.c), so nothing is crit. */
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 2s with 40 rows pending (follows "
+	                                       "from outbox: worker-paused)");
 	assert_int_equal(pv->n_diags, 2);
-	assert_string_equal(pv->diags[0].rule, "worker-stalled");
-	assert_string_equal(pv->diags[0].evidence,
-	                    "40 rows pending, oldest 1m30s, drained 0/s over the last 2s, inflow 1.5/s");
-	assert_string_equal(pv->diags[0].next, "the relay is paused (outbox_worker.paused = true for worker "
-	                                       "relay): resume it if the pause is over");
-	assert_string_equal(pv->diags[1].rule, "worker-paused");
+	assert_string_equal(pv->diags[0].rule, "worker-paused");
+	assert_int_equal(pv->diags[0].severity, ST_WARN);
+	assert_int_equal(pv->diags[0].action, ACTION_RESUME);
+	assert_string_equal(pv->diags[1].rule, "worker-stalled");
 	assert_int_equal(pv->diags[1].severity, ST_WARN);
+	assert_string_equal(pv->diags[1].because, "outbox: worker-paused");
+	assert_string_equal(pv->diags[1].evidence,
+	                    "40 rows pending, oldest 1m30s, drained 0/s over the last 2s, inflow 1.5/s");
+	assert_string_equal(pv->diags[1].next, "follows from outbox: worker-paused, which comes first (key "
+	                                       "u: resume the worker); this clears once it is fixed");
 }
 
 /* ---- worker-paused ---- */
@@ -348,10 +353,9 @@ static void test_worker_paused_statements(void **state)
 	         " \"drain_per_s\": 0.0, \"inflow_per_s\": 1.5, \"worker_paused\": true,"
 	         " \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 95.0}",
 	         "{\"pending\": 37, \"pending_capped\": false, \"oldest_pending_age_s\": 88.0}", 2.0);
-	assert_string_equal(pv->diags[0].rule, "worker-stalled");
-	assert_string_equal(pv->diags[0].next,
-	                    "the relay is paused (outbox.paused_sql says so for worker relay): "
-	                    "resume it if the pause is over");
+	assert_string_equal(pv->diags[0].rule, "worker-paused");
+	assert_string_equal(pv->diags[1].rule, "worker-stalled");
+	assert_string_equal(pv->diags[1].because, "outbox: worker-paused");
 	pv =
 	    eval(f,
 	         "{\"pending\": 40, \"pending_capped\": false, \"oldest_pending_age_s\": 90.0, \"failed\": 0,"
@@ -522,7 +526,7 @@ static void test_window_stall(void **state)
 	                             "control table outbox_worker; the rows go once it runs");
 }
 
-/* STOP: still for longer than the window (10s by default); paused, so resume fixes it. */
+/* STOP: still for longer than the window (10s by default), because paused. */
 static void test_window_stop_paused(void **state)
 {
 	struct fx *f = *state;
@@ -533,15 +537,18 @@ static void test_window_stop_paused(void **state)
 	    " \"lag_from\": 15, \"consumed\": 0, \"produced\": 125, \"worker_paused\": true,"
 	    " \"paused_since\": \"2026-11-22T10:00:00Z\", \"paused_for_s\": 28.0}",
 	    "{\"pending\": 135, \"pending_capped\": false, \"oldest_pending_age_s\": 27.0}", 1.0);
-	assert_int_equal(OUTBOX(f)->status, ST_CRIT);
-	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 25s with 140 rows pending");
+	/* The pause is the headline, the stall its consequence (src/cause.c). */
+	assert_int_equal(OUTBOX(f)->status, ST_WARN);
+	assert_string_equal(OUTBOX(f)->reason, "nothing drained over 25s with 140 rows pending (follows "
+	                                       "from outbox: worker-paused)");
 	assert_int_equal(pv->n_diags, 2);
-	assert_string_equal(pv->diags[0].rule, "worker-stalled");
+	assert_string_equal(pv->diags[0].rule, "worker-paused");
 	assert_string_equal(action_json_name(pv->diags[0].action), "resume");
-	assert_string_equal(pv->diags[0].evidence,
+	assert_string_equal(pv->diags[1].rule, "worker-stalled");
+	assert_string_equal(pv->diags[1].because, "outbox: worker-paused");
+	assert_string_equal(pv->diags[1].evidence,
 	                    "140 rows pending, oldest 28s, nothing processed for at least 25s (longer "
 	                    "than the 10s window) while 125 rows arrived");
-	assert_string_equal(pv->diags[1].rule, "worker-paused");
 }
 
 /* Near misses: the window saw rows processed (OK), or a replay put processed rows back
