@@ -20,6 +20,7 @@
 #include "config_read.h"
 #include "kinds/kind.h"
 #include "redact.h"
+#include "track.h"
 
 /* Largest secret file read (*_file): a password or key, never a whole document. */
 #define SECRET_FILE_MAX 65536
@@ -536,6 +537,35 @@ static void check_log_file(struct parser *p, int line, const char *key, const ch
 		            file_kind_name(st.st_mode));
 }
 
+/* confirm.FAMILY = N, clear.FAMILY = N: FAMILY a stage kind or a rule id (track.h). */
+static void set_family_key(struct parser *p, int line, const struct opt_def *o, const char *key,
+                           const char *value)
+{
+	const char *family = key + strlen(o->key) - strlen("NAME");
+	if (!damping_family_known(family)) {
+		config_fail(p, line,
+		            "unknown family '%s' in %s (a stage kind such as outbox or kafka, or a rule id "
+		            "such as worker-stalled)",
+		            family, key);
+		return;
+	}
+	struct opt_def one = *o; /* the number checked as the key itself, into a scratch int */
+	one.key = key;
+	one.offset = 0;
+	int n = 0;
+	char msg[512];
+	if (!opt_set(&one, &n, value, false, msg, sizeof msg)) {
+		config_fail(p, line, "%s", msg);
+		return;
+	}
+	struct kv **tail = (struct kv **)((char *)p->cfg + o->offset);
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = xcalloc(1, sizeof **tail);
+	(*tail)->key = xstrdup(family);
+	(*tail)->value = xasprintf("%d", n);
+}
+
 static int handle_key(void *user, const char *section, const char *key, const char *value)
 {
 	struct parser *p = user;
@@ -571,6 +601,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 		const struct opt_def *o = opt_find(synctop_opts, key);
 		if (!o)
 			config_unknown_key(p, line, key);
+		else if (opt_is_pattern(o))
+			set_family_key(p, line, o, key, value);
 		else if (!opt_set(o, p->cfg, value, false, msg, sizeof msg))
 			config_fail(p, line, "%s", msg);
 		else if (!strcmp(key, "log_file"))

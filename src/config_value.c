@@ -357,10 +357,22 @@ void conn_free_fields(struct conn *c)
 	memset(c, 0, sizeof *c);
 }
 
+static void kv_free(struct kv *kv)
+{
+	for (struct kv *next; kv; kv = next) {
+		next = kv->next;
+		free(kv->key);
+		free(kv->value);
+		free(kv);
+	}
+}
+
 void config_free(struct config *cfg)
 {
 	if (!cfg)
 		return;
+	kv_free(cfg->confirm_family);
+	kv_free(cfg->clear_family);
 	for (size_t i = 0; i < cfg->n_conns; i++)
 		conn_free_fields(&cfg->conns[i]);
 	free(cfg->conns);

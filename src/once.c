@@ -12,6 +12,7 @@
 #include "health.h"
 #include "poller.h"
 #include "sanitize.h"
+#include "track.h"
 #include "kinds/kind.h"
 
 static void sleep_until(double mono)
@@ -101,15 +102,26 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 				if (kind_has_sample(rq.stage->kind))
 					(void)poller_submit(p, &rq, why, sizeof why);
 			}
+	/* Undamped: a single run shows what it read. Each poll is evaluated, so that a since is
+	   the first of the two polls that showed the state (track.h); no event is logged, as a
+	   run has no state before it. */
+	struct tracker *track = tracker_new(cfg);
+	tracker_undamped(track);
+	struct snapshot snap;
 	double t0 = now_mono();
 	poller_round(p);
 	if (o->window_s > 0) {
+		poller_snapshot(p, &snap);
+		health_evaluate(&snap);
+		tracker_update(track, &snap, snap.taken_at);
+		snapshot_free(&snap);
 		sleep_until(t0 + o->window_s);
 		poller_round(p);
 	}
-	struct snapshot snap;
 	poller_snapshot(p, &snap);
 	health_evaluate(&snap);
+	tracker_update(track, &snap, snap.taken_at);
+	tracker_free(track);
 
 	if (o->format == REPORT_JSON)
 		report_json(out, &snap);

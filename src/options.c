@@ -48,6 +48,14 @@ const struct opt_def synctop_opts[] = {
      "file that every action appends its JSON line to (unset: $XDG_STATE_HOME/synctop/audit.log)"},
     {"confirm_timeout", OPT_DURATION, "30s", 1, 600, CFG(confirm_timeout_s), 0,
      "how long an applied action's effect is read back before it is reported not confirmed"},
+    {"confirm", OPT_INT, "2", 1, 100, CFG(confirm), 0,
+     "polls a worse status or a new diagnosis must hold before it is shown"},
+    {"clear", OPT_INT, "2", 1, 100, CFG(clear), 0,
+     "polls a better status or a gone diagnosis must hold before it is shown"},
+    {"confirm.NAME", OPT_INT, NULL, 1, 100, CFG(confirm_family), 0,
+     "confirm for one family: a stage kind (confirm.kafka) or a rule id (confirm.worker-stalled)"},
+    {"clear.NAME", OPT_INT, NULL, 1, 100, CFG(clear_family), 0,
+     "clear for one family: a stage kind (clear.search) or a rule id (clear.search-stale)"},
     {0},
 };
 

@@ -216,3 +216,14 @@ void iso8601(double t, char *buf, size_t n)
 	}
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+void format_age(double since, double now, char *buf, size_t n)
+{
+	if (n == 0)
+		return;
+	if (since <= 0 || !isfinite(since) || !isfinite(now)) {
+		buf[0] = '\0';
+		return;
+	}
+	format_duration(now > since ? floor(now - since) : 0, buf, n);
+}

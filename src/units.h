@@ -15,6 +15,9 @@ bool parse_size(const char *s, int64_t *out);
 
 /* "4m12s", "850ms", "2h03m", "3d04h": compact, at most two units. */
 void format_duration(double seconds, char *buf, size_t n);
+/* How long since a wall time, in whole seconds ("4m12s", "0s": never negative); "" when since
+   is 0 (not known). */
+void format_age(double since, double now, char *buf, size_t n);
 /* Wall-clock seconds as "2026-11-22T10:00:00Z" (UTC). */
 void iso8601(double t, char *buf, size_t n);
 

@@ -96,6 +96,8 @@ bool stage_sample_ready(const struct stage_cfg *st, char *buf, size_t n);
 
 /* The rule id of kind k, or NULL. */
 const struct rule_def *kind_rule(const struct kind *k, const char *id);
+/* True when some kind's rules table has id (confirm.RULE may name it). */
+bool rule_id_known(const char *id);
 
 /* The kind's extra_conn for st, or NULL. */
 struct conn *stage_extra_conn(const struct stage_cfg *st);

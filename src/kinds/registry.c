@@ -83,6 +83,14 @@ const struct rule_def *kind_rule(const struct kind *k, const char *id)
 	return NULL;
 }
 
+bool rule_id_known(const char *id)
+{
+	for (const struct kind *const *k = kinds; *k; k++)
+		if (kind_rule(*k, id))
+			return true;
+	return false;
+}
+
 bool kind_offers(const struct kind *k, enum action a)
 {
 	return a > ACTION_NONE && a < ACTION_COUNT && (k->actions & ACTION_BIT(a));

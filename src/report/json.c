@@ -19,6 +19,16 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string_clean(s) : json_null();
 }
 
+/* A wall time as ISO 8601, or null when not known (0). */
+static json_t *time_or_null(double t)
+{
+	char when[32];
+	if (t <= 0)
+		return json_null();
+	iso8601(t, when, sizeof when);
+	return json_string(when);
+}
+
 /* Every metric of the kind, in contract order, null where not known. */
 static json_t *stage_metrics(const struct stage_view *sv)
 {
@@ -48,6 +58,7 @@ static json_t *stage_json(const struct stage_view *sv)
 	                                    : json_null());
 	json_object_set_new(o, "metrics", stage_metrics(sv));
 	json_object_set_new(o, "reason", str_or_null(sv->reason));
+	json_object_set_new(o, "since", time_or_null(sv->since));
 	if (sv->cur.metrics && sv->cur.wall > 0) {
 		char when[32];
 		iso8601(sv->cur.wall, when, sizeof when);
@@ -73,6 +84,8 @@ static json_t *diag_json(const struct diagnosis *d)
 	json_object_set_new(o, "action", str_or_null(action_json_name(d->action)));
 	if (d->action_scope[0])
 		json_object_set_new(o, "action_scope", json_string(d->action_scope));
+	json_object_set_new(o, "since", time_or_null(d->since));
+	json_object_set_new(o, "since_seen", json_boolean(d->since_seen));
 	/* The root this one follows from ("outbox: worker-stalled"); null for a root. */
 	json_object_set_new(o, "because", d->because[0] ? json_string(d->because) : json_null());
 	return o;

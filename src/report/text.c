@@ -5,6 +5,8 @@
 
 #include "report.h"
 #include "sanitize.h"
+#include "units.h"
+#include "util.h"
 #include "kinds/kind.h"
 
 static void upper(char *dst, const char *src, size_t n)
@@ -13,6 +15,29 @@ static void upper(char *dst, const char *src, size_t n)
 	for (; src[i] && i + 1 < n; i++)
 		dst[i] = (char)(src[i] >= 'a' && src[i] <= 'z' ? src[i] - 32 : src[i]);
 	dst[i] = '\0';
+}
+
+/* "CRIT 4m12s": the status and how long it has held at the snapshot's time (when known). */
+static void status_cell(const struct stage_view *sv, double now, char *buf, size_t n)
+{
+	char age[32];
+	upper(buf, status_name(sv->status), n);
+	format_age(sv->since, now, age, sizeof age);
+	if (age[0])
+		snappendf(buf, n, " %s", age);
+}
+
+static int widest_status(const struct snapshot *snap)
+{
+	char cell[48];
+	int w = (int)strlen("UNKNOWN");
+	for (size_t i = 0; i < snap->n_pipes; i++)
+		for (size_t j = 0; j < snap->pipes[i].n_stages; j++) {
+			status_cell(&snap->pipes[i].stages[j], snap->taken_at, cell, sizeof cell);
+			if ((int)strlen(cell) > w)
+				w = (int)strlen(cell);
+		}
+	return w;
 }
 
 static size_t widest(const struct snapshot *snap, int col)
@@ -62,19 +87,20 @@ void report_text(FILE *out, const struct snapshot *snap)
 
 	int w0 = (int)widest(snap, 0), w1 = (int)widest(snap, 1), w2 = (int)widest(snap, 2),
 	    w3 = (int)widest(snap, 3);
-	fprintf(out, "\n%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, "PIPELINE", w1, "STAGE", w2, "CONNECTION",
-	        w3, "TARGET", "STATUS", "FIGURES");
-	char fig[1024], raw[512], target[256], line[1024];
+	int w4 = widest_status(snap);
+	fprintf(out, "\n%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w0, "PIPELINE", w1, "STAGE", w2, "CONNECTION",
+	        w3, "TARGET", w4, "STATUS", "FIGURES");
+	char fig[1024], raw[512], target[256], line[1024], cell[48];
 	for (size_t i = 0; i < snap->n_pipes; i++) {
 		const struct pipeline_view *pv = &snap->pipes[i];
 		for (size_t j = 0; j < pv->n_stages; j++) {
 			const struct stage_view *sv = &pv->stages[j];
 			stage_figures(sv, raw, sizeof raw);
 			clean(raw, fig, sizeof fig);
-			upper(st, status_name(sv->status), sizeof st);
-			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-7s  %s\n", w0, j == 0 ? pv->cfg->name : "",
+			status_cell(sv, snap->taken_at, cell, sizeof cell);
+			fprintf(out, "%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w0, j == 0 ? pv->cfg->name : "",
 			        w1, sv->cfg->kind->name, w2, sv->cfg->conn->name, w3,
-			        stage_target(sv->cfg, target, sizeof target), st, fig);
+			        stage_target(sv->cfg, target, sizeof target), w4, cell, fig);
 			bool reason = sv->status != ST_OK && sv->status != ST_UNKNOWN && sv->reason[0];
 			if (reason)
 				fprintf(out, "%-*s  %-*s  %s\n", w0, "", w1, "",
@@ -98,11 +124,21 @@ void report_text(FILE *out, const struct snapshot *snap)
 			const struct diagnosis *d = &pv->diags[j];
 			upper(st, status_name(d->severity), sizeof st);
 			char symptom[1024], evidence[1024], next[1024];
-			fprintf(
-			    out, "\n%-4s  %s  %s/%s%s%s%s\n      %s\n      %s\n      next: %s\n", st, d->rule,
-			    pv->cfg->name, d->stage->kind->name, d->because[0] ? "  (follows from " : "",
-			    d->because, d->because[0] ? ")" : "", clean(d->symptom, symptom, sizeof symptom),
-			    clean(d->evidence, evidence, sizeof evidence), clean(d->next, next, sizeof next));
+			/* A start the data gives is a fact; one this run saw is only a lower bound. */
+			char age[32], start[32], held[96] = "", follows[128] = "";
+			format_age(d->since, snap->taken_at, age, sizeof age);
+			iso8601(d->since, start, sizeof start);
+			if (age[0] && d->since_seen)
+				snprintf(held, sizeof held, "  first seen %s ago", age);
+			else if (age[0])
+				snprintf(held, sizeof held, "  since %s (%s)", start, age);
+			if (d->because[0])
+				snprintf(follows, sizeof follows, "  (follows from %s)", d->because);
+			fprintf(out, "\n%-4s  %s  %s/%s%s%s\n      %s\n      %s\n      next: %s\n", st,
+			        d->rule, pv->cfg->name, d->stage->kind->name, follows, held,
+			        clean(d->symptom, symptom, sizeof symptom),
+			        clean(d->evidence, evidence, sizeof evidence),
+			        clean(d->next, next, sizeof next));
 		}
 	}
 }

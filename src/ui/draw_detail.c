@@ -141,6 +141,40 @@ static void add_extras(struct lines *l, const json_t *detail, int width)
 	add_wrapped(l, 2, 0, width, row);
 }
 
+/* " since 15:02:11 (4m12s)", or " first seen 15:02:11 (4m12s)" when synctop's first sight
+   of it is all that is known; "" when not known. */
+static void since_text(double since, bool seen, double now, char *buf, size_t n)
+{
+	char when[16], age[32];
+	buf[0] = '\0';
+	if (since <= 0)
+		return;
+	clock_text(since, when, sizeof when);
+	format_age(since, now, age, sizeof age);
+	snprintf(buf, n, " %s %s (%s)", seen ? "first seen" : "since", when, age);
+}
+
+/* The pipeline's last events, newest first: what an operator pastes into a timeline. */
+static void add_events(struct lines *l, const struct ui *ui, const struct pipeline_view *pv, int width)
+{
+	if (!ui->track)
+		return;
+	add(l, 0, 0, "%s", "");
+	add(l, 0, A_BOLD, "events of %s (the last %d, newest first)", pv->cfg->name, EVENTS_KEPT);
+	const struct event *e = tracker_event(ui->track, pv->cfg, 0);
+	if (!e)
+		add(l, 2, theme_attr(&ui->theme, ROLE_DIM), "%s", "no change since synctop started");
+	for (size_t i = 0; e; e = tracker_event(ui->track, pv->cfg, ++i)) {
+		char when[16], text[512], row[600];
+		clock_text(e->wall, when, sizeof when);
+		event_text(e, text, sizeof text);
+		/* pipeline/ is the view's own: the stage, old -> new, rule and reason are the news */
+		const char *slash = strchr(text, '/');
+		snprintf(row, sizeof row, "%s  %s", when, slash ? slash + 1 : text);
+		add_wrapped(l, 2, theme_attr(&ui->theme, status_role(e->to)), width, row);
+	}
+}
+
 void draw_detail(struct ui *ui)
 {
 	draw_header(ui, NULL);
@@ -157,8 +191,10 @@ void draw_detail(struct ui *ui)
 	char target[256], buf[1024];
 	add(&l, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, sv->cfg->kind->name, sv->cfg->conn->name,
 	    stage_target(sv->cfg, target, sizeof target));
-	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s", status_word(sv->status),
-	    sv->reason[0] ? ": " : "", sv->reason);
+	char held[64];
+	since_text(sv->since, false, ui->clock, held, sizeof held);
+	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s%s", status_word(sv->status),
+	    held, sv->reason[0] ? ": " : "", sv->reason);
 	add_wrapped(&l, 0, theme_attr(th, ROLE_DIM), width, sv->cfg->conn->display);
 	if (sv->cur.metrics) {
 		char when[16];
@@ -199,8 +235,12 @@ void draw_detail(struct ui *ui)
 			add(&l, 0, A_BOLD, "%s", "diagnosis");
 		}
 		any = true;
-		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s",
-		    status_word(d->severity), d->rule);
+		since_text(d->since, d->since_seen, ui->clock, held, sizeof held);
+		char follows[128] = "";
+		if (d->because[0])
+			snprintf(follows, sizeof follows, " (follows from %s)", d->because);
+		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s%s%s",
+		    status_word(d->severity), d->rule, follows, held);
 		add_wrapped(&l, 4, 0, width, d->symptom);
 		add_wrapped(&l, 4, 0, width, d->evidence);
 		ui_diag_next(pv, d, buf, sizeof buf, ui->read_only);
@@ -221,6 +261,8 @@ void draw_detail(struct ui *ui)
 		add_wrapped(&l, 2, now ? 0 : theme_attr(th, ROLE_DIM), width, buf);
 	}
 
+	add_events(&l, ui, pv, width);
+
 	if (sv->last_err[0]) {
 		char when[16];
 		clock_text(sv->last_err_at, when, sizeof when);
@@ -231,11 +273,48 @@ void draw_detail(struct ui *ui)
 	lines_draw(ui, &l, 1, ui->rows - 2 - draw_flow_line(ui), &ui->detail_scroll);
 }
 
+/* What the rules behind the selected stage's diagnoses mean (their rules table entries): key ?
+   on a diagnosis explains it before the keys. */
+static void add_rule_help(struct lines *l, const struct ui *ui)
+{
+	const struct stage_view *sv;
+	const struct pipeline_view *pv = ui_selected(ui, &sv);
+	int width = ui->cols - 2;
+	bool any = false;
+	for (size_t i = 0; pv && sv && i < pv->n_diags; i++) {
+		const struct diagnosis *d = &pv->diags[i];
+		const struct rule_def *r = d->def;
+		if (d->stage != sv->cfg || !r)
+			continue;
+		if (!any)
+			add(l, 0, A_BOLD, "the diagnoses of %s / %s", pv->cfg->name, sv->cfg->kind->name);
+		any = true;
+		char buf[1024];
+		add(l, 2, A_BOLD, "%s (%s%s%s)", r->id, r->severity, r->action ? "; action " : "",
+		    r->action ? action_json_name(r->action) : "");
+		snprintf(buf, sizeof buf, "fires when %s", r->condition);
+		add_wrapped(l, 4, 0, width, buf);
+		snprintf(buf, sizeof buf, "symptom: %s", r->symptom);
+		add_wrapped(l, 4, 0, width, buf);
+		snprintf(buf, sizeof buf, "in general: %s", r->next);
+		add_wrapped(l, 4, 0, width, buf);
+		if (d->because[0]) {
+			snprintf(buf, sizeof buf,
+			         "here it follows from %s: fix that first, and this one clears with it",
+			         d->because);
+			add_wrapped(l, 4, A_BOLD, width, buf);
+		}
+	}
+	if (any)
+		add(l, 0, 0, "%s", "");
+}
+
 void draw_help(struct ui *ui)
 {
 	draw_header(ui, "help");
 	draw_footer(ui, VIEW_HELP);
 	struct lines l = {0};
+	add_rule_help(&l, ui);
 	add(&l, 0, A_BOLD, "%s", "keys (q or Esc closes this help)");
 	add(&l, 0, 0, "%s", "");
 	for (const struct ui_key *k = ui_keys; k->label; k++) {

@@ -12,6 +12,7 @@
 #include "ui/spark.h"
 #include "ui/text.h"
 #include "kinds/kind.h"
+#include "units.h"
 
 static void draw_border_line(struct ui *ui, int y, const struct pipeline_view *pv, bool top)
 {
@@ -59,9 +60,13 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 		char buf[256];
 		x += put_text(y, x, stage_target(sv->cfg, buf, sizeof buf), c->target, sel, true) + 1;
 	}
-	x += put_text(y, x, status_word(sv->status), STATUS_W, sel | theme_attr(th, status_role(sv->status)),
-	              true) +
-	     1;
+	/* "CRIT  4m12s": the status and how long it has held (track.h), in one column. */
+	char age[32];
+	format_age(sv->since, ui->clock, age, sizeof age);
+	put_text(y, x, status_word(sv->status), STATUS_W, sel | theme_attr(th, status_role(sv->status)),
+	         true);
+	put_text(y, x + STATUS_W + 1, age, AGE_W, sel, true);
+	x += STATE_W + 1;
 	char fig[512], keys[64] = "";
 	stage_figures(sv, fig, sizeof fig);
 	if (!ui->read_only)
@@ -89,8 +94,10 @@ static void draw_diag_line(struct ui *ui, int y, const struct diagnosis *d)
 	x += put_text(y, x, status_word(d->severity), STATUS_W, theme_attr(th, status_role(d->severity)),
 	              true) +
 	     1;
-	x += put_text(y, x, d->rule, inner - (x - 2), A_BOLD, false) + 2;
-	put_text(y, x, d->evidence, ui->cols - 2 - x, 0, false);
+	/* A consequence (cause.h) is dim: the headline above it is what to act on. */
+	int dim = d->because[0] ? theme_attr(th, ROLE_DIM) : 0;
+	x += put_text(y, x, d->rule, inner - (x - 2), dim ? dim : (int)A_BOLD, false) + 2;
+	put_text(y, x, d->evidence, ui->cols - 2 - x, dim, false);
 }
 
 /* The diagnosis's next line, under it, with the key that fixes it when it applies now. */
@@ -102,7 +109,8 @@ static void draw_next_line(struct ui *ui, int y, const struct pipeline_view *pv,
 	put_text(y, ui->cols - 1, th->g.v, 1, border, false);
 	char next[600];
 	ui_diag_next(pv, d, next, sizeof next, ui->read_only);
-	put_text(y, 2 + STATUS_W + 1, next, ui->cols - 4 - STATUS_W - 1, 0, false);
+	put_text(y, 2 + STATUS_W + 1, next, ui->cols - 4 - STATUS_W - 1,
+	         d->because[0] ? theme_attr(th, ROLE_DIM) : 0, false);
 }
 
 void draw_main(struct ui *ui)

@@ -26,7 +26,7 @@ int kind_column_width(void)
 struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
 {
 	struct columns c = {0, 0, 0, 0};
-	int left = inner - (kind_column_width() + 1 + STATUS_W + 1);
+	int left = inner - (kind_column_width() + 1 + STATE_W + 1);
 	int want = fig_want < FIGURES_MIN        ? FIGURES_MIN
 	           : fig_want > FIGURES_WANT_MAX ? FIGURES_WANT_MAX
 	                                         : fig_want;

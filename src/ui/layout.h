@@ -6,7 +6,9 @@
 
 #include "ui/view.h"
 
-#define STATUS_W         7 /* "UNKNOWN" */
+#define STATUS_W         7                      /* "UNKNOWN" */
+#define AGE_W            6                      /* "10m00s": how long a status has held */
+#define STATE_W          (STATUS_W + 1 + AGE_W) /* "UNKNOWN 10m00s": a stage's status column */
 #define SPARK_W          16
 #define FIGURES_MIN      30
 #define FIGURES_WANT_MAX 64

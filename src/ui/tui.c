@@ -71,9 +71,22 @@ static void take_snapshot(struct ui *ui)
 		snapshot_free(&ui->snap);
 	poller_snapshot(ui->poller, &ui->snap);
 	health_evaluate(&ui->snap);
+	if (ui->track) /* counts new samples only: a redraw or a key re-evaluates the same ones */
+		tracker_update(ui->track, &ui->snap, now_wall());
 	ui->have_snap = true;
 	ui->last_complete = poller_last_complete(ui->poller);
 	fix_selection(ui);
+}
+
+/* While the display is frozen the tracker still sees every new sample, so that no change
+   goes unlogged and damping counts every poll; what is drawn stays as it was. */
+static void track_behind(struct ui *ui)
+{
+	struct snapshot s;
+	poller_snapshot(ui->poller, &s);
+	health_evaluate(&s);
+	tracker_update(ui->track, &s, now_wall());
+	snapshot_free(&s);
 }
 
 /* The action under way or the last one: one at a time (ui.flow points to it). */
@@ -205,6 +218,10 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	theme_init(&ui.theme, o->ascii, cfg->environment, cfg->environment_color);
 
 	ui.poller = poller_new(cfg);
+	ui.track = tracker_new(cfg);
+	/* stderr is the log file now (or /dev/null): the events go there, a line each. */
+	if (cfg->log_file && *cfg->log_file)
+		tracker_log_to(ui.track, stderr);
 	/* The write executor exists only where a write may happen (exec.h). */
 	const char *read_only_why = o->wallboard     ? "--wallboard"
 	                            : o->read_only   ? "--read-only"
@@ -218,6 +235,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		terminal_release(scr, old_sigs, keys_in, saved_err);
 		fprintf(stderr, "synctop: %s\n", err);
 		poller_free(ui.poller);
+		tracker_free(ui.track);
 		return 3;
 	}
 	poller_request_round(ui.poller);
@@ -231,9 +249,13 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	while (running) {
 		double t = now_mono();
 		if (stale && t >= redraw_at) {
-			take_snapshot(&ui);
+			if (ui.frozen) {
+				track_behind(&ui);
+			} else {
+				take_snapshot(&ui);
+				dirty = true;
+			}
 			stale = false;
-			dirty = true;
 		}
 		if (dirty) {
 			ui_draw(&ui, now_wall());
@@ -302,7 +324,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 					dirty = true;
 				}
 			}
-			if (!ui.frozen && !stale) {
+			if (!stale) {
 				stale = true;
 				redraw_at = now_mono() + REDRAW_COALESCE_S;
 			}
@@ -345,5 +367,6 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	if (ui.have_snap)
 		snapshot_free(&ui.snap);
 	poller_free(ui.poller);
+	tracker_free(ui.track);
 	return 0;
 }

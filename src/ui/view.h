@@ -9,6 +9,7 @@
 #include "config.h"
 #include "poller.h"
 #include "snapshot.h"
+#include "track.h"
 #include "ui/keys.h"
 #include "ui/theme.h"
 #include "ui/opts.h"
@@ -22,7 +23,10 @@ struct ui {
 	bool read_only;
 	struct theme theme;
 	struct poller *poller;
-	struct snapshot snap; /* evaluated; what is drawn */
+	struct snapshot snap; /* evaluated and damped (track.h); what is drawn */
+	/* The stages' state across snapshots: damping, since, the events (tui.c owns it; NULL in
+	   tests without one). */
+	struct tracker *track;
 	bool have_snap;
 	double last_complete; /* wall time of the last complete round */
 

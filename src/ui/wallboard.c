@@ -11,6 +11,7 @@
 #include "ui/select.h"
 #include "ui/text.h"
 #include "kinds/kind.h"
+#include "units.h"
 
 /* What a tile says in words: the worst diagnosis, else why a stage is unknown, else all is well. */
 static void tile_words(const struct pipeline_view *pv, char *buf, size_t n)
@@ -75,9 +76,11 @@ static void draw_cycle(struct ui *ui, int top, int height, const struct pipeline
 	put_text(y++, 1, buf, ui->cols - 2, theme_attr(th, status_role(pv->status)) | A_BOLD, false);
 	for (size_t j = 0; j < pv->n_stages && y < top + height; j++) {
 		const struct stage_view *sv = &pv->stages[j];
-		char fig[512];
+		char fig[512], age[32];
 		stage_figures(sv, fig, sizeof fig);
-		snprintf(buf, sizeof buf, "%-9s %-7s %s", sv->cfg->kind->name, status_word(sv->status), fig);
+		format_age(sv->since, ui->clock, age, sizeof age);
+		snprintf(buf, sizeof buf, "%-9s %-7s %-6s %s", sv->cfg->kind->name, status_word(sv->status),
+		         age, fig);
 		put_text(y++, 3, buf, ui->cols - 4, 0, false);
 	}
 	for (size_t i = 0; i < pv->n_diags && y < top + height; i++) {

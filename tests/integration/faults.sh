@@ -132,6 +132,10 @@ environment = faults
 interval = ${INTERVAL}s
 timeout = ${DEADLINE}s
 log_file = $TEST_TMP/synctop.log
+; undamped: the matrix times how a fault reaches the screen from the poll that met it; damping
+; (by default a change shows at its second poll, one interval later) is track.sh's
+confirm = 1
+clear = 1
 
 [postgres shop]
 conninfo = host=127.0.0.1 port=${FP_PORT[pg]} dbname=synctop_faults user=synctop_faults password=hunter2
@@ -175,7 +179,8 @@ BACKENDS=(pg kafka redis search connect)
 
 # ----------------------------------------------------------------------
 # Reading the screen: parse_screen fills ST[pipeline] (OK, WARN, CRIT, UNKNOWN) and
-# FIG[pipeline] (the figures, or the reason of an UNKNOWN, without the sparkline) from
+# FIG[pipeline] (the figures, or the reason of an UNKNOWN, without the status's age and the
+# sparkline) from
 # $SCREEN; each pipeline here has one stage, on the line under its pane's top border.
 # ----------------------------------------------------------------------
 declare -A ST FIG
@@ -186,9 +191,10 @@ parse_screen() {
 		if [[ $line =~ ^┌─\ ([a-z]+)\  ]]; then
 			pane=${BASH_REMATCH[1]}
 		elif [[ -n $pane ]]; then
-			if [[ $line =~ \ (OK|WARN|CRIT|UNKNOWN)\ +(.*)│$ ]]; then
+			# the status, how long it has held (when known), the figures
+			if [[ $line =~ \ (OK|WARN|CRIT|UNKNOWN)\ +([0-9]+[smhd][0-9smhd]*\ +)?(.*)│$ ]]; then
 				ST[$pane]=${BASH_REMATCH[1]}
-				f=${BASH_REMATCH[2]}
+				f=${BASH_REMATCH[3]}
 				f=${f%%+([ ▁▂▃▄▅▆▇█])}
 				FIG[$pane]=$f
 			fi

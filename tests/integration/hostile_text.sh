@@ -66,7 +66,7 @@ is "$(count_lines "$(<"$log")")" 1 "redis error reply: one line in the log"
 clean_everywhere "redis error reply, json"
 run_once -c "$conf" --once-window 0
 is "$(count_lines "$RUN_OUT")" 4 "redis error reply, text: header, blank, titles, the stage: 4 lines"
-like "$RUN_OUT" "UNKNOWN  ERR \\\\x1B\\]0;pwned\\\\x07 " "redis error reply, text: the error shown escaped"
+like "$RUN_OUT" "UNKNOWN [0-9]+s  ERR \\\\x1B\\]0;pwned\\\\x07 " "redis error reply, text: the error shown escaped"
 clean_everywhere "redis error reply, text"
 hostile_down "$HOSTILE_PID"
 

@@ -256,7 +256,11 @@ _tui_clock_moved() { [[ $(clock "$SCREEN") != "$clock0" ]]; }
 ok "wallboard: the clock ticks (was $clock0)" wait_until _tui_clock_moved
 # Without the clock, the screen must not change when action keys and / are pressed: with
 # --interval 60s nothing is polled meanwhile.
-masked() { sed '1s/[0-2][0-9]:[0-5][0-9]:[0-5][0-9]  \([A-Z]*\)$/HH:MM:SS  \1/' <<<"$1"; }
+# The clock and the ages of the statuses tick every second: they are masked.
+masked() {
+	sed -E -e '1s/[0-2][0-9]:[0-5][0-9]:[0-5][0-9]  ([A-Z]*)$/HH:MM:SS  \1/' \
+		-e 's/ (OK|WARN|CRIT|UNKNOWN) +[0-9][0-9dhms]* / \1 AGE /' <<<"$1"
+}
 before=$(masked "$(screen)")
 send R
 send p
@@ -324,7 +328,10 @@ ok "hung: ? opens the help while the poll hangs" wait_for "keys (q or Esc closes
 send q
 ok "hung: q closes the help" wait_for "┌─ "
 ok "hung: its pipeline turns UNKNOWN" wait_like '^┌─ hung ─+ UNKNOWN ─┐$'
-like "$(pane_lines hung)" '│ outbox .* UNKNOWN .*timeout' "hung: the stage line says UNKNOWN and timeout"
+# Damped (confirm = 2), UNKNOWN shows at the second failed poll: the hung one's timeout, or
+# the next one's refused connection.
+like "$(pane_lines hung)" '│ outbox .* UNKNOWN +[0-9]+s +(.*timeout|cannot connect to stuck)' \
+	"hung: the stage line says UNKNOWN and why"
 like "$(head -n 1 <<<"$SCREEN")" ' UNKNOWN$' "hung: the overall status is UNKNOWN"
 unlike "$SCREEN" hunter2 "hung: the password is not shown"
 send '?'

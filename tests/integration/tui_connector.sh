@@ -50,7 +50,8 @@ is "$(writes)" "" "restart: nothing sent"
 
 ctl /_standin/task_fail "$(jq -cn '{connector: "w", task: 1, trace: "a.B: boom \u001b[2J\n\tat c.D(D.java:1)"}')"
 ok "restart: T offered once a task is FAILED" wait_like '│ connector .* \[p T\] '
-like "$SCREEN" 'next \(key T\): ' "restart: the failed-task diagnosis names key T"
+ok "restart: the failed-task diagnosis names key T (once confirmed, a poll later)" \
+	wait_like 'next \(key T\): '
 send T
 ok "restart: T previews" wait_for "restart: restart failed connector tasks"
 like "$SCREEN" 'task 1: FAILED on 127\.0\.0\.1:[0-9]+: a\.B: boom \\x1B\[2J' "restart: the trace's first line, its control characters shown"

@@ -59,6 +59,41 @@ static void test_audit_log(void **state)
 	             "2: audit_log: cannot write to /dev/null: not a regular file (a character device)");
 }
 
+/* confirm and clear, and per family (a stage kind or a rule id) confirm.FAMILY / clear.FAMILY. */
+static void test_damping(void **state)
+{
+	(void)state;
+	struct config *cfg = config_default();
+	assert_int_equal(cfg->confirm, 2);
+	assert_int_equal(cfg->clear, 2);
+	assert_null(cfg->confirm_family);
+	config_free(cfg);
+	cfg = load_ok("[synctop]\nconfirm = 3\nclear = 1\nconfirm.kafka = 1\nconfirm.worker-stalled = 4\n"
+	              "clear.search-stale = 5\n");
+	assert_int_equal(cfg->confirm, 3);
+	assert_int_equal(cfg->clear, 1);
+	assert_string_equal(cfg->confirm_family->key, "kafka");
+	assert_string_equal(cfg->confirm_family->value, "1");
+	assert_string_equal(cfg->confirm_family->next->key, "worker-stalled");
+	assert_string_equal(cfg->confirm_family->next->value, "4");
+	assert_null(cfg->confirm_family->next->next);
+	assert_string_equal(cfg->clear_family->key, "search-stale");
+	assert_string_equal(cfg->clear_family->value, "5");
+	config_free(cfg);
+	expect_error("[synctop]\nconfirm = 0\n", "2: bad value '0' for confirm: must be at least 1");
+	expect_error("[synctop]\nclear = two\n",
+	             "2: bad value 'two' for clear: expected a whole number, e.g. 2");
+	expect_error("[synctop]\ninterval = 1s\nconfirm.outbx = 2\n",
+	             "3: unknown family 'outbx' in confirm.outbx (a stage kind such as outbox or kafka, or "
+	             "a rule id such as worker-stalled)");
+	expect_error("[synctop]\nclear.worker-stalled = 1.5\n",
+	             "2: bad value '1.5' for clear.worker-stalled: expected a whole number, e.g. 10");
+	expect_error("[synctop]\nconfirm.slot = 101\n",
+	             "2: bad value '101' for confirm.slot: must be at most 100");
+	expect_error("[synctop]\nconfirm.slot = 1\nconfirm.slot = 2\n",
+	             "3: duplicate key 'confirm.slot' in [synctop] (first set at line 2)");
+}
+
 static void test_empty_file(void **state)
 {
 	(void)state;
@@ -756,6 +791,7 @@ int main(void)
 	    cmocka_unit_test(test_error_bad_url),
 	    cmocka_unit_test(test_list_options),
 	    cmocka_unit_test(test_audit_log),
+	    cmocka_unit_test(test_damping),
 	    cmocka_unit_test(test_config_find),
 	    cmocka_unit_test(test_hostile_input_never_crashes),
 	};

@@ -166,6 +166,45 @@ static void test_text(void **state)
 	config_free(cfg);
 }
 
+/* since: ISO 8601 (null when not known) and since_seen in JSON; how long in the text. */
+static void test_since(void **state)
+{
+	struct config *cfg;
+	struct snapshot snap;
+	build(&cfg, &snap);
+	snap.pipes[0].stages[0].since = TAKEN_AT - 252; /* 09:55:48 */
+	snap.pipes[0].diags[0].since = TAKEN_AT - 252;  /* first seen by synctop */
+	snap.pipes[0].diags[0].since_seen = true;
+	snap.pipes[0].diags[1].since = TAKEN_AT - 3 * 3600; /* from the data */
+	char *out = render(&snap, REPORT_JSON);
+	json_t *root = json_loads(out, 0, NULL);
+	assert_non_null(root);
+	json_t *p = json_array_get(json_object_get(root, "pipelines"), 0);
+	json_t *stages = json_object_get(p, "stages");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(stages, 0), "since")),
+	                    "2026-11-22T09:55:48Z");
+	assert_true(json_is_null(json_object_get(json_array_get(stages, 1), "since")));
+	json_t *d0 = json_array_get(json_object_get(p, "diagnoses"), 0);
+	json_t *d1 = json_array_get(json_object_get(p, "diagnoses"), 1);
+	assert_string_equal(json_string_value(json_object_get(d0, "since")), "2026-11-22T09:55:48Z");
+	assert_true(json_is_true(json_object_get(d0, "since_seen")));
+	assert_string_equal(json_string_value(json_object_get(d1, "since")), "2026-11-22T07:00:00Z");
+	assert_true(json_is_false(json_object_get(d1, "since_seen")));
+	json_decref(root);
+	free(out);
+
+	out = render(&snap, REPORT_TEXT);
+	assert_non_null(strstr(out, "PIPELINE  STAGE   CONNECTION  TARGET         STATUS      FIGURES\n"
+	                            "products  outbox  shop        public.outbox  CRIT 4m12s  137 pending"));
+	assert_non_null(strstr(out, "          slot    shop        *              UNKNOWN     timeout"));
+	assert_non_null(strstr(out, "\nCRIT  outbox-backlog  products/outbox  first seen 4m12s ago\n"));
+	assert_non_null(
+	    strstr(out, "\nWARN  poison-rows  products/outbox  since 2026-11-22T07:00:00Z (3h00m)\n"));
+	free(out);
+	snapshot_free(&snap);
+	config_free(cfg);
+}
+
 static void test_no_pipelines(void **state)
 {
 	struct config *cfg = fixture_config("[synctop]\ninterval = 1s\n");
@@ -189,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_json_contract),
 	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_since),
 	    cmocka_unit_test(test_no_pipelines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

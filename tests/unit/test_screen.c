@@ -33,6 +33,7 @@
 #include "action_flow.h"
 #include "ui/draw.h"
 #include "ui/input.h"
+#include "track.h"
 #include "ui/select.h"
 #include "ui_fixture.h"
 
@@ -145,6 +146,8 @@ static const struct size sizes[] = {{80, 24}, {120, 40}, {200, 50}};
    whether they are read-only. */
 static struct act_flow *shoot_flow;
 static bool shoot_read_only;
+/* The tracker whose events the detail shows, or NULL. */
+static struct tracker *shoot_track;
 
 /* Draws the screen of cfg's snapshot (filled by fill) after the key script, at each size
    (or only at *one), and checks it. */
@@ -159,6 +162,7 @@ static void shoot(const char *name, const struct config *cfg, void (*fill)(struc
 		theme_init(&ui.theme, false, cfg->environment, cfg->environment_color);
 		ui.view = view;
 		ui.flow = shoot_flow;
+		ui.track = shoot_track;
 		ui.read_only = ui.read_only || shoot_read_only;
 		ui_fx_keys(&ui, keys, NULL);
 		ui_draw(&ui, UI_FX_WALL);
@@ -190,6 +194,33 @@ static void test_main(void **state)
 static void test_detail(void **state)
 {
 	shoot("detail", *state, ui_fx_fill, VIEW_MAIN, "<Enter>", NULL);
+}
+
+/* The detail's since (from the data, first seen) and its pipeline's events, newest first: a
+   tracker saw every stage ok, then the fixture's snapshot. */
+static void test_detail_events(void **state)
+{
+	static const struct size tall = {100, 60};
+	const struct config *cfg = *state;
+	shoot_track = tracker_new(cfg);
+	tracker_undamped(shoot_track);
+	struct snapshot s;
+	fixture_snapshot(&s, cfg, UI_FX_WALL - 300);
+	for (size_t i = 0; i < s.n_pipes; i++)
+		for (size_t j = 0; j < s.pipes[i].n_stages; j++) {
+			fixture_sample(&s.pipes[i].stages[j], "{}", NULL, 0);
+			s.pipes[i].stages[j].cur.mono = 1; /* all ok, no diagnosis, 5 minutes ago */
+			s.pipes[i].stages[j].cur.wall = UI_FX_WALL - 300;
+		}
+	tracker_update(shoot_track, &s, UI_FX_WALL - 300);
+	snapshot_free(&s);
+	fixture_snapshot(&s, cfg, UI_FX_WALL - 252);
+	ui_fx_fill(&s);
+	tracker_update(shoot_track, &s, UI_FX_WALL - 252);
+	snapshot_free(&s);
+	shoot("detail-events", *state, ui_fx_fill, VIEW_MAIN, "<Enter>", &tall);
+	tracker_free(shoot_track);
+	shoot_track = NULL;
 }
 
 /* The unknown stage's detail: the last error. */
@@ -359,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_main, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detail_events, setup, teardown),
 #if FULL_BUILD
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
 #endif

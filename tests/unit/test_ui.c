@@ -224,35 +224,40 @@ static void test_metric_text(void **state)
 
 static void test_columns_layout(void **state)
 {
-	/* 80 columns (76 inside the pane): the figures want 50; only the connection fits beside. */
-	struct columns c = columns_layout(76, 7, 21, 50);
+	/* 80 columns (76 inside the pane; kind 9, status and its age 14): the figures want 43;
+	   only the connection fits beside. */
+	struct columns c = columns_layout(76, 7, 21, 43);
 	assert_int_equal(c.spark, 0);
 	assert_int_equal(c.target, 0);
 	assert_int_equal(c.conn, 7);
-	assert_int_equal(c.figures, 50);
+	assert_int_equal(c.figures, 43);
+	/* wanting 50, nothing fits beside them */
+	c = columns_layout(76, 7, 21, 50);
+	assert_int_equal(c.spark + c.target + c.conn, 0);
+	assert_int_equal(c.figures, 51);
 	/* 200 columns: everything, the figures take the rest. */
 	c = columns_layout(196, 7, 21, 50);
 	assert_int_equal(c.spark, SPARK_W);
 	assert_int_equal(c.target, 21);
 	assert_int_equal(c.conn, 7);
-	assert_int_equal(c.figures, 196 - 18 - 17 - 22 - 8);
+	assert_int_equal(c.figures, 196 - 25 - 17 - 22 - 8);
 	/* A long target gives way to a short connection name. */
 	c = columns_layout(116, 7, 24, 64);
 	assert_int_equal(c.spark, SPARK_W);
 	assert_int_equal(c.target, 0);
 	assert_int_equal(c.conn, 7);
-	assert_int_equal(c.figures, 73);
+	assert_int_equal(c.figures, 66);
 	/* The figures want at least FIGURES_MIN and at most FIGURES_WANT_MAX. */
-	c = columns_layout(76, 4, 6, 10);
+	c = columns_layout(82, 4, 6, 10);
 	assert_int_equal(c.spark, SPARK_W);
 	assert_int_equal(c.target, 6);
 	assert_int_equal(c.conn, 0);
-	assert_int_equal(c.figures, 58 - 17 - 7);
+	assert_int_equal(c.figures, 57 - 17 - 7);
 	c = columns_layout(160, 4, 6, 100);
 	assert_int_equal(c.spark, SPARK_W);
 	assert_int_equal(c.target, 6);
 	assert_int_equal(c.conn, 4);
-	assert_int_equal(c.figures, 142 - 17 - 7 - 5);
+	assert_int_equal(c.figures, 135 - 17 - 7 - 5);
 	/* Too narrow for anything: the figures take what is left, never less than 0. */
 	c = columns_layout(10, 4, 6, 10);
 	assert_int_equal(c.figures, 0);

@@ -97,6 +97,19 @@ void ui_fx_fill(struct snapshot *snap)
 	strlcpy_safe(audit->last_err, audit->cur.err, sizeof audit->last_err);
 	audit->last_err_at = audit->cur.wall;
 	health_evaluate(snap);
+
+	/* How long each status has held, as the tracker (track.h) leaves it: the ages shown. */
+	orders->since = UI_FX_WALL - 3 * 3600 - 5 * 60;
+	products->since = UI_FX_WALL - 252;
+	slot->since = UI_FX_WALL - 95;
+	invoices->since = UI_FX_WALL - 42;
+	islot->since = UI_FX_WALL - 600;
+	audit->since = UI_FX_WALL - 12;
+	for (size_t i = 0; i < snap->pipes[1].n_diags; i++) {
+		struct diagnosis *d = &snap->pipes[1].diags[i];
+		d->since = i == 0 ? UI_FX_WALL - 3600 : UI_FX_WALL - 252; /* the first from the data */
+		d->since_seen = i != 0;
+	}
 }
 
 void ui_fx_init(struct ui *ui, const struct config *cfg, void (*fill)(struct snapshot *), int rows, int cols)
