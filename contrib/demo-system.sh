@@ -117,6 +117,8 @@ conninfo = host=$SYNCTOP_PG_SOCKDIR port=$SYNCTOP_PG_PORT dbname=synctop user=po
 outbox = shop
 outbox.oldest_warn = 5s
 outbox.oldest_crit = 10s
+; the relay claims a batch every 200 ms: a stop shows within 2-3 s
+outbox.window = 2s
 CONF
 	if [[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} && -x $demo__relay_bin ]]; then
 		cat <<CONF

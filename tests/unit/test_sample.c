@@ -115,6 +115,11 @@ static void outbox_pair(struct sample *prev, struct sample *cur, json_int_t p0, 
 	json_object_set_new(cur->metrics, "pending_capped", json_boolean(c1));
 	prev->raw = json_pack("{sI}", "max_id", id0);
 	cur->raw = json_pack("{sI}", "max_id", id1);
+	/* every pending row, as the probe counts it when neither count stopped at the cap */
+	if (!c0)
+		json_object_set_new(prev->raw, "all_pending", json_integer(p0));
+	if (!c1)
+		json_object_set_new(cur->raw, "all_pending", json_integer(p1));
 }
 
 static void test_outbox_derive(void **state)

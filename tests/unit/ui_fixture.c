@@ -64,6 +64,9 @@ void ui_fx_fill(struct snapshot *snap)
 	               "{\"pending\": 137, \"pending_capped\": false, \"oldest_pending_age_s\": 600.0,"
 	               " \"failed\": 5, \"drain_per_s\": 0.5, \"inflow_per_s\": 2.5}",
 	               NULL, 0);
+	fixture_detail(products, "{\"first_poison_rows\": [{\"id\": \"812\", \"attempts\": 5,"
+	                         " \"last_error\": \"the broker rejected the message (record too large)\"},"
+	                         " {\"id\": \"815\", \"attempts\": 5, \"last_error\": null}]}");
 	static const double rising[] = {10, 20, 35, 50, 70, 90, 110, 137};
 	series(products, rising, 8);
 	fixture_sample(slot,

@@ -15,7 +15,12 @@ static const struct metric_def outbox_metrics[] = {
     {"failed", MU_COUNT, true},
     {"drain_per_s", MU_PER_SECOND, true},
     {"inflow_per_s", MU_PER_SECOND, true},
-    /* beyond the contract: the worker's row in outbox.control_table */
+    /* beyond the contract: the poisoned rows' age, the drain over outbox.window */
+    {"oldest_failed_age_s", MU_SECONDS, false},
+    {"growth_per_s", MU_PER_SECOND, false},
+    {"empty_in_s", MU_SECONDS, false},
+    {"evaluation", MU_TEXT, false},
+    /* the worker's row in outbox.control_table */
     {"worker_paused", MU_BOOL, false},
     {"paused_since", MU_TEXT, false},
     {"paused_for_s", MU_SECONDS, false},
@@ -69,6 +74,9 @@ static void outbox_figures(const struct stage_view *sv, char *buf, size_t n)
 	}
 	rate(buf, n, m, "drain_per_s", "drain");
 	rate(buf, n, m, "inflow_per_s", "inflow");
+	char drain[64];
+	if (*outbox_drain_text(m, drain, sizeof drain))
+		snappendf(buf, n, ", %s", drain);
 }
 
 /* Its pending rows are on their way to the relay. */

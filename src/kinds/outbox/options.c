@@ -57,6 +57,9 @@ const struct opt_def outbox_options[] = {
      "insert (insert copies: insert-only outboxes), or an SQL statement taking the id array as $1"},
     {"outbox.replay_max_rows", OPT_INT, "10000", 1, 1e6, OFF(replay_max_rows), 0,
      "the most rows one replay may touch; a larger scope is refused with its count"},
+    {"outbox.window", OPT_DURATION, "10s", 1, 86400, OFF(window_s), 0,
+     "window of polls over which the drain is judged (stalled, stopped, falling behind) and the "
+     "time to empty estimated: longer than the relay's longest pause between batches"},
     {"outbox.type_column", OPT_STR, "event_type", 1, 0, OFF(type_column), 0,
      "column holding the event type, matched by a replay scope's ,type:T"},
     {0},

@@ -29,7 +29,15 @@ struct outbox_opts {
 	char *replay;            /* outbox.replay: "update", "insert" or the user's statement ($1: the ids) */
 	int64_t replay_max_rows; /* outbox.replay_max_rows: a larger replay is refused */
 	char *type_column;       /* outbox.type_column: what a replay's ,type:T scope matches */
+	double window_s;         /* outbox.window: the drain is judged over this window of polls */
 };
+
+/* The poisoned rows listed in a sample's detail (first_poison_rows), and the bytes of each
+   one's last_error kept there (one line, cleaned). */
+#define OUTBOX_POISON_SHOWN 3
+#define OUTBOX_ERROR_SHOWN  161
+/* outbox.window's default, also for a derive without a stage (tests). */
+#define OUTBOX_WINDOW_DEFAULT 10.0
 
 static inline const struct outbox_opts *outbox_opts(const struct stage_cfg *st)
 {
@@ -79,6 +87,19 @@ bool outbox_check(struct stage_cfg *st, const struct pipeline *pl, const struct 
 
 /* options.c: the outbox.* keys, the first being the stage key itself. */
 extern const struct opt_def outbox_options[];
+
+/* drain.c: the positions of a poll for the window (src/window.c) into raw: the rows ever
+   inserted and not poisoned (end) and the rows ever processed (committed), from the largest id,
+   every pending row and the poisoned ones; end - committed is the deliverable backlog. */
+void outbox_positions(json_t *raw, int64_t max_id, int64_t all_pending, int64_t failed);
+/* drain.c: carries the history from prev to cur (outbox.window) and sets cur's evaluation (the
+   window's verdict, window_put; what it rests on, evaluated_s, lag_from, consumed and produced,
+   in cur's raw), growth_per_s (the deliverable backlog's growth over the window)
+   and empty_in_s (when it would be empty at that pace; 0 when empty, null when not shrinking). */
+void outbox_window_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur);
+/* "empty in ~6m", "growing 4.2/s", "not shrinking", or "" (nothing pending, or not known), in
+   buf; returns buf. */
+const char *outbox_drain_text(const json_t *metrics, char *buf, size_t n);
 
 /* rules.c */
 void outbox_rules(struct pipeline_view *pv, struct stage_view *sv);

@@ -8,6 +8,7 @@
 #include "backend/pg.h"
 #include "kinds/outbox/outbox.h"
 #include "kinds/probe.h"
+#include "sanitize.h"
 
 /* How often (in polls) the plan of the pending query is looked at again. */
 #define EXPLAIN_EVERY 30
@@ -164,6 +165,54 @@ static enum probe_result read_control(const struct probe_ctx *ctx, PGconn *conn,
 	return PROBE_OK;
 }
 
+/* The first poisoned rows (oldest first) into the sample's detail, as first_poison_rows: id,
+   attempts and last_error, cleaned and cut to one line. Only when there are any: the query
+   is bounded (LIMIT) and served by the pending index. Returns false when the session broke. */
+static bool read_poison(const struct probe_ctx *ctx, PGconn *conn, const struct outbox_sql *q,
+                        const char *failed, struct sample *out)
+{
+	const struct outbox_opts *st = outbox_opts(ctx->st);
+	char *att = q->attempts ? xasprintf("o.%s::bigint", q->attempts) : xstrdup("NULL::bigint");
+	char *msg = q->error ? xasprintf("left(o.%s::text, 400)", q->error) : xstrdup("NULL::text");
+	char *sql = xasprintf("SELECT o.%s::text, %s, %s FROM %s o WHERE (%s) AND %s"
+	                      " ORDER BY o.%s, o.%s LIMIT $1",
+	                      q->id, att, msg, q->rel, st->pending, failed, q->created, q->id);
+	free(att);
+	free(msg);
+	char limit[32], maxatt[32], err[256];
+	snprintf(limit, sizeof limit, "%d", OUTBOX_POISON_SHOWN);
+	snprintf(maxatt, sizeof maxatt, "%" PRId64, st->max_attempts);
+	const char *params[2] = {limit, maxatt};
+	bool broken = false;
+	/* $2 (max_attempts) only appears with an attempts column */
+	PGresult *res =
+	    pg_query(conn, sql, q->attempts ? 2 : 1, params, ctx->deadline, err, sizeof err, &broken);
+	free(sql);
+	if (!res)
+		return !broken; /* the counts are in: the list is a bonus */
+	json_t *list = json_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		char id[64], text[OUTBOX_ERROR_SHOWN];
+		text_clean(id, sizeof id, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
+		json_t *row = json_pack("{s:s}", "id", id);
+		int64_t attempts;
+		json_object_set_new(row, "attempts",
+		                    parse_i64(PQgetvalue(res, i, 1), &attempts) ? json_integer(attempts)
+		                                                                : json_null());
+		if (PQgetisnull(res, i, 2))
+			json_object_set_new(row, "last_error", json_null());
+		else
+			json_object_set_new(row, "last_error",
+			                    json_string(text_clean(text, sizeof text, PQgetvalue(res, i, 2),
+			                                           (size_t)PQgetlength(res, i, 2))));
+		json_array_append_new(list, row);
+	}
+	PQclear(res);
+	json_object_set_new(out->detail ? out->detail : (out->detail = json_object()), "first_poison_rows",
+	                    list);
+	return true;
+}
+
 static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
 {
 	const struct outbox_opts *st = outbox_opts(ctx->st);
@@ -178,19 +227,25 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	}
 	const char *hint = *ctx->memo ? json_string_value(json_object_get(*ctx->memo, "index_hint")) : NULL;
 
+	/* Pending rows are split in two: deliverable (a working relay can still send them: the
+	   backlog) and poisoned (at max attempts or with an error: failed). */
 	char *failed = failed_clause(&q);
+	char *deliverable = failed ? xasprintf("(%s) AND NOT COALESCE(%s, false)", st->pending, failed)
+	                           : xasprintf("(%s)", st->pending);
 	char *failed_sql =
-	    failed ? xasprintf("(SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) AND %s LIMIT $1) f)",
-	                       q.rel, st->pending, failed)
-	           : xstrdup("NULL::bigint");
+	    failed ? xasprintf("(SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) AND %s LIMIT $1) f),"
+	                       " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s"
+	                       " WHERE (%s) AND %s)",
+	                       q.rel, st->pending, failed, q.created, q.rel, st->pending, failed)
+	           : xstrdup("NULL::bigint, NULL::float8");
 	/* One round trip; the capped counts stop at count_cap + 1 rows (fast with the partial index).
 	   max(id) is qualified (o.id) so that ORDER BY sorts the column, not its text cast. */
 	char *sql =
-	    xasprintf("SELECT (SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) LIMIT $1) p),"
-	              " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s WHERE (%s)),"
+	    xasprintf("SELECT (SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT $1) p),"
+	              " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s WHERE %s),"
 	              " %s,"
 	              " (SELECT o.%s::text FROM %s o ORDER BY o.%s DESC LIMIT 1)",
-	              q.rel, st->pending, q.created, q.rel, st->pending, failed_sql, q.id, q.rel, q.id);
+	              q.rel, deliverable, q.created, q.rel, deliverable, failed_sql, q.id, q.rel, q.id);
 	char cap1[32], maxatt[32];
 	snprintf(cap1, sizeof cap1, "%" PRId64, st->count_cap + 1);
 	snprintf(maxatt, sizeof maxatt, "%" PRId64, st->max_attempts);
@@ -201,19 +256,20 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	    pg_query(conn, sql, nparams, params, ctx->deadline, out->err, sizeof out->err, &broken);
 	free(sql);
 	free(failed_sql);
-	free(failed);
+	free(deliverable);
 	if (!res) {
 		out->ok = false;
 		if (hint) /* most likely why a count ran out of time */
 			snappendf(out->err, sizeof out->err, "; no index serves the pending predicate: %s",
 			          hint);
+		free(failed);
 		outbox_sql_free(&q);
 		return broken ? PROBE_BROKEN : PROBE_FAILED;
 	}
 
 	int64_t pending = 0, nfailed = 0, max_id = 0;
 	parse_i64(PQgetvalue(res, 0, 0), &pending);
-	bool capped = pending > st->count_cap;
+	bool capped = pending > st->count_cap, fcapped = false, have_failed = false;
 	if (capped)
 		pending = st->count_cap;
 	json_object_set_new(out->metrics, "pending", json_integer(pending));
@@ -221,17 +277,35 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	json_object_set_new(out->metrics, "oldest_pending_age_s",
 	                    json_real(PQgetisnull(res, 0, 1) ? 0.0 : strtod(PQgetvalue(res, 0, 1), NULL)));
 	if (!PQgetisnull(res, 0, 2) && parse_i64(PQgetvalue(res, 0, 2), &nfailed)) {
-		bool fcapped = nfailed > st->count_cap;
-		json_object_set_new(out->metrics, "failed", json_integer(fcapped ? st->count_cap : nfailed));
+		have_failed = true;
+		fcapped = nfailed > st->count_cap;
+		if (fcapped)
+			nfailed = st->count_cap;
+		json_object_set_new(out->metrics, "failed", json_integer(nfailed));
+		json_object_set_new(out->metrics, "oldest_failed_age_s",
+		                    PQgetisnull(res, 0, 3) ? json_null()
+		                                           : json_real(strtod(PQgetvalue(res, 0, 3), NULL)));
 	}
 	out->raw = json_object();
-	if (PQgetisnull(res, 0, 3))
-		json_object_set_new(out->raw, "max_id", json_integer(0)); /* empty table */
-	else if (parse_i64(PQgetvalue(res, 0, 3), &max_id))
+	bool have_id = PQgetisnull(res, 0, 4) || parse_i64(PQgetvalue(res, 0, 4), &max_id); /* 0: empty */
+	if (have_id)
 		json_object_set_new(out->raw, "max_id", json_integer(max_id));
+	/* Every pending row, poisoned or not, when neither count stopped at the cap: rows leave
+	   it only when processed (the drain). */
+	if (!capped && !fcapped) {
+		json_object_set_new(out->raw, "all_pending", json_integer(pending + nfailed));
+		if (have_id)
+			outbox_positions(out->raw, max_id, pending + nfailed, nfailed);
+	}
 	PQclear(res);
 
+	bool ok = !have_failed || nfailed == 0 || read_poison(ctx, conn, &q, failed, out);
+	free(failed);
 	outbox_sql_free(&q);
+	if (!ok) {
+		sample_set_error(out, "timeout: the server did not answer in time");
+		return PROBE_BROKEN;
+	}
 	if (hint) {
 		json_object_set_new(out->raw, "index_hint", json_string(hint));
 		json_object_set(out->raw, "table_rows", json_object_get(*ctx->memo, "table_rows"));
@@ -239,25 +313,23 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	return read_control(ctx, conn, out);
 }
 
-/* inflow from the growth of max(id); drain = inflow - growth of the backlog. Null when
-   the id is not an integer, the count was capped, or a counter went backwards. */
+/* inflow from the growth of max(id); drain = inflow - growth of every pending row (poisoned
+   too: a row leaves them only when processed). Null when the id is not an integer, a count
+   was capped, or a counter went backwards. Then the window over the history (drain.c). */
 static void outbox_derive(const struct stage_cfg *st, const struct sample *prev, struct sample *cur)
 {
 	double dt = cur->mono - prev->mono;
-	double id0, id1, p0, p1, inflow;
+	double id0, id1, a0, a1, inflow;
 	if (!metric_num(prev->raw, "max_id", &id0) || !metric_num(cur->raw, "max_id", &id1))
 		return;
 	if (!rate_per_s(id0, id1, dt, &inflow))
 		return;
 	json_object_set_new(cur->metrics, "inflow_per_s", json_real(inflow));
-	bool c0 = true, c1 = true;
-	metric_bool(prev->metrics, "pending_capped", &c0);
-	metric_bool(cur->metrics, "pending_capped", &c1);
-	if (c0 || c1 || !metric_num(prev->metrics, "pending", &p0) ||
-	    !metric_num(cur->metrics, "pending", &p1))
-		return;
-	double drain = inflow - (p1 - p0) / dt;
-	json_object_set_new(cur->metrics, "drain_per_s", json_real(drain < 0 ? 0.0 : drain));
+	if (metric_num(prev->raw, "all_pending", &a0) && metric_num(cur->raw, "all_pending", &a1)) {
+		double drain = inflow - (a1 - a0) / dt;
+		json_object_set_new(cur->metrics, "drain_per_s", json_real(drain < 0 ? 0.0 : drain));
+	}
+	outbox_window_derive(st, prev, cur);
 }
 
 const struct probe outbox_probe = {

@@ -3,7 +3,9 @@
 
 const struct rule_def outbox_rule_defs[] = {
     {"worker-stalled", "crit", RULE_CAUSE | RULE_SYMPTOM, ACTION_RESUME,
-     "rows wait, nothing drains over the window, and rows keep arriving or the oldest keeps ageing",
+     "deliverable rows wait and none was processed over outbox.window (STALL; STOP when for longer "
+     "than the window while rows arrived); until the polls cover the window, a zero drain between "
+     "two polls with rows older than outbox.oldest_warn that keep arriving or ageing",
      "records are in PostgreSQL but never reach the secondary stores",
      "the relay is down, stuck or paused: check its process and logs (resume it when it is paused)"},
     {"worker-paused", "warn", RULE_CAUSE, ACTION_RESUME,
@@ -15,6 +17,11 @@ const struct rule_def outbox_rule_defs[] = {
      "a record is in PostgreSQL but missing in the search index",
      "the relay runs but does not keep up: scale it out or find what slows it; the rows go once it "
      "does"},
+    {"outbox-falling-behind", "warn or crit", RULE_CAUSE, ACTION_NONE,
+     "the relay processes rows, but the deliverable backlog increased across outbox.window (the "
+     "window's WARN); crit when the oldest row is past outbox.oldest_crit",
+     "records reach the secondary stores ever later: the relay is slower than the inflow",
+     "find what slows the relay (the broker, the database, its batch size) or run more relays"},
     {"poison-rows", "warn or crit", RULE_LOCAL, ACTION_REPLAY,
      "outbox.failed_warn or more rows have reached outbox.max_attempts or recorded an error",
      "some rows are never delivered: retries loop or rows are skipped silently",
