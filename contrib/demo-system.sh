@@ -125,7 +125,8 @@ CONF
 kafka = main
 kafka.group = search-indexer
 kafka.topics = shop.products
-kafka.window = 6s
+; the indexer commits every second: three commits are enough to tell a slow consumer
+kafka.window = 3s
 kafka.lag_warn = 100
 kafka.lag_crit = 2000
 CONF
@@ -136,9 +137,10 @@ search.index = products
 search.source_count = SELECT count(*) FROM products
 search.freshness_field = updated_at
 search.source_freshness = SELECT max(updated_at) FROM products
-; documents on their way (a few seconds of traffic) are not lost ones
+; documents on their way (outbox rows pending, messages of lag) are not counted as lost; the
+; window covers the rest (the indexer's batch, a refresh)
 search.missing_warn = 25
-search.missing_window = 8s
+search.missing_window = 3s
 search.freshness_warn = 15s
 search.freshness_crit = 1m
 

@@ -46,28 +46,16 @@ static void eval_worker_paused(struct pipeline_view *pv, struct stage_view *sv)
 	         st->control_table, st->worker);
 }
 
-/* worker-stalled, with its evidence: its action resumes a paused relay only (a dead one needs
-   its process). */
+/* worker-stalled, with its evidence. A paused relay stalls too: then worker-paused is the
+   headline and this its consequence (cause.c), which names the pause and its key; a dead relay
+   needs its process, which no action of synctop starts. */
 static void add_stalled(struct pipeline_view *pv, struct stage_view *sv, const char *evidence)
 {
 	const struct outbox_opts *st = outbox_opts(sv->cfg);
-	bool paused = false;
-	metric_bool(sv->cur.metrics, "worker_paused", &paused);
-	struct diagnosis *d =
-	    add_diag(pv, sv, "worker-stalled", ST_CRIT, paused ? ACTION_RESUME : ACTION_NONE);
+	struct diagnosis *d = add_diag(pv, sv, "worker-stalled", ST_CRIT, ACTION_NONE);
 	snprintf(d->symptom, sizeof d->symptom, "the outbox relay is not draining %s", st->table);
 	strlcpy_safe(d->evidence, evidence, sizeof d->evidence);
-	if (paused && outbox_by_statements(st))
-		snprintf(d->next, sizeof d->next,
-		         "the relay is paused (outbox.paused_sql says so for worker %s): resume it if "
-		         "the pause is over",
-		         st->worker);
-	else if (paused)
-		snprintf(d->next, sizeof d->next,
-		         "the relay is paused (%s.paused = true for worker %s): resume it if the pause is "
-		         "over",
-		         st->control_table, st->worker);
-	else if (outbox_by_statements(st))
+	if (outbox_by_statements(st))
 		snprintf(d->next, sizeof d->next,
 		         "the relay is down or stuck: check its process and logs, and what "
 		         "outbox.paused_sql reads; the rows go once it runs");

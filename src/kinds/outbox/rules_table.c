@@ -2,7 +2,7 @@
 #include "kinds/outbox/outbox.h"
 
 const struct rule_def outbox_rule_defs[] = {
-    {"worker-stalled", "crit", RULE_CAUSE | RULE_SYMPTOM, ACTION_RESUME,
+    {"worker-stalled", "crit", RULE_CAUSE | RULE_SYMPTOM, ACTION_NONE,
      "deliverable rows wait and none was processed over outbox.window (STALL; STOP when for longer "
      "than the window while rows arrived); until the polls cover the window, a zero drain between "
      "two polls with rows older than outbox.oldest_warn that keep arriving or ageing",
