@@ -140,7 +140,7 @@ search.source_freshness = SELECT max(updated_at) FROM products
 ; documents on their way (outbox rows pending, messages of lag) are not counted as lost; the
 ; window covers the rest (the indexer's batch, a refresh)
 search.missing_warn = 25
-search.missing_window = 3s
+search.missing_window = 2s
 search.freshness_warn = 15s
 search.freshness_crit = 1m
 

@@ -79,6 +79,10 @@ void rules_man(FILE *out)
 			const char *role = role_words(r->role);
 			if (role)
 				fprintf(out, "%s\n", role);
+			if (r->role & RULE_WINDOWED)
+				fputs("Judged over a window of polls, it shows on the screen when it fires "
+				      "(confirm 1, unless confirm.RULE or confirm.KIND says otherwise).\n",
+				      out);
 		}
 	}
 }

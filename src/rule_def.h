@@ -19,6 +19,10 @@ enum rule_role {
 	RULE_BY_CONSUMER = 1u << 2,
 	/* The stage is a consumer of what comes before it, and it stopped (a failed task, a pause). */
 	RULE_CONSUMER_DOWN = 1u << 3,
+	/* Its condition must hold throughout a window of polls already (a drain, a lag, a count
+	   judged over KIND.window): the screen shows it when it fires (confirm 1), unless
+	   confirm.RULE or confirm.KIND says otherwise. */
+	RULE_WINDOWED = 1u << 4,
 };
 
 struct rule_def {

@@ -28,6 +28,11 @@ int damping_count(const struct config *cfg, bool confirm, const char *kind, cons
 		kv = family_find(list, kind);
 	if (kv)
 		return atoi(kv->value);
+	/* A rule judged over a window has held for it: confirming it again only delays it. */
+	const struct kind *k = kind && rule ? kind_by_name(kind, strlen(kind)) : NULL;
+	const struct rule_def *r = k ? kind_rule(k, rule) : NULL;
+	if (confirm && r && (r->role & RULE_WINDOWED))
+		return 1;
 	return confirm ? cfg->confirm : cfg->clear;
 }
 

@@ -133,7 +133,7 @@ static void test_confirm(void **state)
 	assert_true(OUTBOX(x)->since == WALL(1));
 	assert_int_equal(n_events(x), 0);
 
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_OK);
 	assert_string_equal(OUTBOX(x)->reason, "");
 	assert_int_equal(PV(x)->n_diags, 0);
@@ -141,23 +141,23 @@ static void test_confirm(void **state)
 	assert_int_equal(x->f->snap.status, ST_OK);
 	assert_int_equal(n_events(x), 0);
 
-	step(x, 3, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 3, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_CRIT);
 	assert_string_equal(OUTBOX(x)->reason, "nothing drained over 3s with 42 rows pending");
 	assert_true(OUTBOX(x)->since == WALL(2));
 	assert_int_equal(PV(x)->n_diags, 1);
-	assert_string_equal(PV(x)->diags[0].rule, "worker-stalled");
+	assert_string_equal(PV(x)->diags[0].rule, "outbox-backlog");
 	assert_true(PV(x)->diags[0].since == WALL(2));
 	assert_true(PV(x)->diags[0].since_seen);
 	assert_int_equal(PV(x)->status, ST_CRIT);
 	assert_int_equal(x->f->snap.status, ST_CRIT);
 	/* one event: the status's, naming its rule (the diagnosis appearing is the same news) */
 	assert_int_equal(n_events(x), 1);
-	assert_string_equal(event_line(x, 0), "products/outbox ok -> crit worker-stalled: nothing "
+	assert_string_equal(event_line(x, 0), "products/outbox ok -> crit outbox-backlog: nothing "
 	                                      "drained over 3s with 42 rows pending");
 
 	/* since is kept while the status holds */
-	step(x, 4, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 4, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_true(OUTBOX(x)->since == WALL(2));
 	assert_true(PV(x)->diags[0].since == WALL(2));
 	assert_int_equal(n_events(x), 1);
@@ -168,12 +168,12 @@ static void test_redraw_does_not_count(void **state)
 {
 	struct tx *x = *state;
 	step(x, 1, ST_OK, NULL, 0, ST_OK);
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_OK);
 	assert_int_equal(PV(x)->n_diags, 0);
-	step(x, 3, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 3, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_CRIT);
 }
 
@@ -182,7 +182,7 @@ static void test_redraw_does_not_count(void **state)
 static void test_clear(void **state)
 {
 	struct tx *x = *state;
-	step(x, 1, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 1, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_CRIT); /* the first evaluation: undamped */
 	assert_int_equal(PV(x)->n_diags, 1);
 
@@ -190,7 +190,7 @@ static void test_clear(void **state)
 	assert_int_equal(OUTBOX(x)->status, ST_CRIT);
 	assert_string_equal(OUTBOX(x)->reason, "nothing drained over 3s with 42 rows pending");
 	assert_int_equal(PV(x)->n_diags, 1);
-	assert_string_equal(PV(x)->diags[0].rule, "worker-stalled");
+	assert_string_equal(PV(x)->diags[0].rule, "outbox-backlog");
 	assert_string_equal(PV(x)->diags[0].evidence, "42 rows pending");
 	assert_true(PV(x)->diags[0].since == WALL(1));
 	assert_int_equal(PV(x)->status, ST_CRIT);
@@ -203,7 +203,7 @@ static void test_clear(void **state)
 	assert_int_equal(PV(x)->n_diags, 0);
 	assert_int_equal(PV(x)->status, ST_OK);
 	assert_int_equal(n_events(x), 1);
-	assert_string_equal(event_line(x, 0), "products/outbox crit -> ok: cleared worker-stalled");
+	assert_string_equal(event_line(x, 0), "products/outbox crit -> ok: cleared outbox-backlog");
 }
 
 /* One slow poll (crit once, between oks) shows nothing and logs nothing; since stays. */
@@ -211,9 +211,9 @@ static void test_flap(void **state)
 {
 	struct tx *x = *state;
 	step(x, 1, ST_OK, NULL, 0, ST_OK);
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	step(x, 3, ST_OK, NULL, 0, ST_OK);
-	step(x, 4, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 4, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	step(x, 5, ST_OK, NULL, 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_OK);
 	assert_true(OUTBOX(x)->since == WALL(1));
@@ -221,11 +221,11 @@ static void test_flap(void **state)
 	assert_int_equal(n_events(x), 0);
 	assert_int_equal(x->log_len, 0);
 	/* and a flap of a crit stage back to ok once */
-	step(x, 6, ST_CRIT, "worker-stalled", 0, ST_OK);
-	step(x, 7, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 6, ST_CRIT, "outbox-backlog", 0, ST_OK);
+	step(x, 7, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(n_events(x), 1);
 	step(x, 8, ST_OK, NULL, 0, ST_OK);
-	step(x, 9, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 9, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_CRIT);
 	assert_true(OUTBOX(x)->since == WALL(6));
 	assert_true(PV(x)->diags[0].since == WALL(6));
@@ -269,17 +269,17 @@ static void test_diag_event(void **state)
 {
 	struct tx *x = *state;
 	step(x, 1, ST_CRIT, NULL, 0, ST_OK);
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(PV(x)->n_diags, 0);
-	step(x, 3, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 3, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(PV(x)->n_diags, 1);
 	assert_int_equal(n_events(x), 1);
-	assert_string_equal(event_line(x, 0), "products/outbox ok -> crit worker-stalled: 42 rows pending");
+	assert_string_equal(event_line(x, 0), "products/outbox ok -> crit outbox-backlog: 42 rows pending");
 	step(x, 4, ST_CRIT, NULL, 0, ST_OK);
 	step(x, 5, ST_CRIT, NULL, 0, ST_OK);
 	assert_int_equal(PV(x)->n_diags, 0);
 	assert_int_equal(n_events(x), 2);
-	assert_string_equal(event_line(x, 0), "products/outbox crit -> ok worker-stalled: cleared");
+	assert_string_equal(event_line(x, 0), "products/outbox crit -> ok outbox-backlog: cleared");
 }
 
 /* The ring keeps exactly the last EVENTS_KEPT, newest first. */
@@ -330,7 +330,7 @@ static void test_tracker_ring(void **state)
 		            tracker_event(x->t, &x->f->cfg->pipelines[0], ago - 1)->wall);
 }
 
-/* confirm.slot = 1: the slot goes at once; confirm.worker-stalled = 3 holds the outbox for 3
+/* confirm.slot = 1: the slot goes at once; confirm.outbox-backlog = 3 holds the outbox for 3
    evaluations; clear.outbox = 1. */
 static void test_family(void **state)
 {
@@ -351,6 +351,12 @@ static void test_family(void **state)
 	assert_int_equal(damping_count(cfg, true, "outbox", NULL), 2);
 	assert_int_equal(damping_count(cfg, false, "outbox", "worker-stalled"), 1);
 	assert_int_equal(damping_count(cfg, false, "slot", NULL), 2);
+	/* A rule judged over a window (rule_def.h's RULE_WINDOWED) shows when it fires, and
+	   clears as any other; a family setting still wins (worker-stalled's 3 above). */
+	assert_int_equal(damping_count(cfg, true, "kafka", "cdc-lagging"), 1);
+	assert_int_equal(damping_count(cfg, false, "kafka", "cdc-lagging"), 2);
+	assert_int_equal(damping_count(cfg, true, "search", "dual-write-loss"), 1);
+	assert_int_equal(damping_count(cfg, true, "search", "search-stale"), 2);
 
 	step(x, 1, ST_OK, NULL, 0, ST_OK);
 	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_WARN);
@@ -383,7 +389,7 @@ static void test_undamped(void **state)
 	struct tx *x = *state;
 	tracker_undamped(x->t);
 	step(x, 1, ST_OK, NULL, 0, ST_OK);
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	assert_int_equal(OUTBOX(x)->status, ST_CRIT);
 	assert_true(OUTBOX(x)->since == WALL(2));
 	step(x, 3, ST_OK, NULL, 0, ST_OK);
@@ -400,11 +406,11 @@ static void test_log_line(void **state)
 	                  .stage = "outbox",
 	                  .from = ST_OK,
 	                  .to = ST_CRIT,
-	                  .rule = "worker-stalled",
+	                  .rule = "outbox-backlog",
 	                  .reason = "nothing drained over 3s with 42 rows pending"};
 	char want[256];
 	snprintf(want, sizeof want,
-	         "2026-12-03T15:02:11Z synctop[%ld]: products/outbox ok -> crit worker-stalled: nothing "
+	         "2026-12-03T15:02:11Z synctop[%ld]: products/outbox ok -> crit outbox-backlog: nothing "
 	         "drained over 3s with 42 rows pending\n",
 	         (long)getpid());
 	event_log(x->log_fp, &e);
@@ -422,11 +428,11 @@ static void test_log_line(void **state)
 
 	/* the tracker writes its events' lines to its log as they happen */
 	step(x, 1, ST_OK, NULL, 0, ST_OK);
-	step(x, 2, ST_CRIT, "worker-stalled", 0, ST_OK);
-	step(x, 3, ST_CRIT, "worker-stalled", 0, ST_OK);
+	step(x, 2, ST_CRIT, "outbox-backlog", 0, ST_OK);
+	step(x, 3, ST_CRIT, "outbox-backlog", 0, ST_OK);
 	fflush(x->log_fp);
 	snprintf(want, sizeof want,
-	         "2026-11-18T11:06:43Z synctop[%ld]: products/outbox ok -> crit worker-stalled: nothing "
+	         "2026-11-18T11:06:43Z synctop[%ld]: products/outbox ok -> crit outbox-backlog: nothing "
 	         "drained over 3s with 42 rows pending\n",
 	         (long)getpid());
 	assert_non_null(strstr(x->log, want));

@@ -2,12 +2,12 @@
 #include "kinds/kafka/kafka.h"
 
 const struct rule_def kafka_rule_defs[] = {
-    {"kafka-stall", "crit", RULE_CAUSE | RULE_BY_CONSUMER, ACTION_RESUME,
+    {"kafka-stall", "crit", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_RESUME,
      "the group has lag and its committed offsets did not move over kafka.window",
      "the data behind the consumer group stops changing",
      "the consumer is stuck: look in its logs for a message it cannot process or a sink that "
      "hangs; restart or resume it"},
-    {"kafka-stop", "crit", RULE_CAUSE | RULE_BY_CONSUMER, ACTION_RESUME,
+    {"kafka-stop", "crit", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_RESUME,
      "the group committed nothing for longer than kafka.window while messages arrived",
      "the data behind the consumer group stops changing",
      "the consumer is down or has left its group: restart it (a Kafka Connect sink: restart its "
@@ -16,7 +16,7 @@ const struct rule_def kafka_rule_defs[] = {
      "messages are processed a second time",
      "someone reset the group's offsets or a consumer restarted from an old checkpoint: the sinks "
      "must be idempotent"},
-    {"cdc-lagging", "warn", RULE_CAUSE | RULE_BY_CONSUMER, ACTION_RESUME,
+    {"cdc-lagging", "warn", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_RESUME,
      "the consumer commits, but its lag increased across kafka.window: higher at its end than at "
      "its start, never zero inside it, and its least-squares trend more than 1.5 times the polls' "
      "scatter around it (a consumer committing in batches is caught within one window, one that "

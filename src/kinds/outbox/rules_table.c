@@ -2,7 +2,7 @@
 #include "kinds/outbox/outbox.h"
 
 const struct rule_def outbox_rule_defs[] = {
-    {"worker-stalled", "crit", RULE_CAUSE | RULE_SYMPTOM, ACTION_NONE,
+    {"worker-stalled", "crit", RULE_CAUSE | RULE_SYMPTOM | RULE_WINDOWED, ACTION_NONE,
      "deliverable rows wait and none was processed over outbox.window (STALL; STOP when for longer "
      "than the window while rows arrived); until the polls cover the window, a zero drain between "
      "two polls with rows older than outbox.oldest_warn that keep arriving or ageing",
@@ -17,7 +17,7 @@ const struct rule_def outbox_rule_defs[] = {
      "a record is in PostgreSQL but missing in the search index",
      "the relay runs but does not keep up: scale it out or find what slows it; the rows go once it "
      "does"},
-    {"outbox-falling-behind", "warn or crit", RULE_CAUSE, ACTION_NONE,
+    {"outbox-falling-behind", "warn or crit", RULE_CAUSE | RULE_WINDOWED, ACTION_NONE,
      "the relay processes rows, but the deliverable backlog increased across outbox.window (the "
      "window's WARN); crit when the oldest row is past outbox.oldest_crit",
      "records reach the secondary stores ever later: the relay is slower than the inflow",

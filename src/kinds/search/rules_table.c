@@ -17,7 +17,7 @@ const struct rule_def search_rule_defs[] = {
     {"search-indexing-failed", "crit", RULE_CAUSE, ACTION_NONE,
      "indexing.index_failed rose within search.missing_window", "the sink is rejecting documents",
      "read the indexer's log for the rejected documents, fix them, then replay their rows"},
-    {"dual-write-loss", "warn or crit", RULE_SYMPTOM, ACTION_REPLAY,
+    {"dual-write-loss", "warn or crit", RULE_SYMPTOM | RULE_WINDOWED, ACTION_REPLAY,
      "the source has more rows than the index has documents, beyond what is still on its way "
      "upstream, throughout search.missing_window, and nothing before the index holds the flow",
      "a product is permanently missing from search after a timeout",

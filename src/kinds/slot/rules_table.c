@@ -6,14 +6,14 @@ const struct rule_def slot_rule_defs[] = {
      "a logical slot is not active and retains WAL (crit past slot.retained_crit)",
      "a CDC consumer (graph recommendations, a Debezium sink) is stale",
      "the CDC connector is down: restart it; drop an abandoned slot before the disk fills"},
-    {"slot-stalled", "warn or crit", RULE_CAUSE | RULE_BY_CONSUMER, ACTION_NONE,
+    {"slot-stalled", "warn or crit", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_NONE,
      "an active slot's confirmed_flush_lsn stood still over the polls of slot.window while the WAL "
      "grew (crit once for longer than the window)",
      "the slot's consumer is connected but confirms nothing: what it feeds goes stale, and WAL "
      "piles up",
      "the consumer is stuck: look in its logs for an event it cannot process or a sink that hangs; "
      "restart it"},
-    {"slot-falling-behind", "warn", RULE_CAUSE | RULE_BY_CONSUMER, ACTION_NONE,
+    {"slot-falling-behind", "warn", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_NONE,
      "an active slot's consumer confirms, but the unconfirmed WAL increased across slot.window "
      "(as cdc-lagging for a consumer group)",
      "the slot's consumer is slower than the writes: what it feeds is getting staler",
