@@ -92,8 +92,9 @@ fault dual-write-loss products search dual-write-loss warn 15
 fault evict-sessions sessions cache cache-evicting warn 20
 fault slot-stall recommendations slot slot-inactive warn 10
 fault task-fail recommendations connector connector-task-failed crit 10
-# The consumer is judged over kafka.window (3 s in the demo): a snapshot whose two polls span it.
-SNAP_WINDOW=4s fault lagging-indexer products kafka cdc-lagging warn 40
+# The consumer is judged over kafka.window (3 s in the demo): a snapshot whose two polls span
+# it, and are both inside it (window.c takes polls up to 1.25 windows old).
+SNAP_WINDOW=3s fault lagging-indexer products kafka cdc-lagging warn 40
 
 "$DEMO" fault no-such-fault >"$TEST_TMP/fault.out" 2>&1
 is "$?" 2 "an unknown fault: exit 2"
