@@ -146,4 +146,10 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 	}
 	if (ev && !strcmp(ev, "IDLE") && !sv->reason[0])
 		snprintf(sv->reason, sizeof sv->reason, "idle: no new messages, nothing to consume");
+	/* A lag with no verdict: the polls so far (a --once's two) do not span the window. */
+	if (!ev && lag > 0 && !sv->reason[0])
+		snprintf(sv->reason, sizeof sv->reason,
+		         "lag %s, not judged: the polls so far span less than kafka.window (%s), too "
+		         "short to tell a slow consumer from a stalled one",
+		         lc, win);
 }

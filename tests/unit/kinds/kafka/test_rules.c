@@ -79,6 +79,22 @@ static void test_lag_near_miss(void **state)
 	assert_int_equal(pv->n_diags, 0);
 }
 
+/* A lag with no verdict yet (a --once's two polls, shorter than the window) says why there is
+   none; with a verdict, or no lag, it says nothing of the kind. */
+static void test_lag_not_judged(void **state)
+{
+	struct fx *f = *state;
+	const struct pipeline_view *pv = eval(
+	    f, "{\"lag\": 12, \"max_partition_lag\": 12, \"partitions\": 1, \"evaluation\": null}", NULL);
+	assert_int_equal(KAFKA(f)->status, ST_OK);
+	assert_string_equal(KAFKA(f)->reason,
+	                    "lag 12, not judged: the polls so far span less than kafka.window (10s), "
+	                    "too short to tell a slow consumer from a stalled one");
+	assert_int_equal(pv->n_diags, 0);
+	eval(f, "{\"lag\": 0, \"max_partition_lag\": 0, \"partitions\": 1, \"evaluation\": null}", NULL);
+	assert_string_equal(KAFKA(f)->reason, "");
+}
+
 /* ---- kafka-stall ---- */
 
 static void test_stall(void **state)
@@ -103,7 +119,9 @@ static void test_stall_near_miss(void **state)
 	struct fx *f = *state;
 	const struct pipeline_view *pv = eval(f, LAGGING("null"), NULL);
 	assert_int_equal(KAFKA(f)->status, ST_OK);
-	assert_string_equal(KAFKA(f)->reason, "");
+	assert_string_equal(KAFKA(f)->reason,
+	                    "lag 500, not judged: the polls so far span less than kafka.window (10s), "
+	                    "too short to tell a slow consumer from a stalled one");
 	assert_int_equal(pv->n_diags, 0);
 }
 
@@ -370,6 +388,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_lag_levels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lag_near_miss, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lag_not_judged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stall, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stall_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
