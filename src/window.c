@@ -64,6 +64,11 @@ static bool end_moved(const struct window_point *a, const struct window_point *b
    behind in a window of P seconds or more (at 1, a window just short of 2P could), while
    one 40% slower than its inflow is caught whatever its commit period up to half the window. */
 #define SCATTER_FACTOR 1.5
+/* And the growth must be a real share of what arrived over the window: a consumer doing 80% or
+   more of its inflow, or a backlog of one or two rows that comes and goes between a relay's
+   batches (1 -> 2 rows over 2s), is not one to page about; a consumer at 60% of its inflow
+   (the demo's lagging indexer) grows by 40% of it. */
+#define WARN_MIN_SHARE 0.2
 
 static bool falling_behind(const struct window_point *pts, size_t first, size_t n, size_t n_lanes)
 {
@@ -76,7 +81,13 @@ static bool falling_behind(const struct window_point *pts, size_t first, size_t 
 		st += pts[k].t;
 		sl += (double)lag;
 	}
-	if (lag_of(&pts[n - 1], n_lanes) <= lag_of(&pts[first], n_lanes))
+	int64_t grew = lag_of(&pts[n - 1], n_lanes) - lag_of(&pts[first], n_lanes), arrived = 0;
+	if (grew <= 0)
+		return false;
+	for (size_t i = 0; i < n_lanes; i++)
+		if (pts[first].end[i] >= 0 && pts[n - 1].end[i] > pts[first].end[i])
+			arrived += pts[n - 1].end[i] - pts[first].end[i];
+	if ((double)grew < WARN_MIN_SHARE * (double)arrived)
 		return false;
 	double mt = st / (double)m, ml = sl / (double)m, cov = 0, var = 0;
 	for (size_t k = first; k < n; k++) {

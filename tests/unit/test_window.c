@@ -181,6 +181,13 @@ static void test_warn_near_misses(void **state)
 	                                   P(6, 104, 106, 5, 5), P(7, 104, 107, 5, 5), P(8, 104, 108, 5, 5),
 	                                   P(9, 104, 109, 5, 5)};
 	assert_int_equal(V(saw, 10, 2, 9), WV_OK);
+	/* A relay's backlog of a row or two between its batches (1 2 2 over 2 s, a clean trend)
+	   while 10 rows arrived: it grew by a tenth of its inflow, under WARN_MIN_SHARE: OK. */
+	const struct window_point batch[] = {P(0, 99, 100, 5, 5), P(1, 104, 106, 5, 5), P(2, 108, 110, 5, 5)};
+	assert_int_equal(V(batch, 3, 2, 2), WV_OK);
+	/* The same window with a consumer at 60% of its inflow (10 12 14, 10 arrived): WARN. */
+	const struct window_point slow[] = {P(0, 90, 100, 5, 5), P(1, 93, 105, 5, 5), P(2, 96, 110, 5, 5)};
+	assert_int_equal(V(slow, 3, 2, 2), WV_WARN);
 }
 
 /* What a verdict rests on: the span actually observed, the lags and the moves over it. */

@@ -17,7 +17,7 @@ const struct rule_def outbox_rule_defs[] = {
      "a record is in PostgreSQL but missing in the search index",
      "the relay runs but does not keep up: scale it out or find what slows it; the rows go once it "
      "does"},
-    {"outbox-falling-behind", "warn or crit", RULE_CAUSE | RULE_WINDOWED, ACTION_NONE,
+    {"outbox-falling-behind", "warn or crit", RULE_CAUSE | RULE_SYMPTOM | RULE_WINDOWED, ACTION_NONE,
      "the relay processes rows, but the deliverable backlog increased across outbox.window (the "
      "window's WARN); crit when the oldest row is past outbox.oldest_crit",
      "records reach the secondary stores ever later: the relay is slower than the inflow",
