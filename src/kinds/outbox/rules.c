@@ -134,6 +134,9 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const struct outbox_opts *st = outbox_opts(sv->cfg);
 	const json_t *m = sv->cur.metrics;
+	/* A pause first: of two warn findings, the stage's reason is the first one's, and what
+	   follows from the pause (a stall, a backlog falling behind) should not name the stage. */
+	eval_worker_paused(pv, sv);
 	int64_t pending = 0, failed = 0;
 	double oldest = 0, drain, inflow, prev_oldest;
 	bool capped = false;
@@ -213,7 +216,6 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 		add_stalled(pv, sv, evidence);
 	if (behind)
 		add_falling_behind(pv, sv, as, from, consumed, produced, over);
-	eval_worker_paused(pv, sv);
 	if (!stalled && !behind && as != ST_OK) {
 		/* Pending rows are delivered by a relay that keeps up: a replay would not help. */
 		struct diagnosis *d = add_diag(pv, sv, "outbox-backlog", as, ACTION_NONE);
