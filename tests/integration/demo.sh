@@ -66,7 +66,7 @@ fault() {
 		diag "fault $name: headline in $(($(now_ms) - t0)) ms"
 		for ((i = 0; i < ${HOLD:-2}; i++)); do
 			SNAP=$(snap) || true
-			headline "$pipe" "$stage" "$rule" "$sev" || held=0
+			"${HOLD_PRED:-headline}" "$pipe" "$stage" "$rule" "$sev" || held=0
 			((held)) || break
 		done
 		ok "fault $name: it holds over ${HOLD:-2} more snapshots" test "$held" -eq 1 ||
@@ -93,8 +93,10 @@ fault evict-sessions sessions cache cache-evicting warn 20
 fault slot-stall recommendations slot slot-inactive warn 10
 fault task-fail recommendations connector connector-task-failed crit 10
 # The consumer is judged over kafka.window (3 s in the demo): a snapshot whose two polls span
-# it, and are both inside it (window.c takes polls up to 1.25 windows old).
-SNAP_WINDOW=3s fault lagging-indexer products kafka cdc-lagging warn 40
+# it, and are both inside it (window.c takes polls up to 1.25 windows old). Two polls of a
+# consumer that commits in batches can miss its growth: no hold here (the screen judges it over
+# every poll of the window: bench/detect.sh). What holds: no crit anywhere, and nothing but it.
+HOLD_PRED=calm SNAP_WINDOW=3s fault lagging-indexer products kafka cdc-lagging warn 40
 
 "$DEMO" fault no-such-fault >"$TEST_TMP/fault.out" 2>&1
 is "$?" 2 "an unknown fault: exit 2"

@@ -11,6 +11,8 @@
 #                               SNAP: the first diagnosis of PIPE is RULE on STAGE, of SEV, a
 #                               root (no because); nothing else anywhere is crit, diagnosis or
 #                               stage (the headline's own stage aside)
+#   calm PIPE STAGE RULE        SNAP: nothing crit anywhere, and PIPE has no diagnosis but RULE
+#                               on STAGE (which may come and go)
 #   all_ok                      SNAP: every pipeline ok
 
 snap() {
@@ -52,6 +54,14 @@ headline() {
 			select(($n == $p and .stage == $s and .rule == $r) | not)] | length == 0) and
 		([.pipelines[] | .name as $n | .stages[] | select(.status == "crit") |
 			select(($n == $p and .kind == $s) | not)] | length == 0)' <<<"$SNAP" >/dev/null 2>&1
+}
+
+calm() {
+	jq -e --arg p "$1" --arg s "$2" --arg r "$3" '
+		([.pipelines[] | select(.name == $p) | .diagnoses[]? |
+			select((.stage == $s and .rule == $r) | not)] | length == 0) and
+		([.pipelines[].diagnoses[]? | select(.severity == "crit")] | length == 0) and
+		([.pipelines[].stages[] | select(.status == "crit")] | length == 0)' <<<"$SNAP" >/dev/null 2>&1
 }
 
 all_ok() {
