@@ -149,7 +149,7 @@ sreq PUT /products '{"settings":{"index":{"refresh_interval":"-1"}}}' >/dev/null
 send y
 ok "changed: the dialog asks again, saying why" \
 	wait_like 'asked again: refresh products/search refused: target changed, nothing applied: the'
-like "$SCREEN" '\[ Cancel \]   \[ y: apply \]' "changed: with its buttons"
+ok "changed: with its buttons" wait_like '\[ Cancel \]   \[ y: apply \]'
 is "$(writes | grep -c _refresh)" 1 "changed: no second refresh was sent"
 is "$(audit_lines)" 5 "changed: a fifth audit line"
 like "$(audit_last '[.result, .reason] | join(" | ")')" \
