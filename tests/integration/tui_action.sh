@@ -76,12 +76,13 @@ like "$SCREEN" 'next \(key I\): ' "offered: the refresh-disabled diagnosis's nex
 # ----------------------------------------------------------------------
 send F
 ok "cancel: F opens the dialog with the preview" wait_for "refresh: force an index refresh"
+# The body comes with the preview's answer, the buttons last: a slow (sanitized) build may show
+# the title before them, so the body is read once the buttons are there.
+ok "cancel: two buttons, Cancel first" wait_like '\[ Cancel \]   \[ y: apply \]'
 like "$SCREEN" 'target    index products on es' "cancel: the dialog pins the target"
 like "$SCREEN" 'pipeline  products' "cancel: the dialog names the pipeline"
 like "$SCREEN" 'stage     search on es' "cancel: the dialog names the stage and its connection"
 like "$SCREEN" 'does      POST /\{index\}/_refresh, at most once per index per 5 s' "cancel: the dialog says what it does"
-# The buttons are the dialog's last line: a slow (sanitized) build may not have drawn them yet.
-ok "cancel: two buttons, Cancel first" wait_like '\[ Cancel \]   \[ y: apply \]'
 like "$SCREEN" 'y applies; any other key cancels' "cancel: the dialog says how to answer"
 send n
 ok "cancel: n cancels; the line says so" wait_for "refresh products/search refused: cancelled by the operator"
