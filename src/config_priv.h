@@ -39,5 +39,6 @@ void stage_cfg_init(struct stage_cfg *st, const struct kind *k);
 /* Frees the stage's options (by its kind's table) and clears st. */
 void stage_cfg_free_fields(struct stage_cfg *st);
 void conn_free_fields(struct conn *c);
+void pipeline_free_fields(struct pipeline *pl);
 
 #endif

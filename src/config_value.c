@@ -367,6 +367,14 @@ static void kv_free(struct kv *kv)
 	}
 }
 
+void pipeline_free_fields(struct pipeline *pl)
+{
+	for (size_t s = 0; s < pl->n_stages; s++)
+		stage_cfg_free_fields(&pl->stages[s]);
+	free(pl->stages);
+	free(pl->name);
+}
+
 void config_free(struct config *cfg)
 {
 	if (!cfg)
@@ -376,13 +384,8 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->n_conns; i++)
 		conn_free_fields(&cfg->conns[i]);
 	free(cfg->conns);
-	for (size_t i = 0; i < cfg->n_pipelines; i++) {
-		struct pipeline *pl = &cfg->pipelines[i];
-		for (size_t s = 0; s < pl->n_stages; s++)
-			stage_cfg_free_fields(&pl->stages[s]);
-		free(pl->stages);
-		free(pl->name);
-	}
+	for (size_t i = 0; i < cfg->n_pipelines; i++)
+		pipeline_free_fields(&cfg->pipelines[i]);
 	free(cfg->pipelines);
 	free(cfg->path);
 	free(cfg->environment);

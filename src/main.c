@@ -9,6 +9,7 @@
 #include "config.h"
 #include "cmd_action.h"
 #include "config_file.h"
+#include "config_select.h"
 #include "once.h"
 #include "roff.h"
 #include "kinds/kind.h"
@@ -47,6 +48,8 @@ static void usage(FILE *out)
 	      "                           0 polls once and reports rates as null\n"
 	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
 	      "                           (how many have a TTL; bounded by cache.sample_keys)\n"
+	      "      --pipeline NAME      watch only the pipelines NAME matches (a glob, e.g. 'orders-*');\n"
+	      "                           repeatable; in every mode\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
@@ -73,7 +76,8 @@ int main(int argc, char **argv)
 		ARG_READ_ONLY,
 		ARG_INTERVAL,
 		ARG_ASCII,
-		ARG_SAMPLE
+		ARG_SAMPLE,
+		ARG_PIPELINE
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -88,6 +92,7 @@ int main(int argc, char **argv)
 	    {"interval", required_argument, NULL, ARG_INTERVAL},
 	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"sample", no_argument, NULL, ARG_SAMPLE},
+	    {"pipeline", required_argument, NULL, ARG_PIPELINE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -96,6 +101,8 @@ int main(int argc, char **argv)
 	bool once = false;
 	struct once_opts oo = {.format = REPORT_TEXT, .window_s = 1.0};
 	struct tui_opts to = {.wallboard_cycle_s = 10.0};
+	const char *globs[64]; /* --pipeline, in the order given */
+	size_t n_globs = 0;
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 	/* A write to a helper or a server that went away is an error to handle, not a death. */
@@ -205,6 +212,19 @@ int main(int argc, char **argv)
 		case ARG_SAMPLE:
 			oo.sample = true;
 			break;
+		case ARG_PIPELINE:
+			if (!*optarg) {
+				fprintf(stderr, "synctop: --pipeline: empty name (give a pipeline's name "
+				                "or a glob such as 'orders-*')\n");
+				return EXIT_USAGE;
+			}
+			if (n_globs == sizeof globs / sizeof globs[0]) {
+				fprintf(stderr, "synctop: --pipeline: more than %zu given (use globs)\n",
+				        sizeof globs / sizeof globs[0]);
+				return EXIT_USAGE;
+			}
+			globs[n_globs++] = optarg;
+			break;
 		case ARG_INTERVAL:
 			interval_set = true;
 			if (!parse_duration(optarg, &to.interval_s) || to.interval_s < 0.1 ||
@@ -297,6 +317,12 @@ int main(int argc, char **argv)
 	struct config *cfg = config_load(config_path, err, sizeof err, stderr);
 	if (!cfg) {
 		fprintf(stderr, "%s\n", err);
+		return EXIT_USAGE;
+	}
+
+	if (!config_select_pipelines(cfg, globs, n_globs, err, sizeof err)) {
+		fprintf(stderr, "synctop: %s\n", err);
+		config_free(cfg);
 		return EXIT_USAGE;
 	}
 
