@@ -677,3 +677,9 @@ stop_bg() {
 	# shellcheck disable=SC2034
 	STOP_MS=$(($(now_ms) - t0))
 }
+
+# SYNCTOP_SKIP_TESTS (space-separated file names, e.g. "demo.sh"): tests that a stage of
+# contrib/check.sh leaves to another stage, which runs them on the same sources.
+if [[ " ${SYNCTOP_SKIP_TESTS:-} " == *" ${0##*/} "* ]]; then
+	skip_all "SYNCTOP_SKIP_TESTS names ${0##*/}: another stage of contrib/check.sh runs it"
+fi
