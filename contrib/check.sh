@@ -180,7 +180,17 @@ stage_suite() {
 		return
 	fi
 	early_fuzz
+	early_shellcheck
 	suite "$SYNCTOP_ROOT" suite
+}
+
+# The two minutes of CPU of tests/integration/shellcheck.sh, early (its test waits for done and reads the findings).
+early_shellcheck() {
+	export SYNCTOP_SHELLCHECK_EARLY=$work/shellcheck
+	mkdir -p "$SYNCTOP_SHELLCHECK_EARLY"
+	# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+	early shellcheck bash -c 'SYNCTOP_SHELLCHECK_PRODUCE=1 top_srcdir="$1" bash "$1/tests/integration/shellcheck.sh"
+		: >"$2/done"' _ "$SYNCTOP_ROOT" "$SYNCTOP_SHELLCHECK_EARLY" >"$work/shellcheck.log" 2>&1
 }
 
 # The release tarball must build and pass on its own: one more check, counted as one test.
