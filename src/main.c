@@ -48,6 +48,8 @@ static void usage(FILE *out)
 	      "                           0 polls once and reports rates as null\n"
 	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
 	      "                           (how many have a TTL; bounded by cache.sample_keys)\n"
+	      "      --output FILE        with --once: write the snapshot to FILE whole (a temp file\n"
+	      "                           beside it, renamed), e.g. for node_exporter's textfile collector\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
@@ -74,7 +76,8 @@ int main(int argc, char **argv)
 		ARG_READ_ONLY,
 		ARG_INTERVAL,
 		ARG_ASCII,
-		ARG_SAMPLE
+		ARG_SAMPLE,
+		ARG_OUTPUT
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -89,6 +92,7 @@ int main(int argc, char **argv)
 	    {"interval", required_argument, NULL, ARG_INTERVAL},
 	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"sample", no_argument, NULL, ARG_SAMPLE},
+	    {"output", required_argument, NULL, ARG_OUTPUT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -210,6 +214,13 @@ int main(int argc, char **argv)
 		case ARG_SAMPLE:
 			oo.sample = true;
 			break;
+		case ARG_OUTPUT:
+			if (!*optarg) {
+				fprintf(stderr, "synctop: --output: empty file name\n");
+				return EXIT_USAGE;
+			}
+			oo.output = optarg;
+			break;
 		case ARG_INTERVAL:
 			interval_set = true;
 			if (!parse_duration(optarg, &to.interval_s) || to.interval_s < 0.1 ||
@@ -275,7 +286,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!once && tty) {
-		const char *once_opt = format_set ? "--format" : window_set ? "--once-window" : NULL;
+		const char *once_opt = format_set   ? "--format"
+		                       : window_set ? "--once-window"
+		                       : oo.output  ? "--output"
+		                                    : NULL;
 		if (oo.sample) {
 			fprintf(stderr,
 			        "synctop: --sample goes with --once (on the screen, key t samples)\n");
