@@ -53,6 +53,8 @@ static void usage(FILE *out)
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
+	      "      --list-metrics       print the metrics of --format prometheus (the PROMETHEUS\n"
+	      "                           section of synctop(1))\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
@@ -77,7 +79,8 @@ int main(int argc, char **argv)
 		ARG_INTERVAL,
 		ARG_ASCII,
 		ARG_SAMPLE,
-		ARG_OUTPUT
+		ARG_OUTPUT,
+		ARG_LIST_METRICS
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -93,6 +96,7 @@ int main(int argc, char **argv)
 	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"sample", no_argument, NULL, ARG_SAMPLE},
 	    {"output", required_argument, NULL, ARG_OUTPUT},
+	    {"list-metrics", no_argument, NULL, ARG_LIST_METRICS},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -136,7 +140,7 @@ int main(int argc, char **argv)
 	int c;
 	/* Everything is read before anything is done: a bad option after --help is still an error. */
 	bool help = false, window_set = false, format_set = false, interval_set = false;
-	char info[32] = ""; /* --version, --list-options, --list-keys, --list-rules: each alone */
+	char info[32] = ""; /* --version, --list-*: each alone */
 	int info_c = 0;
 	char other[32] = ""; /* an option that is neither --help nor info, for messages */
 	int li = -1;
@@ -149,7 +153,7 @@ int main(int argc, char **argv)
 			snprintf(opt, sizeof opt, "-%c", c);
 		li = -1;
 		if (c != 'h' && c != 'V' && c != ARG_LIST && c != ARG_LIST_KEYS && c != ARG_LIST_RULES &&
-		    c != ':' && c != '?')
+		    c != ARG_LIST_METRICS && c != ':' && c != '?')
 			strlcpy_safe(other, opt, sizeof other);
 		switch (c) {
 		case 'c':
@@ -192,6 +196,7 @@ int main(int argc, char **argv)
 		case ARG_LIST:
 		case ARG_LIST_KEYS:
 		case ARG_LIST_RULES:
+		case ARG_LIST_METRICS:
 		case 'V':
 			if (info_c && info_c != c) {
 				fprintf(stderr,
@@ -264,6 +269,8 @@ int main(int argc, char **argv)
 			ui_keys_man(stdout);
 		else if (info_c == ARG_LIST_RULES)
 			rules_man(stdout);
+		else if (info_c == ARG_LIST_METRICS)
+			report_prometheus_list(stdout);
 		else
 			version_print(stdout);
 		return 0;
