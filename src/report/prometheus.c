@@ -7,6 +7,7 @@
 
 #include "report.h"
 #include "roff.h"
+#include "sanitize.h"
 #include "util.h"
 
 void prom_escape_label(FILE *out, const char *s)
@@ -148,7 +149,14 @@ static void series(FILE *f, const char *name, const struct lbl *l, size_t nl, do
 		if (!l[i].name)
 			continue;
 		fprintf(f, "%s%s=\"", any ? "," : "{", l[i].name);
-		prom_escape_label(f, l[i].value);
+		/* The last guard: a server's words on one line, valid UTF-8, no control character. */
+		const char *text = l[i].value ? l[i].value : "";
+		size_t len = strlen(text);
+		char *clean = NULL;
+		if (!text_is_clean(text) && (clean = malloc(len * 4 + 8)))
+			text = text_clean(clean, len * 4 + 8, text, len);
+		prom_escape_label(f, text);
+		free(clean);
 		fputc('"', f);
 		any = true;
 	}

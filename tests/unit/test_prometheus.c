@@ -195,7 +195,7 @@ static const char *const WANT =
     "# HELP synctop_outbox_info outbox stage: its text metrics of --format json, as labels\n"
     "# TYPE synctop_outbox_info gauge\n"
     "synctop_outbox_info{pipeline=\"products\",stage=\"outbox\",table=\"public.outbox\",evaluation="
-    "\"a \\\"quoted\\\" word\\\\\"} 1\n"
+    "\"a \\\"quoted\\\" word\\\\\\\\x07\"} 1\n" /* on one line, the bell shown as \x07 */
     "# HELP synctop_kafka_lag kafka stage: lag of --format json (a count)\n"
     "# TYPE synctop_kafka_lag gauge\n"
     "synctop_kafka_lag{pipeline=\"products\",stage=\"kafka\",group=\"idx\\\"er\\\\1\"} 7\n"
@@ -252,7 +252,7 @@ static void test_snapshot(void **state)
 	                  *kafka = &snap->pipes[0].stages[2], *cache = &snap->pipes[1].stages[0];
 	fixture_sample(ob,
 	               "{\"pending\": 137, \"pending_capped\": false, \"oldest_pending_age_s\": 600.5, "
-	               "\"failed\": 5, \"evaluation\": \"a \\\"quoted\\\" word\\\\\"}",
+	               "\"failed\": 5, \"evaluation\": \"a \\\"quoted\\\"\\nword\\\\\\u0007\"}",
 	               NULL, 0);
 	ob->cur.latency_ms = 12.34; /* to a tenth of a millisecond */
 	fixture_error(slot, "timeout: the server did not answer in time");
