@@ -48,6 +48,7 @@ bool atomic_commit(struct atomic_file *af, char *why, size_t n)
 	mode_t mask = umask(0);
 	umask(mask);
 	int fd = fileno(af->f);
+	errno = 0; /* a write that failed earlier leaves only ferror: EIO says it */
 	bool ok = !ferror(af->f) && fflush(af->f) == 0 && fchmod(fd, 0666 & ~mask) == 0 && fsync(fd) == 0;
 	if (!ok)
 		snprintf(why, n, "%s", strerror(errno ? errno : EIO));
