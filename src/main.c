@@ -43,16 +43,21 @@ static void usage(FILE *out)
 	      "      --ascii              ASCII boxes and sparklines (automatic outside UTF-8 locales)\n"
 	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
 	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
-	      "      --format FORMAT      snapshot format with --once: text (default) or json\n"
+	      "      --format FORMAT      snapshot format with --once: text (default), json\n"
+	      "                           or prometheus (text exposition, synctop_* metrics)\n"
 	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
 	      "                           0 polls once and reports rates as null\n"
 	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
 	      "                           (how many have a TTL; bounded by cache.sample_keys)\n"
 	      "      --pipeline NAME      watch only the pipelines NAME matches (a glob, e.g. 'orders-*');\n"
 	      "                           repeatable; in every mode\n"
+	      "      --output FILE        with --once: write the snapshot to FILE whole (a temp file\n"
+	      "                           beside it, renamed), e.g. for node_exporter's textfile collector\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
+	      "      --list-metrics       print the metrics of --format prometheus (the PROMETHEUS\n"
+	      "                           section of synctop(1))\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
@@ -77,7 +82,9 @@ int main(int argc, char **argv)
 		ARG_INTERVAL,
 		ARG_ASCII,
 		ARG_SAMPLE,
-		ARG_PIPELINE
+		ARG_PIPELINE,
+		ARG_OUTPUT,
+		ARG_LIST_METRICS
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -93,6 +100,8 @@ int main(int argc, char **argv)
 	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"sample", no_argument, NULL, ARG_SAMPLE},
 	    {"pipeline", required_argument, NULL, ARG_PIPELINE},
+	    {"output", required_argument, NULL, ARG_OUTPUT},
+	    {"list-metrics", no_argument, NULL, ARG_LIST_METRICS},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -138,7 +147,7 @@ int main(int argc, char **argv)
 	int c;
 	/* Everything is read before anything is done: a bad option after --help is still an error. */
 	bool help = false, window_set = false, format_set = false, interval_set = false;
-	char info[32] = ""; /* --version, --list-options, --list-keys, --list-rules: each alone */
+	char info[32] = ""; /* --version, --list-*: each alone */
 	int info_c = 0;
 	char other[32] = ""; /* an option that is neither --help nor info, for messages */
 	int li = -1;
@@ -151,7 +160,7 @@ int main(int argc, char **argv)
 			snprintf(opt, sizeof opt, "-%c", c);
 		li = -1;
 		if (c != 'h' && c != 'V' && c != ARG_LIST && c != ARG_LIST_KEYS && c != ARG_LIST_RULES &&
-		    c != ':' && c != '?')
+		    c != ARG_LIST_METRICS && c != ':' && c != '?')
 			strlcpy_safe(other, opt, sizeof other);
 		switch (c) {
 		case 'c':
@@ -171,9 +180,13 @@ int main(int argc, char **argv)
 				oo.format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				oo.format = REPORT_JSON;
+			else if (!strcmp(optarg, "prometheus"))
+				oo.format = REPORT_PROMETHEUS;
 			else {
-				fprintf(stderr, "synctop: --format: unknown format '%s' (use text or json)\n",
-				        optarg);
+				fprintf(
+				    stderr,
+				    "synctop: --format: unknown format '%s' (use text, json or prometheus)\n",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -190,6 +203,7 @@ int main(int argc, char **argv)
 		case ARG_LIST:
 		case ARG_LIST_KEYS:
 		case ARG_LIST_RULES:
+		case ARG_LIST_METRICS:
 		case 'V':
 			if (info_c && info_c != c) {
 				fprintf(stderr,
@@ -224,6 +238,13 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			globs[n_globs++] = optarg;
+			break;
+		case ARG_OUTPUT:
+			if (!*optarg) {
+				fprintf(stderr, "synctop: --output: empty file name\n");
+				return EXIT_USAGE;
+			}
+			oo.output = optarg;
 			break;
 		case ARG_INTERVAL:
 			interval_set = true;
@@ -268,6 +289,8 @@ int main(int argc, char **argv)
 			ui_keys_man(stdout);
 		else if (info_c == ARG_LIST_RULES)
 			rules_man(stdout);
+		else if (info_c == ARG_LIST_METRICS)
+			report_prometheus_list(stdout);
 		else
 			version_print(stdout);
 		return 0;
@@ -290,7 +313,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!once && tty) {
-		const char *once_opt = format_set ? "--format" : window_set ? "--once-window" : NULL;
+		const char *once_opt = format_set   ? "--format"
+		                       : window_set ? "--once-window"
+		                       : oo.output  ? "--output"
+		                                    : NULL;
 		if (oo.sample) {
 			fprintf(stderr,
 			        "synctop: --sample goes with --once (on the screen, key t samples)\n");

@@ -52,6 +52,10 @@ run_synctop --version --once
 usage_error "--version --once" "synctop: --version goes alone (--once does not go with it)"
 run_synctop -V --list-keys
 usage_error "-V --list-keys" "synctop: -V and --list-keys do not go together (see synctop --help)"
+run_synctop --list-metrics --once
+usage_error "--list-metrics --once" "synctop: --list-metrics goes alone (--once does not go with it)"
+run_synctop --list-metrics
+is "$RUN_RC:$(grep -c '^\.B synctop_' <<<"$RUN_OUT")" "0:9" "--list-metrics: exit 0, the 9 families every snapshot has"
 run_synctop --list-options -c "$good"
 usage_error "--list-options -c" "synctop: --list-options goes alone (-c does not go with it)"
 
@@ -92,6 +96,9 @@ if command -v script >/dev/null; then
 	run_tty -c "$good" --sample
 	usage_error "--sample without --once on a terminal" \
 		"synctop: --sample goes with --once (on the screen, key t samples)"
+	run_tty -c "$good" --output "$TEST_TMP/snap.prom"
+	usage_error "--output without --once on a terminal" \
+		"synctop: --output goes with --once (the screen has no use for it)"
 else
 	skip "--format/--once-window/--sample on a terminal" "script(1) is not installed"
 fi
