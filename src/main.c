@@ -11,6 +11,7 @@
 #include "config_file.h"
 #include "once.h"
 #include "roff.h"
+#include "serve.h"
 #include "kinds/kind.h"
 #ifdef HAVE_KAFKA
 #include "backend/kafka.h"
@@ -50,6 +51,9 @@ static void usage(FILE *out)
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
+	      "      --serve [ADDR:]PORT  the Prometheus exporter: poll every interval and answer\n"
+	      "                           GET /metrics, /snapshot.json and /healthz over HTTP\n"
+	      "                           (ADDR 127.0.0.1 unless given, [::1]:PORT for IPv6; read-only)\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
@@ -73,7 +77,8 @@ int main(int argc, char **argv)
 		ARG_READ_ONLY,
 		ARG_INTERVAL,
 		ARG_ASCII,
-		ARG_SAMPLE
+		ARG_SAMPLE,
+		ARG_SERVE
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -88,6 +93,7 @@ int main(int argc, char **argv)
 	    {"interval", required_argument, NULL, ARG_INTERVAL},
 	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"sample", no_argument, NULL, ARG_SAMPLE},
+	    {"serve", required_argument, NULL, ARG_SERVE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -96,6 +102,8 @@ int main(int argc, char **argv)
 	bool once = false;
 	struct once_opts oo = {.format = REPORT_TEXT, .window_s = 1.0};
 	struct tui_opts to = {.wallboard_cycle_s = 10.0};
+	bool serve = false;
+	struct serve_addr serve_at;
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 	/* A write to a helper or a server that went away is an error to handle, not a death. */
@@ -216,6 +224,15 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case ARG_SERVE: {
+			char why[256];
+			if (!serve_parse_addr(optarg, &serve_at, why, sizeof why)) {
+				fprintf(stderr, "synctop: --serve: %s\n", why);
+				return EXIT_USAGE;
+			}
+			serve = true;
+			break;
+		}
 		case 'h':
 			help = true;
 			break;
@@ -253,10 +270,25 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* An option the chosen mode would ignore is a mistake to point out, not to swallow. */
-	const char *screen_opt = to.wallboard   ? "--wallboard"
-	                         : interval_set ? "--interval"
-	                         : to.ascii     ? "--ascii"
-	                                        : NULL;
+	if (serve) {
+		const char *no = once           ? "--once"
+		                 : to.wallboard ? "--wallboard"
+		                 : to.ascii     ? "--ascii"
+		                 : format_set   ? "--format"
+		                 : window_set   ? "--once-window"
+		                 : oo.sample    ? "--sample"
+		                                : NULL;
+		if (no) {
+			fprintf(stderr, "synctop: %s does not go with --serve\n", no);
+			return EXIT_USAGE;
+		}
+		if (!serve_built)
+			return serve_run(NULL, &serve_at, stderr);
+	}
+	const char *screen_opt = to.wallboard             ? "--wallboard"
+	                         : interval_set && !serve ? "--interval"
+	                         : to.ascii               ? "--ascii"
+	                                                  : NULL;
 	if (once && screen_opt) {
 		fprintf(stderr, "synctop: %s is for the screen and does not go with --once\n", screen_opt);
 		return EXIT_USAGE;
@@ -313,6 +345,13 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 
+	if (serve) { /* --interval sets the exporter's polls as it sets the screen's */
+		if (interval_set)
+			cfg->interval_s = to.interval_s;
+		int code = serve_run(cfg, &serve_at, stderr);
+		config_free(cfg);
+		return code;
+	}
 	/* Piped or redirected, the screen would be noise: print a snapshot instead. */
 	int code = once || !isatty(STDOUT_FILENO) ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);
 	config_free(cfg);
