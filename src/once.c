@@ -125,6 +125,8 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 
 	if (o->format == REPORT_JSON)
 		report_json(out, &snap);
+	else if (o->format == REPORT_PROMETHEUS)
+		report_prometheus(out, &snap);
 	else
 		report_text(out, &snap);
 	fflush(out);

@@ -6,7 +6,7 @@
 
 #include "snapshot.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_PROMETHEUS };
 
 /* The key figures of a stage on one line ("137 pending, oldest 10m00s, 5 failed"), or its error. */
 void stage_figures(const struct stage_view *sv, char *buf, size_t n);
@@ -14,5 +14,7 @@ void stage_figures(const struct stage_view *sv, char *buf, size_t n);
 void report_text(FILE *out, const struct snapshot *snap);
 /* The schema-1 contract of DESIGN.md. */
 void report_json(FILE *out, const struct snapshot *snap);
+/* Prometheus text exposition 0.0.4 (report/prometheus.c): synctop_* families, no timestamps. */
+void report_prometheus(FILE *out, const struct snapshot *snap);
 
 #endif

@@ -21,14 +21,31 @@ enum metric_unit {
 	MU_FACTOR,     /* a ratio that is not a fraction (fragmentation 1.52) */
 	MU_PER_SECOND, /* a rate over the last two polls */
 	MU_BOOL,
-	MU_TEXT, /* a word or a time as the server wrote it */
-	MU_LIST, /* an array of objects (partition_lags), shown as a list */
+	MU_TEXT,    /* a word or a time as the server wrote it */
+	MU_LIST,    /* an array of objects (partition_lags), shown as a list */
+	MU_COUNTER, /* a count that only grows, but for a restart (a server's evicted_keys): _total */
 };
 
 struct metric_def {
 	const char *name; /* the JSON key */
 	enum metric_unit unit;
 	bool contract; /* in DESIGN.md's table: never renamed or removed within a schema */
+};
+
+/* A label of a stage's exported series (Prometheus), named as the ecosystem names it. */
+struct export_label {
+	const char *name; /* "group", "topic", "partition", "slot_name", "index" */
+	char value[256];
+};
+#define EXPORT_LABELS 4
+
+/* A series a stage exports beside its metrics: an item of one of its lists (a partition's lag). */
+struct export_item {
+	const char *name; /* after synctop_KIND_, with its unit: "partition_lag" */
+	enum metric_unit unit;
+	const char *help;
+	struct export_label labels[EXPORT_LABELS]; /* after the stage's own; a NULL name ends them */
+	double value;
 };
 
 struct kind {
@@ -66,6 +83,14 @@ struct kind {
 	/* The actions its stages offer (actions.h), ACTION_BIT of each; 0 for none. Whether one
 	   applies now is the action's business (resume only when paused). */
 	unsigned actions;
+	/* Exports: the labels naming the stage's target on its kind's series, as the ecosystem
+	   names them (a group, an index, a slot_name), in out (EXPORT_LABELS at most), from its
+	   options and its latest sample; returns how many. May be NULL (none). */
+	size_t (*export_labels)(const struct stage_view *sv, struct export_label *out);
+	/* Exports: one series per item of its lists (a partition's lag), each passed to emit. May
+	   be NULL (none). */
+	void (*export_items)(const struct stage_view *sv,
+	                     void (*emit)(void *ctx, const struct export_item *it), void *ctx);
 };
 
 /* The registry (registry.c): every kind in flow order, NULL-terminated. A pipeline lists its

@@ -28,6 +28,14 @@ static void connector_target(const struct stage_cfg *stage, char *buf, size_t n)
 	strlcpy_safe(buf, st->connector_name ? st->connector_name : "", n);
 }
 
+/* Exports: its connector's name, as Kafka Connect's own metrics label it. */
+static size_t connector_export_labels(const struct stage_view *sv, struct export_label *out)
+{
+	out[0].name = "connector";
+	connector_target(sv->cfg, out[0].value, sizeof out[0].value);
+	return 1;
+}
+
 /* "RUNNING, 1 of 2 tasks running, 1 FAILED" or "PAUSED for 2m10s". */
 static void connector_figures(const struct stage_view *sv, char *buf, size_t n)
 {
@@ -64,6 +72,7 @@ const struct kind connector_kind = {
     .evaluate = connector_rules,
     .rules = connector_rule_defs,
     .figures = connector_figures,
+    .export_labels = connector_export_labels,
     .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME) | ACTION_BIT(ACTION_STOP) |
                ACTION_BIT(ACTION_RESTART),
 };

@@ -65,6 +65,48 @@ static void kafka_figures(const struct stage_view *sv, char *buf, size_t n)
 		snappendf(buf, n, ", %" PRId64 " members", members);
 }
 
+/* Exports: its group, as kafka_exporter labels it. */
+static size_t kafka_export_labels(const struct stage_view *sv, struct export_label *out)
+{
+	const struct kafka_opts *st = kafka_opts(sv->cfg);
+	out[0].name = "group";
+	strlcpy_safe(out[0].value, st->group ? st->group : "", sizeof out[0].value);
+	return 1;
+}
+
+/* Exports: each partition's lag and offsets, labelled topic and partition. */
+static void kafka_export_items(const struct stage_view *sv,
+                               void (*emit)(void *ctx, const struct export_item *it), void *ctx)
+{
+	static const struct {
+		const char *field, *name, *help;
+	} series[] = {
+	    {"lag", "partition_lag", "messages of the partition the group has not committed"},
+	    {"committed", "partition_committed_offset", "the group's committed offset on the partition"},
+	    {"end", "partition_end_offset", "the partition's end offset (its next message)"},
+	};
+	const json_t *lags = sv->cur.ok ? json_object_get(sv->cur.metrics, "partition_lags") : NULL;
+	for (size_t s = 0; s < sizeof series / sizeof series[0]; s++) {
+		size_t i;
+		const json_t *row;
+		json_array_foreach(lags, i, row)
+		{
+			const char *topic = metric_str(row, "topic");
+			int64_t partition;
+			struct export_item it = {
+			    .name = series[s].name, .unit = MU_COUNT, .help = series[s].help};
+			if (!topic || !metric_int(row, "partition", &partition) ||
+			    !metric_num(row, series[s].field, &it.value))
+				continue;
+			it.labels[0].name = "topic";
+			strlcpy_safe(it.labels[0].value, topic, sizeof it.labels[0].value);
+			it.labels[1].name = "partition";
+			snprintf(it.labels[1].value, sizeof it.labels[1].value, "%" PRId64, partition);
+			emit(ctx, &it);
+		}
+	}
+}
+
 /* The messages of its lag are on their way to the consumer. */
 static bool kafka_in_flight(const struct stage_view *sv, double *n)
 {
@@ -87,4 +129,6 @@ const struct kind kafka_kind = {
     .rules = kafka_rule_defs,
     .in_flight = kafka_in_flight,
     .figures = kafka_figures,
+    .export_labels = kafka_export_labels,
+    .export_items = kafka_export_items,
 };

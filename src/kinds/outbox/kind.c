@@ -33,6 +33,14 @@ static void outbox_target(const struct stage_cfg *stage, char *buf, size_t n)
 	strlcpy_safe(buf, st->table ? st->table : "", n);
 }
 
+/* Exports: its table. */
+static size_t outbox_export_labels(const struct stage_view *sv, struct export_label *out)
+{
+	out[0].name = "table";
+	outbox_target(sv->cfg, out[0].value, sizeof out[0].value);
+	return 1;
+}
+
 static void rate(char *buf, size_t n, const json_t *m, const char *name, const char *label)
 {
 	double v;
@@ -101,5 +109,6 @@ const struct kind outbox_kind = {
     .rules = outbox_rule_defs,
     .in_flight = outbox_in_flight,
     .figures = outbox_figures,
+    .export_labels = outbox_export_labels,
     .actions = ACTION_BIT(ACTION_REPLAY) | ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
 };

@@ -13,9 +13,9 @@ static const struct metric_def search_metrics[] = {
     {"refresh_interval", MU_TEXT, true},
     {"search_idle_after", MU_TEXT, true},
     {"docs", MU_COUNT, true},
-    {"refresh_total", MU_COUNT, true},
+    {"refresh_total", MU_COUNTER, true},
     {"refresh_per_s", MU_PER_SECOND, true},
-    {"indexing_failed", MU_COUNT, true},
+    {"indexing_failed", MU_COUNTER, true},
     {"source_docs", MU_COUNT, true},
     {"missing_docs", MU_COUNT, true},
     /* beyond the contract */
@@ -25,7 +25,7 @@ static const struct metric_def search_metrics[] = {
     {"search_idle", MU_BOOL, false},
     {"indices", MU_COUNT, false},
     {"unassigned_shards", MU_COUNT, false},
-    {"index_total", MU_COUNT, false},
+    {"index_total", MU_COUNTER, false},
     {"indexing_failed_new", MU_COUNT, false},
     {"indexing_failed_span_s", MU_SECONDS, false},
     {"is_throttled", MU_BOOL, false},
@@ -91,6 +91,14 @@ static void search_figures(const struct stage_view *sv, char *buf, size_t n)
 	}
 }
 
+/* Exports: its index (or alias, or data stream), as elasticsearch_exporter labels it. */
+static size_t search_export_labels(const struct stage_view *sv, struct export_label *out)
+{
+	out[0].name = "index";
+	search_target(sv->cfg, out[0].value, sizeof out[0].value);
+	return 1;
+}
+
 /* The postgres connection of the source SQL: the probe's second session. */
 static struct conn *search_extra_conn(const struct stage_cfg *st)
 {
@@ -113,5 +121,6 @@ const struct kind search_kind = {
     .evaluate = search_rules,
     .rules = search_rule_defs,
     .figures = search_figures,
+    .export_labels = search_export_labels,
     .actions = ACTION_BIT(ACTION_REFRESH) | ACTION_BIT(ACTION_RESTORE_REFRESH),
 };

@@ -35,6 +35,19 @@ static void slot_target(const struct stage_cfg *stage, char *buf, size_t n)
 		snappendf(buf, n, "%s%s", p == st->slot_names ? "" : ",", *p);
 }
 
+/* Exports: the slot its figures are of (the worst of those it watches), as postgres_exporter
+   labels it; the names it watches when none was read. */
+static size_t slot_export_labels(const struct stage_view *sv, struct export_label *out)
+{
+	const char *name = sv->cur.ok ? metric_str(sv->cur.metrics, "slot_name") : NULL;
+	out[0].name = "slot_name";
+	if (name)
+		strlcpy_safe(out[0].value, name, sizeof out[0].value);
+	else
+		slot_target(sv->cfg, out[0].value, sizeof out[0].value);
+	return 1;
+}
+
 static void slot_figures(const struct stage_view *sv, char *buf, size_t n)
 {
 	const json_t *m = sv->cur.metrics;
@@ -74,4 +87,5 @@ const struct kind slot_kind = {
     .evaluate = slot_rules,
     .rules = slot_rule_defs,
     .figures = slot_figures,
+    .export_labels = slot_export_labels,
 };

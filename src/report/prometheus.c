@@ -1,0 +1,378 @@
+/* prometheus.c: the snapshot as Prometheus text exposition (format 0.0.4), for --once and --serve. */
+#include "report/prometheus.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+void prom_escape_label(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", out);
+		else if (*s == '"')
+			fputs("\\\"", out);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void prom_escape_help(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", out);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void prom_value(FILE *out, double v)
+{
+	if (isnan(v)) {
+		fputs("NaN", out);
+		return;
+	}
+	if (isinf(v)) {
+		fputs(v > 0 ? "+Inf" : "-Inf", out);
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {
+		fprintf(out, "%.0f", v);
+		return;
+	}
+	char buf[40];
+	snprintf(buf, sizeof buf, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, sizeof buf, "%.17g", v);
+	fputs(buf, out);
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return len >= n && !memcmp(s + len - n, suffix, n);
+}
+
+const char *prom_metric_name(const char *kind, const char *name, enum metric_unit unit, char *buf, size_t n)
+{
+	size_t len = strlen(name);
+	const char *unit_suffix = "";
+	if (unit == MU_SECONDS) {
+		if (ends_with(name, len, "_s"))
+			len -= 2;
+		unit_suffix = ends_with(name, len, "_seconds") ? "" : "_seconds";
+	} else if (unit == MU_PER_SECOND) {
+		if (ends_with(name, len, "_per_s"))
+			len -= 6;
+		unit_suffix = "_per_second";
+	} else if (unit == MU_BYTES) {
+		unit_suffix = ends_with(name, len, "_bytes") ? "" : "_bytes";
+	} else if (unit == MU_RATIO) {
+		unit_suffix = ends_with(name, len, "_ratio") ? "" : "_ratio";
+	} else if (unit == MU_COUNTER) {
+		unit_suffix = ends_with(name, len, "_total") ? "" : "_total";
+	}
+	snprintf(buf, n, "synctop_%s_%.*s%s", kind, (int)len, name, unit_suffix);
+	return buf;
+}
+
+/* Families are collected, then written whole: every family's samples together, after its HELP
+   and TYPE, whatever order the stages give them in. */
+struct family {
+	char name[128];
+	const char *type;
+	char *help;
+	char *body;
+	size_t len;
+	FILE *f;
+};
+
+struct prom {
+	struct family *fam;
+	size_t n, cap;
+};
+
+/* The stream of family name's samples, made with its HELP and TYPE when new; NULL when out of
+   memory (the samples are lost, never the format). */
+static FILE *family(struct prom *p, const char *name, const char *type, const char *help)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->fam[i].name, name))
+			return p->fam[i].f;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		struct family *f = realloc(p->fam, cap * sizeof *f);
+		if (!f)
+			return NULL;
+		p->fam = f;
+		p->cap = cap;
+	}
+	struct family *f = &p->fam[p->n];
+	memset(f, 0, sizeof *f);
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->type = type;
+	f->help = strdup(help);
+	f->f = open_memstream(&f->body, &f->len);
+	if (!f->f || !f->help) {
+		if (f->f)
+			fclose(f->f);
+		free(f->body);
+		free(f->help);
+		return NULL;
+	}
+	p->n++;
+	return f->f;
+}
+
+struct lbl {
+	const char *name, *value;
+};
+
+/* One sample of family name: name{labels} value. Labels with no name are left out. */
+static void series(FILE *f, const char *name, const struct lbl *l, size_t nl, double v)
+{
+	if (!f)
+		return;
+	fputs(name, f);
+	bool any = false;
+	for (size_t i = 0; i < nl; i++) {
+		if (!l[i].name)
+			continue;
+		fprintf(f, "%s%s=\"", any ? "," : "{", l[i].name);
+		prom_escape_label(f, l[i].value);
+		fputc('"', f);
+		any = true;
+	}
+	fputs(any ? "} " : " ", f);
+	prom_value(f, v);
+	fputc('\n', f);
+}
+
+static void emit_families(FILE *out, struct prom *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct family *f = &p->fam[i];
+		fclose(f->f);
+		fprintf(out, "# HELP %s ", f->name);
+		prom_escape_help(out, f->help);
+		fprintf(out, "\n# TYPE %s %s\n", f->name, f->type);
+		fwrite(f->body, 1, f->len, out);
+		free(f->body);
+		free(f->help);
+	}
+	free(p->fam);
+}
+
+static const char *unit_word(enum metric_unit u)
+{
+	switch (u) {
+	case MU_SECONDS:
+		return "seconds";
+	case MU_BYTES:
+		return "bytes";
+	case MU_RATIO:
+		return "a fraction of 1";
+	case MU_FACTOR:
+		return "a factor";
+	case MU_PER_SECOND:
+		return "per second, over the last polls";
+	case MU_BOOL:
+		return "1 true, 0 false";
+	case MU_COUNTER:
+		return "a counter of the server";
+	default:
+		return "a count";
+	}
+}
+
+#define STAGE_LABELS (3 + 2 * EXPORT_LABELS)
+
+/* The labels of the kind's series of sv: pipeline, stage and its target's (export_labels). */
+static size_t kind_labels(const struct pipeline_view *pv, const struct stage_view *sv,
+                          struct export_label *tl, struct lbl *l)
+{
+	const struct kind *k = sv->cfg->kind;
+	size_t n = 0, nt = k->export_labels ? k->export_labels(sv, tl) : 0;
+	l[n++] = (struct lbl){"pipeline", pv->cfg->name};
+	l[n++] = (struct lbl){"stage", k->name};
+	for (size_t i = 0; i < nt && i < EXPORT_LABELS; i++)
+		l[n++] = (struct lbl){tl[i].name, tl[i].value};
+	return n;
+}
+
+struct item_ctx {
+	struct prom *p;
+	const char *kind;
+	struct lbl *l;
+	size_t nl;
+};
+
+static void item(void *ctx, const struct export_item *it)
+{
+	struct item_ctx *c = ctx;
+	char name[128];
+	snprintf(name, sizeof name, "synctop_%s_%s", c->kind, it->name);
+	struct lbl l[STAGE_LABELS];
+	size_t n = c->nl;
+	memcpy(l, c->l, n * sizeof *l);
+	for (size_t i = 0; i < EXPORT_LABELS && it->labels[i].name; i++)
+		l[n++] = (struct lbl){it->labels[i].name, it->labels[i].value};
+	char help[256];
+	snprintf(help, sizeof help, "%s stage: %s (%s)", c->kind, it->help, unit_word(it->unit));
+	series(family(c->p, name, it->unit == MU_COUNTER ? "counter" : "gauge", help), name, l, n, it->value);
+}
+
+/* Every known numeric metric of sv as synctop_KIND_METRIC, its text ones as labels of
+   synctop_KIND_info, its lists' items through the kind's export_items. */
+static void stage_metrics(struct prom *p, const struct pipeline_view *pv, const struct stage_view *sv)
+{
+	const struct kind *k = sv->cfg->kind;
+	struct export_label tl[EXPORT_LABELS];
+	struct lbl l[STAGE_LABELS];
+	size_t nl = kind_labels(pv, sv, tl, l);
+	struct lbl info[STAGE_LABELS + 32];
+	size_t ni = nl;
+	memcpy(info, l, nl * sizeof *l);
+	char name[128], help[256];
+	for (const struct metric_def *m = k->metrics; m->name; m++) {
+		double v;
+		bool b;
+		if (m->unit == MU_LIST)
+			continue;
+		if (m->unit == MU_TEXT) {
+			const char *s = metric_str(sv->cur.metrics, m->name);
+			bool taken = false; /* a target label (slot_name) says it already */
+			for (size_t i = 0; i < nl; i++)
+				taken |= !strcmp(l[i].name, m->name);
+			if (s && !taken && ni < sizeof info / sizeof info[0])
+				info[ni++] = (struct lbl){m->name, s};
+			continue;
+		}
+		if (m->unit == MU_BOOL) {
+			if (!metric_bool(sv->cur.metrics, m->name, &b))
+				continue;
+			v = b;
+		} else if (!metric_num(sv->cur.metrics, m->name, &v)) {
+			continue;
+		}
+		prom_metric_name(k->name, m->name, m->unit, name, sizeof name);
+		snprintf(help, sizeof help, "%s stage: %s of --format json (%s)", k->name, m->name,
+		         unit_word(m->unit));
+		series(family(p, name, m->unit == MU_COUNTER ? "counter" : "gauge", help), name, l, nl, v);
+	}
+	if (ni > nl) {
+		snprintf(name, sizeof name, "synctop_%s_info", k->name);
+		snprintf(help, sizeof help, "%s stage: its text metrics of --format json, as labels",
+		         k->name);
+		series(family(p, name, "gauge", help), name, info, ni, 1);
+	}
+	if (k->export_items) {
+		struct item_ctx c = {p, k->name, l, nl};
+		k->export_items(sv, item, &c);
+	}
+}
+
+/* The same diagnosis (stage, rule, severity) listed before d in pv: one series says it. */
+static bool diag_seen(const struct pipeline_view *pv, const struct diagnosis *d)
+{
+	for (const struct diagnosis *o = pv->diags; o < d; o++)
+		if (o->stage->kind == d->stage->kind && o->severity == d->severity &&
+		    !strcmp(o->rule, d->rule))
+			return true;
+	return false;
+}
+
+void report_prometheus(FILE *out, const struct snapshot *snap)
+{
+	struct prom p = {0};
+	FILE *info = family(&p, "synctop_info", "gauge", "synctop's version and the backends built in");
+	FILE *pstatus = family(&p, "synctop_pipeline_status", "gauge",
+	                       "the pipeline's worst stage status: 0 ok, 1 warn, 2 crit, 3 unknown");
+	FILE *up = family(&p, "synctop_stage_up", "gauge",
+	                  "1 when the stage's last poll read it, 0 when it could not be read");
+	FILE *status = family(&p, "synctop_stage_status", "gauge",
+	                      "the stage's status: 0 ok, 1 warn, 2 crit, 3 unknown "
+	                      "(the monitoring-plugin exit codes)");
+	FILE *since = family(&p, "synctop_stage_status_since_timestamp_seconds", "gauge",
+	                     "when the stage entered its status (Unix time), as far as synctop saw");
+	FILE *age = family(&p, "synctop_stage_poll_age_seconds", "gauge",
+	                   "how long before the snapshot the stage's last poll ended");
+	FILE *lat =
+	    family(&p, "synctop_stage_latency_seconds", "gauge", "how long the stage's last poll took");
+	FILE *active = family(&p, "synctop_diagnosis_active", "gauge",
+	                      "1 for each diagnosis in force (a runbook rule, see synctop --list-rules)");
+	FILE *dsince = family(&p, "synctop_diagnosis_since_timestamp_seconds", "gauge",
+	                      "when the diagnosis's condition started (Unix time): from the data when "
+	                      "the rule knows it, else when synctop first saw it");
+
+	const char *backends = ""
+#ifdef HAVE_POSTGRES
+	                       "postgres,"
+#endif
+#ifdef HAVE_KAFKA
+	                       "kafka,"
+#endif
+#ifdef HAVE_REDIS
+	                       "redis,"
+#endif
+#ifdef HAVE_SEARCH
+	                       "search,connect,"
+#endif
+	    ;
+	char built[64];
+	snprintf(built, sizeof built, "%.*s", (int)(strlen(backends) ? strlen(backends) - 1 : 0), backends);
+	const struct lbl il[] = {{"version", PACKAGE_VERSION}, {"backends", built}};
+	series(info, "synctop_info", il, 2, 1);
+
+	for (size_t i = 0; i < snap->n_pipes; i++) {
+		const struct pipeline_view *pv = &snap->pipes[i];
+		const struct lbl pl[] = {{"pipeline", pv->cfg->name}};
+		series(pstatus, "synctop_pipeline_status", pl, 1, status_exit_code(pv->status));
+		for (size_t j = 0; j < pv->n_stages; j++) {
+			const struct stage_view *sv = &pv->stages[j];
+			const char *kind = sv->cfg->kind->name;
+			const struct lbl sl[] = {
+			    {"pipeline", pv->cfg->name}, {"stage", kind}, {"kind", kind}};
+			series(up, "synctop_stage_up", sl, 3, sv->cur.metrics && sv->cur.ok);
+			series(status, "synctop_stage_status", sl, 3, status_exit_code(sv->status));
+			if (sv->since > 0)
+				series(since, "synctop_stage_status_since_timestamp_seconds", sl, 3,
+				       floor(sv->since * 1000) / 1000);
+			if (sv->cur.metrics && sv->cur.wall > 0)
+				series(age, "synctop_stage_poll_age_seconds", sl, 3,
+				       round(fmax(0, snap->taken_at - sv->cur.wall) * 1000) / 1000);
+			if (sv->cur.metrics)
+				series(lat, "synctop_stage_latency_seconds", sl, 3,
+				       round(sv->cur.latency_ms * 10) / 10000);
+		}
+		for (size_t j = 0; j < pv->n_diags; j++) {
+			const struct diagnosis *d = &pv->diags[j];
+			if (diag_seen(pv, d))
+				continue;
+			const struct lbl dl[] = {{"pipeline", pv->cfg->name},
+			                         {"stage", d->stage->kind->name},
+			                         {"rule", d->rule},
+			                         {"severity", status_name(d->severity)}};
+			series(active, "synctop_diagnosis_active", dl, 4, 1);
+			if (d->since > 0)
+				series(dsince, "synctop_diagnosis_since_timestamp_seconds", dl, 4,
+				       floor(d->since * 1000) / 1000);
+		}
+	}
+	/* The kinds' own families after the generic ones, in the registry's (flow) order. */
+	for (size_t k = 0; kinds[k]; k++)
+		for (size_t i = 0; i < snap->n_pipes; i++)
+			for (size_t j = 0; j < snap->pipes[i].n_stages; j++) {
+				const struct stage_view *sv = &snap->pipes[i].stages[j];
+				if (sv->cfg->kind == kinds[k] && sv->cur.metrics && sv->cur.ok)
+					stage_metrics(&p, &snap->pipes[i], sv);
+			}
+	emit_families(out, &p);
+}
