@@ -147,7 +147,7 @@ static void evaluate(struct serve_state *st, struct poller *p, struct tracker *t
 	health_evaluate(&snap);
 	tracker_update(track, &snap, now_wall());
 	size_t ml = 0, jl = 0;
-	char *metrics = NULL; /* PROM: render(report_prometheus, &snap, &ml) */
+	char *metrics = render(report_prometheus, &snap, &ml);
 	char *json = render(report_json, &snap, &jl);
 	snapshot_free(&snap);
 	serve_publish(st, metrics, ml, json, jl, poller_last_complete(p));
