@@ -1,6 +1,7 @@
-/* serve.c: the exporter's loop: polls every interval like the screen, evaluates, damps, and publishes the
- * bodies. */
-#include "serve_priv.h"
+/* serve.c: the exporter's loop: polls like the screen, evaluates, damps, publishes the bodies. */
+#include "serve.h"
+
+#ifdef HAVE_MICROHTTPD
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include "health.h"
 #include "poller.h"
 #include "report.h"
+#include "serve_http.h"
 #include "track.h"
 #include "util.h"
 
@@ -272,3 +274,18 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 		serve_auth_free(&auth);
 	return code;
 }
+
+const bool serve_built = true;
+#else
+const bool serve_built = false;
+
+int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err)
+{
+	(void)cfg;
+	(void)addr;
+	fputs("synctop: --serve: synctop was built without the exporter (libmicrohttpd; configure "
+	      "--with-microhttpd)\n",
+	      err);
+	return 3;
+}
+#endif

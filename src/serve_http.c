@@ -1,10 +1,10 @@
-/* serve_http.c: the exporter's HTTP side (libmicrohttpd): /metrics, /snapshot.json, /healthz from the last
- * evaluation. */
-#include "serve_priv.h"
+/* serve_http.c: the exporter's HTTP side (libmicrohttpd): /metrics, /snapshot.json, /healthz from memory. */
+#include "serve_http.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>

@@ -1,10 +1,10 @@
-/* serve_opts.c: what --serve reads before it serves: its address and its users (built with or without
- * libmicrohttpd). */
-#include "serve.h"
+/* serve_opts.c: what --serve reads before it serves: its address and its users (with or without MHD). */
+#include "serve_opts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -202,19 +202,3 @@ bool serve_auth_check(const struct serve_auth *a, const char *user, const char *
 		ok |= same_secret(user, a->users[i]) & same_secret(password, a->passwords[i]);
 	return ok;
 }
-
-#ifdef HAVE_MICROHTTPD
-const bool serve_built = true;
-#else
-const bool serve_built = false;
-
-int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err)
-{
-	(void)cfg;
-	(void)addr;
-	fputs("synctop: --serve: synctop was built without the exporter (libmicrohttpd; configure "
-	      "--with-microhttpd)\n",
-	      err);
-	return 3;
-}
-#endif

@@ -1,12 +1,12 @@
-/* serve_priv.h: what the exporter's loop (serve.c) and its HTTP side (serve_http.c) share. */
-#ifndef SYNCTOP_SERVE_PRIV_H
-#define SYNCTOP_SERVE_PRIV_H
+/* serve_http.h: the exporter's HTTP side (serve_http.c, libmicrohttpd) as its loop (serve.c) drives it. */
+#ifndef SYNCTOP_SERVE_HTTP_H
+#define SYNCTOP_SERVE_HTTP_H
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "serve.h"
+#include "serve_opts.h"
 
 /* The bodies of the latest poll, rendered once per evaluation: a scrape copies them under
    the lock and never touches the poller or a backend. */
