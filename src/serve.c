@@ -254,6 +254,11 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 		const char *b = addr->ipv6 ? "[" : "", *e = addr->ipv6 ? "]" : "";
 		fprintf(err, "synctop: serving %s://%s%s%s:%d/metrics (read-only; pipelines: %zu)\n",
 		        tls.cert ? "https" : "http", b, addr->host, e, port, cfg->n_pipelines);
+		bool loopback = addr->ipv6 ? !strcmp(addr->host, "::1") : !strncmp(addr->host, "127.", 4);
+		if (have_auth && !tls.cert && !loopback)
+			fprintf(err,
+			        "synctop: warning: serve.auth_file without serve.tls_cert: the passwords "
+			        "cross the network in clear text\n");
 		fflush(err);
 		poller_request_round(p);
 		evaluate(&st, p, track);

@@ -131,6 +131,14 @@ scrape /snapshot.json -u ops:two:with:colons
 is "$SCRAPE_CODE" 200 "auth: a password with colons (the first colon ends the user)"
 stop_bg "$SERVE_PID" 5
 unlike "$(cat "$SERVE_ERR")" 's3cret' "auth: no password on stderr"
+is "$(sed -n 2p "$SERVE_ERR")" "" "auth on 127.0.0.1 without TLS: no warning"
+serve_start auth-any -c "$aconf" --serve 0.0.0.0:0 || bail_out "synctop --serve 0.0.0.0:0 did not start"
+scrape /healthz -u prometheus:s3cret-one
+is "$SCRAPE_CODE" 200 "auth on 0.0.0.0: answers"
+is "$(sed -n 2p "$SERVE_ERR")" \
+	"synctop: warning: serve.auth_file without serve.tls_cert: the passwords cross the network in clear text" \
+	"auth on 0.0.0.0 without TLS: a warning that the passwords go in clear text"
+stop_bg "$SERVE_PID" 5
 
 # ----------------------------------------------------------------------
 # HTTPS (serve.tls_cert, serve.tls_key): a self-signed certificate for 127.0.0.1.
@@ -256,5 +264,28 @@ is "$full" 100 "many: each body from synctop_info to the stage's series"
 between "$((t1 - t0))" 0 5000 "many: all within 5 s ($((t1 - t0)) ms)"
 stop_bg "$SERVE_PID" 5
 is "$STOP_RC" 0 "many: SIGTERM, exit 0"
+
+# ----------------------------------------------------------------------
+# The exporter's systemd unit.
+# ----------------------------------------------------------------------
+unit_src=$top_srcdir/contrib/synctop-exporter.service
+unit=$(<"$unit_src")
+like "$unit" $'\nExecStart=/usr/local/bin/synctop --serve 127\\.0\\.0\\.1:9187 -c %d/synctop\\.conf\n' \
+	"unit: runs synctop --serve 127.0.0.1:9187 -c CONFIG"
+like "$unit" $'\nRestart=always\n' "unit: Restart=always"
+like "$unit" $'\nDynamicUser=yes\n' "unit: a dynamic user"
+like "$unit" $'\nCapabilityBoundingSet=\n' "unit: no capability"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# Verified with the built binary and the test's config in place of the installed ones.
+	mkdir -p "$TEST_TMP/unit"
+	sed -e "s|^ExecStart=/usr/local/bin/synctop |ExecStart=$SYNCTOP |" \
+		-e "s|^LoadCredential=synctop.conf:/etc/synctop.conf$|LoadCredential=synctop.conf:$conf|" \
+		"$unit_src" >"$TEST_TMP/unit/synctop-exporter.service"
+	verify=$(cd "$TEST_TMP/unit" && systemd-analyze verify --man=no ./synctop-exporter.service 2>&1)
+	is "$?:$verify" "0:" "unit: systemd-analyze verify accepts it, with nothing to say"
+else
+	skip "unit: systemd-analyze verify accepts it, with nothing to say" \
+		"systemd-analyze is not installed (apt-get install systemd)"
+fi
 
 done_testing
