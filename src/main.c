@@ -49,9 +49,13 @@ static void usage(FILE *out)
 	      "                           0 polls once and reports rates as null\n"
 	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
 	      "                           (how many have a TTL; bounded by cache.sample_keys)\n"
+	      "      --output FILE        with --once: write the snapshot to FILE whole (a temp file\n"
+	      "                           beside it, renamed), e.g. for node_exporter's textfile collector\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
+	      "      --list-metrics       print the metrics of --format prometheus (the PROMETHEUS\n"
+	      "                           section of synctop(1))\n"
 	      "      --serve [ADDR:]PORT  the Prometheus exporter: poll every interval and answer\n"
 	      "                           GET /metrics, /snapshot.json and /healthz over HTTP\n"
 	      "                           (ADDR 127.0.0.1 unless given, [::1]:PORT for IPv6; read-only)\n"
@@ -79,6 +83,8 @@ int main(int argc, char **argv)
 		ARG_INTERVAL,
 		ARG_ASCII,
 		ARG_SAMPLE,
+		ARG_OUTPUT,
+		ARG_LIST_METRICS,
 		ARG_SERVE
 	};
 	static const struct option longopts[] = {
@@ -94,6 +100,8 @@ int main(int argc, char **argv)
 	    {"interval", required_argument, NULL, ARG_INTERVAL},
 	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"sample", no_argument, NULL, ARG_SAMPLE},
+	    {"output", required_argument, NULL, ARG_OUTPUT},
+	    {"list-metrics", no_argument, NULL, ARG_LIST_METRICS},
 	    {"serve", required_argument, NULL, ARG_SERVE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -140,7 +148,7 @@ int main(int argc, char **argv)
 	int c;
 	/* Everything is read before anything is done: a bad option after --help is still an error. */
 	bool help = false, window_set = false, format_set = false, interval_set = false;
-	char info[32] = ""; /* --version, --list-options, --list-keys, --list-rules: each alone */
+	char info[32] = ""; /* --version, --list-*: each alone */
 	int info_c = 0;
 	char other[32] = ""; /* an option that is neither --help nor info, for messages */
 	int li = -1;
@@ -153,7 +161,7 @@ int main(int argc, char **argv)
 			snprintf(opt, sizeof opt, "-%c", c);
 		li = -1;
 		if (c != 'h' && c != 'V' && c != ARG_LIST && c != ARG_LIST_KEYS && c != ARG_LIST_RULES &&
-		    c != ':' && c != '?')
+		    c != ARG_LIST_METRICS && c != ':' && c != '?')
 			strlcpy_safe(other, opt, sizeof other);
 		switch (c) {
 		case 'c':
@@ -196,6 +204,7 @@ int main(int argc, char **argv)
 		case ARG_LIST:
 		case ARG_LIST_KEYS:
 		case ARG_LIST_RULES:
+		case ARG_LIST_METRICS:
 		case 'V':
 			if (info_c && info_c != c) {
 				fprintf(stderr,
@@ -217,6 +226,13 @@ int main(int argc, char **argv)
 			break;
 		case ARG_SAMPLE:
 			oo.sample = true;
+			break;
+		case ARG_OUTPUT:
+			if (!*optarg) {
+				fprintf(stderr, "synctop: --output: empty file name\n");
+				return EXIT_USAGE;
+			}
+			oo.output = optarg;
 			break;
 		case ARG_INTERVAL:
 			interval_set = true;
@@ -270,6 +286,8 @@ int main(int argc, char **argv)
 			ui_keys_man(stdout);
 		else if (info_c == ARG_LIST_RULES)
 			rules_man(stdout);
+		else if (info_c == ARG_LIST_METRICS)
+			report_prometheus_list(stdout);
 		else
 			version_print(stdout);
 		return 0;
@@ -282,6 +300,7 @@ int main(int argc, char **argv)
 		                 : format_set   ? "--format"
 		                 : window_set   ? "--once-window"
 		                 : oo.sample    ? "--sample"
+		                 : oo.output    ? "--output"
 		                                : NULL;
 		if (no) {
 			fprintf(stderr, "synctop: %s does not go with --serve\n", no);
@@ -307,7 +326,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!once && tty) {
-		const char *once_opt = format_set ? "--format" : window_set ? "--once-window" : NULL;
+		const char *once_opt = format_set   ? "--format"
+		                       : window_set ? "--once-window"
+		                       : oo.output  ? "--output"
+		                                    : NULL;
 		if (oo.sample) {
 			fprintf(stderr,
 			        "synctop: --sample goes with --once (on the screen, key t samples)\n");

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "exec.h"
 #include "health.h"
 #include "poller.h"
@@ -123,13 +124,24 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 	tracker_update(track, &snap, snap.taken_at);
 	tracker_free(track);
 
-	if (o->format == REPORT_JSON)
-		report_json(out, &snap);
-	else if (o->format == REPORT_PROMETHEUS)
-		report_prometheus(out, &snap);
-	else
-		report_text(out, &snap);
-	fflush(out);
+	/* --output FILE: the snapshot goes to a temp file beside FILE, renamed over it once whole. */
+	struct atomic_file af = {0};
+	char out_why[256] = "";
+	bool out_ok = !o->output || atomic_open(&af, o->output, out_why, sizeof out_why);
+	FILE *dest = o->output ? af.f : out;
+	if (dest) {
+		if (o->format == REPORT_JSON)
+			report_json(dest, &snap);
+		else if (o->format == REPORT_PROMETHEUS)
+			report_prometheus(dest, &snap);
+		else
+			report_text(dest, &snap);
+		fflush(dest);
+	}
+	if (o->output && out_ok)
+		out_ok = atomic_commit(&af, out_why, sizeof out_why);
+	if (!out_ok)
+		fprintf(err, "synctop: --output %s: cannot write it: %s\n", o->output, out_why);
 
 	/* The log file (if any) keeps what stderr says, for runs nobody watches (cron, checks). */
 	FILE *log = NULL;
@@ -149,7 +161,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 	report_unknown(&snap, err, log);
 	if (log)
 		fclose(log);
-	int code = status_exit_code(snap.status);
+	int code = out_ok ? status_exit_code(snap.status) : 3;
 	snapshot_free(&snap);
 	poller_free(p);
 	return code;

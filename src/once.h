@@ -9,8 +9,9 @@
 
 struct once_opts {
 	enum report_format format;
-	double window_s; /* 0: one poll, rates null */
-	bool sample;     /* also run the on-demand samples (cache.key_prefix), once */
+	double window_s;    /* 0: one poll, rates null */
+	bool sample;        /* also run the on-demand samples (cache.key_prefix), once */
+	const char *output; /* --output FILE: written whole (temp file, rename), or NULL: out */
 };
 
 /* Returns the exit code of the monitoring-plugin convention. Unreadable stages are also

@@ -16,5 +16,7 @@ void report_text(FILE *out, const struct snapshot *snap);
 void report_json(FILE *out, const struct snapshot *snap);
 /* Prometheus text exposition 0.0.4 (report/prometheus.c): synctop_* families, no timestamps. */
 void report_prometheus(FILE *out, const struct snapshot *snap);
+/* The families of report_prometheus, as the roff of synctop(1)'s list (synctop --list-metrics). */
+void report_prometheus_list(FILE *out);
 
 #endif

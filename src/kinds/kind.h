@@ -39,11 +39,18 @@ struct export_label {
 };
 #define EXPORT_LABELS 4
 
-/* A series a stage exports beside its metrics: an item of one of its lists (a partition's lag). */
-struct export_item {
+/* A family of series a kind exports beside its metrics: an item of one of its lists (a
+   partition's lag). */
+struct export_def {
 	const char *name; /* after synctop_KIND_, with its unit: "partition_lag" */
 	enum metric_unit unit;
 	const char *help;
+	const char *labels; /* its items' own labels, for synctop(1): "topic, partition" */
+};
+
+/* One series of such a family. */
+struct export_item {
+	const struct export_def *def;
 	struct export_label labels[EXPORT_LABELS]; /* after the stage's own; a NULL name ends them */
 	double value;
 };
@@ -87,10 +94,12 @@ struct kind {
 	   names them (a group, an index, a slot_name), in out (EXPORT_LABELS at most), from its
 	   options and its latest sample; returns how many. May be NULL (none). */
 	size_t (*export_labels)(const struct stage_view *sv, struct export_label *out);
-	/* Exports: one series per item of its lists (a partition's lag), each passed to emit. May
-	   be NULL (none). */
+	const char *export_label_names; /* what export_labels names, for synctop(1): "group" */
+	/* Exports: one series per item of its lists (a partition's lag), each passed to emit, of
+	   the families of export_defs (ended by {0}). Both may be NULL (none). */
 	void (*export_items)(const struct stage_view *sv,
 	                     void (*emit)(void *ctx, const struct export_item *it), void *ctx);
+	const struct export_def *export_defs;
 };
 
 /* The registry (registry.c): every kind in flow order, NULL-terminated. A pipeline lists its

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "report.h"
+#include "roff.h"
+#include "util.h"
 
 void prom_escape_label(FILE *out, const char *s)
 {
@@ -218,15 +220,16 @@ static void item(void *ctx, const struct export_item *it)
 {
 	struct item_ctx *c = ctx;
 	char name[128];
-	snprintf(name, sizeof name, "synctop_%s_%s", c->kind, it->name);
+	snprintf(name, sizeof name, "synctop_%s_%s", c->kind, it->def->name);
 	struct lbl l[STAGE_LABELS];
 	size_t n = c->nl;
 	memcpy(l, c->l, n * sizeof *l);
 	for (size_t i = 0; i < EXPORT_LABELS && it->labels[i].name; i++)
 		l[n++] = (struct lbl){it->labels[i].name, it->labels[i].value};
 	char help[256];
-	snprintf(help, sizeof help, "%s stage: %s (%s)", c->kind, it->help, unit_word(it->unit));
-	series(family(c->p, name, it->unit == MU_COUNTER ? "counter" : "gauge", help), name, l, n, it->value);
+	const struct export_def *d = it->def;
+	snprintf(help, sizeof help, "%s stage: %s (%s)", c->kind, d->help, unit_word(d->unit));
+	series(family(c->p, name, d->unit == MU_COUNTER ? "counter" : "gauge", help), name, l, n, it->value);
 }
 
 /* Every known numeric metric of sv as synctop_KIND_METRIC, its text ones as labels of
@@ -289,28 +292,41 @@ static bool diag_seen(const struct pipeline_view *pv, const struct diagnosis *d)
 	return false;
 }
 
+/* The families every snapshot has, whatever its stages (report_prometheus_list lists them). */
+enum { G_INFO, G_PIPELINE, G_UP, G_STATUS, G_SINCE, G_AGE, G_LATENCY, G_ACTIVE, G_DSINCE, G__COUNT };
+static const struct {
+	const char *name, *labels, *help;
+} generic[G__COUNT] = {
+    [G_INFO] = {"synctop_info", "version, backends", "synctop's version and the backends built in"},
+    [G_PIPELINE] = {"synctop_pipeline_status", "pipeline",
+                    "the pipeline's worst stage status: 0 ok, 1 warn, 2 crit, 3 unknown"},
+    [G_UP] = {"synctop_stage_up", "pipeline, stage, kind",
+              "1 when the stage's last poll read it, 0 when it could not be read"},
+    [G_STATUS] = {"synctop_stage_status", "pipeline, stage, kind",
+                  "the stage's status: 0 ok, 1 warn, 2 crit, 3 unknown (the monitoring-plugin exit "
+                  "codes)"},
+    [G_SINCE] = {"synctop_stage_status_since_timestamp_seconds", "pipeline, stage, kind",
+                 "when the stage entered its status (Unix time), as far as synctop saw"},
+    [G_AGE] = {"synctop_stage_poll_age_seconds", "pipeline, stage, kind",
+               "how long before the snapshot the stage's last poll ended"},
+    [G_LATENCY] = {"synctop_stage_latency_seconds", "pipeline, stage, kind",
+                   "how long the stage's last poll took"},
+    [G_ACTIVE] = {"synctop_diagnosis_active", "pipeline, stage, rule, severity",
+                  "1 for each diagnosis in force (a runbook rule, see synctop --list-rules)"},
+    [G_DSINCE] = {"synctop_diagnosis_since_timestamp_seconds", "pipeline, stage, rule, severity",
+                  "when the diagnosis's condition started (Unix time): from the data when the rule "
+                  "knows it, else when synctop first saw it"},
+};
+
 void report_prometheus(FILE *out, const struct snapshot *snap)
 {
 	struct prom p = {0};
-	FILE *info = family(&p, "synctop_info", "gauge", "synctop's version and the backends built in");
-	FILE *pstatus = family(&p, "synctop_pipeline_status", "gauge",
-	                       "the pipeline's worst stage status: 0 ok, 1 warn, 2 crit, 3 unknown");
-	FILE *up = family(&p, "synctop_stage_up", "gauge",
-	                  "1 when the stage's last poll read it, 0 when it could not be read");
-	FILE *status = family(&p, "synctop_stage_status", "gauge",
-	                      "the stage's status: 0 ok, 1 warn, 2 crit, 3 unknown "
-	                      "(the monitoring-plugin exit codes)");
-	FILE *since = family(&p, "synctop_stage_status_since_timestamp_seconds", "gauge",
-	                     "when the stage entered its status (Unix time), as far as synctop saw");
-	FILE *age = family(&p, "synctop_stage_poll_age_seconds", "gauge",
-	                   "how long before the snapshot the stage's last poll ended");
-	FILE *lat =
-	    family(&p, "synctop_stage_latency_seconds", "gauge", "how long the stage's last poll took");
-	FILE *active = family(&p, "synctop_diagnosis_active", "gauge",
-	                      "1 for each diagnosis in force (a runbook rule, see synctop --list-rules)");
-	FILE *dsince = family(&p, "synctop_diagnosis_since_timestamp_seconds", "gauge",
-	                      "when the diagnosis's condition started (Unix time): from the data when "
-	                      "the rule knows it, else when synctop first saw it");
+	FILE *g[G__COUNT];
+	for (size_t i = 0; i < G__COUNT; i++)
+		g[i] = family(&p, generic[i].name, "gauge", generic[i].help);
+	FILE *info = g[G_INFO], *pstatus = g[G_PIPELINE], *up = g[G_UP], *status = g[G_STATUS],
+	     *since = g[G_SINCE], *age = g[G_AGE], *lat = g[G_LATENCY], *active = g[G_ACTIVE],
+	     *dsince = g[G_DSINCE];
 
 	const char *backends = ""
 #ifdef HAVE_POSTGRES
@@ -375,4 +391,49 @@ void report_prometheus(FILE *out, const struct snapshot *snap)
 					stage_metrics(&p, &snap->pipes[i], sv);
 			}
 	emit_families(out, &p);
+}
+
+void report_prometheus_list(FILE *out)
+{
+	fputs(".\\\" Generated by `synctop --list-metrics` from src/report/prometheus.c and the kinds' "
+	      "metrics tables: run `make update-man`.\n",
+	      out);
+	for (size_t i = 0; i < G__COUNT; i++) {
+		fprintf(out, ".TP\n.B %s\n", generic[i].name);
+		fputs("gauge, labels ", out);
+		roff_text(out, generic[i].labels);
+		fputs(": ", out);
+		roff_text(out, generic[i].help);
+		fputs(".\n", out);
+	}
+	for (size_t k = 0; kinds[k]; k++) {
+		const struct kind *kd = kinds[k];
+		fprintf(out, ".TP\n.B %s\n", kd->name);
+		fprintf(out, "labels pipeline, stage%s%s:\n", kd->export_label_names ? ", " : "",
+		        kd->export_label_names ? kd->export_label_names : "");
+		char name[128], texts[512] = "";
+		for (const struct metric_def *m = kd->metrics; m->name; m++) {
+			if (m->unit == MU_LIST)
+				continue;
+			if (m->unit == MU_TEXT) {
+				snappendf(texts, sizeof texts, "%s%s", *texts ? ", " : "", m->name);
+				continue;
+			}
+			prom_metric_name(kd->name, m->name, m->unit, name, sizeof name);
+			if (m->unit == MU_COUNTER)
+				fprintf(out, ".br\n%s (counter)\n", name);
+			else
+				fprintf(out, ".br\n%s (gauge, %s)\n", name, unit_word(m->unit));
+		}
+		for (const struct export_def *d = kd->export_defs; d && d->name; d++) {
+			fprintf(out, ".br\nsynctop_%s_%s (gauge, %s; also labels %s)\n", kd->name, d->name,
+			        unit_word(d->unit), d->labels);
+		}
+		if (*texts) {
+			fprintf(out,
+			        ".br\nsynctop_%s_info (gauge, 1; its text metrics as labels: ", kd->name);
+			roff_text(out, texts);
+			fputs(")\n", out);
+		}
+	}
 }

@@ -229,6 +229,8 @@ run_synctop --serve 9187 --once
 usage_error "--serve 9187 --once" "synctop: --once does not go with --serve"
 run_synctop --serve :9187 --format json
 usage_error "--serve :9187 --format json" "synctop: --format does not go with --serve"
+run_synctop --serve :9187 --output "$TEST_TMP/x.prom"
+usage_error "--serve :9187 --output FILE" "synctop: --output does not go with --serve"
 if [[ $("$SYNCTOP" --version) == *$'\nexporter: not built'* ]]; then
 	run_synctop --serve 9187 -c /nonexistent
 	usage_error "--serve, built without libmicrohttpd" \

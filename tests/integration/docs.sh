@@ -77,6 +77,9 @@ fi
 # So is the list of rules in DIAGNOSES, from the kinds' rule tables (built whatever the backends).
 ok "synctop.1 DIAGNOSES rules match the rule tables (make update-man)" \
 	"$top_srcdir/share/man/section.sh" "$SYNCTOP" "$top_srcdir/share/man/synctop.1" RULES --list-rules --check
+# And the metrics of PROMETHEUS, from report/prometheus.c and the kinds' metrics tables.
+ok "synctop.1 PROMETHEUS metrics match --list-metrics (make update-man)" \
+	"$top_srcdir/share/man/section.sh" "$SYNCTOP" "$top_srcdir/share/man/synctop.1" METRICS --list-metrics --check
 run_synctop --list-rules
 is "$RUN_RC" 0 "--list-rules exits 0"
 for rule in worker-stalled worker-paused outbox-backlog poison-rows slot-inactive kafka-stall cdc-lagging \

@@ -73,6 +73,7 @@ const struct kind connector_kind = {
     .rules = connector_rule_defs,
     .figures = connector_figures,
     .export_labels = connector_export_labels,
+    .export_label_names = "connector",
     .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME) | ACTION_BIT(ACTION_STOP) |
                ACTION_BIT(ACTION_RESTART),
 };

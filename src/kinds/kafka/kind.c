@@ -75,28 +75,30 @@ static size_t kafka_export_labels(const struct stage_view *sv, struct export_lab
 }
 
 /* Exports: each partition's lag and offsets, labelled topic and partition. */
+static const struct export_def kafka_export_defs[] = {
+    {"partition_lag", MU_COUNT, "messages of the partition the group has not committed", "topic, partition"},
+    {"partition_committed_offset", MU_COUNT, "the group's committed offset on the partition",
+     "topic, partition"},
+    {"partition_end_offset", MU_COUNT, "the partition's end offset (its next message)", "topic, partition"},
+    {0},
+};
+
 static void kafka_export_items(const struct stage_view *sv,
                                void (*emit)(void *ctx, const struct export_item *it), void *ctx)
 {
-	static const struct {
-		const char *field, *name, *help;
-	} series[] = {
-	    {"lag", "partition_lag", "messages of the partition the group has not committed"},
-	    {"committed", "partition_committed_offset", "the group's committed offset on the partition"},
-	    {"end", "partition_end_offset", "the partition's end offset (its next message)"},
-	};
+	/* the field of a partition_lags row each of kafka_export_defs exports */
+	static const char *const fields[] = {"lag", "committed", "end"};
 	const json_t *lags = sv->cur.ok ? json_object_get(sv->cur.metrics, "partition_lags") : NULL;
-	for (size_t s = 0; s < sizeof series / sizeof series[0]; s++) {
+	for (size_t s = 0; s < sizeof fields / sizeof fields[0]; s++) {
 		size_t i;
 		const json_t *row;
 		json_array_foreach(lags, i, row)
 		{
 			const char *topic = metric_str(row, "topic");
 			int64_t partition;
-			struct export_item it = {
-			    .name = series[s].name, .unit = MU_COUNT, .help = series[s].help};
+			struct export_item it = {.def = &kafka_export_defs[s]};
 			if (!topic || !metric_int(row, "partition", &partition) ||
-			    !metric_num(row, series[s].field, &it.value))
+			    !metric_num(row, fields[s], &it.value))
 				continue;
 			it.labels[0].name = "topic";
 			strlcpy_safe(it.labels[0].value, topic, sizeof it.labels[0].value);
@@ -130,5 +132,7 @@ const struct kind kafka_kind = {
     .in_flight = kafka_in_flight,
     .figures = kafka_figures,
     .export_labels = kafka_export_labels,
+    .export_label_names = "group",
     .export_items = kafka_export_items,
+    .export_defs = kafka_export_defs,
 };

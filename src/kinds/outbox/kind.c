@@ -110,5 +110,6 @@ const struct kind outbox_kind = {
     .in_flight = outbox_in_flight,
     .figures = outbox_figures,
     .export_labels = outbox_export_labels,
+    .export_label_names = "table",
     .actions = ACTION_BIT(ACTION_REPLAY) | ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
 };

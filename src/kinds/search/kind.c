@@ -122,5 +122,6 @@ const struct kind search_kind = {
     .rules = search_rule_defs,
     .figures = search_figures,
     .export_labels = search_export_labels,
+    .export_label_names = "index",
     .actions = ACTION_BIT(ACTION_REFRESH) | ACTION_BIT(ACTION_RESTORE_REFRESH),
 };

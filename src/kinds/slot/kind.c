@@ -88,4 +88,5 @@ const struct kind slot_kind = {
     .rules = slot_rule_defs,
     .figures = slot_figures,
     .export_labels = slot_export_labels,
+    .export_label_names = "slot_name",
 };
