@@ -198,7 +198,10 @@ static bool same_secret(const char *given, const char *want)
 bool serve_auth_check(const struct serve_auth *a, const char *user, const char *password)
 {
 	bool ok = false;
-	for (size_t i = 0; i < a->n; i++) /* every entry, whichever matches */
-		ok |= same_secret(user, a->users[i]) & same_secret(password, a->passwords[i]);
+	for (size_t i = 0; i < a->n; i++) { /* every entry, both compared, whichever matches */
+		bool user_ok = same_secret(user, a->users[i]);
+		bool password_ok = same_secret(password, a->passwords[i]);
+		ok |= user_ok && password_ok;
+	}
 	return ok;
 }
