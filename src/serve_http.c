@@ -117,11 +117,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct serve_state *st = cls;
 	(void)version;
 	(void)upload_data;
-	(void)upload_data_size;
-	(void)con_cls;
+	/* Another method is refused at once, its body unread (the connection then closes). */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return answer_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 		                   "method not allowed: synctop --serve only reads (GET, HEAD)\n");
+	/* The first call has the headers alone: an answer then would close the connection
+	   (a body might follow); the next one answers, and the connection stays open. */
+	static int seen;
+	if (!*con_cls) {
+		*con_cls = &seen;
+		return MHD_YES;
+	}
+	if (*upload_data_size) { /* a GET's body is no use: dropped */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
 	if (st->auth && !authorized(c, st->auth)) {
 		const char *msg = "authentication required\n";
 		struct MHD_Response *r =

@@ -59,6 +59,8 @@ is "$SCRAPE_CODE:$SCRAPE_BODY" "405:method not allowed: synctop --serve only rea
 is "$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' -X DELETE "$SERVE_URL/metrics")" 405 "DELETE: 405"
 is "$(curl -sS --max-time 5 -i -X PUT "$SERVE_URL/metrics" | tr -d '\r' | grep -i '^allow:')" "Allow: GET, HEAD" \
 	"405 says Allow: GET, HEAD"
+two=$(curl -sSv --max-time 5 -o /dev/null -o /dev/null "$SERVE_URL/healthz" "$SERVE_URL/metrics" 2>&1)
+like "$two" 'Re-using existing connection' "keep-alive: a second GET goes on the same connection"
 head_out=$(curl -sS --max-time 5 -I "$SERVE_URL/metrics" | tr -d '\r')
 like "$head_out" '^HTTP/1\.1 200 ' "HEAD /metrics: 200"
 like "$head_out" $'\nContent-Length: [1-9][0-9]*($|\n)' "HEAD /metrics: the body's length, without the body"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # serve_lib.sh: synctop --serve in the background, and requests to it (sourced after lib.sh).
 #   serve_start NAME ARGS...: runs synctop ARGS... (which include --serve ADDR:0) in the
-#     background; waits for its "serving" line on stderr. Sets SERVE_PID, SERVE_URL
+#     background; waits for its "synctop: serving URL" line on stderr. Sets SERVE_PID, SERVE_URL
 #     (http://127.0.0.1:PORT), SERVE_PORT, SERVE_ERR (the stderr file). Killed at exit.
 #   scrape PATH [CURL-ARGS...]: one request to $SERVE_URL/PATH; sets SCRAPE_CODE, SCRAPE_S (its
 #     time_total in seconds), SCRAPE_TYPE (its content type) and SCRAPE_BODY.
@@ -16,7 +16,7 @@ serve_start() {
 	SERVE_PID=$!
 	at_exit kill_ours "$SERVE_PID"
 	for ((i = 0; i < 200; i++)); do
-		line=$(head -n 1 "$SERVE_ERR")
+		line=$(grep -m 1 '^synctop: serving ' "$SERVE_ERR")
 		if [[ $line =~ ^synctop:\ serving\ (https?)://(.*):([0-9]+)/metrics ]]; then
 			SERVE_PORT=${BASH_REMATCH[3]}
 			SERVE_URL=${BASH_REMATCH[1]}://${BASH_REMATCH[2]}:$SERVE_PORT
