@@ -96,8 +96,9 @@ struct family {
 	FILE *f;
 };
 
+/* Each family is allocated on its own: its memstream keeps the addresses of body and len. */
 struct prom {
-	struct family *fam;
+	struct family **fam;
 	size_t n, cap;
 };
 
@@ -106,30 +107,29 @@ struct prom {
 static FILE *family(struct prom *p, const char *name, const char *type, const char *help)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->fam[i].name, name))
-			return p->fam[i].f;
+		if (!strcmp(p->fam[i]->name, name))
+			return p->fam[i]->f;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct family *f = realloc(p->fam, cap * sizeof *f);
-		if (!f)
+		struct family **fam = realloc(p->fam, cap * sizeof *fam);
+		if (!fam)
 			return NULL;
-		p->fam = f;
+		p->fam = fam;
 		p->cap = cap;
 	}
-	struct family *f = &p->fam[p->n];
-	memset(f, 0, sizeof *f);
+	struct family *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
 	snprintf(f->name, sizeof f->name, "%s", name);
 	f->type = type;
 	f->help = strdup(help);
-	f->f = open_memstream(&f->body, &f->len);
-	if (!f->f || !f->help) {
-		if (f->f)
-			fclose(f->f);
-		free(f->body);
+	f->f = f->help ? open_memstream(&f->body, &f->len) : NULL;
+	if (!f->f) {
 		free(f->help);
+		free(f);
 		return NULL;
 	}
-	p->n++;
+	p->fam[p->n++] = f;
 	return f->f;
 }
 
@@ -160,7 +160,7 @@ static void series(FILE *f, const char *name, const struct lbl *l, size_t nl, do
 static void emit_families(FILE *out, struct prom *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		struct family *f = &p->fam[i];
+		struct family *f = p->fam[i];
 		fclose(f->f);
 		fprintf(out, "# HELP %s ", f->name);
 		prom_escape_help(out, f->help);
@@ -168,6 +168,7 @@ static void emit_families(FILE *out, struct prom *p)
 		fwrite(f->body, 1, f->len, out);
 		free(f->body);
 		free(f->help);
+		free(f);
 	}
 	free(p->fam);
 }

@@ -1,5 +1,5 @@
 /* test_prometheus.c: the Prometheus exposition: escaping, values, names, and a snapshot exactly. */
-/* needs: postgres kafka redis */
+/* needs: postgres kafka redis search */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -314,11 +314,78 @@ static void test_snapshot(void **state)
 	fixture_close(f);
 }
 
+/* One pipeline per kind, every metric known: every family of --list-metrics but the lists'
+   items (more than the 64 the renderer starts with room for), each once with its HELP and TYPE. */
+static const char *const ALL = "[postgres shop]\nconninfo = host=db dbname=shop\n"
+                               "[kafka main]\nbrokers = kafka:9092\n"
+                               "[redis sessions]\nurl = redis://cache:6379/0\n"
+                               "[connect workers]\nurl = http://connect:8083\n"
+                               "[search es]\nurl = http://es:9200\n"
+                               "[http relay]\nurl = http://relay:8081\n"
+                               "[pipeline p1]\noutbox = shop\n"
+                               "[pipeline p2]\nslot = shop\n"
+                               "[pipeline p3]\nkafka = main\nkafka.group = g\n"
+                               "[pipeline p4]\nconnector = workers\nconnector.name = sink\n"
+                               "[pipeline p5]\nsearch = es\nsearch.index = products\n"
+                               "[pipeline p6]\ncache = sessions\n"
+                               "[pipeline p7]\nworker = relay\nworker.state = /admin/state\n";
+
+static void test_every_family(void **state)
+{
+	(void)state;
+	struct fx *f = fixture_open(ALL);
+	size_t want = 9; /* the generic families */
+	for (size_t i = 0; i < f->snap.n_pipes; i++) {
+		struct stage_view *sv = &f->snap.pipes[i].stages[0];
+		json_t *m = json_object();
+		bool text = false;
+		for (const struct metric_def *d = sv->cfg->kind->metrics; d->name; d++) {
+			json_t *v = d->unit == MU_TEXT   ? json_string("t")
+			            : d->unit == MU_BOOL ? json_true()
+			            : d->unit == MU_LIST ? json_array()
+			                                 : json_integer(1);
+			json_object_set_new(m, d->name, v);
+			want += d->unit != MU_TEXT && d->unit != MU_LIST;
+			text |= d->unit == MU_TEXT;
+		}
+		want += text;
+		char *js = json_dumps(m, 0);
+		fixture_sample(sv, js, NULL, 0);
+		free(js);
+		json_decref(m);
+	}
+	assert_int_equal(f->snap.n_pipes, kind_count());
+	assert_true(want > 64);
+	char *got = NULL;
+	CAPTURE(got, report_prometheus(out, &f->snap));
+	size_t types = 0, helps = 0;
+	for (const char *l = got; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		types += !strncmp(l, "# TYPE ", 7);
+		helps += !strncmp(l, "# HELP ", 7);
+	}
+	assert_int_equal(types, want);
+	assert_int_equal(helps, want);
+	for (size_t k = 0; kinds[k]; k++)
+		for (const struct metric_def *d = kinds[k]->metrics; d->name; d++) {
+			char name[128], line[256];
+			if (d->unit == MU_TEXT || d->unit == MU_LIST)
+				continue;
+			prom_metric_name(kinds[k]->name, d->name, d->unit, name, sizeof name);
+			snprintf(line, sizeof line, "\n# TYPE %s %s\n", name,
+			         d->unit == MU_COUNTER ? "counter" : "gauge");
+			if (!strstr(got, line))
+				fail_msg("no %s", line + 1);
+		}
+	free(got);
+	fixture_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_escape),    cmocka_unit_test(test_value),    cmocka_unit_test(test_names),
-	    cmocka_unit_test(test_all_names), cmocka_unit_test(test_snapshot),
+	    cmocka_unit_test(test_escape),   cmocka_unit_test(test_value),
+	    cmocka_unit_test(test_names),    cmocka_unit_test(test_all_names),
+	    cmocka_unit_test(test_snapshot), cmocka_unit_test(test_every_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
