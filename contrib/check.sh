@@ -9,8 +9,8 @@
 #   contrib/check.sh --ci     (or CI=true; what .ci/run does) also: sanitizers (the whole suite
 #                             again, built with clang, ASan+UBSan, -fno-sanitize-recover=all, in a
 #                             copy of the tree), minimal (a build --without-kafka --without-redis
-#                             --without-search and its make check), fuzz (each libFuzzer target
-#                             of tests/fuzz for 30 s, two at a time)
+#                             --without-search --without-microhttpd and its make check), fuzz
+#                             (each libFuzzer target of tests/fuzz for 30 s, two at a time)
 #
 # Every test case of every stage counts in the last line; a stage that fails prints the end of
 # its logs; a table of the stages' times comes before the last line.
@@ -230,7 +230,7 @@ stage_sanitizers() {
 }
 
 # The smallest build: PostgreSQL alone. Its tests must pass too (none may assume a backend).
-minimal_configure=(--enable-werror --without-kafka --without-redis --without-search)
+minimal_configure=(--enable-werror --without-kafka --without-redis --without-search --without-microhttpd)
 stage_minimal() {
 	build_copy "$work/minimal" minimal "${minimal_configure[@]}" || return 0
 	SYNCTOP_ONLY_C=1 suite "$work/minimal" minimal

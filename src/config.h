@@ -74,6 +74,10 @@ struct config {
 	int clear;
 	struct kv *confirm_family;
 	struct kv *clear_family;
+	/* --serve (serve.h): paths resolved against the config file's directory; NULL unset. */
+	char *serve_auth_file;
+	char *serve_tls_cert;
+	char *serve_tls_key;
 
 	struct conn *conns;
 	size_t n_conns;

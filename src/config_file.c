@@ -537,6 +537,20 @@ static void check_log_file(struct parser *p, int line, const char *key, const ch
 		            file_kind_name(st.st_mode));
 }
 
+/* A path option of [synctop] (serve.tls_cert): relative to the config file's directory, and
+   a readable regular file at load. */
+static void resolve_path_key(struct parser *p, int line, const char *key, char **field)
+{
+	char *path = resolve_path(p, *field);
+	free(*field);
+	*field = path;
+	struct stat st;
+	if (access(path, R_OK) != 0 || stat(path, &st) != 0)
+		config_fail(p, line, "%s: cannot read %s: %s", key, path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		config_fail(p, line, "%s: %s is not a file", key, path);
+}
+
 /* confirm.FAMILY = N, clear.FAMILY = N: FAMILY a stage kind or a rule id (track.h). */
 static void set_family_key(struct parser *p, int line, const struct opt_def *o, const char *key,
                            const char *value)
@@ -605,6 +619,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 			set_family_key(p, line, o, key, value);
 		else if (!opt_set(o, p->cfg, value, false, msg, sizeof msg))
 			config_fail(p, line, "%s", msg);
+		else if (o->type == OPT_PATH)
+			resolve_path_key(p, line, key, (char **)((char *)p->cfg + o->offset));
 		else if (!strcmp(key, "log_file"))
 			check_log_file(p, line, key, value);
 		else if (!strcmp(key, "audit_log")) {

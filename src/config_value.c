@@ -392,6 +392,9 @@ void config_free(struct config *cfg)
 	free(cfg->environment_color);
 	free(cfg->log_file);
 	free(cfg->audit_log);
+	free(cfg->serve_auth_file);
+	free(cfg->serve_tls_cert);
+	free(cfg->serve_tls_key);
 	free(cfg);
 }
 

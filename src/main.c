@@ -12,6 +12,7 @@
 #include "config_select.h"
 #include "once.h"
 #include "roff.h"
+#include "serve.h"
 #include "kinds/kind.h"
 #ifdef HAVE_KAFKA
 #include "backend/kafka.h"
@@ -39,7 +40,8 @@ static void usage(FILE *out)
 	      "  -c, --config FILE        read FILE instead of searching for synctop.conf\n"
 	      "      --wallboard          read-only status tiles for a shared screen\n"
 	      "      --read-only          no action that writes, whatever the config says\n"
-	      "      --interval DUR       time between polls on the screen (default: the config's, 2s)\n"
+	      "      --interval DUR       time between polls on the screen and with --serve\n"
+	      "                           (default: the config's, 2s)\n"
 	      "      --ascii              ASCII boxes and sparklines (automatic outside UTF-8 locales)\n"
 	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
 	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
@@ -58,6 +60,9 @@ static void usage(FILE *out)
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
 	      "      --list-metrics       print the metrics of --format prometheus (the PROMETHEUS\n"
 	      "                           section of synctop(1))\n"
+	      "      --serve [ADDR:]PORT  the Prometheus exporter: poll every interval and answer\n"
+	      "                           GET /metrics, /snapshot.json and /healthz over HTTP\n"
+	      "                           (ADDR 127.0.0.1 unless given, [::1]:PORT for IPv6; read-only)\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
@@ -84,7 +89,8 @@ int main(int argc, char **argv)
 		ARG_SAMPLE,
 		ARG_PIPELINE,
 		ARG_OUTPUT,
-		ARG_LIST_METRICS
+		ARG_LIST_METRICS,
+		ARG_SERVE
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -102,6 +108,7 @@ int main(int argc, char **argv)
 	    {"pipeline", required_argument, NULL, ARG_PIPELINE},
 	    {"output", required_argument, NULL, ARG_OUTPUT},
 	    {"list-metrics", no_argument, NULL, ARG_LIST_METRICS},
+	    {"serve", required_argument, NULL, ARG_SERVE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -112,6 +119,8 @@ int main(int argc, char **argv)
 	struct tui_opts to = {.wallboard_cycle_s = 10.0};
 	const char *globs[64]; /* --pipeline, in the order given */
 	size_t n_globs = 0;
+	bool serve = false;
+	struct serve_addr serve_at;
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 	/* A write to a helper or a server that went away is an error to handle, not a death. */
@@ -257,6 +266,15 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case ARG_SERVE: {
+			char why[256];
+			if (!serve_parse_addr(optarg, &serve_at, why, sizeof why)) {
+				fprintf(stderr, "synctop: --serve: %s\n", why);
+				return EXIT_USAGE;
+			}
+			serve = true;
+			break;
+		}
 		case 'h':
 			help = true;
 			break;
@@ -296,10 +314,26 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* An option the chosen mode would ignore is a mistake to point out, not to swallow. */
-	const char *screen_opt = to.wallboard   ? "--wallboard"
-	                         : interval_set ? "--interval"
-	                         : to.ascii     ? "--ascii"
-	                                        : NULL;
+	if (serve) {
+		const char *no = once           ? "--once"
+		                 : to.wallboard ? "--wallboard"
+		                 : to.ascii     ? "--ascii"
+		                 : format_set   ? "--format"
+		                 : window_set   ? "--once-window"
+		                 : oo.sample    ? "--sample"
+		                 : oo.output    ? "--output"
+		                                : NULL;
+		if (no) {
+			fprintf(stderr, "synctop: %s does not go with --serve\n", no);
+			return EXIT_USAGE;
+		}
+		if (!serve_built)
+			return serve_run(NULL, &serve_at, stderr);
+	}
+	const char *screen_opt = to.wallboard             ? "--wallboard"
+	                         : interval_set && !serve ? "--interval"
+	                         : to.ascii               ? "--ascii"
+	                                                  : NULL;
 	if (once && screen_opt) {
 		fprintf(stderr, "synctop: %s is for the screen and does not go with --once\n", screen_opt);
 		return EXIT_USAGE;
@@ -365,6 +399,13 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 
+	if (serve) { /* --interval sets the exporter's polls as it sets the screen's */
+		if (interval_set)
+			cfg->interval_s = to.interval_s;
+		int code = serve_run(cfg, &serve_at, stderr);
+		config_free(cfg);
+		return code;
+	}
 	/* Piped or redirected, the screen would be noise: print a snapshot instead. */
 	int code = once || !isatty(STDOUT_FILENO) ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);
 	config_free(cfg);

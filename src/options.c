@@ -56,6 +56,13 @@ const struct opt_def synctop_opts[] = {
      "confirm for one family: a stage kind (confirm.kafka) or a rule id (confirm.worker-stalled)"},
     {"clear.NAME", OPT_INT, NULL, 1, 100, CFG(clear_family), 0,
      "clear for one family: a stage kind (clear.search) or a rule id (clear.search-stale)"},
+    {"serve.auth_file", OPT_PATH, NULL, 1, 0, CFG(serve_auth_file), 0,
+     "--serve: file of user:password lines, one a line; every request then needs HTTP basic "
+     "authentication (the file must not be readable by group or others)"},
+    {"serve.tls_cert", OPT_PATH, NULL, 1, 0, CFG(serve_tls_cert), 0,
+     "--serve: certificate (PEM, chain after it) to answer HTTPS with; needs serve.tls_key"},
+    {"serve.tls_key", OPT_PATH, NULL, 1, 0, CFG(serve_tls_key), 0,
+     "--serve: private key (PEM, unencrypted) of serve.tls_cert"},
     {0},
 };
 

@@ -17,6 +17,9 @@
 #ifdef HAVE_SEARCH
 #include <curl/curl.h>
 #endif
+#ifdef HAVE_MICROHTTPD
+#include <microhttpd.h>
+#endif
 
 void version_print(FILE *out)
 {
@@ -46,5 +49,11 @@ void version_print(FILE *out)
 #else
 	fputs("search: not built (--with-search)\n", out);
 	fputs("connect: not built (--with-search)\n", out);
+#endif
+#ifdef HAVE_MICROHTTPD
+	fprintf(out, "exporter: libmicrohttpd %s (--serve)%s\n", MHD_get_version(),
+	        MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES ? ", https" : "");
+#else
+	fputs("exporter: not built (--with-microhttpd)\n", out);
 #endif
 }

@@ -14,8 +14,10 @@ like "$RUN_OUT" '--once' "--help mentions --once"
 run_synctop --version
 is "$RUN_RC" 0 "--version exits 0"
 like "$RUN_OUT" '(^|[^0-9.])0\.1\.0([^0-9.]|$)' "--version prints 0.1.0"
-is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search connect " \
-	"--version: one line per backend, in order"
+is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search connect exporter " \
+	"--version: one line per backend, in order, then the exporter's"
+like "$RUN_OUT" $'\nexporter: (libmicrohttpd [0-9]+\\.[0-9]+\\.[0-9]+ \\(--serve\\)(, https)?|not built \\(--with-microhttpd\\))' \
+	"--version: the exporter line names libmicrohttpd, or says it is not built"
 like "$RUN_OUT" $'\nredis: (hiredis [0-9]+\\.[0-9]+\\.[0-9]+ \\(cache\\), rediss:// (tls|no-tls)|not built)' \
 	"--version: the redis line names hiredis and TLS"
 like "$RUN_OUT" $'\nsearch: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(search, connector\\)|not built \\(--with-search\\))' \
@@ -219,6 +221,27 @@ if ((have_pg)); then
 	like "$RUN_ERR" nosuch "missing connection: stderr names it"
 else
 	built_without_pg "missing connection"
+fi
+
+# --serve [ADDR:]PORT: the address is read with the options, before any config.
+run_synctop --serve abc
+usage_error "--serve abc" "synctop: --serve: bad port in 'abc' (use [ADDR:]PORT, e.g. 9187 or 127.0.0.1:9187)"
+run_synctop --serve 127.0.0.1:65536
+usage_error "--serve 127.0.0.1:65536" "synctop: --serve: bad port in '127.0.0.1:65536' (use [ADDR:]PORT, e.g. 9187 or 127.0.0.1:9187)"
+run_synctop --serve ::1:9187
+usage_error "--serve ::1:9187" "synctop: --serve: bad address '::1:9187' (an IPv6 address goes in brackets: [::1]:9187)"
+run_synctop --serve localhost:9187
+usage_error "--serve localhost:9187" "synctop: --serve: bad address 'localhost' in 'localhost:9187' (a numeric IPv4 address, or IPv6 in brackets: 127.0.0.1:9187, [::1]:9187)"
+run_synctop --serve 9187 --once
+usage_error "--serve 9187 --once" "synctop: --once does not go with --serve"
+run_synctop --serve :9187 --format json
+usage_error "--serve :9187 --format json" "synctop: --format does not go with --serve"
+run_synctop --serve :9187 --output "$TEST_TMP/x.prom"
+usage_error "--serve :9187 --output FILE" "synctop: --output does not go with --serve"
+if [[ $("$SYNCTOP" --version) == *$'\nexporter: not built'* ]]; then
+	run_synctop --serve 9187 -c /nonexistent
+	usage_error "--serve, built without libmicrohttpd" \
+		"synctop: --serve: synctop was built without the exporter (libmicrohttpd; configure --with-microhttpd)"
 fi
 
 done_testing

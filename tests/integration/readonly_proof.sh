@@ -4,13 +4,15 @@
 # "permission denied" in the server log), and a search stand-in, a Connect stand-in and a
 # Redis of their own record every request (MONITOR for Redis). Every `synctop action` under
 # --read-only and read_only = true, the screen's whole action-key script under --read-only and
-# --wallboard, and --once: no permission error, no request but GET, no Redis write command.
+# --wallboard, --once, and the exporter (--serve) scraped on every path: no permission error, no request but GET, no Redis write command.
 # A control run with the same role in a writable mode shows the log check can fail.
 # needs: postgres search redis
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/tui_lib.sh
 . "$(dirname "$0")/tui_lib.sh"
+# shellcheck source=tests/integration/serve_lib.sh
+. "$(dirname "$0")/serve_lib.sh"
 
 require_cmd jq tmux redis-cli
 need_pg
@@ -18,7 +20,7 @@ need_search
 need_connect
 need_redis
 tui_init
-plan 27
+plan 29
 
 fresh_db synctop_ro_proof
 load_outbox_schema
@@ -139,6 +141,26 @@ for mode in --read-only --wallboard; do
 	send q
 	ok "$mode: q quits with exit 0" wait_for EXIT=0
 done
+
+# The exporter, scraped on every path (and sent a POST) while it polls every stage.
+# shellcheck disable=SC2317 # called through ok
+all_up() {
+	scrape /metrics
+	[[ $SCRAPE_CODE == 200 ]] && (($(grep -cE '^synctop_stage_up\{.*\} 1$' <<<"$SCRAPE_BODY") == 5))
+}
+if [[ $("$SYNCTOP" --version) == *$'\nexporter: libmicrohttpd'* ]]; then
+	serve_start ro -c "$conf" --serve 0 || bail_out "synctop --serve did not start"
+	ok "--serve: its 5 stages polled and up" wait_until all_up
+	scrape /snapshot.json
+	scrape /healthz
+	scrape /metrics -X POST -d 'action=resume'
+	sleep 1
+	stop_bg "$SERVE_PID" 5
+	is "$STOP_RC" 0 "--serve: SIGTERM, exit 0"
+else
+	skip "--serve: its 5 stages polled and up" "built without the exporter (libmicrohttpd)"
+	skip "--serve: SIGTERM, exit 0" "built without the exporter (libmicrohttpd)"
+fi
 
 sleep 0.5
 kill "$mon_pid" 2>/dev/null
