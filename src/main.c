@@ -11,6 +11,7 @@
 #include "config_file.h"
 #include "once.h"
 #include "roff.h"
+#include "threshold.h"
 #include "kinds/kind.h"
 #ifdef HAVE_KAFKA
 #include "backend/kafka.h"
@@ -42,11 +43,14 @@ static void usage(FILE *out)
 	      "      --ascii              ASCII boxes and sparklines (automatic outside UTF-8 locales)\n"
 	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
 	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
-	      "      --format FORMAT      snapshot format with --once: text (default) or json\n"
+	      "      --format FORMAT      snapshot format with --once: text (default), json or nagios\n"
 	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
 	      "                           0 polls once and reports rates as null\n"
 	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
 	      "                           (how many have a TTL; bounded by cache.sample_keys)\n"
+	      "      --warn SPEC          with --once: [PIPELINE/]KIND.METRIC=RANGE replaces the\n"
+	      "      --crit SPEC          kind's warn (crit) threshold of the metric; RANGE as a\n"
+	      "                           monitoring plugin's: 10, 10:, ~:10, 10:20, @10:20 (repeatable)\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
@@ -73,7 +77,9 @@ int main(int argc, char **argv)
 		ARG_READ_ONLY,
 		ARG_INTERVAL,
 		ARG_ASCII,
-		ARG_SAMPLE
+		ARG_SAMPLE,
+		ARG_WARN,
+		ARG_CRIT
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -88,6 +94,8 @@ int main(int argc, char **argv)
 	    {"interval", required_argument, NULL, ARG_INTERVAL},
 	    {"ascii", no_argument, NULL, ARG_ASCII},
 	    {"sample", no_argument, NULL, ARG_SAMPLE},
+	    {"warn", required_argument, NULL, ARG_WARN},
+	    {"crit", required_argument, NULL, ARG_CRIT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -96,6 +104,7 @@ int main(int argc, char **argv)
 	bool once = false;
 	struct once_opts oo = {.format = REPORT_TEXT, .window_s = 1.0};
 	struct tui_opts to = {.wallboard_cycle_s = 10.0};
+	static struct thresholds thresholds; /* --warn, --crit (static: reachable until exit) */
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 	/* A write to a helper or a server that went away is an error to handle, not a death. */
@@ -164,8 +173,11 @@ int main(int argc, char **argv)
 				oo.format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				oo.format = REPORT_JSON;
+			else if (!strcmp(optarg, "nagios"))
+				oo.format = REPORT_NAGIOS;
 			else {
-				fprintf(stderr, "synctop: --format: unknown format '%s' (use text or json)\n",
+				fprintf(stderr,
+				        "synctop: --format: unknown format '%s' (use text, json or nagios)\n",
 				        optarg);
 				return EXIT_USAGE;
 			}
@@ -205,6 +217,15 @@ int main(int argc, char **argv)
 		case ARG_SAMPLE:
 			oo.sample = true;
 			break;
+		case ARG_WARN:
+		case ARG_CRIT: {
+			char why[512];
+			if (!thresholds_add(&thresholds, optarg, c == ARG_CRIT, why, sizeof why)) {
+				fprintf(stderr, "synctop: %s\n", why);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case ARG_INTERVAL:
 			interval_set = true;
 			if (!parse_duration(optarg, &to.interval_s) || to.interval_s < 0.1 ||
@@ -270,7 +291,11 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!once && tty) {
-		const char *once_opt = format_set ? "--format" : window_set ? "--once-window" : NULL;
+		const char *once_opt = format_set                 ? "--format"
+		                       : window_set               ? "--once-window"
+		                       : thresholds.n == 0        ? NULL
+		                       : thresholds.items[0].crit ? "--crit"
+		                                                  : "--warn";
 		if (oo.sample) {
 			fprintf(stderr,
 			        "synctop: --sample goes with --once (on the screen, key t samples)\n");
@@ -313,8 +338,16 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 
+	char why[512];
+	if (thresholds.n && !thresholds_apply(&thresholds, cfg, why, sizeof why)) {
+		fprintf(stderr, "synctop: %s\n", why);
+		config_free(cfg);
+		return EXIT_USAGE;
+	}
+
 	/* Piped or redirected, the screen would be noise: print a snapshot instead. */
 	int code = once || !isatty(STDOUT_FILENO) ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);
 	config_free(cfg);
+	thresholds_free(&thresholds);
 	return code;
 }

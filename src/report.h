@@ -6,7 +6,7 @@
 
 #include "snapshot.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_NAGIOS };
 
 /* The key figures of a stage on one line ("137 pending, oldest 10m00s, 5 failed"), or its error. */
 void stage_figures(const struct stage_view *sv, char *buf, size_t n);
@@ -14,5 +14,12 @@ void stage_figures(const struct stage_view *sv, char *buf, size_t n);
 void report_text(FILE *out, const struct snapshot *snap);
 /* The schema-1 contract of DESIGN.md. */
 void report_json(FILE *out, const struct snapshot *snap);
+
+/* The monitoring-plugin output (Nagios, Icinga, Naemon): a status line with the worst
+   pipeline's headline, a line per stage, and perfdata of every numeric metric. */
+void report_nagios(FILE *out, const struct snapshot *snap);
+/* A perfdata label, quoted as the guideline says ('a b', 'it''s'), cleaned of control
+   characters; returns buf. */
+const char *nagios_label(const char *raw, char *buf, size_t n);
 
 #endif
