@@ -222,6 +222,7 @@ int main(int argc, char **argv)
 			char why[512];
 			if (!thresholds_add(&thresholds, optarg, c == ARG_CRIT, why, sizeof why)) {
 				fprintf(stderr, "synctop: %s\n", why);
+				thresholds_free(&thresholds);
 				return EXIT_USAGE;
 			}
 			break;
@@ -342,6 +343,7 @@ int main(int argc, char **argv)
 	if (thresholds.n && !thresholds_apply(&thresholds, cfg, why, sizeof why)) {
 		fprintf(stderr, "synctop: %s\n", why);
 		config_free(cfg);
+		thresholds_free(&thresholds);
 		return EXIT_USAGE;
 	}
 
