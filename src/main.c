@@ -292,11 +292,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!once && tty) {
-		const char *once_opt = format_set                 ? "--format"
-		                       : window_set               ? "--once-window"
-		                       : thresholds.n == 0        ? NULL
-		                       : thresholds.items[0].crit ? "--crit"
-		                                                  : "--warn";
+		const char *once_opt = format_set ? "--format" : window_set ? "--once-window" : NULL;
+		if (!once_opt && thresholds.n)
+			once_opt = thresholds.items[0].crit ? "--crit" : "--warn";
 		if (oo.sample) {
 			fprintf(stderr,
 			        "synctop: --sample goes with --once (on the screen, key t samples)\n");
