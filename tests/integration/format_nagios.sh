@@ -6,6 +6,8 @@
 # needs: postgres redis
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/integration/nagios_lib.sh
+. "$(dirname "$0")/nagios_lib.sh"
 
 need_pg
 need_redis
@@ -42,83 +44,14 @@ ${1:-}
 EOF
 }
 
-# The guideline, checked on $TEST_TMP/run.out with the exit code $RUN_RC: prints the perfdata,
-# one item a line as LABEL<TAB>VALUE<TAB>UOM<TAB>WARN<TAB>CRIT<TAB>MIN<TAB>MAX, or what is wrong
-# on stderr (exit 1).
-cat >"$TEST_TMP/check.py" <<'PY'
-import re, sys
-out = open(sys.argv[1], encoding="utf-8").read()
-rc = int(sys.argv[2])
-def fail(msg):
-    sys.stderr.write("guideline: " + msg + "\n")
-    sys.exit(1)
-if not out.endswith("\n"):
-    fail("the output does not end with a newline")
-if re.search(r"[\x00-\x09\x0b-\x1f\x7f]", out):
-    fail("a control character")
-lines = out[:-1].split("\n")
-first = re.fullmatch(r"SYNCTOP (OK|WARNING|CRITICAL|UNKNOWN) - ([^|]+?)(?: \| (.*))?", lines[0])
-if not first:
-    fail("first line is not 'SYNCTOP STATUS - text | perfdata': " + lines[0])
-word = {0: "OK", 1: "WARNING", 2: "CRITICAL", 3: "UNKNOWN"}.get(rc)
-if first.group(1) != word:
-    fail("status %s but exit code %d" % (first.group(1), rc))
-perf = first.group(3) or ""
-# The long output: the text lines until one carries '|'; everything after it is perfdata.
-rest = lines[1:]
-for i, line in enumerate(rest):
-    if "|" in line:
-        text, more = line.split("|", 1)
-        if not text.strip():
-            fail("a long output line with nothing before its '|'")
-        perf += " " + more + " " + " ".join(rest[i + 1:])
-        break
-NUM = r"-?[0-9]+(?:\.[0-9]+)?"
-RANGE = r"@?(?:(?:~|%s):)?(?:%s)?" % (NUM, NUM)
-ITEM = re.compile(r"('(?:[^']|'')+'|[^' =]+)=(U|%s)(s|%%|B|c)?;(%s);(%s);(%s)?;(%s)?" % (NUM, RANGE, RANGE, NUM, NUM))
-items = []
-pos = 0
-perf = perf.strip()
-while pos < len(perf):
-    m = ITEM.match(perf, pos)
-    if not m or (m.end() < len(perf) and perf[m.end()] != " "):
-        fail("perfdata item does not match 'label'=value[UOM];warn;crit;min;max at: " + perf[pos:pos + 80])
-    label, value, uom, warn, crit, mn, mx = m.groups()
-    if label.startswith("'"):
-        label = label[1:-1].replace("''", "'")
-    elif re.search(r"[ =']", label):
-        fail("label %r needs quotes" % label)
-    if value == "U" and uom:
-        fail("%s: a unit on U" % label)
-    for r in (warn, crit):
-        if r in ("@", "~:", "@~:"):
-            continue
-        if r == "":
-            continue
-        if r.startswith("@"):
-            r = r[1:]
-        if ":" in r and r.split(":")[0] not in ("~", "") and r.split(":")[1] != "" and float(r.split(":")[0]) > float(r.split(":")[1]):
-            fail("%s: range %s starts above its end" % (label, r))
-    items.append("\t".join([label, value, uom or "", warn, crit, mn or "", mx or ""]))
-    pos = m.end() + 1
-    while pos < len(perf) and perf[pos] == " ":
-        pos += 1
-if not items:
-    fail("no perfdata")
-print("\n".join(items))
-PY
 
 # nagios ARGS...: runs synctop --once --format nagios ARGS, then the guideline's check; PERF
-# holds the parsed perfdata (see check.py) and CHECK_RC its verdict.
+# holds the parsed perfdata (nagios_lib.sh) and CHECK_RC its verdict.
 nagios() {
 	run_once -c "$conf" --format nagios --once-window 0 "$@"
-	PERF=$(/usr/bin/python3 "$TEST_TMP/check.py" "$TEST_TMP/run.out" "$RUN_RC" 2>"$TEST_TMP/check.err")
+	PERF=$(nagios_check "$TEST_TMP/run.out" "$RUN_RC" 2>"$TEST_TMP/check.err")
 	CHECK_RC=$?
 	[[ $CHECK_RC == 0 ]] || diag "$(<"$TEST_TMP/check.err")"
-}
-# perf LABEL: "VALUE UOM;WARN;CRIT;MIN;MAX" of the item LABEL in PERF ("" when absent).
-perf() {
-	awk -F'\t' -v l="$1" '$1 == l { print $2 $3 ";" $4 ";" $5 ";" $6 ";" $7 }' <<<"$PERF"
 }
 line() { # N: line N of the output
 	sed -n "${1}p" <<<"$RUN_OUT"
