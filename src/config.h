@@ -56,6 +56,8 @@ struct pipeline {
 	size_t n_stages;
 };
 
+struct thresholds; /* threshold.h: the --warn/--crit overrides */
+
 struct config {
 	char *path; /* the file that was read, or NULL when none was found */
 	double interval_s;
@@ -83,6 +85,9 @@ struct config {
 	size_t n_conns;
 	struct pipeline *pipelines;
 	size_t n_pipelines;
+
+	/* --warn/--crit overrides (threshold.h), not owned; NULL when none. */
+	const struct thresholds *thresholds;
 };
 
 /* Option types of the option tables. */

@@ -11,8 +11,9 @@
 #include "cause.h"
 #include "kinds/kind.h"
 #include "rules.h"
+#include "threshold.h"
 
-static void eval_stage(struct pipeline_view *pv, struct stage_view *sv)
+static void eval_stage(const struct config *cfg, struct pipeline_view *pv, struct stage_view *sv)
 {
 	sv->status = ST_OK;
 	sv->reason[0] = '\0';
@@ -25,6 +26,7 @@ static void eval_stage(struct pipeline_view *pv, struct stage_view *sv)
 		return;
 	}
 	sv->cfg->kind->evaluate(pv, sv);
+	thresholds_evaluate(cfg, pv, sv); /* --once --warn/--crit, after the kind's own */
 }
 
 /* Whether a goes after b: consequences after roots, then the less severe after the worse. */
@@ -59,7 +61,7 @@ void health_evaluate(struct snapshot *snap)
 		pv->n_diags = 0;
 		pv->status = ST_OK;
 		for (size_t j = 0; j < pv->n_stages; j++)
-			eval_stage(pv, &pv->stages[j]);
+			eval_stage(snap->cfg, pv, &pv->stages[j]);
 		causes_link(pv);
 		for (size_t j = 0; j < pv->n_stages; j++)
 			pv->status = status_worst(pv->status, pv->stages[j].status);

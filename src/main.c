@@ -13,6 +13,7 @@
 #include "once.h"
 #include "roff.h"
 #include "serve.h"
+#include "threshold.h"
 #include "kinds/kind.h"
 #ifdef HAVE_KAFKA
 #include "backend/kafka.h"
@@ -45,7 +46,7 @@ static void usage(FILE *out)
 	      "      --ascii              ASCII boxes and sparklines (automatic outside UTF-8 locales)\n"
 	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
 	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
-	      "      --format FORMAT      snapshot format with --once: text (default), json\n"
+	      "      --format FORMAT      snapshot format with --once: text (default), json, nagios\n"
 	      "                           or prometheus (text exposition, synctop_* metrics)\n"
 	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
 	      "                           0 polls once and reports rates as null\n"
@@ -55,6 +56,9 @@ static void usage(FILE *out)
 	      "                           repeatable; in every mode\n"
 	      "      --output FILE        with --once: write the snapshot to FILE whole (a temp file\n"
 	      "                           beside it, renamed), e.g. for node_exporter's textfile collector\n"
+	      "      --warn SPEC          with --once: [PIPELINE/]KIND.METRIC=RANGE replaces the\n"
+	      "      --crit SPEC          kind's warn (crit) threshold of the metric; RANGE as a\n"
+	      "                           monitoring plugin's: 10, 10:, ~:10, 10:20, @10:20 (repeatable)\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
@@ -90,7 +94,9 @@ int main(int argc, char **argv)
 		ARG_PIPELINE,
 		ARG_OUTPUT,
 		ARG_LIST_METRICS,
-		ARG_SERVE
+		ARG_SERVE,
+		ARG_WARN,
+		ARG_CRIT
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -109,6 +115,8 @@ int main(int argc, char **argv)
 	    {"output", required_argument, NULL, ARG_OUTPUT},
 	    {"list-metrics", no_argument, NULL, ARG_LIST_METRICS},
 	    {"serve", required_argument, NULL, ARG_SERVE},
+	    {"warn", required_argument, NULL, ARG_WARN},
+	    {"crit", required_argument, NULL, ARG_CRIT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -121,6 +129,7 @@ int main(int argc, char **argv)
 	size_t n_globs = 0;
 	bool serve = false;
 	struct serve_addr serve_at;
+	static struct thresholds thresholds; /* --warn, --crit (static: reachable until exit) */
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 	/* A write to a helper or a server that went away is an error to handle, not a death. */
@@ -191,11 +200,13 @@ int main(int argc, char **argv)
 				oo.format = REPORT_JSON;
 			else if (!strcmp(optarg, "prometheus"))
 				oo.format = REPORT_PROMETHEUS;
+			else if (!strcmp(optarg, "nagios"))
+				oo.format = REPORT_NAGIOS;
 			else {
-				fprintf(
-				    stderr,
-				    "synctop: --format: unknown format '%s' (use text, json or prometheus)\n",
-				    optarg);
+				fprintf(stderr,
+				        "synctop: --format: unknown format '%s' (use text, json, nagios or "
+				        "prometheus)\n",
+				        optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -255,6 +266,16 @@ int main(int argc, char **argv)
 			}
 			oo.output = optarg;
 			break;
+		case ARG_WARN:
+		case ARG_CRIT: {
+			char why[512];
+			if (!thresholds_add(&thresholds, optarg, c == ARG_CRIT, why, sizeof why)) {
+				fprintf(stderr, "synctop: %s\n", why);
+				thresholds_free(&thresholds);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case ARG_INTERVAL:
 			interval_set = true;
 			if (!parse_duration(optarg, &to.interval_s) || to.interval_s < 0.1 ||
@@ -322,6 +343,7 @@ int main(int argc, char **argv)
 		                 : window_set   ? "--once-window"
 		                 : oo.sample    ? "--sample"
 		                 : oo.output    ? "--output"
+		                 : thresholds.n ? (thresholds.items[0].crit ? "--crit" : "--warn")
 		                                : NULL;
 		if (no) {
 			fprintf(stderr, "synctop: %s does not go with --serve\n", no);
@@ -351,6 +373,8 @@ int main(int argc, char **argv)
 		                       : window_set ? "--once-window"
 		                       : oo.output  ? "--output"
 		                                    : NULL;
+		if (!once_opt && thresholds.n)
+			once_opt = thresholds.items[0].crit ? "--crit" : "--warn";
 		if (oo.sample) {
 			fprintf(stderr,
 			        "synctop: --sample goes with --once (on the screen, key t samples)\n");
@@ -399,6 +423,14 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 
+	char why[512];
+	if (thresholds.n && !thresholds_apply(&thresholds, cfg, why, sizeof why)) {
+		fprintf(stderr, "synctop: %s\n", why);
+		config_free(cfg);
+		thresholds_free(&thresholds);
+		return EXIT_USAGE;
+	}
+
 	if (serve) { /* --interval sets the exporter's polls as it sets the screen's */
 		if (interval_set)
 			cfg->interval_s = to.interval_s;
@@ -409,5 +441,6 @@ int main(int argc, char **argv)
 	/* Piped or redirected, the screen would be noise: print a snapshot instead. */
 	int code = once || !isatty(STDOUT_FILENO) ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);
 	config_free(cfg);
+	thresholds_free(&thresholds);
 	return code;
 }

@@ -51,7 +51,7 @@ static void failure_line(const struct snapshot *snap, const struct stage_view *s
 
 /* One line per connection and reason, listing the stages it hides: a dead server behind
    five stages is one line, as a cron mail or a plugin output wants it. The log file (if
-   any) gets the same lines, timestamped, for runs nobody watches. */
+   any) gets the same lines, timestamped, for runs nobody watches. err may be NULL (the log only). */
 static void report_unknown(const struct snapshot *snap, FILE *err, FILE *log)
 {
 	char stamp[32];
@@ -78,7 +78,8 @@ static void report_unknown(const struct snapshot *snap, FILE *err, FILE *log)
 			char line[1024];
 			failure_line(snap, sv, line, sizeof line);
 			text_clean_inplace(line, sizeof line); /* the last guard before stderr and the log */
-			fprintf(err, "synctop: %s\n", line);
+			if (err)
+				fprintf(err, "synctop: %s\n", line);
 			if (log)
 				fprintf(log, "%s synctop[%ld]: %s\n", stamp, (long)getpid(), line);
 		}
@@ -134,6 +135,8 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 			report_json(dest, &snap);
 		else if (o->format == REPORT_PROMETHEUS)
 			report_prometheus(dest, &snap);
+		else if (o->format == REPORT_NAGIOS)
+			report_nagios(dest, &snap);
 		else
 			report_text(dest, &snap);
 		fflush(dest);
@@ -158,7 +161,9 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 		if (!log)
 			fprintf(err, "synctop: cannot open log_file %s: %s\n", cfg->log_file, why);
 	}
-	report_unknown(&snap, err, log);
+	/* A monitoring engine may read stderr into the plugin's output (Icinga 2 does): there the
+	   stage lines already say what could not be read. */
+	report_unknown(&snap, o->format == REPORT_NAGIOS ? NULL : err, log);
 	if (log)
 		fclose(log);
 	int code = out_ok ? status_exit_code(snap.status) : 3;

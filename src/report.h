@@ -6,7 +6,7 @@
 
 #include "snapshot.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_PROMETHEUS };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_PROMETHEUS, REPORT_NAGIOS };
 
 /* The key figures of a stage on one line ("137 pending, oldest 10m00s, 5 failed"), or its error. */
 void stage_figures(const struct stage_view *sv, char *buf, size_t n);
@@ -18,5 +18,12 @@ void report_json(FILE *out, const struct snapshot *snap);
 void report_prometheus(FILE *out, const struct snapshot *snap);
 /* The families of report_prometheus, as the roff of synctop(1)'s list (synctop --list-metrics). */
 void report_prometheus_list(FILE *out);
+
+/* The monitoring-plugin output (Nagios, Icinga, Naemon): a status line with the worst
+   pipeline's headline, a line per stage, and perfdata of every numeric metric. */
+void report_nagios(FILE *out, const struct snapshot *snap);
+/* A perfdata label, quoted as the guideline says ('a b', 'it''s'), cleaned of control
+   characters; returns buf. */
+const char *nagios_label(const char *raw, char *buf, size_t n);
 
 #endif

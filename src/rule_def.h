@@ -35,4 +35,11 @@ struct rule_def {
 	const char *next;      /* the next step, in general terms */
 };
 
+/* The generic rules, which a stage of any kind may raise (rule_def.c: a --warn/--crit
+   override's "threshold"), ended by {0}; add_diag finds a rule there when its kind's table
+   lacks it. */
+extern const struct rule_def generic_rule_defs[];
+/* The generic rule id, or NULL. */
+const struct rule_def *generic_rule(const char *id);
+
 #endif

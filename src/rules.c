@@ -45,8 +45,10 @@ struct diagnosis *add_diag(struct pipeline_view *pv, const struct stage_view *sv
 	memset(d, 0, sizeof *d);
 	d->rule = rule;
 	d->def = kind_rule(sv->cfg->kind, rule);
-	/* Every rule is in its kind's table (synctop(1) and key ? read it): a rule missing there
-	   is a bug its unit test finds here. */
+	if (!d->def)
+		d->def = generic_rule(rule);
+	/* Every rule is in its kind's table or the generic one (synctop(1) and key ? read it): a
+	   rule missing there is a bug its unit test finds here. */
 	assert(d->def);
 	d->severity = sev;
 	d->stage = sv->cfg;

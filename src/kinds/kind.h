@@ -55,6 +55,18 @@ struct export_item {
 	double value;
 };
 
+/* What perfdata and thresholds know of a metric beyond its unit (threshold.h, the nagios
+   report): an entry for each metric that has any of it, by name, in designated form. */
+struct metric_extra {
+	const char *metric;
+	bool counter; /* a count that only grows (since the server started): UOM c in perfdata */
+	/* The KIND.option keys of the thresholds the kind's rules hold it to ("at or above N"), or
+	   NULL: perfdata shows them, and --warn/--crit replace them (threshold.h). */
+	const char *warn_opt, *crit_opt;
+	const char *max_metric; /* the metric that bounds it (used_memory: maxmemory), or NULL */
+	bool negative;          /* may be below 0 (more documents than rows): perfdata has no min 0 */
+};
+
 struct kind {
 	const char *name;              /* the key of a [pipeline] section and the word shown: "outbox" */
 	enum conn_kind conn;           /* the connection kind its stages read */
@@ -100,6 +112,8 @@ struct kind {
 	void (*export_items)(const struct stage_view *sv,
 	                     void (*emit)(void *ctx, const struct export_item *it), void *ctx);
 	const struct export_def *export_defs;
+	/* Its metrics' counters, thresholds and bounds, ended by {0}. May be NULL (none). */
+	const struct metric_extra *extras;
 };
 
 /* The registry (registry.c): every kind in flow order, NULL-terminated. A pipeline lists its
@@ -130,8 +144,11 @@ bool stage_sample_ready(const struct stage_cfg *st, char *buf, size_t n);
 
 /* The rule id of kind k, or NULL. */
 const struct rule_def *kind_rule(const struct kind *k, const char *id);
-/* True when some kind's rules table has id (confirm.RULE may name it). */
+/* True when some kind's rules table, or the generic one, has id (confirm.RULE may name it). */
 bool rule_id_known(const char *id);
+
+/* The extras of the kind's metric named metric (an entry of zeros when it has none). */
+const struct metric_extra *metric_extra(const struct kind *k, const char *metric);
 
 /* The kind's extra_conn for st, or NULL. */
 struct conn *stage_extra_conn(const struct stage_cfg *st);

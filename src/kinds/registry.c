@@ -85,6 +85,8 @@ const struct rule_def *kind_rule(const struct kind *k, const char *id)
 
 bool rule_id_known(const char *id)
 {
+	if (generic_rule(id))
+		return true;
 	for (const struct kind *const *k = kinds; *k; k++)
 		if (kind_rule(*k, id))
 			return true;
@@ -104,4 +106,13 @@ const char *kinds_sample_help(char *buf, size_t n)
 		if ((*k)->sample_help && kind_has_sample(*k))
 			snappendf(buf, n, "%s%s", buf[0] ? " or " : "", (*k)->sample_help);
 	return buf;
+}
+
+const struct metric_extra *metric_extra(const struct kind *k, const char *metric)
+{
+	static const struct metric_extra none;
+	for (const struct metric_extra *e = k->extras; e && e->metric; e++)
+		if (!strcmp(e->metric, metric))
+			return e;
+	return &none;
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # valgrind.sh: valgrind memcheck of `synctop --once` against the whole stack (PostgreSQL
 # outbox and slot, the Kafka mock, Redis with a key sample, the search and Connect
-# stand-ins), every stage read, text and JSON, and with every backend down: no memory error,
-# no leak, and no block left at exit at all (still reachable counts too) but what
-# tests/valgrind.supp names: libraries' process-lifetime allocations, each commented.
+# stand-ins), every stage read, text, JSON and nagios (with --warn/--crit), and with every
+# backend down: no memory error, no leak, and no block left at exit at all (still reachable
+# counts too) but what tests/valgrind.supp names: libraries' process-lifetime allocations,
+# each commented.
 # Skipped without valgrind, for a sanitizer build, and for a build without a backend.
 # needs: postgres kafka redis search
 # shellcheck source=tests/integration/lib.sh
@@ -123,6 +124,13 @@ vg text --once --format text --once-window 0 -c "$conf"
 like "$RUN_RC" '^[0-2]$' "text: exit 0-2"
 like "$RUN_OUT" 'products +outbox' "text: the outbox stage is shown"
 check_vg text "text"
+
+vg nagios --once --format nagios --once-window 0 --warn outbox.pending=@0:5 --crit products/kafka.lag=10: \
+	-c "$conf"
+like "$RUN_RC" '^[0-2]$' "nagios: exit 0-2"
+like "$RUN_OUT" '^SYNCTOP (OK|WARNING|CRITICAL) - .* \| products/outbox/pending=[0-9]+;@5;9999;0;'$'\n' \
+	"nagios: the status line, the override in the perfdata"
+check_vg nagios "nagios, with --warn and --crit"
 
 # The actions: preview, apply, read-back and audit, through the write executor.
 sed -i "s|^\[synctop\]\$|[synctop]\naudit_log = $TEST_TMP/audit.log|" "$conf"

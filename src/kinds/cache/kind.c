@@ -31,6 +31,16 @@ static const struct metric_def cache_metrics[] = {
     {0},
 };
 
+/* Counters, the options of its thresholds, bounds (kind.h). */
+static const struct metric_extra cache_extras[] = {
+    {.metric = "used_memory", .max_metric = "maxmemory"},
+    {.metric = "used_ratio", .warn_opt = "cache.used_warn", .crit_opt = "cache.used_crit"},
+    {.metric = "evicted_keys", .counter = true},
+    {.metric = "evicted_per_s", .warn_opt = "cache.evicted_warn", .crit_opt = "cache.evicted_crit"},
+    {.metric = "rejected_connections", .counter = true},
+    {0},
+};
+
 static void cache_target(const struct stage_cfg *st, char *buf, size_t n)
 {
 	/* host:port/db or the socket path, without any password */
@@ -107,4 +117,5 @@ const struct kind cache_kind = {
     .rules = cache_rule_defs,
     .figures = cache_figures,
     .actions = ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
+    .extras = cache_extras,
 };

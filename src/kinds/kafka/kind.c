@@ -24,6 +24,12 @@ static const struct metric_def kafka_metrics[] = {
     {0},
 };
 
+/* Counters, the options of its thresholds, bounds (kind.h). */
+static const struct metric_extra kafka_extras[] = {
+    {.metric = "lag", .warn_opt = "kafka.lag_warn", .crit_opt = "kafka.lag_crit"},
+    {0},
+};
+
 static void kafka_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
 	const struct kafka_opts *st = kafka_opts(stage);
@@ -135,4 +141,5 @@ const struct kind kafka_kind = {
     .export_label_names = "group",
     .export_items = kafka_export_items,
     .export_defs = kafka_export_defs,
+    .extras = kafka_extras,
 };

@@ -27,6 +27,14 @@ static const struct metric_def outbox_metrics[] = {
     {0},
 };
 
+/* Counters, the options of its thresholds, bounds (kind.h). */
+static const struct metric_extra outbox_extras[] = {
+    {.metric = "pending", .warn_opt = "outbox.pending_warn", .crit_opt = "outbox.pending_crit"},
+    {.metric = "oldest_pending_age_s", .warn_opt = "outbox.oldest_warn", .crit_opt = "outbox.oldest_crit"},
+    {.metric = "failed", .warn_opt = "outbox.failed_warn", .crit_opt = "outbox.failed_crit"},
+    {0},
+};
+
 static void outbox_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
 	const struct outbox_opts *st = outbox_opts(stage);
@@ -112,4 +120,5 @@ const struct kind outbox_kind = {
     .export_labels = outbox_export_labels,
     .export_label_names = "table",
     .actions = ACTION_BIT(ACTION_REPLAY) | ACTION_BIT(ACTION_PAUSE) | ACTION_BIT(ACTION_RESUME),
+    .extras = outbox_extras,
 };

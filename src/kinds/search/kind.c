@@ -33,6 +33,20 @@ static const struct metric_def search_metrics[] = {
     {0},
 };
 
+/* Counters, the options of its thresholds, bounds (kind.h). */
+static const struct metric_extra search_extras[] = {
+    {.metric = "refresh_total", .counter = true},
+    {.metric = "indexing_failed", .counter = true},
+    {.metric = "missing_docs",
+     .warn_opt = "search.missing_warn",
+     .crit_opt = "search.missing_crit",
+     .negative = true},
+    {.metric = "missing_docs_floor", .negative = true},
+    {.metric = "index_total", .counter = true},
+    {.metric = "freshness_lag_s", .warn_opt = "search.freshness_warn", .crit_opt = "search.freshness_crit"},
+    {0},
+};
+
 static void search_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
 	const struct search_opts *st = search_opts(stage);
@@ -124,4 +138,5 @@ const struct kind search_kind = {
     .export_labels = search_export_labels,
     .export_label_names = "index",
     .actions = ACTION_BIT(ACTION_REFRESH) | ACTION_BIT(ACTION_RESTORE_REFRESH),
+    .extras = search_extras,
 };

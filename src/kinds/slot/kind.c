@@ -23,6 +23,12 @@ static const struct metric_def slot_metrics[] = {
     {0},
 };
 
+/* Counters, the options of its thresholds, bounds (kind.h). */
+static const struct metric_extra slot_extras[] = {
+    {.metric = "retained_bytes", .warn_opt = "slot.retained_warn", .crit_opt = "slot.retained_crit"},
+    {0},
+};
+
 static void slot_target(const struct stage_cfg *stage, char *buf, size_t n)
 {
 	const struct slot_opts *st = slot_opts(stage);
@@ -89,4 +95,5 @@ const struct kind slot_kind = {
     .figures = slot_figures,
     .export_labels = slot_export_labels,
     .export_label_names = "slot_name",
+    .extras = slot_extras,
 };

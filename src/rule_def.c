@@ -1,0 +1,23 @@
+/* rule_def.c: the generic rules, which a stage of any kind may raise (rule_def.h). */
+#include "rule_def.h"
+
+#include <stddef.h>
+#include <string.h>
+
+const struct rule_def generic_rule_defs[] = {
+    {"threshold", "warn or crit", RULE_LOCAL, ACTION_NONE,
+     "a --warn or --crit override of --once (KIND.METRIC=RANGE) alerts on the metric's value: it is "
+     "outside the range, or inside it when the range starts with @",
+     "a figure is past the threshold the check was given",
+     "see what the figure means for its stage (its other diagnoses, synctop(1)); the threshold is "
+     "the check's (--warn, --crit), not the config's"},
+    {0},
+};
+
+const struct rule_def *generic_rule(const char *id)
+{
+	for (const struct rule_def *r = generic_rule_defs; r->id; r++)
+		if (!strcmp(r->id, id))
+			return r;
+	return NULL;
+}
