@@ -42,7 +42,8 @@ static void usage(FILE *out)
 	      "      --ascii              ASCII boxes and sparklines (automatic outside UTF-8 locales)\n"
 	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
 	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
-	      "      --format FORMAT      snapshot format with --once: text (default) or json\n"
+	      "      --format FORMAT      snapshot format with --once: text (default), json or\n"
+	      "                           markdown (for a ticket)\n"
 	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
 	      "                           0 polls once and reports rates as null\n"
 	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
@@ -164,9 +165,13 @@ int main(int argc, char **argv)
 				oo.format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				oo.format = REPORT_JSON;
+			else if (!strcmp(optarg, "markdown"))
+				oo.format = REPORT_MARKDOWN;
 			else {
-				fprintf(stderr, "synctop: --format: unknown format '%s' (use text or json)\n",
-				        optarg);
+				fprintf(
+				    stderr,
+				    "synctop: --format: unknown format '%s' (use text, json or markdown)\n",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;

@@ -104,7 +104,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 			}
 	/* Undamped: a single run shows what it read. Each poll is evaluated, so that a since is
 	   the first of the two polls that showed the state (track.h); no event is logged, as a
-	   run has no state before it. */
+	   run has no state before it, but the changes between its two polls are JSON's events. */
 	struct tracker *track = tracker_new(cfg);
 	tracker_undamped(track);
 	struct snapshot snap;
@@ -121,13 +121,16 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 	poller_snapshot(p, &snap);
 	health_evaluate(&snap);
 	tracker_update(track, &snap, snap.taken_at);
-	tracker_free(track);
+	double took_s = now_mono() - t0;
 
 	if (o->format == REPORT_JSON)
-		report_json(out, &snap);
+		report_json_tracked(out, &snap, track);
+	else if (o->format == REPORT_MARKDOWN)
+		report_markdown(out, &snap, o->window_s, took_s);
 	else
 		report_text(out, &snap);
 	fflush(out);
+	tracker_free(track);
 
 	/* The log file (if any) keeps what stderr says, for runs nobody watches (cron, checks). */
 	FILE *log = NULL;
