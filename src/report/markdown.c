@@ -46,7 +46,8 @@ static void stage_row(FILE *out, const struct stage_view *sv, double now)
 	char st[16], age[32], raw[512], fig[1100], target[256], tgt[600], reason[600], conn[300];
 	stage_figures(sv, raw, sizeof raw);
 	format_age(sv->since, now, age, sizeof age);
-	bool why = sv->status != ST_OK && sv->reason[0];
+	/* An unreadable stage's figures are its error: its reason would say it again. */
+	bool why = sv->status != ST_OK && sv->reason[0] && strcmp(sv->reason, raw) != 0;
 	fprintf(out, "| %s | %s | %s | %s | %s | %s | %s |\n", sv->cfg->kind->name,
 	        status_up(sv->status, st, sizeof st), age[0] ? age : "-",
 	        md(sv->cfg->conn->name, conn, sizeof conn),

@@ -75,6 +75,7 @@ has "H2 Pipeline products: WARN" "warn: the pipeline is WARN"
 has "ROW outbox	WARN	0s	shop	public.outbox	0 pending, 2 failed	2 rows failed" "warn: the outbox row, exact"
 has "ITEM WARN poison-rows on outbox: outbox rows keep failing and will not be delivered" \
 	"warn: the diagnosis, its rule and symptom"
+# shellcheck disable=SC2016 # backticks of the server's text, not a command
 has 'ITEM Evidence: 2 pending rows have attempts >= 5 or an error in last_error, the oldest 2h00m old; first ids 1 (5 attempts), 2 (5 attempts); first error: a|b `c` <script>x</script> \d *e* _f_ [g](h) &amp; #i j' \
 	"warn: the evidence renders as the server's text, every markdown character literal"
 has "ITEM First seen: 0s ago" "warn: since when (this run saw it first)"
@@ -82,6 +83,7 @@ has "ITEM Next step: read the recorded errors (SELECT id, last_error FROM public
 	"warn: the next step"
 has "ITEM Action: synctop action replay products --scope failed" "warn: the action, as a command"
 unlike "$OUT" $'(^|\n)HTML' "warn: the server's <script> is text, not HTML"
+# shellcheck disable=SC2016
 like "$RUN_OUT" 'a\\\|b \\`c\\` \\<script\\>' "warn: the markdown escapes |, backticks and <"
 
 # ----------------------------------------------------------------------
@@ -98,6 +100,19 @@ has "ITEM CRIT poison-rows on outbox: outbox rows keep failing and will not be d
 	"crit: the diagnosis is crit"
 
 # ----------------------------------------------------------------------
+# unknown: a server that does not answer; its error is said once, in the figures.
+# ----------------------------------------------------------------------
+MKCONF_CONNINFO="host=127.0.0.1 port=1 dbname=x user=postgres password=hunter2 connect_timeout=2" \
+	mkconf "$TEST_TMP/down.conf"
+run_once -c "$TEST_TMP/down.conf" --format markdown --once-window 0
+is "$RUN_RC" 3 "unknown: exit 3"
+OUT=$(outline)
+has "H2 Pipeline products: UNKNOWN" "unknown: the pipeline is UNKNOWN"
+like "$OUT" $'\nROW outbox\tUNKNOWN\t0s\tshop\tpublic.outbox\t[^\t]*refused[^\t]*\t\n' \
+	"unknown: the row has the error in its figures, no reason beside it"
+unlike "$RUN_OUT$RUN_ERR" hunter2 "unknown: the password is not printed"
+
+# ----------------------------------------------------------------------
 # The window: two polls, and the checks themselves can fail.
 # ----------------------------------------------------------------------
 run_once -c "$conf" --format markdown --once-window 300ms
@@ -105,8 +120,11 @@ is "$RUN_RC" 2 "a 300ms window: exit 2"
 OUT=$(outline)
 has "ITEM Window observed: 300ms (two polls 300ms apart)" "the window observed"
 printf '| a | b |\n|---|---|\n| x | y | z |\n' >"$TEST_TMP/bad.md"
-ok "negative control: a row with an extra cell fails the cells check" \
-	bash -c '! /usr/bin/python3 "$1" cells "$2" >/dev/null' _ "$MD_CHECK" "$TEST_TMP/bad.md"
+# shellcheck disable=SC2317 # called through ok
+cells_fail() {
+	! /usr/bin/python3 "$MD_CHECK" cells "$1" >/dev/null
+}
+ok "negative control: a row with an extra cell fails the cells check" cells_fail "$TEST_TMP/bad.md"
 printf '| a | b |\n|---|---|\n| x | y\\|z |\n' >"$TEST_TMP/good.md"
 ok "control: an escaped bar is no cell end" /usr/bin/python3 "$MD_CHECK" cells "$TEST_TMP/good.md"
 done_testing
