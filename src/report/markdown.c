@@ -150,7 +150,10 @@ void report_markdown(FILE *out, const struct snapshot *snap, double window_s, do
 	        status_up(snap->status, st, sizeof st));
 	fprintf(out, "- Environment: %s\n", e ? env : "(not set)");
 	fprintf(out, "- Taken at: %s\n", when);
-	format_duration(took_s, dur, sizeof dur);
+	if (took_s >= 1 && took_s < 60) /* a window's second or two: to the hundredth */
+		snprintf(dur, sizeof dur, "%.2fs", took_s);
+	else
+		format_duration(took_s, dur, sizeof dur);
 	fprintf(out, "- Time taken: %s\n", dur);
 	fprintf(out, "- synctop version: %s\n", PACKAGE_VERSION);
 	if (window_s > 0) {

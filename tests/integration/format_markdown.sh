@@ -113,12 +113,31 @@ like "$OUT" $'\nROW outbox\tUNKNOWN\t0s\tshop\tpublic.outbox\t[^\t]*refused[^\t]
 unlike "$RUN_OUT$RUN_ERR" hunter2 "unknown: the password is not printed"
 
 # ----------------------------------------------------------------------
-# The window: two polls, and the checks themselves can fail.
+# A root and its consequence over a 1s window: the relay is paused (for 10 minutes) with
+# three rows waiting: worker-paused, then worker-stalled saying what it follows from.
 # ----------------------------------------------------------------------
-run_once -c "$conf" --format markdown --once-window 300ms
-is "$RUN_RC" 2 "a 300ms window: exit 2"
+psql_synctop -c "DELETE FROM outbox" \
+	-c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type, payload, created_at)
+		SELECT 'product', 'P-' || g, 'product.updated', '{}', now() - interval '10 minutes'
+		FROM generate_series(1, 3) g" \
+	-c "UPDATE outbox_worker SET paused = true, paused_at = now() - interval '10 minutes'" ||
+	bail_out "pausing the relay failed"
+run_once -c "$conf" --format markdown --once-window 1s
+is "$RUN_RC" 1 "paused: exit 1 (a pause is warn, what follows from it at most warn)"
 OUT=$(outline)
-has "ITEM Window observed: 300ms (two polls 300ms apart)" "the window observed"
+has "ITEM Window observed: 1s (two polls 1s apart)" "paused: the window observed"
+like "$OUT" $'\nITEM Time taken: 1\\.[0-9]{2}s\n' "paused: the time taken, to the hundredth"
+is "$(grep -E '^ITEM (WARN|CRIT|Follows)' <<<"$OUT")" \
+	"ITEM WARN worker-paused on outbox: the outbox relay is paused: events wait in the outbox, and the pause outlives restarts
+ITEM WARN worker-stalled on outbox: the outbox relay is not draining public.outbox
+ITEM Follows from: outbox: worker-paused" "paused: the root first, then its consequence, which says what it follows from"
+has "ITEM Action: synctop action resume products" "paused: the root's action"
+like "$OUT" $'\nITEM Evidence: 3 rows pending, oldest 10m0[0-9]s, drained 0/s over the last 1s, inflow 0\\.0/s\n' \
+	"paused: the consequence's evidence"
+
+# ----------------------------------------------------------------------
+# The checks themselves can fail.
+# ----------------------------------------------------------------------
 printf '| a | b |\n|---|---|\n| x | y | z |\n' >"$TEST_TMP/bad.md"
 # shellcheck disable=SC2317 # called through ok
 cells_fail() {
