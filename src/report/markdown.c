@@ -1,5 +1,4 @@
-/* markdown.c: the --once snapshot for a ticket: GitHub/GitLab-flavoured markdown with one table per pipeline.
- */
+/* markdown.c: the --once snapshot for a ticket: GitHub/GitLab markdown, a table per pipeline. */
 #include <stdio.h>
 #include <string.h>
 
