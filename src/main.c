@@ -46,8 +46,9 @@ static void usage(FILE *out)
 	      "      --ascii              ASCII boxes and sparklines (automatic outside UTF-8 locales)\n"
 	      "      --once               poll every stage, print a snapshot and exit 0/1/2/3\n"
 	      "                           (ok/warn/crit/unknown; 3 also for a bad command line or config)\n"
-	      "      --format FORMAT      snapshot format with --once: text (default), json, nagios\n"
-	      "                           or prometheus (text exposition, synctop_* metrics)\n"
+	      "      --format FORMAT      snapshot format with --once: text (default), json, markdown\n"
+	      "                           (for a ticket), nagios (a monitoring plugin's output) or\n"
+	      "                           prometheus (text exposition, synctop_* metrics)\n"
 	      "      --once-window DUR    time between the two polls of --once (default 1s);\n"
 	      "                           0 polls once and reports rates as null\n"
 	      "      --sample             with --once: also sample the keys of cache.key_prefix\n"
@@ -198,14 +199,16 @@ int main(int argc, char **argv)
 				oo.format = REPORT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				oo.format = REPORT_JSON;
+			else if (!strcmp(optarg, "markdown"))
+				oo.format = REPORT_MARKDOWN;
 			else if (!strcmp(optarg, "prometheus"))
 				oo.format = REPORT_PROMETHEUS;
 			else if (!strcmp(optarg, "nagios"))
 				oo.format = REPORT_NAGIOS;
 			else {
 				fprintf(stderr,
-				        "synctop: --format: unknown format '%s' (use text, json, nagios or "
-				        "prometheus)\n",
+				        "synctop: --format: unknown format '%s' (use text, json, markdown, "
+				        "nagios or prometheus)\n",
 				        optarg);
 				return EXIT_USAGE;
 			}

@@ -106,7 +106,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 			}
 	/* Undamped: a single run shows what it read. Each poll is evaluated, so that a since is
 	   the first of the two polls that showed the state (track.h); no event is logged, as a
-	   run has no state before it. */
+	   run has no state before it, but the changes between its two polls are JSON's events. */
 	struct tracker *track = tracker_new(cfg);
 	tracker_undamped(track);
 	struct snapshot snap;
@@ -123,7 +123,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 	poller_snapshot(p, &snap);
 	health_evaluate(&snap);
 	tracker_update(track, &snap, snap.taken_at);
-	tracker_free(track);
+	double took_s = now_mono() - t0;
 
 	/* --output FILE: the snapshot goes to a temp file beside FILE, renamed over it once whole. */
 	struct atomic_file af = {0};
@@ -132,7 +132,9 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 	FILE *dest = o->output ? af.f : out;
 	if (dest) {
 		if (o->format == REPORT_JSON)
-			report_json(dest, &snap);
+			report_json_tracked(dest, &snap, track);
+		else if (o->format == REPORT_MARKDOWN)
+			report_markdown(dest, &snap, o->window_s, took_s);
 		else if (o->format == REPORT_PROMETHEUS)
 			report_prometheus(dest, &snap);
 		else if (o->format == REPORT_NAGIOS)
@@ -141,6 +143,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 			report_text(dest, &snap);
 		fflush(dest);
 	}
+	tracker_free(track);
 	if (o->output && out_ok)
 		out_ok = atomic_commit(&af, out_why, sizeof out_why);
 	if (!out_ok)

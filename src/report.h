@@ -6,7 +6,7 @@
 
 #include "snapshot.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_PROMETHEUS, REPORT_NAGIOS };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_PROMETHEUS, REPORT_NAGIOS, REPORT_MARKDOWN };
 
 /* The key figures of a stage on one line ("137 pending, oldest 10m00s, 5 failed"), or its error. */
 void stage_figures(const struct stage_view *sv, char *buf, size_t n);
@@ -25,5 +25,12 @@ void report_nagios(FILE *out, const struct snapshot *snap);
 /* A perfdata label, quoted as the guideline says ('a b', 'it''s'), cleaned of control
    characters; returns buf. */
 const char *nagios_label(const char *raw, char *buf, size_t n);
+struct tracker;
+/* report_json with each pipeline's events from t (track.h), oldest first; NULL t: none. */
+void report_json_tracked(FILE *out, const struct snapshot *snap, const struct tracker *t);
+/* Ticket-ready markdown: environment, when, how long the snapshot took (took_s), the window
+   between its polls (window_s, 0 for one poll), a table per pipeline, its diagnoses and the
+   thresholds in force. */
+void report_markdown(FILE *out, const struct snapshot *snap, double window_s, double took_s);
 
 #endif

@@ -4,9 +4,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "events.h"
 #include "kinds/kind.h"
 #include "report.h"
 #include "sanitize.h"
+#include "track.h"
 #include "units.h"
 
 #define SCHEMA_VERSION 1
@@ -91,7 +93,33 @@ static json_t *diag_json(const struct diagnosis *d)
 	return o;
 }
 
+/* The pipeline's events t keeps (what changed between the polls), oldest first. */
+static json_t *events_json(const struct tracker *t, const struct pipeline *pl)
+{
+	json_t *a = json_array();
+	size_t n = 0;
+	while (t && tracker_event(t, pl, n))
+		n++;
+	while (n-- > 0) {
+		const struct event *e = tracker_event(t, pl, n);
+		json_t *o = json_object();
+		json_object_set_new(o, "time", time_or_null(e->wall));
+		json_object_set_new(o, "stage", json_string(e->stage));
+		json_object_set_new(o, "from", json_string(status_name(e->from)));
+		json_object_set_new(o, "to", json_string(status_name(e->to)));
+		json_object_set_new(o, "rule", str_or_null(e->rule));
+		json_object_set_new(o, "reason", str_or_null(e->reason));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 void report_json(FILE *out, const struct snapshot *snap)
+{
+	report_json_tracked(out, snap, NULL);
+}
+
+void report_json_tracked(FILE *out, const struct snapshot *snap, const struct tracker *t)
 {
 	char when[32];
 	iso8601(snap->taken_at, when, sizeof when);
@@ -115,6 +143,7 @@ void report_json(FILE *out, const struct snapshot *snap)
 		for (size_t j = 0; j < pv->n_diags; j++)
 			json_array_append_new(diags, diag_json(&pv->diags[j]));
 		json_object_set_new(p, "diagnoses", diags);
+		json_object_set_new(p, "events", events_json(t, pv->cfg));
 		json_array_append_new(pipes, p);
 	}
 	json_object_set_new(root, "pipelines", pipes);

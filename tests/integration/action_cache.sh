@@ -13,7 +13,7 @@ need_redis
 # A server of our own whatever the stack: MONITOR must see no client but synctop and us.
 redis_up_extra
 RP=$EXTRA_REDIS_PORT
-plan 70
+plan 71
 
 xcli() {
 	timeout 5 redis-cli -h 127.0.0.1 -p "$RP" "$@"
@@ -270,4 +270,5 @@ run_once -c "$conf3" --format json --once-window 0
 json_is "$S.metrics.paused" true "db 3: --once reads the flag in database 3"
 run_synctop -c "$conf3" action resume web --yes
 is "$RUN_RC|$(xcli -n 3 EXISTS relay:paused)" "0|0" "db 3: resume deletes it there"
+snapshots_valid
 done_testing

@@ -15,7 +15,7 @@ psql_synctop >/dev/null <<-'SQL' || bail_out "creating relay_ctl failed"
 	CREATE TABLE relay_ctl (id int PRIMARY KEY, enabled boolean NOT NULL);
 	INSERT INTO relay_ctl VALUES (1, true), (2, true);
 SQL
-plan 55
+plan 56
 
 conf=$TEST_TMP/synctop.conf
 AUDIT=$TEST_TMP/audit.log
@@ -171,4 +171,5 @@ is "$RUN_RC" 2 "two rows: pause exit 2"
 is "$RUN_OUT" "pause products/outbox refused: does not apply now: outbox.paused_sql did not say whether worker relay is paused" \
 	"two rows: pause refused, and why"
 is "$(ctl)" "1=true,2=true" "two rows: relay_ctl unchanged"
+snapshots_valid
 done_testing

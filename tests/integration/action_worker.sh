@@ -11,7 +11,7 @@
 
 require_cmd jq curl
 [[ -x /usr/bin/python3 ]] || skip_all "/usr/bin/python3 is missing (apt-get install python3)"
-plan 76
+plan 77
 
 SECRET=w0rker-s3cret
 W=$TEST_TMP/worker
@@ -250,3 +250,4 @@ run_synctop -c "$conf" action pause orders --yes
 is "$RUN_RC" 2 "watch only: pause exit 2"
 like "$RUN_OUT" "no worker.pause and worker.resume: this stage only watches" "watch only: says why"
 is "$(writes)" "" "watch only: nothing written"
+snapshots_valid

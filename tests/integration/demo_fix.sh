@@ -17,7 +17,7 @@ require_cmd jq curl redis-cli python3 pg_recvlogical
 if [[ $top_builddir != "$top_srcdir" ]]; then
 	skip_all "the demo runs from a built source tree (make check in the source tree, not a VPATH build)"
 fi
-plan 18
+plan 19
 
 DEMO=$top_srcdir/contrib/demo.sh
 export XDG_RUNTIME_DIR=$TEST_TMP XDG_STATE_HOME=$TEST_TMP/state
@@ -73,4 +73,5 @@ is "$(jq -r 'select(.result == "confirmed") | .action' "$AUDIT" | tr '\n' ' ')" 
 	"resume replay restore-refresh restart replay " "the audit log: the five fixes, each confirmed"
 is "$(jq -r 'select(.result != "confirmed") | .action' "$AUDIT")" "" "the audit log: nothing else"
 diag "$(cat "$AUDIT")"
+snapshots_valid
 done_testing

@@ -19,7 +19,7 @@ require_cmd jq curl redis-cli python3 pg_recvlogical tmux
 if [[ $top_builddir != "$top_srcdir" ]]; then
 	skip_all "the demo runs from a built source tree (make check in the source tree, not a VPATH build)"
 fi
-plan 29
+plan 30
 
 DEMO=$top_srcdir/contrib/demo.sh
 export XDG_RUNTIME_DIR=$TEST_TMP XDG_STATE_HOME=$TEST_TMP/state
@@ -108,4 +108,5 @@ is "$(jq -r .scope "$AUDIT" | tr '\n' ' ')" "null failed null null created:1h.. 
 	"the replays took the scopes their diagnoses named"
 diag "audit log:"
 diag "$(cat "$AUDIT")"
+snapshots_valid
 done_testing

@@ -16,7 +16,14 @@
 #   all_ok                      SNAP: every pipeline ok
 
 snap() {
-	"$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" 2>/dev/null
+	local rc f
+	f=$(mktemp "$TEST_TMP/snap.XXXXXX")
+	"$DEMO" --once --format json --once-window "${SNAP_WINDOW:-1s}" >"$f" 2>/dev/null
+	rc=$?
+	((rc <= 3)) && keep_snapshot "$f" # for snapshots_valid (lib.sh)
+	cat "$f"
+	rm -f "$f"
+	return "$rc"
 }
 
 wait_snap() {

@@ -33,6 +33,11 @@
 # synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
 #         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
 #         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
+# Schema: every --once JSON snapshot a run_synctop prints is kept (keep_snapshot FILE keeps
+#         another); snapshots_valid: one TAP test, every snapshot kept since its last call
+#         matches share/synctop-snapshot.schema.json. done_testing calls it when snapshots are
+#         left unchecked (a test with a plan calls it itself, counted in its plan: else
+#         done_testing fails). json_validate FILE...: that check alone (errors on stderr).
 # Paths:  $top_srcdir, $top_builddir, $SYNCTOP (absolute), $TEST_TMP (a private directory
 #         removed at exit).
 
@@ -199,6 +204,13 @@ bail_out() {
 }
 
 done_testing() {
+	if _lib_unchecked_snapshots; then
+		if [[ -n $_tap_plan ]]; then
+			_tap_result 0 "JSON snapshots were checked against the schema (call snapshots_valid)"
+		else
+			snapshots_valid
+		fi
+	fi
 	if [[ -z $_tap_plan ]]; then
 		echo "1..$_tap_n"
 	elif ((_tap_plan != _tap_n)); then
@@ -566,6 +578,9 @@ run_synctop() {
 	RUN_MS=$(((t1 - t0) / 1000))
 	RUN_OUT=$(<"$TEST_TMP/run.out")
 	RUN_ERR=$(<"$TEST_TMP/run.err")
+	if ((RUN_RC <= 3)) && _lib_snapshot_args "$@"; then
+		keep_snapshot "$TEST_TMP/run.out"
+	fi
 	_tap_shown_run=0
 	((RUN_RC == 124)) && diag "synctop was still running after ${RUN_TIMEOUT}s and was killed"
 	diag "ran: $RUN_CMD -> exit $RUN_RC in $RUN_MS ms"
@@ -574,6 +589,64 @@ run_synctop() {
 
 run_once() {
 	run_synctop --once "$@"
+}
+
+# ----------------------------------------------------------------------
+# The published schema of the JSON snapshot
+# ----------------------------------------------------------------------
+SNAPSHOT_SCHEMA=$top_srcdir/share/synctop-snapshot.schema.json
+
+# json_validate FILE...: status 0 when every FILE is a snapshot the schema accepts; the errors
+# on stderr ("FILE: PATH: MESSAGE"). Debian's python3-jsonschema: /usr/bin/python3, not PATH's.
+json_validate() {
+	/usr/bin/python3 "$top_srcdir/tests/integration/json_validate.py" "$SNAPSHOT_SCHEMA" "$@"
+}
+
+# keep_snapshot FILE: keeps a copy of the snapshot FILE for snapshots_valid (an empty FILE is
+# no snapshot: not kept). Works from a subshell (the copies are files).
+keep_snapshot() {
+	[[ -s $1 ]] || return 0
+	mkdir -p "$TEST_TMP/snapshots"
+	cp "$1" "$(mktemp "$TEST_TMP/snapshots/XXXXXX.json")"
+}
+
+_lib_unchecked_snapshots() {
+	compgen -G "$TEST_TMP/snapshots/*.json" >/dev/null
+}
+
+# snapshots_valid: one TAP test: every snapshot kept since the last call matches the schema.
+snapshots_valid() {
+	local files=() f n
+	for f in "$TEST_TMP"/snapshots/*.json; do
+		[[ -e $f ]] && files+=("$f")
+	done
+	n=${#files[@]}
+	if ((n == 0)); then
+		_tap_result 0 "JSON snapshots match the schema: but none was kept"
+		return 1
+	fi
+	mkdir -p "$TEST_TMP/snapshots.checked"
+	if json_validate "${files[@]}" 2>"$TEST_TMP/snapshots.err"; then
+		_tap_result 1 "all $n JSON snapshots of this test match share/synctop-snapshot.schema.json"
+	else
+		_tap_result 0 "all $n JSON snapshots of this test match share/synctop-snapshot.schema.json"
+		diag "$(head -c 4000 "$TEST_TMP/snapshots.err")"
+		for f in "${files[@]}"; do
+			grep -qF "$f:" "$TEST_TMP/snapshots.err" && cp "$f" "$TEST_TMP/snapshots.checked/" && diag "$(head -c 2000 "$f")" && break
+		done
+	fi
+	mv "${files[@]}" "$TEST_TMP/snapshots.checked/"
+}
+
+# True when run_synctop's ARGS ask for a --once JSON snapshot (not an action's JSON report).
+_lib_snapshot_args() {
+	local a prev='' json=0
+	for a; do
+		[[ $a == action ]] && return 1
+		[[ ($prev == --format && $a == json) || $a == --format=json ]] && json=1
+		prev=$a
+	done
+	((json))
 }
 
 # jq -r FILTER over the last run's stdout; prints "<not JSON>" when it cannot be read.
