@@ -141,6 +141,22 @@ static char *render(void (*fn)(FILE *, const struct snapshot *), const struct sn
 	return buf;
 }
 
+/* The JSON snapshot with each pipeline's events (the tracker's ring), in memory. */
+static char *render_json(const struct snapshot *snap, const struct tracker *track, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	if (!f) {
+		*len = 0;
+		return NULL;
+	}
+	report_json_tracked(f, snap, track);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
 /* Evaluates the latest samples as the screen does (damped, events logged) and publishes them. */
 static void evaluate(struct serve_state *st, struct poller *p, struct tracker *track)
 {
@@ -150,7 +166,7 @@ static void evaluate(struct serve_state *st, struct poller *p, struct tracker *t
 	tracker_update(track, &snap, now_wall());
 	size_t ml = 0, jl = 0;
 	char *metrics = render(report_prometheus, &snap, &ml);
-	char *json = render(report_json, &snap, &jl);
+	char *json = render_json(&snap, track, &jl);
 	snapshot_free(&snap);
 	serve_publish(st, metrics, ml, json, jl, poller_last_complete(p));
 }

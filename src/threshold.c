@@ -17,6 +17,7 @@ bool metric_numeric(const struct metric_def *m)
 {
 	switch (m->unit) {
 	case MU_COUNT:
+	case MU_COUNTER:
 	case MU_SECONDS:
 	case MU_BYTES:
 	case MU_RATIO:
@@ -245,7 +246,7 @@ bool threshold_in_force(const struct config *cfg, const struct pipeline *pl, con
 	v *= perf_scale(m->unit);
 	/* The option says "at or above v"; a range without '@' alerts above its end: for a whole
 	   number the two meet at v - 1, and @v: says it exactly for the rest. */
-	bool whole = (m->unit == MU_COUNT || m->unit == MU_BYTES) && v == floor(v) && v >= 1;
+	bool whole = (m->unit == MU_COUNT || m->unit == MU_COUNTER || m->unit == MU_BYTES) && v == floor(v) && v >= 1;
 	if (whole)
 		*r = (struct range){.start = x->negative ? -INFINITY : 0, .end = v - 1, .inside = false};
 	else
@@ -258,6 +259,7 @@ static void shown(const struct metric_def *m, double v, char *buf, size_t n)
 {
 	switch (m->unit) {
 	case MU_COUNT:
+	case MU_COUNTER:
 		if (v == floor(v) && fabs(v) < 9e18) {
 			format_count((int64_t)v, buf, n);
 			return;

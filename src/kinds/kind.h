@@ -55,11 +55,11 @@ struct export_item {
 	double value;
 };
 
-/* What perfdata and thresholds know of a metric beyond its unit (threshold.h, the nagios
-   report): an entry for each metric that has any of it, by name, in designated form. */
+/* What perfdata and thresholds know of a metric beyond its unit (a counter is MU_COUNTER):
+   an entry for each metric that has any of it, by name, in designated form (threshold.h, the
+   nagios report). */
 struct metric_extra {
 	const char *metric;
-	bool counter; /* a count that only grows (since the server started): UOM c in perfdata */
 	/* The KIND.option keys of the thresholds the kind's rules hold it to ("at or above N"), or
 	   NULL: perfdata shows them, and --warn/--crit replace them (threshold.h). */
 	const char *warn_opt, *crit_opt;
@@ -112,7 +112,7 @@ struct kind {
 	void (*export_items)(const struct stage_view *sv,
 	                     void (*emit)(void *ctx, const struct export_item *it), void *ctx);
 	const struct export_def *export_defs;
-	/* Its metrics' counters, thresholds and bounds, ended by {0}. May be NULL (none). */
+	/* Its metrics' thresholds and bounds, ended by {0}. May be NULL (none). */
 	const struct metric_extra *extras;
 };
 

@@ -169,7 +169,7 @@ static void perf_item(const struct snapshot *snap, const struct pipeline_view *p
 	snprintf(raw, sizeof raw, "%s/%s/%s", pv->cfg->name, sv->cfg->kind->name, m->name);
 	nagios_label(raw, label, sizeof label);
 	const struct metric_extra *x = metric_extra(sv->cfg->kind, m->name);
-	const char *uom = x->counter              ? "c"
+	const char *uom = m->unit == MU_COUNTER   ? "c"
 	                  : m->unit == MU_SECONDS ? "s"
 	                  : m->unit == MU_BYTES   ? "B"
 	                  : m->unit == MU_RATIO   ? "%"

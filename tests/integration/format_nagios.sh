@@ -172,7 +172,7 @@ run_synctop -c "$conf" --format nagios --once-window 0 --warn outbox.pending=@1:
 is "$RUN_RC" 1 "--warn into a pipe without --once: a snapshot, the override in force (exit 1)"
 run_once -c "$conf" --format nagioss
 is "$RUN_RC" 3 "an unknown format: exit code 3"
-is "$RUN_ERR" "synctop: --format: unknown format 'nagioss' (use text, json or nagios)" "an unknown format: the formats listed"
+is "$RUN_ERR" "synctop: --format: unknown format 'nagioss' (use text, json, markdown, nagios or prometheus)" "an unknown format: the formats listed"
 
 # ----------------------------------------------------------------------
 # Unknown: a pipeline whose server refuses the connection; the rest healthy.

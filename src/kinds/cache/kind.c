@@ -31,13 +31,11 @@ static const struct metric_def cache_metrics[] = {
     {0},
 };
 
-/* Counters, the options of its thresholds, bounds (kind.h). */
+/* The options of its metrics' thresholds, and their bounds (kind.h). */
 static const struct metric_extra cache_extras[] = {
     {.metric = "used_memory", .max_metric = "maxmemory"},
     {.metric = "used_ratio", .warn_opt = "cache.used_warn", .crit_opt = "cache.used_crit"},
-    {.metric = "evicted_keys", .counter = true},
     {.metric = "evicted_per_s", .warn_opt = "cache.evicted_warn", .crit_opt = "cache.evicted_crit"},
-    {.metric = "rejected_connections", .counter = true},
     {0},
 };
 

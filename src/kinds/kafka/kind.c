@@ -24,7 +24,7 @@ static const struct metric_def kafka_metrics[] = {
     {0},
 };
 
-/* Counters, the options of its thresholds, bounds (kind.h). */
+/* The options of its metrics' thresholds, and their bounds (kind.h). */
 static const struct metric_extra kafka_extras[] = {
     {.metric = "lag", .warn_opt = "kafka.lag_warn", .crit_opt = "kafka.lag_crit"},
     {0},

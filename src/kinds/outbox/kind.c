@@ -27,7 +27,7 @@ static const struct metric_def outbox_metrics[] = {
     {0},
 };
 
-/* Counters, the options of its thresholds, bounds (kind.h). */
+/* The options of its metrics' thresholds, and their bounds (kind.h). */
 static const struct metric_extra outbox_extras[] = {
     {.metric = "pending", .warn_opt = "outbox.pending_warn", .crit_opt = "outbox.pending_crit"},
     {.metric = "oldest_pending_age_s", .warn_opt = "outbox.oldest_warn", .crit_opt = "outbox.oldest_crit"},

@@ -33,16 +33,13 @@ static const struct metric_def search_metrics[] = {
     {0},
 };
 
-/* Counters, the options of its thresholds, bounds (kind.h). */
+/* The options of its metrics' thresholds, and their bounds (kind.h). */
 static const struct metric_extra search_extras[] = {
-    {.metric = "refresh_total", .counter = true},
-    {.metric = "indexing_failed", .counter = true},
     {.metric = "missing_docs",
      .warn_opt = "search.missing_warn",
      .crit_opt = "search.missing_crit",
      .negative = true},
     {.metric = "missing_docs_floor", .negative = true},
-    {.metric = "index_total", .counter = true},
     {.metric = "freshness_lag_s", .warn_opt = "search.freshness_warn", .crit_opt = "search.freshness_crit"},
     {0},
 };

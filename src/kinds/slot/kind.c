@@ -23,7 +23,7 @@ static const struct metric_def slot_metrics[] = {
     {0},
 };
 
-/* Counters, the options of its thresholds, bounds (kind.h). */
+/* The options of its metrics' thresholds, and their bounds (kind.h). */
 static const struct metric_extra slot_extras[] = {
     {.metric = "retained_bytes", .warn_opt = "slot.retained_warn", .crit_opt = "slot.retained_crit"},
     {0},
