@@ -218,14 +218,15 @@ stage_distcheck() {
 # A 16 MB quarantine of freed memory (256 by default): the suite bounds synctop's resident size
 # (faults.sh: 256 MiB; 417 MiB with the default under the endless reply, 78 MiB so).
 # The tests that run no C program (SYNCTOP_ONLY_C: shellcheck, the stand-ins', the layout's) check
-# the same scripts as the first suite: skipped here. So is demo.sh (80 s, nine faults read by
-# --once snapshots): the sanitized demo runs in demo_keys.sh and demo_fix.sh, which fix faults
-# through the screen and the action command, and the snapshots' code runs in every other test.
+# the same scripts as the first suite: skipped here. So are demo.sh (80 s, nine faults read by
+# --once snapshots) and demo_formats.sh (70 s, the formats of three states): the sanitized demo
+# runs in demo_keys.sh and demo_fix.sh, which fix faults through the screen and the action
+# command, and the snapshots' code runs in every other test (the formats' in format_*.sh).
 sanitizers_configure=(CC=clang --enable-werror --enable-sanitizers)
 stage_sanitizers() {
 	build_copy "$work/sanitizers" sanitizers "${sanitizers_configure[@]}" || return 0
 	ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:quarantine_size_mb=16 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SYNCTOP_ONLY_C=1 SYNCTOP_SKIP_TESTS=demo.sh \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 SYNCTOP_ONLY_C=1 SYNCTOP_SKIP_TESTS='demo.sh demo_formats.sh' \
 		suite "$work/sanitizers" sanitizers
 }
 
