@@ -246,7 +246,8 @@ bool threshold_in_force(const struct config *cfg, const struct pipeline *pl, con
 	v *= perf_scale(m->unit);
 	/* The option says "at or above v"; a range without '@' alerts above its end: for a whole
 	   number the two meet at v - 1, and @v: says it exactly for the rest. */
-	bool whole = (m->unit == MU_COUNT || m->unit == MU_COUNTER || m->unit == MU_BYTES) && v == floor(v) && v >= 1;
+	bool whole =
+	    (m->unit == MU_COUNT || m->unit == MU_COUNTER || m->unit == MU_BYTES) && v == floor(v) && v >= 1;
 	if (whole)
 		*r = (struct range){.start = x->negative ? -INFINITY : 0, .end = v - 1, .inside = false};
 	else
