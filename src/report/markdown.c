@@ -40,11 +40,30 @@ static const char *status_up(enum status s, char *buf, size_t n)
 	return buf;
 }
 
-static void stage_row(FILE *out, const struct stage_view *sv, double now)
+/* How long a state seen by this run has held, in buf: a state the first of its two polls
+   (window_s apart) showed already started before the run, so its age is only a lower bound
+   ("≥ 1s"); one that started at the second poll is "0s"; "" when not known. */
+static void held_for(double since, double now, double window_s, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (since <= 0)
+		return;
+	if (window_s > 0 && now - since >= window_s / 2) {
+		char d[24];
+		format_duration(window_s, d, sizeof d);
+		snprintf(buf, n, "≥ %s", d);
+		return;
+	}
+	if (window_s <= 0) /* one poll: nothing says when it started */
+		return;
+	format_age(since, now, buf, n);
+}
+
+static void stage_row(FILE *out, const struct stage_view *sv, double now, double window_s)
 {
 	char st[16], age[32], raw[512], fig[1100], target[256], tgt[600], reason[600], conn[300];
 	stage_figures(sv, raw, sizeof raw);
-	format_age(sv->since, now, age, sizeof age);
+	held_for(sv->since, now, window_s, age, sizeof age);
 	/* An unreadable stage's figures are its error: its reason would say it again. */
 	bool why = sv->status != ST_OK && sv->reason[0] && strcmp(sv->reason, raw) != 0;
 	fprintf(out, "| %s | %s | %s | %s | %s | %s | %s |\n", sv->cfg->kind->name,
@@ -54,20 +73,25 @@ static void stage_row(FILE *out, const struct stage_view *sv, double now)
 	        why ? md(sv->reason, reason, sizeof reason) : "");
 }
 
-static void diag_item(FILE *out, const struct pipeline_view *pv, const struct diagnosis *d, double now)
+static void diag_item(FILE *out, const struct pipeline_view *pv, const struct diagnosis *d, double now,
+                      double window_s)
 {
 	char st[16], rule[160], text[1100], age[32], start[32];
 	fprintf(out, "- **%s** `%s` on %s: %s\n", status_up(d->severity, st, sizeof st), d->rule,
 	        d->stage->kind->name, md(d->symptom, text, sizeof text));
 	if (d->because[0])
 		fprintf(out, "  - Follows from: %s\n", md(d->because, rule, sizeof rule));
-	format_age(d->since, now, age, sizeof age);
 	iso8601(d->since, start, sizeof start);
 	/* A start the data gives is a fact; one this run saw is only a lower bound. */
-	if (age[0] && d->since_seen)
-		fprintf(out, "  - First seen: %s ago\n", age);
-	else if (age[0])
-		fprintf(out, "  - Since: %s (%s)\n", start, age);
+	if (d->since_seen) {
+		held_for(d->since, now, window_s, age, sizeof age);
+		if (age[0])
+			fprintf(out, "  - Held for: %s\n", age);
+	} else {
+		format_age(d->since, now, age, sizeof age);
+		if (age[0])
+			fprintf(out, "  - Since: %s (%s)\n", start, age);
+	}
 	fprintf(out, "  - Evidence: %s\n", md(d->evidence, text, sizeof text));
 	fprintf(out, "  - Next step: %s\n", md(d->next, text, sizeof text));
 	/* Names of the config are [A-Za-z0-9_.-] (config_file.c): safe in a code span. */
@@ -104,7 +128,7 @@ static int threshold_rows(FILE *out, const struct stage_cfg *st)
 	return rows;
 }
 
-static void pipeline_section(FILE *out, const struct pipeline_view *pv, double now)
+static void pipeline_section(FILE *out, const struct pipeline_view *pv, double now, double window_s)
 {
 	char st[16], name[300];
 	fprintf(out, "\n## Pipeline %s: %s\n\n", md(pv->cfg->name, name, sizeof name),
@@ -113,7 +137,7 @@ static void pipeline_section(FILE *out, const struct pipeline_view *pv, double n
 	      "|---|---|---|---|---|---|---|\n",
 	      out);
 	for (size_t j = 0; j < pv->n_stages; j++)
-		stage_row(out, &pv->stages[j], now);
+		stage_row(out, &pv->stages[j], now, window_s);
 	for (size_t j = 0; j < pv->n_stages; j++)
 		if (pv->stages[j].cfg->conn->insecure)
 			fprintf(out, "\n**TLS not verified:** connection %s has insecure = true.\n",
@@ -126,7 +150,7 @@ static void pipeline_section(FILE *out, const struct pipeline_view *pv, double n
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t j = 0; j < pv->n_diags; j++)
 			if ((pv->diags[j].because[0] != '\0') == (pass == 1))
-				diag_item(out, pv, &pv->diags[j], now);
+				diag_item(out, pv, &pv->diags[j], now, window_s);
 
 	fputs("\n### Thresholds in force\n\n", out);
 	int rows = 0;
@@ -165,5 +189,5 @@ void report_markdown(FILE *out, const struct snapshot *snap, double window_s, do
 	if (snap->n_pipes == 0)
 		fputs("\nNo pipelines configured.\n", out);
 	for (size_t i = 0; i < snap->n_pipes; i++)
-		pipeline_section(out, &snap->pipes[i], snap->taken_at);
+		pipeline_section(out, &snap->pipes[i], snap->taken_at, window_s);
 }

@@ -208,7 +208,9 @@ markdown 2
 is "$RUN_RC" 2 "stop-relay: markdown: exit 2"
 has "H1 synctop snapshot of demo (Kafka: librdkafka mock cluster): CRIT" "stop-relay: markdown: the heading"
 like "$OUT" $'\nITEM CRIT worker-stalled on outbox: ' "stop-relay: markdown: the headline diagnosis"
-like "$OUT" $'\nROW outbox\tCRIT\t' "stop-relay: markdown: the outbox row is CRIT"
+like "$OUT" $'\nROW outbox\tCRIT\t(≥ 1s|0s)\t' "stop-relay: markdown: the outbox row is CRIT, held for at least the window or since the second poll"
+like "$OUT" $'\nROW cache\tOK\t≥ 1s\t' "stop-relay: markdown: the cache has been OK for at least the window (1s)"
+like "$OUT" $'\nITEM Held for: (≥ 1s|0s)\n' "stop-relay: markdown: how long worker-stalled held, as far as the run saw"
 diag "markdown, stop-relay:"
 diag "$RUN_OUT"
 SNAP=$(snap)
