@@ -150,20 +150,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 		fprintf(err, "synctop: --output %s: cannot write it: %s\n", o->output, out_why);
 
 	/* The log file (if any) keeps what stderr says, for runs nobody watches (cron, checks). */
-	FILE *log = NULL;
-	if (cfg->log_file && *cfg->log_file) {
-		/* 0600: a log is for the operator (an existing file keeps its mode); a regular file
-		   only, opened without blocking, so that a FIFO there cannot hang the run. */
-		char why[128];
-		int fd = open_regular(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT, 0600, why, sizeof why);
-		log = fd >= 0 ? fdopen(fd, "a") : NULL;
-		if (fd >= 0 && !log) {
-			snprintf(why, sizeof why, "%s", strerror(errno));
-			close(fd);
-		}
-		if (!log)
-			fprintf(err, "synctop: cannot open log_file %s: %s\n", cfg->log_file, why);
-	}
+	FILE *log = log_file_open(cfg->log_file, err);
 	/* A monitoring engine may read stderr into the plugin's output (Icinga 2 does): there the
 	   stage lines already say what could not be read. */
 	report_unknown(&snap, o->format == REPORT_NAGIOS ? NULL : err, log);

@@ -171,25 +171,6 @@ static void evaluate(struct serve_state *st, struct poller *p, struct tracker *t
 	serve_publish(st, metrics, ml, json, jl, poller_last_complete(p));
 }
 
-/* The log file (log_file), opened as --once opens it; NULL when unset or unusable (said on err). */
-static FILE *open_log(const struct config *cfg, FILE *err)
-{
-	if (!cfg->log_file || !*cfg->log_file)
-		return NULL;
-	char why[128];
-	int fd = open_regular(cfg->log_file, O_WRONLY | O_APPEND | O_CREAT, 0600, why, sizeof why);
-	FILE *log = fd >= 0 ? fdopen(fd, "a") : NULL;
-	if (fd >= 0 && !log) {
-		snprintf(why, sizeof why, "%s", strerror(errno));
-		close(fd);
-	}
-	if (!log)
-		fprintf(err, "synctop: cannot open log_file %s: %s\n", cfg->log_file, why);
-	else
-		setvbuf(log, NULL, _IOLBF, 0);
-	return log;
-}
-
 /* Polls and publishes until a stop signal. */
 static void loop(struct serve_state *st, struct poller *p, struct tracker *track)
 {
@@ -252,7 +233,7 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 
 	struct poller *p = poller_new(cfg);
 	struct tracker *track = tracker_new(cfg);
-	FILE *log = open_log(cfg, err);
+	FILE *log = log_file_open(cfg->log_file, err);
 	if (log)
 		tracker_log_to(track, log);
 	/* Read-only by construction: the exporter never attaches a write executor. */

@@ -257,3 +257,21 @@ int wait_socket(int fd, short events, double deadline)
 			return -1;
 	}
 }
+
+FILE *log_file_open(const char *path, FILE *err)
+{
+	if (!path || !*path)
+		return NULL;
+	char why[128];
+	int fd = open_regular(path, O_WRONLY | O_APPEND | O_CREAT, 0600, why, sizeof why);
+	FILE *log = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (fd >= 0 && !log) {
+		snprintf(why, sizeof why, "%s", strerror(errno));
+		close(fd);
+	}
+	if (!log)
+		fprintf(err, "synctop: cannot open log_file %s: %s\n", path, why);
+	else
+		setvbuf(log, NULL, _IOLBF, 0);
+	return log;
+}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
@@ -65,5 +66,9 @@ const char *file_kind_name(unsigned mode);
    file). Returns the descriptor, or -1 with the reason in why: strerror, or "not a regular
    file (a FIFO)". */
 int open_regular(const char *path, int flags, unsigned mode, char *why, size_t n) NONNULL(1, 4);
+/* The log file at path (log_file), appended to, line-buffered: 0600 when created (an existing
+   file keeps its mode), a regular file only (open_regular). NULL when path is NULL or "", or
+   when it cannot be opened, which is then said on err. */
+FILE *log_file_open(const char *path, FILE *err);
 
 #endif
