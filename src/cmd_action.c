@@ -58,25 +58,27 @@ void cmd_action_usage(FILE *out)
 	      out);
 }
 
+enum { A_SCOPE = 256, A_DRY, A_YES, A_FORMAT, A_STAGE, A_RO };
+const struct option cmd_action_longopts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"scope", required_argument, NULL, A_SCOPE},
+    {"dry-run", no_argument, NULL, A_DRY},
+    {"yes", no_argument, NULL, A_YES},
+    {"format", required_argument, NULL, A_FORMAT},
+    {"stage", required_argument, NULL, A_STAGE},
+    {"read-only", no_argument, NULL, A_RO},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+const char cmd_action_shortopts[] = ":c:h";
+
 /* Parses argv from the word after "action"; false (exit 3 said) on a usage error. */
 static bool parse_args(int argc, char **argv, struct action_args *a, int *code)
 {
-	enum { A_SCOPE = 256, A_DRY, A_YES, A_FORMAT, A_STAGE, A_RO };
-	static const struct option lo[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"scope", required_argument, NULL, A_SCOPE},
-	    {"dry-run", no_argument, NULL, A_DRY},
-	    {"yes", no_argument, NULL, A_YES},
-	    {"format", required_argument, NULL, A_FORMAT},
-	    {"stage", required_argument, NULL, A_STAGE},
-	    {"read-only", no_argument, NULL, A_RO},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":c:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_action_shortopts, cmd_action_longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			a->config_path = optarg;
