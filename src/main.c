@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "cmd_action.h"
+#include "completion.h"
 #include "config_file.h"
 #include "config_select.h"
 #include "once.h"
@@ -57,14 +58,18 @@ static void usage(FILE *out)
 	      "                           repeatable; in every mode\n"
 	      "      --output FILE        with --once: write the snapshot to FILE whole (a temp file\n"
 	      "                           beside it, renamed), e.g. for node_exporter's textfile collector\n"
-	      "      --warn SPEC          with --once: [PIPELINE/]KIND.METRIC=RANGE replaces the\n"
-	      "      --crit SPEC          kind's warn (crit) threshold of the metric; RANGE as a\n"
-	      "                           monitoring plugin's: 10, 10:, ~:10, 10:20, @10:20 (repeatable)\n"
+	      "      --warn SPEC          with --once: [PIPELINE/]KIND.METRIC=RANGE replaces the kind's\n"
+	      "                           warn threshold of the metric; RANGE as a monitoring plugin's:\n"
+	      "                           10, 10:, ~:10, 10:20, @10:20 (repeatable)\n"
+	      "      --crit SPEC          the same for the crit threshold (repeatable)\n"
 	      "      --list-options       print every config option (section, key, type, default, help)\n"
 	      "      --list-keys          print the keys of the screen (the KEYS section of synctop(1))\n"
 	      "      --list-rules         print the runbook rules (the DIAGNOSES section of synctop(1))\n"
 	      "      --list-metrics       print the metrics of --format prometheus (the PROMETHEUS\n"
 	      "                           section of synctop(1))\n"
+	      "      --list-pipelines     print the names of the config's pipelines, one a line\n"
+	      "                           (those --pipeline selects, if given)\n"
+	      "      --completion SHELL   print the completion script for SHELL: bash or zsh\n"
 	      "      --serve [ADDR:]PORT  the Prometheus exporter: poll every interval and answer\n"
 	      "                           GET /metrics, /snapshot.json and /healthz over HTTP\n"
 	      "                           (ADDR 127.0.0.1 unless given, [::1]:PORT for IPv6; read-only)\n"
@@ -97,7 +102,9 @@ int main(int argc, char **argv)
 		ARG_LIST_METRICS,
 		ARG_SERVE,
 		ARG_WARN,
-		ARG_CRIT
+		ARG_CRIT,
+		ARG_COMPLETION,
+		ARG_LIST_PIPELINES
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -118,6 +125,8 @@ int main(int argc, char **argv)
 	    {"serve", required_argument, NULL, ARG_SERVE},
 	    {"warn", required_argument, NULL, ARG_WARN},
 	    {"crit", required_argument, NULL, ARG_CRIT},
+	    {"completion", required_argument, NULL, ARG_COMPLETION},
+	    {"list-pipelines", no_argument, NULL, ARG_LIST_PIPELINES},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -131,6 +140,10 @@ int main(int argc, char **argv)
 	bool serve = false;
 	struct serve_addr serve_at;
 	static struct thresholds thresholds; /* --warn, --crit (static: reachable until exit) */
+	static const char shortopts[] = ":c:hV";
+	const char *completion = NULL; /* --completion SHELL */
+	bool list_pipelines = false;
+	char not_lp[32] = ""; /* an option --list-pipelines does not go with */
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 	/* A write to a helper or a server that went away is an error to handle, not a death. */
@@ -170,7 +183,7 @@ int main(int argc, char **argv)
 	int info_c = 0;
 	char other[32] = ""; /* an option that is neither --help nor info, for messages */
 	int li = -1;
-	while ((c = getopt_long(argc, argv, ":c:hV", longopts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &li)) != -1) {
 		/* The option's own name (argv[optind - 1] may be its value): "-c", "--once". */
 		char opt[32];
 		if (li >= 0)
@@ -179,8 +192,10 @@ int main(int argc, char **argv)
 			snprintf(opt, sizeof opt, "-%c", c);
 		li = -1;
 		if (c != 'h' && c != 'V' && c != ARG_LIST && c != ARG_LIST_KEYS && c != ARG_LIST_RULES &&
-		    c != ARG_LIST_METRICS && c != ':' && c != '?')
+		    c != ARG_LIST_METRICS && c != ARG_COMPLETION && c != ':' && c != '?')
 			strlcpy_safe(other, opt, sizeof other);
+		if (c != 'c' && c != ARG_PIPELINE && c != ARG_LIST_PIPELINES && c != 'h')
+			strlcpy_safe(not_lp, opt, sizeof not_lp);
 		switch (c) {
 		case 'c':
 			if (!*optarg) {
@@ -227,6 +242,7 @@ int main(int argc, char **argv)
 		case ARG_LIST_KEYS:
 		case ARG_LIST_RULES:
 		case ARG_LIST_METRICS:
+		case ARG_COMPLETION:
 		case 'V':
 			if (info_c && info_c != c) {
 				fprintf(stderr,
@@ -236,6 +252,11 @@ int main(int argc, char **argv)
 			}
 			strlcpy_safe(info, opt, sizeof info);
 			info_c = c;
+			if (c == ARG_COMPLETION)
+				completion = optarg;
+			break;
+		case ARG_LIST_PIPELINES:
+			list_pipelines = true;
 			break;
 		case ARG_WALLBOARD:
 			to.wallboard = true;
@@ -333,11 +354,21 @@ int main(int argc, char **argv)
 			rules_man(stdout);
 		else if (info_c == ARG_LIST_METRICS)
 			report_prometheus_list(stdout);
-		else
+		else if (info_c == ARG_COMPLETION) {
+			if (!completion_print(stdout, completion, longopts, shortopts, usage)) {
+				fprintf(stderr, "synctop: --completion: unknown shell (use bash or zsh)\n");
+				return EXIT_USAGE;
+			}
+		} else
 			version_print(stdout);
 		return 0;
 	}
 	/* An option the chosen mode would ignore is a mistake to point out, not to swallow. */
+	if (list_pipelines && *not_lp) {
+		fprintf(stderr, "synctop: %s does not go with --list-pipelines (only -c and --pipeline do)\n",
+		        not_lp);
+		return EXIT_USAGE;
+	}
 	if (serve) {
 		const char *no = once           ? "--once"
 		                 : to.wallboard ? "--wallboard"
@@ -411,6 +442,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "synctop: %s\n", err);
 		config_free(cfg);
 		return EXIT_USAGE;
+	}
+
+	if (list_pipelines) { /* the config alone, for the completion scripts: nothing is polled */
+		for (size_t i = 0; i < cfg->n_pipelines; i++)
+			printf("%s\n", cfg->pipelines[i].name);
+		config_free(cfg);
+		return 0;
 	}
 
 	/* The probe registry is the last word: a stage kind the config accepts but no probe reads
