@@ -452,8 +452,8 @@ static void print_zsh(FILE *out, struct cmd *m, struct cmd *a)
 	      out);
 	for (size_t i = 0; i < m->n; i++)
 		zsh_spec(out, &m->flags[i]);
-	fputs("\t\t'1:command:(action)' \\\n"
-	      "\t\t'*:: :->action' && ret=0\n"
+	fputs("\t\t'1:subcommand:(action)' \\\n"
+	      "\t\t'*::argument:->action' && ret=0\n"
 	      "\tif [[ $state == action && $words[1] == action ]]; then\n"
 	      "\t\tsynctop_cfg=${opt_args[-c]:-$opt_args[--config]}\n"
 	      "\t\tcurcontext=${curcontext%:*:*}:synctop-action:\n"

@@ -149,6 +149,59 @@ if command -v zsh >/dev/null 2>&1; then
 	is "$missing" "" "_synctop offers every action verb"
 	like "$zsh_text" "'\\*--pipeline=\\[[^]]*\\]:NAME:_synctop_pipelines'" "_synctop: --pipeline is repeatable and offers pipelines"
 	like "$zsh_text" ":FORMAT:\\(text json markdown nagios prometheus\\)'" "_synctop: --format offers the formats"
+
+	# Real completions: an interactive zsh on a pseudo-terminal (zpty) with _synctop in its
+	# fpath, each line typed, then TAB; a compadd wrapper prints what each call adds.
+	cat >"$TEST_TMP/cap.zsh" <<'ZSH'
+# cap.zsh DIR LINE...: the matches zsh's completion offers for each LINE<TAB>, with the _synctop
+# of DIR, one a line after the line's number and a tab; exit 1 when one did not end within 10 s.
+zmodload zsh/zpty zsh/zselect zsh/datetime || exit 2
+local dir=$1 line
+shift
+zpty z zsh -f -i
+zpty -w z "PROMPT= ; bindkey -e; fpath=(${(q)dir} \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z 'bindkey "^I" complete-word'
+# The markers are split in the commands so that their echo does not count.
+zpty -w z 'compadd() { local -a m; builtin compadd -O m "$@"; (($#m)) && print -rl -- "<"m">"${^m}; builtin compadd "$@"; }'
+zpty -w z '_cap_end() { print -r -- "<""end>"; }'
+integer i
+for ((i = 1; i <= $#; i++)); do
+	zpty -w z 'comppostfuncs=(_cap_end)' # emptied after each completion
+	zpty -wn z "$argv[i]"$'\t'
+	local -F deadline=$((EPOCHREALTIME + 10))
+	while true; do
+		((EPOCHREALTIME < deadline)) || { zpty -d z; exit 1; }
+		if ! zpty -rt z line; then
+			zselect -t 2
+			continue
+		fi
+		[[ $line == *'<end>'* ]] && break
+		[[ $line == *'<m>'* ]] && print -r -- "$i"$'\t'"${${line##*'<m>'}//[$'\r\n']/}"
+	done
+	zpty -wn z $'\C-u' # the line killed, not run
+done
+zpty -d z
+ZSH
+	mkdir "$TEST_TMP/bin"
+	ln -s "$SYNCTOP" "$TEST_TMP/bin/synctop"
+	zlines=('synctop --format ' 'synctop -c a.conf --pipeline ' 'synctop a' 'synctop --config=a.conf action '
+		'synctop -c a.conf action pause o' 'synctop --output b')
+	if zsh -fc 'zmodload zsh/zpty' 2>/dev/null; then
+		zout=$(PATH=$TEST_TMP/bin:$PATH timeout 60 zsh -f "$TEST_TMP/cap.zsh" "$(dirname "$zsh_script")" "${zlines[@]}")
+		is "$?" 0 "zsh: every completion ended"
+		# zcomp N: what zsh offered for zlines[N - 1], sorted, one line.
+		zcomp() {
+			awk -F'\t' -v n="$1" '$1 == n { print $2 }' <<<"$zout" | sort -u | paste -sd ' '
+		}
+		is "$(zcomp 1)" "$formats" "zsh: synctop --format: the five formats"
+		is "$(zcomp 2)" "orders orders-eu web" "zsh: synctop -c FILE --pipeline: the config's pipelines"
+		is "$(zcomp 3)" "action" "zsh: synctop a: the action subcommand"
+		is "$(zcomp 4)" "$verbs" "zsh: synctop --config=FILE action: the verbs"
+		is "$(zcomp 5)" "orders orders-eu" "zsh: synctop -c FILE action pause o: the pipelines"
+		is "$(zcomp 6)" "b.conf" "zsh: synctop --output b: files"
+	else
+		skip "zsh: completions on a pseudo-terminal" "zsh has no zpty module"
+	fi
 else
 	skip "_synctop: zsh checks" "zsh is not installed"
 fi
