@@ -174,6 +174,10 @@ static void shoot(const char *name, const struct config *cfg, void (*fill)(struc
 
 static int setup(void **state)
 {
+	/* A case that failed half-way (a screen that differs) leaves none of its state behind. */
+	shoot_track = NULL;
+	shoot_flow = NULL;
+	shoot_read_only = false;
 	*state = fixture_config(UI_FX_INI);
 	return 0;
 }
