@@ -200,8 +200,8 @@ static void test_overrides(void **state)
 	assert_ptr_equal(d->def, generic_rule("threshold"));
 	assert_int_equal(d->severity, ST_CRIT);
 	assert_string_equal(d->stage->kind->name, "cache");
-	assert_string_equal(
-	    d->evidence, "used_ratio = 50%, which --crit @40:60 alerts on (inside the range, in percent)");
+	assert_string_equal(d->evidence,
+	                    "used_ratio = 50%, which --crit @40:60 alerts on (inside the range, in percent)");
 	assert_string_equal(products->stages[1].reason, "used_ratio 50% (--crit @40:60)");
 	assert_int_equal(products->stages[1].status, ST_CRIT);
 	/* orders: 3 pending is inside @1:5: warn, beside its poison-rows */
