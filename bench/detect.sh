@@ -94,7 +94,7 @@ declare -A where=(
 	[dual-write-loss]="products search dual-write-loss" [evict-sessions]="sessions cache cache-evicting"
 	[slot-stall]="recommendations slot slot-inactive"
 	[task-fail]="recommendations connector connector-task-failed"
-	[lagging-indexer]="products kafka cdc-lagging")
+	[lagging-indexer]="products kafka kafka-lagging")
 for f in "${faults[@]}"; do
 	[[ -n ${where[$f]:-} ]] || { echo "detect.sh: no fault $f" >&2; exit 2; }
 	# shellcheck disable=SC2086 # PIPELINE STAGE RULE

@@ -35,7 +35,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "Watch whether the copies of your data are in sync: PostgreSQL outbox tables and\n"
 	      "logical replication slots, Kafka consumer-group lag, Kafka Connect connectors,\n"
-	      "Elasticsearch/OpenSearch indices,"
+	      "Elasticsearch/OpenSearch indices, "
 	      "Redis memory and evictions.\n"
 	      "Without --once it opens the interactive screen (press ? there for the keys).\n"
 	      "\n"

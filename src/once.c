@@ -88,6 +88,7 @@ static void report_unknown(const struct snapshot *snap, FILE *err, FILE *log)
 int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FILE *err)
 {
 	struct poller *p = poller_new(cfg);
+	poller_one_shot(p);
 	char msg[256];
 	if (!poller_start(p, msg, sizeof msg)) {
 		fprintf(err, "synctop: %s\n", msg);

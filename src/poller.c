@@ -66,7 +66,8 @@ struct poller {
 	unsigned long round_given_up; /* poller_round stopped waiting for this round */
 	double last_complete;         /* wall time every worker last finished a round */
 	bool stopping;
-	int notify[2];           /* pipe: a byte per published sample, for the UI's poll() */
+	bool one_shot; /* poller_one_shot: no round follows the last, so no next attempt is announced */
+	int notify[2]; /* pipe: a byte per published sample, for the UI's poll() */
 	struct stage_rt *stages; /* one per pipeline stage, in config order */
 	size_t n_stages;
 	struct worker *workers;
@@ -346,8 +347,9 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 
 	bool tried;
 	if (!worker_connect(w, deadline, &tried)) {
-		/* Within one round, later stages report the attempt made for the first as it was. */
-		if (tried || w->tried_at >= round_start)
+		/* Within one round, later stages report the attempt made for the first as it was; so
+		   does every stage of a one-shot run (--once), which makes no next attempt. */
+		if (tried || w->tried_at >= round_start || p->one_shot)
 			sample_set_error(&smp, "cannot connect to %s: %s", w->conn->display, w->conn_err);
 		else
 			sample_set_error(&smp, "cannot connect to %s: %s (next attempt in %.0fs)",
@@ -588,6 +590,11 @@ void poller_attach_executor(struct poller *p, struct executor *ex)
 	else
 		executor_free(ex);
 	pthread_mutex_unlock(&p->lock);
+}
+
+void poller_one_shot(struct poller *p)
+{
+	p->one_shot = true; /* before poller_start: the workers read it without the lock */
 }
 
 bool poller_can_write(struct poller *p)

@@ -39,6 +39,9 @@ void request_event_clear(struct request_event *ev);
 /* Gives the poller the write executor (exec.h), which it owns from then on: only then can a
    REQ_ACTION be taken. Once, before poller_start. Modes that may not write never call it. */
 void poller_attach_executor(struct poller *p, struct executor *ex);
+/* Marks a run that ends after the rounds it asks for (--once): a stage that cannot connect
+   reports the last attempt's error without "(next attempt in Ns)". Before poller_start. */
+void poller_one_shot(struct poller *p);
 /* True when the poller holds a write executor. */
 bool poller_can_write(struct poller *p);
 /* A descriptor that becomes readable whenever a sample or an event arrives (for poll() in

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "human.h"
 #include "kinds/kind.h"
 #include "rules.h"
 #include "units.h"
@@ -255,35 +256,6 @@ bool threshold_in_force(const struct config *cfg, const struct pipeline *pl, con
 	return true;
 }
 
-/* A metric's value as a person reads it: "1,284", "4m12s", "1.2 GiB", "85%", "2.5". */
-static void shown(const struct metric_def *m, double v, char *buf, size_t n)
-{
-	switch (m->unit) {
-	case MU_COUNT:
-	case MU_COUNTER:
-		if (v == floor(v) && fabs(v) < 9e18) {
-			format_count((int64_t)v, buf, n);
-			return;
-		}
-		break;
-	case MU_SECONDS:
-		format_duration(v, buf, n);
-		return;
-	case MU_BYTES:
-		format_size(v, buf, n);
-		return;
-	case MU_RATIO:
-		snprintf(buf, n, "%.1f%%", v * 100);
-		return;
-	case MU_PER_SECOND:
-		snprintf(buf, n, "%.1f/s", v);
-		return;
-	default:
-		break;
-	}
-	snprintf(buf, n, "%g", v);
-}
-
 void thresholds_evaluate(const struct config *cfg, struct pipeline_view *pv, struct stage_view *sv)
 {
 	if (!cfg || !cfg->thresholds)
@@ -302,7 +274,7 @@ void thresholds_evaluate(const struct config *cfg, struct pipeline_view *pv, str
 			continue;
 		enum status sev = hit->crit ? ST_CRIT : ST_WARN;
 		char val[64], rg[96];
-		shown(m, v, val, sizeof val);
+		human_value(m->unit, v, val, sizeof val); /* "1,284", "4m12s", "85%" */
 		range_format(&hit->range, rg, sizeof rg);
 		raise_status(sv, sev, "%s %s (%s %s)", m->name, val, hit->crit ? "--crit" : "--warn", rg);
 		struct diagnosis *d = add_diag(pv, sv, "threshold", sev, ACTION_NONE);

@@ -42,10 +42,12 @@ void version_print(FILE *out)
 	fputs("redis: not built (--with-redis)\n", out);
 #endif
 #ifdef HAVE_SEARCH
-	const char *curl = curl_version_info(CURLVERSION_NOW)->version;
-	fprintf(out, "search: libcurl %s (search, connector)\n", curl);
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	/* Whether https:// URLs of the search and connect connections can be read. */
+	const char *tls = cv->features & CURL_VERSION_SSL ? "https" : "no-https";
+	fprintf(out, "search: libcurl %s (search), %s\n", cv->version, tls);
 	/* Kafka Connect's REST API: its own backend (backend/registry.c), on the same libcurl. */
-	fprintf(out, "connect: libcurl %s (connector)\n", curl);
+	fprintf(out, "connect: libcurl %s (connector), %s\n", cv->version, tls);
 #else
 	fputs("search: not built (--with-search)\n", out);
 	fputs("connect: not built (--with-search)\n", out);

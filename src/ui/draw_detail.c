@@ -14,6 +14,7 @@
 #include "ui/select.h"
 #include "ui/spark.h"
 #include "ui/text.h"
+#include "human.h"
 #include "units.h"
 
 /* Lines are built first, then drawn from the scroll position: a view longer than the
@@ -53,10 +54,16 @@ static void add_wrapped(struct lines *l, int indent, int attr, int width, const 
 	free(w);
 }
 
-static void lines_draw(struct ui *ui, struct lines *l, int top, int height, int *scroll)
+/* Keeps *scroll within the lines (the last screenful at most). */
+static void lines_clamp(const struct lines *l, int height, int *scroll)
 {
 	if (*scroll > (int)l->n - height)
 		*scroll = (int)l->n - height > 0 ? (int)l->n - height : 0;
+}
+
+static void lines_draw(struct ui *ui, struct lines *l, int top, int height, int *scroll)
+{
+	lines_clamp(l, height, scroll);
 	for (int r = 0; r < height && *scroll + r < (int)l->n; r++) {
 		const struct line *ln = &l->v[*scroll + r];
 		put_text(top + r, 1 + ln->indent, ln->text, ui->cols - 2 - ln->indent, ln->attr, false);
@@ -68,7 +75,7 @@ static void lines_draw(struct ui *ui, struct lines *l, int top, int height, int 
 
 /* The lists a stage carries (in its detail, or list-valued metrics such as partition_lags,
    already sorted by the probe): one block per list, one line per entry. */
-static void add_lists(struct lines *l, const json_t *obj, int width)
+static void add_lists(struct lines *l, const json_t *obj, int width, double now)
 {
 	const char *key;
 	json_t *list;
@@ -88,7 +95,7 @@ static void add_lists(struct lines *l, const json_t *obj, int width)
 			json_object_foreach(item, k, v)
 			{
 				char val[128];
-				metric_text(k, v, val, sizeof val);
+				metric_text(unit_by_name(k), k, v, now, val, sizeof val);
 				snappendf(row, sizeof row, "%s%s=%s", row[0] ? "  " : "", k, val);
 			}
 			add_wrapped(l, 2, 0, width, row);
@@ -98,7 +105,7 @@ static void add_lists(struct lines *l, const json_t *obj, int width)
 
 /* The figures a stage keeps beside its metrics (scalars of its detail), and the last
    on-demand key sample (key t). */
-static void add_extras(struct lines *l, const json_t *detail, int width)
+static void add_extras(struct lines *l, const json_t *detail, int width, double now)
 {
 	const char *key;
 	json_t *v;
@@ -111,7 +118,7 @@ static void add_extras(struct lines *l, const json_t *detail, int width)
 			add(l, 0, 0, "%s", "");
 		any = true;
 		char val[512];
-		metric_text(key, v, val, sizeof val);
+		metric_text(unit_by_name(key), key, v, now, val, sizeof val);
 		char row[700];
 		snprintf(row, sizeof row, "%-24s %s", key, val);
 		add_wrapped(l, 2, 0, width, row);
@@ -129,11 +136,11 @@ static void add_extras(struct lines *l, const json_t *detail, int width)
 		add_wrapped(l, 2, 0, width, row);
 		return;
 	}
-	int64_t sampled = json_integer_value(json_object_get(ks, "sampled"));
-	int64_t with = json_integer_value(json_object_get(ks, "with_ttl"));
-	int64_t without = json_integer_value(json_object_get(ks, "without_ttl"));
-	snprintf(row, sizeof row,
-	         "%s*: %" PRId64 " keys sampled, %" PRId64 " with a TTL, %" PRId64 " without (%s)",
+	char sampled[32], with[32], without[32];
+	human_count(json_number_value(json_object_get(ks, "sampled")), sampled, sizeof sampled);
+	human_count(json_number_value(json_object_get(ks, "with_ttl")), with, sizeof with);
+	human_count(json_number_value(json_object_get(ks, "without_ttl")), without, sizeof without);
+	snprintf(row, sizeof row, "%s*: %s keys sampled, %s with a TTL, %s without (%s)",
 	         json_string_value(json_object_get(ks, "prefix")), sampled, with, without,
 	         json_is_true(json_object_get(ks, "complete"))      ? "every key of the prefix"
 	         : json_is_true(json_object_get(ks, "out_of_time")) ? "stopped at the deadline"
@@ -175,6 +182,33 @@ static void add_events(struct lines *l, const struct ui *ui, const struct pipeli
 	}
 }
 
+/* The title's lines, fixed, with where the view is at the right of its first line ("lines
+   4-21 of 45", dim), then the body from the scroll position. Frees both. */
+static void draw_detail_lines(struct ui *ui, struct lines *title, struct lines *body)
+{
+	int top = 1, avail = ui->rows - 2 - draw_flow_line(ui);
+	int fixed = (int)title->n < avail - 1 ? (int)title->n : avail - 1;
+	if (fixed < 0)
+		fixed = 0;
+	int height = avail - fixed;
+	lines_clamp(body, height, &ui->detail_scroll);
+	char where[64];
+	scroll_text(ui->detail_scroll, height, (int)body->n, where, sizeof where);
+	int wide = *where ? text_width(where) + 2 : 0;
+	for (int r = 0; r < (int)title->n; r++) {
+		const struct line *ln = &title->v[r];
+		if (r < fixed)
+			put_text(top + r, 1 + ln->indent, ln->text,
+			         ui->cols - 2 - ln->indent - (r ? 0 : wide), ln->attr, false);
+		free(ln->text);
+	}
+	free(title->v);
+	if (*where && fixed > 0)
+		put_text(top, ui->cols - 1 - text_width(where), where, text_width(where),
+		         theme_attr(&ui->theme, ROLE_DIM), false);
+	lines_draw(ui, body, top + fixed, height, &ui->detail_scroll);
+}
+
 void draw_detail(struct ui *ui)
 {
 	draw_header(ui, NULL);
@@ -187,22 +221,28 @@ void draw_detail(struct ui *ui)
 	}
 	const struct theme *th = &ui->theme;
 	int width = ui->cols - 2;
-	struct lines l = {0};
+	/* The title (the stage, and its status with the headline, once) stays above the lines
+	   that scroll. */
+	struct lines title = {0}, l = {0};
 	char target[256], buf[1024];
-	add(&l, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, sv->cfg->kind->name, sv->cfg->conn->name,
+	add(&title, 0, A_BOLD, "%s / %s on %s, %s", pv->cfg->name, sv->cfg->kind->name, sv->cfg->conn->name,
 	    stage_target(sv->cfg, target, sizeof target));
 	char held[64];
 	since_text(sv->since, false, ui->clock, held, sizeof held);
-	add(&l, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, "%s%s%s%s", status_word(sv->status),
-	    held, sv->reason[0] ? ": " : "", sv->reason);
+	snprintf(buf, sizeof buf, "%s%s%s%s", status_word(sv->status), held, sv->reason[0] ? ": " : "",
+	         sv->reason);
+	add_wrapped(&title, 0, theme_attr(th, status_role(sv->status)) | A_BOLD, width, buf);
+
 	add_wrapped(&l, 0, theme_attr(th, ROLE_DIM), width, sv->cfg->conn->display);
 	if (sv->cur.metrics) {
-		char when[16];
+		char when[16], took[32];
 		clock_text(sv->cur.wall, when, sizeof when);
-		add(&l, 0, theme_attr(th, ROLE_DIM), "polled %s in %.1f ms; %d samples kept", when,
-		    sv->cur.latency_ms, sv->n_samples);
+		format_duration(sv->cur.latency_ms / 1000, took, sizeof took);
+		add(&l, 0, theme_attr(th, ROLE_DIM), "polled %s in %s; %d sample%s kept", when, took,
+		    sv->n_samples, sv->n_samples == 1 ? "" : "s");
 	}
 
+	/* Each metric once, in the form of its unit; the sparkline beside the one it follows. */
 	const struct kind *p = sv->cfg->kind;
 	add(&l, 0, 0, "%s", "");
 	add(&l, 0, A_BOLD, "%s", "metrics");
@@ -210,19 +250,24 @@ void draw_detail(struct ui *ui)
 		json_t *v = sv->cur.ok ? json_object_get(sv->cur.metrics, m->name) : NULL;
 		if (json_is_array(v)) /* shown as a list below */
 			continue;
-		metric_text(m->name, v, buf, sizeof buf);
+		metric_text(m->unit, m->name, v, ui->clock, buf, sizeof buf);
+		if (sv->n_series > 1 && p->main_metric && !strcmp(m->name, p->main_metric)) {
+			char spark[2048];
+			/* beside the value: as many columns as there are samples, up to 60 */
+			int w = width - 44 < 60 ? width - 44 : 60;
+			w = sv->n_series < w ? sv->n_series : w;
+			spark_render(sv->series, sv->n_series, w > 8 ? w : 8, th->g.spark, spark,
+			             sizeof spark);
+			add(&l, 2, theme_attr(th, status_role(sv->status)), "%-24s %-14s %s", m->name, buf,
+			    spark);
+			continue;
+		}
 		add(&l, 2, 0, "%-24s %s", m->name, buf);
 	}
-	if (p && sv->n_series > 1) {
-		char spark[2048];
-		int w = width - 30 < 120 ? width - 30 : 120;
-		spark_render(sv->series, sv->n_series, w > 8 ? w : 8, th->g.spark, spark, sizeof spark);
-		add(&l, 2, theme_attr(th, status_role(sv->status)), "%-24s %s", p->main_metric, spark);
-	}
 	if (sv->cur.ok) {
-		add_lists(&l, sv->cur.metrics, width);
-		add_lists(&l, sv->cur.detail, width);
-		add_extras(&l, sv->cur.detail, width);
+		add_lists(&l, sv->cur.metrics, width, ui->clock);
+		add_lists(&l, sv->cur.detail, width, ui->clock);
+		add_extras(&l, sv->cur.detail, width, ui->clock);
 	}
 
 	bool any = false;
@@ -242,7 +287,8 @@ void draw_detail(struct ui *ui)
 		add(&l, 2, theme_attr(th, status_role(d->severity)) | A_BOLD, "%s %s%s%s",
 		    status_word(d->severity), d->rule, follows, held);
 		add_wrapped(&l, 4, 0, width, d->symptom);
-		add_wrapped(&l, 4, 0, width, d->evidence);
+		if (strcmp(d->evidence, sv->reason)) /* the title has it */
+			add_wrapped(&l, 4, 0, width, d->evidence);
 		ui_diag_next(pv, d, buf, sizeof buf, ui->read_only);
 		add_wrapped(&l, 4, A_BOLD, width, buf);
 	}
@@ -270,7 +316,7 @@ void draw_detail(struct ui *ui)
 		add(&l, 0, A_BOLD, "last error (%s%s)", when, sv->cur.ok ? ", since recovered" : "");
 		add_wrapped(&l, 2, 0, width, sv->last_err);
 	}
-	lines_draw(ui, &l, 1, ui->rows - 2 - draw_flow_line(ui), &ui->detail_scroll);
+	draw_detail_lines(ui, &title, &l);
 }
 
 /* What the rules behind the selected stage's diagnoses mean (their rules table entries): key ?

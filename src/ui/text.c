@@ -2,11 +2,13 @@
 #include "ui/text.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "human.h"
 #include "units.h"
 #include "util.h"
 
@@ -114,7 +116,23 @@ void clock_text(double wall, char *buf, size_t n)
 	strftime(buf, n, "%H:%M:%S", &tm);
 }
 
-void metric_text(const char *name, const json_t *v, char *buf, size_t n)
+enum metric_unit unit_by_name(const char *name)
+{
+	size_t len = strlen(name);
+#define ENDS(suffix) (len >= strlen(suffix) && !strcmp(name + len - strlen(suffix), suffix))
+	if (ENDS("bytes"))
+		return MU_BYTES;
+	if (ENDS("_per_s"))
+		return MU_PER_SECOND;
+	if (ENDS("_ratio"))
+		return MU_RATIO;
+	if (ENDS("_s"))
+		return MU_SECONDS;
+#undef ENDS
+	return MU_COUNT;
+}
+
+void metric_text(enum metric_unit u, const char *name, const json_t *v, double now, char *buf, size_t n)
 {
 	if (!v || json_is_null(v)) {
 		snprintf(buf, n, "-");
@@ -123,25 +141,40 @@ void metric_text(const char *name, const json_t *v, char *buf, size_t n)
 	if (json_is_string(v)) {
 		snprintf(buf, n, "%s", json_string_value(v));
 	} else if (json_is_boolean(v)) {
-		snprintf(buf, n, "%s", json_is_true(v) ? "true" : "false");
-	} else if (json_is_integer(v)) {
-		format_count((int64_t)json_integer_value(v), buf, n);
-		if (strstr(name, "bytes")) {
-			char sz[32];
-			format_size((double)json_integer_value(v), sz, sizeof sz);
-			snappendf(buf, n, "  (%s)", sz);
+		snprintf(buf, n, "%s", json_is_true(v) ? "yes" : "no");
+	} else if (json_is_number(v)) {
+		double d = json_number_value(v);
+		size_t len = strlen(name);
+		if (len > 6 && !strcmp(name + len - 6, "_epoch")) {
+			/* a wall time: when, and how long ago */
+			char when[16], age[32];
+			clock_text(d, when, sizeof when);
+			format_age(d, now, age, sizeof age);
+			snprintf(buf, n, "%s%s%s%s", when, *age ? " (" : "", age, *age ? " ago)" : "");
+			return;
 		}
-	} else if (json_is_real(v)) {
-		double d = json_real_value(v);
-		snprintf(buf, n, "%.1f", d);
-		if (strstr(name, "_s") && !strstr(name, "per_s")) {
-			char dur[32];
-			format_duration(d, dur, sizeof dur);
-			snappendf(buf, n, "  (%s)", dur);
+		if (u == MU_COUNT && !json_is_integer(v) && d != (double)(int64_t)d)
+			u = MU_FACTOR; /* a fraction is not a count of things */
+		human_value(u, d, buf, n);
+		/* A size is rounded: the exact count of bytes beside it says what it hides. */
+		if (u == MU_BYTES && fabs(d) >= 1024) {
+			char raw[48];
+			human_count(d, raw, sizeof raw);
+			snappendf(buf, n, " (%s bytes)", raw);
 		}
 	} else {
 		char *dump = json_dumps(v, JSON_COMPACT);
 		snprintf(buf, n, "%s", dump ? dump : "?");
 		free(dump);
 	}
+}
+
+void scroll_text(int first, int shown, int total, char *buf, size_t n)
+{
+	if (shown >= total || total <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	int last = first + shown < total ? first + shown : total;
+	snprintf(buf, n, "lines %d-%d of %d", first + 1, last, total);
 }

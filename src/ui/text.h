@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "kinds/kind.h"
 #include "snapshot.h"
 
 /* The display width of a UTF-8 string. */
@@ -23,8 +24,16 @@ size_t wrap_text(const char *s, int width, char ***lines);
 const char *status_word(enum status s);
 /* HH:MM:SS of a wall time, in local time. */
 void clock_text(double wall, char *buf, size_t n);
-/* A metric's value as the detail view shows it: "-" when unknown, counts with separators,
-   and beside them a size for *bytes* names or a duration for *_s names (not *per_s). */
-void metric_text(const char *name, const json_t *v, char *buf, size_t n);
+/* The unit of a value that has no metric_def (a list item's, a stage detail's), from its
+   name: *bytes a size, *_per_s a rate, *_ratio a fraction, *_s a duration, else a count. */
+enum metric_unit unit_by_name(const char *name);
+/* A value as the detail view shows it, in the form of its unit u (human.h): "-" when unknown,
+   a string as it is, yes or no; beside a size of 1 KiB or more the exact byte count
+   ("1.0 MiB (1,048,576 bytes)"); a *_epoch name's wall time as a clock and how long before
+   now ("11:04:08 (4m12s ago)"); a fraction of unit MU_COUNT as a number. */
+void metric_text(enum metric_unit u, const char *name, const json_t *v, double now, char *buf, size_t n);
+/* Where a scrolled view is: "lines 4-21 of 45" (first counted from 0, shown rows of total);
+   "" when everything shows. */
+void scroll_text(int first, int shown, int total, char *buf, size_t n);
 
 #endif

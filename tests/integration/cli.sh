@@ -20,9 +20,9 @@ like "$RUN_OUT" $'\nexporter: (libmicrohttpd [0-9]+\\.[0-9]+\\.[0-9]+ \\(--serve
 	"--version: the exporter line names libmicrohttpd, or says it is not built"
 like "$RUN_OUT" $'\nredis: (hiredis [0-9]+\\.[0-9]+\\.[0-9]+ \\(cache\\), rediss:// (tls|no-tls)|not built)' \
 	"--version: the redis line names hiredis and TLS"
-like "$RUN_OUT" $'\nsearch: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(search, connector\\)|not built \\(--with-search\\))' \
+like "$RUN_OUT" $'\nsearch: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(search\\), (https|no-https)|not built \\(--with-search\\))' \
 	"--version: the search line names libcurl, or says it is not built"
-like "$RUN_OUT" $'\nconnect: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(connector\\)|not built \\(--with-search\\))' \
+like "$RUN_OUT" $'\nconnect: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(connector\\), (https|no-https)|not built \\(--with-search\\))' \
 	"--version: the connect line names libcurl, or says it is not built"
 is "$(sed -n 's/^search: libcurl //p' <<<"$RUN_OUT" | cut -d' ' -f1)" "$(sed -n 's/^connect: libcurl //p' <<<"$RUN_OUT" | cut -d' ' -f1)" \
 	"--version: search and connect run on the same libcurl"

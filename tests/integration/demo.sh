@@ -96,7 +96,7 @@ fault task-fail recommendations connector connector-task-failed crit 10
 # it, and are both inside it (window.c takes polls up to 1.25 windows old). Two polls of a
 # consumer that commits in batches can miss its growth: no hold here (the screen judges it over
 # every poll of the window: bench/detect.sh). What holds: no crit anywhere, and nothing but it.
-HOLD_PRED=calm SNAP_WINDOW=3s fault lagging-indexer products kafka cdc-lagging warn 40
+HOLD_PRED=calm SNAP_WINDOW=3s fault lagging-indexer products kafka kafka-lagging warn 40
 
 "$DEMO" fault no-such-fault >"$TEST_TMP/fault.out" 2>&1
 is "$?" 2 "an unknown fault: exit 2"

@@ -82,7 +82,7 @@ ok "synctop.1 PROMETHEUS metrics match --list-metrics (make update-man)" \
 	"$top_srcdir/share/man/section.sh" "$SYNCTOP" "$top_srcdir/share/man/synctop.1" METRICS --list-metrics --check
 run_synctop --list-rules
 is "$RUN_RC" 0 "--list-rules exits 0"
-for rule in worker-stalled worker-paused outbox-backlog poison-rows slot-inactive kafka-stall cdc-lagging \
+for rule in worker-stalled worker-paused outbox-backlog poison-rows slot-inactive kafka-stall kafka-lagging \
 	connector-task-failed search-refresh-disabled dual-write-loss search-stale cache-evicting; do
 	is "$(grep -cxF ".B ${rule//-/\\-}" <<<"$RUN_OUT")" 1 "--list-rules has $rule once"
 done

@@ -132,7 +132,7 @@ is "$(grep -E '^ITEM (WARN|CRIT|Follows)' <<<"$OUT")" \
 ITEM WARN worker-stalled on outbox: the outbox relay is not draining public.outbox
 ITEM Follows from: outbox: worker-paused" "paused: the root first, then its consequence, which says what it follows from"
 has "ITEM Action: synctop action resume products" "paused: the root's action"
-like "$OUT" $'\nITEM Evidence: 3 rows pending, oldest 10m0[0-9]s, drained 0/s over the last 1s, inflow 0\\.0/s\n' \
+like "$OUT" $'\nITEM Evidence: 3 rows pending, oldest 10m0[0-9]s, drained 0/s over the last 1s, inflow 0/s\n' \
 	"paused: the consequence's evidence"
 
 # ----------------------------------------------------------------------

@@ -80,9 +80,9 @@ static void test_output(void **state)
 	const char *expect =
 	    "SYNCTOP CRITICAL - products: worker-stalled (1,284 pending, oldest 4m12s); 2 more pipelines: 1 "
 	    "warn, 1 unknown | products/outbox/pending=1284;999;9999;0;\n"
-	    "products/outbox: CRIT - 1,284 pending, oldest 4m12s, 0 failed, drain 0.0/s, inflow 2.5/s "
+	    "products/outbox: CRIT - 1,284 pending, oldest 4m12s, 0 failed, drain 0/s, inflow 2.5/s "
 	    "(worker-stalled)\n"
-	    "products/cache: OK - mem 512 MiB of 1.0 GiB (50%), allkeys-lru, evicting 0.0/s, 1,000 keys, "
+	    "products/cache: OK - mem 512 MiB of 1.0 GiB (50%), allkeys-lru, evicting 0/s, 1,000 keys, "
 	    "hits 98%\n"
 	    "orders/outbox: WARN - 3 pending, oldest 2.5s, 1 failed (poison-rows)\n"
 	    "billing/outbox: UNKNOWN - read timeout / server gone after 2s | "
@@ -200,9 +200,9 @@ static void test_overrides(void **state)
 	assert_ptr_equal(d->def, generic_rule("threshold"));
 	assert_int_equal(d->severity, ST_CRIT);
 	assert_string_equal(d->stage->kind->name, "cache");
-	assert_string_equal(
-	    d->evidence, "used_ratio = 50.0%, which --crit @40:60 alerts on (inside the range, in percent)");
-	assert_string_equal(products->stages[1].reason, "used_ratio 50.0% (--crit @40:60)");
+	assert_string_equal(d->evidence,
+	                    "used_ratio = 50%, which --crit @40:60 alerts on (inside the range, in percent)");
+	assert_string_equal(products->stages[1].reason, "used_ratio 50% (--crit @40:60)");
 	assert_int_equal(products->stages[1].status, ST_CRIT);
 	/* orders: 3 pending is inside @1:5: warn, beside its poison-rows */
 	d = fixture_diag(orders, "threshold");
@@ -218,7 +218,7 @@ static void test_overrides(void **state)
 	assert_non_null(strstr(out, "\norders/outbox/pending=3;@1:5;9999;0;\n"));
 	assert_non_null(strstr(out, "\nproducts/cache/used_ratio=50%;@80:;@40:60;0;100\n"));
 	assert_non_null(strstr(out, "\nproducts/cache: CRIT - mem 512 MiB of 1.0 GiB (50%), allkeys-lru, "
-	                            "evicting 0.0/s, 1,000 keys, hits 98% (threshold)\n"));
+	                            "evicting 0/s, 1,000 keys, hits 98% (threshold)\n"));
 	assert_non_null(strstr(
 	    out, "\norders/outbox: WARN - 3 pending, oldest 2.5s, 1 failed (poison-rows, threshold)\n"));
 	free(out);

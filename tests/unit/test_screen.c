@@ -30,6 +30,7 @@
 
 #include "config_file.h"
 #include "fixture.h"
+#include "health.h"
 #include "action_flow.h"
 #include "ui/draw.h"
 #include "ui/input.h"
@@ -173,6 +174,10 @@ static void shoot(const char *name, const struct config *cfg, void (*fill)(struc
 
 static int setup(void **state)
 {
+	/* A case that failed half-way (a screen that differs) leaves none of its state behind. */
+	shoot_track = NULL;
+	shoot_flow = NULL;
+	shoot_read_only = false;
 	*state = fixture_config(UI_FX_INI);
 	return 0;
 }
@@ -230,6 +235,22 @@ static void test_detail_error(void **state)
 	shoot("detail-error", *state, ui_fx_fill, VIEW_MAIN, "<Tab><Tab><Enter>", &one);
 }
 
+/* Issue 17, item 5: the detail scrolled a page down keeps its title (the stage, its status
+   and headline) and says where it is. */
+static void test_detail_scrolled(void **state)
+{
+	static const struct size one = {80, 24};
+	shoot("detail-scrolled", *state, ui_fx_fill, VIEW_MAIN, "<Enter><PgDn>", &one);
+}
+
+/* Issue 17, item 5: the slot's detail: sizes with their exact byte counts, in the metrics and
+   in the list of slots alike. */
+static void test_detail_slot(void **state)
+{
+	static const struct size one = {80, 24};
+	shoot("detail-slot", *state, ui_fx_fill, VIEW_MAIN, "j<Enter>", &one);
+}
+
 /* The help says what each action does for the kinds this build can act on: its golden
    screens are the full build's, and a build without a backend does not take them. */
 #if defined(HAVE_POSTGRES) && defined(HAVE_KAFKA) && defined(HAVE_REDIS) && defined(HAVE_SEARCH)
@@ -241,6 +262,32 @@ static void test_detail_error(void **state)
 static void test_help(void **state)
 {
 	shoot("help", *state, ui_fx_fill, VIEW_MAIN, "?", NULL);
+}
+
+static void cache_fill(struct snapshot *snap)
+{
+	struct stage_view *sv = &snap->pipes[0].stages[0];
+	fixture_sample(sv,
+	               "{\"used_memory\": 1052770304, \"maxmemory\": 1073741824, \"used_ratio\": 0.9805,"
+	               " \"maxmemory_policy\": \"allkeys-lru\", \"evicted_keys\": 45123,"
+	               " \"evicted_per_s\": 12.5, \"expired_per_s\": 0.25, \"hit_ratio\": 0.913,"
+	               " \"connected_clients\": 1204, \"rejected_connections\": 0, \"keys\": 1234567,"
+	               " \"expires\": 1000000, \"mem_fragmentation_ratio\": 1.523, \"role\": \"master\"}",
+	               NULL, 0);
+	health_evaluate(snap);
+	sv->since = UI_FX_WALL - 252;
+}
+
+/* Issue 17, item 5: a cache's detail: every figure once, in the form of its unit (98%, not
+   0.9805 beside it; 1,234,567 keys; 12.5/s; sizes with their byte counts). */
+static void test_detail_cache(void **state)
+{
+	(void)state;
+	struct config *cfg = fixture_config("[redis sessions]\nurl = redis://cache.internal:6379/0\n"
+	                                    "[pipeline sessions]\ncache = sessions\n");
+	static const struct size one = {80, 24};
+	shoot("detail-cache", cfg, cache_fill, VIEW_MAIN, "<Enter>", &one);
+	config_free(cfg);
 }
 #endif
 
@@ -393,7 +440,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_detail_events, setup, teardown),
 #if FULL_BUILD
 		cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detail_cache, setup, teardown),
 #endif
+		cmocka_unit_test_setup_teardown(test_detail_scrolled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detail_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wallboard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_frozen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_poll, setup, teardown),

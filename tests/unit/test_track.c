@@ -353,8 +353,8 @@ static void test_family(void **state)
 	assert_int_equal(damping_count(cfg, false, "slot", NULL), 2);
 	/* A rule judged over a window (rule_def.h's RULE_WINDOWED) shows when it fires, and
 	   clears as any other; a family setting still wins (worker-stalled's 3 above). */
-	assert_int_equal(damping_count(cfg, true, "kafka", "cdc-lagging"), 1);
-	assert_int_equal(damping_count(cfg, false, "kafka", "cdc-lagging"), 2);
+	assert_int_equal(damping_count(cfg, true, "kafka", "kafka-lagging"), 1);
+	assert_int_equal(damping_count(cfg, false, "kafka", "kafka-lagging"), 2);
 	assert_int_equal(damping_count(cfg, true, "search", "dual-write-loss"), 1);
 	assert_int_equal(damping_count(cfg, true, "search", "search-stale"), 2);
 

@@ -198,28 +198,67 @@ static void test_words_and_clock(void **state)
 	assert_string_equal(buf, "11:08:20");
 }
 
-static const char *metric(const char *name, const char *json)
+static const char *metric(enum metric_unit u, const char *name, const char *json)
 {
 	static char buf[128];
 	json_t *v = json ? json_loads(json, JSON_DECODE_ANY, NULL) : NULL;
 	if (json)
 		assert_non_null(v);
-	metric_text(name, v, buf, sizeof buf);
+	metric_text(u, name, v, 1795000100.0, buf, sizeof buf);
 	json_decref(v);
 	return buf;
 }
 
+/* Each value in the form of its unit, once; the raw value only where it adds something. */
 static void test_metric_text(void **state)
 {
-	assert_string_equal(metric("pending", NULL), "-");
-	assert_string_equal(metric("pending", "null"), "-");
-	assert_string_equal(metric("wal_status", "\"reserved\""), "reserved");
-	assert_string_equal(metric("active", "false"), "false");
-	assert_string_equal(metric("pending", "1284"), "1,284");
-	assert_string_equal(metric("retained_bytes", "1048576"), "1,048,576  (1.0 MiB)");
-	assert_string_equal(metric("oldest_pending_age_s", "600.0"), "600.0  (10m00s)");
-	assert_string_equal(metric("inflow_per_s", "4.24"), "4.2"); /* a rate: no duration */
-	assert_string_equal(metric("partitions", "[1, 2]"), "[1,2]");
+	assert_string_equal(metric(MU_COUNT, "pending", NULL), "-");
+	assert_string_equal(metric(MU_COUNT, "pending", "null"), "-");
+	assert_string_equal(metric(MU_TEXT, "wal_status", "\"reserved\""), "reserved");
+	assert_string_equal(metric(MU_BOOL, "active", "false"), "no");
+	assert_string_equal(metric(MU_BOOL, "active", "true"), "yes");
+	assert_string_equal(metric(MU_COUNT, "pending", "1284"), "1,284");
+	assert_string_equal(metric(MU_BYTES, "retained_bytes", "1048576"), "1.0 MiB (1,048,576 bytes)");
+	assert_string_equal(metric(MU_BYTES, "confirmed_lag_bytes", "1000"), "1000 B");
+	assert_string_equal(metric(MU_SECONDS, "oldest_pending_age_s", "600.0"), "10m00s");
+	assert_string_equal(metric(MU_PER_SECOND, "inflow_per_s", "4.24"), "4.24/s");
+	assert_string_equal(metric(MU_RATIO, "used_ratio", "1.0"), "100%");
+	assert_string_equal(metric(MU_RATIO, "used_ratio", "0.98"), "98%");
+	assert_string_equal(metric(MU_FACTOR, "mem_fragmentation_ratio", "1.523"), "1.52");
+	assert_string_equal(metric(MU_COUNT, "lucene_docs", "2.5"), "2.5"); /* not a count */
+	/* an epoch: the clock (TZ=UTC) and how long before now */
+	assert_string_equal(metric(MU_COUNT, "newest_doc_epoch", "1794999848.0"), "11:04:08 (4m12s ago)");
+	assert_string_equal(metric(MU_LIST, "partitions", "[1, 2]"), "[1,2]");
+}
+
+/* A value with no metric_def reads in the unit its name says. */
+static void test_unit_by_name(void **state)
+{
+	(void)state;
+	assert_int_equal(unit_by_name("retained_bytes"), MU_BYTES);
+	assert_int_equal(unit_by_name("confirmed_lag_bytes"), MU_BYTES);
+	assert_int_equal(unit_by_name("drain_per_s"), MU_PER_SECOND);
+	assert_int_equal(unit_by_name("hit_ratio"), MU_RATIO);
+	assert_int_equal(unit_by_name("lag_s"), MU_SECONDS);
+	assert_int_equal(unit_by_name("attempts"), MU_COUNT);
+	assert_int_equal(unit_by_name("s"), MU_COUNT);
+}
+
+/* Where a scrolled view is, counted from 1; nothing when all of it shows. */
+static void test_scroll_text(void **state)
+{
+	(void)state;
+	char buf[64];
+	scroll_text(0, 18, 45, buf, sizeof buf);
+	assert_string_equal(buf, "lines 1-18 of 45");
+	scroll_text(27, 18, 45, buf, sizeof buf);
+	assert_string_equal(buf, "lines 28-45 of 45");
+	scroll_text(30, 18, 45, buf, sizeof buf);
+	assert_string_equal(buf, "lines 31-45 of 45");
+	scroll_text(0, 45, 45, buf, sizeof buf);
+	assert_string_equal(buf, "");
+	scroll_text(0, 20, 0, buf, sizeof buf);
+	assert_string_equal(buf, "");
 }
 
 static void test_columns_layout(void **state)
@@ -322,7 +361,8 @@ int main(void)
 	    cmocka_unit_test(test_key_lookup),    cmocka_unit_test(test_footer),
 	    cmocka_unit_test(test_text_width),    cmocka_unit_test(test_text_fit),
 	    cmocka_unit_test(test_wrap_text),     cmocka_unit_test(test_words_and_clock),
-	    cmocka_unit_test(test_metric_text),   cmocka_unit_test(test_columns_layout),
+	    cmocka_unit_test(test_metric_text),   cmocka_unit_test(test_unit_by_name),
+	    cmocka_unit_test(test_scroll_text),   cmocka_unit_test(test_columns_layout),
 	    cmocka_unit_test(test_main_scroll),   cmocka_unit_test(test_wall_layout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

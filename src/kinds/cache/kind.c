@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "human.h"
 #include "kinds/cache/cache.h"
 #include "redact.h"
 #include "units.h"
@@ -66,23 +67,31 @@ static void cache_figures(const struct stage_view *sv, char *buf, size_t n)
 			format_duration(paused_for, d, sizeof d);
 		snappendf(buf, n, "paused%s%s, ", *d ? " " : "", d);
 	}
-	if (metric_num(m, "used_ratio", &ratio))
-		snappendf(buf, n, "mem %s of %s (%.0f%%)", u, mx, ratio * 100);
-	else
+	char pct[16];
+	if (metric_num(m, "used_ratio", &ratio)) {
+		human_ratio(ratio, pct, sizeof pct);
+		snappendf(buf, n, "mem %s of %s (%s)", u, mx, pct);
+	} else {
 		snappendf(buf, n, "mem %s, no maxmemory", u);
+	}
 	const char *policy = metric_str(m, "maxmemory_policy");
 	if (policy)
 		snappendf(buf, n, ", %s", policy);
-	if (metric_num(m, "evicted_per_s", &rate))
-		snappendf(buf, n, ", evicting %.1f/s", rate);
+	if (metric_num(m, "evicted_per_s", &rate)) {
+		char r[32];
+		human_rate(rate, r, sizeof r);
+		snappendf(buf, n, ", evicting %s", r);
+	}
 	int64_t keys = 0;
 	if (metric_int(m, "keys", &keys)) {
 		char k[32];
-		format_count(keys, k, sizeof k);
+		human_count((double)keys, k, sizeof k);
 		snappendf(buf, n, ", %s keys", k);
 	}
-	if (metric_num(m, "hit_ratio", &ratio))
-		snappendf(buf, n, ", hits %.0f%%", ratio * 100);
+	if (metric_num(m, "hit_ratio", &ratio)) {
+		human_ratio(ratio, pct, sizeof pct);
+		snappendf(buf, n, ", hits %s", pct);
+	}
 }
 
 /* The on-demand key sample needs a key prefix. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "human.h"
 #include "kinds/cache/cache.h"
 #include "rules.h"
 #include "sanitize.h"
@@ -80,16 +81,20 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 	bool evicts_anything = policy && !strncmp(policy, "allkeys-", 8);
 	if (have_ratio && !evicts_anything) {
 		enum status rs = level(ratio, st->used_warn, st->used_crit);
+		char pct[16];
+		human_ratio(ratio, pct, sizeof pct);
 		if (rs != ST_OK)
-			raise_status(sv, rs, "memory %.0f%% of maxmemory (%s of %s)", ratio * 100, u, mx);
+			raise_status(sv, rs, "memory %s of maxmemory (%s of %s)", pct, u, mx);
 	}
 	if (have_ratio && policy && !strcmp(policy, "noeviction") && ratio >= st->used_warn) {
-		raise_status(sv, ST_CRIT, "noeviction at %.0f%% of maxmemory: writes will fail", ratio * 100);
+		char pct[16];
+		human_ratio(ratio, pct, sizeof pct);
+		raise_status(sv, ST_CRIT, "noeviction at %s of maxmemory: writes will fail", pct);
 		struct diagnosis *d = add_diag(pv, sv, "cache-noeviction-full", ST_CRIT, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom,
 		         "writes to the cache are about to fail with OOM errors");
-		snprintf(d->evidence, sizeof d->evidence,
-		         "maxmemory-policy noeviction, %s used of %s (%.0f%%)", u, mx, ratio * 100);
+		snprintf(d->evidence, sizeof d->evidence, "maxmemory-policy noeviction, %s used of %s (%s)",
+		         u, mx, pct);
 		snprintf(d->next, sizeof d->next,
 		         "raise maxmemory, or switch to an evicting policy (allkeys-lru for a cache; for "
 		         "sessions, "
@@ -118,14 +123,17 @@ void cache_rules(struct pipeline_view *pv, struct stage_view *sv)
 	}
 	enum status es = have_rate ? level(evicted_rate, st->evicted_warn, st->evicted_crit) : ST_OK;
 	if (es != ST_OK) {
-		raise_status(sv, es, "evicting %.1f keys/s", evicted_rate);
+		char er[32], ev[32];
+		human_number(evicted_rate, er, sizeof er);
+		human_count((double)evicted, ev, sizeof ev);
+		raise_status(sv, es, "evicting %s keys/s", er);
 		struct diagnosis *d = add_diag(pv, sv, "cache-evicting", es, ACTION_NONE);
 		snprintf(
 		    d->symptom, sizeof d->symptom,
 		    "keys are being evicted: a session missing from Redis though its PostgreSQL row exists");
 		snprintf(d->evidence, sizeof d->evidence,
-		         "%.1f keys/s evicted (%" PRId64 " since start), %s of %s used, policy %s",
-		         evicted_rate, evicted, u, mx, policy ? policy : "?");
+		         "%s keys/s evicted (%s since start), %s of %s used, policy %s", er, ev, u, mx,
+		         policy ? policy : "?");
 		append_key_sample(d, sv);
 		snprintf(
 		    d->next, sizeof d->next,

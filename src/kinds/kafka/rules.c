@@ -18,6 +18,21 @@ static void worst_partition(const json_t *m, char *buf, size_t n)
 		snprintf(buf, n, "%s/%" PRId64, metric_str(top, "topic"), part);
 }
 
+/* " (next: search on es, products)": the stage after sv in its pipeline, which the group
+   feeds (a search indexer, a cache writer: not necessarily CDC), or "" when sv is the last. */
+static void downstream(const struct pipeline_view *pv, const struct stage_view *sv, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i + 1 < pv->n_stages; i++)
+		if (&pv->stages[i] == sv) {
+			const struct stage_cfg *next = pv->stages[i + 1].cfg;
+			char target[256];
+			stage_target(next, target, sizeof target);
+			snprintf(buf, n, " (next: %s on %s%s%s)", next->kind->name, next->conn->name,
+			         *target ? ", " : "", target);
+		}
+}
+
 void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 {
 	const struct kafka_opts *st = kafka_opts(sv->cfg);
@@ -64,7 +79,7 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 		action = !strcmp(ev, "REWIND") ? ACTION_NONE : ACTION_RESUME;
 	} else if (ev && !strcmp(ev, "WARN")) {
 		sev = ST_WARN;
-		rule = "cdc-lagging";
+		rule = "kafka-lagging";
 		action = ACTION_RESUME;
 	}
 	if (rule) {
@@ -108,8 +123,10 @@ void kafka_rules(struct pipeline_view *pv, struct stage_view *sv)
 				format_count(from, fc, sizeof fc);
 				format_count(consumed, cc, sizeof cc);
 			}
+			char next[300];
+			downstream(pv, sv, next, sizeof next);
 			snprintf(d->symptom, sizeof d->symptom,
-			         "data downstream of consumer group %s is getting staler", st->group);
+			         "data downstream of consumer group %s%s is getting staler", st->group, next);
 			if (*fc)
 				snprintf(
 				    d->evidence, sizeof d->evidence,

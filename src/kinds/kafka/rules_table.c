@@ -16,12 +16,12 @@ const struct rule_def kafka_rule_defs[] = {
      "messages are processed a second time",
      "someone reset the group's offsets or a consumer restarted from an old checkpoint: the sinks "
      "must be idempotent"},
-    {"cdc-lagging", "warn", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_RESUME,
+    {"kafka-lagging", "warn", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_RESUME,
      "the consumer commits, but its lag increased across kafka.window: higher at its end than at "
      "its start, never zero inside it, and its least-squares trend more than 1.5 times the polls' "
      "scatter around it (a consumer committing in batches is caught within one window, one that "
      "keeps up is not)",
-     "graph recommendations (or any CDC consumer) are stale",
+     "what the consumer group writes downstream (a search index, a cache, any sink) gets staler",
      "the consumer is slower than the producers: scale it out or find what slows its sink"},
     {"kafka-no-commits", "warn", RULE_LOCAL, ACTION_NONE,
      "the group has no committed offset on a partition of its topics",

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "human.h"
 #include "kinds/outbox/outbox.h"
 #include "util.h"
 #include "window.h"
@@ -86,7 +87,9 @@ const char *outbox_drain_text(const json_t *m, char *buf, size_t n)
 		approx(empty_in, a, sizeof a);
 		snprintf(buf, n, "empty in %s", a);
 	} else if (growth >= 0.05) {
-		snprintf(buf, n, "growing %.1f/s", growth);
+		char r[32];
+		human_rate(growth, r, sizeof r);
+		snprintf(buf, n, "growing %s", r);
 	} else {
 		snprintf(buf, n, "not shrinking");
 	}

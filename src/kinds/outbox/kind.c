@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "human.h"
 #include "kinds/outbox/outbox.h"
 #include "redact.h"
 #include "units.h"
@@ -52,8 +53,11 @@ static size_t outbox_export_labels(const struct stage_view *sv, struct export_la
 static void rate(char *buf, size_t n, const json_t *m, const char *name, const char *label)
 {
 	double v;
-	if (metric_num(m, name, &v))
-		snappendf(buf, n, ", %s %.1f/s", label, v);
+	char r[32];
+	if (metric_num(m, name, &v)) {
+		human_rate(v, r, sizeof r);
+		snappendf(buf, n, ", %s %s", label, r);
+	}
 }
 
 static void outbox_figures(const struct stage_view *sv, char *buf, size_t n)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "human.h"
 #include "kinds/outbox/outbox.h"
 #include "rules.h"
 #include "units.h"
@@ -208,9 +209,11 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 			window = round(window);
 		format_duration(window, warn_s, sizeof warn_s);
 		raise_status(sv, ST_CRIT, "nothing drained over %s with %s rows pending", warn_s, cnt);
+		char in[32];
+		human_rate(have_inflow ? inflow : 0.0, in, sizeof in);
 		snprintf(evidence, sizeof evidence,
-		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %.1f/s", cnt,
-		         more, age, warn_s, have_inflow ? inflow : 0.0);
+		         "%s%s rows pending, oldest %s, drained 0/s over the last %s, inflow %s", cnt, more,
+		         age, warn_s, in);
 	}
 	if (stalled)
 		add_stalled(pv, sv, evidence);
@@ -223,9 +226,12 @@ void outbox_rules(struct pipeline_view *pv, struct stage_view *sv)
 		         "records are in PostgreSQL but not yet in the secondary stores");
 		snprintf(d->evidence, sizeof d->evidence, "%s%s rows pending in %s, oldest %s", cnt, more,
 		         st->table, age);
-		if (have_drain)
-			snappendf(d->evidence, sizeof d->evidence, ", draining %.1f/s, inflow %.1f/s", drain,
-			          have_inflow ? inflow : 0.0);
+		if (have_drain) {
+			char dr[32], in[32];
+			human_rate(drain, dr, sizeof dr);
+			human_rate(have_inflow ? inflow : 0.0, in, sizeof in);
+			snappendf(d->evidence, sizeof d->evidence, ", draining %s, inflow %s", dr, in);
+		}
 		char dt[64];
 		if (*outbox_drain_text(m, dt, sizeof dt))
 			snappendf(d->evidence, sizeof d->evidence, ", %s", dt);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "human.h"
 #include "kinds/search/search.h"
 #include "redact.h"
 #include "units.h"
@@ -53,8 +54,11 @@ static void search_target(const struct stage_cfg *stage, char *buf, size_t n)
 static void rate(char *buf, size_t n, const json_t *m, const char *name, const char *label)
 {
 	double v;
-	if (metric_num(m, name, &v))
-		snappendf(buf, n, ", %s %.1f/s", label, v);
+	char r[32];
+	if (metric_num(m, name, &v)) {
+		human_rate(v, r, sizeof r);
+		snappendf(buf, n, ", %s %s", label, r);
+	}
 }
 
 /* "1,204 docs, 3 missing of 1,207, health green, refresh 1s (default), 1.0 refresh/s". */

@@ -15,7 +15,7 @@ const struct rule_def slot_rule_defs[] = {
      "restart it"},
     {"slot-falling-behind", "warn", RULE_CAUSE | RULE_BY_CONSUMER | RULE_WINDOWED, ACTION_NONE,
      "an active slot's consumer confirms, but the unconfirmed WAL increased across slot.window "
-     "(as cdc-lagging for a consumer group)",
+     "(as kafka-lagging for a consumer group)",
      "the slot's consumer is slower than the writes: what it feeds is getting staler",
      "scale the consumer or find what slows its sink"},
     {"slot-wal-at-risk", "warn or crit", RULE_LOCAL, ACTION_NONE,

@@ -214,7 +214,7 @@ static void test_evicting(void **state)
 	         " \"evicted_keys\": 45123, \"evicted_per_s\": 1.0}",
 	         NULL);
 	assert_int_equal(CACHE(f)->status, ST_WARN);
-	assert_string_equal(CACHE(f)->reason, "evicting 1.0 keys/s");
+	assert_string_equal(CACHE(f)->reason, "evicting 1 keys/s");
 	assert_int_equal(pv->n_diags, 1);
 	const struct diagnosis *d = &pv->diags[0];
 	assert_string_equal(d->rule, "cache-evicting");
@@ -222,17 +222,17 @@ static void test_evicting(void **state)
 	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(
 	    d->evidence,
-	    "1.0 keys/s evicted (45123 since start), 1000 MiB of 1000 MiB used, policy allkeys-lru");
+	    "1 keys/s evicted (45,123 since start), 1000 MiB of 1000 MiB used, policy allkeys-lru");
 	pv = eval(f,
 	          "{\"used_memory\": 1048576000, \"maxmemory\": 1048576000, \"used_ratio\": 1.0,"
 	          " \"maxmemory_policy\": \"allkeys-lru\", \"keys\": 1000, \"expires\": 0,"
 	          " \"evicted_keys\": 90000, \"evicted_per_s\": 100.0}",
 	          "{\"key_sample\": {\"prefix\": \"session:\", \"sampled\": 1000, \"without_ttl\": 1000}}");
 	assert_int_equal(CACHE(f)->status, ST_CRIT);
-	assert_string_equal(CACHE(f)->reason, "evicting 100.0 keys/s");
+	assert_string_equal(CACHE(f)->reason, "evicting 100 keys/s");
 	assert_int_equal(pv->diags[0].severity, ST_CRIT);
 	assert_string_equal(pv->diags[0].evidence,
-	                    "100.0 keys/s evicted (90000 since start), 1000 MiB of 1000 MiB used, policy "
+	                    "100 keys/s evicted (90,000 since start), 1000 MiB of 1000 MiB used, policy "
 	                    "allkeys-lru; sample of session:*: 1,000 of 1,000 keys without a TTL");
 }
 

@@ -163,7 +163,7 @@ static void test_rewind(void **state)
 	                    "a committed offset went down within the last 9.5s; lag 500 messages");
 }
 
-/* ---- cdc-lagging ---- */
+/* ---- kafka-lagging ---- */
 
 static void test_lagging(void **state)
 {
@@ -180,7 +180,7 @@ static void test_lagging(void **state)
 	assert_string_equal(KAFKA(f)->reason, "consumer orders-indexer: WARN");
 	assert_int_equal(pv->n_diags, 1);
 	const struct diagnosis *d = &pv->diags[0];
-	assert_string_equal(d->rule, "cdc-lagging");
+	assert_string_equal(d->rule, "kafka-lagging");
 	assert_int_equal(d->severity, ST_WARN);
 	assert_string_equal(action_json_name(d->action), "resume");
 	assert_string_equal(d->symptom, "data downstream of consumer group orders-indexer is getting staler");
@@ -189,11 +189,31 @@ static void test_lagging(void **state)
 	/* With them: from how much to how much, over the polls actually seen. */
 	pv = eval(f, LAGGING("\"WARN\""), NULL);
 	assert_int_equal(pv->n_diags, 1);
-	assert_string_equal(pv->diags[0].rule, "cdc-lagging");
+	assert_string_equal(pv->diags[0].rule, "kafka-lagging");
 	assert_string_equal(pv->diags[0].evidence,
 	                    "lag grew from 320 to 500 messages over the last 9.5s while 180 were consumed: "
 	                    "the inflow is faster (max 300 on orders/3), about 2m05s behind");
 }
+
+#ifdef HAVE_SEARCH
+/* The group feeds the stage after it (here a search indexer, no CDC consumer): the symptom
+   names it. */
+static void test_lagging_names_downstream(void **state)
+{
+	(void)state;
+	struct fx *f = fixture_open("[kafka main]\nbrokers = kafka.internal:9092\n"
+	                            "[search es]\nurl = http://es.internal:9200\n"
+	                            "[pipeline products]\n"
+	                            "kafka = main\nkafka.group = products-indexer\n"
+	                            "search = es\nsearch.index = products\n");
+	const struct pipeline_view *pv = eval(f, LAGGING("\"WARN\""), NULL);
+	const struct diagnosis *d = fixture_diag(pv, "kafka-lagging");
+	assert_non_null(d);
+	assert_string_equal(d->symptom, "data downstream of consumer group products-indexer (next: search "
+	                                "on es, products) is getting staler");
+	fixture_close(f);
+}
+#endif
 
 /* Commits advance and the lag did not grow across the window: OK. */
 static void test_lagging_near_miss(void **state)
@@ -351,7 +371,7 @@ static void test_stop_over_the_window_near_miss(void **state)
 
 /* The demo's lagging indexer through the probe's derive: 5 messages/s in, 3/s committed in
    batches every 2 s, polled every second; window 6s (set below). Its lag is a rising sawtooth
-   (10 15 14 19 18 23 22): cdc-lagging once the window is covered, at the 7th poll. */
+   (10 15 14 19 18 23 22): kafka-lagging once the window is covered, at the 7th poll. */
 static void test_falling_behind_over_the_window(void **state)
 {
 	(void)state;
@@ -374,7 +394,7 @@ static void test_falling_behind_over_the_window(void **state)
 	assert_string_equal(json_string_value(json_object_get(polls[6].metrics, "evaluation")), "WARN");
 	assert_int_equal(KAFKA(f)->status, ST_WARN);
 	assert_int_equal(pv->n_diags, 1);
-	assert_string_equal(pv->diags[0].rule, "cdc-lagging");
+	assert_string_equal(pv->diags[0].rule, "kafka-lagging");
 	assert_string_equal(pv->diags[0].evidence,
 	                    "lag grew from 10 to 22 messages over the last 6s while 18 were consumed: the "
 	                    "inflow is faster (max 22 on orders/0), about 4.2s behind");
@@ -394,6 +414,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rewind, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lagging, setup, teardown),
+#ifdef HAVE_SEARCH
+	    cmocka_unit_test(test_lagging_names_downstream),
+#endif
 	    cmocka_unit_test_setup_teardown(test_lagging_near_miss, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_commits, setup, teardown),

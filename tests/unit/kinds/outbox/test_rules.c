@@ -198,7 +198,7 @@ static void test_backlog_warn_at_oldest_warn(void **state)
 	assert_int_equal(d->severity, ST_WARN);
 	assert_int_equal(d->action, ACTION_NONE);
 	assert_string_equal(d->evidence,
-	                    "5 rows pending in public.outbox, oldest 1m00s, draining 2.0/s, inflow 3.0/s");
+	                    "5 rows pending in public.outbox, oldest 1m00s, draining 2/s, inflow 3/s");
 }
 
 static void test_backlog_near_miss(void **state)
@@ -238,7 +238,7 @@ static void test_stalled_by_ageing(void **state)
 	assert_int_equal(d->action, ACTION_NONE); /* not paused: resume would not help */
 	assert_string_equal(d->symptom, "the outbox relay is not draining public.outbox");
 	assert_string_equal(d->evidence,
-	                    "12 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 0.0/s");
+	                    "12 rows pending, oldest 4m12s, drained 0/s over the last 1s, inflow 0/s");
 	assert_string_equal(d->next, "the relay is down or stuck: check its process and logs, and the "
 	                             "control table outbox_worker; the rows go once it runs");
 }
@@ -270,7 +270,7 @@ static void test_stalled_near_miss(void **state)
 	assert_string_equal(pv->diags[0].rule, "outbox-backlog");
 	assert_int_equal(pv->diags[0].severity, ST_WARN);
 	assert_string_equal(pv->diags[0].evidence,
-	                    "12 rows pending in public.outbox, oldest 4m12s, draining 0.0/s, inflow 0.0/s");
+	                    "12 rows pending in public.outbox, oldest 4m12s, draining 0/s, inflow 0/s");
 	assert_int_equal(OUTBOX(f)->status, ST_WARN);
 }
 
@@ -568,7 +568,7 @@ static void test_window_stall_near_miss(void **state)
 	assert_int_equal(pv->n_diags, 1);
 	assert_string_equal(pv->diags[0].rule, "outbox-backlog");
 	assert_string_equal(pv->diags[0].evidence, "12 rows pending in public.outbox, oldest 1m01s, "
-	                                           "draining 0.0/s, inflow 4.0/s, empty in ~1m");
+	                                           "draining 0/s, inflow 4/s, empty in ~1m");
 	pv = eval_window(
 	    f,
 	    "{\"pending\": 12, \"pending_capped\": false, \"oldest_pending_age_s\": 30.0, \"failed\": 0,"
@@ -607,7 +607,7 @@ static void test_falling_behind(void **state)
 	assert_string_equal(
 	    d->symptom, "the outbox relay processes rows more slowly than they arrive: the backlog grows");
 	assert_string_equal(d->evidence, "backlog grew from 20 to 80 rows over the last 10s while 100 were "
-	                                 "processed and 160 arrived; oldest 12s, growing 6.0/s");
+	                                 "processed and 160 arrived; oldest 12s, growing 6/s");
 	assert_string_equal(d->next,
 	                    "the relay is slower than the inflow: find what slows it (the broker, the "
 	                    "database, its batch size) or run more relays; the backlog shrinks only once "
@@ -655,10 +655,10 @@ static void test_time_to_empty(void **state)
 	const struct diagnosis *d = fixture_diag(pv, "outbox-backlog");
 	assert_non_null(d);
 	assert_string_equal(d->evidence, "1,800 rows pending in public.outbox, oldest 1m30s, draining "
-	                                 "9.0/s, inflow 4.0/s, empty in ~6m");
+	                                 "9/s, inflow 4/s, empty in ~6m");
 	char buf[256];
 	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
-	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 2 failed, drain 9.0/s, inflow 4.0/s, "
+	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 2 failed, drain 9/s, inflow 4/s, "
 	                         "empty in ~6m");
 
 	pv =
@@ -668,10 +668,10 @@ static void test_time_to_empty(void **state)
 	                " \"evaluated_s\": 10.0, \"growth_per_s\": 4.2, \"empty_in_s\": null}",
 	                NULL, 0);
 	assert_string_equal(fixture_diag(pv, "outbox-backlog")->evidence,
-	                    "1,800 rows pending in public.outbox, oldest 1m30s, draining 1.0/s, inflow "
+	                    "1,800 rows pending in public.outbox, oldest 1m30s, draining 1/s, inflow "
 	                    "5.2/s, growing 4.2/s");
 	outbox_kind.figures(OUTBOX(f), buf, sizeof buf);
-	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 0 failed, drain 1.0/s, inflow 5.2/s, "
+	assert_string_equal(buf, "1,800 pending, oldest 1m30s, 0 failed, drain 1/s, inflow 5.2/s, "
 	                         "growing 4.2/s");
 
 	/* Near misses: steady, and nothing pending. */
