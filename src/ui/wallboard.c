@@ -86,7 +86,7 @@ static int big_scale(const char *word, int h, int w)
 	return k;
 }
 
-/* k: the scale of the status word's block letters, the same on every tile of a page. */
+/* k: the scale of the status word's block letters (0: a reverse block instead). */
 static void draw_tile(struct ui *ui, int y, int x, int h, int w, int k, const struct pipeline_view *pv)
 {
 	const struct theme *th = &ui->theme;
@@ -226,14 +226,13 @@ void draw_wallboard(struct ui *ui)
 	size_t pages = wall_pages(&w, n, n_bad), page = pages > 0 ? ui->wb_cycle % pages : 0;
 	size_t *idx = xmalloc((w.per_page > 0 ? w.per_page : 1) * sizeof *idx);
 	size_t count = wall_page(&w, n, n_bad, page, idx);
+	/* Each status word as large as its tile allows, but never larger than a worse one's
+	   before it: the eye goes to the worst. */
 	int k = 3, y, x, h, wd;
 	for (size_t i = 0; i < count; i++) {
 		wall_tile(&w, i, &y, &x, &h, &wd);
 		int ki = big_scale(status_word(ui->snap.pipes[order[idx[i]]].status), h, wd);
 		k = ki < k ? ki : k;
-	}
-	for (size_t i = 0; i < count; i++) {
-		wall_tile(&w, i, &y, &x, &h, &wd);
 		draw_tile(ui, y, x, h, wd, k, &ui->snap.pipes[order[idx[i]]]);
 	}
 	wall_footer(ui, page, pages, order, n, idx, count);
