@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tui_wall.sh: the wallboard for a room, the terminals that cannot draw and the colours,
-# through a real terminal (tmux): tiles that fill the screen, the hint a key gets, TERM=dumb,
-# NO_COLOR on every screen, theme = contrast, the environment's colour on the wallboard.
+# through a real terminal (tmux): tiles that fill the screen, the hint a key gets, TERM=dumb and
+# a terminal without colour (vt100), NO_COLOR on every screen, theme = contrast, the
+# environment's colour on the wallboard.
 # No server: the stages cannot connect (UNKNOWN), which is all these need.
 # needs: postgres
 # shellcheck source=tests/integration/lib.sh
@@ -33,6 +34,7 @@ tui_start wall -- --wallboard -c "$conf"
 tui_start dumb TERM=dumb -- -c "$conf"
 tui_start nc_main NO_COLOR=1 -- -c "$conf"
 tui_start nc_wall NO_COLOR=1 -- --wallboard -c "$conf"
+tui_start vt100 TERM=vt100 -- --wallboard -c "$conf"
 tui_start plain -- -c "$conf"
 tui_start contrast -- -c "$contrast"
 
@@ -85,6 +87,13 @@ tui_use dumb
 ok "TERM=dumb: synctop exits 3" wait_for EXIT=3
 like "$SCREEN" 'synctop: the terminal \(TERM=dumb\) cannot move the cursor.*use --once' \
 	"TERM=dumb: the message names the terminal and --once"
+
+# A terminal without colour but with cursor addressing (vt100): drawn, in bold and reverse.
+tui_use vt100
+ok "TERM=vt100: the wallboard is drawn" wait_for "cannot connect to shop"
+sgr=$(screen_sgr)
+ok "TERM=vt100: no colour SGR sequence" no_color_sgr "$sgr"
+ok "TERM=vt100: the READ-ONLY badge in reverse (SGR 7)" has_sgr_param 7 "$sgr"
 
 # ----------------------------------------------------------------------
 # NO_COLOR: no colour on the main screen nor the wallboard (bold and reverse stay).
