@@ -94,20 +94,6 @@ static void test_damping(void **state)
 	             "3: duplicate key 'confirm.slot' in [synctop] (first set at line 2)");
 }
 
-/* theme (issue 17 item 10): default unless set; contrast; nothing else. */
-static void test_theme(void **state)
-{
-	(void)state;
-	struct config *cfg = load_ok("[synctop]\ninterval = 2s\n");
-	assert_string_equal(cfg->theme, "default");
-	config_free(cfg);
-	cfg = load_ok("[synctop]\ntheme = contrast\n");
-	assert_string_equal(cfg->theme, "contrast");
-	config_free(cfg);
-	expect_error("[synctop]\ntheme = bright\n",
-	             "2: theme: unknown theme 'bright' (use default or contrast)");
-}
-
 static void test_empty_file(void **state)
 {
 	(void)state;
@@ -808,7 +794,6 @@ int main(void)
 	    cmocka_unit_test(test_damping),
 	    cmocka_unit_test(test_config_find),
 	    cmocka_unit_test(test_hostile_input_never_crashes),
-	    cmocka_unit_test(test_theme),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
