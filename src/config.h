@@ -88,6 +88,9 @@ struct config {
 
 	/* --warn/--crit overrides (threshold.h), not owned; NULL when none. */
 	const struct thresholds *thresholds;
+
+	/* Issue 17 item 10: the screen's theme, "default" or "contrast" (projectors). */
+	char *theme;
 };
 
 /* Option types of the option tables. */

@@ -636,6 +636,8 @@ static int handle_key(void *user, const char *section, const char *key, const ch
 			    "cyan "
 			    "or white)",
 			    value);
+		else if (!strcmp(key, "theme") && strcmp(value, "default") && strcmp(value, "contrast"))
+			config_fail(p, line, "theme: unknown theme '%s' (use default or contrast)", value);
 	} else if (p->sect == SECT_CONN) {
 		set_conn_key(p, line, key, value);
 	} else {

@@ -395,6 +395,7 @@ void config_free(struct config *cfg)
 	free(cfg->serve_auth_file);
 	free(cfg->serve_tls_cert);
 	free(cfg->serve_tls_key);
+	free(cfg->theme);
 	free(cfg);
 }
 

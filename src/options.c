@@ -63,6 +63,9 @@ const struct opt_def synctop_opts[] = {
      "--serve: certificate (PEM, chain after it) to answer HTTPS with; needs serve.tls_key"},
     {"serve.tls_key", OPT_PATH, NULL, 1, 0, CFG(serve_tls_key), 0,
      "--serve: private key (PEM, unencrypted) of serve.tls_cert"},
+    {"theme", OPT_STR, "default", 0, 0, CFG(theme), 0,
+     "the screen's look: default, or contrast for projectors (bold, reverse status blocks, no dim "
+     "text, white on black borders)"},
     {0},
 };
 

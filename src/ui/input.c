@@ -249,11 +249,13 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 	unsigned view = ui->help ? VIEW_HELP : ui->view;
 	const struct ui_key *k;
 	enum ui_action a = ui_key_lookup(ch, view, &k);
-	if (k && !k->read_only_safe && (ui->read_only || ui->view == VIEW_WALLBOARD)) {
-		if (ui->view == VIEW_WALLBOARD) /* the wallboard ignores writes without a word */
-			c.what = 0;
-		else
-			ui_notice(ui, now, "read-only: %s is not allowed here", k->label);
+	/* The wallboard takes no key but q; any other says so, in one line (issue 17 item 7). */
+	if (ui->view == VIEW_WALLBOARD && a != ACT_QUIT) {
+		ui_notice(ui, now, "wallboard: read-only; q quits");
+		return c;
+	}
+	if (k && !k->read_only_safe && ui->read_only) {
+		ui_notice(ui, now, "read-only: %s is not allowed here", k->label);
 		return c;
 	}
 	if (k && k->reserved) {

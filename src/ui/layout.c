@@ -130,23 +130,69 @@ int main_scroll(int scroll, size_t selected, size_t n_rows, int height)
 	return scroll;
 }
 
-struct wall wall_layout(int rows, int cols, size_t n, size_t n_bad)
+struct wall wall_layout(int rows, int cols, size_t n)
 {
-	struct wall w;
-	w.per_row = cols / TILE_MIN_W > 0 ? cols / TILE_MIN_W : 1;
-	if ((size_t)w.per_row > n)
-		w.per_row = n > 0 ? (int)n : 1;
-	w.tile_w = cols / w.per_row;
-	w.tile_rows = ((int)n + w.per_row - 1) / w.per_row;
-	int max_tile_rows = (rows - 2) / TILE_H;
-	/* Leave room for the cycling detail when something is wrong. */
-	if (n_bad > 0 && max_tile_rows > 1 && w.tile_rows >= max_tile_rows)
-		max_tile_rows--;
-	if (w.tile_rows > max_tile_rows)
-		w.tile_rows = max_tile_rows;
-	size_t room = (size_t)w.tile_rows * (size_t)w.per_row;
-	w.shown = n < room ? n : room;
-	int top = 1 + w.tile_rows * TILE_H + (w.shown < n ? 1 : 0);
-	w.cycle_top = n_bad > 0 && top < rows - 2 ? top : 0;
+	struct wall w = {1, 0, 0, 0, 1, rows - 2 > 0 ? rows - 2 : 0, cols > 0 ? cols : 0};
+	if (n == 0)
+		return w;
+	int max_per_row = w.width / TILE_MIN_W > 0 ? w.width / TILE_MIN_W : 1;
+	int max_rows = w.height / TILE_MIN_H > 0 ? w.height / TILE_MIN_H : 1;
+	int best = -1;
+	for (int pr = 1; pr <= max_per_row && (size_t)pr <= n; pr++) {
+		int tr = (int)((n + (size_t)pr - 1) / (size_t)pr);
+		if (tr > max_rows)
+			continue;
+		int tw = w.width / pr, th = w.height / tr;
+		int score = tw < 2 * th ? tw : 2 * th; /* the shorter side, in columns */
+		if (score > best) {
+			best = score;
+			w.per_row = pr;
+			w.tile_rows = tr;
+		}
+	}
+	if (best < 0) { /* too many for one screen: full pages of the smallest tiles */
+		w.per_row = max_per_row;
+		w.tile_rows = max_rows;
+	}
+	w.per_page = (size_t)w.per_row * (size_t)w.tile_rows;
+	w.pages = (n + w.per_page - 1) / w.per_page;
 	return w;
+}
+
+void wall_tile(const struct wall *w, size_t i, int *y, int *x, int *h, int *wd)
+{
+	int r = (int)(i / (size_t)w->per_row), c = (int)(i % (size_t)w->per_row);
+	int rows = w->tile_rows > 0 ? w->tile_rows : 1;
+	*x = c * w->width / w->per_row;
+	*wd = (c + 1) * w->width / w->per_row - *x;
+	*y = w->top + r * w->height / rows;
+	*h = w->top + (r + 1) * w->height / rows - *y;
+}
+
+size_t wall_pages(const struct wall *w, size_t n, size_t n_bad)
+{
+	if (n == 0 || w->per_page == 0)
+		return 0;
+	if (n_bad >= w->per_page || n <= w->per_page)
+		return w->pages;
+	size_t slots = w->per_page - n_bad;
+	return (n - n_bad + slots - 1) / slots;
+}
+
+size_t wall_page(const struct wall *w, size_t n, size_t n_bad, size_t page, size_t *idx)
+{
+	size_t pages = wall_pages(w, n, n_bad), k = 0;
+	if (pages == 0)
+		return 0;
+	page %= pages;
+	if (n_bad >= w->per_page || n <= w->per_page) {
+		for (size_t i = page * w->per_page; i < n && k < w->per_page; i++)
+			idx[k++] = i;
+		return k;
+	}
+	for (size_t i = 0; i < n_bad; i++)
+		idx[k++] = i;
+	for (size_t i = n_bad + page * (w->per_page - n_bad); i < n && k < w->per_page; i++)
+		idx[k++] = i;
+	return k;
 }

@@ -13,8 +13,8 @@
 #define FIGURES_MIN      30
 #define FIGURES_WANT_MAX 64
 #define DIAGS_SHOWN      2  /* diagnoses under a pane; Enter on a stage shows them all */
-#define TILE_MIN_W       30 /* the wallboard's tiles */
-#define TILE_H           6
+#define TILE_MIN_W       30 /* the wallboard's tiles: the smallest; they grow to fill the screen */
+#define TILE_MIN_H       5  /* borders, the status, two lines of headline */
 
 /* The width of the kind column: the longest kind name ("connector"). */
 int kind_column_width(void);
@@ -49,12 +49,25 @@ size_t main_rows(const struct ui *ui, struct row **rows, size_t *selected);
    pane's title when there is room) and no screen is left half empty. */
 int main_scroll(int scroll, size_t selected, size_t n_rows, int height);
 
-/* The wallboard on a rows x cols screen: n tiles, n_bad of them not OK. */
+/* The wallboard on a rows x cols screen (its header and footer lines excluded): n tiles
+   filling the screen, as large as they go (a tile's cells are twice as tall as wide, so the
+   grid keeps them closest to square); when n do not fit at the smallest size, pages of
+   per_page tiles each, shown in turn. */
 struct wall {
-	int per_row, tile_w, tile_rows; /* tiles per row, their width, rows of tiles */
-	size_t shown;                   /* tiles shown; the rest are counted ("+N more pipelines") */
-	int cycle_top;                  /* first screen row of the cycling detail; 0: none */
+	int per_row, tile_rows; /* the grid of one page */
+	size_t per_page, pages; /* pages of per_page tiles: 0 with no tile, 1 when all fit */
+	int top, height, width; /* the area the tiles share */
 };
-struct wall wall_layout(int rows, int cols, size_t n, size_t n_bad);
+struct wall wall_layout(int rows, int cols, size_t n);
+/* The pages of n tiles whose first n_bad are not OK: those stay on every page while the OK
+   ones take turns in the slots left; when they fill a page by themselves, every tile takes
+   turns. The number of pages (0 with no tile). */
+size_t wall_pages(const struct wall *w, size_t n, size_t n_bad);
+/* The tiles of page (modulo the pages) as indexes into the n: idx receives up to
+   w->per_page; returns how many. */
+size_t wall_page(const struct wall *w, size_t n, size_t n_bad, size_t page, size_t *idx);
+/* Where the i-th tile of a page goes: the grid's cells share the area to the last column
+   and row. */
+void wall_tile(const struct wall *w, size_t i, int *y, int *x, int *h, int *wd);
 
 #endif

@@ -9,7 +9,7 @@ struct tui_opts {
 	bool ascii;               /* ASCII glyphs whatever the locale */
 	bool read_only;           /* --read-only (the config may say so too) */
 	double interval_s;        /* 0: the config's */
-	double wallboard_cycle_s; /* time each non-ok pipeline's detail stays on the wallboard */
+	double wallboard_cycle_s; /* time each page of the wallboard's tiles stays (when they do not fit) */
 };
 
 #endif

@@ -56,8 +56,42 @@ void theme_init(struct theme *t, bool ascii, const char *environment, const char
 	init_pair(1 + ROLE_BADGE, COLOR_BLACK, COLOR_YELLOW);
 }
 
+void theme_set_contrast(struct theme *t)
+{
+	t->contrast = true;
+	if (!t->color)
+		return;
+	/* On black whatever the terminal's background: a projector washes out the rest. */
+	init_pair(1 + ROLE_OK, COLOR_GREEN, COLOR_BLACK);
+	init_pair(1 + ROLE_WARN, COLOR_YELLOW, COLOR_BLACK);
+	init_pair(1 + ROLE_CRIT, COLOR_RED, COLOR_BLACK);
+	init_pair(1 + ROLE_UNKNOWN, COLOR_MAGENTA, COLOR_BLACK);
+	init_pair(1 + ROLE_BORDER, COLOR_WHITE, COLOR_BLACK);
+	init_pair(1 + ROLE_DIM, COLOR_WHITE, COLOR_BLACK);
+}
+
+/* Contrast: everything bold, statuses as reverse blocks, nothing dim. */
+static int contrast_attr(const struct theme *t, enum role r)
+{
+	int a = (t->color ? (int)COLOR_PAIR(1 + r) : 0) | (int)A_BOLD;
+	switch (r) {
+	case ROLE_OK:
+	case ROLE_WARN:
+	case ROLE_CRIT:
+	case ROLE_UNKNOWN:
+		return a | (int)A_REVERSE;
+	case ROLE_BADGE: /* black on yellow already: a block */
+	case ROLE_ENV:
+		return t->color ? a : a | (int)A_REVERSE;
+	default:
+		return a;
+	}
+}
+
 int theme_attr(const struct theme *t, enum role r)
 {
+	if (t->contrast)
+		return contrast_attr(t, r);
 	if (t->color) {
 		int a = COLOR_PAIR(1 + r);
 		if (r == ROLE_CRIT || r == ROLE_ENV || r == ROLE_BADGE)

@@ -28,11 +28,14 @@ struct theme {
 	bool color; /* false: NO_COLOR set or a monochrome terminal */
 	bool ascii; /* --ascii, or a locale that is not UTF-8 */
 	struct glyphs g;
+	bool contrast; /* theme = contrast: bold, reverse status blocks, no dim (issue 17 item 10) */
 };
 
 /* Decides colour and glyphs: call after initscr/newterm. env_color is the configured
    environment colour name ("" = red for production-like names, cyan otherwise). */
 void theme_init(struct theme *t, bool ascii, const char *environment, const char *env_color);
+/* theme = contrast, after theme_init: for projectors and far screens. */
+void theme_set_contrast(struct theme *t);
 /* The attribute of a role: a colour pair when colour is on, bold/reverse/dim otherwise. */
 int theme_attr(const struct theme *t, enum role r);
 enum role status_role(enum status s);

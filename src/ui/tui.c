@@ -165,6 +165,21 @@ static void terminal_release(SCREEN *scr, const struct sigaction *old_sigs, FILE
 	restore_stderr(saved_err);
 }
 
+/* Issue 17 item 8: a terminal that cannot move its cursor (TERM=dumb, a printing terminal)
+   would get a blank screen; it is refused with a pointer at --once. Call after newterm. */
+static bool terminal_usable(void)
+{
+	const char *cup = tigetstr("cup");
+	return cup && cup != (const char *)-1;
+}
+
+/* Issue 17 item 10: the configured theme, after theme_init. */
+static void theme_apply(struct theme *t, const struct config *cfg)
+{
+	if (cfg->theme && !strcmp(cfg->theme, "contrast"))
+		theme_set_contrast(t);
+}
+
 int tui_run(const struct config *cfg, const struct tui_opts *o)
 {
 	struct ui ui;
@@ -207,6 +222,18 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		        term && *term ? term : "(unset)");
 		return 3;
 	}
+	if (!terminal_usable()) {
+		endwin();
+		delscreen(scr);
+		signals_restore(old_sigs);
+		if (keys_in != stdin)
+			fclose(keys_in);
+		fprintf(stderr,
+		        "synctop: the terminal (TERM=%s) cannot move the cursor, so the screen cannot be "
+		        "drawn; use --once for a snapshot\n",
+		        term && *term ? term : "(unset)");
+		return 3;
+	}
 	int saved_err = divert_stderr(cfg);
 	cbreak();
 	noecho();
@@ -216,6 +243,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	set_escdelay(25);
 	curs_set(0);
 	theme_init(&ui.theme, o->ascii, cfg->environment, cfg->environment_color);
+	theme_apply(&ui.theme, cfg);
 
 	ui.poller = poller_new(cfg);
 	ui.track = tracker_new(cfg);

@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "config_file.h"
+#include "health.h"
 #include "fixture.h"
 #include "health.h"
 #include "action_flow.h"
@@ -149,6 +150,8 @@ static struct act_flow *shoot_flow;
 static bool shoot_read_only;
 /* The tracker whose events the detail shows, or NULL. */
 static struct tracker *shoot_track;
+/* The wallboard's page turns so far (ui.wb_cycle). */
+static size_t shoot_wb_cycle;
 
 /* Draws the screen of cfg's snapshot (filled by fill) after the key script, at each size
    (or only at *one), and checks it. */
@@ -164,6 +167,7 @@ static void shoot(const char *name, const struct config *cfg, void (*fill)(struc
 		ui.view = view;
 		ui.flow = shoot_flow;
 		ui.track = shoot_track;
+		ui.wb_cycle = shoot_wb_cycle;
 		ui.read_only = ui.read_only || shoot_read_only;
 		ui_fx_keys(&ui, keys, NULL);
 		ui_draw(&ui, UI_FX_WALL);
@@ -396,6 +400,39 @@ static void test_thousand(void **state)
 	config_free(cfg);
 }
 
+/* Every outbox in sync but the last one's, 137 rows behind (CRIT). */
+static void fill_last_crit(struct snapshot *snap)
+{
+	for (size_t i = 0; i < snap->n_pipes; i++)
+		fixture_sample(
+		    &snap->pipes[i].stages[0],
+		    i + 1 < snap->n_pipes
+		        ? "{\"pending\": 0, \"pending_capped\": false, \"oldest_pending_age_s\": 0.0,"
+		          " \"failed\": 0, \"drain_per_s\": 6.0, \"inflow_per_s\": 6.0}"
+		        : "{\"pending\": 137, \"pending_capped\": false, \"oldest_pending_age_s\":"
+		          " 600.0, \"failed\": 0, \"drain_per_s\": 0.5, \"inflow_per_s\": 2.5}",
+		    NULL, 0);
+	health_evaluate(snap);
+}
+
+/* 20 pipelines on 80x24 do not fit: pages of 8; the CRIT one (last in the config) leads
+   every page while the OK ones take turns in the 7 other slots (3 pages). */
+static void test_wallboard_pages(void **state)
+{
+	(void)state;
+	char ini[2048] = "[synctop]\nenvironment = production\n"
+	                 "[postgres shop]\nconninfo = host=db.internal dbname=shop\n";
+	for (int i = 1; i <= 20; i++)
+		snappendf(ini, sizeof ini, "[pipeline p%02d]\noutbox = shop\n", i);
+	struct config *cfg = fixture_config(ini);
+	static const struct size one = {80, 24};
+	shoot("wallboard-pages", cfg, fill_last_crit, VIEW_WALLBOARD, "", &one);
+	shoot_wb_cycle = 1;
+	shoot("wallboard-page2", cfg, fill_last_crit, VIEW_WALLBOARD, "", &one);
+	shoot_wb_cycle = 0;
+	config_free(cfg);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -448,6 +485,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filter_frozen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_poll, setup, teardown),
 		cmocka_unit_test(test_thousand),
+		cmocka_unit_test(test_wallboard_pages),
 		cmocka_unit_test_setup_teardown(test_actions_offered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dialog, setup, teardown),
 	};

@@ -316,37 +316,84 @@ static void test_main_scroll(void **state)
 
 static void test_wall_layout(void **state)
 {
-	/* 80x24, four pipelines all wrong: 2 tiles of 40 a row, 2 rows, the detail from row 13. */
-	struct wall w = wall_layout(24, 80, 4, 4);
+	(void)state;
+	int y, x, h, wd;
+	/* 80x24, four pipelines: 2 tiles a row of 40, 2 rows of 11 under the header. */
+	struct wall w = wall_layout(24, 80, 4);
 	assert_int_equal(w.per_row, 2);
-	assert_int_equal(w.tile_w, 40);
 	assert_int_equal(w.tile_rows, 2);
-	assert_int_equal(w.shown, 4);
-	assert_int_equal(w.cycle_top, 13);
-	/* 1,000 pipelines: a row of tiles gives way to the detail; the rest are counted below. */
-	w = wall_layout(24, 80, 1000, 1000);
+	assert_int_equal(w.per_page, 4);
+	assert_int_equal(w.pages, 1);
+	wall_tile(&w, 3, &y, &x, &h, &wd);
+	assert_int_equal(y, 12);
+	assert_int_equal(x, 40);
+	assert_int_equal(h, 11);
+	assert_int_equal(wd, 40);
+	/* 120x40: tiles of 60x19; 200x50: one row of four tall tiles, 50x48. */
+	w = wall_layout(40, 120, 4);
+	assert_int_equal(w.per_row, 2);
 	assert_int_equal(w.tile_rows, 2);
-	assert_int_equal(w.shown, 4);
-	assert_int_equal(w.cycle_top, 14);
-	/* 200 columns: never more tiles a row than pipelines; all OK, no detail. */
-	w = wall_layout(50, 200, 4, 0);
+	w = wall_layout(50, 200, 4);
 	assert_int_equal(w.per_row, 4);
-	assert_int_equal(w.tile_w, 50);
 	assert_int_equal(w.tile_rows, 1);
-	assert_int_equal(w.cycle_top, 0);
-	/* The smallest screen: two rows of tiles, or one and the detail. */
-	w = wall_layout(15, 60, 10, 0);
+	wall_tile(&w, 3, &y, &x, &h, &wd);
+	assert_int_equal(y, 1);
+	assert_int_equal(x, 150);
+	assert_int_equal(h, 48);
+	assert_int_equal(wd, 50);
+	/* Seven at 200x50: the grid whose tiles are closest to square, 4 a row, 2 rows. */
+	w = wall_layout(50, 200, 7);
+	assert_int_equal(w.per_row, 4);
 	assert_int_equal(w.tile_rows, 2);
-	assert_int_equal(w.shown, 4);
-	assert_int_equal(w.cycle_top, 0);
-	w = wall_layout(15, 60, 10, 3);
-	assert_int_equal(w.tile_rows, 1);
-	assert_int_equal(w.shown, 2);
-	assert_int_equal(w.cycle_top, 8);
-	w = wall_layout(24, 80, 0, 0);
-	assert_int_equal(w.per_row, 1);
-	assert_int_equal(w.shown, 0);
-	assert_int_equal(w.cycle_top, 0);
+	/* One pipeline: the whole screen. */
+	w = wall_layout(24, 80, 1);
+	wall_tile(&w, 0, &y, &x, &h, &wd);
+	assert_int_equal(h, 22);
+	assert_int_equal(wd, 80);
+	/* 1,000 pipelines: pages of 8 of the smallest tiles (40x5). */
+	w = wall_layout(24, 80, 1000);
+	assert_int_equal(w.per_row, 2);
+	assert_int_equal(w.tile_rows, 4);
+	assert_int_equal(w.per_page, 8);
+	assert_int_equal(w.pages, 125);
+	/* The smallest screen: pages of 2x2. */
+	w = wall_layout(15, 60, 10);
+	assert_int_equal(w.per_page, 4);
+	assert_int_equal(w.pages, 3);
+	w = wall_layout(24, 80, 0);
+	assert_int_equal(w.pages, 0);
+	assert_int_equal(w.per_page, 0);
+	assert_int_equal(wall_pages(&w, 0, 0), 0);
+}
+
+/* Pages never hide a pipeline not OK: those lead every page; the OK ones take turns. */
+static void test_wall_pages(void **state)
+{
+	(void)state;
+	size_t idx[8];
+	struct wall w = wall_layout(24, 80, 20); /* pages of 8 */
+	assert_int_equal(w.per_page, 8);
+	/* 2 not OK: 18 OK in 6 slots a page, 3 pages; the last page has what is left. */
+	assert_int_equal(wall_pages(&w, 20, 2), 3);
+	assert_int_equal(wall_page(&w, 20, 2, 0, idx), 8);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(idx[1], 1);
+	assert_int_equal(idx[2], 2);
+	assert_int_equal(wall_page(&w, 20, 2, 2, idx), 8);
+	assert_int_equal(idx[1], 1);
+	assert_int_equal(idx[2], 14);
+	assert_int_equal(idx[7], 19);
+	assert_int_equal(wall_page(&w, 20, 2, 3, idx), 8); /* modulo the pages: the first again */
+	assert_int_equal(idx[2], 2);
+	/* 10 not OK fill pages by themselves: every tile takes turns, worst first. */
+	assert_int_equal(wall_pages(&w, 20, 10), 3);
+	assert_int_equal(wall_page(&w, 20, 10, 2, idx), 4);
+	assert_int_equal(idx[0], 16);
+	/* All fit: one page. */
+	w = wall_layout(24, 80, 4);
+	assert_int_equal(wall_pages(&w, 4, 4), 1);
+	assert_int_equal(wall_page(&w, 4, 1, 0, idx), 4);
+	assert_int_equal(idx[3], 3);
 }
 
 int main(void)
@@ -364,6 +411,7 @@ int main(void)
 	    cmocka_unit_test(test_metric_text),   cmocka_unit_test(test_unit_by_name),
 	    cmocka_unit_test(test_scroll_text),   cmocka_unit_test(test_columns_layout),
 	    cmocka_unit_test(test_main_scroll),   cmocka_unit_test(test_wall_layout),
+	    cmocka_unit_test(test_wall_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,12 +245,14 @@ static void test_writes_refused(void **state)
 	f->ui.read_only = true;
 	assert_int_equal(ui_fx_keys(&f->ui, "p", &c), UI_REDRAW);
 	assert_string_equal(f->ui.message, "read-only: p is not allowed here");
-	/* The wallboard: q only; writes and everything else change nothing, without a word. */
+	/* The wallboard: q only; writes and everything else change nothing but a one-line hint. */
 	f->ui.view = VIEW_WALLBOARD;
 	f->ui.message[0] = '\0';
-	assert_int_equal(ui_fx_keys(&f->ui, "T", &c), 0);
-	assert_int_equal(ui_fx_keys(&f->ui, "j/s<Enter>?", &c), 0);
-	assert_string_equal(f->ui.message, "");
+	assert_int_equal(ui_fx_keys(&f->ui, "T", &c), UI_REDRAW);
+	assert_string_equal(f->ui.message, "wallboard: read-only; q quits");
+	f->ui.message[0] = '\0';
+	assert_int_equal(ui_fx_keys(&f->ui, "j/s<Enter>?Z", &c), UI_REDRAW);
+	assert_string_equal(f->ui.message, "wallboard: read-only; q quits");
 	assert_false(f->ui.help);
 	assert_false(f->ui.filter_editing);
 	assert_true(f->ui.sort_worst);
