@@ -15,6 +15,8 @@
 /* Interval steps for + and -: the config's value joins them wherever it falls. */
 static const double interval_steps[] = {0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
 
+#define CTRL_C 3
+
 void ui_notice(struct ui *ui, double now, const char *fmt, ...)
 {
 	va_list ap;
@@ -265,8 +267,13 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 	int page = ui->rows > 4 ? ui->rows - 4 : 1;
 	switch (a) {
 	case ACT_QUIT:
-		if (ui->help) {
-			ui->help = false;
+		/* q goes back one level, as Esc does, and quits only from the pipelines and the
+		   wallboard; Ctrl-C quits from anywhere. */
+		if (ch != CTRL_C && (ui->help || ui->view == VIEW_DETAIL)) {
+			if (ui->help)
+				ui->help = false;
+			else
+				ui->view = VIEW_MAIN;
 			c.what |= UI_VIEW;
 			return c;
 		}

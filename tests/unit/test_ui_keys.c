@@ -145,14 +145,26 @@ static void test_quit_and_help(void **state)
 	assert_int_equal(ui_fx_keys(&f->ui, "<Esc>", &c), UI_REDRAW | UI_VIEW);
 	assert_false(f->ui.help);
 	assert_int_equal(f->ui.view, VIEW_MAIN);
-	/* q quits; the help over the detail view closes to the detail. */
+	/* q goes back one level: the help over the detail view closes to the detail, the detail
+	   to the pipelines; only there does q quit. */
 	ui_fx_keys(&f->ui, "<Enter>?", NULL);
 	assert_true(f->ui.help);
-	ui_fx_keys(&f->ui, "?", NULL);
+	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_VIEW);
 	assert_false(f->ui.help);
 	assert_int_equal(f->ui.view, VIEW_DETAIL);
+	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_VIEW);
+	assert_int_equal(f->ui.view, VIEW_MAIN);
+	assert_string_equal(sel(&f->ui), "products/outbox");
 	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_QUIT);
-	assert_int_equal(ui_fx_keys(&f->ui, "\x03", &c), UI_REDRAW | UI_QUIT); /* Ctrl-C */
+	/* Ctrl-C quits from anywhere, the detail view and the help included. */
+	ui_fx_keys(&f->ui, "<Enter>", NULL);
+	assert_int_equal(ui_fx_keys(&f->ui, "\x03", &c), UI_REDRAW | UI_QUIT);
+	ui_fx_keys(&f->ui, "?", NULL);
+	assert_int_equal(ui_fx_keys(&f->ui, "\x03", &c), UI_REDRAW | UI_QUIT);
+	/* On the wallboard q quits. */
+	f->ui.help = false;
+	f->ui.view = VIEW_WALLBOARD;
+	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_QUIT);
 }
 
 static void test_filter(void **state)
