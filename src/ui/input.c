@@ -202,9 +202,18 @@ static struct ui_change scope_key(struct ui *ui, int ch, double now)
 
 /* The confirmation dialog owns the keys while the flow asks: y applies (or the row count
    typed and Enter), the arrows and pages scroll its body, any other key cancels. */
-static struct ui_change dialog_key(struct ui *ui, int ch)
+static struct ui_change dialog_key(struct ui *ui, int ch, double now)
 {
 	struct ui_change c = {.what = UI_REDRAW};
+	/* A terminal too small shows the notice, not the dialog: what is not shown is never
+	   applied (y, a count, Enter wait); any other key cancels as ever. */
+	if (ui->rows < TERM_MIN_ROWS || ui->cols < TERM_MIN_COLS) {
+		enum ui_edit e = ui_key_edit(ch);
+		if (ch == 'y' || e == EDIT_ACCEPT || e == EDIT_ERASE || (ch >= '0' && ch <= '9')) {
+			ui_notice(ui, now, "key ignored: the dialog is hidden");
+			return c;
+		}
+	}
 	int page = ui->rows > 8 ? ui->rows - 8 : 1;
 	enum ui_action a = ui_key_lookup(ch, VIEW_DETAIL, NULL);
 	if (a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN) {
@@ -360,7 +369,7 @@ void ui_dialog_reset(struct ui *ui)
 struct ui_change ui_key(struct ui *ui, int ch, double now)
 {
 	if (ui->flow && ui->flow->state == FLOW_ASKING)
-		return dialog_key(ui, ch);
+		return dialog_key(ui, ch, now);
 	if (ui->scope_editing)
 		return scope_key(ui, ch, now);
 	if (ui->filter_editing) {
