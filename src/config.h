@@ -88,6 +88,9 @@ struct config {
 
 	/* --warn/--crit overrides (threshold.h), not owned; NULL when none. */
 	const struct thresholds *thresholds;
+
+	/* Issue 17, item 11: the screen takes mouse clicks and the wheel (mouse = true). */
+	bool mouse;
 };
 
 /* Option types of the option tables. */

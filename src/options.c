@@ -63,6 +63,9 @@ const struct opt_def synctop_opts[] = {
      "--serve: certificate (PEM, chain after it) to answer HTTPS with; needs serve.tls_key"},
     {"serve.tls_key", OPT_PATH, NULL, 1, 0, CFG(serve_tls_key), 0,
      "--serve: private key (PEM, unencrypted) of serve.tls_cert"},
+    {"mouse", OPT_BOOL, "true", 0, 0, CFG(mouse), 0,
+     "the screen takes the mouse: a click selects a stage, a double click opens it, the wheel "
+     "scrolls (false: the terminal keeps it, for selecting text)"},
     {0},
 };
 

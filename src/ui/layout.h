@@ -49,6 +49,13 @@ size_t main_rows(const struct ui *ui, struct row **rows, size_t *selected);
    pane's title when there is room) and no screen is left half empty. */
 int main_scroll(int scroll, size_t selected, size_t n_rows, int height);
 
+/* Issue 17, item 11 (the mouse): the screen row of the main view's first pane row (draw_main's
+   top), the rows the panes have (the header, the footer and a flow line taken), and the index
+   into main_rows() of what screen row y shows with the view scrolled to scroll: -1 for none. */
+#define MAIN_TOP 1
+int main_height(const struct ui *ui);
+long main_row_at(int y, int scroll, size_t n_rows, int height);
+
 /* The wallboard on a rows x cols screen: n tiles, n_bad of them not OK. */
 struct wall {
 	int per_row, tile_w, tile_rows; /* tiles per row, their width, rows of tiles */

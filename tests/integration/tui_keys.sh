@@ -150,4 +150,80 @@ is "$(jq -r .result "$TEST_TMP/audit.log")" refused "dialog: one audit line, ref
 send q
 ok "resize: q quits" wait_for EXIT=0
 
+# ----------------------------------------------------------------------
+# The mouse: xterm's reports (X10 encoding, the kmous of the terminfo) typed into the pane.
+# ----------------------------------------------------------------------
+# mouse_bytes BUTTON Y X: one report, as hex for send -H (Y, X 0-based screen cells).
+mouse_bytes() {
+	printf '1b 5b 4d %x %x %x' $((32 + $1)) $(($3 + 33)) $(($2 + 33))
+}
+# click LINE: a left click (press, release) on LINE (1-based, as line_of says), column 6.
+click() {
+	# shellcheck disable=SC2046 # the bytes are words
+	send -H $(mouse_bytes 0 $(($1 - 1)) 5) $(mouse_bytes 3 $(($1 - 1)) 5)
+}
+# double_click LINE: two clicks at once (synctop: two presses on a row within 0.4 s).
+double_click() {
+	# shellcheck disable=SC2046 # the bytes are words
+	send -H $(mouse_bytes 0 $(($1 - 1)) 5) $(mouse_bytes 3 $(($1 - 1)) 5) \
+		$(mouse_bytes 0 $(($1 - 1)) 5) $(mouse_bytes 3 $(($1 - 1)) 5)
+}
+# wheel up|down: a notch of the wheel (buttons 4 and 5) over the middle of the screen.
+wheel() {
+	local button=64
+	[[ $1 == down ]] && button=65
+	# shellcheck disable=SC2046 # the bytes are words
+	send -H $(mouse_bytes "$button" 10 40)
+}
+# shellcheck disable=SC2317 # called through wait_until
+line_is() { [[ $(line_of "$1") == "$2" ]]; }
+# shellcheck disable=SC2317 # called through wait_until
+title_is() { [[ $(title) == "$1" ]]; }
+
+tui_start m -- -c "$conf"
+ok "mouse: polled" wait_polled "┌─ users "
+is "$(tmx display-message -p -t m '#{mouse_standard_flag}')" 1 "mouse: synctop asks the terminal for clicks"
+L=$(line_of '^│ search .* users ')
+ok "mouse: the users stage is on a line ($L)" test "$L" -gt 1
+click "$L"
+send Enter
+ok "mouse: a click on users' stage selects it (Enter opens users / search)" wait_until title_is "users / search"
+send Escape
+ok "mouse: back" wait_for "┌─ users "
+double_click "$(line_of '^│ search .* orders ')"
+ok "mouse: a double click on orders' stage opens its detail" wait_until title_is "orders / search"
+# The detail view scrolls 3 lines a notch, on a terminal too short for it.
+tmx resize-window -t m -x 120 -y 20
+ok "mouse: the detail at 120x20" wait_like '^   refresh_total '
+at=$(line_of '^   refresh_total ')
+wheel down
+ok "mouse: the wheel scrolls the detail view 3 lines down" wait_until line_is '^   refresh_total ' $((at - 3))
+wheel up
+ok "mouse: and back up" wait_until line_is '^   refresh_total ' "$at"
+send '?'
+ok "mouse: the help" wait_for "keys (q or Esc closes this help)"
+at=$(line_of '^   Tab ')
+wheel down
+ok "mouse: the wheel scrolls the help 3 lines down" wait_until line_is '^   Tab ' $((at - 3))
+send q q
+tmx resize-window -t m -x 120 -y 35
+ok "mouse: back on the pipelines" wait_for "┌─ users "
+# On the pipelines the wheel moves the selection a stage: from orders down to users.
+wheel down
+send Enter
+ok "mouse: the wheel moves the selection (orders -> users)" wait_until title_is "users / search"
+send q q
+ok "mouse: quits" wait_for EXIT=0
+is "$(tmx display-message -p -t m '#{mouse_standard_flag}')" 0 "mouse: the terminal's clicks given back at the end"
+
+# mouse = false: the terminal keeps the mouse (for selecting text).
+sed 's/^interval = 1s$/&\nmouse = false/' "$conf" >"$TEST_TMP/nomouse.conf"
+chmod 600 "$TEST_TMP/nomouse.conf"
+tui_start nm -- -c "$TEST_TMP/nomouse.conf"
+ok "mouse = false: polled" wait_polled "┌─ users "
+is "$(tmx display-message -p -t nm '#{mouse_standard_flag} #{mouse_any_flag} #{mouse_button_flag}')" "0 0 0" \
+	"mouse = false: synctop asks the terminal for no mouse report"
+send q
+ok "mouse = false: quits" wait_for EXIT=0
+
 done_testing
