@@ -5,6 +5,8 @@
 #   demo_fault NAME      inject it; prints what was done and what synctop should show
 #   demo_fault clear     clear every fault (idempotent), back to a healthy system
 #   demo_fault list      the faults, one line each
+#   demo_faults_injected the faults injected since the last clear, space-separated ("" for none):
+#                        contrib/demo.sh asks before it tears a demo with one down
 
 DEMO_FAULTS=(stop-relay pause-relay poison-rows refresh-off dual-write-loss evict-sessions
 	slot-stall task-fail lagging-indexer)
@@ -104,6 +106,7 @@ demo_fault() {
 		if grep -q -- '--delay-ms' "/proc/$(cat "$DEMO_DIR/pids/indexer.pid" 2>/dev/null)/cmdline" 2>/dev/null; then
 			demo_start indexer
 		fi
+		rm -f "$DEMO_DIR/faults"
 		echo "demo: every fault cleared; the stages turn OK within a few polls"
 		return 0
 		;;
@@ -116,8 +119,14 @@ demo_fault() {
 		printf 'demo: injecting %s failed\n' "$name" >&2
 		return 1
 	}
+	grep -qxF -- "$name" "$DEMO_DIR/faults" 2>/dev/null || printf '%s\n' "$name" >>"$DEMO_DIR/faults"
 	printf 'demo: fault %s: %s\n' "$name" "$(demo__fault_help "$name")"
 	printf 'demo: the fix: %s\n' "$(demo__fault_fix "$name")"
 	# shellcheck disable=SC2016 # the backquotes are shown, not run
 	printf 'demo: `contrib/demo.sh fault clear` puts it right\n'
+}
+
+demo_faults_injected() {
+	[[ -s $DEMO_DIR/faults ]] || return 0
+	paste -sd ' ' "$DEMO_DIR/faults"
 }

@@ -204,8 +204,17 @@ up)
 screen)
 	say "synctop watches it now. Break it from another terminal: contrib/demo.sh fault list. Keys: q quits, ? help, Enter detail"
 	sleep 1
-	rc=0
-	"$SYNCTOP" -c "$conf" || rc=$?
+	# q quits synctop; with a fault injected (and not cleared) the teardown is asked first.
+	DEMO_DIR=$dir
+	while :; do
+		rc=0
+		"$SYNCTOP" -c "$conf" || rc=$?
+		faults=$(demo_faults_injected)
+		[[ $rc == 0 && -n $faults && -t 0 ]] || break
+		printf 'demo: a fault is injected (%s): quit and tear the demo down? [y/N] ' "$faults" >&2
+		read -r answer || break
+		[[ $answer == [yY]* ]] && break
+	done
 	exit "$rc"
 	;;
 esac

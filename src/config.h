@@ -91,6 +91,8 @@ struct config {
 
 	/* Issue 17 item 10: the screen's theme, "default" or "contrast" (projectors). */
 	char *theme;
+	/* Issue 17, item 11: the screen takes mouse clicks and the wheel (mouse = true). */
+	bool mouse;
 };
 
 /* Option types of the option tables. */

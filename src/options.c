@@ -66,6 +66,9 @@ const struct opt_def synctop_opts[] = {
     {"theme", OPT_STR, "default", 0, 0, CFG(theme), 0,
      "the screen's look: default, or contrast for projectors (bold, reverse status blocks, no dim "
      "text, white on black borders)"},
+    {"mouse", OPT_BOOL, "true", 0, 0, CFG(mouse), 0,
+     "the screen takes the mouse: a click selects a stage, a double click opens it, the wheel "
+     "scrolls (false: the terminal keeps it, for selecting text)"},
     {0},
 };
 

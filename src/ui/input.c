@@ -3,17 +3,21 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kinds/act.h"
 #include "kinds/kind.h"
 #include "ui/action_ui.h"
+#include "ui/layout.h"
 #include "ui/select.h"
 #include "units.h"
 #include "util.h"
 
 /* Interval steps for + and -: the config's value joins them wherever it falls. */
 static const double interval_steps[] = {0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
+
+#define CTRL_C 3
 
 void ui_notice(struct ui *ui, double now, const char *fmt, ...)
 {
@@ -200,9 +204,18 @@ static struct ui_change scope_key(struct ui *ui, int ch, double now)
 
 /* The confirmation dialog owns the keys while the flow asks: y applies (or the row count
    typed and Enter), the arrows and pages scroll its body, any other key cancels. */
-static struct ui_change dialog_key(struct ui *ui, int ch)
+static struct ui_change dialog_key(struct ui *ui, int ch, double now)
 {
 	struct ui_change c = {.what = UI_REDRAW};
+	/* A terminal too small shows the notice, not the dialog: what is not shown is never
+	   applied (y, a count, Enter wait); any other key cancels as ever. */
+	if (ui->rows < TERM_MIN_ROWS || ui->cols < TERM_MIN_COLS) {
+		enum ui_edit e = ui_key_edit(ch);
+		if (ch == 'y' || e == EDIT_ACCEPT || e == EDIT_ERASE || (ch >= '0' && ch <= '9')) {
+			ui_notice(ui, now, "key ignored: the dialog is hidden");
+			return c;
+		}
+	}
 	int page = ui->rows > 8 ? ui->rows - 8 : 1;
 	enum ui_action a = ui_key_lookup(ch, VIEW_DETAIL, NULL);
 	if (a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN) {
@@ -267,8 +280,13 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 	int page = ui->rows > 4 ? ui->rows - 4 : 1;
 	switch (a) {
 	case ACT_QUIT:
-		if (ui->help) {
-			ui->help = false;
+		/* q goes back one level, as Esc does, and quits only from the pipelines and the
+		   wallboard; Ctrl-C quits from anywhere. */
+		if (ch != CTRL_C && (ui->help || ui->view == VIEW_DETAIL)) {
+			if (ui->help)
+				ui->help = false;
+			else
+				ui->view = VIEW_MAIN;
 			c.what |= UI_VIEW;
 			return c;
 		}
@@ -345,6 +363,65 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 	return c;
 }
 
+/* Lines the wheel scrolls the detail view and the help by, a notch; the longest time between
+   two clicks on a row that make a double click. */
+#define WHEEL_LINES    3
+#define DOUBLE_CLICK_S 0.4
+
+struct ui_change ui_mouse(struct ui *ui, const struct ui_mouse *m, double now)
+{
+	struct ui_change c = {.what = 0};
+	enum ui_mouse_what what = m->what;
+	if (what == MOUSE_CLICK) { /* a second click on the row soon after the first: a double */
+		if (ui->click_at > 0 && now - ui->click_at <= DOUBLE_CLICK_S && m->y == ui->click_y) {
+			what = MOUSE_DOUBLE;
+			ui->click_at = 0;
+		} else {
+			ui->click_at = now;
+			ui->click_y = m->y;
+		}
+	}
+	if ((ui->flow && ui->flow->state == FLOW_ASKING) || ui->scope_editing || ui->filter_editing ||
+	    ui->view == VIEW_WALLBOARD || ui->rows < TERM_MIN_ROWS || ui->cols < TERM_MIN_COLS)
+		return c;
+	if (what == MOUSE_WHEEL_UP || what == MOUSE_WHEEL_DOWN) {
+		int d = what == MOUSE_WHEEL_UP ? -1 : 1;
+		if (ui->help)
+			ui->help_scroll =
+			    ui->help_scroll + d * WHEEL_LINES < 0 ? 0 : ui->help_scroll + d * WHEEL_LINES;
+		else if (ui->view == VIEW_DETAIL)
+			ui->detail_scroll =
+			    ui->detail_scroll + d * WHEEL_LINES < 0 ? 0 : ui->detail_scroll + d * WHEEL_LINES;
+		else
+			move_selection(ui, d, false);
+		c.what = UI_REDRAW;
+		return c;
+	}
+	if (ui->help || ui->view != VIEW_MAIN)
+		return c;
+	struct row *rows;
+	size_t selected;
+	size_t n = main_rows(ui, &rows, &selected);
+	long i = main_row_at(m->y, ui->scroll, n, main_height(ui));
+	if (i >= 0) {
+		const struct pipeline_view *pv = &ui->snap.pipes[rows[i].pipe];
+		if (rows[i].kind == ROW_STAGE)
+			ui->sel_stage = rows[i].index;
+		else if (strcmp(pv->cfg->name, ui->sel_pipe) != 0)
+			ui->sel_stage = 0;
+		strlcpy_safe(ui->sel_pipe, pv->cfg->name, sizeof ui->sel_pipe);
+		ui->sel_chosen = true;
+		c.what = UI_REDRAW;
+		if (what == MOUSE_DOUBLE && pv->n_stages > 0) {
+			ui->view = VIEW_DETAIL;
+			ui->detail_scroll = 0;
+			c.what |= UI_VIEW;
+		}
+	}
+	free(rows);
+	return c;
+}
+
 void ui_dialog_reset(struct ui *ui)
 {
 	ui->dialog_scroll = 0;
@@ -355,7 +432,7 @@ void ui_dialog_reset(struct ui *ui)
 struct ui_change ui_key(struct ui *ui, int ch, double now)
 {
 	if (ui->flow && ui->flow->state == FLOW_ASKING)
-		return dialog_key(ui, ch);
+		return dialog_key(ui, ch, now);
 	if (ui->scope_editing)
 		return scope_key(ui, ch, now);
 	if (ui->filter_editing) {

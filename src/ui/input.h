@@ -38,6 +38,18 @@ struct ui_change {
 /* Applies key code ch to the ui's state at monotonic time now (notices last 3 s from it).
    Never draws, never talks to the poller: the caller does what the result asks. */
 struct ui_change ui_key(struct ui *ui, int ch, double now);
+/* A mouse event as the screen takes it (issue 17, item 11): at screen row y, column x. */
+enum ui_mouse_what { MOUSE_CLICK, MOUSE_DOUBLE, MOUSE_WHEEL_UP, MOUSE_WHEEL_DOWN };
+struct ui_mouse {
+	enum ui_mouse_what what;
+	int y, x;
+};
+/* Applies a mouse event at monotonic time now to the ui's state, as ui_key does a key: on
+   the pipelines a click selects the stage under it (a pane's other rows: its pipeline), and a
+   double click (or a second click on the row within 0.4 s) opens it too; the wheel moves the
+   selection there, scrolls the detail view and the help. The dialog, the prompts, a terminal
+   too small and the wallboard take none. */
+struct ui_change ui_mouse(struct ui *ui, const struct ui_mouse *m, double now);
 /* A new question of the dialog (a flow asking again): its scroll and typed count cleared. */
 void ui_dialog_reset(struct ui *ui);
 /* A one-line notice in the footer for 3 s from monotonic time now. */

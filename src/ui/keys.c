@@ -97,7 +97,13 @@ const struct ui_key ui_keys[] = {
      true,
      VIEW_MAIN | VIEW_DETAIL | VIEW_HELP,
      false},
-    {ACT_QUIT, "q", {'q', CTRL('c'), 0}, "quit (closes the help first)", true, VIEW_ALL, false},
+    {ACT_QUIT,
+     "q",
+     {'q', CTRL('c'), 0},
+     "quit; in the detail view and the help, back one level as Esc",
+     true,
+     VIEW_ALL,
+     false},
     {ACT_SAMPLE_KEYS,
      "t",
      {'t', 0},
@@ -200,8 +206,16 @@ void ui_keys_footer(unsigned view, bool read_only, char *buf, size_t n, int widt
 				k = e;
 		if (!k || !(k->views & view) || (read_only && !k->read_only_safe))
 			continue;
+		/* Where q goes back (the detail view, the help), it and Esc are one item. */
+		bool q_backs = !(view & (VIEW_MAIN | VIEW_WALLBOARD));
+		if (q_backs && order[i].a == ACT_BACK)
+			continue;
 		char item[48];
-		snprintf(item, sizeof item, "%s%s %s", buf[0] ? "  " : "", order[i].key, order[i].word);
+		if (q_backs && order[i].a == ACT_QUIT)
+			snprintf(item, sizeof item, "%sq/Esc back", buf[0] ? "  " : "");
+		else
+			snprintf(item, sizeof item, "%s%s %s", buf[0] ? "  " : "", order[i].key,
+			         order[i].word);
 		if ((int)(strlen(buf) + strlen(item)) > width)
 			break;
 		snappendf(buf, n, "%s", item);

@@ -130,6 +130,21 @@ int main_scroll(int scroll, size_t selected, size_t n_rows, int height)
 	return scroll;
 }
 
+int main_height(const struct ui *ui)
+{
+	/* As draw_main: the scope's hint, or the action's line, takes the row above the footer. */
+	bool flow_line = ui->scope_editing || (ui->flow && ui->flow->state != FLOW_IDLE);
+	return ui->rows - 2 - (flow_line ? 1 : 0);
+}
+
+long main_row_at(int y, int scroll, size_t n_rows, int height)
+{
+	long r = (long)y - MAIN_TOP;
+	if (r < 0 || r >= height || scroll < 0 || scroll + r >= (long)n_rows)
+		return -1;
+	return scroll + r;
+}
+
 struct wall wall_layout(int rows, int cols, size_t n)
 {
 	struct wall w = {1, 0, 0, 0, 1, rows - 2 > 0 ? rows - 2 : 0, cols > 0 ? cols : 0};

@@ -49,6 +49,13 @@ size_t main_rows(const struct ui *ui, struct row **rows, size_t *selected);
    pane's title when there is room) and no screen is left half empty. */
 int main_scroll(int scroll, size_t selected, size_t n_rows, int height);
 
+/* Issue 17, item 11 (the mouse): the screen row of the main view's first pane row (draw_main's
+   top), the rows the panes have (the header, the footer and a flow line taken), and the index
+   into main_rows() of what screen row y shows with the view scrolled to scroll: -1 for none. */
+#define MAIN_TOP 1
+int main_height(const struct ui *ui);
+long main_row_at(int y, int scroll, size_t n_rows, int height);
+
 /* The wallboard on a rows x cols screen (its header and footer lines excluded): n tiles
    filling the screen, as large as they go (a tile's cells are twice as tall as wide, so the
    grid keeps them closest to square); when n do not fit at the smallest size, pages of

@@ -128,6 +128,39 @@ static void submit(struct ui *ui, const struct ui_request *rq)
 	}
 }
 
+/* Issue 17, item 11: the mouse, unless mouse = false: presses of the left button (ui_mouse
+   makes two on one row a double click) and the wheel. ncurses resolves no clicks here (a
+   press is a click at once) and hands a burst of reports as one KEY_MOUSE, newest first. */
+static void mouse_setup(const struct config *cfg)
+{
+	if (!cfg->mouse)
+		return;
+	mouseinterval(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+}
+
+static struct ui_change mouse_key(struct ui *ui)
+{
+	MEVENT ev[32];
+	int n = 0;
+	while (n < 32 && getmouse(&ev[n]) == OK)
+		n++;
+	struct ui_change c = {.what = 0};
+	while (n-- > 0) { /* oldest first */
+		struct ui_mouse m = {.y = ev[n].y, .x = ev[n].x};
+		if (ev[n].bstate & BUTTON1_PRESSED)
+			m.what = MOUSE_CLICK;
+		else if (ev[n].bstate & BUTTON4_PRESSED)
+			m.what = MOUSE_WHEEL_UP;
+		else if (ev[n].bstate & BUTTON5_PRESSED)
+			m.what = MOUSE_WHEEL_DOWN;
+		else
+			continue;
+		c.what |= ui_mouse(ui, &m, now_mono()).what;
+	}
+	return c;
+}
+
 /* Library chatter must never write on the screen: stderr goes to the log file (or nowhere)
    while curses owns the terminal. Returns the saved stderr, restored by the caller. */
 static int divert_stderr(const struct config *cfg)
@@ -242,6 +275,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	mouse_setup(cfg);
 	theme_init(&ui.theme, o->ascii, cfg->environment, cfg->environment_color);
 	theme_apply(&ui.theme, cfg);
 
@@ -318,7 +352,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 				dirty = true;
 				continue;
 			}
-			struct ui_change c = ui_key(&ui, ch, now_mono());
+			struct ui_change c = ch == KEY_MOUSE ? mouse_key(&ui) : ui_key(&ui, ch, now_mono());
 			if (c.what & UI_QUIT) {
 				running = false;
 				break;

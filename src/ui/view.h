@@ -66,6 +66,10 @@ struct ui {
 	size_t wb_cycle; /* wallboard: which non-ok pipeline's detail is shown */
 	double wb_next;  /* monotonic time of the next cycle */
 	int rows, cols;
+
+	/* Issue 17, item 11 (the mouse): the last click, for a second one on its row to open. */
+	double click_at; /* monotonic time; 0: none */
+	int click_y;
 };
 
 #endif

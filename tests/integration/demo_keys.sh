@@ -19,7 +19,7 @@ require_cmd jq curl redis-cli python3 pg_recvlogical tmux
 if [[ $top_builddir != "$top_srcdir" ]]; then
 	skip_all "the demo runs from a built source tree (make check in the source tree, not a VPATH build)"
 fi
-plan 30
+plan 34
 
 DEMO=$top_srcdir/contrib/demo.sh
 export XDG_RUNTIME_DIR=$TEST_TMP XDG_STATE_HOME=$TEST_TMP/state
@@ -38,6 +38,7 @@ at_exit _demo_quit
 _demo_quit() {
 	send q
 	sleep 1
+	send y Enter # the teardown's question, while a fault is injected
 	wait_for EXIT= >/dev/null 2>&1 || true
 }
 
@@ -109,4 +110,17 @@ is "$(jq -r .scope "$AUDIT" | tr '\n' ' ')" "null failed null null created:1h.. 
 diag "audit log:"
 diag "$(cat "$AUDIT")"
 snapshots_valid
+
+# q with the faults injected (fixed from the screen, never cleared): the teardown is asked.
+# shellcheck disable=SC2317 # called through wait_until
+asked() { (($(grep -c 'quit and tear the demo down? \[y/N\]' <<<"$SCREEN") == $1)); }
+send q
+ok "quit: the demo asks first, naming the faults" wait_for \
+	"demo: a fault is injected (pause-relay poison-rows refresh-off task-fail dual-write-loss): quit and tear the demo down? [y/N]"
+send n Enter
+ok "quit: n keeps the demo: synctop again" wait_for "┌─ products "
+send q
+ok "quit: asked again" wait_until asked 2
+send y Enter
+ok "quit: y tears it down, exit 0" wait_for EXIT=0
 done_testing

@@ -138,7 +138,7 @@ for mode in --read-only --wallboard; do
 	tui_start "ro${mode}" -- -c "$conf" "$mode"
 	ok "$mode: the screen is up" wait_polled products
 	keys_script
-	send q
+	send Escape q # Enter in the script opened the detail view: Esc leaves it, q quits
 	ok "$mode: q quits with exit 0" wait_for EXIT=0
 done
 

@@ -30,6 +30,7 @@ static void test_default_config(void **state)
 	assert_true(cfg->timeout_s == 2.0);
 	assert_string_equal(cfg->environment, "");
 	assert_false(cfg->read_only);
+	assert_true(cfg->mouse);
 	assert_int_equal(cfg->history, 300);
 	assert_null(cfg->log_file);
 	assert_null(cfg->audit_log);
@@ -129,8 +130,8 @@ static void test_synctop_section(void **state)
 	assert_string_equal(cfg->log_file, "/tmp/synctop.log");
 	config_free(cfg);
 
-	cfg = load_ok("[synctop]\nread_only = off\ninterval = 0.1\ntimeout = 5m\nhistory = 10\n");
-	assert_false(cfg->read_only);
+	cfg = load_ok("[synctop]\nread_only = off\ninterval = 0.1\ntimeout = 5m\nhistory = 10\nmouse = no\n");
+	assert_false(cfg->read_only || cfg->mouse);
 	assert_true(cfg->interval_s == 0.1);
 	assert_true(cfg->timeout_s == 300);
 	assert_int_equal(cfg->history, 10);

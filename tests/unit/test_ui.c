@@ -107,6 +107,11 @@ static void test_footer(void **state)
 	assert_string_equal(buf, "q quit  ? help  Enter detail");
 	ui_keys_footer(VIEW_WALLBOARD, true, buf, sizeof buf, 200);
 	assert_string_equal(buf, "q quit");
+	/* In the detail view and the help q goes back, as Esc does: one item for both. */
+	ui_keys_footer(VIEW_DETAIL, false, buf, sizeof buf, 200);
+	assert_string_equal(buf, "q/Esc back  ? help  Space freeze  +/- interval  j/k move  Tab next");
+	ui_keys_footer(VIEW_HELP, false, buf, sizeof buf, 200);
+	assert_string_equal(buf, "q/Esc back  ? help  j/k move");
 }
 
 static void test_text_width(void **state)

@@ -271,6 +271,36 @@ static void test_dialog_keys(void **state)
 	assert_false(f->ui.help);
 }
 
+/* A terminal too small hides the dialog: y, a count or Enter answer nothing (the footer
+   says why); any other key still cancels; grown back, y applies. */
+static void test_dialog_hidden(void **state)
+{
+	struct st *f = *state;
+	struct ui_change c;
+	asking(f, 5);
+	f->ui.rows = TERM_MIN_ROWS - 1;
+	const char *held[] = {"y", "<Enter>", "7", "<BS>"};
+	for (size_t i = 0; i < ARRAY_LEN(held); i++) {
+		f->ui.message[0] = '\0';
+		assert_int_equal(ui_fx_keys(&f->ui, held[i], &c), UI_REDRAW);
+		assert_int_equal(c.request.kind, UI_REQ_NONE);
+		assert_string_equal(f->ui.message, "key ignored: the dialog is hidden");
+	}
+	assert_string_equal(f->ui.dialog_typed, "");
+	f->ui.rows = 40;
+	f->ui.cols = TERM_MIN_COLS - 1;
+	assert_int_equal(ui_fx_keys(&f->ui, "y", &c), UI_REDRAW);
+	assert_int_equal(ui_fx_keys(&f->ui, "n", &c), UI_REDRAW | UI_REQUEST);
+	assert_int_equal(c.request.kind, UI_REQ_CANCEL);
+	asking(f, 137); /* a count to type: not typed while hidden */
+	assert_int_equal(ui_fx_keys(&f->ui, "137<Enter>", &c), UI_REDRAW);
+	assert_string_equal(f->ui.dialog_typed, "");
+	f->ui.cols = TERM_MIN_COLS;
+	asking(f, 5);
+	assert_int_equal(ui_fx_keys(&f->ui, "y", &c), UI_REDRAW | UI_REQUEST);
+	assert_int_equal(c.request.kind, UI_REQ_CONFIRM);
+}
+
 /* More than 100 rows: the count is typed, then Enter; a wrong count or y cancels. */
 static void test_dialog_typed_count(void **state)
 {
@@ -305,6 +335,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_keys_request, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dialog_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dialog_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dialog_hidden, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dialog_typed_count, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,14 +145,26 @@ static void test_quit_and_help(void **state)
 	assert_int_equal(ui_fx_keys(&f->ui, "<Esc>", &c), UI_REDRAW | UI_VIEW);
 	assert_false(f->ui.help);
 	assert_int_equal(f->ui.view, VIEW_MAIN);
-	/* q quits; the help over the detail view closes to the detail. */
+	/* q goes back one level: the help over the detail view closes to the detail, the detail
+	   to the pipelines; only there does q quit. */
 	ui_fx_keys(&f->ui, "<Enter>?", NULL);
 	assert_true(f->ui.help);
-	ui_fx_keys(&f->ui, "?", NULL);
+	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_VIEW);
 	assert_false(f->ui.help);
 	assert_int_equal(f->ui.view, VIEW_DETAIL);
+	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_VIEW);
+	assert_int_equal(f->ui.view, VIEW_MAIN);
+	assert_string_equal(sel(&f->ui), "products/outbox");
 	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_QUIT);
-	assert_int_equal(ui_fx_keys(&f->ui, "\x03", &c), UI_REDRAW | UI_QUIT); /* Ctrl-C */
+	/* Ctrl-C quits from anywhere, the detail view and the help included. */
+	ui_fx_keys(&f->ui, "<Enter>", NULL);
+	assert_int_equal(ui_fx_keys(&f->ui, "\x03", &c), UI_REDRAW | UI_QUIT);
+	ui_fx_keys(&f->ui, "?", NULL);
+	assert_int_equal(ui_fx_keys(&f->ui, "\x03", &c), UI_REDRAW | UI_QUIT);
+	/* On the wallboard q quits. */
+	f->ui.help = false;
+	f->ui.view = VIEW_WALLBOARD;
+	assert_int_equal(ui_fx_keys(&f->ui, "q", &c), UI_REDRAW | UI_QUIT);
 }
 
 static void test_filter(void **state)
@@ -353,6 +365,123 @@ static void test_thousand_pipelines(void **state)
 	config_free(cfg);
 }
 
+/* The row of main_rows() a screen row shows: below the header, above the footer's rows,
+   offset by the scroll. */
+static void test_main_row_at(void **state)
+{
+	(void)state;
+	assert_int_equal(MAIN_TOP, 1);
+	assert_int_equal(main_row_at(1, 0, 10, 5), 0);
+	assert_int_equal(main_row_at(5, 0, 10, 5), 4);
+	assert_int_equal(main_row_at(6, 0, 10, 5), -1); /* below the panes */
+	assert_int_equal(main_row_at(0, 0, 10, 5), -1); /* the header */
+	assert_int_equal(main_row_at(-1, 0, 10, 5), -1);
+	assert_int_equal(main_row_at(2, 8, 10, 5), 9);  /* scrolled by 8 */
+	assert_int_equal(main_row_at(3, 8, 10, 5), -1); /* past the last row */
+}
+
+/* The screen row of pipeline pipe's row of that kind and index, as drawn (scroll applied). */
+static int screen_row_of(const struct ui *ui, const char *pipe, enum row_kind kind, size_t index)
+{
+	struct row *rows;
+	size_t selected;
+	size_t n = main_rows(ui, &rows, &selected);
+	int y = -1;
+	for (size_t i = 0; i < n && y < 0; i++)
+		if (rows[i].kind == kind && rows[i].index == index &&
+		    !strcmp(ui->snap.pipes[rows[i].pipe].cfg->name, pipe))
+			y = MAIN_TOP + (int)i - ui->scroll;
+	free(rows);
+	return y;
+}
+
+static unsigned mouse(struct ui *ui, enum ui_mouse_what what, int y)
+{
+	struct ui_mouse m = {what, y, 5};
+	return ui_mouse(ui, &m, UI_FX_NOW).what;
+}
+
+/* A click selects the stage under it, a double click opens it; the wheel moves the selection
+   on the pipelines and scrolls the detail view and the help; nothing else takes the mouse. */
+static void test_mouse(void **state)
+{
+	struct ui_fx_state *f = *state;
+	struct ui *ui = &f->ui;
+	assert_int_equal(main_height(ui), 22); /* 24 rows: the header, the footer */
+	/* tests/screens/main-80x24.txt: invoices' slot on screen row 12 (its 13th line) */
+	assert_int_equal(screen_row_of(ui, "invoices", ROW_STAGE, 1), 12);
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 12), UI_REDRAW);
+	assert_string_equal(sel(ui), "invoices/slot");
+	assert_int_equal(ui->view, VIEW_MAIN);
+	/* A pane's title: its pipeline, from its first stage. */
+	assert_int_equal(mouse(ui, MOUSE_CLICK, screen_row_of(ui, "audit", ROW_TOP, 0)), UI_REDRAW);
+	assert_string_equal(sel(ui), "audit/outbox");
+	/* The header, the blank row below the panes, the footer: nothing. */
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 0), 0);
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 22), 0);
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 23), 0);
+	assert_string_equal(sel(ui), "audit/outbox");
+	/* Scrolled past products' 9 rows, screen row 2 shows invoices' outbox. */
+	ui->scroll = 9;
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 2), UI_REDRAW);
+	assert_string_equal(sel(ui), "invoices/outbox");
+	ui->scroll = 0;
+	/* A double click selects and opens. */
+	assert_int_equal(mouse(ui, MOUSE_DOUBLE, screen_row_of(ui, "products", ROW_STAGE, 1)),
+	                 UI_REDRAW | UI_VIEW);
+	assert_int_equal(ui->view, VIEW_DETAIL);
+	assert_string_equal(sel(ui), "products/slot");
+	/* The detail view: the wheel scrolls it 3 lines a notch; a click does nothing. */
+	assert_int_equal(mouse(ui, MOUSE_WHEEL_DOWN, 5), UI_REDRAW);
+	mouse(ui, MOUSE_WHEEL_DOWN, 5);
+	assert_int_equal(ui->detail_scroll, 6);
+	mouse(ui, MOUSE_WHEEL_UP, 5);
+	assert_int_equal(ui->detail_scroll, 3);
+	mouse(ui, MOUSE_WHEEL_UP, 5);
+	mouse(ui, MOUSE_WHEEL_UP, 5);
+	assert_int_equal(ui->detail_scroll, 0);
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 12), 0);
+	assert_string_equal(sel(ui), "products/slot");
+	/* The help over it: the wheel scrolls the help. */
+	ui_fx_keys(ui, "?", NULL);
+	mouse(ui, MOUSE_WHEEL_DOWN, 5);
+	assert_int_equal(ui->help_scroll, 3);
+	assert_int_equal(ui->detail_scroll, 0);
+	ui_fx_keys(ui, "qq", NULL);
+	assert_int_equal(ui->view, VIEW_MAIN);
+	/* The pipelines: the wheel moves the selection a stage a notch. */
+	assert_int_equal(mouse(ui, MOUSE_WHEEL_DOWN, 5), UI_REDRAW);
+	assert_string_equal(sel(ui), "invoices/outbox");
+	mouse(ui, MOUSE_WHEEL_UP, 5);
+	assert_string_equal(sel(ui), "products/slot");
+	/* Two clicks on a row within 0.4 s: a double click (the terminal reports presses). */
+	struct ui_mouse m = {MOUSE_CLICK, 12, 5};
+	assert_int_equal(ui_mouse(ui, &m, 1000.0).what, UI_REDRAW);
+	assert_string_equal(sel(ui), "invoices/slot");
+	assert_int_equal(ui_mouse(ui, &m, 1000.4).what, UI_REDRAW | UI_VIEW);
+	assert_int_equal(ui->view, VIEW_DETAIL);
+	ui_fx_keys(ui, "q", NULL);
+	/* Slower, or on another row: two clicks. */
+	ui_mouse(ui, &m, 2000.0);
+	assert_int_equal(ui_mouse(ui, &m, 2000.5).what, UI_REDRAW);
+	m.y = 11;
+	assert_int_equal(ui_mouse(ui, &m, 2000.6).what, UI_REDRAW);
+	assert_int_equal(ui->view, VIEW_MAIN);
+	assert_string_equal(sel(ui), "invoices/outbox");
+	move_selection(ui, -1, false);
+	/* The filter prompt, the dialog, a terminal too small, the wallboard: no mouse. */
+	ui_fx_keys(ui, "/", NULL);
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 12), 0);
+	ui_fx_keys(ui, "<Esc>", NULL);
+	ui->rows = TERM_MIN_ROWS - 1;
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 12), 0);
+	ui->rows = 24;
+	ui->view = VIEW_WALLBOARD;
+	assert_int_equal(mouse(ui, MOUSE_WHEEL_DOWN, 12), 0);
+	assert_int_equal(mouse(ui, MOUSE_CLICK, 12), 0);
+	assert_string_equal(sel(ui), "products/slot");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +497,8 @@ int main(void)
 	    cmocka_unit_test(test_sample_keys_request),
 #endif
 	    cmocka_unit_test(test_thousand_pipelines),
+	    cmocka_unit_test(test_main_row_at),
+	    cmocka_unit_test_setup_teardown(test_mouse, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
