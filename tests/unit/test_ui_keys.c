@@ -326,7 +326,7 @@ static void test_thousand_pipelines(void **state)
 	ui_fx_keys(&ui, "<BTab>", NULL);
 	assert_string_equal(sel(&ui), "p1000/outbox");
 	struct row *rows;
-	size_t selected, n_rows = main_rows(&ui, &rows, &selected);
+	size_t selected, n_rows = main_rows(&ui, 22, &rows, &selected);
 	assert_int_equal(n_rows, 3000); /* top, stage, bottom each */
 	assert_int_equal(selected, 2998);
 	assert_int_equal(rows[selected].kind, ROW_STAGE);
