@@ -82,12 +82,19 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 		format_duration(floor(stale), d, sizeof d);
 		snappendf(pre, sizeof pre, "stale %s  ", d);
 	}
-	/* Whole figures are dropped from the end rather than a word cut. */
-	fit_figures(fig, c->figures - text_width(pre));
+	/* Whole figures are dropped from the end rather than a word cut. An error is prose, one
+	   line: it takes the rest of the row, over the sample's age and the sparkline. */
+	int fw = c->figures;
+	if (!sv->cur.ok)
+		fw += (c->polled ? c->polled + 1 : 0) + (c->spark ? c->spark + 1 : 0);
+	else
+		fit_figures(fig, fw - text_width(pre));
 	int fx = x;
-	x += put_text(y, x, pre, c->figures, sel | (stale >= 0 ? theme_attr(th, ROLE_DIM) : 0), false);
-	put_text(y, x, fig, c->figures - (x - fx), sel | (stale >= 0 ? theme_attr(th, ROLE_DIM) : 0), true);
+	x += put_text(y, x, pre, fw, sel | (stale >= 0 ? theme_attr(th, ROLE_DIM) : 0), false);
+	put_text(y, x, fig, fw - (x - fx), sel | (stale >= 0 ? theme_attr(th, ROLE_DIM) : 0), true);
 	x = fx + c->figures + 1;
+	if (!sv->cur.ok)
+		return;
 	if (c->polled) {
 		char ago[32] = "";
 		if (sv->cur.wall > 0) {
