@@ -7,6 +7,7 @@
 #include "kinds/kind.h"
 #include "ui/action_ui.h"
 #include "ui/chrome.h"
+#include "ui/layout.h"
 #include "ui/select.h"
 #include "ui/text.h"
 #include "units.h"
@@ -34,6 +35,84 @@ int put_text(int y, int x, const char *s, int width, int attr, bool pad)
 	return used;
 }
 
+/* The header's left side, its pieces in order; where they do not all fit, whole pieces go,
+   the least needed first (header_fit): the mode, what a filter hides and stale figures stay,
+   then the environment, the badges, the interval, the first poll, the name. No time of the
+   last complete round: one backend that hangs would hold it back (the stages say their age). */
+enum { HP_NAME, HP_MODE, HP_ENV, HP_RO, HP_FROZEN, HP_EVERY, HP_FIRST, HP_STALE, HP_HIDDEN, HP_N };
+#define ENV_BADGE_MAX 24 /* a long environment label is cut to this, never the rest */
+
+static void draw_header_left(struct ui *ui, const char *mode, int end)
+{
+	const struct theme *th = &ui->theme;
+	static const int prio[HP_N] = {
+	    [HP_NAME] = 6,  [HP_MODE] = 0,  [HP_ENV] = 2,   [HP_RO] = 2,    [HP_FROZEN] = 2,
+	    [HP_EVERY] = 3, [HP_FIRST] = 3, [HP_STALE] = 1, [HP_HIDDEN] = 1};
+	char text[HP_N][96], d[32];
+	int attr[HP_N], gap[HP_N], w[HP_N];
+	memset(text, 0, sizeof text);
+	for (int i = 0; i < HP_N; i++) {
+		attr[i] = 0;
+		gap[i] = 2;
+	}
+	snprintf(text[HP_NAME], sizeof text[HP_NAME], "synctop " PACKAGE_VERSION);
+	attr[HP_NAME] = A_BOLD;
+	gap[HP_NAME] = 1;
+	if (mode) {
+		snprintf(text[HP_MODE], sizeof text[HP_MODE], "%s", mode);
+		attr[HP_MODE] = A_BOLD;
+		gap[HP_MODE] = 1;
+	}
+	if (ui->cfg->environment && *ui->cfg->environment) {
+		snprintf(text[HP_ENV], sizeof text[HP_ENV], " %s ", ui->cfg->environment);
+		attr[HP_ENV] = theme_attr(th, ROLE_ENV);
+		gap[HP_ENV] = 1;
+	}
+	if (ui->read_only) {
+		snprintf(text[HP_RO], sizeof text[HP_RO], " READ-ONLY ");
+		attr[HP_RO] = theme_attr(th, ROLE_BADGE);
+		gap[HP_RO] = 1;
+	}
+	if (ui->frozen) {
+		snprintf(text[HP_FROZEN], sizeof text[HP_FROZEN], " FROZEN ");
+		attr[HP_FROZEN] = theme_attr(th, ROLE_BADGE) | A_BOLD;
+		gap[HP_FROZEN] = 1;
+	}
+	format_duration(ui->interval, d, sizeof d);
+	snprintf(text[HP_EVERY], sizeof text[HP_EVERY], "every %s", d);
+	if (ui->last_complete <= 0)
+		snprintf(text[HP_FIRST], sizeof text[HP_FIRST], "first poll running");
+	size_t stale = ui->have_snap ? count_stale(ui) : 0;
+	if (stale) {
+		snprintf(text[HP_STALE], sizeof text[HP_STALE], "%zu stale", stale);
+		attr[HP_STALE] = theme_attr(th, status_role(ST_WARN)) | A_BOLD;
+	}
+	if (ui->have_snap && ui->filter[0] && ui->view != VIEW_WALLBOARD) {
+		hidden_summary(ui, text[HP_HIDDEN], sizeof text[HP_HIDDEN]);
+		enum status worst = ST_OK;
+		for (size_t i = 0; i < ui->snap.n_pipes; i++)
+			if (!filter_match(&ui->snap.pipes[i], ui->filter))
+				worst = status_worst(worst, ui->snap.pipes[i].status);
+		attr[HP_HIDDEN] = (worst != ST_OK ? theme_attr(th, status_role(worst)) : 0) | A_BOLD;
+	}
+	int total = 0;
+	for (int i = 0; i < HP_N; i++) {
+		w[i] = text[i][0] ? text_width(text[i]) + gap[i] : 0;
+		total += w[i];
+	}
+	/* A long environment label is whole only when everything fits beside it. */
+	if (total > end + 1 && w[HP_ENV] > ENV_BADGE_MAX + gap[HP_ENV])
+		w[HP_ENV] = ENV_BADGE_MAX + gap[HP_ENV];
+	bool keep[HP_N];
+	header_fit(w, prio, HP_N, end + 1, 0, keep); /* the last piece's gap may reach the right end */
+	int x = 0;
+	for (int i = 0; i < HP_N; i++)
+		if (keep[i]) {
+			put_text(0, x, text[i], w[i] - gap[i], attr[i], false);
+			x += w[i];
+		}
+}
+
 void draw_header(struct ui *ui, const char *mode)
 {
 	const struct theme *th = &ui->theme;
@@ -51,35 +130,7 @@ void draw_header(struct ui *ui, const char *mode)
 	         theme_attr(th, status_role(ui->snap.status)) | A_BOLD, false);
 	int end = ui->cols - rw - 1;
 
-	int x = put_text(0, 0, "synctop " PACKAGE_VERSION " ", end, A_BOLD, false);
-	if (mode) {
-		x += put_text(0, x, mode, end - x, A_BOLD, false);
-		x += put_text(0, x, " ", end - x, 0, false);
-	}
-	const char *env = ui->cfg->environment && *ui->cfg->environment ? ui->cfg->environment : NULL;
-	if (env) {
-		char badge[80];
-		snprintf(badge, sizeof badge, " %s ", env);
-		x += put_text(0, x, badge, end - x, theme_attr(th, ROLE_ENV), false);
-		x += put_text(0, x, " ", end - x, 0, false);
-	}
-	if (ui->read_only) {
-		x += put_text(0, x, " READ-ONLY ", end - x, theme_attr(th, ROLE_BADGE), false);
-		x += put_text(0, x, " ", end - x, 0, false);
-	}
-	if (ui->frozen) {
-		x += put_text(0, x, " FROZEN ", end - x, theme_attr(th, ROLE_BADGE) | A_BOLD, false);
-		x += put_text(0, x, " ", end - x, 0, false);
-	}
-	char buf[128], d[32];
-	format_duration(ui->interval, d, sizeof d);
-	if (ui->last_complete > 0) {
-		clock_text(ui->last_complete, when, sizeof when);
-		snprintf(buf, sizeof buf, "every %s  last poll %s", d, when);
-	} else {
-		snprintf(buf, sizeof buf, "every %s  first poll running", d);
-	}
-	put_text(0, x, buf, end - x, 0, false);
+	draw_header_left(ui, mode, end);
 }
 
 void draw_footer(struct ui *ui, unsigned view)

@@ -1,5 +1,6 @@
 /* draw_main.c: the pipeline panes of the main view. */
 #include <curses.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,15 +72,40 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 	stage_figures(sv, fig, sizeof fig);
 	if (!ui->read_only)
 		ui_action_keys(sv, false, keys, sizeof keys);
-	if (keys[0]) { /* the keys of the actions that apply to the stage now, first: clipping spares them */
-		char both[600];
-		snprintf(both, sizeof both, "[%s] %s", keys, fig);
-		strlcpy_safe(fig, both, sizeof fig);
+	/* Older than two intervals (a backend that hangs): the figures dim, their age first. */
+	double stale = stage_stale_age(sv, ui->clock, ui->interval);
+	char pre[96] = "";
+	if (keys[0]) /* the keys of the actions that apply to the stage now, first: clipping spares them */
+		snprintf(pre, sizeof pre, "[%s] ", keys);
+	if (stale >= 0) {
+		char d[32];
+		format_duration(floor(stale), d, sizeof d);
+		snappendf(pre, sizeof pre, "stale %s  ", d);
 	}
-	x += put_text(y, x, fig, c->figures, sel, true) + 1;
+	/* Whole figures are dropped from the end rather than a word cut. An error is prose, one
+	   line: it takes the rest of the row, over the sample's age and the sparkline. */
+	int fw = c->figures;
+	if (!sv->cur.ok)
+		fw += (c->polled ? c->polled + 1 : 0) + (c->spark ? c->spark + 1 : 0);
+	else
+		fit_figures(fig, fw - text_width(pre));
+	int fx = x;
+	x += put_text(y, x, pre, fw, sel | (stale >= 0 ? theme_attr(th, ROLE_DIM) : 0), false);
+	put_text(y, x, fig, fw - (x - fx), sel | (stale >= 0 ? theme_attr(th, ROLE_DIM) : 0), true);
+	x = fx + c->figures + 1;
+	if (!sv->cur.ok)
+		return;
+	if (c->polled) {
+		char ago[32] = "";
+		if (sv->cur.wall > 0) {
+			format_age(sv->cur.wall, ui->clock, ago, sizeof ago);
+			snappendf(ago, sizeof ago, " ago");
+		}
+		x += put_text(y, x, ago, c->polled, sel | theme_attr(th, ROLE_DIM), true) + 1;
+	}
 	if (c->spark) {
-		char spark[SPARK_W * 4 + 1];
-		spark_render(sv->series, sv->n_series, SPARK_W, th->g.spark, spark, sizeof spark);
+		char spark[SPARK_MAX_W * 4 + 1];
+		spark_render(sv->series, sv->n_series, c->spark, th->g.spark, spark, sizeof spark);
 		put_text(y, x, spark, c->spark, sel | theme_attr(th, status_role(sv->status)), true);
 	}
 }
@@ -126,7 +152,7 @@ void draw_main(struct ui *ui)
 	}
 	struct row *rows;
 	size_t selected;
-	size_t n = main_rows(ui, &rows, &selected);
+	size_t n = main_rows(ui, height, &rows, &selected);
 	if (n == 0) {
 		free(rows);
 		put_text(top + 1, 2, "no pipeline matches the filter (Esc clears it)", ui->cols - 4, 0,

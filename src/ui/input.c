@@ -28,7 +28,8 @@ void ui_notice(struct ui *ui, double now, const char *fmt, ...)
 	ui->message_until = now + 3.0;
 }
 
-static void change_interval(struct ui *ui, int dir, double now)
+/* True when the interval changed (not at either end of the steps). */
+static bool change_interval(struct ui *ui, int dir, double now)
 {
 	double next = ui->interval;
 	if (dir > 0) {
@@ -44,10 +45,12 @@ static void change_interval(struct ui *ui, int dir, double now)
 				break;
 			}
 	}
+	bool changed = next != ui->interval;
 	ui->interval = next;
 	char d[32];
 	format_duration(next, d, sizeof d);
 	ui_notice(ui, now, "polling every %s", d);
+	return changed;
 }
 
 /* The filter prompt owns the keyboard while it is open. */
@@ -352,7 +355,8 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 		break;
 	case ACT_INTERVAL_UP:
 	case ACT_INTERVAL_DOWN:
-		change_interval(ui, a == ACT_INTERVAL_UP ? 1 : -1, now);
+		if (change_interval(ui, a == ACT_INTERVAL_UP ? 1 : -1, now))
+			c.what |= UI_INTERVAL;
 		break;
 	case ACT_SAMPLE_KEYS:
 		return sample_keys(ui, now);
@@ -401,8 +405,9 @@ struct ui_change ui_mouse(struct ui *ui, const struct ui_mouse *m, double now)
 		return c;
 	struct row *rows;
 	size_t selected;
-	size_t n = main_rows(ui, &rows, &selected);
-	long i = main_row_at(m->y, ui->scroll, n, main_height(ui));
+	int height = main_height(ui);
+	size_t n = main_rows(ui, height, &rows, &selected);
+	long i = main_row_at(m->y, ui->scroll, n, height);
 	if (i >= 0) {
 		const struct pipeline_view *pv = &ui->snap.pipes[rows[i].pipe];
 		if (rows[i].kind == ROW_STAGE)

@@ -7,11 +7,12 @@
 
 /* What a key changed, for the loop to act on (bits of ui_change.what). */
 enum ui_changed {
-	UI_REDRAW = 1 << 0,  /* the screen shows something else: draw it again */
-	UI_VIEW = 1 << 1,    /* the view (main, detail) changed, or the help opened or closed */
-	UI_QUIT = 1 << 2,    /* the user quits */
-	UI_RESNAP = 1 << 3,  /* take a fresh snapshot now: the display was unfrozen */
-	UI_REQUEST = 1 << 4, /* a request for the poller, in ui_change.request */
+	UI_REDRAW = 1 << 0,   /* the screen shows something else: draw it again */
+	UI_VIEW = 1 << 1,     /* the view (main, detail) changed, or the help opened or closed */
+	UI_QUIT = 1 << 2,     /* the user quits */
+	UI_RESNAP = 1 << 3,   /* take a fresh snapshot now: the display was unfrozen */
+	UI_REQUEST = 1 << 4,  /* a request for the poller, in ui_change.request */
+	UI_INTERVAL = 1 << 5, /* the interval changed: poll now, and the next tick from now */
 };
 
 enum ui_request_kind {

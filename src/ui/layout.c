@@ -1,11 +1,13 @@
 /* layout.c: where things go on the screen, pure (no curses): column widths, rows, scrolling, tiles. */
 #include "ui/layout.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kinds/kind.h"
 #include "report.h"
+#include "ui/action_ui.h"
 #include "ui/select.h"
 #include "ui/text.h"
 #include "util.h"
@@ -25,7 +27,7 @@ int kind_column_width(void)
 
 struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
 {
-	struct columns c = {0, 0, 0, 0};
+	struct columns c = {0, 0, 0, 0, 0};
 	int left = inner - (kind_column_width() + 1 + STATE_W + 1);
 	int want = fig_want < FIGURES_MIN        ? FIGURES_MIN
 	           : fig_want > FIGURES_WANT_MAX ? FIGURES_WANT_MAX
@@ -42,6 +44,16 @@ struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
 		c.conn = conn_w;
 		left -= conn_w + 1;
 	}
+	/* A wide terminal: the age of each stage's latest sample, and more of the history. */
+	if (c.spark && left - (POLLED_W + 1) >= want) {
+		c.polled = POLLED_W;
+		left -= POLLED_W + 1;
+	}
+	if (c.spark && left > want) {
+		int grow = left - want < SPARK_MAX_W - SPARK_W ? left - want : SPARK_MAX_W - SPARK_W;
+		c.spark += grow;
+		left -= grow;
+	}
 	c.figures = left > 0 ? left : 0;
 	return c;
 }
@@ -49,11 +61,18 @@ struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
 int widest_figures(const struct ui *ui)
 {
 	int w = 0;
-	char fig[512];
+	char fig[512], keys[64];
 	for (size_t i = 0; i < ui->snap.n_pipes; i++)
 		for (size_t j = 0; j < ui->snap.pipes[i].n_stages; j++) {
-			stage_figures(&ui->snap.pipes[i].stages[j], fig, sizeof fig);
-			int l = text_width(fig);
+			const struct stage_view *sv = &ui->snap.pipes[i].stages[j];
+			/* An error is prose, cut where it must: it does not push columns away. */
+			if (!sv->cur.ok)
+				continue;
+			stage_figures(sv, fig, sizeof fig);
+			keys[0] = '\0';
+			if (!ui->read_only)
+				ui_action_keys(sv, false, keys, sizeof keys);
+			int l = text_width(fig) + (keys[0] ? text_width(keys) + 3 : 0); /* "[R] " */
 			if (l > w)
 				w = l;
 		}
@@ -82,19 +101,44 @@ int widest_target(const struct ui *ui)
 	return w > 24 ? 24 : w;
 }
 
-/* Rows of one pipeline's pane: its borders, its stages, its first diagnoses (each with its
-   next line) and a "more" line. */
-static size_t pane_rows(const struct pipeline_view *pv)
+/* Rows of one pipeline's pane: its borders, its stages, its first cap diagnoses (each with
+   its next line) and a "more" line. */
+static size_t pane_rows(size_t n_stages, size_t n_diags, size_t cap)
 {
-	size_t d = pv->n_diags < DIAGS_SHOWN ? pv->n_diags : DIAGS_SHOWN;
-	return 2 + pv->n_stages + 2 * d + (pv->n_diags > DIAGS_SHOWN ? 1 : 0);
+	size_t d = n_diags < cap ? n_diags : cap;
+	return 2 + n_stages + 2 * d + (n_diags > cap ? 1 : 0);
 }
 
-size_t main_rows(const struct ui *ui, struct row **rows_out, size_t *selected)
+size_t diag_cap(const size_t *n_stages, const size_t *n_diags, size_t n, int height)
+{
+	size_t most = 0;
+	for (size_t i = 0; i < n; i++)
+		if (n_diags[i] > most)
+			most = n_diags[i];
+	/* The largest cap whose panes fit; all of them (most) first. */
+	for (size_t cap = most; cap > DIAGS_SHOWN; cap--) {
+		size_t total = 0;
+		for (size_t i = 0; i < n; i++)
+			total += pane_rows(n_stages[i], n_diags[i], cap);
+		if (height >= 0 && total <= (size_t)height)
+			return cap == most ? SIZE_MAX : cap;
+	}
+	return most <= DIAGS_SHOWN ? SIZE_MAX : DIAGS_SHOWN;
+}
+
+size_t main_rows(const struct ui *ui, int height, struct row **rows_out, size_t *selected)
 {
 	size_t *order, n = ui_visible(ui, &order), max = 0, k = 0;
+	size_t *ns = xmalloc((n > 0 ? n : 1) * sizeof *ns), *nd = xmalloc((n > 0 ? n : 1) * sizeof *nd);
+	for (size_t i = 0; i < n; i++) {
+		ns[i] = ui->snap.pipes[order[i]].n_stages;
+		nd[i] = ui->snap.pipes[order[i]].n_diags;
+	}
+	size_t cap = diag_cap(ns, nd, n, height);
+	free(ns);
+	free(nd);
 	for (size_t i = 0; i < n; i++)
-		max += pane_rows(&ui->snap.pipes[order[i]]);
+		max += pane_rows(ui->snap.pipes[order[i]].n_stages, ui->snap.pipes[order[i]].n_diags, cap);
 	struct row *rows = xmalloc((max > 0 ? max : 1) * sizeof *rows);
 	*selected = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -105,17 +149,94 @@ size_t main_rows(const struct ui *ui, struct row **rows_out, size_t *selected)
 				*selected = k;
 			rows[k++] = (struct row){ROW_STAGE, order[i], j};
 		}
-		for (size_t j = 0; j < pv->n_diags && j < DIAGS_SHOWN; j++) {
+		/* health.c sorts them worst first */
+		for (size_t j = 0; j < pv->n_diags && j < cap; j++) {
 			rows[k++] = (struct row){ROW_DIAG, order[i], j};
 			rows[k++] = (struct row){ROW_NEXT, order[i], j};
 		}
-		if (pv->n_diags > DIAGS_SHOWN)
-			rows[k++] = (struct row){ROW_MORE, order[i], pv->n_diags - DIAGS_SHOWN};
+		if (pv->n_diags > cap)
+			rows[k++] = (struct row){ROW_MORE, order[i], pv->n_diags - cap};
 		rows[k++] = (struct row){ROW_BOTTOM, order[i], 0};
 	}
 	free(order);
 	*rows_out = rows;
 	return k;
+}
+
+double stage_stale_age(const struct stage_view *sv, double clock, double interval)
+{
+	if (sv->cur.wall <= 0 || !(clock > 0))
+		return -1;
+	double age = clock - sv->cur.wall;
+	return age > 2 * interval ? age : -1;
+}
+
+size_t count_stale(const struct ui *ui)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ui->snap.n_pipes; i++)
+		for (size_t j = 0; j < ui->snap.pipes[i].n_stages; j++)
+			if (stage_stale_age(&ui->snap.pipes[i].stages[j], ui->clock, ui->interval) >= 0)
+				n++;
+	return n;
+}
+
+int fit_figures(char *fig, int width)
+{
+	int w = text_width(fig);
+	while (w > width) {
+		char *cut = strrchr(fig, ',');
+		if (!cut)
+			break;
+		*cut = '\0';
+		w = text_width(fig);
+	}
+	return width - w;
+}
+
+void hidden_summary(const struct ui *ui, char *buf, size_t n)
+{
+	if (n)
+		buf[0] = '\0';
+	size_t *order, shown = ui_visible(ui, &order);
+	free(order);
+	if (shown >= ui->snap.n_pipes)
+		return;
+	size_t by[ST_CRIT + 1] = {0};
+	for (size_t i = 0; i < ui->snap.n_pipes; i++)
+		if (!filter_match(&ui->snap.pipes[i], ui->filter))
+			by[ui->snap.pipes[i].status]++;
+	snprintf(buf, n, "%zu hidden", ui->snap.n_pipes - shown);
+	/* The worst first; ok ones are only counted. */
+	static const enum status worst[] = {ST_CRIT, ST_WARN, ST_UNKNOWN};
+	for (size_t i = 0; i < ARRAY_LEN(worst); i++)
+		if (by[worst[i]])
+			snappendf(buf, n, ", %zu %s", by[worst[i]], status_name(worst[i]));
+}
+
+void header_fit(const int *w, const int *prio, size_t n, int avail, int sep, bool *keep)
+{
+	int used = 0;
+	bool any = false;
+	for (size_t i = 0; i < n; i++)
+		keep[i] = false;
+	for (int p = 0;; p++) {
+		bool more = false;
+		for (size_t i = 0; i < n; i++) {
+			if (prio[i] > p)
+				more = true;
+			if (prio[i] != p || w[i] <= 0)
+				continue;
+			int need = w[i] + (any ? sep : 0);
+			if (used + need <= avail) {
+				keep[i] = true;
+				used += need;
+				any = true;
+			}
+		}
+		if (!more)
+			break;
+	}
 }
 
 int main_scroll(int scroll, size_t selected, size_t n_rows, int height)

@@ -2,6 +2,7 @@
 #ifndef SYNCTOP_UI_LAYOUT_H
 #define SYNCTOP_UI_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ui/view.h"
@@ -10,9 +11,11 @@
 #define AGE_W            6                      /* "10m00s": how long a status has held */
 #define STATE_W          (STATUS_W + 1 + AGE_W) /* "UNKNOWN 10m00s": a stage's status column */
 #define SPARK_W          16
+#define SPARK_MAX_W      48 /* a wide terminal's sparkline: more of the history */
+#define POLLED_W         9  /* "1h02m ago": the age of the stage's latest sample */
 #define FIGURES_MIN      30
-#define FIGURES_WANT_MAX 64
-#define DIAGS_SHOWN      2  /* diagnoses under a pane; Enter on a stage shows them all */
+#define FIGURES_WANT_MAX 96
+#define DIAGS_SHOWN      1  /* diagnoses under each pane at least (when they do not all fit) */
 #define TILE_MIN_W       30 /* the wallboard's tiles: the smallest; they grow to fill the screen */
 #define TILE_MIN_H       5  /* borders, the status, two lines of headline */
 
@@ -21,13 +24,14 @@ int kind_column_width(void);
 
 /* Column widths of a stage line; 0 = dropped. Figures take what is left. */
 struct columns {
-	int conn, target, spark, figures;
+	int conn, target, spark, figures, polled;
 };
 
 /* The columns of a stage line inner columns wide (inside the pane's borders), given the
    widest connection name, target and figures text. */
 struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want);
-/* The widest figures text of the stages in the snapshot. */
+/* The widest figures text of the stages in the snapshot read (an error is not), with the
+   keys of their actions. */
 int widest_figures(const struct ui *ui);
 /* The widest connection name (4 to 16) and stage target (6 to 24) of the config. */
 int widest_conn(const struct ui *ui);
@@ -43,8 +47,27 @@ struct row {
 };
 
 /* The rows of the main view, every visible pipeline's pane in order: *rows receives a new
-   array (free it), *selected the row of the selected stage (0 if none). Returns how many. */
-size_t main_rows(const struct ui *ui, struct row **rows, size_t *selected);
+   array (free it), *selected the row of the selected stage (0 if none). Returns how many.
+   Each pane shows as many of its diagnoses (worst first) as diag_cap allows in height rows. */
+size_t main_rows(const struct ui *ui, int height, struct row **rows, size_t *selected);
+/* How many diagnoses each pane shows (SIZE_MAX: all) so that n panes, of n_stages[i] stages
+   and n_diags[i] diagnoses, fit in height rows: every one when they fit, else the most per
+   pane that fits (a "+N more" line under the rest), never fewer than DIAGS_SHOWN. */
+size_t diag_cap(const size_t *n_stages, const size_t *n_diags, size_t n, int height);
+
+/* Item 1 of issue 17: the age of a stage's latest sample when it is older than two intervals
+   (its figures are stale), else -1; never polled is not stale (the first poll runs). */
+double stage_stale_age(const struct stage_view *sv, double clock, double interval);
+/* How many stages of the snapshot are stale at clock. */
+size_t count_stale(const struct ui *ui);
+/* Cuts figures text ("137 pending, oldest 10m00s, 5 failed") to width columns by dropping
+   whole figures from the end, never the first one; returns the width left. */
+int fit_figures(char *fig, int width);
+/* Item 4: the pipelines the filter hides, by status: "2 hidden, 1 crit" ("" when none). */
+void hidden_summary(const struct ui *ui, char *buf, size_t n);
+/* Which of n header pieces (widths w, priorities prio: lower first) are kept in avail
+   columns, with sep columns between kept ones: each in priority order if it fits whole. */
+void header_fit(const int *w, const int *prio, size_t n, int avail, int sep, bool *keep);
 /* The first row shown, from the current one, so that the selected row shows (with its
    pane's title when there is room) and no screen is left half empty. */
 int main_scroll(int scroll, size_t selected, size_t n_rows, int height);

@@ -161,6 +161,14 @@ static struct ui_change mouse_key(struct ui *ui)
 	return c;
 }
 
+/* Item 1 of issue 17: a new interval applies now, not after the old one runs out: a round
+   is asked for at once and the next tick counts from now. */
+static void interval_changed(struct ui *ui, double *next_tick)
+{
+	poller_request_round(ui->poller);
+	*next_tick = now_mono() + ui->interval;
+}
+
 /* Library chatter must never write on the screen: stderr goes to the log file (or nowhere)
    while curses owns the terminal. Returns the saved stderr, restored by the caller. */
 static int divert_stderr(const struct config *cfg)
@@ -361,6 +369,8 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 				take_snapshot(&ui);
 			if (c.what & UI_REQUEST)
 				submit(&ui, &c.request);
+			if (c.what & UI_INTERVAL)
+				interval_changed(&ui, &next_tick);
 			if (c.what & UI_REDRAW)
 				dirty = true;
 		}
@@ -399,6 +409,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		if (now >= next_tick) {
 			poller_request_round(ui.poller);
 			next_tick = now + ui.interval;
+			dirty = true; /* ages move on: a stage whose backend hangs turns stale */
 		}
 		if (ui.view == VIEW_WALLBOARD) {
 			time_t sec = (time_t)now_wall();

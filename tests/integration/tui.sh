@@ -79,6 +79,20 @@ tui_start langc LANG=C -- -c "$conf"
 tui_start wall -- --wallboard --interval 60s -c "$conf"
 tui_start ro -- --read-only -c "$conf"
 tui_start main -- -c "$conf"
+# Issue 17, item 1: polled every 30 s, then - to 1 s (checked below).
+psql_synctop -c "CREATE TABLE interval_outbox (LIKE outbox INCLUDING ALL)" ||
+	bail_out "cannot create interval_outbox"
+conf_iv=$TEST_TMP/interval.conf
+: >"$conf_iv" && chmod 600 "$conf_iv"
+cat >"$conf_iv" <<CONF
+[postgres shop]
+conninfo = $(conninfo)
+
+[pipeline slowpoke]
+outbox = shop
+outbox.table = public.interval_outbox
+CONF
+tui_start slow -- --interval 30s -c "$conf_iv"
 
 # ----------------------------------------------------------------------
 # The main view agrees with the JSON snapshot.
@@ -201,6 +215,16 @@ ok "interval: + polls less often (2s -> 5s)" wait_for "polling every 5s"
 like "$(head -n 1 <<<"$SCREEN")" ' every 5s ' "interval: the header says every 5s"
 send -- -
 ok "interval: - polls more often again" wait_for "polling every 2s"
+
+# A new interval applies at once: the poller is woken, not left to wait out the old 30 s.
+tui_use slow
+ok "interval wake: the first round shows slowpoke empty" wait_polled "0 pending"
+psql_synctop -c "INSERT INTO interval_outbox (aggregate_type, aggregate_id, event_type, payload)
+                 SELECT 'x', 'X-' || g, 'x.made', '{}' FROM generate_series(1, 7) AS g" ||
+	bail_out "cannot insert into interval_outbox"
+send -- - - - -
+ok "interval wake: - four times goes from 30s to 1s" wait_for "polling every 1s"
+TUI_WAIT=2 ok "interval wake: the rows inserted show within 2 s, not after 30 s" wait_for "7 pending"
 
 tui_use ro
 ok "read-only: the header shows READ-ONLY" wait_like "^synctop .* READ-ONLY .*$want_overall\$"

@@ -20,7 +20,8 @@
 #                                  timeout the screen is printed as a diagnostic
 #   wait_like ERE / wait_gone TEXT like wait_for: until a line matches ERE / until TEXT is gone
 #   wait_polled TEXT               like wait_for, and the header says a round of polls completed
-#                                  (`last poll`): every stage has been read at least once
+#                                  (`every N` without `first poll running`): every stage has
+#                                  been read at least once
 #   wait_until PRED [ARGS...]      until `PRED ARGS...` succeeds (PRED reads the capture in $SCREEN)
 #   synctop_pid                    the pid of synctop in the current pane (empty once it exited)
 #   pane_lines PIPELINE [TEXT]     the lines of that pipeline's pane in TEXT (default $SCREEN),
@@ -133,7 +134,10 @@ wait_until() {
 _tui_has() { [[ $SCREEN == *"$1"* ]]; }
 _tui_lacks() { [[ $SCREEN != *"$1"* ]]; }
 _tui_like() { grep -Eq -- "$1" <<<"$SCREEN"; }
-_tui_polled() { [[ ${SCREEN%%$'\n'*} == *" last poll "* && $SCREEN == *"$1"* ]]; }
+_tui_polled() {
+	local head=${SCREEN%%$'\n'*}
+	[[ $head == *" every "* && $head != *"first poll running"* && $SCREEN == *"$1"* ]]
+}
 
 wait_for() { wait_until _tui_has "$1"; }
 wait_gone() { wait_until _tui_lacks "$1"; }

@@ -382,6 +382,46 @@ static void test_dialog(void **state)
 	flow_clear(&fl);
 }
 
+/* Issue 17, item 1: products' slot has not answered for 62 s (its backend hangs), the rest
+   polled now at 2 s: its figures dimmed behind "stale 1m02s", the header counts it. */
+static void fill_stale(struct snapshot *snap)
+{
+	ui_fx_fill(snap);
+	snap->pipes[1].stages[1].cur.wall = UI_FX_WALL - 62;
+}
+
+static void test_stale(void **state)
+{
+	shoot("stale", *state, fill_stale, VIEW_MAIN, "", NULL);
+}
+
+/* Item 4: a filter that hides the CRIT pipeline says so in the header, by status. */
+static void test_filter_hides_crit(void **state)
+{
+	static const struct size one = {80, 24};
+	shoot("filter-hidden", *state, ui_fx_fill, VIEW_MAIN, "/orders<Enter>", &one);
+}
+
+/* Item 3: a long environment label (and the fake actions' keys) at 80 columns: the label is
+   cut, the interval and the status stay; at 120 there is room for it whole. Item 2: on 15
+   rows the diagnoses do not all fit: the worst of each pane, the rest counted. */
+static void test_main_room(void **state)
+{
+	(void)state;
+	char ini[2048];
+	const char *rest = strstr(UI_FX_INI, "[postgres shop]");
+	snprintf(ini, sizeof ini,
+	         "[synctop]\nenvironment = production-eu-west-1 primary cluster (do not touch)\n%s", rest);
+	struct config *cfg = fixture_config(ini);
+	ui_fx_actions(cfg);
+	static const struct size one = {80, 24}, wide = {120, 40};
+	shoot("long-env", cfg, ui_fx_fill, VIEW_MAIN, "", &one);
+	shoot("long-env", cfg, ui_fx_fill, VIEW_MAIN, "", &wide); /* room: the label whole */
+	static const struct size small = {80, 15};
+	shoot("few-rows", cfg, ui_fx_fill, VIEW_MAIN, "", &small);
+	config_free(cfg);
+}
+
 /* 1,000 pipelines: Shift-Tab selects the last one, and its pane is drawn at the bottom; the
    wallboard counts those without a tile. */
 static void test_thousand(void **state)
@@ -488,6 +528,9 @@ int main(void)
 		cmocka_unit_test(test_wallboard_pages),
 		cmocka_unit_test_setup_teardown(test_actions_offered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dialog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_hides_crit, setup, teardown),
+		cmocka_unit_test(test_main_room),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

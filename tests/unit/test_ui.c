@@ -279,29 +279,39 @@ static void test_columns_layout(void **state)
 	c = columns_layout(76, 7, 21, 50);
 	assert_int_equal(c.spark + c.target + c.conn, 0);
 	assert_int_equal(c.figures, 51);
-	/* 200 columns: everything, the figures take the rest. */
+	/* 200 columns: everything, the age of the latest sample, and the sparkline grows
+	   (up to SPARK_MAX_W) with what the figures do not want. */
 	c = columns_layout(196, 7, 21, 50);
-	assert_int_equal(c.spark, SPARK_W);
+	assert_int_equal(c.spark, SPARK_MAX_W);
 	assert_int_equal(c.target, 21);
 	assert_int_equal(c.conn, 7);
-	assert_int_equal(c.figures, 196 - 25 - 17 - 22 - 8);
-	/* A long target gives way to a short connection name. */
+	assert_int_equal(c.polled, POLLED_W);
+	assert_int_equal(c.figures, 196 - 25 - 49 - 22 - 8 - 10);
+	/* A long target gives way to a short connection name; the spark takes the 2 left. */
 	c = columns_layout(116, 7, 24, 64);
-	assert_int_equal(c.spark, SPARK_W);
+	assert_int_equal(c.spark, SPARK_W + 2);
 	assert_int_equal(c.target, 0);
 	assert_int_equal(c.conn, 7);
-	assert_int_equal(c.figures, 66);
+	assert_int_equal(c.polled, 0);
+	assert_int_equal(c.figures, 64);
+	/* 120 columns, the figures of the fixture's products outbox with its key (68): they
+	   keep their width, the connection goes, the sparkline stays and takes the rest. */
+	c = columns_layout(116, 7, 21, 68);
+	assert_int_equal(c.spark, SPARK_W + 6);
+	assert_int_equal(c.target + c.conn + c.polled, 0);
+	assert_int_equal(c.figures, 68);
 	/* The figures want at least FIGURES_MIN and at most FIGURES_WANT_MAX. */
 	c = columns_layout(82, 4, 6, 10);
-	assert_int_equal(c.spark, SPARK_W);
+	assert_int_equal(c.spark, SPARK_W + 3);
 	assert_int_equal(c.target, 6);
 	assert_int_equal(c.conn, 0);
-	assert_int_equal(c.figures, 57 - 17 - 7);
+	assert_int_equal(c.figures, FIGURES_MIN);
 	c = columns_layout(160, 4, 6, 100);
 	assert_int_equal(c.spark, SPARK_W);
 	assert_int_equal(c.target, 6);
 	assert_int_equal(c.conn, 4);
-	assert_int_equal(c.figures, 135 - 17 - 7 - 5);
+	assert_int_equal(c.polled, POLLED_W);
+	assert_int_equal(c.figures, FIGURES_WANT_MAX);
 	/* Too narrow for anything: the figures take what is left, never less than 0. */
 	c = columns_layout(10, 4, 6, 10);
 	assert_int_equal(c.figures, 0);
