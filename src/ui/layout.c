@@ -36,9 +36,10 @@ struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
 		c.spark = SPARK_W;
 		left -= SPARK_W + 1;
 	}
-	if (left - (target_w + 1) >= want) {
-		c.target = target_w;
-		left -= target_w + 1;
+	int target_base = target_w > TARGET_W ? TARGET_W : target_w;
+	if (left - (target_base + 1) >= want) {
+		c.target = target_base;
+		left -= target_base + 1;
 	}
 	if (left - (conn_w + 1) >= want) {
 		c.conn = conn_w;
@@ -48,6 +49,12 @@ struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
 	if (c.spark && left - (POLLED_W + 1) >= want) {
 		c.polled = POLLED_W;
 		left -= POLLED_W + 1;
+	}
+	/* Then the whole target (a consumer group and its topic), never cut where there is room. */
+	if (c.target && target_w > c.target && left > want) {
+		int grow = left - want < target_w - c.target ? left - want : target_w - c.target;
+		c.target += grow;
+		left -= grow;
 	}
 	if (c.spark && left > want) {
 		int grow = left - want < SPARK_MAX_W - SPARK_W ? left - want : SPARK_MAX_W - SPARK_W;
@@ -98,7 +105,7 @@ int widest_target(const struct ui *ui)
 			if (l > w)
 				w = l;
 		}
-	return w > 24 ? 24 : w;
+	return w > TARGET_MAX_W ? TARGET_MAX_W : w;
 }
 
 /* Rows of one pipeline's pane: its borders, its stages, its first cap diagnoses (each with

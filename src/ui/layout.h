@@ -13,6 +13,8 @@
 #define SPARK_W          16
 #define SPARK_MAX_W      48 /* a wide terminal's sparkline: more of the history */
 #define POLLED_W         9  /* "1h02m ago": the age of the stage's latest sample */
+#define TARGET_W         24 /* a target's column, unless the terminal has room for all of it */
+#define TARGET_MAX_W     64
 #define FIGURES_MIN      30
 #define FIGURES_WANT_MAX 96
 #define DIAGS_SHOWN      1  /* diagnoses under each pane at least (when they do not all fit) */
@@ -28,12 +30,13 @@ struct columns {
 };
 
 /* The columns of a stage line inner columns wide (inside the pane's borders), given the
-   widest connection name, target and figures text. */
+   widest connection name, target and figures text. The target takes TARGET_W at most, and
+   its whole width on a terminal wide enough. */
 struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want);
 /* The widest figures text of the stages in the snapshot read (an error is not), with the
    keys of their actions. */
 int widest_figures(const struct ui *ui);
-/* The widest connection name (4 to 16) and stage target (6 to 24) of the config. */
+/* The widest connection name (4 to 16) and stage target (6 to TARGET_MAX_W) of the config. */
 int widest_conn(const struct ui *ui);
 int widest_target(const struct ui *ui);
 

@@ -312,6 +312,16 @@ static void test_columns_layout(void **state)
 	assert_int_equal(c.conn, 4);
 	assert_int_equal(c.polled, POLLED_W);
 	assert_int_equal(c.figures, FIGURES_WANT_MAX);
+	/* A target of 40 (a consumer group and its topic): 24 columns of it at 120, all of it at
+	   200, before the sparkline grows. */
+	c = columns_layout(116, 4, 40, 49);
+	assert_int_equal(c.target, TARGET_W);
+	assert_int_equal(c.spark, SPARK_W);
+	c = columns_layout(196, 4, 40, 70);
+	assert_int_equal(c.target, 40);
+	assert_int_equal(c.polled, POLLED_W);
+	assert_int_equal(c.spark, SPARK_W + (196 - 25 - 17 - 41 - 5 - 10 - 70));
+	assert_int_equal(c.figures, 70);
 	/* Too narrow for anything: the figures take what is left, never less than 0. */
 	c = columns_layout(10, 4, 6, 10);
 	assert_int_equal(c.figures, 0);
