@@ -96,10 +96,10 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 	if (!sv->cur.ok)
 		return;
 	if (c->polled) {
-		char ago[32] = "";
-		if (sv->cur.wall > 0) {
-			format_age(sv->cur.wall, ui->clock, ago, sizeof ago);
-			snappendf(ago, sizeof ago, " ago");
+		char when[24] = "", ago[32] = "";
+		if (sv->cur.wall > 0) { /* right-aligned: apart from the figures' last word */
+			format_age(sv->cur.wall, ui->clock, when, sizeof when);
+			snprintf(ago, sizeof ago, "%*s ago", c->polled - 4, when);
 		}
 		x += put_text(y, x, ago, c->polled, sel | theme_attr(th, ROLE_DIM), true) + 1;
 	}
