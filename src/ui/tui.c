@@ -253,26 +253,26 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	stop_signal = 0;
 	signals_install(old_sigs);
 	SCREEN *scr = newterm(NULL, stdout, keys_in);
-	if (!scr) {
+	if (!scr || !terminal_usable()) {
+		if (scr) {
+			endwin();
+			delscreen(scr);
+		}
 		signals_restore(old_sigs);
 		if (keys_in != stdin)
 			fclose(keys_in);
-		fprintf(stderr,
-		        "synctop: cannot use the terminal (TERM=%s is unknown or unusable here); "
-		        "use --once for a snapshot\n",
-		        term && *term ? term : "(unset)");
-		return 3;
-	}
-	if (!terminal_usable()) {
-		endwin();
-		delscreen(scr);
-		signals_restore(old_sigs);
-		if (keys_in != stdin)
-			fclose(keys_in);
-		fprintf(stderr,
-		        "synctop: the terminal (TERM=%s) cannot move the cursor, so the screen cannot be "
-		        "drawn; use --once for a snapshot\n",
-		        term && *term ? term : "(unset)");
+		const char *t = term && *term ? term : "(unset)";
+		if (!scr)
+			fprintf(stderr,
+			        "synctop: cannot use the terminal (TERM=%s is unknown or unusable here); "
+			        "use --once for a snapshot\n",
+			        t);
+		else
+			fprintf(
+			    stderr,
+			    "synctop: the terminal (TERM=%s) cannot move the cursor, so the screen cannot "
+			    "be drawn; use --once for a snapshot\n",
+			    t);
 		return 3;
 	}
 	int saved_err = divert_stderr(cfg);
