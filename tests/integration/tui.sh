@@ -178,9 +178,14 @@ mapfile -t labels < <("$SYNCTOP" --list-keys | sed -n 's/^\.B //p' | sed 's/\\-/
 ok "help: --list-keys lists keys (${#labels[@]})" test "${#labels[@]}" -ge 15
 send '?'
 ok "help: ? opens it" wait_for "keys (q or Esc closes this help)"
-help_text=$SCREEN
+# A page of the help drawn whole, down to its footer (capture-pane leaves out trailing blank
+# lines: a page drawn half-way on a loaded machine has fewer), and (after PgDn) a new one.
 # shellcheck disable=SC2317 # called through wait_until
-_tui_changed() { [[ $SCREEN != "$before_page" ]]; }
+_help_whole() { (($(count_lines "$SCREEN") == TUI_ROWS)); }
+# shellcheck disable=SC2317 # called through wait_until
+_tui_changed() { [[ $SCREEN != "$before_page" ]] && _help_whole; }
+wait_until _help_whole
+help_text=$SCREEN
 for ((page = 0; page < 3; page++)); do
 	missing=()
 	for label in "${labels[@]}"; do
