@@ -366,17 +366,7 @@ kill -CONT "${stopped[@]}"
 # Resize: the screen stays whole at 60x15 and 200x50; below 60x15 it says so.
 # ----------------------------------------------------------------------
 # shellcheck disable=SC2317 # called through ok or wait_until
-# whole_at COLS ROWS: no line of $SCREEN wider than COLS, a top border as wide as COLS, and
-# ROWS lines down to the footer (capture-pane leaves out trailing blank lines: a frame drawn
-# half-way, under a sanitizer's slowness, has fewer).
-whole_at() {
-	local line top=0
-	while IFS= read -r line; do
-		((${#line} <= $1)) || return 1
-		[[ $line == ┌*┐ ]] && ((${#line} == $1)) && top=1
-	done <<<"$SCREEN"
-	((top)) && (($(count_lines "$SCREEN") == $2))
-}
+whole_at() { screen_whole "$1" "$2"; }
 check_whole() { # COLS ROWS
 	local cols=$1 rows=$2 line wide=0 bad=0 n=0
 	while IFS= read -r line; do

@@ -84,17 +84,8 @@ ok "q on the pipelines: quits with exit 0" wait_for EXIT=0
 # Resize: below 60x15 a notice; back, the view with its selection; a dialog survives it.
 # ----------------------------------------------------------------------
 # shellcheck disable=SC2317 # called through ok or wait_until
-# whole_at COLS: no line of $SCREEN wider than COLS, a top border as wide as COLS, the header
-# on the first line and TUI_ROWS lines down to the footer (capture-pane leaves out trailing
-# blank lines: a frame drawn half-way has fewer).
-whole_at() {
-	local line top=0
-	while IFS= read -r line; do
-		((${#line} <= $1)) || return 1
-		[[ $line == ┌*┐ ]] && ((${#line} == $1)) && top=1
-	done <<<"$SCREEN"
-	((top)) && [[ ${SCREEN%%$'\n'*} == synctop* ]] && (($(count_lines "$SCREEN") == TUI_ROWS))
-}
+# whole_at COLS: a whole frame COLS x TUI_ROWS (screen_whole) with the header on its first line.
+whole_at() { screen_whole "$1" "$TUI_ROWS" && [[ ${SCREEN%%$'\n'*} == synctop* ]]; }
 tui_start rs -- -c "$conf"
 ok "resize: polled" wait_polled "┌─ users "
 send Tab j # the selection on orders/search... and down to users/search

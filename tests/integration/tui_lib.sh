@@ -28,6 +28,9 @@
 #                                  from its top border to its bottom border
 #   line_of ERE [TEXT]             the number (1-based) of the first line matching ERE, or 0
 #   has_color_sgr TEXT             true when an SGR sequence in TEXT sets a colour
+#   screen_whole COLS ROWS         $SCREEN is a whole frame: no line wider than COLS, a top border
+#                                  COLS wide, ROWS lines down to the footer (capture-pane leaves out
+#                                  trailing blank lines: a frame drawn half-way has fewer)
 
 TUI_COLS=${TUI_COLS:-120}
 TUI_ROWS=${TUI_ROWS:-35}
@@ -184,4 +187,13 @@ has_color_sgr() {
 		done
 	done < <(grep -o $'\e\\[[0-9;:]*m' <<<"$1")
 	return 1
+}
+
+screen_whole() {
+	local line top=0
+	while IFS= read -r line; do
+		((${#line} <= $1)) || return 1
+		[[ $line == ┌*┐ ]] && ((${#line} == $1)) && top=1
+	done <<<"$SCREEN"
+	((top)) && (($(count_lines "$SCREEN") == $2))
 }
