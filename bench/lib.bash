@@ -11,6 +11,9 @@
 #   bench_p99            their 99th percentile (nearest rank: the largest of fewer than 100)
 #   bench_us             now, in microseconds
 #   bench_die MESSAGE    "SCRIPT: MESSAGE" on stderr, exit 1
+#   bench_demo_screen    the demo (contrib/demo.sh) on its screen, 160x50, in the tmux session
+#                        "demo" of the caller's tmx function, with the caller's XDG_RUNTIME_DIR,
+#                        XDG_STATE_HOME, SYNCTOP and $top; returns once it runs (false after 60 s)
 
 bench_target() {
 	[[ -n ${BENCH_TARGETS:-} ]] || return 0
@@ -45,4 +48,17 @@ bench_us() {
 bench_die() {
 	printf '%s: %s\n' "${0##*/}" "$*" >&2
 	exit 1
+}
+
+bench_demo_screen() {
+	tmx new-session -d -s demo -x 160 -y 50 \
+		"$(printf '%q ' env LANG=C.UTF-8 TZ=UTC XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
+			XDG_STATE_HOME="$XDG_STATE_HOME" SYNCTOP="$SYNCTOP" PATH="$PATH" "$top/contrib/demo.sh")"
+	local i state
+	state=$XDG_RUNTIME_DIR/synctop-demo-$(id -u).state
+	for ((i = 0; i < 600; i++)); do
+		[[ -s $state ]] && return 0
+		sleep 0.1
+	done
+	return 1
 }
