@@ -7,7 +7,7 @@
 # again (clear). Both also in polls of the demo's interval (1s): the target is under 3. The
 # headline and the absence of any other crit are make check's (tests/integration/demo.sh); this
 # prints figures, medians of the runs. Not part of make check.
-#   bench/detect.sh [--quick] [FAULT...]    (--quick: pause-relay and refresh-off, 1 run each)
+#   bench/detect.sh [--quick] [FAULT...]    (--quick: pause-relay, 1 run)
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.bash
@@ -16,7 +16,7 @@ runs=${RUNS:-3}
 if [[ ${1:-} == --quick ]]; then
 	shift
 	runs=${RUNS:-1}
-	(($#)) || set -- pause-relay refresh-off
+	(($#)) || set -- pause-relay
 fi
 export SYNCTOP=${SYNCTOP:-$top/synctop}
 [[ -x $SYNCTOP && -x $top/contrib/synctop-relay ]] || {

@@ -4,7 +4,7 @@
 # is injected (cycling through them), and cleared half a minute later. Every 10 s synctop's
 # resident memory (VmRSS of /proc/PID/status), its open file descriptors (/proc/PID/fd) and its
 # CPU (utime + stime) are sampled. The first sample is taken after a warm-up (WARMUP seconds,
-# default 60, --quick 10: the windows' history fills as samples arrive, which is not a leak).
+# default 60, --quick 5: the windows' history fills as samples arrive, which is not a leak).
 # Prints each sample, then RSS at start, end and max, its growth (target < 1 MB), the fds at
 # start and end (target: flat) and the CPU in % of one core. Figures, never pass/fail; not
 # part of make check.
@@ -16,7 +16,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 minutes=30 warmup=${WARMUP:-60}
 while (($#)); do
 	case $1 in
-	--quick) minutes=1 warmup=${WARMUP:-10} ;;
+	--quick) minutes=1 warmup=${WARMUP:-5} ;;
 	--minutes)
 		minutes=${2:-}
 		shift
