@@ -29,7 +29,7 @@ chmod 755 "$work" # the stack's PostgreSQL runs as postgres when we are root
 export XDG_RUNTIME_DIR=$work XDG_STATE_HOME=$work/state # never a developer's running demo
 sock=synctop-bench-$$
 tmx() { env -i PATH="$PATH" HOME="${HOME:-/}" LC_ALL=C.UTF-8 tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tmx send-keys -t demo q 2>/dev/null; sleep 2; tmx kill-server 2>/dev/null; rm -rf "$work"; true' EXIT INT TERM HUP # the status is the script's, not the trap's (kill-server fails once q has ended the demo)
+trap 'tmx send-keys -t demo q 2>/dev/null || true; sleep 2; tmx kill-server 2>/dev/null || true; rm -rf "$work"' EXIT INT TERM HUP # (set -e holds in the trap: kill-server fails once q has ended the demo)
 
 ms() { echo $((${EPOCHREALTIME//[!0-9]/} / 1000)); }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
