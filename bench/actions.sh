@@ -9,11 +9,14 @@
 # same go: the same write by hand, with curl or psql, followed by one read that shows it took
 # (what an operator would type, without preview, pin or audit). Medians and ratios. Not part
 # of make check.
-#   bench/actions.sh
+#   bench/actions.sh [--quick]     (--quick: 1 run)
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.bash
+. "$top/bench/lib.bash"
 synctop=${SYNCTOP:-$top/synctop}
 runs=${RUNS:-7}
+[[ ${1:-} == --quick ]] && runs=${RUNS:-1}
 [[ -x $synctop ]] || { echo "actions.sh: build synctop first ($synctop)" >&2; exit 1; }
 command -v jq >/dev/null || { echo "actions.sh: jq is required" >&2; exit 1; }
 
@@ -113,6 +116,9 @@ for a in refresh pause resume replay; do
 	c=$(tr ' ' '\n' <<<"${col[$a.confirm]}" | grep . | median)
 	w=$(tr ' ' '\n' <<<"${col[$a.wall]}" | grep . | median)
 	h=$(tr ' ' '\n' <<<"${col[$a.hand]}" | grep . | median)
-	printf '%-10s %8s %8s %10s %8s %8s %6.1fx\n' "$a" "$p" "$ap" "$c" "$w" "$h" "$(awk -v a="$w" -v b="$h" 'BEGIN{print a/b}')"
+	r=$(awk -v a="$w" -v b="$h" 'BEGIN{printf "%.1f", a/b}')
+	printf '%-10s %8s %8s %10s %8s %8s %6sx\n' "$a" "$p" "$ap" "$c" "$w" "$h" "$r"
+	bench_target - "synctop action $a (preview, apply, confirm) vs by hand (write + one read)" \
+		"$w ms vs $h ms (${r}x)" "-" "n/a"
 done
 echo "audit lines written: $(wc -l <"$dir/audit.log")"

@@ -7,10 +7,17 @@
 # again (clear). Both also in polls of the demo's interval (1s): the target is under 3. The
 # headline and the absence of any other crit are make check's (tests/integration/demo.sh); this
 # prints figures, medians of the runs. Not part of make check.
-#   bench/detect.sh [FAULT...]
+#   bench/detect.sh [--quick] [FAULT...]    (--quick: pause-relay, 1 run)
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.bash
+. "$top/bench/lib.bash"
 runs=${RUNS:-3}
+if [[ ${1:-} == --quick ]]; then
+	shift
+	runs=${RUNS:-1}
+	(($#)) || set -- pause-relay
+fi
 export SYNCTOP=${SYNCTOP:-$top/synctop}
 [[ -x $SYNCTOP && -x $top/contrib/synctop-relay ]] || {
 	echo "detect.sh: build first (make; make tests/stack/kafka_mock)" >&2
@@ -22,21 +29,14 @@ chmod 755 "$work" # the stack's PostgreSQL runs as postgres when we are root
 export XDG_RUNTIME_DIR=$work XDG_STATE_HOME=$work/state # never a developer's running demo
 sock=synctop-bench-$$
 tmx() { env -i PATH="$PATH" HOME="${HOME:-/}" LC_ALL=C.UTF-8 tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tmx send-keys -t demo q 2>/dev/null; sleep 2; tmx kill-server 2>/dev/null; rm -rf "$work"' EXIT INT TERM HUP
+trap 'tmx send-keys -t demo q 2>/dev/null || true; sleep 2; tmx kill-server 2>/dev/null || true; rm -rf "$work"' EXIT INT TERM HUP # (set -e holds in the trap: kill-server fails once q has ended the demo)
 
 ms() { echo $((${EPOCHREALTIME//[!0-9]/} / 1000)); }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 demo() { "$top/contrib/demo.sh" "$@"; }
 
-tmx new-session -d -s demo -x 160 -y 50 \
-	"$(printf '%q ' env LANG=C.UTF-8 TZ=UTC XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
-		XDG_STATE_HOME="$XDG_STATE_HOME" SYNCTOP="$SYNCTOP" PATH="$PATH" "$top/contrib/demo.sh")"
+bench_demo_screen || { echo "detect.sh: the demo did not start" >&2; exit 1; }
 state=$work/synctop-demo-$(id -u).state
-for ((i = 0; i < 600; i++)); do
-	[[ -s $state ]] && break
-	sleep 0.1
-done
-[[ -s $state ]] || { echo "detect.sh: the demo did not start" >&2; exit 1; }
 log=$(sed -n 2p "$state")/logs/synctop.log
 
 # all_ok: a snapshot of the demo with every pipeline ok (what the screen settles to).
@@ -106,9 +106,14 @@ printf '%-16s %-40s %10s %8s %10s %8s   %s\n' fault "headline rule" "detect ms" 
 for f in "${faults[@]}"; do
 	d=$(tr ' ' '\n' <<<"${det[$f]}" | grep . | median)
 	c=$(tr ' ' '\n' <<<"${clr[$f]}" | grep . | median)
+	dp=$(awk -v v="$d" -v i="$interval" 'BEGIN {printf "%.1f", v / i}')
+	cp=$(awk -v v="$c" -v i="$interval" 'BEGIN {printf "%.1f", v / i}')
 	printf '%-16s %-40s %10s %8s %10s %8s   %s / %s\n' "$f" "$(cut -d' ' -f2- <<<"${where[$f]}")" "$d" \
-		"$(awk -v v="$d" -v i="$interval" 'BEGIN {printf "%.1f", v / i}')" "$c" \
-		"$(awk -v v="$c" -v i="$interval" 'BEGIN {printf "%.1f", v / i}')" "${det[$f]% }" "${clr[$f]% }"
+		"$dp" "$c" "$cp" "${det[$f]% }" "${clr[$f]% }"
+	met=not\ met
+	((d >= 0 && c >= 0)) && [[ $(bench_met "$dp" '<' 3) == met && $(bench_met "$cp" '<' 3) == met ]] && met=met
+	bench_target - "demo fault $f: detected, then ok again once cleared (polls of 1s)" "$dp / $cp polls" \
+		"< 3 polls each" "$met"
 done
 timeline=${TIMELINE:-/tmp/synctop-detect-events.log}
 cp "$log" "$timeline"

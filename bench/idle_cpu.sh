@@ -8,15 +8,21 @@
 # part of make check.
 #
 #   bench/idle_cpu.sh            RUNS=3 runs of BENCH_SECONDS=60 s each
+#   bench/idle_cpu.sh --quick    1 run of 10 s
 #   BENCH_SECONDS=10 RUNS=1 bench/idle_cpu.sh
 #
 # htop is installed with apt-get when missing and we are root; otherwise the reference is
 # skipped with a message.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.bash
+. "$top/bench/lib.bash"
 synctop=${SYNCTOP:-$top/synctop}
 seconds=${BENCH_SECONDS:-60}
 runs=${RUNS:-3}
+if [[ ${1:-} == --quick ]]; then
+	seconds=${BENCH_SECONDS:-10} runs=${RUNS:-1}
+fi
 [[ -x $synctop ]] || { echo "idle_cpu.sh: build synctop first ($synctop)" >&2; exit 1; }
 [[ $seconds =~ ^[0-9]+$ && $seconds -ge 1 && $runs =~ ^[0-9]+$ && $runs -ge 1 ]] ||
 	{ echo "idle_cpu.sh: BENCH_SECONDS and RUNS take whole numbers >= 1" >&2; exit 2; }
@@ -154,3 +160,5 @@ if ((have_htop)); then
 		"$(awk -v a="$s_med" -v b="$h_med" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
 fi
 printf '; PostgreSQL serving the polls %s %%\n' "$p_med"
+bench_target 6 "idle CPU of the screen, interval 1s, 4 pipelines (median of $runs x $seconds s)" \
+	"$s_med % of a core$( ((have_htop)) && echo " (htop -d 10: $h_med %)")" "< 0.5 %" "$(bench_met "$s_med" '<' 0.5)"

@@ -12,6 +12,11 @@
 # Memory is the maximum resident set size from GNU time (/usr/bin/time, Debian package
 # `time`, needed by this bench only).
 set -euo pipefail
+# --quick (bench/run.sh --quick): 200 partitions, RUNS=5, RSS_RUNS=2.
+if [[ ${1:-} == --quick ]]; then
+	: "${RUNS:=5}" "${RSS_RUNS:=2}"
+	set -- "${2:-200}"
+fi
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 top_builddir=${top_builddir:-$top}
 synctop=${SYNCTOP:-$top_builddir/synctop}
@@ -180,4 +185,19 @@ if [[ -n $gnutime ]]; then
 		"$(awk -v a="$mn" -v b="$m1" 'BEGIN { print (a - b) / 1024 }')"
 else
 	printf '\nmemory: skipped, /usr/bin/time is missing (apt-get install time)\n'
+fi
+
+# The issue's targets (bench/run.sh collects them: bench/lib.bash).
+# shellcheck source=bench/lib.bash
+. "$top/bench/lib.bash"
+r_naive=$(awk -v a="$t_loop" -v b="$t_poll" 'BEGIN { if (b > 0) printf "%.1f", a / b }')
+bench_target 4 "one group, $parts partitions, 3 brokers: naive loop / synctop (wall)" \
+	"${r_naive}x ($t_poll ms vs $t_loop ms)" ">= 20x (goal)" "$(bench_met "$r_naive" '>=' 20)"
+r_many=$(awk -v a="$t_many" -v b="$t_poll" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+bench_target 4 "$npipes groups on one cluster / one group (wall)" "${r_many}x ($t_many ms vs $t_poll ms)" \
+	"<= 2x (at 100 groups)" "$(bench_met "$r_many" '<=' 2)"
+if [[ -n $gnutime ]]; then
+	per=$(awk -v a="$mn" -v b="$m1" -v n="$npipes" 'BEGIN { if (n > 1) printf "%.0f", (a - b) / (n - 1) }')
+	bench_target 4 "memory per additional pipeline, $parts partitions (max RSS, $npipes vs 1)" "$per KiB" \
+		"< 100 kB" "$(bench_met "$per" '<' 98)"
 fi

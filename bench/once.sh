@@ -2,12 +2,20 @@
 # once.sh: how long `synctop --once --once-window 0` takes on a large outbox, with and without
 # the partial index, beside `psql -c 'SELECT 1'` run in the same go as the baseline.
 # Prints medians of RUNS runs and ratios. Not part of make check.
-#   bench/once.sh [ROWS]   (default 1000000 rows, 2% pending)
+#   bench/once.sh [ROWS]     (default 1000000 rows, 2% pending)
+#   bench/once.sh --quick    100000 rows, 5 runs
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.bash
+. "$top/bench/lib.bash"
 synctop=${SYNCTOP:-$top/synctop}
-rows=${1:-1000000}
 runs=${RUNS:-9}
+if [[ ${1:-} == --quick ]]; then
+	shift
+	set -- "${1:-100000}"
+	runs=${RUNS:-5}
+fi
+rows=${1:-1000000}
 [ -x "$synctop" ] || { echo "once.sh: build synctop first ($synctop)" >&2; exit 1; }
 
 dir=$(mktemp -d /tmp/synctop-bench-XXXXXX)
@@ -68,3 +76,8 @@ printf '%-44s %9s ms  (%.1fx baseline; outbox poll %s ms)\n' "--once-window 0, p
 	"$(awk -v a="$with_idx" -v b="$base" 'BEGIN{print a/b}')" "$with_idx_lat"
 printf '%-44s %9s ms  (%.1fx baseline; outbox poll %s ms)\n' "--once-window 0, no index (seq scan)" "$no_idx" \
 	"$(awk -v a="$no_idx" -v b="$base" 'BEGIN{print a/b}')" "$no_idx_lat"
+bench_target 3 "outbox poll on $rows rows ($pending pending), partial index (stage latency_ms)" "$with_idx_lat ms" \
+	"< 50 ms" "$(bench_met "$with_idx_lat" '<' 50)"
+bench_target 3 "outbox poll on $rows rows, no index (seq scan, bounded by the count cap)" "$no_idx_lat ms" "-" "n/a"
+bench_target - "synctop --once on $rows outbox rows vs psql -c 'SELECT 1'" \
+	"$with_idx ms vs $base ms ($(awk -v a="$with_idx" -v b="$base" 'BEGIN{printf "%.1f", a/b}')x)" "-" "n/a"

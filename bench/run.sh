@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# run.sh: every benchmark of bench/ with one command, and bench/RESULTS.md regenerated from
+# what they print (issue 18, item 1). Runs each bench/*.sh but this one, in a fixed order (the
+# ones it does not know yet after them, by name), each with --quick when given; a missing
+# script is skipped, a failing one is recorded and the run goes on. Each script appends its
+# targets to the file BENCH_TARGETS names (bench/lib.bash, bench_target); RESULTS.md gets the
+# machine, the date, the commit, the command, the table of targets, then each script's whole
+# output under a heading with its command, duration and exit status.
+#
+#   bench/run.sh            the full run (soak: SOAK_MINUTES, default 30)
+#   bench/run.sh --quick    each script's --quick (about 2 minutes in all; soak 1 minute)
+#
+# Knobs: SOAK_MINUTES, RESULTS (default bench/RESULTS.md), BENCH_TIMEOUT (seconds one script
+# may take, default 1800, --quick 300; the soak gets its minutes on top), BENCH_ONLY (names of
+# scripts to run, e.g. "runbook redraw": the others are listed as not run). RUNS=N is passed
+# on to every script. Figures, never pass/fail: run.sh exits 0 unless it cannot run at all.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+quick=0
+case ${1:-} in
+--quick) quick=1 ;;
+'') ;;
+-h | --help)
+	sed -n '2,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	exit 0
+	;;
+*)
+	echo "run.sh: unknown argument '$1' (run.sh [--quick])" >&2
+	exit 2
+	;;
+esac
+results=${RESULTS:-$top/bench/RESULTS.md}
+if ((quick)); then
+	soak_minutes=${SOAK_MINUTES:-1} limit=${BENCH_TIMEOUT:-300}
+else
+	soak_minutes=${SOAK_MINUTES:-30} limit=${BENCH_TIMEOUT:-1800}
+fi
+[[ $soak_minutes =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: SOAK_MINUTES takes whole minutes >= 1" >&2; exit 2; }
+
+# What the scripts need: synctop, the Kafka mock and its tool (the reference relay and indexer
+# for the demo's benches come with synctop's make).
+if [[ -f $top/Makefile ]]; then
+	make -C "$top" -s -j2 all >/dev/null || { echo "run.sh: the build failed (make -C $top)" >&2; exit 1; }
+	# A build without Kafka has no mock: the scripts that need it say so and fail on their own.
+	make -C "$top" -s -j2 tests/stack/kafka_mock tests/stack/kafka_tool >/dev/null 2>&1 ||
+		echo "run.sh: note: no Kafka mock (a build without Kafka?): the scripts that need it will fail" >&2
+else
+	echo "run.sh: configure and build first: mkdir -p m4 && autoreconf -fi && ./configure && make" >&2
+	exit 1
+fi
+
+work=$(mktemp -d /tmp/synctop-bench-run.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export BENCH_TARGETS=$work/targets.tsv
+: >"$BENCH_TARGETS"
+
+# The order: the quick snapshots first, then scale, then the screen, the demo, the soak last.
+order=(once runbook wire pg_cost kafka scale redraw idle_cpu key_latency detect actions demo_start soak)
+scripts=()
+for s in "${order[@]}"; do scripts+=("$s"); done
+for f in "$top"/bench/*.sh; do
+	s=$(basename "$f" .sh)
+	[[ $s == run || " ${order[*]} " == *" $s "* ]] || scripts+=("$s")
+done
+
+now_s() { echo "${EPOCHREALTIME%.*}"; }
+t_all=$(now_s)
+sections=$work/sections.md
+summary=()
+: >"$sections"
+for s in "${scripts[@]}"; do
+	f=$top/bench/$s.sh
+	args=()
+	if [[ $s == soak ]]; then
+		args=(--minutes "$soak_minutes")
+		((quick)) && args=(--quick "${args[@]}") # its short warm-up
+	elif ((quick)); then
+		args=(--quick)
+	fi
+	cmd="bench/$s.sh${args[*]:+ ${args[*]}}"
+	if [[ -n ${BENCH_ONLY:-} && " $BENCH_ONLY " != *" $s "* ]]; then
+		summary+=("| \`$cmd\` | - | not run (BENCH_ONLY) |")
+		continue
+	fi
+	if [[ ! -f $f ]]; then
+		echo "==> $cmd: not present, skipped" >&2
+		summary+=("| \`$cmd\` | - | not present, skipped |")
+		continue
+	fi
+	echo "==> $cmd" >&2
+	t0=$(now_s)
+	lim=$limit
+	[[ $s == soak ]] && lim=$((limit + soak_minutes * 60))
+	rc=0
+	(cd "$top" && timeout -k 30 "$lim" bash "$f" "${args[@]}") </dev/null 2>&1 |
+		tee "$work/out" | sed 's/^/    /' >&2 || rc=${PIPESTATUS[0]}
+	secs=$(($(now_s) - t0))
+	case $rc in
+	0) verdict="ok" ;;
+	124) verdict="FAILED: killed after ${lim} s (BENCH_TIMEOUT)" ;;
+	*) verdict="FAILED: exit $rc" ;;
+	esac
+	summary+=("| \`$cmd\` | $secs s | $verdict |")
+	{
+		# shellcheck disable=SC2016 # the backquotes are Markdown's
+		printf '\n### `%s` (%d s, %s)\n\n```text\n' "$cmd" "$secs" "$verdict"
+		cat "$work/out"
+		printf '```\n'
+	} >>"$sections"
+done
+total=$(($(now_s) - t_all))
+
+# The machine.
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-?}")
+debian=$(cat /etc/debian_version 2>/dev/null || echo "not Debian")
+commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$top" diff --quiet HEAD 2>/dev/null || commit="$commit (with uncommitted changes)"
+subject=$(git -C "$top" log -1 --format=%s 2>/dev/null | cut -c1-72 || true)
+
+cell() { sed 's/|/\\|/g'; } # a table cell: no pipe breaks the row
+{
+	echo "# Benchmark results"
+	echo
+	echo "<!-- Generated by bench/run.sh: never edit by hand. Rerun \`bench/run.sh\` (see bench/README.md). -->"
+	echo
+	echo "Generated by \`bench/run.sh\`, never edited by hand: rerun it to regenerate this file."
+	echo
+	echo "- command: \`bench/run.sh${1:+ $1}\`$( ((quick)) && echo " (the quick subset: small fixtures, few runs)")"
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $total s in all"
+	echo "- commit: $commit (\"$subject...\")"
+	echo "- machine: $(nproc) CPUs ($cpu), $mem memory, kernel $(uname -r), $os (Debian $debian)"
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+	echo "## Targets"
+	echo
+	echo "| item | what | figure | target | met |"
+	echo "|---|---|---|---|---|"
+	if [[ -s $BENCH_TARGETS ]]; then
+		# By item, in the order reported; the figures of no target ("-") last.
+		awk -F'\t' '{ print (($1 ~ /^[0-9]+$/) ? $1 : 99) "\t" $0 }' "$BENCH_TARGETS" |
+			sort -t$'\t' -k1,1n -s | cut -f2- | while IFS=$'\t' read -r item what fig target met; do
+			printf '| %s | %s | %s | %s | %s |\n' "$item" "$(cell <<<"$what")" "$(cell <<<"$fig")" \
+				"$(cell <<<"$target")" "$met"
+		done
+	else
+		echo "| - | no script reported a target | | | |"
+	fi
+	echo
+	echo "## Scripts"
+	echo
+	echo "| command | duration | result |"
+	echo "|---|---|---|"
+	printf '%s\n' "${summary[@]}"
+	echo
+	echo "## Output"
+	cat "$sections"
+} >"$results.tmp"
+mv "$results.tmp" "$results"
+echo "run.sh: $total s; results in $results" >&2
