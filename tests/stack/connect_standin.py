@@ -381,9 +381,7 @@ class Handler(standin_http.StandinHandler):
         if status != 204:
             self.send_header("Content-Length", str(len(data) if length is None else length))
         self.end_headers()
-        if data and self.command != "HEAD":
-            self.wfile.write(data)
-        self.wfile.flush()
+        self.send_answer(data if data and self.command != "HEAD" else b"")
 
     def malformed_body(self, code, message):
         return {"error_code": code, "message": message or "Bad Request"}

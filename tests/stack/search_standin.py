@@ -1206,9 +1206,7 @@ class Handler(standin_http.StandinHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data) if length is None else length))
         self.end_headers()
-        if data and not head:
-            self.wfile.write(data)
-        self.wfile.flush()
+        self.send_answer(data if data and not head else b"")
 
     def malformed_body(self, code, message):
         return {"error": message or "bad request", "status": code}
