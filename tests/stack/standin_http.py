@@ -5,8 +5,9 @@ library only; imported, never run.
 StandinHandler is a request handler that speaks HTTP/1.1 with keep-alive, reads a body (with
 Content-Length or chunked), logs one line per request, answers the control endpoints under
 /_standin/, injects the faults set by POST /_standin/fault (hang, malformed, truncate,
-status) and turns every error into the API's own error body, never HTML. A stand-in
-subclasses it and supplies what is its API's:
+status; and delay where a stand-in allows it: the right answer, "ms" later) and turns every
+error into the API's own error body, never HTML. A stand-in subclasses it and supplies what
+is its API's:
 
     server_version      the Server header
     error_class         the exception a route raises to answer with an error: it has
@@ -201,6 +202,9 @@ class StandinHandler(BaseHTTPRequestHandler):
                 self.send_body(status, body)
                 return
             fault = self.take_fault(parsed.path)
+            if fault and fault["mode"] == "delay":  # the right answer, later (concurrency tests)
+                time.sleep(float(fault.get("ms", 300)) / 1000)
+                fault = None
             if fault:
                 status, note = self.apply_fault(fault)
                 return

@@ -16,17 +16,6 @@
 #include "sanitize.h"
 #include "kinds/search/parse.h"
 
-/* One request whose answer must be a 200 with JSON; NULL with the reason in the sample. */
-static json_t *get_json(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
-                        struct sample *out)
-{
-	char err[512];
-	json_t *j = http_json(ctx->session, method, path, body, ctx->deadline, err, sizeof err);
-	if (!j)
-		sample_set_error(out, "%s", err);
-	return j;
-}
-
 static void set_i64(json_t *m, const char *name, struct opt_i64 v)
 {
 	if (v.known)
@@ -134,30 +123,25 @@ static void read_source(const struct probe_ctx *ctx, const struct search_figures
 
 typedef bool (*parse_fn)(const json_t *j, struct search_figures *f, char *err, size_t n);
 
-/* One request and its parser; the answer is handed back through keep when asked for. */
-static bool fetch(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
-                  parse_fn parse, struct search_figures *f, json_t **keep, struct sample *out)
+/* A parser's verdict on an answer; false with the reason in the sample. */
+static bool parse_answer(const struct probe_ctx *ctx, const json_t *j, parse_fn parse,
+                         struct search_figures *f, struct sample *out)
 {
-	json_t *j = get_json(ctx, method, path, body, out);
-	if (!j)
-		return false;
 	char err[300];
-	bool ok = parse(j, f, err, sizeof err);
-	if (!ok) {
-		/* The parsers name requests as GET /{index}/...: the index is the configured one. */
-		char *at = strstr(err, "{index}");
-		if (at)
-			sample_set_error(out, "%.*s%s%s", (int)(at - err), err, search_opts(ctx->st)->index,
-			                 at + 7);
-		else
-			sample_set_error(out, "%s", err);
-	}
-	if (keep && ok)
-		*keep = j;
+	if (parse(j, f, err, sizeof err))
+		return true;
+	/* The parsers name requests as GET /{index}/...: the index is the configured one. */
+	char *at = strstr(err, "{index}");
+	if (at)
+		sample_set_error(out, "%.*s%s%s", (int)(at - err), err, search_opts(ctx->st)->index, at + 7);
 	else
-		json_decref(j);
-	return ok;
+		sample_set_error(out, "%s", err);
+	return false;
 }
+
+/* The poll's requests, in the order their failures are reported (the order they once went
+   out one after another in). */
+enum { R_SETTINGS, R_HEALTH, R_STATS, R_COUNT, R_NEWEST, R_N };
 
 static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample *out)
 {
@@ -171,36 +155,53 @@ static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample 
 	         "*.settings.index.search.idle.after,*.defaults.index.refresh_interval,"
 	         "*.defaults.index.search.idle.after",
 	         ix);
-	/* Stats before the count: a count is a search, and a search wakes a search-idle shard. */
 	snprintf(stats, sizeof stats, "/%s/_stats/refresh,docs,indexing?level=shards", ix);
 	snprintf(count, sizeof count, "/%s/_count", ix);
 	snprintf(search, sizeof search, "/%s/_search", ix);
 	free(ix);
+	char *newest = NULL;
+	if (st->freshness_field) {
+		json_t *q = json_pack("{s:i, s:b, s:{s:{s:{s:s}}}}", "size", 0, "track_total_hits", 0, "aggs",
+		                      "newest", "max", "field", st->freshness_field);
+		newest = json_dumps(q, JSON_COMPACT);
+		json_decref(q);
+	}
+
+	/* All at once. The count and the newest document only once the stats are in: both are
+	   searches, and a search wakes a search-idle shard that the stats would report. A missing
+	   index fails the settings at once (404), where health would wait for it: the poll ends
+	   there, the other requests abandoned. */
+	struct http_call calls[R_N] = {
+	    [R_SETTINGS] = {.method = "GET", .path = settings, .after = -1},
+	    [R_HEALTH] = {.method = "GET", .path = health, .after = -1},
+	    [R_STATS] = {.method = "GET", .path = stats, .after = -1},
+	    [R_COUNT] = {.method = "GET", .path = count, .after = R_STATS},
+	    [R_NEWEST] = {.method = "POST", .path = search, .json_body = newest, .after = R_STATS},
+	};
+	static const parse_fn parsers[R_N] = {search_parse_settings, search_parse_health, search_parse_stats,
+	                                      search_parse_count, search_parse_newest};
+	size_t n = newest ? R_N : R_NEWEST;
+	size_t failed = http_json_all(ctx->session, calls, n, ctx->deadline);
 
 	struct search_figures f;
 	search_figures_init(&f);
-	json_t *settings_json = NULL;
-	/* Settings first: a missing index answers 404 at once, where health would wait for it. */
-	if (!fetch(ctx, "GET", settings, NULL, search_parse_settings, &f, &settings_json, out) ||
-	    !fetch(ctx, "GET", health, NULL, search_parse_health, &f, NULL, out) ||
-	    !fetch(ctx, "GET", stats, NULL, search_parse_stats, &f, NULL, out) ||
-	    !fetch(ctx, "GET", count, NULL, search_parse_count, &f, NULL, out)) {
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		if (i == failed)
+			sample_set_error(out, "%s", calls[i].err);
+		ok = i != failed && parse_answer(ctx, calls[i].json, parsers[i], &f, out);
+	}
+	json_t *settings_json = calls[R_SETTINGS].json;
+	for (size_t i = R_SETTINGS + 1; i < n; i++)
+		json_decref(calls[i].json);
+	free(newest);
+	if (!ok) {
 		json_decref(settings_json);
 		return PROBE_FAILED; /* a missing index or a malformed answer: the connection is fine */
 	}
 	out->detail = json_object();
 	json_object_set_new(out->detail, "index_settings", search_settings_detail(settings_json));
 	json_decref(settings_json);
-	if (st->freshness_field) {
-		json_t *q = json_pack("{s:i, s:b, s:{s:{s:{s:s}}}}", "size", 0, "track_total_hits", 0, "aggs",
-		                      "newest", "max", "field", st->freshness_field);
-		char *body = json_dumps(q, JSON_COMPACT);
-		json_decref(q);
-		bool ok = fetch(ctx, "POST", search, body, search_parse_newest, &f, NULL, out);
-		free(body);
-		if (!ok)
-			return PROBE_FAILED;
-	}
 
 	json_t *m = out->metrics;
 	if (f.health[0])
