@@ -1,4 +1,4 @@
-/* http.c: HTTP sessions for the search stage (libcurl): one easy handle per connection, kept
+/* http.c: HTTP sessions for the search stage (libcurl): a multi handle per connection, kept
    alive between polls, every request bounded by the poll's deadline. */
 #include "backend/http.h"
 

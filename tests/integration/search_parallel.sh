@@ -10,7 +10,9 @@
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+need_pg
 need_search
+fresh_db synctop_search_parallel
 search_up_extra
 URL=$EXTRA_SEARCH_URL
 REC=$EXTRA_SEARCH_DIR/search.requests
@@ -97,5 +99,22 @@ is "$RUN_RC" 3 "the count hangs: exit 3"
 like "$(jqr "$S.error")" '^timeout: no whole answer to GET /products/_count within the deadline' \
 	"the count hangs: a timeout naming the count"
 between "$RUN_MS" 900 3000 "the count hangs, timeout = 1s: done within 1 s + 2 s"
+
+# ----------------------------------------------------------------------
+# The source meanwhile: its count takes 0.6 s (pg_sleep), the requests two rounds of 0.3 s.
+# At once, the poll takes the longer (0.6 s); one after the other it took their sum (1.2 s).
+# The bound, 1 s, leaves room for a loaded machine.
+# ----------------------------------------------------------------------
+psql_synctop -c 'CREATE TABLE products (id bigint PRIMARY KEY)' -c 'INSERT INTO products VALUES (1), (2), (3)' ||
+	bail_out "creating the products table failed"
+conf_es
+sed -i 's/^search.index = products$/&\nsearch.source = shop\nsearch.source_count = WITH s AS (SELECT pg_sleep(0.6)) SELECT count(*) FROM products, s/' "$conf"
+fault '{"mode":"delay","ms":300}'
+run_once -c "$conf" --format json --once-window 0
+es DELETE /_standin/fault
+json_is "$S.metrics.source_docs" 3 "the source read meanwhile: source_docs 3"
+json_is "$S.metrics.missing_docs" 2 "the source read meanwhile: missing_docs 3 - 1"
+between "$(jqr "$S.latency_ms")" 600 1000 \
+	"the source (0.6 s) while the requests (2 x 0.3 s) are in flight: the longer, not the sum (1.2 s)"
 
 done_testing
