@@ -1,5 +1,6 @@
-/* http.h: HTTP sessions for the search stage (libcurl): one easy handle per connection, kept
-   alive between polls, every request bounded by the poll's deadline. */
+/* http.h: HTTP sessions for the search stage (libcurl): a multi handle per connection, whose
+   connections are kept alive between polls; several requests at once; every request bounded
+   by the poll's deadline. */
 #ifndef SYNCTOP_BACKEND_HTTP_H
 #define SYNCTOP_BACKEND_HTTP_H
 
@@ -34,6 +35,25 @@ void http_response_free(struct http_response *r);
    type and reason of an Elasticsearch or Kafka Connect error body; or the JSON error). */
 json_t *http_json(void *session, const char *method, const char *path, const char *json_body, double deadline,
                   char *err, size_t n);
+
+/* One of several requests at once (http_json_all): method, path and json_body as for
+   http_json; after: -1, or the index of an earlier call that must be done before this one is
+   sent (a search wakes a search-idle shard: it waits for the _stats that reports it). Out:
+   json (the 200's parsed body, the caller's to free) or NULL with the reason in err, the
+   same text http_json gives; a call abandoned (see below) has neither. */
+struct http_call {
+	const char *method, *path, *json_body;
+	int after;
+	json_t *json;
+	char err[512];
+};
+
+/* The calls at once (curl multi: a connection each when none is idle, kept alive for the next
+   poll), each bounded by the deadline. Returns as soon as the outcome is what the calls made
+   one after another in order would give: the index of the first call in order that failed,
+   once it and every call before it are done (the calls still running are abandoned), or n
+   when all succeeded. */
+size_t http_json_all(void *session, struct http_call *calls, size_t n, double deadline);
 
 /* A path segment, percent-encoded (RFC 3986 unreserved characters and ',' '*' kept: index
    lists and patterns stay readable). Free with free(). */

@@ -61,8 +61,10 @@ Control endpoints (never authenticated), for tests and demo faults:
                                      one too) starts again in its target state (RUNNING, PAUSED;
                                      a STOPPED connector stays stopped); a rebalance follows for
                                      "seconds" (0 by default)
-    POST   /_standin/fault           {"mode": "hang"|"malformed"|"truncate"|"status",
-                                     "status": 503, "path_prefix": "/connectors", "count": N}
+    POST   /_standin/fault           {"mode": "hang"|"malformed"|"truncate"|"status"|"delay",
+                                     "status": 503, "ms": 300 (delay: each answer, the right
+                                     one, that much later), "path_prefix": "/connectors",
+                                     "count": N}
     DELETE /_standin/fault           clear it (hung requests are then dropped unanswered)
     GET    /_standin/state           connectors, states, targets, pending restarts, fault
     DELETE /_standin/state           back to the connectors of the command line; no fault,
@@ -381,9 +383,7 @@ class Handler(standin_http.StandinHandler):
         if status != 204:
             self.send_header("Content-Length", str(len(data) if length is None else length))
         self.end_headers()
-        if data and self.command != "HEAD":
-            self.wfile.write(data)
-        self.wfile.flush()
+        self.send_answer(data if data and self.command != "HEAD" else b"")
 
     def malformed_body(self, code, message):
         return {"error_code": code, "message": message or "Bad Request"}
@@ -793,10 +793,11 @@ class Handler(standin_http.StandinHandler):
                 store.rebalance_until = 0.0
                 return 200, {"acknowledged": True}
             if action == ("POST", "fault"):
-                if body.get("mode") not in ("hang", "malformed", "truncate", "status"):
-                    raise ConnectError(400, "mode must be hang, malformed, truncate or status")
+                if body.get("mode") not in ("hang", "malformed", "truncate", "status", "delay"):
+                    raise ConnectError(400, "mode must be hang, malformed, truncate, status or "
+                                       "delay")
                 try:
-                    fault = {k: body[k] for k in ("mode", "status", "path_prefix", "count")
+                    fault = {k: body[k] for k in ("mode", "status", "path_prefix", "count", "ms")
                              if k in body}
                     if "status" in fault:
                         fault["status"] = int(fault["status"])

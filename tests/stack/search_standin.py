@@ -19,8 +19,10 @@ plumbing it shares with connect_standin.py.
 /_standin/ ones): see standin_http.py.
 
 Control endpoints (never authenticated), for tests and demo faults:
-    POST   /_standin/fault   {"mode": "hang"|"malformed"|"truncate"|"status", "status": 503,
-                              "path_prefix": "/orders", "count": N (fire N times, then clear)}
+    POST   /_standin/fault   {"mode": "hang"|"malformed"|"truncate"|"status"|"delay",
+                              "status": 503, "ms": 300 (delay: each answer, the right one,
+                              that much later), "path_prefix": "/orders", "count": N (fire N
+                              times, then clear)}
     DELETE /_standin/fault   clear the fault (hung requests are then dropped unanswered)
     POST   /_standin/refresh_fault {"mode": "fail"|"unavailable", "index": "orders*" (a pattern
                               of concrete index names; all by default), "shards": N (how
@@ -1206,9 +1208,7 @@ class Handler(standin_http.StandinHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data) if length is None else length))
         self.end_headers()
-        if data and not head:
-            self.wfile.write(data)
-        self.wfile.flush()
+        self.send_answer(data if data and not head else b"")
 
     def malformed_body(self, code, message):
         return {"error": message or "bad request", "status": code}
@@ -1514,9 +1514,9 @@ class Handler(standin_http.StandinHandler):
         action = (self.command, what)
         with store.lock:
             if action == ("POST", "fault"):
-                if body.get("mode") not in ("hang", "malformed", "truncate", "status"):
-                    raise bad_request("mode must be hang, malformed, truncate or status")
-                store.fault = {k: body[k] for k in ("mode", "status", "path_prefix", "count")
+                if body.get("mode") not in ("hang", "malformed", "truncate", "status", "delay"):
+                    raise bad_request("mode must be hang, malformed, truncate, status or delay")
+                store.fault = {k: body[k] for k in ("mode", "status", "path_prefix", "count", "ms")
                                if k in body}
                 return 200, {"acknowledged": True, "fault": store.fault}
             if action == ("DELETE", "fault"):

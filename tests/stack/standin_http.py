@@ -5,8 +5,9 @@ library only; imported, never run.
 StandinHandler is a request handler that speaks HTTP/1.1 with keep-alive, reads a body (with
 Content-Length or chunked), logs one line per request, answers the control endpoints under
 /_standin/, injects the faults set by POST /_standin/fault (hang, malformed, truncate,
-status) and turns every error into the API's own error body, never HTML. A stand-in
-subclasses it and supplies what is its API's:
+status; and delay where a stand-in allows it: the right answer, "ms" later) and turns every
+error into the API's own error body, never HTML. A stand-in subclasses it and supplies what
+is its API's:
 
     server_version      the Server header
     error_class         the exception a route raises to answer with an error: it has
@@ -60,11 +61,18 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+# STANDIN_SPLIT_WRITES=1: the old write pattern, kept for bench/http_standin.sh to measure
+# against: the headers and the body in two writes, Nagle's algorithm on. The body then waits
+# for the client's delayed ACK of the headers: ~40 ms per request on a kept-alive connection
+# on Linux loopback, which every HTTP figure measured against the stand-ins included.
+SPLIT_WRITES = os.environ.get("STANDIN_SPLIT_WRITES") == "1"
+
+
 class StandinHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; every answer says its length
-    # The headers and the body go out in two writes: without TCP_NODELAY the body waits for
-    # the client's delayed ACK of the headers (40 ms per request on Linux loopback).
-    disable_nagle_algorithm = True
+    # An answer goes out in one write (end_headers buffers, send_answer writes headers and
+    # body at once), and TCP_NODELAY besides: no answer waits for a delayed ACK.
+    disable_nagle_algorithm = not SPLIT_WRITES
     sys_version = ""
     store = auth = logf = recf = None
     log_lock = threading.Lock()
@@ -105,10 +113,29 @@ class StandinHandler(BaseHTTPRequestHandler):
         super().send_response(code, message)
 
     def end_headers(self):
+        """Records the request; the headers stay buffered until send_answer (one write)."""
         if self._record_pending:
             self._record_pending = False
             self.record(getattr(self, "_status_sent", 0))
-        super().end_headers()
+        if SPLIT_WRITES:
+            super().end_headers()
+        else:
+            self._headers_buffer.append(b"\r\n")
+
+    def send_answer(self, data):
+        """The buffered headers and data (b"" for none) in one write."""
+        if SPLIT_WRITES:
+            if data:
+                self.wfile.write(data)
+            return
+        self._headers_buffer.append(data)
+        self.flush_headers()
+
+    def handle_expect_100(self):
+        """100 Continue goes out at once (curl sends a large body only once it has it)."""
+        ok = super().handle_expect_100()
+        self.flush_headers()
+        return ok
 
     def record(self, status):
         """One JSON line in the --record file for a client request (never a control one)."""
@@ -175,6 +202,9 @@ class StandinHandler(BaseHTTPRequestHandler):
                 self.send_body(status, body)
                 return
             fault = self.take_fault(parsed.path)
+            if fault and fault["mode"] == "delay":  # the right answer, later (concurrency tests)
+                time.sleep(float(fault.get("ms", 300)) / 1000)
+                fault = None
             if fault:
                 status, note = self.apply_fault(fault)
                 return

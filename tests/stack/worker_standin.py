@@ -78,9 +78,7 @@ class Handler(standin_http.StandinHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(data) if length is None else length))
         self.end_headers()
-        if not head:
-            self.wfile.write(data)
-        self.wfile.flush()
+        self.send_answer(b"" if head else data)
 
     def malformed_body(self, code, message):
         return {"error": message or "bad request"}

@@ -24,47 +24,44 @@ static json_t *trace_head(const char *trace)
 }
 
 /* The worker's version (GET /), read on the first poll and then every VERSION_EVERY polls
-   (every 10 while it cannot be read): the stop action needs Connect 3.5, the restart of
-   tasks 3.0. Its failure fails nothing. */
+   (every 10 while it cannot be read), beside the status (at once): the stop action needs
+   Connect 3.5, the restart of tasks 3.0. Its failure fails nothing. */
 #define VERSION_EVERY 60
 struct connector_aux {
 	char version[64]; /* "" while unknown */
 	unsigned long next_poll;
 };
 
-static void worker_version(const struct probe_ctx *ctx, struct sample *out)
-{
-	struct connector_aux *ax = *ctx->aux;
-	if (!ax)
-		ax = *ctx->aux = xcalloc(1, sizeof *ax);
-	if (ctx->poll_no >= ax->next_poll) {
-		char err[256];
-		bool ok = connect_worker_version(ctx->session, ctx->deadline, ax->version, sizeof ax->version,
-		                                 err, sizeof err);
-		if (!ok)
-			ax->version[0] = '\0';
-		ax->next_poll = ctx->poll_no + (ok ? VERSION_EVERY : 10);
-	}
-	if (ax->version[0])
-		json_object_set_new(out->metrics, "worker_version", json_string(ax->version));
-}
-
 static enum probe_result connector_poll(const struct probe_ctx *ctx, struct sample *out)
 {
 	const struct connector_opts *st = connector_opts(ctx->st);
+	struct connector_aux *ax = *ctx->aux;
+	if (!ax)
+		ax = *ctx->aux = xcalloc(1, sizeof *ax);
 	char *name = http_escape_segment(st->connector_name);
-	char path[600], err[512];
+	char path[600];
 	snprintf(path, sizeof path, "/connectors/%s/status", name);
 	free(name);
-	json_t *j = http_json(ctx->session, "GET", path, NULL, ctx->deadline, err, sizeof err);
-	if (!j) {
-		sample_set_error(out, "%s", err);
-		return PROBE_FAILED;
+	struct http_call calls[2] = {{.method = "GET", .path = path, .after = -1},
+	                             {.method = "GET", .path = "/", .after = -1}};
+	bool version_due = ctx->poll_no >= ax->next_poll;
+	if (http_json_all(ctx->session, calls, version_due ? 2 : 1, ctx->deadline) == 0) {
+		sample_set_error(out, "%s", calls[0].err);
+		return PROBE_FAILED; /* the version, if asked for, was abandoned */
 	}
-	enum probe_result r = connector_read(j, path, ctx->memo, out);
-	json_decref(j);
-	if (r == PROBE_OK)
-		worker_version(ctx, out);
+	enum probe_result r = connector_read(calls[0].json, path, ctx->memo, out);
+	json_decref(calls[0].json);
+	if (r == PROBE_OK && version_due) {
+		const char *v = json_string_value(json_object_get(calls[1].json, "version"));
+		if (v)
+			text_clean(ax->version, sizeof ax->version, v, strlen(v));
+		else
+			ax->version[0] = '\0';
+		ax->next_poll = ctx->poll_no + (v ? VERSION_EVERY : 10);
+	}
+	json_decref(calls[1].json);
+	if (r == PROBE_OK && ax->version[0])
+		json_object_set_new(out->metrics, "worker_version", json_string(ax->version));
 	return r;
 }
 

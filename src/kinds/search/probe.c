@@ -3,6 +3,7 @@
    document count against the source's and the newest document against the newest row. */
 /* needs: search */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,6 @@
 #include "kinds/probe.h"
 #include "sanitize.h"
 #include "kinds/search/parse.h"
-
-/* One request whose answer must be a 200 with JSON; NULL with the reason in the sample. */
-static json_t *get_json(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
-                        struct sample *out)
-{
-	char err[512];
-	json_t *j = http_json(ctx->session, method, path, body, ctx->deadline, err, sizeof err);
-	if (!j)
-		sample_set_error(out, "%s", err);
-	return j;
-}
 
 static void set_i64(json_t *m, const char *name, struct opt_i64 v)
 {
@@ -91,20 +81,44 @@ static void set_source_error(struct sample *out, const char *key, const char *co
 	json_object_set_new(out->detail, "source_error", json_string(msg));
 }
 
-static void read_source(const struct probe_ctx *ctx, const struct search_figures *f, struct sample *out)
+/* What the source said: each query's value, or why not. */
+struct source_read {
+	double count, newest;
+	bool count_ok, newest_ok;
+	char count_why[300], newest_why[300];
+};
+
+/* The source's queries (the count, then the newest row), on the worker's thread, while the
+   search requests are in flight. */
+static void source_query(const struct probe_ctx *ctx, struct source_read *r)
+{
+	const struct search_opts *st = search_opts(ctx->st);
+	if (st->source_count)
+		r->count_ok =
+		    source_value(ctx, st->source_count, &r->count, r->count_why, sizeof r->count_why);
+	if (st->source_freshness) {
+		char *inner = trim_sql(st->source_freshness);
+		char *sql = xasprintf("SELECT extract(epoch FROM s.t)::float8 FROM (%s) AS s(t)", inner);
+		r->newest_ok = source_value(ctx, sql, &r->newest, r->newest_why, sizeof r->newest_why);
+		free(sql);
+		free(inner);
+	}
+}
+
+/* The source's figures against the index's: source_docs, missing_docs, freshness_lag_s. */
+static void source_apply(const struct probe_ctx *ctx, struct source_read *r, const struct search_figures *f,
+                         struct sample *out)
 {
 	const struct search_opts *st = search_opts(ctx->st);
 	json_t *m = out->metrics;
-	char why[300] = "";
-	double v;
 	if (st->source_count) {
 		int64_t count, missing;
-		if (source_value(ctx, st->source_count, &v, why, sizeof why)) {
+		if (r->count_ok) {
 			/* A double past 2^63 (SELECT 1e300::float8) cast to an integer is undefined. */
-			if (!i64_of_double(v, &count) || count < 0) {
-				snprintf(why, sizeof why,
-				         "the query returned %.15g, not a count (0 to 2^63-1)", v);
-				set_source_error(out, "search.source_count", st->source->name, why);
+			if (!i64_of_double(r->count, &count) || count < 0) {
+				snprintf(r->count_why, sizeof r->count_why,
+				         "the query returned %.15g, not a count (0 to 2^63-1)", r->count);
+				set_source_error(out, "search.source_count", st->source->name, r->count_why);
 			} else {
 				json_object_set_new(m, "source_docs", json_integer((json_int_t)count));
 				if (f->docs.known && !__builtin_sub_overflow(count, f->docs.v, &missing))
@@ -112,52 +126,60 @@ static void read_source(const struct probe_ctx *ctx, const struct search_figures
 					                    json_integer((json_int_t)missing));
 			}
 		} else {
-			set_source_error(out, "search.source_count", st->source->name, why);
+			set_source_error(out, "search.source_count", st->source->name, r->count_why);
 		}
 	}
 	if (st->source_freshness) {
-		char *inner = trim_sql(st->source_freshness);
-		char *sql = xasprintf("SELECT extract(epoch FROM s.t)::float8 FROM (%s) AS s(t)", inner);
-		if (source_value(ctx, sql, &v, why, sizeof why)) {
-			json_object_set_new(out->detail, "source_newest_epoch", json_real(v));
+		if (r->newest_ok) {
+			json_object_set_new(out->detail, "source_newest_epoch", json_real(r->newest));
 			if (f->newest_known)
 				json_object_set_new(m, "freshness_lag_s",
-				                    json_real(fmax(0, v - f->newest_ms / 1000.0)));
+				                    json_real(fmax(0, r->newest - f->newest_ms / 1000.0)));
 		} else if (!json_object_get(out->detail, "source_error")) {
-			set_source_error(out, "search.source_freshness", st->source->name, why);
+			set_source_error(out, "search.source_freshness", st->source->name, r->newest_why);
 		}
-		free(sql);
-		free(inner);
 	}
 }
 #endif
 
 typedef bool (*parse_fn)(const json_t *j, struct search_figures *f, char *err, size_t n);
 
-/* One request and its parser; the answer is handed back through keep when asked for. */
-static bool fetch(const struct probe_ctx *ctx, const char *method, const char *path, const char *body,
-                  parse_fn parse, struct search_figures *f, json_t **keep, struct sample *out)
+/* A parser's verdict on an answer; false with the reason in the sample. */
+static bool parse_answer(const struct probe_ctx *ctx, const json_t *j, parse_fn parse,
+                         struct search_figures *f, struct sample *out)
 {
-	json_t *j = get_json(ctx, method, path, body, out);
-	if (!j)
-		return false;
 	char err[300];
-	bool ok = parse(j, f, err, sizeof err);
-	if (!ok) {
-		/* The parsers name requests as GET /{index}/...: the index is the configured one. */
-		char *at = strstr(err, "{index}");
-		if (at)
-			sample_set_error(out, "%.*s%s%s", (int)(at - err), err, search_opts(ctx->st)->index,
-			                 at + 7);
-		else
-			sample_set_error(out, "%s", err);
-	}
-	if (keep && ok)
-		*keep = j;
+	if (parse(j, f, err, sizeof err))
+		return true;
+	/* The parsers name requests as GET /{index}/...: the index is the configured one. */
+	char *at = strstr(err, "{index}");
+	if (at)
+		sample_set_error(out, "%.*s%s%s", (int)(at - err), err, search_opts(ctx->st)->index, at + 7);
 	else
-		json_decref(j);
-	return ok;
+		sample_set_error(out, "%s", err);
+	return false;
 }
+
+/* The search requests of a poll, on a thread of their own while the worker's reads the
+   source. */
+struct http_job {
+	void *session;
+	struct http_call *calls;
+	size_t n;
+	double deadline;
+	size_t failed; /* http_json_all's answer */
+};
+
+static void *http_job_run(void *arg)
+{
+	struct http_job *job = arg;
+	job->failed = http_json_all(job->session, job->calls, job->n, job->deadline);
+	return NULL;
+}
+
+/* The poll's requests, in the order their failures are reported (the order they once went
+   out one after another in). */
+enum { R_SETTINGS, R_HEALTH, R_STATS, R_COUNT, R_NEWEST, R_N };
 
 static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample *out)
 {
@@ -171,36 +193,69 @@ static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample 
 	         "*.settings.index.search.idle.after,*.defaults.index.refresh_interval,"
 	         "*.defaults.index.search.idle.after",
 	         ix);
-	/* Stats before the count: a count is a search, and a search wakes a search-idle shard. */
 	snprintf(stats, sizeof stats, "/%s/_stats/refresh,docs,indexing?level=shards", ix);
 	snprintf(count, sizeof count, "/%s/_count", ix);
 	snprintf(search, sizeof search, "/%s/_search", ix);
 	free(ix);
+	char *newest = NULL;
+	if (st->freshness_field) {
+		json_t *q = json_pack("{s:i, s:b, s:{s:{s:{s:s}}}}", "size", 0, "track_total_hits", 0, "aggs",
+		                      "newest", "max", "field", st->freshness_field);
+		newest = json_dumps(q, JSON_COMPACT);
+		json_decref(q);
+	}
+
+	/* All at once. The count and the newest document only once the stats are in: both are
+	   searches, and a search wakes a search-idle shard that the stats would report. A missing
+	   index fails the settings at once (404), where health would wait for it: the poll ends
+	   there, the other requests abandoned. */
+	struct http_call calls[R_N] = {
+	    [R_SETTINGS] = {.method = "GET", .path = settings, .after = -1},
+	    [R_HEALTH] = {.method = "GET", .path = health, .after = -1},
+	    [R_STATS] = {.method = "GET", .path = stats, .after = -1},
+	    [R_COUNT] = {.method = "GET", .path = count, .after = R_STATS},
+	    [R_NEWEST] = {.method = "POST", .path = search, .json_body = newest, .after = R_STATS},
+	};
+	static const parse_fn parsers[R_N] = {search_parse_settings, search_parse_health, search_parse_stats,
+	                                      search_parse_count, search_parse_newest};
+	size_t n = newest ? R_N : R_NEWEST;
+	struct http_job job = {ctx->session, calls, n, ctx->deadline, 0};
+#ifdef HAVE_POSTGRES
+	/* The source's queries meanwhile, on this thread: the poll takes the longer of the two,
+	   not their sum. Without a thread, one after the other. */
+	struct source_read src = {0};
+	pthread_t http_thread;
+	bool apart = st->source && pthread_create(&http_thread, NULL, http_job_run, &job) == 0;
+	if (st->source)
+		source_query(ctx, &src);
+	if (apart)
+		pthread_join(http_thread, NULL);
+	else
+		http_job_run(&job);
+#else
+	http_job_run(&job);
+#endif
+	size_t failed = job.failed;
 
 	struct search_figures f;
 	search_figures_init(&f);
-	json_t *settings_json = NULL;
-	/* Settings first: a missing index answers 404 at once, where health would wait for it. */
-	if (!fetch(ctx, "GET", settings, NULL, search_parse_settings, &f, &settings_json, out) ||
-	    !fetch(ctx, "GET", health, NULL, search_parse_health, &f, NULL, out) ||
-	    !fetch(ctx, "GET", stats, NULL, search_parse_stats, &f, NULL, out) ||
-	    !fetch(ctx, "GET", count, NULL, search_parse_count, &f, NULL, out)) {
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		if (i == failed)
+			sample_set_error(out, "%s", calls[i].err);
+		ok = i != failed && parse_answer(ctx, calls[i].json, parsers[i], &f, out);
+	}
+	json_t *settings_json = calls[R_SETTINGS].json;
+	for (size_t i = R_SETTINGS + 1; i < n; i++)
+		json_decref(calls[i].json);
+	free(newest);
+	if (!ok) {
 		json_decref(settings_json);
 		return PROBE_FAILED; /* a missing index or a malformed answer: the connection is fine */
 	}
 	out->detail = json_object();
 	json_object_set_new(out->detail, "index_settings", search_settings_detail(settings_json));
 	json_decref(settings_json);
-	if (st->freshness_field) {
-		json_t *q = json_pack("{s:i, s:b, s:{s:{s:{s:s}}}}", "size", 0, "track_total_hits", 0, "aggs",
-		                      "newest", "max", "field", st->freshness_field);
-		char *body = json_dumps(q, JSON_COMPACT);
-		json_decref(q);
-		bool ok = fetch(ctx, "POST", search, body, search_parse_newest, &f, NULL, out);
-		free(body);
-		if (!ok)
-			return PROBE_FAILED;
-	}
 
 	json_t *m = out->metrics;
 	if (f.health[0])
@@ -229,7 +284,7 @@ static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample 
 		json_object_set_new(out->raw, "refresh_total", json_real((double)f.refresh_total.v));
 #ifdef HAVE_POSTGRES
 	if (st->source)
-		read_source(ctx, &f, out);
+		source_apply(ctx, &src, &f, out);
 #endif
 	search_window_update(ctx->memo, search_opts(ctx->st)->missing_window_s, started, out->metrics);
 	return PROBE_OK;
