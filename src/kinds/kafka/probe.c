@@ -14,16 +14,6 @@
    that a consumer standing still for longer than the window can be told (STOP). */
 #define HIST_WINDOWS 3
 
-static bool topic_wanted(const struct kafka_opts *st, const char *name)
-{
-	if (!st->topics)
-		return strncmp(name, "__", 2) != 0; /* internal topics (__consumer_offsets) */
-	for (char **t = st->topics; *t; t++)
-		if (!strcmp(*t, name))
-			return true;
-	return false;
-}
-
 /* A new round: what the previous one fetched is stale. */
 static void round_begin(struct kafka_session *ks, unsigned long round)
 {
@@ -35,6 +25,7 @@ static void round_begin(struct kafka_session *ks, unsigned long round)
 	if (ks->ends)
 		rd_kafka_topic_partition_list_destroy(ks->ends);
 	ks->ends = rd_kafka_topic_partition_list_new(64);
+	kafka_groups_clear(ks);
 	ks->round = round;
 }
 
@@ -56,13 +47,7 @@ static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ct
 		return NULL;
 	}
 	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(64);
-	for (int i = 0; i < md->topic_cnt; i++) {
-		const struct rd_kafka_metadata_topic *t = &md->topics[i];
-		if (t->err || !topic_wanted(st, t->topic))
-			continue;
-		for (int p = 0; p < t->partition_cnt; p++)
-			rd_kafka_topic_partition_list_add(list, t->topic, t->partitions[p].id);
-	}
+	kafka_partitions_wanted(md, st, list);
 	char missing[256] = "";
 	for (char **want = st->topics; want && *want; want++) {
 		bool found = false;
@@ -79,54 +64,6 @@ static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ct
 	return list;
 }
 
-/* Committed offsets of the group, with the explicit partition list (librdkafka 2.0.2 mishandles
-   none), polled on a queue of its own so that a late answer is never read by the next poll. */
-static rd_kafka_topic_partition_list_t *committed_of(const struct probe_ctx *ctx, struct kafka_session *ks,
-                                                     const rd_kafka_topic_partition_list_t *parts,
-                                                     struct sample *out)
-{
-	rd_kafka_queue_t *q = rd_kafka_queue_new(ks->rk);
-	rd_kafka_AdminOptions_t *opts =
-	    rd_kafka_AdminOptions_new(ks->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-	char errstr[256];
-	rd_kafka_AdminOptions_set_request_timeout(opts, kafka_ms_left(ctx->deadline), errstr, sizeof errstr);
-	rd_kafka_ListConsumerGroupOffsets_t *req =
-	    rd_kafka_ListConsumerGroupOffsets_new(kafka_opts(ctx->st)->group, parts);
-	rd_kafka_ListConsumerGroupOffsets(ks->rk, &req, 1, opts, q);
-	rd_kafka_ListConsumerGroupOffsets_destroy(req);
-	rd_kafka_AdminOptions_destroy(opts);
-
-	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, kafka_ms_left(ctx->deadline));
-	rd_kafka_topic_partition_list_t *result = NULL;
-	if (!ev) {
-		char why[256];
-		kafka_last_log(ks, why, sizeof why);
-		sample_set_error(out, "timeout: no committed offsets for group %s in time%s%s",
-		                 kafka_opts(ctx->st)->group, *why ? "; last broker error: " : "", why);
-	} else if (rd_kafka_event_error(ev)) {
-		sample_set_error(out, "cannot read the committed offsets of group %s: %s",
-		                 kafka_opts(ctx->st)->group, rd_kafka_event_error_string(ev));
-	} else {
-		const rd_kafka_ListConsumerGroupOffsets_result_t *res =
-		    rd_kafka_event_ListConsumerGroupOffsets_result(ev);
-		size_t n = 0;
-		const rd_kafka_group_result_t **groups =
-		    rd_kafka_ListConsumerGroupOffsets_result_groups(res, &n);
-		const rd_kafka_error_t *ge = n > 0 ? rd_kafka_group_result_error(groups[0]) : NULL;
-		if (n == 0 || ge)
-			sample_set_error(out, "cannot read the committed offsets of group %s: %s",
-			                 kafka_opts(ctx->st)->group,
-			                 ge ? rd_kafka_error_string(ge) : "no answer for the group");
-		else
-			result =
-			    rd_kafka_topic_partition_list_copy(rd_kafka_group_result_partitions(groups[0]));
-	}
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	rd_kafka_queue_destroy(q);
-	return result;
-}
-
 /* End offsets (high watermarks): one ListOffsets request per partition leader, and once per
    round for a partition, whichever stage asks first. */
 static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, struct kafka_session *ks,
@@ -135,8 +72,7 @@ static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, str
 {
 	rd_kafka_topic_partition_list_t *missing = rd_kafka_topic_partition_list_new(parts->cnt);
 	for (int i = 0; i < parts->cnt; i++)
-		if (!rd_kafka_topic_partition_list_find(ks->ends, parts->elems[i].topic,
-		                                        parts->elems[i].partition))
+		if (!kafka_find_at(ks->ends, i, parts->elems[i].topic, parts->elems[i].partition))
 			rd_kafka_topic_partition_list_add(missing, parts->elems[i].topic,
 			                                  parts->elems[i].partition)
 			    ->offset = RD_KAFKA_OFFSET_END;
@@ -161,8 +97,8 @@ static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, str
 	rd_kafka_topic_partition_list_destroy(missing);
 	rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(parts);
 	for (int i = 0; i < ends->cnt; i++) {
-		const rd_kafka_topic_partition_t *c = rd_kafka_topic_partition_list_find(
-		    ks->ends, ends->elems[i].topic, ends->elems[i].partition);
+		const rd_kafka_topic_partition_t *c =
+		    kafka_find_at(ks->ends, i, ends->elems[i].topic, ends->elems[i].partition);
 		ends->elems[i].offset = c ? c->offset : RD_KAFKA_OFFSET_INVALID;
 		ends->elems[i].err = c ? c->err : RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
 	}
@@ -186,9 +122,10 @@ static void describe_group(const struct probe_ctx *ctx, struct kafka_session *ks
 	json_object_set_new(out->metrics, "members", json_integer(members));
 }
 
-static int64_t offset_for(const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
+static int64_t offset_for(const rd_kafka_topic_partition_list_t *l, int i, const char *topic,
+                          int32_t partition)
 {
-	const rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, topic, partition);
+	const rd_kafka_topic_partition_t *p = kafka_find_at(l, i, topic, partition);
 	return p && !p->err && p->offset >= 0 ? p->offset : WINDOW_NO_POS;
 }
 
@@ -241,7 +178,8 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 			if (!any)
 				continue;
 		}
-		int64_t c = offset_for(committed, topic, partition), e = offset_for(ends, topic, partition);
+		int64_t c = offset_for(committed, (int)i, topic, partition),
+		        e = offset_for(ends, (int)i, topic, partition);
 		json_t *row = json_object();
 		json_object_set_new(row, "topic", json_string(topic));
 		json_object_set_new(row, "partition", json_integer(partition));
@@ -287,7 +225,10 @@ static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *
 		rd_kafka_topic_partition_list_destroy(parts);
 		return PROBE_FAILED;
 	}
-	rd_kafka_topic_partition_list_t *committed = committed_of(ctx, ks, parts, out);
+	const struct kafka_group_offsets *g = kafka_committed(ctx, ks, parts);
+	const rd_kafka_topic_partition_list_t *committed = g->committed;
+	if (!committed)
+		sample_set_error(out, "%s", g->err);
 	rd_kafka_topic_partition_list_t *ends = committed ? ends_of(ctx, ks, parts, out) : NULL;
 	enum probe_result r = PROBE_FAILED;
 	if (committed && ends) {
@@ -297,8 +238,6 @@ static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *
 	}
 	if (ends)
 		rd_kafka_topic_partition_list_destroy(ends);
-	if (committed)
-		rd_kafka_topic_partition_list_destroy(committed);
 	rd_kafka_topic_partition_list_destroy(parts);
 	return r;
 }
