@@ -12,9 +12,10 @@
    once (kinds/kafka/offsets.c), read by each stage of that group. */
 struct kafka_group_offsets {
 	char *group;
-	rd_kafka_topic_partition_list_t *asked;     /* the partitions asked for */
+	rd_kafka_topic_partition_list_t *asked;     /* the partitions asked for (freed once answered) */
 	rd_kafka_topic_partition_list_t *committed; /* the answer, or NULL with err */
 	char err[512];
+	int users; /* the stages of the round still to read it: at 0 its lists are freed */
 };
 
 struct kafka_session {

@@ -79,8 +79,11 @@ static void take_answer(struct kafka_group_offsets *g, rd_kafka_event_t *ev)
 	if (n == 0 || ge)
 		snprintf(g->err, sizeof g->err, "cannot read the committed offsets of group %s: %s", g->group,
 		         ge ? rd_kafka_error_string(ge) : "no answer for the group");
-	else
+	else {
 		g->committed = rd_kafka_topic_partition_list_copy(rd_kafka_group_result_partitions(res[0]));
+		rd_kafka_topic_partition_list_destroy(g->asked); /* the answer lists them all */
+		g->asked = NULL;
+	}
 }
 
 /* Asks for the committed offsets of groups [from, ks->n_groups) at once, on a queue of their own
@@ -142,8 +145,9 @@ static void gather(const struct probe_ctx *ctx, struct kafka_session *ks)
 			const struct stage_cfg *s = &cfg->pipelines[i].stages[j];
 			if (s->kind != ctx->st->kind || s->conn != ctx->st->conn || !kafka_opts(s)->group)
 				continue;
-			kafka_partitions_wanted(ks->md, kafka_opts(s),
-			                        entry_of(ks, kafka_opts(s)->group, true)->asked);
+			struct kafka_group_offsets *g = entry_of(ks, kafka_opts(s)->group, true);
+			kafka_partitions_wanted(ks->md, kafka_opts(s), g->asked);
+			g->users++;
 		}
 }
 
@@ -153,10 +157,11 @@ static struct kafka_group_offsets *covering(struct kafka_session *ks, const char
 {
 	for (size_t k = 0; k < ks->n_groups; k++) {
 		struct kafka_group_offsets *g = &ks->groups[k];
-		bool covered = !strcmp(g->group, group);
+		const rd_kafka_topic_partition_list_t *l = g->committed ? g->committed : g->asked;
+		bool covered = g->users > 0 && l && !strcmp(g->group, group);
 		for (int i = 0; covered && i < parts->cnt; i++)
-			covered = kafka_find_at(g->asked, i, parts->elems[i].topic,
-			                        parts->elems[i].partition) != NULL;
+			covered =
+			    kafka_find_at(l, i, parts->elems[i].topic, parts->elems[i].partition) != NULL;
 		if (covered)
 			return g;
 	}
@@ -177,9 +182,23 @@ const struct kafka_group_offsets *kafka_committed(const struct probe_ctx *ctx, s
 		size_t from = ks->n_groups;
 		ks->groups = xrealloc(ks->groups, (ks->n_groups + 1) * sizeof *ks->groups);
 		g = &ks->groups[ks->n_groups++];
-		*g = (struct kafka_group_offsets){.group = xstrdup(group),
-		                                  .asked = rd_kafka_topic_partition_list_copy(parts)};
+		*g = (struct kafka_group_offsets){
+		    .group = xstrdup(group), .asked = rd_kafka_topic_partition_list_copy(parts), .users = 1};
 		ask(ks, from, ctx->deadline);
 	}
 	return g;
+}
+
+void kafka_committed_done(struct kafka_session *ks, const struct kafka_group_offsets *done)
+{
+	for (size_t k = 0; k < ks->n_groups; k++) {
+		struct kafka_group_offsets *g = &ks->groups[k];
+		if (g != done || --g->users > 0)
+			continue;
+		if (g->asked)
+			rd_kafka_topic_partition_list_destroy(g->asked);
+		if (g->committed)
+			rd_kafka_topic_partition_list_destroy(g->committed);
+		g->asked = g->committed = NULL;
+	}
 }

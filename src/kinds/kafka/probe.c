@@ -238,6 +238,7 @@ static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *
 	}
 	if (ends)
 		rd_kafka_topic_partition_list_destroy(ends);
+	kafka_committed_done(ks, g);
 	rd_kafka_topic_partition_list_destroy(parts);
 	return r;
 }
