@@ -153,7 +153,8 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 {
 	size_t n = (size_t)parts->cnt, k = 0;
 	json_t **rows = xcalloc(n ? n : 1, sizeof *rows);
-	json_t *keys = json_array(), *cs = json_array(), *es = json_array();
+	json_t *keys = json_array();
+	int64_t *cs = xcalloc(n ? n : 1, 2 * sizeof *cs), *es = cs + (n ? n : 1);
 	int64_t lag = 0, max_lag = 0, no_commit = 0;
 	/* Without kafka.topics: the topics the group has committed offsets for (found in one pass). */
 	const char **with_commits = xcalloc(n ? n : 1, sizeof *with_commits);
@@ -196,8 +197,8 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 		}
 		rows[k++] = row;
 		json_array_append_new(keys, json_sprintf("%s/%" PRId32, topic, partition));
-		json_array_append_new(cs, json_integer(c));
-		json_array_append_new(es, json_integer(e));
+		cs[k - 1] = c;
+		es[k - 1] = e;
 	}
 	free(with_commits);
 	qsort(rows, k, sizeof *rows, by_lag);
@@ -210,7 +211,9 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 	json_object_set_new(out->metrics, "max_partition_lag", json_integer(max_lag));
 	json_object_set_new(out->metrics, "partition_lags", lags);
 	out->detail = json_pack("{sI}", "no_commit_partitions", (json_int_t)no_commit);
-	out->raw = json_pack("{so so so}", "keys", keys, "c", cs, "e", es);
+	out->raw = json_object();
+	window_raw_set(out->raw, keys, cs, es);
+	free(cs);
 }
 
 static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *out)
