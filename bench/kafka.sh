@@ -218,7 +218,7 @@ if [[ -n ${BENCH_TARGETS:-} ]]; then
 		ok = (op == "<=") ? v <= t : (op == "<") ? v < t : v >= t
 		print ok ? "met" : "not met" }'; }
 	t_most=$(med "p$most")
-	x=$(awk -v a="$t_most" -v b="$t_one" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+	x=$(awk -v a="$t_most" -v b="$t_one" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 	echo "4${tab}$most groups vs $one on one cluster of $parts partitions (wall, --once)${tab}${x}x ($t_most ms vs $t_one ms)${tab}<= 2x${tab}$(met "$x" "<=" 2)" >>"$BENCH_TARGETS"
 	if [[ -n $gnutime ]] && ((most != one)); then
 		kb=$(awk -v a="${rss[$most]}" -v b="${rss[$one]}" -v n="$most" -v o="$one" 'BEGIN { printf "%.0f", (a - b) * 1.024 / (n - o) }')
@@ -226,6 +226,6 @@ if [[ -n ${BENCH_TARGETS:-} ]]; then
 	else
 		echo "4${tab}memory per additional pipeline${tab}-${tab}< 100 kB${tab}n/a" >>"$BENCH_TARGETS"
 	fi
-	x=$(awk -v a="$t_loop" -v b="$t_one" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }')
+	x=$(awk -v a="$t_loop" -v b="$t_one" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 	echo "4${tab}one group vs naive loop ($parts partitions, wall)${tab}${x}x ($t_one ms vs $t_loop ms)${tab}>= 20x${tab}$(met "$x" ">=" 20)" >>"$BENCH_TARGETS"
 fi

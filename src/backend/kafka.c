@@ -142,6 +142,7 @@ static void kafka_close(void *session)
 	if (ks->ends)
 		rd_kafka_topic_partition_list_destroy(ks->ends);
 	kafka_groups_clear(ks);
+	json_decref(ks->keys);
 	rd_kafka_destroy(ks->rk);
 	pthread_mutex_destroy(&ks->lock);
 	free(ks);

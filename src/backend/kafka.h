@@ -2,6 +2,7 @@
 #ifndef SYNCTOP_BACKEND_KAFKA_H
 #define SYNCTOP_BACKEND_KAFKA_H
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -31,7 +32,10 @@ struct kafka_session {
 	rd_kafka_topic_partition_list_t *ends;
 	struct kafka_group_offsets *groups; /* the committed offsets of the round's groups */
 	size_t n_groups;
-	bool groups_asked;      /* this round's groups were asked for (whatever came back) */
+	bool groups_asked; /* this round's groups were asked for (whatever came back) */
+	/* The lane names ("topic/partition") of the last stage polled, shared by every sample of
+	   the stages that watch the same partitions (the worker's thread alone touches it). */
+	json_t *keys;
 	bool debug;             /* property.debug set: librdkafka's debug log goes to stderr (the log file) */
 	bool describe_given_up; /* describe_groups failed once for this session: not asked again */
 };

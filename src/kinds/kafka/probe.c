@@ -149,8 +149,9 @@ static int by_lag(const void *a, const void *b)
 /* Metrics from the committed and end offsets; raw keeps the offsets for the evaluation. */
 static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_list_t *parts,
                  const rd_kafka_topic_partition_list_t *committed,
-                 const rd_kafka_topic_partition_list_t *ends, struct sample *out)
+                 const rd_kafka_topic_partition_list_t *ends, json_t **shared_keys, struct sample *out)
 {
+	json_t *topic_name = NULL; /* one string per topic for its rows, not one per row */
 	size_t n = (size_t)parts->cnt, k = 0;
 	json_t **rows = xcalloc(n ? n : 1, sizeof *rows);
 	json_t *keys = json_array();
@@ -182,7 +183,11 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 		int64_t c = offset_for(committed, (int)i, topic, partition),
 		        e = offset_for(ends, (int)i, topic, partition);
 		json_t *row = json_object();
-		json_object_set_new(row, "topic", json_string(topic));
+		if (!topic_name || strcmp(json_string_value(topic_name), topic)) {
+			json_decref(topic_name);
+			topic_name = json_string(topic);
+		}
+		json_object_set(row, "topic", topic_name);
 		json_object_set_new(row, "partition", json_integer(partition));
 		json_object_set_new(row, "committed", c >= 0 ? json_integer(c) : json_null());
 		json_object_set_new(row, "end", e >= 0 ? json_integer(e) : json_null());
@@ -201,6 +206,15 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 		es[k - 1] = e;
 	}
 	free(with_commits);
+	json_decref(topic_name);
+	/* The lane names of the stage before, when the same: one list for every group on them. */
+	if (*shared_keys && json_equal(*shared_keys, keys)) {
+		json_decref(keys);
+		keys = json_incref(*shared_keys);
+	} else {
+		json_decref(*shared_keys);
+		*shared_keys = json_incref(keys);
+	}
 	qsort(rows, k, sizeof *rows, by_lag);
 	json_t *lags = json_array();
 	for (size_t i = 0; i < k; i++)
@@ -235,7 +249,7 @@ static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *
 	rd_kafka_topic_partition_list_t *ends = committed ? ends_of(ctx, ks, parts, out) : NULL;
 	enum probe_result r = PROBE_FAILED;
 	if (committed && ends) {
-		fill(kafka_opts(ctx->st), parts, committed, ends, out);
+		fill(kafka_opts(ctx->st), parts, committed, ends, &ks->keys, out);
 		describe_group(ctx, ks, out);
 		r = PROBE_OK;
 	}
