@@ -193,33 +193,92 @@ double window_lag_seconds(const struct window_point *pts, size_t n, size_t n_lan
 	return worst;
 }
 
+/* The positions of a sample's lanes travel packed, one string of bytes: the committed positions
+   of its n lanes then their end positions, int64 each (16 bytes a lane, where arrays of JSON
+   integers took 80: a kafka stage of 1,000 partitions keeps one such point per poll of its
+   history). A string that is never printed: raw is the probes' own. */
+static json_t *packed(const int64_t *c, const int64_t *e, size_t n)
+{
+	char *buf = xcalloc(n ? n : 1, 2 * sizeof(int64_t));
+	memcpy(buf, c, n * sizeof(int64_t));
+	memcpy(buf + n * sizeof(int64_t), e, n * sizeof(int64_t));
+	json_t *p = json_stringn_nocheck(buf, n * 2 * sizeof(int64_t));
+	free(buf);
+	return p;
+}
+
+/* Lane j of a packed string of n lanes: false when p is not one. */
+static bool unpack(const json_t *p, size_t n, size_t j, int64_t *c, int64_t *e)
+{
+	if (!json_is_string(p) || json_string_length(p) != n * 2 * sizeof(int64_t) || j >= n)
+		return false;
+	const char *b = json_string_value(p);
+	memcpy(c, b + j * sizeof(int64_t), sizeof *c);
+	memcpy(e, b + (n + j) * sizeof(int64_t), sizeof *e);
+	return true;
+}
+
+/* raw's packed positions, a new reference: its "p", or made from "c" and "e" arrays of
+   integers (the form a test's JSON text may give); NULL when it has neither. */
+static json_t *positions(const json_t *raw)
+{
+	json_t *p = json_object_get(raw, "p"), *c = json_object_get(raw, "c"), *e = json_object_get(raw, "e");
+	if (p)
+		return json_incref(p);
+	size_t n = json_array_size(json_object_get(raw, "keys"));
+	if (!json_is_array(c) || !json_is_array(e) || json_array_size(c) != n || json_array_size(e) != n)
+		return NULL;
+	int64_t *v = xcalloc(n ? n : 1, 2 * sizeof *v);
+	for (size_t j = 0; j < n; j++) {
+		v[j] = json_integer_value(json_array_get(c, j));
+		v[n + j] = json_integer_value(json_array_get(e, j));
+	}
+	p = packed(v, v + n, n);
+	free(v);
+	return p;
+}
+
+void window_raw_set(json_t *raw, json_t *keys, const int64_t *c, const int64_t *e)
+{
+	json_object_set_new(raw, "p", packed(c, e, json_array_size(keys)));
+	json_object_set_new(raw, "keys", keys);
+}
+
 void window_raw_add(json_t *raw, const char *lane, int64_t committed, int64_t end)
 {
-	static const char *const keys[] = {"keys", "c", "e"};
-	for (size_t i = 0; i < 3; i++)
-		if (!json_is_array(json_object_get(raw, keys[i])))
-			json_object_set_new(raw, keys[i], json_array());
-	json_array_append_new(json_object_get(raw, "keys"), json_string(lane));
-	json_array_append_new(json_object_get(raw, "c"),
-	                      json_integer(committed >= 0 ? committed : WINDOW_NO_POS));
-	json_array_append_new(json_object_get(raw, "e"), json_integer(end >= 0 ? end : WINDOW_NO_POS));
+	json_t *keys = json_object_get(raw, "keys");
+	if (!json_is_array(keys)) {
+		keys = json_array();
+		json_object_set_new(raw, "keys", keys);
+	}
+	size_t n = json_array_size(keys);
+	int64_t *c = xcalloc(n + 1, 2 * sizeof *c), *e = c + n + 1;
+	for (size_t j = 0; j < n; j++)
+		if (!unpack(json_object_get(raw, "p"), n, j, &c[j], &e[j]))
+			c[j] = e[j] = WINDOW_NO_POS;
+	c[n] = committed >= 0 ? committed : WINDOW_NO_POS;
+	e[n] = end >= 0 ? end : WINDOW_NO_POS;
+	json_array_append_new(keys, json_string(lane));
+	json_object_set_new(raw, "p", packed(c, e, n + 1));
+	free(c);
 }
 
 /* One point of the history, aligned on the current sample's lanes. */
 static void point_of(const json_t *h, const json_t *keys, size_t n, int64_t *c, int64_t *e)
 {
-	json_t *hk = json_object_get(h, "keys"), *hc = json_object_get(h, "c"), *he = json_object_get(h, "e");
+	json_t *hk = json_object_get(h, "keys"), *hp = json_object_get(h, "p");
+	size_t hn = json_array_size(hk);
 	bool same = hk == keys || json_equal(hk, keys);
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i;
 		if (!same) { /* lanes came or went: find this one by name */
 			const char *want = json_string_value(json_array_get(keys, i));
-			for (j = 0; j < json_array_size(hk); j++)
+			for (j = 0; j < hn; j++)
 				if (!strcmp(json_string_value(json_array_get(hk, j)), want))
 					break;
 		}
-		c[i] = j < json_array_size(hk) ? json_integer_value(json_array_get(hc, j)) : WINDOW_NO_POS;
-		e[i] = j < json_array_size(hk) ? json_integer_value(json_array_get(he, j)) : WINDOW_NO_POS;
+		if (!unpack(hp, hn, j, &c[i], &e[i]))
+			c[i] = e[i] = WINDOW_NO_POS;
 	}
 }
 
@@ -229,8 +288,15 @@ bool window_history(const json_t *prev_raw, double prev_t, json_t *cur_raw, doub
 	*out = (struct window_history){0};
 	json_t *keys = json_object_get(cur_raw, "keys");
 	json_t *prev_keys = json_object_get(prev_raw, "keys");
-	if (!keys || !prev_keys)
+	json_t *prev_p = prev_keys ? positions(prev_raw) : NULL, *cur_p = keys ? positions(cur_raw) : NULL;
+	if (!prev_p || !cur_p) {
+		json_decref(prev_p);
+		json_decref(cur_p);
 		return false;
+	}
+	json_object_set(cur_raw, "p", cur_p);
+	json_object_del(cur_raw, "c");
+	json_object_del(cur_raw, "e");
 	if (json_equal(keys, prev_keys)) { /* the same lanes: one list of names for the history */
 		json_object_set(cur_raw, "keys", prev_keys);
 		keys = prev_keys;
@@ -241,13 +307,13 @@ bool window_history(const json_t *prev_raw, double prev_t, json_t *cur_raw, doub
 	json_t *old = json_object_get(prev_raw, "hist");
 	json_array_foreach(old, i, h) if (json_real_value(json_object_get(h, "t")) >= cur_t - keep_s)
 	    json_array_append(hist, h);
+	/* The points share their sample's packed positions and lane names (no copy). */
 	if (json_array_size(hist) == 0) /* the previous sample starts the history */
-		json_array_append_new(hist, json_pack("{sf sO sO sO}", "t", prev_t, "keys", prev_keys, "c",
-		                                      json_object_get(prev_raw, "c"), "e",
-		                                      json_object_get(prev_raw, "e")));
-	json_array_append_new(hist,
-	                      json_pack("{sf sO sO sO}", "t", cur_t, "keys", keys, "c",
-	                                json_object_get(cur_raw, "c"), "e", json_object_get(cur_raw, "e")));
+		json_array_append_new(hist,
+		                      json_pack("{sf sO sO}", "t", prev_t, "keys", prev_keys, "p", prev_p));
+	json_array_append_new(hist, json_pack("{sf sO sO}", "t", cur_t, "keys", keys, "p", cur_p));
+	json_decref(prev_p);
+	json_decref(cur_p);
 	json_object_set_new(cur_raw, "hist", hist);
 
 	size_t np = json_array_size(hist), nk = json_array_size(keys);

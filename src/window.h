@@ -57,9 +57,13 @@ void window_put(json_t *metrics, const struct window_eval *ev);
    -1 when the history does not reach back far enough. 0 with no lag. */
 double window_lag_seconds(const struct window_point *pts, size_t n, size_t n_lanes);
 
-/* The positions travel in a sample's raw as {"keys": [lane names], "c": [committed...],
-   "e": [end...]} (window_raw_add builds them); the history as raw.hist. */
+/* The positions travel in a sample's raw as {"keys": [lane names], "p": the committed and end
+   positions packed} (window_raw_add or window_raw_set builds them); the history as raw.hist,
+   points that share their sample's packed positions (16 bytes a lane and poll). */
 void window_raw_add(json_t *raw, const char *lane, int64_t committed, int64_t end);
+/* All lanes at once: keys (the lane names, stolen) and their positions, json_array_size(keys)
+   of each (WINDOW_NO_POS where none). */
+void window_raw_set(json_t *raw, json_t *keys, const int64_t *c, const int64_t *e);
 
 /* The history of a stage's positions, as points aligned on the lanes of the newest sample. */
 struct window_history {

@@ -116,6 +116,22 @@ static void *kafka_open(const struct config *cfg, const struct conn *c, double d
 	return ks;
 }
 
+void kafka_groups_clear(struct kafka_session *ks)
+{
+	for (size_t i = 0; i < ks->n_groups; i++) {
+		struct kafka_group_offsets *g = &ks->groups[i];
+		free(g->group);
+		if (g->asked)
+			rd_kafka_topic_partition_list_destroy(g->asked);
+		if (g->committed)
+			rd_kafka_topic_partition_list_destroy(g->committed);
+	}
+	free(ks->groups);
+	ks->groups = NULL;
+	ks->n_groups = 0;
+	ks->groups_asked = false;
+}
+
 static void kafka_close(void *session)
 {
 	struct kafka_session *ks = session;
@@ -125,6 +141,8 @@ static void kafka_close(void *session)
 		rd_kafka_metadata_destroy(ks->md);
 	if (ks->ends)
 		rd_kafka_topic_partition_list_destroy(ks->ends);
+	kafka_groups_clear(ks);
+	json_decref(ks->keys);
 	rd_kafka_destroy(ks->rk);
 	pthread_mutex_destroy(&ks->lock);
 	free(ks);

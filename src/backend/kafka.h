@@ -2,11 +2,22 @@
 #ifndef SYNCTOP_BACKEND_KAFKA_H
 #define SYNCTOP_BACKEND_KAFKA_H
 
+#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
 #include <stdbool.h>
 
 #include "backend/backend.h"
+
+/* One consumer group's committed offsets in this round: asked for every group of a connection at
+   once (kinds/kafka/offsets.c), read by each stage of that group. */
+struct kafka_group_offsets {
+	char *group;
+	rd_kafka_topic_partition_list_t *asked;     /* the partitions asked for (freed once answered) */
+	rd_kafka_topic_partition_list_t *committed; /* the answer, or NULL with err */
+	char err[512];
+	int users; /* the stages of the round still to read it: at 0 its lists are freed */
+};
 
 struct kafka_session {
 	rd_kafka_t *rk; /* a consumer handle without group.id: metadata, admin, offsets */
@@ -19,6 +30,12 @@ struct kafka_session {
 	unsigned long round;
 	const struct rd_kafka_metadata *md;
 	rd_kafka_topic_partition_list_t *ends;
+	struct kafka_group_offsets *groups; /* the committed offsets of the round's groups */
+	size_t n_groups;
+	bool groups_asked; /* this round's groups were asked for (whatever came back) */
+	/* The lane names ("topic/partition") of the last stage polled, shared by every sample of
+	   the stages that watch the same partitions (the worker's thread alone touches it). */
+	json_t *keys;
 	bool debug;             /* property.debug set: librdkafka's debug log goes to stderr (the log file) */
 	bool describe_given_up; /* describe_groups failed once for this session: not asked again */
 };
@@ -35,6 +52,9 @@ bool kafka_describe(const struct conn *c, const char *group, double deadline, ch
                     long *members, char *err, size_t en);
 /* The child's side: `synctop --kafka-describe-helper` reads its request on stdin. */
 int kafka_describe_helper(void);
+
+/* Forgets the round's committed offsets (ks->groups). */
+void kafka_groups_clear(struct kafka_session *ks);
 
 /* A handle of the connection's configuration; NULL with err. */
 rd_kafka_t *kafka_new_handle(struct kafka_session *ks, const struct conn *c, char *err, size_t n);

@@ -14,16 +14,6 @@
    that a consumer standing still for longer than the window can be told (STOP). */
 #define HIST_WINDOWS 3
 
-static bool topic_wanted(const struct kafka_opts *st, const char *name)
-{
-	if (!st->topics)
-		return strncmp(name, "__", 2) != 0; /* internal topics (__consumer_offsets) */
-	for (char **t = st->topics; *t; t++)
-		if (!strcmp(*t, name))
-			return true;
-	return false;
-}
-
 /* A new round: what the previous one fetched is stale. */
 static void round_begin(struct kafka_session *ks, unsigned long round)
 {
@@ -35,6 +25,7 @@ static void round_begin(struct kafka_session *ks, unsigned long round)
 	if (ks->ends)
 		rd_kafka_topic_partition_list_destroy(ks->ends);
 	ks->ends = rd_kafka_topic_partition_list_new(64);
+	kafka_groups_clear(ks);
 	ks->round = round;
 }
 
@@ -56,13 +47,7 @@ static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ct
 		return NULL;
 	}
 	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(64);
-	for (int i = 0; i < md->topic_cnt; i++) {
-		const struct rd_kafka_metadata_topic *t = &md->topics[i];
-		if (t->err || !topic_wanted(st, t->topic))
-			continue;
-		for (int p = 0; p < t->partition_cnt; p++)
-			rd_kafka_topic_partition_list_add(list, t->topic, t->partitions[p].id);
-	}
+	kafka_partitions_wanted(md, st, list);
 	char missing[256] = "";
 	for (char **want = st->topics; want && *want; want++) {
 		bool found = false;
@@ -79,54 +64,6 @@ static rd_kafka_topic_partition_list_t *partitions_of(const struct probe_ctx *ct
 	return list;
 }
 
-/* Committed offsets of the group, with the explicit partition list (librdkafka 2.0.2 mishandles
-   none), polled on a queue of its own so that a late answer is never read by the next poll. */
-static rd_kafka_topic_partition_list_t *committed_of(const struct probe_ctx *ctx, struct kafka_session *ks,
-                                                     const rd_kafka_topic_partition_list_t *parts,
-                                                     struct sample *out)
-{
-	rd_kafka_queue_t *q = rd_kafka_queue_new(ks->rk);
-	rd_kafka_AdminOptions_t *opts =
-	    rd_kafka_AdminOptions_new(ks->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-	char errstr[256];
-	rd_kafka_AdminOptions_set_request_timeout(opts, kafka_ms_left(ctx->deadline), errstr, sizeof errstr);
-	rd_kafka_ListConsumerGroupOffsets_t *req =
-	    rd_kafka_ListConsumerGroupOffsets_new(kafka_opts(ctx->st)->group, parts);
-	rd_kafka_ListConsumerGroupOffsets(ks->rk, &req, 1, opts, q);
-	rd_kafka_ListConsumerGroupOffsets_destroy(req);
-	rd_kafka_AdminOptions_destroy(opts);
-
-	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, kafka_ms_left(ctx->deadline));
-	rd_kafka_topic_partition_list_t *result = NULL;
-	if (!ev) {
-		char why[256];
-		kafka_last_log(ks, why, sizeof why);
-		sample_set_error(out, "timeout: no committed offsets for group %s in time%s%s",
-		                 kafka_opts(ctx->st)->group, *why ? "; last broker error: " : "", why);
-	} else if (rd_kafka_event_error(ev)) {
-		sample_set_error(out, "cannot read the committed offsets of group %s: %s",
-		                 kafka_opts(ctx->st)->group, rd_kafka_event_error_string(ev));
-	} else {
-		const rd_kafka_ListConsumerGroupOffsets_result_t *res =
-		    rd_kafka_event_ListConsumerGroupOffsets_result(ev);
-		size_t n = 0;
-		const rd_kafka_group_result_t **groups =
-		    rd_kafka_ListConsumerGroupOffsets_result_groups(res, &n);
-		const rd_kafka_error_t *ge = n > 0 ? rd_kafka_group_result_error(groups[0]) : NULL;
-		if (n == 0 || ge)
-			sample_set_error(out, "cannot read the committed offsets of group %s: %s",
-			                 kafka_opts(ctx->st)->group,
-			                 ge ? rd_kafka_error_string(ge) : "no answer for the group");
-		else
-			result =
-			    rd_kafka_topic_partition_list_copy(rd_kafka_group_result_partitions(groups[0]));
-	}
-	if (ev)
-		rd_kafka_event_destroy(ev);
-	rd_kafka_queue_destroy(q);
-	return result;
-}
-
 /* End offsets (high watermarks): one ListOffsets request per partition leader, and once per
    round for a partition, whichever stage asks first. */
 static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, struct kafka_session *ks,
@@ -135,8 +72,7 @@ static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, str
 {
 	rd_kafka_topic_partition_list_t *missing = rd_kafka_topic_partition_list_new(parts->cnt);
 	for (int i = 0; i < parts->cnt; i++)
-		if (!rd_kafka_topic_partition_list_find(ks->ends, parts->elems[i].topic,
-		                                        parts->elems[i].partition))
+		if (!kafka_find_at(ks->ends, i, parts->elems[i].topic, parts->elems[i].partition))
 			rd_kafka_topic_partition_list_add(missing, parts->elems[i].topic,
 			                                  parts->elems[i].partition)
 			    ->offset = RD_KAFKA_OFFSET_END;
@@ -161,8 +97,8 @@ static rd_kafka_topic_partition_list_t *ends_of(const struct probe_ctx *ctx, str
 	rd_kafka_topic_partition_list_destroy(missing);
 	rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(parts);
 	for (int i = 0; i < ends->cnt; i++) {
-		const rd_kafka_topic_partition_t *c = rd_kafka_topic_partition_list_find(
-		    ks->ends, ends->elems[i].topic, ends->elems[i].partition);
+		const rd_kafka_topic_partition_t *c =
+		    kafka_find_at(ks->ends, i, ends->elems[i].topic, ends->elems[i].partition);
 		ends->elems[i].offset = c ? c->offset : RD_KAFKA_OFFSET_INVALID;
 		ends->elems[i].err = c ? c->err : RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
 	}
@@ -186,9 +122,10 @@ static void describe_group(const struct probe_ctx *ctx, struct kafka_session *ks
 	json_object_set_new(out->metrics, "members", json_integer(members));
 }
 
-static int64_t offset_for(const rd_kafka_topic_partition_list_t *l, const char *topic, int32_t partition)
+static int64_t offset_for(const rd_kafka_topic_partition_list_t *l, int i, const char *topic,
+                          int32_t partition)
 {
-	const rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(l, topic, partition);
+	const rd_kafka_topic_partition_t *p = kafka_find_at(l, i, topic, partition);
 	return p && !p->err && p->offset >= 0 ? p->offset : WINDOW_NO_POS;
 }
 
@@ -212,11 +149,13 @@ static int by_lag(const void *a, const void *b)
 /* Metrics from the committed and end offsets; raw keeps the offsets for the evaluation. */
 static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_list_t *parts,
                  const rd_kafka_topic_partition_list_t *committed,
-                 const rd_kafka_topic_partition_list_t *ends, struct sample *out)
+                 const rd_kafka_topic_partition_list_t *ends, json_t **shared_keys, struct sample *out)
 {
+	json_t *topic_name = NULL; /* one string per topic for its rows, not one per row */
 	size_t n = (size_t)parts->cnt, k = 0;
 	json_t **rows = xcalloc(n ? n : 1, sizeof *rows);
-	json_t *keys = json_array(), *cs = json_array(), *es = json_array();
+	json_t *keys = json_array();
+	int64_t *cs = xcalloc(n ? n : 1, 2 * sizeof *cs), *es = cs + (n ? n : 1);
 	int64_t lag = 0, max_lag = 0, no_commit = 0;
 	/* Without kafka.topics: the topics the group has committed offsets for (found in one pass). */
 	const char **with_commits = xcalloc(n ? n : 1, sizeof *with_commits);
@@ -241,9 +180,14 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 			if (!any)
 				continue;
 		}
-		int64_t c = offset_for(committed, topic, partition), e = offset_for(ends, topic, partition);
+		int64_t c = offset_for(committed, (int)i, topic, partition),
+		        e = offset_for(ends, (int)i, topic, partition);
 		json_t *row = json_object();
-		json_object_set_new(row, "topic", json_string(topic));
+		if (!topic_name || strcmp(json_string_value(topic_name), topic)) {
+			json_decref(topic_name);
+			topic_name = json_string(topic);
+		}
+		json_object_set(row, "topic", topic_name);
 		json_object_set_new(row, "partition", json_integer(partition));
 		json_object_set_new(row, "committed", c >= 0 ? json_integer(c) : json_null());
 		json_object_set_new(row, "end", e >= 0 ? json_integer(e) : json_null());
@@ -258,10 +202,19 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 		}
 		rows[k++] = row;
 		json_array_append_new(keys, json_sprintf("%s/%" PRId32, topic, partition));
-		json_array_append_new(cs, json_integer(c));
-		json_array_append_new(es, json_integer(e));
+		cs[k - 1] = c;
+		es[k - 1] = e;
 	}
 	free(with_commits);
+	json_decref(topic_name);
+	/* The lane names of the stage before, when the same: one list for every group on them. */
+	if (*shared_keys && json_equal(*shared_keys, keys)) {
+		json_decref(keys);
+		keys = json_incref(*shared_keys);
+	} else {
+		json_decref(*shared_keys);
+		*shared_keys = json_incref(keys);
+	}
 	qsort(rows, k, sizeof *rows, by_lag);
 	json_t *lags = json_array();
 	for (size_t i = 0; i < k; i++)
@@ -272,7 +225,9 @@ static void fill(const struct kafka_opts *st, const rd_kafka_topic_partition_lis
 	json_object_set_new(out->metrics, "max_partition_lag", json_integer(max_lag));
 	json_object_set_new(out->metrics, "partition_lags", lags);
 	out->detail = json_pack("{sI}", "no_commit_partitions", (json_int_t)no_commit);
-	out->raw = json_pack("{so so so}", "keys", keys, "c", cs, "e", es);
+	out->raw = json_object();
+	window_raw_set(out->raw, keys, cs, es);
+	free(cs);
 }
 
 static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *out)
@@ -287,18 +242,20 @@ static enum probe_result kafka_poll(const struct probe_ctx *ctx, struct sample *
 		rd_kafka_topic_partition_list_destroy(parts);
 		return PROBE_FAILED;
 	}
-	rd_kafka_topic_partition_list_t *committed = committed_of(ctx, ks, parts, out);
+	const struct kafka_group_offsets *g = kafka_committed(ctx, ks, parts);
+	const rd_kafka_topic_partition_list_t *committed = g->committed;
+	if (!committed)
+		sample_set_error(out, "%s", g->err);
 	rd_kafka_topic_partition_list_t *ends = committed ? ends_of(ctx, ks, parts, out) : NULL;
 	enum probe_result r = PROBE_FAILED;
 	if (committed && ends) {
-		fill(kafka_opts(ctx->st), parts, committed, ends, out);
+		fill(kafka_opts(ctx->st), parts, committed, ends, &ks->keys, out);
 		describe_group(ctx, ks, out);
 		r = PROBE_OK;
 	}
 	if (ends)
 		rd_kafka_topic_partition_list_destroy(ends);
-	if (committed)
-		rd_kafka_topic_partition_list_destroy(committed);
+	kafka_committed_done(ks, g);
 	rd_kafka_topic_partition_list_destroy(parts);
 	return r;
 }
