@@ -159,7 +159,7 @@ struct poller *poller_new(const struct config *cfg)
 			s->cfg = &cfg->pipelines[i].stages[j];
 			s->pipeline = cfg->pipelines[i].name;
 			s->probe = s->cfg->kind->probe;
-			history_init(&s->hist, cfg->history);
+			history_init(&s->hist, cfg->history, s->cfg->kind->main_metric);
 			struct worker *w = NULL;
 			for (size_t m = 0; m < p->n_workers; m++)
 				if (p->workers[m].conn == s->cfg->conn)
@@ -645,17 +645,11 @@ static void fill_series(const struct stage_rt *s, struct stage_view *sv)
 {
 	sv->n_series = s->hist.len;
 	sv->series = xcalloc((size_t)(sv->n_series ? sv->n_series : 1), sizeof *sv->series);
-	for (int i = 0; i < sv->n_series; i++) {
-		const struct sample *smp = history_get(&s->hist, sv->n_series - 1 - i);
-		double v = NAN;
-		if (!smp->ok || !metric_num(smp->metrics, s->cfg->kind->main_metric, &v))
-			v = NAN;
-		sv->series[i] = v;
-		if (!smp->ok && smp->wall >= sv->last_err_at) {
-			strlcpy_safe(sv->last_err, smp->err, sizeof sv->last_err);
-			sv->last_err_at = smp->wall;
-		}
-	}
+	for (int i = 0; i < sv->n_series; i++)
+		sv->series[i] = history_point(&s->hist, sv->n_series - 1 - i)->value;
+	const char *err = history_last_error(&s->hist, &sv->last_err_at);
+	if (err)
+		strlcpy_safe(sv->last_err, err, sizeof sv->last_err);
 }
 
 void poller_snapshot(struct poller *p, struct snapshot *out)
