@@ -1,6 +1,7 @@
 /* poller.c: runs the probes off the calling thread, one worker per connection, each poll under a deadline. */
 #include "poller.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -116,7 +117,8 @@ static char **conn_secrets(const struct conn *c)
 	return all;
 }
 
-/* a and b (both consumed) in one list, longest first. */
+/* a and b (both consumed) in one list, longest first, each secret once: many stages may bring
+   the same second connection, and every error is scrubbed of every secret in the list. */
 static char **secrets_merge(char **a, char **b)
 {
 	size_t na = 0, nb = 0;
@@ -125,9 +127,19 @@ static char **secrets_merge(char **a, char **b)
 	while (b[nb])
 		nb++;
 	a = xrealloc(a, (na + nb + 1) * sizeof *a);
-	memcpy(a + na, b, (nb + 1) * sizeof *b);
+	size_t k = na;
+	for (size_t i = 0; i < nb; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = !strcmp(a[j], b[i]);
+		if (dup)
+			free(b[i]);
+		else
+			a[k++] = b[i];
+	}
+	a[k] = NULL;
 	free(b);
-	qsort(a, na + nb, sizeof *a, longest_first);
+	qsort(a, k, sizeof *a, longest_first);
 	return a;
 }
 
@@ -179,6 +191,8 @@ struct poller *poller_new(const struct config *cfg)
 			s->worker = w;
 		}
 	}
+	/* One worker, so one session, per connection name, however many pipelines use it. */
+	assert(p->n_workers <= cfg->n_conns);
 	return p;
 }
 
