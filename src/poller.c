@@ -21,6 +21,9 @@
 #define BACKOFF_MIN_S 1.0
 #define BACKOFF_MAX_S 30.0
 #define RETRY_SLACK_S 0.1
+/* Stages whose statements go in one round trip before they are polled (backend prefetch): a
+   round trip for this many, each chunk under a deadline of its own. */
+#define PREFETCH_CHUNK 64
 
 /* A request waiting for its stage's next poll. */
 struct queued {
@@ -351,6 +354,21 @@ static enum probe_result worker_requests(struct worker *w, struct stage_rt *s, s
 	return r;
 }
 
+/* The context of the stage's next poll (or of its prefetch: the same poll_no). */
+static struct probe_ctx stage_ctx(struct worker *w, struct stage_rt *s, double deadline, unsigned long round)
+{
+	return (struct probe_ctx){
+	    .cfg = w->p->cfg,
+	    .st = s->cfg,
+	    .session = w->session,
+	    .deadline = deadline,
+	    .memo = &s->memo,
+	    .aux = &s->aux,
+	    .poll_no = s->polls,
+	    .round = round,
+	};
+}
+
 static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start, unsigned long round)
 {
 	struct poller *p = w->p;
@@ -369,16 +387,8 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 			sample_set_error(&smp, "cannot connect to %s: %s (next attempt in %.0fs)",
 			                 w->conn->display, w->conn_err, ceil(w->retry_at - now_mono()));
 	} else {
-		struct probe_ctx ctx = {
-		    .cfg = p->cfg,
-		    .st = s->cfg,
-		    .session = w->session,
-		    .deadline = deadline,
-		    .memo = &s->memo,
-		    .aux = &s->aux,
-		    .poll_no = s->polls++,
-		    .round = round,
-		};
+		struct probe_ctx ctx = stage_ctx(w, s, deadline, round);
+		s->polls++;
 		smp.ok = true;
 		enum probe_result r = s->probe->poll(&ctx, &smp);
 		if (r != PROBE_OK)
@@ -416,6 +426,36 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 	}
 }
 
+/* The statements the polls of stages [from, to) will run, asked of their probes and sent in
+   one round trip (backend.h prefetch_run), connecting first if need be; true when sent. A
+   session that broke on the way is dropped: the polls then reconnect, as after a broken poll. */
+static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned long round)
+{
+	struct poller *p = w->p;
+	if (!w->be->prefetch_run)
+		return false;
+	double deadline = now_mono() + conn_timeout(p->cfg, w->conn);
+	bool tried, any = false;
+	if (!worker_connect(w, deadline, &tried))
+		return false;
+	for (size_t i = from; i < to; i++) {
+		struct stage_rt *s = w->stages[i];
+		if (!s->probe->prefetch)
+			continue;
+		struct probe_ctx ctx = stage_ctx(w, s, deadline, round);
+		s->probe->prefetch(&ctx);
+		any = true;
+	}
+	char err[sizeof w->conn_err];
+	if (any && !w->be->prefetch_run(w->session, round, deadline, err, sizeof err)) {
+		w->be->close(w->session);
+		w->session = NULL;
+		w->retry_at = 0;
+		return false;
+	}
+	return any;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -430,8 +470,14 @@ static void *worker_main(void *arg)
 		w->busy_since = now_mono();
 		pthread_mutex_unlock(&p->lock);
 		double round_start = now_mono();
-		for (size_t i = 0; i < w->n_stages; i++)
-			worker_poll_stage(w, w->stages[i], round_start, target);
+		for (size_t i = 0; i < w->n_stages; i += PREFETCH_CHUNK) {
+			size_t end = i + PREFETCH_CHUNK < w->n_stages ? i + PREFETCH_CHUNK : w->n_stages;
+			bool fetched = worker_prefetch(w, i, end, target);
+			for (size_t j = i; j < end; j++)
+				worker_poll_stage(w, w->stages[j], round_start, target);
+			if (fetched && w->session)
+				w->be->prefetch_end(w->session);
+		}
 		pthread_mutex_lock(&p->lock);
 		w->round_done = target;
 		w->busy_since = 0;

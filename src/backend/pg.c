@@ -151,10 +151,145 @@ void pg_shared_put(PGconn *conn, unsigned long round, const char *sql, const cha
 	a->err = res ? NULL : xstrdup(err ? err : "");
 }
 
+/* Statements queued by the probes' prefetch for this round (pg_prefetch_add), then their
+   answers (pg_prefetch_run), each taken once by the pg_query or pg_query_batch that asks the
+   same statement with the same parameters. Per worker thread. */
+struct prefetched {
+	char *sql;
+	char **params;
+	int nparams;
+	unsigned uses; /* queued by this many polls; taken once by each */
+	bool answered;
+	PGresult *res;
+	char err[256];
+};
+static _Thread_local struct {
+	PGconn *conn;
+	unsigned long round;
+	struct prefetched *v;
+	size_t n;
+} pre;
+
+static void prefetch_drop(void)
+{
+	for (size_t i = 0; i < pre.n; i++) {
+		free(pre.v[i].sql);
+		for (int j = 0; j < pre.v[i].nparams; j++)
+			free(pre.v[i].params[j]);
+		free(pre.v[i].params);
+		PQclear(pre.v[i].res);
+	}
+	free(pre.v);
+	memset(&pre, 0, sizeof pre);
+}
+
+static bool same_stmt(const struct prefetched *p, const char *sql, int nparams, const char *const *params)
+{
+	if (p->nparams != nparams || strcmp(p->sql, sql) != 0)
+		return false;
+	for (int i = 0; i < nparams; i++)
+		if ((!params[i]) != (!p->params[i]) || (params[i] && strcmp(params[i], p->params[i]) != 0))
+			return false;
+	return true;
+}
+
+static struct prefetched *prefetch_find(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	if (pre.conn != conn)
+		return NULL;
+	for (size_t i = 0; i < pre.n; i++)
+		if (same_stmt(&pre.v[i], sql, nparams, params))
+			return &pre.v[i];
+	return NULL;
+}
+
+void pg_prefetch_add(PGconn *conn, unsigned long round, const char *sql, int nparams,
+                     const char *const *params)
+{
+	if (!round)
+		return;
+	if (pre.conn != conn || pre.round != round) {
+		prefetch_drop();
+		pre.conn = conn;
+		pre.round = round;
+	}
+	struct prefetched *p = prefetch_find(conn, sql, nparams, params);
+	if (p && !p->answered) {
+		p->uses++;
+		return;
+	}
+	pre.v = xrealloc(pre.v, (pre.n + 1) * sizeof *pre.v);
+	p = &pre.v[pre.n++];
+	memset(p, 0, sizeof *p);
+	p->sql = xstrdup(sql);
+	p->nparams = nparams;
+	p->params = xcalloc((size_t)(nparams ? nparams : 1), sizeof *p->params);
+	for (int i = 0; i < nparams; i++)
+		p->params[i] = params[i] ? xstrdup(params[i]) : NULL;
+	p->uses = 1;
+}
+
+bool pg_prefetch_run(void *session, unsigned long round, double deadline, char *err, size_t n)
+{
+	PGconn *conn = session;
+	if (pre.conn != conn || pre.round != round)
+		return true;
+	size_t k = 0;
+	struct pg_stmt *stmts = xcalloc(pre.n ? pre.n : 1, sizeof *stmts);
+	size_t *which = xcalloc(pre.n ? pre.n : 1, sizeof *which);
+	for (size_t i = 0; i < pre.n; i++)
+		if (!pre.v[i].answered) {
+			which[k] = i;
+			stmts[k++] = (struct pg_stmt){.sql = pre.v[i].sql,
+			                              .nparams = pre.v[i].nparams,
+			                              .params = (const char *const *)pre.v[i].params};
+		}
+	bool ok = pg_query_batch(conn, stmts, k, deadline);
+	for (size_t i = 0; i < k; i++) {
+		struct prefetched *p = &pre.v[which[i]];
+		p->answered = true;
+		p->res = stmts[i].res;
+		strlcpy_safe(p->err, stmts[i].err, sizeof p->err);
+	}
+	if (!ok) {
+		strlcpy_safe(err, k ? stmts[k - 1].err : "the session broke", n);
+		prefetch_drop(); /* the session is dropped: nothing of it may answer */
+	}
+	free(stmts);
+	free(which);
+	return ok;
+}
+
+static void pg_prefetch_end(void *session)
+{
+	if (pre.conn == session)
+		prefetch_drop();
+}
+
+/* The prefetched answer of this statement, taken (true), or false when there is none. */
+static bool prefetch_take(PGconn *conn, const char *sql, int nparams, const char *const *params,
+                          PGresult **res, char *err, size_t n)
+{
+	struct prefetched *p = prefetch_find(conn, sql, nparams, params);
+	if (!p || !p->answered || !p->uses)
+		return false;
+	if (--p->uses == 0) {
+		*res = p->res;
+		p->res = NULL;
+	} else {
+		*res = p->res ? PQcopyResult(p->res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES) : NULL;
+	}
+	if (!*res)
+		strlcpy_safe(err, p->err, n);
+	return true;
+}
+
 static void pg_close(void *session)
 {
 	if (session && shared.conn == session)
 		shared_drop();
+	if (session && pre.conn == session)
+		prefetch_drop();
 	if (session)
 		PQfinish(session);
 }
@@ -163,6 +298,8 @@ const struct backend pg_backend = {
     .kind = CONN_POSTGRES,
     .open = pg_open,
     .close = pg_close,
+    .prefetch_run = pg_prefetch_run,
+    .prefetch_end = pg_prefetch_end,
 };
 
 /* Appends the one row of single-row result r to result, counting its bytes; false when that
@@ -275,6 +412,9 @@ PGresult *pg_query(PGconn *conn, const char *sql, int nparams, const char *const
                    char *err, size_t n, bool *broken)
 {
 	*broken = false;
+	PGresult *taken;
+	if (prefetch_take(conn, sql, nparams, params, &taken, err, n))
+		return taken;
 	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
 		first_line(err, n, PQerrorMessage(conn));
 		*broken = PQstatus(conn) != CONNECTION_OK;
@@ -304,7 +444,7 @@ static bool batch_broken(struct pg_stmt *stmts, size_t count, size_t from, const
 	return false;
 }
 
-bool pg_query_batch(PGconn *conn, struct pg_stmt *stmts, size_t count, double deadline)
+static bool batch_send(PGconn *conn, struct pg_stmt *stmts, size_t count, double deadline)
 {
 	char err[sizeof stmts->err];
 	bool broken = false;
@@ -359,6 +499,28 @@ bool pg_query_batch(PGconn *conn, struct pg_stmt *stmts, size_t count, double de
 		return batch_broken(stmts, count, count, err);
 	}
 	return true;
+}
+
+bool pg_query_batch(PGconn *conn, struct pg_stmt *stmts, size_t count, double deadline)
+{
+	/* What the round's prefetch answered already is taken; the rest goes in one round trip. */
+	struct pg_stmt *rest = xcalloc(count ? count : 1, sizeof *rest);
+	size_t *which = xcalloc(count ? count : 1, sizeof *which), k = 0;
+	for (size_t i = 0; i < count; i++) {
+		stmts[i].res = NULL;
+		stmts[i].err[0] = '\0';
+		if (!prefetch_take(conn, stmts[i].sql, stmts[i].nparams, stmts[i].params, &stmts[i].res,
+		                   stmts[i].err, sizeof stmts[i].err)) {
+			which[k] = i;
+			rest[k++] = stmts[i];
+		}
+	}
+	bool ok = batch_send(conn, rest, k, deadline);
+	for (size_t i = 0; i < k; i++)
+		stmts[which[i]] = rest[i];
+	free(rest);
+	free(which);
+	return ok;
 }
 
 char *pg_quote_ident(PGconn *conn, const char *name)

@@ -46,6 +46,16 @@ bool pg_shared_get(PGconn *conn, unsigned long round, const char *sql, const cha
 void pg_shared_put(PGconn *conn, unsigned long round, const char *sql, const char *param, const PGresult *res,
                    const char *err);
 
+/* Prefetch: before a round's polls, the worker asks each stage for the statements its poll
+   will run (probe->prefetch calls pg_prefetch_add), sends them all in one round trip
+   (pg_prefetch_run, the backend's prefetch_run) and then polls: a pg_query or pg_query_batch of
+   the same statement with the same parameters takes its answer instead of asking the server.
+   A statement queued twice is sent once and answers both. Per worker thread; round 0: none.
+   pg_prefetch_run: false with the reason in err when the session broke (drop it). */
+void pg_prefetch_add(PGconn *conn, unsigned long round, const char *sql, int nparams,
+                     const char *const *params);
+bool pg_prefetch_run(void *session, unsigned long round, double deadline, char *err, size_t n);
+
 /* "schema.table" or "table" as a quoted identifier ("schema"."table"); NULL on failure. Free with free(). */
 char *pg_quote_relation(PGconn *conn, const char *name);
 /* One quoted identifier, or NULL. Free with free(). */

@@ -149,6 +149,65 @@ static void test_batch_result_cap(void **state)
 	PQclear(big[0].res);
 }
 
+/* value SQL: the one value of a query run live (never a prefetched answer: another text). */
+static char *value(PGconn *c, const char *sql)
+{
+	char err[256];
+	bool broken;
+	PGresult *r = pg_query(c, sql, 0, NULL, now_mono() + 10, err, sizeof err, &broken);
+	char *v = !r             ? xasprintf("error: %s", err)
+	          : PQntuples(r) ? xstrdup(PQgetvalue(r, 0, 0))
+	                         : xstrdup("");
+	PQclear(r);
+	return v;
+}
+
+/* The round's prefetch: a statement queued by two stages is sent once and answers both; the
+   statement asked again after that goes to the server; an error is an answer too; a new round
+   or pg_prefetch_end forgets what no poll took. */
+static void test_prefetch(void **state)
+{
+	NEED_PG(*state);
+	PGconn *c = connect_stack(); /* its own: test_batch_result_cap leaves its session broken */
+	assert_non_null(c);
+	free(value(c, "CREATE TEMP SEQUENCE IF NOT EXISTS pf_seq"));
+	free(value(c, "SELECT setval('pf_seq', 1, false)"));
+	const char *nv = "SELECT nextval('pf_seq')::text", *bad = "SELECT * FROM no_such_table_here";
+	pg_prefetch_add(c, 7, nv, 0, NULL);
+	pg_prefetch_add(c, 7, nv, 0, NULL);
+	pg_prefetch_add(c, 7, bad, 0, NULL);
+	char err[256];
+	assert_true(pg_prefetch_run(c, 7, now_mono() + 10, err, sizeof err));
+	char *a = value(c, nv), *b = value(c, nv), *live = value(c, nv);
+	assert_string_equal(a, "1"); /* sent once: nextval ran once for both */
+	assert_string_equal(b, "1");
+	assert_string_equal(live, "2");
+	free(a);
+	free(b);
+	free(live);
+	struct pg_stmt st[2] = {{.sql = bad}, {.sql = nv}};
+	assert_true(pg_query_batch(c, st, 2, now_mono() + 10));
+	assert_null(st[0].res); /* the prefetched error */
+	assert_string_equal(st[0].err, "relation \"no_such_table_here\" does not exist");
+	assert_string_equal(PQgetvalue(st[1].res, 0, 0), "3"); /* live: no answer left */
+	PQclear(st[1].res);
+
+	/* a new round forgets the last one's answers; so does pg_prefetch_end */
+	pg_prefetch_add(c, 8, nv, 0, NULL);
+	assert_true(pg_prefetch_run(c, 8, now_mono() + 10, err, sizeof err)); /* nextval 4 */
+	pg_prefetch_add(c, 9, "SELECT 1", 0, NULL);
+	a = value(c, nv);
+	assert_string_equal(a, "5");
+	free(a);
+	pg_prefetch_add(c, 10, nv, 0, NULL);
+	assert_true(pg_prefetch_run(c, 10, now_mono() + 10, err, sizeof err)); /* nextval 6 */
+	pg_backend.prefetch_end(c);
+	a = value(c, nv);
+	assert_string_equal(a, "7");
+	free(a);
+	PQfinish(c);
+}
+
 static void test_batch_empty(void **state)
 {
 	PGconn *c = *state;
@@ -161,6 +220,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_batch_matches_serial),
 	    cmocka_unit_test(test_batch_result_cap),
+	    cmocka_unit_test(test_prefetch),
 	    cmocka_unit_test(test_batch_empty),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -204,73 +204,127 @@ static bool read_poison(const struct probe_ctx *ctx, PGconn *conn, const struct 
 	return true;
 }
 
-static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
+/* The statements of a poll, for the poll itself and for the round's prefetch (built alike,
+   so that the poll finds the prefetched answers): the plan's look now and then, the counts,
+   the pause flag. The poison rows follow only when there are any. In place: v[] points
+   into the struct. */
+struct poll_stmts {
+	struct outbox_sql q;
+	char *failed, *main, *plan, *ctl;
+	char cap1[32], maxatt[32];
+	const char *params[2], *table[1], *worker[1];
+	struct pg_stmt v[4];
+	size_t n, i_plan, i_main, i_ctl; /* SIZE_MAX: not in v */
+};
+
+static void poll_stmts_free(struct poll_stmts *ps)
+{
+	free(ps->failed);
+	free(ps->main);
+	free(ps->plan);
+	free(ps->ctl);
+	outbox_sql_free(&ps->q);
+}
+
+static bool poll_stmts_build(const struct probe_ctx *ctx, struct poll_stmts *ps, struct sample *out)
 {
 	const struct outbox_opts *st = outbox_opts(ctx->st);
 	PGconn *conn = ctx->session;
-	struct outbox_sql q;
-	if (!outbox_sql_quote(conn, st, &q, out))
-		return PROBE_FAILED;
+	memset(ps, 0, sizeof *ps);
+	if (!outbox_sql_quote(conn, st, &ps->q, out))
+		return false;
+	const struct outbox_sql *q = &ps->q;
 	/* Pending rows are split in two: deliverable (a working relay can still send them: the
 	   backlog) and poisoned (at max attempts or with an error: failed). */
-	char *failed = failed_clause(&q);
+	char *failed = ps->failed = failed_clause(q);
 	char *deliverable = failed ? xasprintf("(%s) AND NOT COALESCE(%s, false)", st->pending, failed)
 	                           : xasprintf("(%s)", st->pending);
 	char *failed_sql =
 	    failed ? xasprintf("(SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) AND %s LIMIT $1) f),"
 	                       " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s"
 	                       " WHERE (%s) AND %s)",
-	                       q.rel, st->pending, failed, q.created, q.rel, st->pending, failed)
+	                       q->rel, st->pending, failed, q->created, q->rel, st->pending, failed)
 	           : xstrdup("NULL::bigint, NULL::float8");
-	/* One round trip; the capped counts stop at count_cap + 1 rows (fast with the partial index).
+	/* One statement; the capped counts stop at count_cap + 1 rows (fast with the partial index).
 	   max(id) is qualified (o.id) so that ORDER BY sorts the column, not its text cast. */
-	char *sql =
+	ps->main =
 	    xasprintf("SELECT (SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT $1) p),"
 	              " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s WHERE %s),"
 	              " %s,"
 	              " (SELECT o.%s::text FROM %s o ORDER BY o.%s DESC LIMIT 1)",
-	              q.rel, deliverable, q.created, q.rel, deliverable, failed_sql, q.id, q.rel, q.id);
-	char cap1[32], maxatt[32];
-	snprintf(cap1, sizeof cap1, "%" PRId64, st->count_cap + 1);
-	snprintf(maxatt, sizeof maxatt, "%" PRId64, st->max_attempts);
-	const char *params[2] = {cap1, maxatt};
-	const char *table[1] = {st->table}, *worker[1] = {st->worker};
-	/* The statements of the poll in one round trip (pg_query_batch): the plan's look now and
-	   then, the counts, the pause flag. The poison rows follow only when there are any. */
-	struct pg_stmt stmts[5];
-	size_t n = 0, i_plan = SIZE_MAX, i_main, i_ctl = SIZE_MAX;
-	char *plan_sql = NULL, *ctl_sql = control_sql(conn, st);
-	if (ctx->poll_no % EXPLAIN_EVERY == 0) {
-		plan_sql = explain_sql(st, &q);
-		i_plan = n;
-		stmts[n++] = (struct pg_stmt){.sql = plan_sql};
-		stmts[n++] = (struct pg_stmt){.sql = EXPLAIN_ROWS_SQL, .nparams = 1, .params = table};
-	}
-	i_main = n;
-	/* $2 (max_attempts) only appears with an attempts column */
-	stmts[n++] = (struct pg_stmt){.sql = sql, .nparams = q.attempts ? 2 : 1, .params = params};
-	/* The pause flag is the same for every pipeline of the database: once a round. */
-	struct pg_stmt ctl = {.sql = ctl_sql, .nparams = 1, .params = worker};
-	bool ctl_shared = ctl_sql && pg_shared_get(conn, ctx->round, ctl_sql, st->worker, &ctl.res, ctl.err,
-	                                           sizeof ctl.err);
-	if (ctl_sql && !ctl_shared) {
-		i_ctl = n;
-		stmts[n++] = ctl;
-	}
-	bool broken = !pg_query_batch(conn, stmts, n, ctx->deadline);
-	if (i_ctl != SIZE_MAX && !broken)
-		pg_shared_put(conn, ctx->round, ctl_sql, st->worker, stmts[i_ctl].res, stmts[i_ctl].err);
-	if (ctl_shared) {
-		i_ctl = n; /* past the batch: its answer came from this round's first read */
-		stmts[n] = ctl;
-	}
-	free(sql);
+	              q->rel, deliverable, q->created, q->rel, deliverable, failed_sql, q->id, q->rel, q->id);
 	free(failed_sql);
 	free(deliverable);
-	free(plan_sql);
-	free(ctl_sql);
+	snprintf(ps->cap1, sizeof ps->cap1, "%" PRId64, st->count_cap + 1);
+	snprintf(ps->maxatt, sizeof ps->maxatt, "%" PRId64, st->max_attempts);
+	ps->params[0] = ps->cap1;
+	ps->params[1] = ps->maxatt;
+	ps->table[0] = st->table;
+	ps->worker[0] = st->worker;
+	ps->i_plan = ps->i_ctl = SIZE_MAX;
+	if (ctx->poll_no % EXPLAIN_EVERY == 0) {
+		ps->plan = explain_sql(st, q);
+		ps->i_plan = ps->n;
+		ps->v[ps->n++] = (struct pg_stmt){.sql = ps->plan};
+		ps->v[ps->n++] = (struct pg_stmt){.sql = EXPLAIN_ROWS_SQL, .nparams = 1, .params = ps->table};
+	}
+	ps->i_main = ps->n;
+	/* $2 (max_attempts) only appears with an attempts column */
+	ps->v[ps->n++] =
+	    (struct pg_stmt){.sql = ps->main, .nparams = q->attempts ? 2 : 1, .params = ps->params};
+	ps->ctl = control_sql(conn, st);
+	if (ps->ctl) {
+		ps->i_ctl = ps->n;
+		ps->v[ps->n++] = (struct pg_stmt){.sql = ps->ctl, .nparams = 1, .params = ps->worker};
+	}
+	return true;
+}
+
+/* The round's prefetch: this stage's statements, but a pause flag already read in the round. */
+static void outbox_prefetch(const struct probe_ctx *ctx)
+{
+	struct poll_stmts ps;
+	struct sample scratch;
+	sample_init(&scratch);
+	if (!poll_stmts_build(ctx, &ps, &scratch))
+		return;
+	for (size_t i = 0; i < ps.n; i++) {
+		PGresult *shared = NULL;
+		char err[8];
+		if (i == ps.i_ctl &&
+		    pg_shared_get(ctx->session, ctx->round, ps.ctl, ps.worker[0], &shared, err, sizeof err)) {
+			PQclear(shared);
+			continue;
+		}
+		pg_prefetch_add(ctx->session, ctx->round, ps.v[i].sql, ps.v[i].nparams, ps.v[i].params);
+	}
+	poll_stmts_free(&ps);
+}
+
+static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
+{
+	const struct outbox_opts *st = outbox_opts(ctx->st);
+	PGconn *conn = ctx->session;
+	struct poll_stmts ps;
+	if (!poll_stmts_build(ctx, &ps, out))
+		return PROBE_FAILED;
+	const struct outbox_sql *q = &ps.q;
+	const char *failed = ps.failed;
+	struct pg_stmt *stmts = ps.v;
+	size_t n = ps.n, i_plan = ps.i_plan, i_main = ps.i_main, i_ctl = ps.i_ctl;
+	/* The pause flag is the same for every pipeline of the database: once a round. */
+	struct pg_stmt ctl = {.sql = ps.ctl, .nparams = 1, .params = ps.worker};
+	bool ctl_shared =
+	    ps.ctl && pg_shared_get(conn, ctx->round, ps.ctl, st->worker, &ctl.res, ctl.err, sizeof ctl.err);
+	if (ctl_shared)
+		n--; /* the last: read in the round already */
+	bool broken = !pg_query_batch(conn, stmts, n, ctx->deadline);
+	if (i_ctl != SIZE_MAX && !ctl_shared && !broken)
+		pg_shared_put(conn, ctx->round, ps.ctl, st->worker, stmts[i_ctl].res, stmts[i_ctl].err);
+	if (ctl_shared)
+		stmts[i_ctl] = ctl; /* past the batch: its answer came from this round's first read */
 	if (i_plan != SIZE_MAX) {
-		explain_apply(ctx, &q, stmts[i_plan].res, stmts[i_plan + 1].res);
+		explain_apply(ctx, q, stmts[i_plan].res, stmts[i_plan + 1].res);
 		PQclear(stmts[i_plan].res);
 		PQclear(stmts[i_plan + 1].res);
 	}
@@ -282,8 +336,7 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 		if (hint) /* most likely why a count ran out of time */
 			snappendf(out->err, sizeof out->err, "; no index serves the pending predicate: %s",
 			          hint);
-		free(failed);
-		outbox_sql_free(&q);
+		poll_stmts_free(&ps);
 		return broken ? PROBE_BROKEN : PROBE_FAILED;
 	}
 
@@ -320,9 +373,8 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	PQclear(res);
 
 	/* broken here: the counts came, the pause flag's read broke the session */
-	bool ok = broken || !have_failed || nfailed == 0 || read_poison(ctx, conn, &q, failed, out);
-	free(failed);
-	outbox_sql_free(&q);
+	bool ok = broken || !have_failed || nfailed == 0 || read_poison(ctx, conn, q, failed, out);
+	poll_stmts_free(&ps);
 	if (i_ctl != SIZE_MAX) {
 		if (ok && !broken)
 			control_apply(st, stmts[i_ctl].res, stmts[i_ctl].err, out);
@@ -364,6 +416,7 @@ static void outbox_derive(const struct stage_cfg *st, const struct sample *prev,
 
 const struct probe outbox_probe = {
     .poll = outbox_poll,
+    .prefetch = outbox_prefetch,
     .derive = outbox_derive,
     .actions = outbox_actions,
 };
