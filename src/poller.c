@@ -369,13 +369,19 @@ static struct probe_ctx stage_ctx(struct worker *w, struct stage_rt *s, double d
 	};
 }
 
-static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start, unsigned long round)
+/* A chunk's prefetch: when it was sent and how long its round trip took (mono 0: none). */
+struct fetched {
+	double mono, took_s;
+};
+
+static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start, unsigned long round,
+                              const struct fetched *f)
 {
 	struct poller *p = w->p;
 	struct sample smp;
 	kind_sample_prepare(s->cfg->kind, &smp);
 	smp.mono = now_mono();
-	double deadline = smp.mono + conn_timeout(p->cfg, w->conn);
+	double deadline = smp.mono + conn_timeout(p->cfg, w->conn), start = smp.mono;
 
 	bool tried;
 	if (!worker_connect(w, deadline, &tried)) {
@@ -401,7 +407,12 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 			w->retry_at = 0; /* the next poll reconnects at once; backoff starts if that fails */
 		}
 	}
-	smp.latency_ms = (now_mono() - smp.mono) * 1000.0;
+	smp.latency_ms = (now_mono() - start) * 1000.0;
+	if (f->mono > 0 && s->probe->prefetch && smp.ok) {
+		/* Its figures are what the prefetch read: as of then, in that round trip plus this poll. */
+		smp.mono = f->mono;
+		smp.latency_ms += f->took_s * 1000.0;
+	}
 	smp.wall = now_wall();
 	if (!smp.ok && !smp.err[0])
 		strlcpy_safe(smp.err, "unknown error", sizeof smp.err);
@@ -427,16 +438,17 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 }
 
 /* The statements the polls of stages [from, to) will run, asked of their probes and sent in
-   one round trip (backend.h prefetch_run), connecting first if need be; true when sent. A
-   session that broke on the way is dropped: the polls then reconnect, as after a broken poll. */
-static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned long round)
+   one round trip (backend.h prefetch_run), connecting first if need be; true when sent. */
+static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned long round, struct fetched *f)
 {
 	struct poller *p = w->p;
 	if (!w->be->prefetch_run)
 		return false;
-	double deadline = now_mono() + conn_timeout(p->cfg, w->conn);
 	bool tried, any = false;
-	if (!worker_connect(w, deadline, &tried))
+	for (size_t i = from; i < to && !any; i++)
+		any = w->stages[i]->probe->prefetch != NULL;
+	double deadline = now_mono() + conn_timeout(p->cfg, w->conn);
+	if (!any || !worker_connect(w, deadline, &tried))
 		return false;
 	for (size_t i = from; i < to; i++) {
 		struct stage_rt *s = w->stages[i];
@@ -447,11 +459,12 @@ static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned l
 		any = true;
 	}
 	char err[sizeof w->conn_err];
-	if (any && !w->be->prefetch_run(w->session, round, deadline, err, sizeof err)) {
-		w->be->close(w->session);
-		w->session = NULL;
-		w->retry_at = 0;
-		return false;
+	/* A session that broke on the way is not dropped here: the answers that came are still
+	   taken, and the first poll that finds none reports why and drops it (PROBE_BROKEN). */
+	if (any) {
+		f->mono = now_mono();
+		(void)w->be->prefetch_run(w->session, round, deadline, err, sizeof err);
+		f->took_s = now_mono() - f->mono;
 	}
 	return any;
 }
@@ -472,9 +485,10 @@ static void *worker_main(void *arg)
 		double round_start = now_mono();
 		for (size_t i = 0; i < w->n_stages; i += PREFETCH_CHUNK) {
 			size_t end = i + PREFETCH_CHUNK < w->n_stages ? i + PREFETCH_CHUNK : w->n_stages;
-			bool fetched = worker_prefetch(w, i, end, target);
+			struct fetched f = {0, 0};
+			bool fetched = worker_prefetch(w, i, end, target, &f);
 			for (size_t j = i; j < end; j++)
-				worker_poll_stage(w, w->stages[j], round_start, target);
+				worker_poll_stage(w, w->stages[j], round_start, target, &f);
 			if (fetched && w->session)
 				w->be->prefetch_end(w->session);
 		}

@@ -86,6 +86,8 @@ static void *pg_open(const struct config *cfg, const struct conn *c, double dead
 	return conn;
 }
 
+static bool batch_send(PGconn *conn, struct pg_stmt *stmts, size_t count, double deadline);
+
 /* The answers shared in the round, per worker thread (one session a thread). */
 struct shared_answer {
 	char *key; /* sql, a 0x1f, the parameter */
@@ -160,6 +162,7 @@ struct prefetched {
 	int nparams;
 	unsigned uses; /* queued by this many polls; taken once by each */
 	bool answered;
+	bool broken; /* no answer: the session broke on the way */
 	PGresult *res;
 	char err[256];
 };
@@ -168,6 +171,8 @@ static _Thread_local struct {
 	unsigned long round;
 	struct prefetched *v;
 	size_t n;
+	bool broken; /* the prefetch broke the session: nothing more may be sent on it */
+	char err[256];
 } pre;
 
 static void prefetch_drop(void)
@@ -244,20 +249,33 @@ bool pg_prefetch_run(void *session, unsigned long round, double deadline, char *
 			                              .nparams = pre.v[i].nparams,
 			                              .params = (const char *const *)pre.v[i].params};
 		}
-	bool ok = pg_query_batch(conn, stmts, k, deadline);
+	bool ok = batch_send(conn, stmts, k, deadline);
 	for (size_t i = 0; i < k; i++) {
 		struct prefetched *p = &pre.v[which[i]];
 		p->answered = true;
 		p->res = stmts[i].res;
+		p->broken = !ok && !p->res;
 		strlcpy_safe(p->err, stmts[i].err, sizeof p->err);
 	}
 	if (!ok) {
-		strlcpy_safe(err, k ? stmts[k - 1].err : "the session broke", n);
-		prefetch_drop(); /* the session is dropped: nothing of it may answer */
+		/* The answers that came stay for their polls; the first that finds none says why and
+		   drops the session (PROBE_BROKEN), as it would have when asking itself. */
+		pre.broken = true;
+		strlcpy_safe(pre.err, k ? stmts[k - 1].err : "the session broke", sizeof pre.err);
+		strlcpy_safe(err, pre.err, n);
 	}
 	free(stmts);
 	free(which);
 	return ok;
+}
+
+/* A session the prefetch broke: true, with the reason, for whatever would be sent on it. */
+static bool prefetch_broke(PGconn *conn, char *err, size_t n)
+{
+	if (pre.conn != conn || !pre.broken)
+		return false;
+	strlcpy_safe(err, pre.err, n);
+	return true;
 }
 
 static void pg_prefetch_end(void *session)
@@ -266,13 +284,15 @@ static void pg_prefetch_end(void *session)
 		prefetch_drop();
 }
 
-/* The prefetched answer of this statement, taken (true), or false when there is none. */
+/* The prefetched answer of this statement, taken (true; *broken set when the session broke
+   before it came), or false when there is none. */
 static bool prefetch_take(PGconn *conn, const char *sql, int nparams, const char *const *params,
-                          PGresult **res, char *err, size_t n)
+                          PGresult **res, char *err, size_t n, bool *broken)
 {
 	struct prefetched *p = prefetch_find(conn, sql, nparams, params);
 	if (!p || !p->answered || !p->uses)
 		return false;
+	*broken |= p->broken;
 	if (--p->uses == 0) {
 		*res = p->res;
 		p->res = NULL;
@@ -413,8 +433,12 @@ PGresult *pg_query(PGconn *conn, const char *sql, int nparams, const char *const
 {
 	*broken = false;
 	PGresult *taken;
-	if (prefetch_take(conn, sql, nparams, params, &taken, err, n))
+	if (prefetch_take(conn, sql, nparams, params, &taken, err, n, broken))
 		return taken;
+	if (prefetch_broke(conn, err, n)) {
+		*broken = true;
+		return NULL;
+	}
 	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
 		first_line(err, n, PQerrorMessage(conn));
 		*broken = PQstatus(conn) != CONNECTION_OK;
@@ -506,16 +530,22 @@ bool pg_query_batch(PGconn *conn, struct pg_stmt *stmts, size_t count, double de
 	/* What the round's prefetch answered already is taken; the rest goes in one round trip. */
 	struct pg_stmt *rest = xcalloc(count ? count : 1, sizeof *rest);
 	size_t *which = xcalloc(count ? count : 1, sizeof *which), k = 0;
+	bool broken = false;
 	for (size_t i = 0; i < count; i++) {
 		stmts[i].res = NULL;
 		stmts[i].err[0] = '\0';
 		if (!prefetch_take(conn, stmts[i].sql, stmts[i].nparams, stmts[i].params, &stmts[i].res,
-		                   stmts[i].err, sizeof stmts[i].err)) {
+		                   stmts[i].err, sizeof stmts[i].err, &broken)) {
 			which[k] = i;
 			rest[k++] = stmts[i];
 		}
 	}
-	bool ok = batch_send(conn, rest, k, deadline);
+	char err[sizeof stmts->err];
+	bool ok;
+	if (k && prefetch_broke(conn, err, sizeof err))
+		ok = batch_broken(rest, k, 0, err);
+	else
+		ok = batch_send(conn, rest, k, deadline) && !broken;
 	for (size_t i = 0; i < k; i++)
 		stmts[which[i]] = rest[i];
 	free(rest);
