@@ -55,6 +55,9 @@ struct worker {
 	void *session;
 	double retry_at, backoff;
 	double tried_at; /* when the last connection attempt was made */
+	/* The prefetch of this chunk tried to connect and failed: its polls report that attempt
+	   rather than make another (worker-private) */
+	bool prefetch_connect_failed;
 	char conn_err[512];
 	char **secrets;           /* every secret of the connection, longest first, scrubbed from errors */
 	unsigned long round_done; /* under poller.lock */
@@ -383,8 +386,8 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 	smp.mono = now_mono();
 	double deadline = smp.mono + conn_timeout(p->cfg, w->conn), start = smp.mono;
 
-	bool tried;
-	if (!worker_connect(w, deadline, &tried)) {
+	bool tried = false;
+	if (w->prefetch_connect_failed || !worker_connect(w, deadline, &tried)) {
 		/* Within one round, later stages report the attempt made for the first as it was; so
 		   does every stage of a one-shot run (--once), which makes no next attempt. */
 		if (tried || w->tried_at >= round_start || p->one_shot)
@@ -448,8 +451,13 @@ static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned l
 	for (size_t i = from; i < to && !any; i++)
 		any = w->stages[i]->probe->prefetch != NULL;
 	double deadline = now_mono() + conn_timeout(p->cfg, w->conn);
-	if (!any || !worker_connect(w, deadline, &tried))
+	w->prefetch_connect_failed = false;
+	if (!any)
 		return false;
+	if (!worker_connect(w, deadline, &tried)) {
+		w->prefetch_connect_failed = tried;
+		return false;
+	}
 	for (size_t i = from; i < to; i++) {
 		struct stage_rt *s = w->stages[i];
 		if (!s->probe->prefetch)
