@@ -450,7 +450,7 @@ static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned l
 	bool tried, any = false;
 	for (size_t i = from; i < to && !any; i++)
 		any = w->stages[i]->probe->prefetch != NULL;
-	double deadline = now_mono() + conn_timeout(p->cfg, w->conn);
+	double t0 = now_mono(), deadline = t0 + conn_timeout(p->cfg, w->conn);
 	w->prefetch_connect_failed = false;
 	if (!any)
 		return false;
@@ -458,23 +458,25 @@ static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned l
 		w->prefetch_connect_failed = tried;
 		return false;
 	}
+	size_t k = 0;
 	for (size_t i = from; i < to; i++) {
 		struct stage_rt *s = w->stages[i];
 		if (!s->probe->prefetch)
 			continue;
 		struct probe_ctx ctx = stage_ctx(w, s, deadline, round);
 		s->probe->prefetch(&ctx);
-		any = true;
+		k++;
 	}
 	char err[sizeof w->conn_err];
-	/* A session that broke on the way is not dropped here: the answers that came are still
+	/* Each stage keeps the time a poll of its own had (connecting included): k deadlines for k
+	   stages' statements. A
+	   session that broke on the way is not dropped here: the answers that came are still
 	   taken, and the first poll that finds none reports why and drops it (PROBE_BROKEN). */
-	if (any) {
-		f->mono = now_mono();
-		(void)w->be->prefetch_run(w->session, round, deadline, err, sizeof err);
-		f->took_s = now_mono() - f->mono;
-	}
-	return any;
+	f->mono = now_mono();
+	double budget = (double)k * conn_timeout(p->cfg, w->conn);
+	(void)w->be->prefetch_run(w->session, round, t0 + budget, err, sizeof err);
+	f->took_s = now_mono() - f->mono;
+	return true;
 }
 
 static void *worker_main(void *arg)
