@@ -1,6 +1,7 @@
 /* poller.c: runs the probes off the calling thread, one worker per connection, each poll under a deadline. */
 #include "poller.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,11 +16,15 @@
 #include "kinds/kind.h"
 #include "kinds/probe.h"
 #include "redact.h"
+#include "poller_secrets.h"
 #include "sanitize.h"
 
 #define BACKOFF_MIN_S 1.0
 #define BACKOFF_MAX_S 30.0
 #define RETRY_SLACK_S 0.1
+/* Stages whose statements go in one round trip before they are polled (backend prefetch): a
+   round trip for this many, each chunk under a deadline of its own. */
+#define PREFETCH_CHUNK 64
 
 /* A request waiting for its stage's next poll. */
 struct queued {
@@ -51,6 +56,9 @@ struct worker {
 	void *session;
 	double retry_at, backoff;
 	double tried_at; /* when the last connection attempt was made */
+	/* The prefetch of this chunk tried to connect and failed: its polls report that attempt
+	   rather than make another (worker-private) */
+	bool prefetch_connect_failed;
 	char conn_err[512];
 	char **secrets;           /* every secret of the connection, longest first, scrubbed from errors */
 	unsigned long round_done; /* under poller.lock */
@@ -82,55 +90,6 @@ struct poller {
 	struct executor *exec; /* NULL: read-only, every REQ_ACTION is refused */
 };
 
-static int longest_first(const void *a, const void *b)
-{
-	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-	return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
-/* Libraries echo their input in errors (libpq quotes a malformed URI whole): every secret
-   of the connection, inline or from an _env or _file key, is scrubbed from every error. */
-static char **conn_secrets(const struct conn *c)
-{
-	char **inline_ = c->conninfo ? secrets_in(c->conninfo, true) : secrets_in(c->url, false);
-	size_t n = 0;
-	for (char **p = inline_; p && *p; p++)
-		n++;
-	char **all = xcalloc(n + 3, sizeof *all);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		all[k++] = xstrdup(inline_[i]);
-	if (c->secret && *c->secret)
-		all[k++] = xstrdup(c->secret);
-	if (c->api_key && *c->api_key)
-		all[k++] = xstrdup(c->api_key);
-	/* librdkafka properties that hold secrets (sasl.password, ssl.key.password, ...). */
-	for (const struct kv *p = c->properties; p; p = p->next)
-		if ((strstr(p->key, "password") || strstr(p->key, "secret")) && *p->value) {
-			all = xrealloc(all, (k + 2) * sizeof *all);
-			all[k++] = xstrdup(p->value);
-			all[k] = NULL;
-		}
-	secrets_free(inline_);
-	qsort(all, k, sizeof *all, longest_first);
-	return all;
-}
-
-/* a and b (both consumed) in one list, longest first. */
-static char **secrets_merge(char **a, char **b)
-{
-	size_t na = 0, nb = 0;
-	while (a[na])
-		na++;
-	while (b[nb])
-		nb++;
-	a = xrealloc(a, (na + nb + 1) * sizeof *a);
-	memcpy(a + na, b, (nb + 1) * sizeof *b);
-	free(b);
-	qsort(a, na + nb, sizeof *a, longest_first);
-	return a;
-}
-
 struct poller *poller_new(const struct config *cfg)
 {
 	struct poller *p = xcalloc(1, sizeof *p);
@@ -159,7 +118,7 @@ struct poller *poller_new(const struct config *cfg)
 			s->cfg = &cfg->pipelines[i].stages[j];
 			s->pipeline = cfg->pipelines[i].name;
 			s->probe = s->cfg->kind->probe;
-			history_init(&s->hist, cfg->history);
+			history_init(&s->hist, cfg->history, s->cfg->kind->main_metric);
 			struct worker *w = NULL;
 			for (size_t m = 0; m < p->n_workers; m++)
 				if (p->workers[m].conn == s->cfg->conn)
@@ -169,16 +128,18 @@ struct poller *poller_new(const struct config *cfg)
 				w->p = p;
 				w->conn = s->cfg->conn;
 				w->be = backend_for(w->conn->kind);
-				w->secrets = conn_secrets(w->conn);
+				w->secrets = poller_conn_secrets(w->conn);
 			}
 			struct conn *extra = stage_extra_conn(s->cfg);
 			if (extra) /* errors of the stage's second session are scrubbed too */
-				w->secrets = secrets_merge(w->secrets, conn_secrets(extra));
+				w->secrets = poller_secrets_merge(w->secrets, poller_conn_secrets(extra));
 			w->stages = xrealloc(w->stages, (w->n_stages + 1) * sizeof *w->stages);
 			w->stages[w->n_stages++] = s;
 			s->worker = w;
 		}
 	}
+	/* One worker, so one session, per connection name, however many pipelines use it. */
+	assert(p->n_workers <= cfg->n_conns);
 	return p;
 }
 
@@ -337,16 +298,37 @@ static enum probe_result worker_requests(struct worker *w, struct stage_rt *s, s
 	return r;
 }
 
-static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start, unsigned long round)
+/* The context of the stage's next poll (or of its prefetch: the same poll_no). */
+static struct probe_ctx stage_ctx(struct worker *w, struct stage_rt *s, double deadline, unsigned long round)
+{
+	return (struct probe_ctx){
+	    .cfg = w->p->cfg,
+	    .st = s->cfg,
+	    .session = w->session,
+	    .deadline = deadline,
+	    .memo = &s->memo,
+	    .aux = &s->aux,
+	    .poll_no = s->polls,
+	    .round = round,
+	};
+}
+
+/* A chunk's prefetch: when it was sent and how long its round trip took (mono 0: none). */
+struct fetched {
+	double mono, took_s;
+};
+
+static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round_start, unsigned long round,
+                              const struct fetched *f)
 {
 	struct poller *p = w->p;
 	struct sample smp;
 	kind_sample_prepare(s->cfg->kind, &smp);
 	smp.mono = now_mono();
-	double deadline = smp.mono + conn_timeout(p->cfg, w->conn);
+	double deadline = smp.mono + conn_timeout(p->cfg, w->conn), start = smp.mono;
 
-	bool tried;
-	if (!worker_connect(w, deadline, &tried)) {
+	bool tried = false;
+	if (w->prefetch_connect_failed || !worker_connect(w, deadline, &tried)) {
 		/* Within one round, later stages report the attempt made for the first as it was; so
 		   does every stage of a one-shot run (--once), which makes no next attempt. */
 		if (tried || w->tried_at >= round_start || p->one_shot)
@@ -355,16 +337,8 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 			sample_set_error(&smp, "cannot connect to %s: %s (next attempt in %.0fs)",
 			                 w->conn->display, w->conn_err, ceil(w->retry_at - now_mono()));
 	} else {
-		struct probe_ctx ctx = {
-		    .cfg = p->cfg,
-		    .st = s->cfg,
-		    .session = w->session,
-		    .deadline = deadline,
-		    .memo = &s->memo,
-		    .aux = &s->aux,
-		    .poll_no = s->polls++,
-		    .round = round,
-		};
+		struct probe_ctx ctx = stage_ctx(w, s, deadline, round);
+		s->polls++;
 		smp.ok = true;
 		enum probe_result r = s->probe->poll(&ctx, &smp);
 		if (r != PROBE_OK)
@@ -377,7 +351,12 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 			w->retry_at = 0; /* the next poll reconnects at once; backoff starts if that fails */
 		}
 	}
-	smp.latency_ms = (now_mono() - smp.mono) * 1000.0;
+	smp.latency_ms = (now_mono() - start) * 1000.0;
+	if (f->mono > 0 && s->probe->prefetch && smp.ok) {
+		/* Its figures are what the prefetch read: as of then, in that round trip plus this poll. */
+		smp.mono = f->mono;
+		smp.latency_ms += f->took_s * 1000.0;
+	}
 	smp.wall = now_wall();
 	if (!smp.ok && !smp.err[0])
 		strlcpy_safe(smp.err, "unknown error", sizeof smp.err);
@@ -402,6 +381,45 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 	}
 }
 
+/* The statements the polls of stages [from, to) will run, asked of their probes and sent in
+   one round trip (backend.h prefetch_run), connecting first if need be; true when sent. */
+static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned long round, struct fetched *f)
+{
+	struct poller *p = w->p;
+	if (!w->be->prefetch_run)
+		return false;
+	bool tried, any = false;
+	for (size_t i = from; i < to && !any; i++)
+		any = w->stages[i]->probe->prefetch != NULL;
+	double t0 = now_mono(), deadline = t0 + conn_timeout(p->cfg, w->conn);
+	w->prefetch_connect_failed = false;
+	if (!any)
+		return false;
+	if (!worker_connect(w, deadline, &tried)) {
+		w->prefetch_connect_failed = tried;
+		return false;
+	}
+	size_t k = 0;
+	for (size_t i = from; i < to; i++) {
+		struct stage_rt *s = w->stages[i];
+		if (!s->probe->prefetch)
+			continue;
+		struct probe_ctx ctx = stage_ctx(w, s, deadline, round);
+		s->probe->prefetch(&ctx);
+		k++;
+	}
+	char err[sizeof w->conn_err];
+	/* Each stage keeps the time a poll of its own had (connecting included): k deadlines for k
+	   stages' statements. A
+	   session that broke on the way is not dropped here: the answers that came are still
+	   taken, and the first poll that finds none reports why and drops it (PROBE_BROKEN). */
+	f->mono = now_mono();
+	double budget = (double)k * conn_timeout(p->cfg, w->conn);
+	(void)w->be->prefetch_run(w->session, round, t0 + budget, err, sizeof err);
+	f->took_s = now_mono() - f->mono;
+	return true;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -416,8 +434,15 @@ static void *worker_main(void *arg)
 		w->busy_since = now_mono();
 		pthread_mutex_unlock(&p->lock);
 		double round_start = now_mono();
-		for (size_t i = 0; i < w->n_stages; i++)
-			worker_poll_stage(w, w->stages[i], round_start, target);
+		for (size_t i = 0; i < w->n_stages; i += PREFETCH_CHUNK) {
+			size_t end = i + PREFETCH_CHUNK < w->n_stages ? i + PREFETCH_CHUNK : w->n_stages;
+			struct fetched f = {0, 0};
+			bool fetched = worker_prefetch(w, i, end, target, &f);
+			for (size_t j = i; j < end; j++)
+				worker_poll_stage(w, w->stages[j], round_start, target, &f);
+			if (fetched && w->session)
+				w->be->prefetch_end(w->session);
+		}
 		pthread_mutex_lock(&p->lock);
 		w->round_done = target;
 		w->busy_since = 0;
@@ -645,17 +670,11 @@ static void fill_series(const struct stage_rt *s, struct stage_view *sv)
 {
 	sv->n_series = s->hist.len;
 	sv->series = xcalloc((size_t)(sv->n_series ? sv->n_series : 1), sizeof *sv->series);
-	for (int i = 0; i < sv->n_series; i++) {
-		const struct sample *smp = history_get(&s->hist, sv->n_series - 1 - i);
-		double v = NAN;
-		if (!smp->ok || !metric_num(smp->metrics, s->cfg->kind->main_metric, &v))
-			v = NAN;
-		sv->series[i] = v;
-		if (!smp->ok && smp->wall >= sv->last_err_at) {
-			strlcpy_safe(sv->last_err, smp->err, sizeof sv->last_err);
-			sv->last_err_at = smp->wall;
-		}
-	}
+	for (int i = 0; i < sv->n_series; i++)
+		sv->series[i] = history_point(&s->hist, sv->n_series - 1 - i)->value;
+	const char *err = history_last_error(&s->hist, &sv->last_err_at);
+	if (err)
+		strlcpy_safe(sv->last_err, err, sizeof sv->last_err);
 }
 
 void poller_snapshot(struct poller *p, struct snapshot *out)

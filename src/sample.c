@@ -85,57 +85,81 @@ bool rate_per_s(double prev, double cur, double dt, double *out)
 	return true;
 }
 
-void history_init(struct history *h, int cap)
+void history_init(struct history *h, int cap, const char *main_metric)
 {
+	memset(h, 0, sizeof *h);
+	sample_init(&h->last[0]);
+	sample_init(&h->last[1]);
 	h->cap = cap > 0 ? cap : 1;
-	h->ring = xcalloc((size_t)h->cap, sizeof *h->ring);
-	h->len = 0;
+	h->metric = main_metric;
 	h->head = -1;
 }
 
 void history_free(struct history *h)
 {
-	for (int i = 0; i < h->cap && h->ring; i++)
-		sample_clear(&h->ring[i]);
-	free(h->ring);
-	h->ring = NULL;
-	h->len = 0;
+	sample_clear(&h->last[0]);
+	sample_clear(&h->last[1]);
+	free(h->pts);
+	free(h->err);
+	h->pts = NULL;
+	h->err = NULL;
+	h->len = h->alloc = 0;
+	h->head = -1;
 }
 
-void sample_slim(struct sample *s)
+/* Room for one more point: the ring grows (doubling, up to cap) while it is not full. The
+   points are kept oldest at 0 until the ring first wraps, so growing is a plain realloc. */
+static void points_room(struct history *h)
 {
-	if (s->metrics) {
-		json_t *slim = json_object();
-		const char *key;
-		json_t *v;
-		json_object_foreach(s->metrics, key, v)
-		{
-			if (!json_is_array(v) && !json_is_object(v))
-				json_object_set(slim, key, v);
-		}
-		json_decref(s->metrics);
-		s->metrics = slim;
-	}
-	json_decref(s->raw);
-	json_decref(s->detail);
-	s->raw = s->detail = NULL;
+	if (h->len < h->alloc || h->alloc >= h->cap)
+		return;
+	int n = h->alloc ? h->alloc * 2 : 4;
+	h->alloc = n < h->cap ? n : h->cap;
+	h->pts = xrealloc(h->pts, (size_t)h->alloc * sizeof *h->pts);
 }
 
 void history_push(struct history *h, struct sample *s)
 {
-	h->head = (h->head + 1) % h->cap;
-	sample_clear(&h->ring[h->head]);
-	h->ring[h->head] = *s;
-	sample_init(s);
-	if (h->len < h->cap)
+	points_room(h);
+	h->head = (h->head + 1) % h->alloc;
+	struct hist_point *pt = &h->pts[h->head];
+	pt->wall = s->wall;
+	pt->ok = s->ok;
+	if (!s->ok || !h->metric || !metric_num(s->metrics, h->metric, &pt->value))
+		pt->value = NAN;
+	if (h->len < h->alloc)
 		h->len++;
-	if (h->len >= 3)
-		sample_slim(&h->ring[(h->head - 2 + h->cap) % h->cap]);
+	h->pushes++;
+	if (!s->ok) {
+		free(h->err);
+		h->err = xstrdup(s->err);
+		h->err_at = s->wall;
+		h->err_push = h->pushes;
+	}
+	sample_clear(&h->last[1]);
+	h->last[1] = h->last[0];
+	h->last[0] = *s;
+	sample_init(s);
 }
 
 const struct sample *history_get(const struct history *h, int ago)
 {
+	if (ago < 0 || ago > 1 || ago >= h->len)
+		return NULL;
+	return &h->last[ago];
+}
+
+const struct hist_point *history_point(const struct history *h, int ago)
+{
 	if (ago < 0 || ago >= h->len)
 		return NULL;
-	return &h->ring[(h->head - ago + h->cap) % h->cap];
+	return &h->pts[(h->head - ago + h->alloc) % h->alloc];
+}
+
+const char *history_last_error(const struct history *h, double *at)
+{
+	if (!h->err || h->pushes - h->err_push >= (unsigned long)h->len)
+		return NULL;
+	*at = h->err_at;
+	return h->err;
 }

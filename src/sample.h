@@ -34,22 +34,38 @@ const char *metric_str(const json_t *obj, const char *name);
    the counter went backwards (a reset, a truncated table): no rate is better than a wrong one. */
 bool rate_per_s(double prev, double cur, double dt, double *out);
 
-/* A ring of the last cap samples of one stage. */
-struct history {
-	struct sample *ring;
-	int cap, len, head; /* head: index of the newest */
+/* One point of a stage's history: its main metric (NaN when not known or the poll failed). */
+struct hist_point {
+	double wall;
+	double value;
+	bool ok;
 };
 
-void history_init(struct history *h, int cap);
-void history_free(struct history *h);
-/* Keeps only a sample's scalar metrics (and its error): lists, detail and raw counters go.
-   The JSON objects are replaced, never changed, so snapshots sharing them are safe. */
-void sample_slim(struct sample *s);
+/* The history of one stage: the newest two samples whole (derive() and the views need them),
+   and a ring of points (the main metric) for sparklines, allocated as samples arrive and never
+   past cap; the newest error while it is in the ring. Old samples themselves are not kept: a
+   sample's metrics, lists and error text would be ~1 kB each, 300 of them per stage. */
+struct history {
+	struct sample last[2]; /* [0] the newest, [1] the one before; metrics NULL when none */
+	const char *metric;    /* the main metric the points keep (NULL: none) */
+	struct hist_point *pts;
+	int cap, alloc, len, head; /* head: index of the newest point */
+	unsigned long pushes;      /* samples pushed so far */
+	char *err;                 /* the newest error, NULL when none */
+	double err_at;             /* its wall time */
+	unsigned long err_push;    /* its push number (pushes when it came) */
+};
 
-/* Takes ownership of s's references (s is left cleared). Samples older than the previous
-   one are slimmed: the history feeds sparklines and errors, not lists of partitions. */
+void history_init(struct history *h, int cap, const char *main_metric);
+void history_free(struct history *h);
+/* Takes ownership of s's references (s is left cleared): s becomes the newest sample, the
+   newest becomes the previous, and s's main metric becomes the newest point. */
 void history_push(struct history *h, struct sample *s);
-/* 0 = newest; NULL when there are fewer samples. */
+/* ago 0 = newest, 1 = the one before; NULL otherwise, or when there are fewer samples. */
 const struct sample *history_get(const struct history *h, int ago);
+/* The point `ago` polls back (0 = newest); NULL past the ring. h->len points are kept. */
+const struct hist_point *history_point(const struct history *h, int ago);
+/* The newest error still in the ring (its wall time in *at), or NULL. */
+const char *history_last_error(const struct history *h, double *at);
 
 #endif

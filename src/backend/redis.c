@@ -314,8 +314,49 @@ bool redis_use_url_db(redisContext *c, const char *url, double deadline, char *e
 	return u.db == 0 || redis_select_url_db(c, url, deadline, err, n, broken);
 }
 
+/* The INFO of the round, per worker thread: one session a thread, polled by one worker, so
+   every stage of a connection polled in the same round reads the same reply. */
+static _Thread_local struct {
+	redisContext *c;
+	unsigned long round;
+	char *text;
+} info_cache;
+
+static void info_cache_drop(void)
+{
+	free(info_cache.text);
+	info_cache.text = NULL;
+	info_cache.c = NULL;
+	info_cache.round = 0;
+}
+
+const char *redis_info_round(redisContext *c, unsigned long round, double deadline, char *err, size_t n,
+                             bool *broken)
+{
+	*broken = false;
+	if (round && info_cache.text && info_cache.c == c && info_cache.round == round)
+		return info_cache.text;
+	info_cache_drop();
+	const char *argv[1] = {"INFO"};
+	redisReply *r = redis_call(c, deadline, 1, argv, err, n, broken);
+	if (!r)
+		return NULL;
+	if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS) {
+		freeReplyObject(r);
+		snprintf(err, n, "INFO answered with something that is not text");
+		return NULL;
+	}
+	info_cache.text = xstrndup(r->str, r->len);
+	freeReplyObject(r);
+	info_cache.c = c;
+	info_cache.round = round;
+	return info_cache.text;
+}
+
 static void redis_close(void *session)
 {
+	if (session && info_cache.c == session)
+		info_cache_drop();
 	if (session)
 		redisFree(session);
 }

@@ -19,6 +19,13 @@ extern const struct backend redis_backend;
 redisReply *redis_call(redisContext *c, double deadline, int argc, const char **argv, char *err, size_t n,
                        bool *broken);
 
+/* INFO (its default sections), asked once per round on a session: every stage of the
+   connection polled in round `round` (probe_ctx.round; 0: never shared) reads the same reply.
+   The text stays valid until the next call on this thread or the session's close; NULL with
+   err and *broken as redis_call, or with an error reply or one that is not text. */
+const char *redis_info_round(redisContext *c, unsigned long round, double deadline, char *err, size_t n,
+                             bool *broken);
+
 /* SELECT the database of the URL (/DB, default 0): only what reads keys needs it, so that a
    user allowed INFO alone can still be polled. */
 bool redis_select_url_db(redisContext *c, const char *url, double deadline, char *err, size_t n,

@@ -27,6 +27,9 @@ struct kind_action; /* kinds/act.h */
 struct probe {
 	/* Fills out->metrics (pre-filled with nulls), out->raw and out->detail, or out->err. */
 	enum probe_result (*poll)(const struct probe_ctx *ctx, struct sample *out);
+	/* Queues the statements the next poll (ctx as it will be) will run, for the worker to send
+	   those of all its stages in one round trip first (backend.h prefetch_run); may be NULL. */
+	void (*prefetch)(const struct probe_ctx *ctx);
 	/* Derives rates from the previous sample (dt = cur->mono - prev->mono); may be NULL. Pure. */
 	void (*derive)(const struct stage_cfg *st, const struct sample *prev, struct sample *cur);
 	/* An operation run only when asked for (a REQ_SAMPLE request, poller_submit), never by periodic

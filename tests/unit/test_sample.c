@@ -1,5 +1,6 @@
 /* test_sample.c: rate math, the history ring, metric accessors and the outbox rate derivation. */
 /* needs: postgres */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,55 +30,84 @@ static void test_rate_refuses(void **state)
 	assert_float_equal(r, 42, 0); /* untouched */
 }
 
+/* push i: a sample of wall time i, main metric "n" = i, failed (error "e<i>") when fail. */
+static void push(struct history *h, int i, bool fail)
+{
+	struct sample s;
+	sample_init(&s);
+	s.mono = s.wall = i;
+	s.ok = !fail;
+	if (fail)
+		sample_set_error(&s, "e%d", i);
+	s.metrics = json_pack("{si}", "n", i);
+	history_push(h, &s);
+	assert_null(s.metrics); /* ownership moved */
+}
+
 static void test_history_ring(void **state)
 {
 	struct history h;
-	history_init(&h, 3);
+	history_init(&h, 3, "n");
 	assert_null(history_get(&h, 0));
-	for (int i = 1; i <= 5; i++) {
-		struct sample s;
-		sample_init(&s);
-		s.mono = i;
-		s.metrics = json_pack("{si}", "n", i);
-		history_push(&h, &s);
-		assert_null(s.metrics); /* ownership moved */
-	}
+	assert_null(history_point(&h, 0));
+	for (int i = 1; i <= 5; i++)
+		push(&h, i, false);
 	assert_int_equal(h.len, 3);
 	assert_float_equal(history_get(&h, 0)->mono, 5, 0);
 	assert_float_equal(history_get(&h, 1)->mono, 4, 0);
-	assert_float_equal(history_get(&h, 2)->mono, 3, 0);
-	assert_null(history_get(&h, 3));
+	assert_null(history_get(&h, 2)); /* only the newest two are kept whole */
 	assert_null(history_get(&h, -1));
+	assert_float_equal(history_point(&h, 0)->value, 5, 0);
+	assert_float_equal(history_point(&h, 1)->value, 4, 0);
+	assert_float_equal(history_point(&h, 2)->value, 3, 0);
+	assert_float_equal(history_point(&h, 2)->wall, 3, 0);
+	assert_null(history_point(&h, 3));
 	history_free(&h);
 }
 
-/* Samples older than the previous one keep their scalars only: a 1,000-partition list in
-   each of 300 samples would be hundreds of megabytes. */
-static void test_history_slims_old_samples(void **state)
+/* The ring grows as samples arrive (none is allocated before the first), never past cap. */
+static void test_history_grows(void **state)
 {
 	struct history h;
-	history_init(&h, 10);
-	for (int i = 1; i <= 3; i++) {
-		struct sample s;
-		sample_init(&s);
-		s.mono = i;
-		s.ok = true;
-		s.metrics = json_pack("{si s[iii]}", "lag", i, "partition_lags", 1, 2, 3);
-		s.raw = json_pack("{si}", "max_id", i);
-		s.detail = json_pack("{s[]}", "slots");
-		history_push(&h, &s);
-	}
-	const struct sample *old = history_get(&h, 2), *prev = history_get(&h, 1), *cur = history_get(&h, 0);
-	int64_t v;
-	assert_true(metric_int(old->metrics, "lag", &v));
-	assert_int_equal(v, 1);
-	assert_null(json_object_get(old->metrics, "partition_lags"));
-	assert_null(old->raw);
-	assert_null(old->detail);
-	/* The newest two stay whole: derive() and the detail view need them. */
-	assert_non_null(json_object_get(prev->metrics, "partition_lags"));
-	assert_non_null(prev->raw);
-	assert_non_null(json_object_get(cur->metrics, "partition_lags"));
+	history_init(&h, 300, "n");
+	assert_null(h.pts);
+	assert_int_equal(h.alloc, 0);
+	push(&h, 1, false);
+	assert_int_equal(h.alloc, 4);
+	for (int i = 2; i <= 9; i++)
+		push(&h, i, false);
+	assert_int_equal(h.alloc, 16);
+	assert_int_equal(h.len, 9);
+	for (int i = 0; i < 9; i++)
+		assert_float_equal(history_point(&h, i)->value, 9 - i, 0);
+	for (int i = 10; i <= 1000; i++)
+		push(&h, i, false);
+	assert_int_equal(h.alloc, 300);
+	assert_int_equal(h.len, 300);
+	assert_float_equal(history_point(&h, 0)->value, 1000, 0);
+	assert_float_equal(history_point(&h, 299)->value, 701, 0);
+	history_free(&h);
+}
+
+/* A failed poll is a NaN point; its error is the last error until it leaves the ring. */
+static void test_history_errors(void **state)
+{
+	struct history h;
+	history_init(&h, 3, "n");
+	double at = -1;
+	push(&h, 1, false);
+	assert_null(history_last_error(&h, &at));
+	push(&h, 2, true);
+	push(&h, 3, true);
+	push(&h, 4, false);
+	assert_true(isnan(history_point(&h, 1)->value));
+	assert_false(history_point(&h, 1)->ok);
+	assert_string_equal(history_last_error(&h, &at), "e3");
+	assert_float_equal(at, 3, 0);
+	push(&h, 5, false);
+	assert_string_equal(history_last_error(&h, &at), "e3");
+	push(&h, 6, false); /* e3 is 3 polls back: out of a ring of 3 */
+	assert_null(history_last_error(&h, &at));
 	history_free(&h);
 }
 
@@ -166,9 +196,10 @@ static void test_outbox_derive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rate_basic),       cmocka_unit_test(test_rate_refuses),
-	    cmocka_unit_test(test_history_ring),     cmocka_unit_test(test_history_slims_old_samples),
-	    cmocka_unit_test(test_metric_accessors), cmocka_unit_test(test_outbox_derive),
+	    cmocka_unit_test(test_rate_basic),     cmocka_unit_test(test_rate_refuses),
+	    cmocka_unit_test(test_history_ring),   cmocka_unit_test(test_history_grows),
+	    cmocka_unit_test(test_history_errors), cmocka_unit_test(test_metric_accessors),
+	    cmocka_unit_test(test_outbox_derive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

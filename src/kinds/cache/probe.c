@@ -24,19 +24,14 @@ static const char *const count_fields[F__N] = {
 
 static enum probe_result cache_poll(const struct probe_ctx *ctx, struct sample *out)
 {
-	/* INFO alone: managed services block CONFIG, and an ACL user may be allowed nothing else. */
-	const char *argv[1] = {"INFO"};
+	/* INFO alone: managed services block CONFIG, and an ACL user may be allowed nothing else.
+	   Once a round for every cache stage of the connection (redis_info_round). */
 	bool broken;
-	redisReply *r = redis_call(ctx->session, ctx->deadline, 1, argv, out->err, sizeof out->err, &broken);
-	if (!r)
+	const char *text =
+	    redis_info_round(ctx->session, ctx->round, ctx->deadline, out->err, sizeof out->err, &broken);
+	if (!text)
 		return broken ? PROBE_BROKEN : PROBE_FAILED;
-	if (r->type != REDIS_REPLY_STRING && r->type != REDIS_REPLY_STATUS) {
-		freeReplyObject(r);
-		sample_set_error(out, "INFO answered with something that is not text");
-		return PROBE_FAILED;
-	}
-	json_t *info = redis_info_parse(r->str);
-	freeReplyObject(r);
+	json_t *info = redis_info_parse(text);
 
 	int64_t v[F__N];
 	bool has[F__N];

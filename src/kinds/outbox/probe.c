@@ -1,6 +1,7 @@
 /* probe.c: the outbox stage: pending backlog, oldest pending age, failed rows, drain and inflow rates. */
 /* needs: postgres */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,32 +75,29 @@ static bool parse_i64(const char *s, int64_t *out)
 
 /* Looks at the plan of the pending count: a sequential scan of a large table means no index
    serves the pending predicate. Result kept in the memo between looks. Planning only, so it
-   is cheap, and it runs before the count: when the count itself times out on a huge table,
-   the advice is still there to say why. Returns false when the session broke. */
-static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const struct outbox_sql *q)
+   is cheap, and it runs before the count (in the same round trip): when the count itself
+   times out on a huge table, the advice is still there to say why. Two statements:
+   explain_sql (free it) and EXPLAIN_ROWS_SQL with the table's name as $1. */
+#define EXPLAIN_ROWS_SQL                                                                                     \
+	"SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = to_regclass($1)"
+
+static char *explain_sql(const struct outbox_opts *st, const struct outbox_sql *q)
+{
+	return xasprintf("EXPLAIN (FORMAT JSON) SELECT count(*) FROM %s WHERE (%s)", q->rel, st->pending);
+}
+
+/* The plan and the table's size into the memo. A missing table: the count says so in its own
+   words. */
+static void explain_apply(const struct probe_ctx *ctx, const struct outbox_sql *q, const PGresult *plan,
+                          const PGresult *size)
 {
 	const struct outbox_opts *st = outbox_opts(ctx->st);
-	char err[256];
-	bool broken;
-	char *sql =
-	    xasprintf("EXPLAIN (FORMAT JSON) SELECT count(*) FROM %s WHERE (%s)", q->rel, st->pending);
-	PGresult *res = pg_query(conn, sql, 0, NULL, ctx->deadline, err, sizeof err, &broken);
-	free(sql);
-	if (!res)
-		return !broken; /* a missing table: the count says so in its own words */
-	bool seqscan = PQntuples(res) > 0 && strstr(PQgetvalue(res, 0, 0), "\"Node Type\": \"Seq Scan\"");
-	PQclear(res);
-
-	const char *params[1] = {st->table};
-	res = pg_query(
-	    conn, "SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c WHERE c.oid = to_regclass($1)", 1,
-	    params, ctx->deadline, err, sizeof err, &broken);
+	if (!plan)
+		return;
+	bool seqscan = PQntuples(plan) > 0 && strstr(PQgetvalue(plan, 0, 0), "\"Node Type\": \"Seq Scan\"");
 	int64_t rows = 0;
-	if (!res && broken)
-		return false;
-	if (res && PQntuples(res) > 0)
-		parse_i64(PQgetvalue(res, 0, 0), &rows);
-	PQclear(res);
+	if (size && PQntuples(size) > 0)
+		parse_i64(PQgetvalue(size, 0, 0), &rows);
 
 	json_t *memo = json_object();
 	/* since when outbox.paused_sql has said paused (act_pause_sql.c) outlives the look */
@@ -116,41 +114,36 @@ static bool outbox_explain(const struct probe_ctx *ctx, PGconn *conn, const stru
 	}
 	json_decref(*ctx->memo);
 	*ctx->memo = memo;
-	return true;
 }
 
-/* The worker's pause flag (outbox.control_table, the convention of share/sql/outbox.sql), or
-   outbox.paused_sql when set. A missing default table means the convention is not used:
-   nothing to say. */
-static enum probe_result read_control(const struct probe_ctx *ctx, PGconn *conn, struct sample *out)
+/* The worker's pause flag (outbox.control_table, the convention of share/sql/outbox.sql): its
+   statement (free it; $1 the worker's name), or NULL when there is no control table to read
+   (or outbox.paused_sql reads it: outbox_stmt_poll). */
+static char *control_sql(PGconn *conn, const struct outbox_opts *st)
 {
-	const struct outbox_opts *st = outbox_opts(ctx->st);
-	if (outbox_by_statements(st))
-		return outbox_stmt_poll(ctx, out);
-	if (!st->control_table || !*st->control_table)
-		return PROBE_OK;
+	if (outbox_by_statements(st) || !st->control_table || !*st->control_table)
+		return NULL;
 	char *rel = pg_quote_relation(conn, st->control_table);
 	if (!rel)
-		return PROBE_OK;
+		return NULL;
 	char *sql = xasprintf("SELECT paused, EXTRACT(EPOCH FROM (now() - paused_at))::float8,"
 	                      " to_char(paused_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 	                      " FROM %s WHERE name = $1",
 	                      rel);
 	free(rel);
-	const char *params[1] = {st->worker};
-	char err[256];
-	bool broken = false;
-	PGresult *res = pg_query(conn, sql, 1, params, ctx->deadline, err, sizeof err, &broken);
-	free(sql);
+	return sql;
+}
+
+/* The pause flag from the control statement's answer (res, or the error err). A missing
+   default table means the convention is not used: nothing to say. */
+static void control_apply(const struct outbox_opts *st, const PGresult *res, const char *err,
+                          struct sample *out)
+{
 	if (!res) {
-		if (broken) {
-			sample_set_error(out, "%s", err);
-			return PROBE_BROKEN;
-		}
 		if (strcmp(st->control_table, "outbox_worker") != 0 || !strstr(err, "does not exist"))
 			json_object_set_new(out->detail ? out->detail : (out->detail = json_object()),
 			                    "control_error", json_string(err));
-		return PROBE_OK;
+		return;
 	}
 	if (PQntuples(res) == 1) {
 		bool paused = !strcmp(PQgetvalue(res, 0, 0), "t");
@@ -161,8 +154,6 @@ static enum probe_result read_control(const struct probe_ctx *ctx, PGconn *conn,
 			json_object_set_new(out->metrics, "paused_since", json_string(PQgetvalue(res, 0, 2)));
 		}
 	}
-	PQclear(res);
-	return PROBE_OK;
 }
 
 /* The first poisoned rows (oldest first) into the sample's detail, as first_poison_rows: id,
@@ -213,57 +204,139 @@ static bool read_poison(const struct probe_ctx *ctx, PGconn *conn, const struct 
 	return true;
 }
 
-static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
+/* The statements of a poll, for the poll itself and for the round's prefetch (built alike,
+   so that the poll finds the prefetched answers): the plan's look now and then, the counts,
+   the pause flag. The poison rows follow only when there are any. In place: v[] points
+   into the struct. */
+struct poll_stmts {
+	struct outbox_sql q;
+	char *failed, *main, *plan, *ctl;
+	char cap1[32], maxatt[32];
+	const char *params[2], *table[1], *worker[1];
+	struct pg_stmt v[4];
+	size_t n, i_plan, i_main, i_ctl; /* SIZE_MAX: not in v */
+};
+
+static void poll_stmts_free(struct poll_stmts *ps)
+{
+	free(ps->failed);
+	free(ps->main);
+	free(ps->plan);
+	free(ps->ctl);
+	outbox_sql_free(&ps->q);
+}
+
+static bool poll_stmts_build(const struct probe_ctx *ctx, struct poll_stmts *ps, struct sample *out)
 {
 	const struct outbox_opts *st = outbox_opts(ctx->st);
 	PGconn *conn = ctx->session;
-	struct outbox_sql q;
-	if (!outbox_sql_quote(conn, st, &q, out))
-		return PROBE_FAILED;
-	if (ctx->poll_no % EXPLAIN_EVERY == 0 && !outbox_explain(ctx, conn, &q)) {
-		sample_set_error(out, "timeout: the server did not answer in time");
-		outbox_sql_free(&q);
-		return PROBE_BROKEN;
-	}
-	const char *hint = *ctx->memo ? json_string_value(json_object_get(*ctx->memo, "index_hint")) : NULL;
-
+	memset(ps, 0, sizeof *ps);
+	if (!outbox_sql_quote(conn, st, &ps->q, out))
+		return false;
+	const struct outbox_sql *q = &ps->q;
 	/* Pending rows are split in two: deliverable (a working relay can still send them: the
 	   backlog) and poisoned (at max attempts or with an error: failed). */
-	char *failed = failed_clause(&q);
+	char *failed = ps->failed = failed_clause(q);
 	char *deliverable = failed ? xasprintf("(%s) AND NOT COALESCE(%s, false)", st->pending, failed)
 	                           : xasprintf("(%s)", st->pending);
 	char *failed_sql =
 	    failed ? xasprintf("(SELECT count(*) FROM (SELECT 1 FROM %s WHERE (%s) AND %s LIMIT $1) f),"
 	                       " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s"
 	                       " WHERE (%s) AND %s)",
-	                       q.rel, st->pending, failed, q.created, q.rel, st->pending, failed)
+	                       q->rel, st->pending, failed, q->created, q->rel, st->pending, failed)
 	           : xstrdup("NULL::bigint, NULL::float8");
-	/* One round trip; the capped counts stop at count_cap + 1 rows (fast with the partial index).
+	/* One statement; the capped counts stop at count_cap + 1 rows (fast with the partial index).
 	   max(id) is qualified (o.id) so that ORDER BY sorts the column, not its text cast. */
-	char *sql =
+	ps->main =
 	    xasprintf("SELECT (SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT $1) p),"
 	              " (SELECT EXTRACT(EPOCH FROM (now() - min(%s)))::float8 FROM %s WHERE %s),"
 	              " %s,"
 	              " (SELECT o.%s::text FROM %s o ORDER BY o.%s DESC LIMIT 1)",
-	              q.rel, deliverable, q.created, q.rel, deliverable, failed_sql, q.id, q.rel, q.id);
-	char cap1[32], maxatt[32];
-	snprintf(cap1, sizeof cap1, "%" PRId64, st->count_cap + 1);
-	snprintf(maxatt, sizeof maxatt, "%" PRId64, st->max_attempts);
-	const char *params[2] = {cap1, maxatt};
-	bool broken = false;
-	int nparams = q.attempts ? 2 : 1; /* $2 (max_attempts) only appears with an attempts column */
-	PGresult *res =
-	    pg_query(conn, sql, nparams, params, ctx->deadline, out->err, sizeof out->err, &broken);
-	free(sql);
+	              q->rel, deliverable, q->created, q->rel, deliverable, failed_sql, q->id, q->rel, q->id);
 	free(failed_sql);
 	free(deliverable);
+	snprintf(ps->cap1, sizeof ps->cap1, "%" PRId64, st->count_cap + 1);
+	snprintf(ps->maxatt, sizeof ps->maxatt, "%" PRId64, st->max_attempts);
+	ps->params[0] = ps->cap1;
+	ps->params[1] = ps->maxatt;
+	ps->table[0] = st->table;
+	ps->worker[0] = st->worker;
+	ps->i_plan = ps->i_ctl = SIZE_MAX;
+	if (ctx->poll_no % EXPLAIN_EVERY == 0) {
+		ps->plan = explain_sql(st, q);
+		ps->i_plan = ps->n;
+		ps->v[ps->n++] = (struct pg_stmt){.sql = ps->plan};
+		ps->v[ps->n++] = (struct pg_stmt){.sql = EXPLAIN_ROWS_SQL, .nparams = 1, .params = ps->table};
+	}
+	ps->i_main = ps->n;
+	/* $2 (max_attempts) only appears with an attempts column */
+	ps->v[ps->n++] =
+	    (struct pg_stmt){.sql = ps->main, .nparams = q->attempts ? 2 : 1, .params = ps->params};
+	ps->ctl = control_sql(conn, st);
+	if (ps->ctl) {
+		ps->i_ctl = ps->n;
+		ps->v[ps->n++] = (struct pg_stmt){.sql = ps->ctl, .nparams = 1, .params = ps->worker};
+	}
+	return true;
+}
+
+/* The round's prefetch: this stage's statements, but a pause flag already read in the round. */
+static void outbox_prefetch(const struct probe_ctx *ctx)
+{
+	struct poll_stmts ps;
+	struct sample scratch;
+	sample_init(&scratch);
+	if (!poll_stmts_build(ctx, &ps, &scratch))
+		return;
+	for (size_t i = 0; i < ps.n; i++) {
+		PGresult *shared = NULL;
+		char err[8];
+		if (i == ps.i_ctl &&
+		    pg_shared_get(ctx->session, ctx->round, ps.ctl, ps.worker[0], &shared, err, sizeof err)) {
+			PQclear(shared);
+			continue;
+		}
+		pg_prefetch_add(ctx->session, ctx->round, ps.v[i].sql, ps.v[i].nparams, ps.v[i].params);
+	}
+	poll_stmts_free(&ps);
+}
+
+static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample *out)
+{
+	const struct outbox_opts *st = outbox_opts(ctx->st);
+	PGconn *conn = ctx->session;
+	struct poll_stmts ps;
+	if (!poll_stmts_build(ctx, &ps, out))
+		return PROBE_FAILED;
+	const struct outbox_sql *q = &ps.q;
+	const char *failed = ps.failed;
+	struct pg_stmt *stmts = ps.v;
+	size_t n = ps.n, i_plan = ps.i_plan, i_main = ps.i_main, i_ctl = ps.i_ctl;
+	/* The pause flag is the same for every pipeline of the database: once a round. */
+	struct pg_stmt ctl = {.sql = ps.ctl, .nparams = 1, .params = ps.worker};
+	bool ctl_shared =
+	    ps.ctl && pg_shared_get(conn, ctx->round, ps.ctl, st->worker, &ctl.res, ctl.err, sizeof ctl.err);
+	if (ctl_shared)
+		n--; /* the last: read in the round already */
+	bool broken = !pg_query_batch(conn, stmts, n, ctx->deadline);
+	if (i_ctl != SIZE_MAX && !ctl_shared && !broken)
+		pg_shared_put(conn, ctx->round, ps.ctl, st->worker, stmts[i_ctl].res, stmts[i_ctl].err);
+	if (ctl_shared)
+		stmts[i_ctl] = ctl; /* past the batch: its answer came from this round's first read */
+	if (i_plan != SIZE_MAX) {
+		explain_apply(ctx, q, stmts[i_plan].res, stmts[i_plan + 1].res);
+		PQclear(stmts[i_plan].res);
+		PQclear(stmts[i_plan + 1].res);
+	}
+	const char *hint = *ctx->memo ? json_string_value(json_object_get(*ctx->memo, "index_hint")) : NULL;
+	PGresult *res = stmts[i_main].res;
 	if (!res) {
-		out->ok = false;
+		PQclear(i_ctl != SIZE_MAX ? stmts[i_ctl].res : NULL);
+		sample_set_error(out, "%s", stmts[i_main].err);
 		if (hint) /* most likely why a count ran out of time */
 			snappendf(out->err, sizeof out->err, "; no index serves the pending predicate: %s",
 			          hint);
-		free(failed);
-		outbox_sql_free(&q);
+		poll_stmts_free(&ps);
 		return broken ? PROBE_BROKEN : PROBE_FAILED;
 	}
 
@@ -299,9 +372,18 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 	}
 	PQclear(res);
 
-	bool ok = !have_failed || nfailed == 0 || read_poison(ctx, conn, &q, failed, out);
-	free(failed);
-	outbox_sql_free(&q);
+	/* broken here: the counts came, the pause flag's read broke the session */
+	bool ok = broken || !have_failed || nfailed == 0 || read_poison(ctx, conn, q, failed, out);
+	poll_stmts_free(&ps);
+	if (i_ctl != SIZE_MAX) {
+		if (ok && !broken)
+			control_apply(st, stmts[i_ctl].res, stmts[i_ctl].err, out);
+		PQclear(stmts[i_ctl].res);
+	}
+	if (broken) {
+		sample_set_error(out, "%s", stmts[n - 1].err);
+		return PROBE_BROKEN;
+	}
 	if (!ok) {
 		sample_set_error(out, "timeout: the server did not answer in time");
 		return PROBE_BROKEN;
@@ -310,7 +392,7 @@ static enum probe_result outbox_poll(const struct probe_ctx *ctx, struct sample 
 		json_object_set_new(out->raw, "index_hint", json_string(hint));
 		json_object_set(out->raw, "table_rows", json_object_get(*ctx->memo, "table_rows"));
 	}
-	return read_control(ctx, conn, out);
+	return outbox_by_statements(st) ? outbox_stmt_poll(ctx, out) : PROBE_OK;
 }
 
 /* inflow from the growth of max(id); drain = inflow - growth of every pending row (poisoned
@@ -334,6 +416,7 @@ static void outbox_derive(const struct stage_cfg *st, const struct sample *prev,
 
 const struct probe outbox_probe = {
     .poll = outbox_poll,
+    .prefetch = outbox_prefetch,
     .derive = outbox_derive,
     .actions = outbox_actions,
 };

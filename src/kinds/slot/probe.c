@@ -14,28 +14,30 @@
    consumer standing still for longer than the window can be told (STOP). */
 #define HIST_WINDOWS 3
 
-/* A text[] literal of the configured names: {"a","b"} with quotes and backslashes escaped. */
-static char *names_array(char *const *names)
+/* Every logical slot of the server: asked once a round, however many slot stages read the
+   server (each keeps the slots it names). */
+static const char SLOTS_SQL[] =
+    "SELECT s.slot_name, s.active, s.wal_status,"
+    " pg_wal_lsn_diff(c.lsn, s.restart_lsn)::bigint,"
+    " pg_wal_lsn_diff(c.lsn, s.confirmed_flush_lsn)::bigint,"
+    " s.safe_wal_size, pg_size_bytes(current_setting('max_slot_wal_keep_size')), s.plugin, "
+    "s.database,"
+    " pg_wal_lsn_diff(c.lsn, '0/0')::bigint, pg_wal_lsn_diff(s.confirmed_flush_lsn, '0/0')::bigint"
+    " FROM pg_replication_slots s,"
+    " (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
+    " ELSE pg_current_wal_lsn() END AS lsn) c"
+    " WHERE s.slot_type = 'logical'"
+    " ORDER BY s.slot_name";
+
+/* Whether the stage watches the slot: every slot without slot names, else the named ones. */
+static bool watched(char *const *names, const char *slot)
 {
-	size_t len = 3;
+	if (!names)
+		return true;
 	for (char *const *n = names; *n; n++)
-		len += 2 * strlen(*n) + 3;
-	char *out = xmalloc(len), *o = out;
-	*o++ = '{';
-	for (char *const *n = names; *n; n++) {
-		if (n != names)
-			*o++ = ',';
-		*o++ = '"';
-		for (const char *c = *n; *c; c++) {
-			if (*c == '"' || *c == '\\')
-				*o++ = '\\';
-			*o++ = *c;
-		}
-		*o++ = '"';
-	}
-	*o++ = '}';
-	*o = '\0';
-	return out;
+		if (!strcmp(*n, slot))
+			return true;
+	return false;
 }
 
 /* Worst first: a lost or unreserved slot, then an inactive one, then the most retained WAL. */
@@ -80,33 +82,27 @@ static json_t *int_or_null(PGresult *res, int row, int col)
 static enum probe_result slot_poll(const struct probe_ctx *ctx, struct sample *out)
 {
 	const struct slot_opts *st = slot_opts(ctx->st);
-	char *names = st->slot_names ? names_array(st->slot_names) : NULL;
-	const char *params[1] = {names};
-	bool broken = false;
-	PGresult *res = pg_query(
-	    ctx->session,
-	    "SELECT s.slot_name, s.active, s.wal_status,"
-	    " pg_wal_lsn_diff(c.lsn, s.restart_lsn)::bigint,"
-	    " pg_wal_lsn_diff(c.lsn, s.confirmed_flush_lsn)::bigint,"
-	    " s.safe_wal_size, pg_size_bytes(current_setting('max_slot_wal_keep_size')), s.plugin, "
-	    "s.database,"
-	    " pg_wal_lsn_diff(c.lsn, '0/0')::bigint, pg_wal_lsn_diff(s.confirmed_flush_lsn, '0/0')::bigint"
-	    " FROM pg_replication_slots s,"
-	    " (SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn()"
-	    " ELSE pg_current_wal_lsn() END AS lsn) c"
-	    " WHERE s.slot_type = 'logical' AND ($1::text[] IS NULL OR s.slot_name = ANY ($1::text[]))"
-	    " ORDER BY s.slot_name",
-	    1, params, ctx->deadline, out->err, sizeof out->err, &broken);
-	if (!res) {
-		free(names);
-		out->ok = false;
-		return broken ? PROBE_BROKEN : PROBE_FAILED;
+	PGresult *res = NULL;
+	if (!pg_shared_get(ctx->session, ctx->round, SLOTS_SQL, NULL, &res, out->err, sizeof out->err)) {
+		bool broken = false;
+		res = pg_query(ctx->session, SLOTS_SQL, 0, NULL, ctx->deadline, out->err, sizeof out->err,
+		               &broken);
+		if (broken) {
+			out->ok = false;
+			return PROBE_BROKEN;
+		}
+		pg_shared_put(ctx->session, ctx->round, SLOTS_SQL, NULL, res, out->err);
 	}
-	free(names);
+	if (!res) {
+		out->ok = false;
+		return PROBE_FAILED;
+	}
 
 	json_t *slots = json_array();
 	out->raw = json_object(); /* the positions, for the window: confirmed_flush_lsn chasing the WAL */
 	for (int r = 0; r < PQntuples(res); r++) {
+		if (!watched(st->slot_names, PQgetvalue(res, r, 0)))
+			continue;
 		json_t *s = json_object();
 		json_object_set_new(s, "slot_name", json_string(PQgetvalue(res, r, 0)));
 		json_object_set_new(s, "active", json_boolean(PQgetvalue(res, r, 1)[0] == 't'));
