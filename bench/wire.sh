@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # wire.sh: what synctop asks of every backend per poll: queries (or requests) and bytes each
-# way, for a demo-like config with a stage of every kind (issue 18, item 3).
+# way, for the demo's config (contrib/demo-system.sh) and a worker stage: a stage of every kind
+# (issue 18, item 3).
 #
 #   bench/wire.sh [--quick]   (RUNS=N --once runs, default 5, --quick 3; the live run: POLLS
 #                              polls at a 1 s interval, default 10, --quick 5)
@@ -49,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
-SYNCTOP_KAFKA_DEBUG=mock "$top/tests/stack/stack.sh" up "$dir/stack" >/dev/null 2>"$dir/stack.log" || {
+SYNCTOP_KAFKA_TOPICS="shop.products:4" SYNCTOP_KAFKA_DEBUG=mock "$top/tests/stack/stack.sh" up "$dir/stack" >/dev/null 2>"$dir/stack.log" || {
 	cat "$dir/stack.log" >&2
 	die "the stack did not start"
 }
@@ -63,8 +64,8 @@ psql() { "$SYNCTOP_PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 ktool() { "$top/tests/stack/kafka_tool" -b "$SYNCTOP_KAFKA_BOOTSTRAP" -t 30 "$@"; }
 
 # --- the fixtures: a little of everything, as in the demo ------------------------------------
-psql -c "SELECT pg_create_logical_replication_slot('bench_slot', 'test_decoding')" >/dev/null
-psql -f "$top/share/sql/outbox.sql"
+psql -c "SELECT pg_create_logical_replication_slot('demo_cdc', 'test_decoding')" >/dev/null
+psql -f "$top/share/sql/outbox.sql" -f "$top/contrib/shop.sql"
 psql <<'SQL'
 INSERT INTO outbox (aggregate_type, aggregate_id, event_type, created_at, processed, processed_at,
                     attempts, last_error)
@@ -72,12 +73,11 @@ SELECT 'product', g::text, 'product.updated', now() - ((1000 - g) || ' s')::inte
        CASE WHEN g <= 950 THEN now() END, CASE WHEN g = 960 THEN 5 ELSE 0 END,
        CASE WHEN g = 970 THEN 'broker said no' END
 FROM generate_series(1, 1000) g;
-CREATE TABLE products (id int PRIMARY KEY, updated_at timestamptz NOT NULL DEFAULT now());
-INSERT INTO products SELECT g FROM generate_series(1, 100) g;
+INSERT INTO products (id, price, stock) SELECT 'P-' || g, 10, 1 FROM generate_series(1, 100) g;
 VACUUM ANALYZE outbox, products;
 SQL
-ktool produce orders all 10 >/dev/null
-ktool commit bench orders all 5 >/dev/null
+ktool produce shop.products all 10 >/dev/null
+ktool commit search-indexer shop.products all 5 >/dev/null
 curl -sS --max-time 5 -X PUT "$SYNCTOP_SEARCH_URL/products" -H 'Content-Type: application/json' \
 	-d '{"mappings":{"properties":{"updated_at":{"type":"date"}}}}' >/dev/null
 for i in $(seq 1 90); do
@@ -102,54 +102,21 @@ for _ in $(seq 100); do [[ -s $dir/proxy.ports ]] && break; sleep 0.05; done
 [[ -s $dir/proxy.ports ]] || die "the proxy did not start ($(cat "$dir/proxy.log"))"
 port() { awk -v n="$1" '$1 == n { print $2 }' "$dir/proxy.ports"; }
 
+# The demo's own config (contrib/demo-system.sh), its servers behind the proxy, and a worker
+# stage (the demo has none) on the worker stand-in.
 conf=$dir/synctop.conf
-cat >"$conf" <<CONF
-[synctop]
-interval = 1s
-timeout = 2s
-
-[postgres shop]
-conninfo = host=127.0.0.1 port=$(port postgres) dbname=synctop user=postgres
-
-[kafka main]
-brokers = $SYNCTOP_KAFKA_BOOTSTRAP
-
-[search es]
-url = http://127.0.0.1:$(port search)
-
-[connect workers]
-url = http://127.0.0.1:$(port connect)
-
-[redis sessions]
-url = redis://127.0.0.1:$(port redis)/0
-
-[http relay]
-url = http://127.0.0.1:$(port worker)
-
-[pipeline products]
-outbox = shop
-kafka = main
-kafka.group = bench
-kafka.topics = orders
-search = es
-search.index = products
-search.source_count = SELECT count(*) FROM products
-search.freshness_field = updated_at
-search.source_freshness = SELECT max(updated_at) FROM products
-
-[pipeline recommendations]
-slot = shop
-slot.names = bench_slot
-connector = workers
-connector.name = products-sink
-
-[pipeline sessions]
-cache = sessions
-cache.key_prefix = session:
-worker = relay
-worker.state = /admin/state
-worker.paused_field = /paused
-CONF
+mkdir -p "$dir/logs"
+# shellcheck source=contrib/demo-system.sh
+. "$top/contrib/demo-system.sh"
+[[ -x $demo__relay_bin ]] || die "build contrib/synctop-relay first (the demo config has a kafka stage with it)"
+(
+	SYNCTOP_PG_SOCKDIR=127.0.0.1 SYNCTOP_PG_PORT=$(port postgres) DEMO_DIR=$dir
+	SYNCTOP_SEARCH_URL=http://127.0.0.1:$(port search) SYNCTOP_CONNECT_URL=http://127.0.0.1:$(port connect)
+	SYNCTOP_REDIS_URL=redis://127.0.0.1:$(port redis)/0
+	demo__config
+	printf '\n[http relay]\nurl = http://127.0.0.1:%s\n' "$(port worker)"
+	printf '\n[pipeline workers]\nworker = relay\nworker.state = /admin/state\nworker.paused_field = /paused\n'
+) >"$conf"
 out=$("$synctop" --once --once-window 0 --format json -c "$conf" 2>&1) || true
 unknown=$(jq -r '[.pipelines[].stages[] | select(.status == "unknown") | "\(.kind): \(.error)"] | join("; ")' <<<"$out" 2>/dev/null) ||
 	die "synctop did not print a snapshot: ${out:0:300}"
