@@ -128,7 +128,7 @@ echo "(a noisy machine shows in the baseline: read the ratios)"
 # --- 2. (a) EXPLAIN (ANALYZE, BUFFERS) of each ----------------------------------------------------
 # explain SQL PARAMS: one line of figures for the statement, run in a session set up as synctop's.
 explain() {
-	local stmt=$1 params=$2 body out
+	local stmt=$1 params=$2 body out plain=-
 	if [[ $stmt == EXPLAIN* ]]; then
 		# synctop's own EXPLAIN: planning only; its planning time is what it costs
 		body=${stmt#EXPLAIN (FORMAT JSON) }
@@ -138,22 +138,26 @@ explain() {
 		out=$(psql -X -q -At -v ON_ERROR_STOP=1 -c "$setup" -c "PREPARE s AS $stmt" \
 			-c "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE s${params:+($params)}" 2>&1 | tail -n +2) ||
 			return 1
+		# the execution time without the per-node clock readings of ANALYZE (they cost per row)
+		plain=$(psql -X -q -At -v ON_ERROR_STOP=1 -c "$setup" -c "PREPARE s AS $stmt" \
+			-c "EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) EXECUTE s${params:+($params)}" 2>&1 |
+			tail -n +2 | jq -r '.[0]."Execution Time"') || plain=-
 	fi
 	jq -r '.[0] as $e
 		| [..|objects|select(."Node Type"? == "Seq Scan" and ."Relation Name"? == "outbox")] as $seq
 		| [..|objects|."Index Name"? // empty] | unique as $idx
-		| [($e."Planning Time" // 0), ($e."Execution Time" // "-"),
+		| [($e."Planning Time" // 0), ($e."Execution Time" // "-"), $plain,
 		   ($e.Plan."Shared Hit Blocks" // 0) + ($e.Planning."Shared Hit Blocks" // 0),
 		   ($e.Plan."Shared Read Blocks" // 0) + ($e.Planning."Shared Read Blocks" // 0),
 		   ($seq | length), (if ($idx | length) > 0 then $idx | join(",") else "-" end)]
-		| @tsv' <<<"$out"
+		| @tsv' --arg plain "$plain" <<<"$out"
 }
 # report_statements FILE: the table of step 2; sets SEQSCANS (Seq Scans on the outbox, every
 # statement) and STATEMENTS (how many per poll).
 report_statements() {
 	local stmt params fig n=0
 	SEQSCANS=0 STATEMENTS=0
-	printf '%-3s %8s %9s %8s %6s %4s  %-32s %s\n' "#" "plan ms" "exec ms" "hit" "read" "seq" "indexes" "statement"
+	printf '%-3s %8s %9s %9s %7s %5s %4s  %-32s %s\n' "#" "plan ms" "exec ms" "no-tim ms" "hit" "read" "seq" "indexes" "statement"
 	while IFS=$'\t' read -r stmt params; do
 		n=$((n + 1))
 		if [[ $stmt == "$setup" ]]; then
@@ -161,17 +165,17 @@ report_statements() {
 			continue
 		fi
 		STATEMENTS=$((STATEMENTS + 1))
-		fig=$(explain "$stmt" "$params") || fig=$'-\t-\t-\t-\t-\tfailed'
-		IFS=$'\t' read -r p e h r s i <<<"$fig"
+		fig=$(explain "$stmt" "$params") || fig=$'-\t-\t-\t-\t-\t-\tfailed'
+		IFS=$'\t' read -r p e t h r s i <<<"$fig"
 		[[ $s =~ ^[0-9]+$ ]] && SEQSCANS=$((SEQSCANS + s))
-		printf '%-3s %8s %9s %8s %6s %4s  %-32s %s\n' "$n" "$p" "$e" "$h" "$r" "$s" "$i" \
+		printf '%-3s %8s %9s %9s %7s %5s %4s  %-32s %s\n' "$n" "$p" "$e" "$t" "$h" "$r" "$s" "$i" \
 			"${stmt:0:160}${params:+ [params: $params]}"
 	done <"$1"
 }
 echo
 echo "== (a) the statements of one poll (outbox and slot stages), as the server received them, under"
 echo "EXPLAIN (ANALYZE, BUFFERS) with the reference indexes (hit/read: shared buffers, planning"
-echo "included; seq: Seq Scan nodes on the outbox)"
+echo "included; no-tim: the execution time under ANALYZE, TIMING OFF; seq: Seq Scan nodes on the outbox)"
 report_statements "$dir/statements"
 seq_idx=$SEQSCANS stmts=$STATEMENTS
 printf '%d statements per poll; Seq Scans on the outbox: %d\n' "$stmts" "$seq_idx"
@@ -181,9 +185,9 @@ sed 's/\t.*//' "$dir/statements" >"$dir/statements.sql" # the full texts, for th
 us() { echo "${EPOCHREALTIME//[!0-9]/}"; }
 median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] }'; }
 # timings CONF: RUNS rounds of psql SELECT 1 then synctop --once (the outbox pipeline only);
-# prints "BASE WALL LATENCY" medians in ms. Interleaved, so that the noise hits both alike.
+# prints "BASE WALL LATENCY WARM" medians in ms (WARM: latency_ms of a run's second poll). Interleaved, so that the noise hits both alike.
 timings() {
-	local i t0 t1 out b=() w=() l=()
+	local i t0 t1 out b=() w=() l=() m=()
 	for ((i = 0; i < runs; i++)); do
 		t0=$(us)
 		psql -X -At -c 'SELECT 1' >/dev/null
@@ -194,17 +198,22 @@ timings() {
 		t1=$(us)
 		w+=("$(((t1 - t0) / 100))")
 		l+=("$(jq -r '.pipelines[0].stages[0].latency_ms' <<<"$out")")
+		# warm: the second poll of a run (connection up, no EXPLAIN), as on the screen
+		out=$("$synctop" --once --once-window 0.3s --format json --pipeline bench -c "$1" 2>/dev/null) || true
+		m+=("$(jq -r '.pipelines[0].stages[0].latency_ms' <<<"$out")")
 	done
-	printf '%s %s %s\n' "$(printf '%s\n' "${b[@]}" | median | awk '{ print $1 / 10 }')" \
-		"$(printf '%s\n' "${w[@]}" | median | awk '{ print $1 / 10 }')" "$(printf '%s\n' "${l[@]}" | median)"
+	printf '%s %s %s %s\n' "$(printf '%s\n' "${b[@]}" | median | awk '{ print $1 / 10 }')" \
+		"$(printf '%s\n' "${w[@]}" | median | awk '{ print $1 / 10 }')" "$(printf '%s\n' "${l[@]}" | median)" \
+		"$(printf '%s\n' "${m[@]}" | median)"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
-read -r base wall lat < <(timings "$dir/bench.conf")
+read -r base wall lat warm < <(timings "$dir/bench.conf")
 echo
 echo "== (c) one poll of the outbox stage (synctop --once --once-window 0 --pipeline bench)"
 printf '%-52s %8s ms\n' "baseline: psql -X -c 'SELECT 1'" "$base"
 printf '%-52s %8s ms  (%s the baseline)\n' "synctop --once, wall (process start included)" "$wall" "$(ratio "$wall" "$base")"
 printf '%-52s %8s ms\n' "the outbox poll as synctop measured it (latency_ms)" "$lat"
+printf '%-52s %8s ms\n' "a warm poll (the second of --once-window 0.3s)" "$warm"
 once=$("$synctop" --once --once-window 0 --format json --pipeline bench -c "$dir/bench.conf" 2>/dev/null) || true
 jq -r '.pipelines[0].stages[0] | "figures: pending \(.metrics.pending) (capped: \(.metrics.pending_capped)), failed \(.metrics.failed), oldest \(.metrics.oldest_pending_age_s | floor) s"' <<<"$once"
 
@@ -223,10 +232,11 @@ err=$(jq -r '.pipelines[0].stages[0].error // "none"' <<<"$noidx")
 says=$diag
 [[ $err == *"no index serves the pending predicate"* ]] && says=$((says + 1))
 capped=$(jq -r '.pipelines[0].stages[0].metrics.pending_capped | tostring' <<<"$noidx")
-read -r nbase nwall nlat < <(timings "$dir/bench.conf")
+read -r nbase nwall nlat nwarm < <(timings "$dir/bench.conf")
 printf '%-52s %8s ms\n' "baseline: psql -X -c 'SELECT 1'" "$nbase"
 printf '%-52s %8s ms  (%s the baseline)\n' "synctop --once, wall" "$nwall" "$(ratio "$nwall" "$nbase")"
 printf '%-52s %8s ms  (statement_timeout %d ms)\n' "the outbox poll (latency_ms)" "$nlat" "$timeout_ms"
+printf '%-52s %8s ms\n' "a warm poll (the second of --once-window 0.3s)" "$nwarm"
 printf 'outbox-no-index diagnosis: %s; pending capped: %s; stage error: %s\n' \
 	"$([[ $diag -gt 0 ]] && echo shown || echo "not shown")" "$capped" "$err"
 printf 'says that no index serves the pending predicate: %s\n' "$([[ $says -gt 0 ]] && echo yes || echo NO)"
@@ -245,8 +255,9 @@ if [[ -n ${BENCH_TARGETS:-} ]]; then
 	met() { if [[ $1 == 1 ]]; then echo met; else echo "not met"; fi; }
 	bounded=$(awk -v w="$nlat" -v t="$timeout_ms" 'BEGIN { print (w <= t + 500) ? 1 : 0 }')
 	{
-		printf '3\toutbox poll, %s rows / %s pending, reference indexes (latency_ms; wall %s ms, psql SELECT 1 %s ms)\t%s ms\t< 50 ms\t%s\n' \
-			"$rows" "$pending" "$wall" "$base" "$lat" "$(met "$(awk -v l="$lat" 'BEGIN { print (l < 50) ? 1 : 0 }')")"
+		printf '3\toutbox poll, %s rows / %s pending, reference indexes: synctop --once wall (psql SELECT 1: %s ms; the poll itself %s ms, warm %s ms)\t%s ms (%s)\t< 50 ms\t%s\n' \
+			"$rows" "$pending" "$base" "$lat" "$warm" "$wall" "$(ratio "$wall" "$base")" \
+			"$(met "$(awk -v l="$wall" 'BEGIN { print (l < 50) ? 1 : 0 }')")"
 		printf '3\tSeq Scans on the outbox in the %d statements of a poll (EXPLAIN ANALYZE)\t%d\tnone\t%s\n' \
 			"$stmts" "$seq_idx" "$(met "$((seq_idx == 0))")"
 		printf '3\twithout the index: outbox-no-index said, poll bounded (cap %s, statement_timeout %s ms)\t%s; %s ms (%s)\tsays so + bounded\t%s\n' \
