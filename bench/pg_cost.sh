@@ -2,7 +2,7 @@
 # pg_cost.sh: what one poll of the outbox stage costs the monitored PostgreSQL (issue 18, item 3).
 #
 #   bench/pg_cost.sh [--quick]   (10,000,000 outbox rows with 200,000 pending; --quick: 1,000,000
-#                                 with 20,000; RUNS=N polls per timing, default 9, --quick 5)
+#                                 with 20,000; RUNS=N polls per timing, default 9, --quick 3)
 #
 # On a private stack it builds the outbox of share/sql/outbox.sql (its indexes included) in one
 # INSERT ... generate_series: rows in insertion order, the newest POLL_PENDING still pending
@@ -28,7 +28,7 @@ synctop=${SYNCTOP:-$top/synctop}
 quick=0
 [[ ${1:-} == --quick ]] && quick=1
 if ((quick)); then
-	rows=1000000 pending=20000 runs=${RUNS:-5}
+	rows=1000000 pending=20000 runs=${RUNS:-3}
 else
 	rows=10000000 pending=200000 runs=${RUNS:-9}
 fi

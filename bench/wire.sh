@@ -4,7 +4,7 @@
 # (issue 18, item 3).
 #
 #   bench/wire.sh [--quick]   (RUNS=N --once runs, default 5, --quick 3; the live run: POLLS
-#                              polls at a 1 s interval, default 10, --quick 5)
+#                              polls at a 1 s interval, default 10, --quick 3)
 #
 # On a private stack (tests/stack/stack.sh, the Kafka mock with its request log) and a worker
 # stand-in, bench/count_proxy.py sits between synctop and PostgreSQL, Redis, the search and
@@ -24,7 +24,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 synctop=${SYNCTOP:-$top/synctop}
 quick=0
 [[ ${1:-} == --quick ]] && quick=1
-if ((quick)); then runs=${RUNS:-3} polls=${POLLS:-5}; else runs=${RUNS:-5} polls=${POLLS:-10}; fi
+if ((quick)); then runs=${RUNS:-3} polls=${POLLS:-3}; else runs=${RUNS:-5} polls=${POLLS:-10}; fi
 die() {
 	printf 'bench/wire.sh: %s\n' "$*" >&2
 	exit 1
