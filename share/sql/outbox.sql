@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS outbox_pending_idx ON outbox (created_at) WHERE NOT p
 
 -- Failed rows (pending, at the attempts limit or with an error) are fewer still: this one lets
 -- synctop count them, and list the first, without reading every pending row (10M rows with
--- 200k pending: 2 ms instead of 25-75 ms a poll, bench/pg_cost.sh). It serves
+-- 200k pending: a few ms instead of a read of all 200k, bench/pg_cost.sh). It serves
 -- outbox.max_attempts 5 (the default) and above; with a lower limit the pending index does.
 CREATE INDEX IF NOT EXISTS outbox_failed_idx ON outbox (created_at)
     WHERE NOT processed AND (attempts >= 5 OR last_error IS NOT NULL);
