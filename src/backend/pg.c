@@ -69,12 +69,15 @@ static void *pg_open(const struct config *cfg, const struct conn *c, double dead
 		return NULL;
 	}
 	/* Read-only by construction: every transaction of this session is read-only, and the
-	   server gives up on a statement by itself shortly after our own deadline. */
+	   server gives up on a statement by itself shortly after our own deadline. No parallel
+	   workers: a poll would take them from the application (on 10M outbox rows a parallel scan
+	   of the pending rows took 55-108 ms where a serial one takes 25 ms: bench/pg_cost.sh). */
 	long ms = lround(conn_timeout(cfg, c) * 1000.0);
 	char sql[256];
 	snprintf(sql, sizeof sql,
 	         "SELECT set_config('default_transaction_read_only', 'on', false), "
-	         "set_config('statement_timeout', '%ld', false), set_config('lock_timeout', '%ld', false)",
+	         "set_config('statement_timeout', '%ld', false), set_config('lock_timeout', '%ld', false), "
+	         "set_config('max_parallel_workers_per_gather', '0', false)",
 	         ms, ms);
 	bool broken = false;
 	PGresult *res = pg_query(conn, sql, 0, NULL, deadline, err, n, &broken);
