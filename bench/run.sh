@@ -55,7 +55,7 @@ export BENCH_TARGETS=$work/targets.tsv
 : >"$BENCH_TARGETS"
 
 # The order: the quick snapshots first, then scale, then the screen, the demo, the soak last.
-order=(once runbook wire pg_cost kafka scale redraw idle_cpu key_latency detect actions demo_start soak)
+order=(once runbook http_standin wire pg_cost kafka scale redraw idle_cpu key_latency detect actions demo_start soak)
 scripts=()
 for s in "${order[@]}"; do scripts+=("$s"); done
 for f in "$top"/bench/*.sh; do
