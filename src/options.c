@@ -41,7 +41,7 @@ const struct opt_def synctop_opts[] = {
     {"read_only", OPT_BOOL, "false", 0, 0, CFG(read_only), 0,
      "true disables every action that writes (replay, refresh, pause, resume, restart)"},
     {"history", OPT_INT, "300", 10, 100000, CFG(history), 0,
-     "samples kept per stage for sparklines, rates and trends"},
+     "polls kept per stage for its sparkline (its main figure; the newest two samples whole)"},
     {"log_file", OPT_STR, NULL, 1, 0, CFG(log_file), 0,
      "file that synctop appends its log to (unset: no log file)"},
     {"audit_log", OPT_STR, NULL, 1, 0, CFG(audit_log), 0,
