@@ -47,7 +47,8 @@ static enum probe_result connector_poll(const struct probe_ctx *ctx, struct samp
 	bool version_due = ctx->poll_no >= ax->next_poll;
 	if (http_json_all(ctx->session, calls, version_due ? 2 : 1, ctx->deadline) == 0) {
 		sample_set_error(out, "%s", calls[0].err);
-		return PROBE_FAILED; /* the version, if asked for, was abandoned */
+		json_decref(calls[1].json); /* the version may have come before the status failed */
+		return PROBE_FAILED;
 	}
 	enum probe_result r = connector_read(calls[0].json, path, ctx->memo, out);
 	json_decref(calls[0].json);
