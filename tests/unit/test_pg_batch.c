@@ -1,12 +1,14 @@
 /* test_pg_batch.c: pg_query_batch (libpq pipeline mode) answers exactly as pg_query one statement
    after another would: the same rows, the same errors, an error leaving the others to run, the
    result cap, and a session that goes on working after it. Needs a PostgreSQL server (PGHOST,
-   PGPORT: the test stack); skipped without one. */
+   PGPORT: the test stack); the whole file is skipped without PGHOST (make distcheck starts no
+   stack), and fails when PGHOST names a server that does not answer. */
 /* needs: postgres */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +17,12 @@
 #include "backend/pg.h"
 #include "util.h"
 
+/* A session on the stack's server, or NULL (and why) when it does not answer. */
 static PGconn *connect_stack(void)
 {
-	if (!getenv("PGHOST"))
-		return NULL;
 	PGconn *c = PQconnectdb("dbname=postgres");
 	if (PQstatus(c) != CONNECTION_OK) {
+		print_message("PGHOST=%s: %s", getenv("PGHOST"), PQerrorMessage(c));
 		PQfinish(c);
 		return NULL;
 	}
@@ -31,7 +33,7 @@ static PGconn *connect_stack(void)
 static int setup(void **state)
 {
 	*state = connect_stack();
-	return 0;
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -40,14 +42,6 @@ static int teardown(void **state)
 		PQfinish(*state);
 	return 0;
 }
-
-#define NEED_PG(c)                                                                                           \
-	do {                                                                                                 \
-		if (!(c)) {                                                                                  \
-			print_message("no PostgreSQL (PGHOST unset): skipped\n");                            \
-			skip();                                                                              \
-		}                                                                                            \
-	} while (0)
 
 /* The whole of a result as text: rows, then columns, '|' between values, NULL as \N. */
 static char *dump(const PGresult *r)
@@ -82,7 +76,6 @@ static struct pg_stmt stmts[] = {
 static void test_batch_matches_serial(void **state)
 {
 	PGconn *c = *state;
-	NEED_PG(c);
 	double deadline = now_mono() + 10;
 	char *serial[N_STMTS];
 	for (size_t i = 0; i < N_STMTS; i++) {
@@ -134,7 +127,6 @@ static void test_batch_matches_serial(void **state)
 static void test_batch_result_cap(void **state)
 {
 	PGconn *c = *state;
-	NEED_PG(c);
 	struct pg_stmt big[] = {
 	    {.sql = "SELECT 'small'"},
 	    {.sql = "SELECT repeat('x', 1024 * 1024) FROM generate_series(1, 20)"},
@@ -167,7 +159,6 @@ static char *value(PGconn *c, const char *sql)
    or pg_prefetch_end forgets what no poll took. */
 static void test_prefetch(void **state)
 {
-	NEED_PG(*state);
 	PGconn *c = connect_stack(); /* its own: test_batch_result_cap leaves its session broken */
 	assert_non_null(c);
 	free(value(c, "CREATE TEMP SEQUENCE IF NOT EXISTS pf_seq"));
@@ -211,7 +202,6 @@ static void test_prefetch(void **state)
 static void test_batch_empty(void **state)
 {
 	PGconn *c = *state;
-	NEED_PG(c);
 	assert_true(pg_query_batch(c, NULL, 0, now_mono() + 1));
 }
 
@@ -223,5 +213,10 @@ int main(void)
 	    cmocka_unit_test(test_prefetch),
 	    cmocka_unit_test(test_batch_empty),
 	};
+	/* TAP's skip of a whole file: cmocka's skip() prints "not ok # SKIP", a failure to automake. */
+	if (!getenv("PGHOST")) {
+		printf("1..0 # SKIP no PostgreSQL (PGHOST unset)\n");
+		return 0;
+	}
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
