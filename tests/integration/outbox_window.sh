@@ -79,7 +79,9 @@ json_is "$S.metrics.evaluation" WARN "the window's verdict: WARN"
 json_is "$S.metrics.pending" 30 "the backlog is 30"
 json_is "$D | map(.rule) | join(\",\")" outbox-falling-behind "outbox-falling-behind, alone"
 json_is "$D | .[0].severity" warn "outbox-falling-behind is warn"
-like "$(jqr "$D | .[0].evidence")" '^backlog grew from 20 to 30 rows over the last 1s while 5 were processed and 15 arrived; oldest [0-9.]+(ms|s), growing (9\.[5-9][0-9]?|10(\.[0-4])?)/s$' \
+# growing: 10 rows over the time between the window's two polls, 1 s give or take 10% on a
+# loaded machine (10.5/s once, under ASan with 4 tests at a time): 9.1 to 11.1/s.
+like "$(jqr "$D | .[0].evidence")" '^backlog grew from 20 to 30 rows over the last 1s while 5 were processed and 15 arrived; oldest [0-9.]+(ms|s), growing (9\.[1-9][0-9]?|10(\.[0-9][0-9]?)?|11(\.[01][0-9]?)?)/s$' \
 	"the evidence: from, to, over the window seen, processed, arrived, the growth"
 like "$(jqr "$S.status")" warn "the stage is warn"
 
