@@ -10,7 +10,11 @@
 #   - CPU of the live poller (`--serve` at --interval 1s) over BENCH_SECONDS (default 30 s),
 #     utime + stime from /proc/PID/stat, in % of one core,
 #   - Redis INFO calls and PostgreSQL statements per poll (INFO commandstats; pg_stat_statements
-#     is not loaded on the stack, so statements are counted from xact_commit of the database).
+#     is not loaded on the stack, so statements are counted from xact_commit of the database),
+#   - the baseline for the largest size: psql on a new session sending the core of each outbox
+#     stage's statements (its count and the EXPLAIN of it) for every table, one after another:
+#     what a new session costs the server on that many tables (their catalog entries are read
+#     and each statement planned, cold), which a --once run pays as well.
 # Prints per-pipeline figures and ratios against 1 pipeline. Figures, never pass/fail; not part
 # of make check.
 #
@@ -113,16 +117,35 @@ one_run() {
 info_calls() { rcli INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_info:calls=\([0-9]*\),.*/\1/p'; }
 xacts() { psql -X -At -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = 'synctop'"; }
 
+# The baseline's statements: per table, the count synctop's main statement makes (capped) with
+# the age of the oldest pending row and the newest id, and the EXPLAIN of the count.
+for ((i = 1; i <= max; i++)); do
+	printf 'SELECT (SELECT count(*) FROM (SELECT 1 FROM outbox_%d WHERE NOT processed LIMIT 100000) p),' "$i"
+	printf ' (SELECT EXTRACT(EPOCH FROM (now() - min(created_at)))::float8 FROM outbox_%d WHERE NOT processed),' "$i"
+	printf ' (SELECT o.id::text FROM outbox_%d o ORDER BY o.id DESC LIMIT 1);\n' "$i"
+	printf 'EXPLAIN (FORMAT JSON) SELECT count(*) FROM outbox_%d WHERE (NOT processed);\n' "$i"
+done >"$dir/baseline.sql"
+baseline_run() {
+	local t0 t1
+	t0=$(date +%s%N)
+	psql -X -q -v ON_ERROR_STOP=1 -f "$dir/baseline.sql" >/dev/null
+	t1=$(date +%s%N)
+	echo "$(((t1 - t0) / 1000))"
+}
+
 declare -A wall rss infos stmts conns_pg conns_redis cpu
 for n in "${sizes[@]}"; do
 	: >"$dir/runs-$n"
 done
-# Interleaved: every size once per pass.
+# Interleaved: every size once per pass, and the baseline.
+: >"$dir/runs-baseline"
 for ((r = 1; r <= runs; r++)); do
 	for n in "${sizes[@]}"; do
 		one_run "$n" >>"$dir/runs-$n"
 	done
+	baseline_run >>"$dir/runs-baseline"
 done
+base_ms=$(awk '{print $1 / 1000}' "$dir/runs-baseline" | median)
 for n in "${sizes[@]}"; do
 	wall[$n]=$(awk '{print $1 / 1000}' "$dir/runs-$n" | median)
 	rss[$n]=$(awk '{print $2 / 1024}' "$dir/runs-$n" | median)
@@ -174,6 +197,7 @@ for n in "${sizes[@]}"; do
 		"${rss[$n]}" "$(ratio "${rss[$n]}" "${rss[$b]}")" "${infos[$n]}" "${stmts[$n]}" \
 		"${conns_pg[$n]}" "${conns_redis[$n]}" "${cpu[$n]}"
 done
+echo "baseline: psql, a new session, the count and its EXPLAIN on each of the $max tables: $base_ms ms"
 echo
 echo "per additional pipeline (1 -> $max):"
 awk -v w1="${wall[$b]}" -v wn="${wall[$max]}" -v r1="${rss[$b]}" -v rn="${rss[$max]}" -v n="$max" -v b="$b" \
@@ -190,6 +214,7 @@ if [[ -n ${BENCH_TARGETS:-} ]]; then
 		done
 		if [[ -n ${wall[1000]:-} ]]; then
 			echo "5${tab}poll of 1,000 pipelines (--once-window 0)${tab}${wall[1000]} ms ($(ratio "${wall[1000]}" "${wall[$b]}") 1 pipeline)${tab}< 300 ms${tab}$(met "${wall[1000]}" 300)"
+			echo "5${tab}baseline: psql on a new session, count and EXPLAIN of each of the 1,000 tables${tab}${base_ms} ms${tab}-${tab}n/a"
 			ok=$(((infos[1000] == 1) ? 1 : 0))
 			echo "5${tab}Redis INFO calls per poll, 1,000 cache stages on one connection${tab}${infos[1000]}${tab}1${tab}$( ((ok)) && echo met || echo "not met")"
 			ok=$(((conns_pg[1000] == 1 && conns_redis[1000] == 1) ? 1 : 0))
