@@ -61,8 +61,8 @@ copy_tree() {
 # (lib.sh starts them when no stack is given, as in distcheck); then the serial_tests one at a
 # time against one stack of real servers (the integration tests find it through SYNCTOP_PG_*
 # and the like). Adds the test cases of both to the counts and prints the end of each failing
-# test's log. The tests mostly wait on their servers, windows and sleeps: the suite one at a
-# time took 16 minutes of the CI run's 30, four at a time 3.6 minutes on 2 cores (163% CPU).
+# test's log. One at a time, the tests mostly waited on their servers, windows and sleeps: the
+# suite took 16 minutes of the CI run's 30; four at a time, 3.6 minutes on 2 cores (163% CPU).
 # The serial ones time what synctop does (keys within 50 ms, a scrape, valgrind's run, a deadline
 # against an endless reply that takes a core: hostile_limits.sh missed its 2 s under ASan with
 # three other tests) or need the stack (test_pg_batch), and are not slowed by the others.
@@ -229,9 +229,9 @@ early_shellcheck() {
 # tree, install and uninstall. Those are checked by the unit tests, the fuzz corpora's replays
 # and the integration tests in distcheck_tests, which read the tree's shared files (the SQL, the
 # schema, the man pages, the stand-ins, the Kafka mock, the replay's SQL) from the read-only
-# copy (the whole suite again took 4 of the CI run's 30 minutes; what only distcheck found was a
-# unit test's skip without a stack, and the unit tests all run here). make -j: the build on every core, and the tests as many at a time (each starts its own
-# servers here: no stack).
+# copy. The whole suite again took 4 of the CI run's 30 minutes; what only distcheck found was
+# a unit test's skip without a stack, and the unit tests all run here. make -j: the build on
+# every core, and the tests as many at a time (each starts its own servers here: no stack).
 # shellcheck disable=SC2016 # make expands them, in the tarball's build
 distcheck_tests='$(UNIT_TESTS) $(FUZZ_REPLAY)'
 for t in cli docs outbox search json_schema kafka_groups redis action_replay; do
