@@ -313,6 +313,15 @@ static struct probe_ctx stage_ctx(struct worker *w, struct stage_rt *s, double d
 	};
 }
 
+
+/* Wakes the reader of poller_fd(): a sample or a completed round is in. */
+static void notify(struct poller *p)
+{
+	if (p->notify[1] >= 0) {
+		ssize_t ignored = write(p->notify[1], "", 1); /* a full pipe already says "new data" */
+		(void)ignored;
+	}
+}
 /* A chunk's prefetch: when it was sent and how long its round trip took (mono 0: none). */
 struct fetched {
 	double mono, took_s;
@@ -375,10 +384,7 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		s->probe->derive(s->cfg, prev, &smp);
 	history_push(&s->hist, &smp);
 	pthread_mutex_unlock(&p->lock);
-	if (p->notify[1] >= 0) {
-		ssize_t ignored = write(p->notify[1], "", 1); /* a full pipe already says "new data" */
-		(void)ignored;
-	}
+	notify(p);
 }
 
 /* The statements the polls of stages [from, to) will run, asked of their probes and sent in
@@ -452,6 +458,8 @@ static void *worker_main(void *arg)
 		if (all)
 			p->last_complete = now_wall();
 		pthread_cond_broadcast(&p->done);
+		if (all) /* after the round's last sample: --serve publishes the round now */
+			notify(p);
 	}
 	pthread_mutex_unlock(&p->lock);
 	for (size_t i = 0; i < w->n_stages; i++) {

@@ -23,8 +23,6 @@
 
 /* Largest certificate or key file read. */
 #define TLS_FILE_MAX (1 << 20)
-/* How long samples arriving together are gathered before one evaluation. */
-#define COALESCE_S 0.1
 
 /* SIGINT and SIGTERM (and SIGHUP) end the loop; a byte on this pipe wakes poll(). */
 static int signal_pipe[2] = {-1, -1};
@@ -171,15 +169,16 @@ static void evaluate(struct serve_state *st, struct poller *p, struct tracker *t
 	serve_publish(st, metrics, ml, json, jl, poller_last_complete(p));
 }
 
-/* Polls and publishes until a stop signal. */
+/* Polls and publishes until a stop signal. A round is published when it completes: rendering
+   1,000 pipelines for every burst of samples cost most of a core. A tick evaluates too when the
+   round it asked for has not completed, so a poll that hangs past its limit shows as unknown. */
 static void loop(struct serve_state *st, struct poller *p, struct tracker *track)
 {
-	double next_tick = now_mono() + st->interval_s, eval_at = 0;
-	bool pending = false;
+	double next_tick = now_mono() + st->interval_s;
+	double published = poller_last_complete(p);
+	bool outstanding = true; /* serve_run asked for the first round */
 	while (!stop_signal) {
-		double now = now_mono();
-		double wake = pending ? fmin(next_tick, eval_at) : next_tick;
-		int ms = (int)ceil(fmax(0, wake - now) * 1000.0);
+		int ms = (int)ceil(fmax(0, next_tick - now_mono()) * 1000.0);
 		struct pollfd fds[2] = {{.fd = poller_fd(p), .events = POLLIN},
 		                        {.fd = signal_pipe[0], .events = POLLIN}};
 		int r = poll(fds, 2, ms);
@@ -192,20 +191,19 @@ static void loop(struct serve_state *st, struct poller *p, struct tracker *track
 			struct request_event ev; /* none is asked for: drained all the same */
 			while (poller_event_take(p, &ev))
 				request_event_clear(&ev);
-			if (!pending) {
-				pending = true;
-				eval_at = now_mono() + COALESCE_S;
+			double done = poller_last_complete(p);
+			if (done != published) {
+				published = done;
+				outstanding = false;
+				evaluate(st, p, track);
 			}
 		}
-		now = now_mono();
-		/* Every tick evaluates too: a poll that hangs past its limit shows as unknown
-		   without a sample to wake us. */
-		if ((pending && now >= eval_at) || now >= next_tick) {
-			evaluate(st, p, track);
-			pending = false;
-		}
+		double now = now_mono();
 		if (now >= next_tick) {
+			if (outstanding)
+				evaluate(st, p, track);
 			poller_request_round(p);
+			outstanding = true;
 			next_tick = now + st->interval_s;
 		}
 	}
