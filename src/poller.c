@@ -313,7 +313,6 @@ static struct probe_ctx stage_ctx(struct worker *w, struct stage_rt *s, double d
 	};
 }
 
-
 /* Wakes the reader of poller_fd(): a sample or a completed round is in. */
 static void notify(struct poller *p)
 {
