@@ -360,10 +360,12 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		}
 	}
 	smp.latency_ms = (now_mono() - start) * 1000.0;
-	if (f->mono > 0 && s->probe->prefetch && smp.ok) {
-		/* Its figures are what the prefetch read: as of then, in that round trip plus this poll. */
-		smp.mono = f->mono;
+	if (f->mono > 0 && s->probe->prefetch) {
+		/* Its statements went in the prefetch's round trip: the time is that plus this poll's,
+		   a timeout's included. Its figures are what the prefetch read, as of then. */
 		smp.latency_ms += f->took_s * 1000.0;
+		if (smp.ok)
+			smp.mono = f->mono;
 	}
 	smp.wall = now_wall();
 	if (!smp.ok && !smp.err[0])
