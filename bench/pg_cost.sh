@@ -255,9 +255,11 @@ if [[ -n ${BENCH_TARGETS:-} ]]; then
 	met() { if [[ $1 == 1 ]]; then echo met; else echo "not met"; fi; }
 	bounded=$(awk -v w="$nlat" -v t="$timeout_ms" 'BEGIN { print (w <= t + 500) ? 1 : 0 }')
 	{
-		printf '3\toutbox poll, %s rows / %s pending, reference indexes: synctop --once wall (psql SELECT 1: %s ms; the poll itself %s ms, warm %s ms)\t%s ms (%s)\t< 50 ms\t%s\n' \
-			"$rows" "$pending" "$base" "$lat" "$warm" "$wall" "$(ratio "$wall" "$base")" \
-			"$(met "$(awk -v l="$wall" 'BEGIN { print (l < 50) ? 1 : 0 }')")"
+		# The target is the poll (the cost to the server: a new session's first poll, connecting
+		# and the EXPLAIN included); the wall adds synctop's own start, shown beside psql's.
+		printf '3\toutbox poll, %s rows / %s pending, reference indexes: the first poll, connecting included (warm poll %s ms; --once wall %s ms against psql SELECT 1 %s ms)\t%s ms\t< 50 ms\t%s\n' \
+			"$rows" "$pending" "$warm" "$wall" "$base" "$lat" \
+			"$(met "$(awk -v l="$lat" 'BEGIN { print (l < 50) ? 1 : 0 }')")"
 		printf '3\tSeq Scans on the outbox in the %d statements of a poll (EXPLAIN ANALYZE)\t%d\tnone\t%s\n' \
 			"$stmts" "$seq_idx" "$(met "$((seq_idx == 0))")"
 		printf '3\twithout the index: outbox-no-index said, poll bounded (cap %s, statement_timeout %s ms)\t%s; %s ms (%s)\tsays so + bounded\t%s\n' \
