@@ -42,9 +42,5 @@ bool timeseries_check(struct stage_cfg *stage, const struct pipeline *pl, const 
 		snprintf(msg, n, "timeseries.baseline must be longer than timeseries.window");
 		return false;
 	}
-	if (o->stale_crit_s < o->stale_warn_s) {
-		snprintf(msg, n, "timeseries.stale_crit must be at least timeseries.stale_warn");
-		return false;
-	}
 	return true;
 }
