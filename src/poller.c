@@ -316,11 +316,10 @@ static struct probe_ctx stage_ctx(struct worker *w, struct stage_rt *s, double d
 /* Wakes the reader of poller_fd(): a sample or a completed round is in. */
 static void notify(struct poller *p)
 {
-	if (p->notify[1] >= 0) {
-		ssize_t ignored = write(p->notify[1], "", 1); /* a full pipe already says "new data" */
-		(void)ignored;
-	}
+	if (p->notify[1] >= 0)
+		(void)!write(p->notify[1], "", 1); /* a full pipe already says "new data" */
 }
+
 /* A chunk's prefetch: when it was sent and how long its round trip took (mono 0: none). */
 struct fetched {
 	double mono, took_s;
@@ -361,11 +360,9 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 	}
 	smp.latency_ms = (now_mono() - start) * 1000.0;
 	if (f->mono > 0 && s->probe->prefetch) {
-		/* Its statements went in the prefetch's round trip: the time is that plus this poll's,
-		   a timeout's included. Its figures are what the prefetch read, as of then. */
-		smp.latency_ms += f->took_s * 1000.0;
+		smp.latency_ms += f->took_s * 1000.0; /* its statements' round trip, a timeout's too */
 		if (smp.ok)
-			smp.mono = f->mono;
+			smp.mono = f->mono; /* its figures are what the prefetch read, as of then */
 	}
 	smp.wall = now_wall();
 	if (!smp.ok && !smp.err[0])
@@ -417,9 +414,8 @@ static bool worker_prefetch(struct worker *w, size_t from, size_t to, unsigned l
 	}
 	char err[sizeof w->conn_err];
 	/* Each stage keeps the time a poll of its own had (connecting included): k deadlines for k
-	   stages' statements. A
-	   session that broke on the way is not dropped here: the answers that came are still
-	   taken, and the first poll that finds none reports why and drops it (PROBE_BROKEN). */
+	   stages' statements. A session that broke on the way is not dropped here: the answers
+	   that came are still taken, and the first poll that finds none reports why and drops it. */
 	f->mono = now_mono();
 	double budget = (double)k * conn_timeout(p->cfg, w->conn);
 	(void)w->be->prefetch_run(w->session, round, t0 + budget, err, sizeof err);
