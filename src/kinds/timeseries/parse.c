@@ -39,6 +39,13 @@ char *timeseries_query(const struct timeseries_opts *o)
 	return q;
 }
 
+/* The server's error text e into why, after prefix ("statement 2: "); an empty one said so. */
+static void error_text(const json_t *e, const char *prefix, char *why, size_t n)
+{
+	const char *t = json_string_value(e);
+	snprintf(why, n, "%s%s", prefix, *t ? t : "an error without a reason");
+}
+
 /* The first row of a statement's first series, or NULL when it has none (no point); *err set
    when the statement failed or is not of the shape an InfluxQL answer has. */
 static const json_t *first_row(const json_t *result, int i, char *why, size_t n, bool *err)
@@ -46,7 +53,9 @@ static const json_t *first_row(const json_t *result, int i, char *why, size_t n,
 	*err = false;
 	const json_t *e = json_object_get(result, "error");
 	if (json_is_string(e)) {
-		snprintf(why, n, "statement %d: %s", i + 1, json_string_value(e));
+		char prefix[40];
+		snprintf(prefix, sizeof prefix, "statement %d: ", i + 1);
+		error_text(e, prefix, why, n);
 		*err = true;
 		return NULL;
 	}
@@ -86,7 +95,7 @@ bool timeseries_parse(const json_t *answer, struct ts_answer *a, char *why, size
 	memset(a, 0, sizeof *a);
 	const json_t *e = json_object_get(answer, "error");
 	if (json_is_string(e)) {
-		snprintf(why, n, "%s", json_string_value(e));
+		error_text(e, "", why, n);
 		return false;
 	}
 	const json_t *results = json_object_get(answer, "results");
@@ -94,7 +103,9 @@ bool timeseries_parse(const json_t *answer, struct ts_answer *a, char *why, size
 	for (size_t i = 0; i < json_array_size(results); i++) {
 		e = json_object_get(json_array_get(results, i), "error");
 		if (json_is_string(e)) {
-			snprintf(why, n, "statement %zu: %s", i + 1, json_string_value(e));
+			char prefix[40];
+			snprintf(prefix, sizeof prefix, "statement %zu: ", i + 1);
+			error_text(e, prefix, why, n);
 			return false;
 		}
 	}

@@ -109,6 +109,11 @@ static void test_shapes(void **state)
 	assert_string_equal(why, "the answer has no results array of 3 statements");
 	assert_false(read_answer(parse("{\"x\":1}"), &a, why, sizeof why));
 	assert_string_equal(why, "the answer has no results array of 3 statements");
+	/* An error without text still says something (found by fuzz_timeseries). */
+	assert_false(read_answer(parse("{\"error\":\"\"}"), &a, why, sizeof why));
+	assert_string_equal(why, "an error without a reason");
+	assert_false(read_answer(parse("{\"results\":[{},{\"error\":\"\"},{}]}"), &a, why, sizeof why));
+	assert_string_equal(why, "statement 2: an error without a reason");
 	/* A later statement's error is named by its number. */
 	assert_false(read_answer(parse("{\"results\":[{},{},{\"error\":\"boom\"}]}"), &a, why, sizeof why));
 	assert_string_equal(why, "statement 3: boom");
