@@ -88,13 +88,16 @@ fault() {
 faults=("$@")
 ((${#faults[@]})) || faults=(stop-relay pause-relay poison-rows refresh-off dual-write-loss evict-sessions
 	slot-stall task-fail lagging-indexer)
+# With InfluxDB (Debian's influxdb) the demo has the indexer's metrics there, and their fault.
+[[ $# -gt 0 || -z $(command -v influxd) ]] || faults+=(metrics-misroute)
 declare -A where=(
 	[stop-relay]="products outbox worker-stalled" [pause-relay]="products outbox worker-paused"
 	[poison-rows]="products outbox poison-rows" [refresh-off]="products search search-refresh-disabled"
 	[dual-write-loss]="products search dual-write-loss" [evict-sessions]="sessions cache cache-evicting"
 	[slot-stall]="recommendations slot slot-inactive"
 	[task-fail]="recommendations connector connector-task-failed"
-	[lagging-indexer]="products kafka kafka-lagging")
+	[lagging-indexer]="products kafka kafka-lagging"
+	[metrics-misroute]="products timeseries writes-stopped")
 for f in "${faults[@]}"; do
 	[[ -n ${where[$f]:-} ]] || { echo "detect.sh: no fault $f" >&2; exit 2; }
 	# shellcheck disable=SC2086 # PIPELINE STAGE RULE

@@ -9,7 +9,7 @@
 #                        contrib/demo.sh asks before it tears a demo with one down
 
 DEMO_FAULTS=(stop-relay pause-relay poison-rows refresh-off dual-write-loss evict-sessions
-	slot-stall task-fail lagging-indexer)
+	slot-stall task-fail lagging-indexer metrics-misroute)
 
 demo__fault_help() {
 	case $1 in
@@ -22,6 +22,7 @@ demo__fault_help() {
 	slot-stall) echo "the CDC consumer stops: the slot goes inactive and retains WAL (slot: slot-inactive)" ;;
 	task-fail) echo "a task of the products-sink connector FAILED, the connector RUNNING (connector: connector-task-failed, crit)" ;;
 	lagging-indexer) echo "the indexer slowed down to ~3 messages/s, below the inflow (kafka: lag grows)" ;;
+	metrics-misroute) echo "the indexer's metrics go to a database that does not exist: InfluxDB refuses every point (timeseries: writes-stopped)" ;;
 	esac
 }
 
@@ -37,6 +38,7 @@ demo__fault_fix() {
 	slot-stall) echo "none inside synctop: restart the CDC consumer (contrib/demo.sh fault clear does)" ;;
 	evict-sessions) echo "none inside synctop: give Redis its memory back (CONFIG SET maxmemory 20mb)" ;;
 	lagging-indexer) echo "none inside synctop: scale the indexer back up (contrib/demo.sh fault clear does)" ;;
+	metrics-misroute) echo "none inside synctop: point the indexer at the right database (contrib/demo.sh fault clear does)" ;;
 	esac
 }
 
@@ -92,6 +94,13 @@ demo_fault() {
 			-d '{"connector":"products-sink","task":1,"trace":"org.apache.kafka.connect.errors.ConnectException: demo fault: the sink rejected a record\n\tat org.apache.kafka.connect.runtime.WorkerSinkTask.execute(WorkerSinkTask.java:611)"}'
 		;;
 	lagging-indexer) demo_start indexer --delay-ms 300 ;;
+	metrics-misroute)
+		[[ -n ${SYNCTOP_INFLUX_URL:-} ]] || {
+			echo "demo: this demo has no InfluxDB (apt-get install influxdb)" >&2
+			return 1
+		}
+		demo_start indexer --influx-db shop_metrics
+		;;
 	clear)
 		demo_alive relay || demo_start relay
 		demo__psql -c "UPDATE outbox_worker SET paused = false, paused_at = NULL, updated_at = now()
@@ -103,7 +112,7 @@ demo_fault() {
 		demo_alive cdc || demo_start cdc
 		curl -sS --max-time 5 -o /dev/null -X POST \
 			"$SYNCTOP_CONNECT_URL/connectors/products-sink/restart?includeTasks=true&onlyFailed=true"
-		if grep -q -- '--delay-ms' "/proc/$(cat "$DEMO_DIR/pids/indexer.pid" 2>/dev/null)/cmdline" 2>/dev/null; then
+		if grep -q -e '--delay-ms' -e 'shop_metrics' "/proc/$(cat "$DEMO_DIR/pids/indexer.pid" 2>/dev/null)/cmdline" 2>/dev/null; then
 			demo_start indexer
 		fi
 		rm -f "$DEMO_DIR/faults"

@@ -62,8 +62,13 @@ demo_start() {
 		;;
 	indexer)
 		if [[ -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]]; then
+			# With InfluxDB in the stack, a point per indexed batch goes there too: the copy
+			# the timeseries stage watches.
+			local influx=()
+			[[ -z ${SYNCTOP_INFLUX_URL:-} ]] || influx=(--influx-url "$SYNCTOP_INFLUX_URL" --influx-db shop)
 			demo__spawn indexer "$demo__indexer_bin" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" \
-				--topic shop.products --group search-indexer --url "$SYNCTOP_SEARCH_URL" --index products "$@"
+				--topic shop.products --group search-indexer --url "$SYNCTOP_SEARCH_URL" --index products \
+				"${influx[@]}" "$@"
 		else
 			demo__spawn indexer "$demo__here/indexer.sh" -u "$SYNCTOP_SEARCH_URL" -i products
 		fi
@@ -102,7 +107,8 @@ demo__config() {
 	cat <<CONF
 ; synctop demo: a shop whose products go PostgreSQL -> outbox relay -> Kafka (the librdkafka
 ; mock cluster) -> indexer -> Elasticsearch (the stand-in of tests/stack), a CDC consumer on a
-; logical slot feeding a Kafka Connect sink, and sessions in Redis.
+; logical slot feeding a Kafka Connect sink, sessions in Redis, and the indexer's metrics in
+; InfluxDB.
 [synctop]
 environment = demo (Kafka: librdkafka mock cluster)
 environment_color = cyan
@@ -143,6 +149,21 @@ search.missing_warn = 25
 search.missing_window = 2s
 search.freshness_warn = 15s
 search.freshness_crit = 1m
+CONF
+	if demo__influx; then
+		cat <<CONF
+; the indexer's metrics in InfluxDB: a point per indexed batch, several a second; a stop of the
+; relay or the indexer shows here too (warn), explained by the stage before
+timeseries = metrics
+timeseries.database = shop
+timeseries.measurement = product_updates
+timeseries.window = 10s
+timeseries.baseline = 1m
+timeseries.stale_warn = 5s
+timeseries.stale_crit = 1m
+CONF
+	fi
+	cat <<CONF
 
 ; the CDC side: the slot a Debezium-like consumer streams, and the sink connector
 [pipeline recommendations]
@@ -167,6 +188,15 @@ CONF
 	if [[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} && -x $demo__relay_bin ]]; then
 		printf '\n[kafka main]\nbrokers = %s\n' "$SYNCTOP_KAFKA_BOOTSTRAP"
 	fi
+	if demo__influx; then
+		printf '\n[http metrics]\nurl = %s\n' "$SYNCTOP_INFLUX_URL"
+	fi
+}
+
+# True when the demo has InfluxDB: the stack started it and the indexer is the C one, which
+# writes the points.
+demo__influx() {
+	[[ -n ${SYNCTOP_INFLUX_URL:-} && -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]]
 }
 
 demo_system_up() {
@@ -194,6 +224,10 @@ demo_system_up() {
 	curl -sS --max-time 5 -X PUT "$SYNCTOP_SEARCH_URL/products" -H 'Content-Type: application/json' \
 		-d '{"settings":{"index":{"number_of_replicas":0,"refresh_interval":"1s"}},"mappings":{"properties":{"updated_at":{"type":"date"}}}}' \
 		>/dev/null || return 1
+	if demo__influx; then
+		curl -sS --max-time 5 -o /dev/null -X POST "$SYNCTOP_INFLUX_URL/query" \
+			--data-urlencode 'q=CREATE DATABASE shop' || return 1
+	fi
 	{
 		cat "$DEMO_DIR/stack/env"
 		printf 'export PGDATABASE=synctop DEMO_DIR=%q\n' "$DEMO_DIR"

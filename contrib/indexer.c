@@ -45,6 +45,7 @@ struct indexer {
 	const struct indexer_opts *o;
 	struct consumer kafka;
 	struct search search;
+	struct influx influx; /* --influx-url: a point per batch */
 	struct batch_items batch;
 	int paused; /* the pause file exists; -1 unknown */
 	int idle;   /* the last poll found no message */
@@ -97,6 +98,7 @@ static void account(struct indexer *x, int64_t ms)
 
 		n[it->op == ITEM_SKIP ? 3 : it->state == ITEM_REJECTED ? 2 : it->op == ITEM_DELETE ? 1 : 0]++;
 	}
+	influx_point(&x->influx, n[0], n[1]);
 	x->indexed += n[0];
 	x->deleted += n[1];
 	x->rejected += n[2];
@@ -283,11 +285,14 @@ int main(int argc, char **argv)
 		curl_global_cleanup();
 		worker_usage_error("%s", why); /* a bad --url or --api-key-file */
 	}
-	if (consumer_open(&x.kafka, &o, why, sizeof why) < 0) {
+	if (influx_open(&x.influx, &o, why, sizeof why) < 0 ||
+	    consumer_open(&x.kafka, &o, why, sizeof why) < 0) {
 		search_close(&x.search);
+		influx_close(&x.influx);
 		curl_global_cleanup();
-		worker_usage_error("%s", why); /* a bad -X, --brokers, --group or --topic */
+		worker_usage_error("%s", why); /* a bad --influx-url, -X, --brokers, --group or --topic */
 	}
+	x.influx.state.failing = -1;
 	x.search.state.failing = -1; /* the first success is news too */
 	worker_log(1, "starting: group %s, topic %s (%s), brokers %s, index %s at %s, batch %d%s", o.group,
 	           o.topic, o.subscribe ? "subscribed" : "all partitions", o.common.brokers, o.index,
@@ -304,6 +309,7 @@ int main(int argc, char **argv)
 	items_free(&x.batch); /* its messages first: rd_kafka_destroy() waits for every one */
 	consumer_close(&x.kafka);
 	search_close(&x.search);
+	influx_close(&x.influx);
 	curl_global_cleanup();
 	worker_log(
 	    rc ? 0 : 1,

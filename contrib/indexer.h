@@ -26,6 +26,9 @@ struct indexer_opts {
 	const char *index;
 	const char *api_key_file;
 	const char *pause_file;
+	const char *influx_url;         /* --influx-url: a point per batch there; NULL: none */
+	const char *influx_db;          /* --influx-db */
+	const char *influx_measurement; /* --influx-measurement */
 	int batch;
 	int delay_ms;
 	int subscribe;
@@ -127,5 +130,23 @@ enum bulk_result {
 };
 /* Sends the pending items of B in one POST /_bulk; the rejected ones get ITEM_REJECTED. */
 enum bulk_result search_bulk(struct search *s, struct batch_items *b);
+
+/* ---- indexer_influx.c: the metrics copy ------------------------------------------------------------ */
+
+struct influx {
+	CURL *h;     /* NULL: no --influx-url, influx_point does nothing */
+	char *url;   /* BASE/write?db=DB */
+	char *shown; /* the URL for log lines: without its password */
+	char **secrets;
+	const char *measurement, *index;
+	struct worker_state state;
+};
+
+/* Sets up the writer when --influx-url is given; on a bad URL writes why and returns -1. */
+int influx_open(struct influx *f, const struct indexer_opts *o, char *why, size_t whylen);
+/* One point for a batch the index took: MEASUREMENT,index=INDEX docs=Ni,deleted=Ni, stamped by the server.
+   A failure is logged (once per change of state), never returned. */
+void influx_point(struct influx *f, int indexed, int deleted);
+void influx_close(struct influx *f);
 
 #endif

@@ -7,7 +7,15 @@
 
 #include "indexer.h"
 
-enum { OPT_API_KEY_FILE = WORKER_OPT_OWN, OPT_PAUSE_FILE, OPT_DELAY, OPT_SUBSCRIBE };
+enum {
+	OPT_API_KEY_FILE = WORKER_OPT_OWN,
+	OPT_PAUSE_FILE,
+	OPT_DELAY,
+	OPT_SUBSCRIBE,
+	OPT_INFLUX_URL,
+	OPT_INFLUX_DB,
+	OPT_INFLUX_MEASUREMENT
+};
 
 static const struct option long_options[] = {
     {"topic", required_argument, NULL, 't'},
@@ -19,6 +27,9 @@ static const struct option long_options[] = {
     {"delay-ms", required_argument, NULL, OPT_DELAY},
     {"pause-file", required_argument, NULL, OPT_PAUSE_FILE},
     {"subscribe", no_argument, NULL, OPT_SUBSCRIBE},
+    {"influx-url", required_argument, NULL, OPT_INFLUX_URL},
+    {"influx-db", required_argument, NULL, OPT_INFLUX_DB},
+    {"influx-measurement", required_argument, NULL, OPT_INFLUX_MEASUREMENT},
     /* --test-delay-ms: a pause between the index's acknowledgement and the commit. */
     WORKER_LONG_OPTIONS};
 
@@ -43,6 +54,10 @@ static void usage(FILE *f)
 	    "      --pause-file=FILE    consume nothing while FILE exists\n"
 	    "      --subscribe          join the group, which shares the partitions among its members\n"
 	    "                           (default: take every partition, at the group's committed offsets)\n"
+	    "      --influx-url=URL     also write a point per indexed batch to this InfluxDB 1.x,\n"
+	    "                           http(s)://[user:password@]host:port (default: none)\n"
+	    "      --influx-db=NAME     its database, which must exist (default: shop)\n"
+	    "      --influx-measurement=NAME  the points' measurement (default: product_updates)\n"
 	    "      --once               consume until the group has no lag left, then exit\n"
 	    "  -X NAME=VALUE            a librdkafka consumer property (e.g. -X session.timeout.ms=6000)\n"
 	    "  -v, --verbose            one line per batch; twice: every retry and librdkafka's log\n"
@@ -92,6 +107,8 @@ void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 	                           .topic = "shop.products",
 	                           .group = "search-indexer",
 	                           .index = "products",
+	                           .influx_db = "shop",
+	                           .influx_measurement = "product_updates",
 	                           .batch = 500};
 	worker_opts_init(&o->common);
 	while ((c = worker_getopt(argc, argv, ":b:t:g:u:i:n:X:vh", long_options, &o->common)) != -1) {
@@ -132,6 +149,18 @@ void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 			break;
 		case OPT_SUBSCRIBE:
 			o->subscribe = 1;
+			break;
+		case OPT_INFLUX_URL:
+			o->influx_url = optarg; /* checked by influx_open() */
+			break;
+		case OPT_INFLUX_DB:
+		case OPT_INFLUX_MEASUREMENT:
+			/* Line protocol and the URL would need escapes: plain names only. */
+			if (!*optarg || strcspn(optarg, " ,=\\\"&?#/") != strlen(optarg))
+				worker_usage_error(
+				    "--%s: expected a plain name (no blank , = \\ \" & ? # /), not '%s'",
+				    c == OPT_INFLUX_DB ? "influx-db" : "influx-measurement", optarg);
+			*(c == OPT_INFLUX_DB ? &o->influx_db : &o->influx_measurement) = optarg;
 			break;
 		case 'h':
 			usage(stdout);

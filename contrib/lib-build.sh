@@ -17,7 +17,7 @@ SYNCTOP_PACKAGES=(
 	libinih-dev libjansson-dev libpq-dev libcmocka-dev
 	postgresql jq procps python3 curl openssl
 	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev
-	redis-server redis-tools tmux valgrind shellcheck
+	redis-server redis-tools influxdb tmux valgrind shellcheck
 	libmicrohttpd-dev cmark cmark-gfm prometheus python3-jsonschema zsh
 )
 # What contrib/check.sh --ci adds: clang with its sanitizer and libFuzzer runtimes (bookworm's

@@ -45,7 +45,11 @@ ok "the demo is up, every stage read and documents indexed" test $? -eq 0 || {
 	bail_out "the demo did not come up"
 }
 diag "up and warm in $(($(now_ms) - t0)) ms"
-for kind in outbox kafka search slot connector cache; do
+kinds=(outbox kafka search slot connector cache)
+# InfluxDB is in the stack when Debian's influxdb is installed: the indexer writes its metrics there.
+have_influx=0
+[[ -n $(command -v influxd) ]] && have_influx=1 && kinds+=(timeseries)
+for kind in "${kinds[@]}"; do
 	is "$(jq -r --arg k "$kind" '[.pipelines[].stages[] | select(.kind == $k)] | length' <<<"$SNAP")" 1 "the demo has a $kind stage"
 done
 wait_snap 20 lacks_rule kafka kafka-no-commits
@@ -97,6 +101,11 @@ fault task-fail recommendations connector connector-task-failed crit 10
 # consumer that commits in batches can miss its growth: no hold here (the screen judges it over
 # every poll of the window: bench/detect.sh). What holds: no crit anywhere, and nothing but it.
 HOLD_PRED=calm SNAP_WINDOW=3s fault lagging-indexer products kafka kafka-lagging warn 40
+if ((have_influx)); then
+	fault metrics-misroute products timeseries writes-stopped warn 20
+else
+	skip "metrics-misroute: no InfluxDB (apt-get install influxdb)"
+fi
 
 "$DEMO" fault no-such-fault >"$TEST_TMP/fault.out" 2>&1
 is "$?" 2 "an unknown fault: exit 2"

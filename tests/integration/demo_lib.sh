@@ -12,7 +12,8 @@
 #                               root (no because); nothing else anywhere is crit, diagnosis or
 #                               stage (the headline's own stage aside)
 #   calm PIPE STAGE RULE        SNAP: nothing crit anywhere, and PIPE has no diagnosis but RULE
-#                               on STAGE (which may come and go)
+#                               on STAGE (which may come and go) and what it explains (because
+#                               "STAGE: RULE")
 #   all_ok                      SNAP: every pipeline ok
 
 snap() {
@@ -66,7 +67,7 @@ headline() {
 calm() {
 	jq -e --arg p "$1" --arg s "$2" --arg r "$3" '
 		([.pipelines[] | select(.name == $p) | .diagnoses[]? |
-			select((.stage == $s and .rule == $r) | not)] | length == 0) and
+			select((.stage == $s and .rule == $r) or .because == "\($s): \($r)" | not)] | length == 0) and
 		([.pipelines[].diagnoses[]? | select(.severity == "crit")] | length == 0) and
 		([.pipelines[].stages[] | select(.status == "crit")] | length == 0)' <<<"$SNAP" >/dev/null 2>&1
 }

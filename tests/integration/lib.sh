@@ -57,6 +57,8 @@ export top_srcdir top_builddir SYNCTOP
 . "$top_srcdir/tests/stack/redis.sh"
 # shellcheck source=tests/stack/search.sh
 . "$top_srcdir/tests/stack/search.sh"
+# shellcheck source=tests/stack/influx.sh
+. "$top_srcdir/tests/stack/influx.sh"
 
 # Nothing from the caller's environment may steer psql or synctop: keep only the variables
 # of the stack we were given (stack.sh run exports SYNCTOP_PG_*; PG* are derived from them).
@@ -447,6 +449,47 @@ _lib_redis_down() {
 # rcli ARGS...: redis-cli against the test's server (5 s deadline).
 rcli() {
 	timeout 5 redis-cli -h 127.0.0.1 -p "$SYNCTOP_REDIS_PORT" "$@"
+}
+
+# ----------------------------------------------------------------------
+# InfluxDB 1.x (tests/stack/influx.sh)
+# ----------------------------------------------------------------------
+# need_influx: use the running stack's influxd (SYNCTOP_INFLUX_PORT set) or start a private one
+# torn down at exit; skips the whole test when influxd is not installed.
+need_influx() {
+	local dir
+	require_cmd curl jq
+	if [[ -n ${SYNCTOP_INFLUX_PORT:-} ]]; then
+		influx__ping "$SYNCTOP_INFLUX_PORT" ||
+			bail_out "the stack's InfluxDB on 127.0.0.1:$SYNCTOP_INFLUX_PORT does not answer"
+		: "${SYNCTOP_INFLUX_URL:=http://127.0.0.1:$SYNCTOP_INFLUX_PORT}"
+		export SYNCTOP_INFLUX_URL
+		diag "using the running stack: InfluxDB at $SYNCTOP_INFLUX_URL"
+	else
+		influx_bin >/dev/null || skip_all "influxd is not installed (apt-get install influxdb)"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/synctop-test-influx.XXXXXX") ||
+			bail_out "cannot create a directory for InfluxDB"
+		at_exit _lib_down influx "$dir"
+		influx_up "$dir/influx" >&2 || bail_out "could not start InfluxDB (see above)"
+		diag "started a private InfluxDB at $SYNCTOP_INFLUX_URL"
+	fi
+}
+
+# iql DB STATEMENT...: InfluxQL through /query (POST, epoch=ms) against the test's server;
+# prints the JSON answer.
+iql() {
+	local db=$1
+	shift
+	curl -sS -m 5 -XPOST "$SYNCTOP_INFLUX_URL/query" --data-urlencode "db=$db" \
+		--data-urlencode epoch=ms --data-urlencode "q=$*"
+}
+
+# iwrite DB: line protocol on stdin written to DB (precision ms); fails unless 204.
+iwrite() {
+	local code
+	code=$(curl -sS -m 5 -o "$TEST_TMP/iwrite.out" -w '%{http_code}' -XPOST \
+		"$SYNCTOP_INFLUX_URL/write?db=$1&precision=ms" --data-binary @-)
+	[[ $code == 204 ]] || { diag "write to $1: HTTP $code: $(head -c 500 "$TEST_TMP/iwrite.out")"; return 1; }
 }
 
 # redis_up_extra: one more throwaway server beside the one the test uses (which stays the one

@@ -12,7 +12,8 @@
 # Kafka mock cluster (kafka.sh; skipped with a note while tests/stack/kafka_mock is not built),
 # Redis (redis.sh; skipped with a note when redis-server is not installed), the
 # Elasticsearch stand-in (search.sh; skipped with a note when /usr/bin/python3 is missing) and
-# the Kafka Connect stand-in (connect.sh; the same; one sink connector, products-sink). Each
+# the Kafka Connect stand-in (connect.sh; the same; one sink connector, products-sink) and
+# InfluxDB 1.x (influx.sh; skipped with a note when influxd is not installed). Each
 # starts, waits for and stops its server through tests/stack/daemon.sh.
 set -uo pipefail
 
@@ -27,6 +28,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/search.sh"
 # shellcheck source=tests/stack/connect.sh
 . "$here/connect.sh"
+# shellcheck source=tests/stack/influx.sh
+. "$here/influx.sh"
 
 # ----------------------------------------------------------------------
 # Services, in start order; teardown runs in reverse. To add one (Redis, the Kafka mock,
@@ -34,7 +37,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # svc_NAME_down DIR SHOWLOG and svc_NAME_vars (the variables it exports). Each service
 # keeps its files in its own subdirectory DIR/NAME.
 # ----------------------------------------------------------------------
-SERVICES=(pg kafka redis search connect)
+SERVICES=(pg kafka redis search connect influx)
 
 svc_pg_up() {
 	if (($2)); then pg_up --detach "$1/pg"; else pg_up "$1/pg"; fi
@@ -131,6 +134,27 @@ svc_connect_vars() {
 	# Nothing when the service was skipped.
 	[[ -n ${SYNCTOP_CONNECT_URL:-} ]] || return 0
 	echo SYNCTOP_CONNECT_URL SYNCTOP_CONNECT_PORT SYNCTOP_CONNECT_PID SYNCTOP_CONNECT_LOG
+}
+
+# InfluxDB 1.x: the Debian influxd; without it the stack goes on without InfluxDB.
+svc_influx_up() {
+	local rc
+	if (($2)); then influx_up --detach "$1/influx"; else influx_up "$1/influx"; fi
+	rc=$?
+	if ((rc == 2)); then
+		printf 'stack.sh: note: no InfluxDB: %s is not installed (apt-get install influxdb)\n' \
+			"${SYNCTOP_INFLUXD:-influxd}" >&2
+		return 0
+	fi
+	return "$rc"
+}
+svc_influx_down() {
+	if (($2)); then influx_down --log "$1/influx"; else influx_down "$1/influx"; fi
+}
+svc_influx_vars() {
+	# Nothing when the service was skipped.
+	[[ -n ${SYNCTOP_INFLUX_PORT:-} ]] || return 0
+	echo SYNCTOP_INFLUX_PORT SYNCTOP_INFLUX_PID SYNCTOP_INFLUX_URL SYNCTOP_INFLUX_LOG
 }
 
 MARKER=.synctop-stack
