@@ -202,6 +202,39 @@ static void test_too_large(void **state)
 	config_free(cfg);
 }
 
+/* A server's text with escape sequences (an OSC 52 of its own, a colour) reaches the
+   clipboard as text: md() cleans every cell (markdown.c), nothing but newlines is a control. */
+static void test_hostile_text(void **state)
+{
+	(void)state;
+	struct config *cfg = fixture_config(UI_FX_INI);
+	struct ui ui;
+	ui_fx_init(&ui, cfg, ui_fx_fill, 24, 80);
+	struct pipeline_view *pv = NULL; /* the selected one, writable */
+	for (size_t i = 0; i < ui.snap.n_pipes; i++)
+		if (&ui.snap.pipes[i] == ui_selected(&ui, NULL))
+			pv = &ui.snap.pipes[i];
+	assert_non_null(pv);
+	pv->stages[0].status = ST_CRIT;
+	strlcpy_safe(pv->stages[0].reason, "evil\033]52;c;ZXZpbA==\a \033[31mred\r\x7f\x9b end",
+	             sizeof pv->stages[0].reason);
+	assert_true(pv->n_diags > 0);
+	strlcpy_safe(pv->diags[0].evidence, "line one\nline two\033P", sizeof pv->diags[0].evidence);
+	size_t len;
+	char *seq = ui_clip(&ui, false, OSC52_PLAIN, UI_FX_NOW, &len);
+	assert_non_null(seq);
+	char *got = payload(seq, len);
+	no_control(got);
+	assert_null(strstr(got, "\xc2\x9b")); /* nor C1 controls as UTF-8 */
+	assert_non_null(strstr(got, "evil"));
+	assert_non_null(strstr(got, "end |"));
+	assert_non_null(strstr(got, "line one"));
+	free(got);
+	free(seq);
+	ui_fx_free(&ui);
+	config_free(cfg);
+}
+
 /* The wallboard takes no c (read-only, q only); the help does nothing with it; the detail
    view copies its pipeline. */
 static void test_where(void **state)
@@ -228,7 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_copy_selected), cmocka_unit_test(test_copy_all),
 	    cmocka_unit_test(test_clipboard_off), cmocka_unit_test(test_too_large),
-	    cmocka_unit_test(test_where),
+	    cmocka_unit_test(test_hostile_text),  cmocka_unit_test(test_where),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
