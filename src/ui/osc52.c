@@ -1,16 +1,35 @@
 /* osc52.c: the OSC 52 sequence that puts text in the terminal's clipboard, wrapped for tmux or GNU screen. */
 #include "ui/osc52.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum osc52_wrap osc52_wrap_for(const char *tmux, const char *sty)
+/* The number at s (digits only), or -1. */
+static long pid_at(const char *s)
 {
-	if (tmux && *tmux)
-		return OSC52_TMUX;
-	if (sty && *sty)
-		return OSC52_SCREEN;
-	return OSC52_PLAIN;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	char *end;
+	long v = strtol(s, &end, 10);
+	return end > s ? v : -1;
+}
+
+enum osc52_wrap osc52_wrap_for(const char *tmux, const char *sty, const char *term, const long *ancestors,
+                               size_t n)
+{
+	bool in_tmux = tmux && *tmux, in_screen = sty && *sty;
+	if (!in_tmux || !in_screen)
+		return in_tmux ? OSC52_TMUX : in_screen ? OSC52_SCREEN : OSC52_PLAIN;
+	const char *comma = strchr(tmux, ',');
+	long tmux_pid = comma ? pid_at(comma + 1) : -1, screen_pid = pid_at(sty);
+	for (size_t i = 0; i < n; i++) {
+		if (tmux_pid > 0 && ancestors[i] == tmux_pid)
+			return OSC52_TMUX;
+		if (screen_pid > 0 && ancestors[i] == screen_pid)
+			return OSC52_SCREEN;
+	}
+	return term && !strncmp(term, "tmux", 4) ? OSC52_TMUX : OSC52_SCREEN;
 }
 
 const char *osc52_wrap_name(enum osc52_wrap w)

@@ -20,8 +20,14 @@ enum osc52_wrap {
 #define OSC52_MAX_TEXT     (OSC52_MAX_BASE64 / 4 * 3)
 #define OSC52_SCREEN_CHUNK 76
 
-/* The wrapping the environment asks for: $TMUX set (non-empty): tmux; else $STY: screen. */
-enum osc52_wrap osc52_wrap_for(const char *tmux, const char *sty);
+/* The wrapping the environment asks for: $TMUX set (non-empty): tmux; $STY: screen; neither:
+   plain. Both (screen in a tmux pane, or tmux in a screen window: the inner one inherits the
+   outer's variable): the nearer of the two, the first of their server processes ($TMUX's
+   "socket,PID,session", $STY's "PID.tty.host") among ancestors[0..n) (the parent, its parent,
+   ...); none of them there: tmux when $TERM starts with "tmux", else screen (tmux drops a DCS
+   it does not know; screen would pass tmux's passthrough on as text). */
+enum osc52_wrap osc52_wrap_for(const char *tmux, const char *sty, const char *term, const long *ancestors,
+                               size_t n);
 /* The wrapping's name for a notice: "", " (tmux)", " (screen)". */
 const char *osc52_wrap_name(enum osc52_wrap w);
 

@@ -207,6 +207,29 @@ static void terminal_release(SCREEN *scr, const struct sigaction *old_sigs, FILE
 	restore_stderr(saved_err);
 }
 
+/* The parent process, its parent, ... up to n of them (Linux's /proc; none elsewhere): which
+   of tmux and screen is the nearer when both left their variable (osc52_wrap_for). */
+static size_t process_ancestors(long *out, size_t n)
+{
+	size_t k = 0;
+	long pid = (long)getppid();
+	while (k < n && pid > 1) {
+		out[k++] = pid;
+		char path[64], stat[512];
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			break;
+		size_t got = fread(stat, 1, sizeof stat - 1, f);
+		fclose(f);
+		stat[got] = '\0';
+		const char *p = strrchr(stat, ')'); /* after the command's name, which may hold any byte */
+		if (!p || sscanf(p + 1, " %*c %ld", &pid) != 1)
+			break;
+	}
+	return k;
+}
+
 /* The OSC 52 bytes go to the terminal after a frame (ncurses has flushed it), past curses:
    they move no cursor and draw nothing, so its idea of the screen stays true. */
 static void clip_write(const char *seq, size_t len)
@@ -324,7 +347,10 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	ui.wb_next = now_mono() + (o->wallboard_cycle_s > 0 ? o->wallboard_cycle_s : 10.0);
 	bool dirty = true, running = true, stale = false;
 	/* Keys c and C: the OSC 52 bytes, written once the frame with their notice is out. */
-	enum osc52_wrap wrap = osc52_wrap_for(getenv("TMUX"), getenv("STY"));
+	long ancestors[32];
+	size_t n_ancestors = process_ancestors(ancestors, ARRAY_LEN(ancestors));
+	enum osc52_wrap wrap =
+	    osc52_wrap_for(getenv("TMUX"), getenv("STY"), getenv("TERM"), ancestors, n_ancestors);
 	char *clip = NULL;
 	size_t clip_len = 0;
 	time_t shown_second = 0;

@@ -153,16 +153,27 @@ static void test_cap(void **state)
 	free(text);
 }
 
-/* $TMUX wins over $STY (screen inside tmux's pane is rare; tmux inside screen sets both, and
-   tmux is the nearer); empty values count as unset. */
+/* One multiplexer: its wrapping; both (the inner inherited the outer's variable): the nearer
+   ancestor; neither server among the ancestors: TERM decides, screen when in doubt. */
 static void test_wrap_for(void **state)
 {
 	(void)state;
-	assert_int_equal(osc52_wrap_for(NULL, NULL), OSC52_PLAIN);
-	assert_int_equal(osc52_wrap_for("", ""), OSC52_PLAIN);
-	assert_int_equal(osc52_wrap_for("/tmp/tmux-0/default,123,0", NULL), OSC52_TMUX);
-	assert_int_equal(osc52_wrap_for("/tmp/tmux-0/default,123,0", "1234.pts-0.host"), OSC52_TMUX);
-	assert_int_equal(osc52_wrap_for(NULL, "1234.pts-0.host"), OSC52_SCREEN);
+	const char *tmux = "/tmp/tmux-0/default,4242,0", *sty = "777.pts-0.host";
+	assert_int_equal(osc52_wrap_for(NULL, NULL, "xterm", NULL, 0), OSC52_PLAIN);
+	assert_int_equal(osc52_wrap_for("", "", "xterm", NULL, 0), OSC52_PLAIN);
+	assert_int_equal(osc52_wrap_for(tmux, NULL, "screen", NULL, 0), OSC52_TMUX);
+	assert_int_equal(osc52_wrap_for(NULL, sty, "screen", NULL, 0), OSC52_SCREEN);
+	/* screen in a tmux pane: screen's server (777) is the nearer. */
+	static const long screen_in_tmux[] = {900, 777, 800, 4242, 1};
+	assert_int_equal(osc52_wrap_for(tmux, sty, "screen", screen_in_tmux, 5), OSC52_SCREEN);
+	/* tmux in a screen window: tmux's (4242) is. */
+	static const long tmux_in_screen[] = {900, 4242, 800, 777, 1};
+	assert_int_equal(osc52_wrap_for(tmux, sty, "screen", tmux_in_screen, 5), OSC52_TMUX);
+	/* Neither among them (a setuid boundary, variables carried over): TERM, else screen. */
+	static const long other[] = {900, 800, 1};
+	assert_int_equal(osc52_wrap_for(tmux, sty, "tmux-256color", other, 3), OSC52_TMUX);
+	assert_int_equal(osc52_wrap_for(tmux, sty, "screen-256color", other, 3), OSC52_SCREEN);
+	assert_int_equal(osc52_wrap_for("garbage", "x.y", NULL, other, 3), OSC52_SCREEN);
 	assert_string_equal(osc52_wrap_name(OSC52_PLAIN), "");
 	assert_string_equal(osc52_wrap_name(OSC52_TMUX), " (tmux)");
 	assert_string_equal(osc52_wrap_name(OSC52_SCREEN), " (screen)");
