@@ -4,7 +4,8 @@
 # buffer, as it would pass it on to the operator's terminal) against a private search
 # stand-in: the buffer is what `--once --format markdown [--pipeline NAME]` prints, less what
 # only a --once run can say; the screen is not disturbed; clipboard = false leaves the buffer
-# alone and says so; and the same through ssh to localhost (a private sshd on a loopback port).
+# alone and says so; tmux's passthrough reaches an outer terminal (a tmux around a tmux); and
+# the same through ssh to localhost (a private sshd on a loopback port).
 # needs: search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -159,6 +160,41 @@ buffer
 is "$(<"$TEST_TMP/buffer")" "left alone" "off: the buffer is unchanged"
 send q
 ok "off: quits" wait_for EXIT=0
+
+# ----------------------------------------------------------------------
+# tmux's passthrough: synctop in an inner tmux that takes no OSC 52 (set-clipboard off) but
+# lets passthrough out (allow-passthrough on), in a pane of the outer one: the outer tmux's
+# buffer can only come from the DCS-wrapped copy.
+# ----------------------------------------------------------------------
+inner=synctop-test-inner-$$
+cat >"$TEST_TMP/inner.tmux.conf" <<CONF
+set -s set-clipboard off
+set -g allow-passthrough on
+set -g status off
+set -s escape-time 0
+set -g default-terminal $(tmx show-options -gv default-terminal)
+CONF
+# shellcheck disable=SC2317 # run at exit
+_inner_down() { env -i PATH="$PATH" tmux -L "$inner" kill-server 2>/dev/null || true; }
+at_exit _inner_down
+inner_cmd=$(printf '%q ' env LANG=C.UTF-8 TZ=UTC "$SYNCTOP" -c "$conf")
+tmx delete-buffer 2>/dev/null || true
+tmx new-session -d -s nest -x "$TUI_COLS" -y "$TUI_ROWS" \
+	"$(printf '%q ' env -u TMUX tmux -L "$inner" -f "$TEST_TMP/inner.tmux.conf" new-session "$inner_cmd"); echo EXIT=\$?; sleep 60" ||
+	bail_out "cannot start tmux session nest"
+tui_use nest
+ok "passthrough: polled" wait_polled "┌─ users "
+send Enter
+ok "passthrough: products' detail, two samples or more" wait_like '^ *polled .*; ([2-9]|[0-9]{2,}) samples kept'
+send c
+ok "passthrough: the notice" wait_like 'copied products \([0-9,]+ bytes\) to the clipboard via OSC 52 \(tmux\)'
+ok "passthrough: the outer tmux has the buffer" wait_until buffer_has "## Pipeline products: CRIT"
+cp "$TEST_TMP/buffer" "$TEST_TMP/nest.md"
+expect_copy passthrough "$TEST_TMP/nest.md" --pipeline products
+is "$(env -i PATH="$PATH" tmux -L "$inner" list-buffers 2>/dev/null | wc -l)" 0 \
+	"passthrough: the inner tmux took none (set-clipboard off): the outer's came through the DCS"
+send q q
+ok "passthrough: quits" wait_for "EXIT=0"
 
 # ----------------------------------------------------------------------
 # Over ssh to localhost: tmux -> ssh -> synctop (TMUX is not set on the far side: the plain
