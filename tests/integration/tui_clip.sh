@@ -4,7 +4,8 @@
 # buffer, as it would pass it on to the operator's terminal) against a private search
 # stand-in: the buffer is what `--once --format markdown [--pipeline NAME]` prints, less what
 # only a --once run can say; the screen is not disturbed; clipboard = false leaves the buffer
-# alone and says so; tmux's passthrough reaches an outer terminal (a tmux around a tmux); and
+# alone and says so; tmux's passthrough and GNU screen's DCS strings reach an outer terminal
+# (the test's tmux around another tmux, around screen); and
 # the same through ssh to localhost (a private sshd on a loopback port).
 # needs: search
 # shellcheck source=tests/integration/lib.sh
@@ -195,6 +196,35 @@ is "$(env -i PATH="$PATH" tmux -L "$inner" list-buffers 2>/dev/null | wc -l)" 0 
 	"passthrough: the inner tmux took none (set-clipboard off): the outer's came through the DCS"
 send q q
 ok "passthrough: quits" wait_for "EXIT=0"
+
+# ----------------------------------------------------------------------
+# GNU screen in a tmux pane: synctop sees TMUX (inherited) and STY; screen's server is the
+# nearer ancestor, so the sequence goes in screen's DCS strings, which screen passes on to
+# the outer terminal (the test's tmux) whole.
+# ----------------------------------------------------------------------
+if command -v screen >/dev/null; then
+	mkdir -p "$TEST_TMP/screens" && chmod 700 "$TEST_TMP/screens"
+	: >"$TEST_TMP/screenrc"
+	tmx delete-buffer 2>/dev/null || true
+	tmx new-session -d -s scr -x "$TUI_COLS" -y "$TUI_ROWS" \
+		"$(printf '%q ' env SCREENDIR="$TEST_TMP/screens" screen -c "$TEST_TMP/screenrc" -S synctop-test \
+			env LANG=C.UTF-8 TZ=UTC "$SYNCTOP" -c "$conf"); echo EXIT=\$?; sleep 60" ||
+		bail_out "cannot start tmux session scr"
+	tui_use scr
+	ok "screen: polled" wait_polled "┌─ users "
+	send Enter
+	ok "screen: products' detail, two samples or more" wait_like '^ *polled .*; ([2-9]|[0-9]{2,}) samples kept'
+	send c
+	ok "screen: the notice says screen (the nearer of the two)" \
+		wait_like 'copied products \([0-9,]+ bytes\) to the clipboard via OSC 52 \(screen\)'
+	ok "screen: the outer tmux has the buffer" wait_until buffer_has "## Pipeline products: CRIT"
+	cp "$TEST_TMP/buffer" "$TEST_TMP/screen.md"
+	expect_copy screen "$TEST_TMP/screen.md" --pipeline products
+	send q q
+	ok "screen: quits" wait_for "EXIT=0"
+else
+	skip "screen: c through GNU screen" "no screen installed"
+fi
 
 # ----------------------------------------------------------------------
 # Over ssh to localhost: tmux -> ssh -> synctop (TMUX is not set on the far side: the plain
