@@ -11,14 +11,16 @@ SYNCTOP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build tools and libraries, the servers of the test stack, and what the tests drive (cmark,
 # cmark-gfm for GitHub's tables, promtool from prometheus and Debian's python3-jsonschema check
-# the snapshot formats; zsh checks the zsh completion).
+# the snapshot formats; zsh checks the zsh completion; influxdb: the timeseries stage's tests and
+# the demo's metrics; openssh-server and screen: keys c and C
+# through a private sshd on localhost and through GNU screen, tests/integration/tui_clip.sh).
 SYNCTOP_PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
 	libinih-dev libjansson-dev libpq-dev libcmocka-dev
 	postgresql jq procps python3 curl openssl
 	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev
 	redis-server redis-tools influxdb tmux valgrind shellcheck
-	libmicrohttpd-dev cmark cmark-gfm prometheus python3-jsonschema zsh
+	libmicrohttpd-dev cmark cmark-gfm prometheus python3-jsonschema zsh openssh-server screen
 )
 # What contrib/check.sh --ci adds: clang with its sanitizer and libFuzzer runtimes (bookworm's
 # clang 14; --no-install-recommends leaves the runtimes out unless named) and llvm-symbolizer.

@@ -93,6 +93,9 @@ struct config {
 	char *theme;
 	/* Issue 17, item 11: the screen takes mouse clicks and the wheel (mouse = true). */
 	bool mouse;
+	/* Issue 19: keys c and C copy the snapshot's markdown to the clipboard with OSC 52
+	   (clipboard = true). */
+	bool clipboard;
 };
 
 /* Option types of the option tables. */

@@ -69,6 +69,9 @@ const struct opt_def synctop_opts[] = {
     {"mouse", OPT_BOOL, "true", 0, 0, CFG(mouse), 0,
      "the screen takes the mouse: a click selects a stage, a double click opens it, the wheel "
      "scrolls (false: the terminal keeps it, for selecting text)"},
+    {"clipboard", OPT_BOOL, "true", 0, 0, CFG(clipboard), 0,
+     "keys c and C copy the selected pipeline's (every pipeline's) markdown snapshot to the "
+     "terminal's clipboard with OSC 52, through tmux and ssh (false: the keys only say it is off)"},
     {0},
 };
 

@@ -30,7 +30,7 @@ struct tracker;
 void report_json_tracked(FILE *out, const struct snapshot *snap, const struct tracker *t);
 /* Ticket-ready markdown: environment, when, how long the snapshot took (took_s), the window
    between its polls (window_s, 0 for one poll), a table per pipeline, its diagnoses and the
-   thresholds in force. */
+   thresholds in force. took_s < 0: no "Time taken" line (the screen's copy, ui/clip.h). */
 void report_markdown(FILE *out, const struct snapshot *snap, double window_s, double took_s);
 
 #endif

@@ -177,7 +177,8 @@ void report_markdown(FILE *out, const struct snapshot *snap, double window_s, do
 		snprintf(dur, sizeof dur, "%.2fs", took_s);
 	else
 		format_duration(took_s, dur, sizeof dur);
-	fprintf(out, "- Time taken: %s\n", dur);
+	if (took_s >= 0) /* the screen's copy (keys c, C) took no time of its own */
+		fprintf(out, "- Time taken: %s\n", dur);
 	fprintf(out, "- synctop version: %s\n", PACKAGE_VERSION);
 	if (window_s > 0) {
 		format_duration(window_s, dur, sizeof dur);

@@ -360,6 +360,11 @@ static struct ui_change action_key(struct ui *ui, int ch, double now)
 		break;
 	case ACT_SAMPLE_KEYS:
 		return sample_keys(ui, now);
+	case ACT_COPY:
+	case ACT_COPY_ALL:
+		c.what |= UI_CLIPBOARD;
+		c.copy_all = a == ACT_COPY_ALL;
+		break;
 	default:
 		c.what = 0; /* a key with nothing to do here */
 		break;

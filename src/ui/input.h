@@ -7,12 +7,13 @@
 
 /* What a key changed, for the loop to act on (bits of ui_change.what). */
 enum ui_changed {
-	UI_REDRAW = 1 << 0,   /* the screen shows something else: draw it again */
-	UI_VIEW = 1 << 1,     /* the view (main, detail) changed, or the help opened or closed */
-	UI_QUIT = 1 << 2,     /* the user quits */
-	UI_RESNAP = 1 << 3,   /* take a fresh snapshot now: the display was unfrozen */
-	UI_REQUEST = 1 << 4,  /* a request for the poller, in ui_change.request */
-	UI_INTERVAL = 1 << 5, /* the interval changed: poll now, and the next tick from now */
+	UI_REDRAW = 1 << 0,    /* the screen shows something else: draw it again */
+	UI_VIEW = 1 << 1,      /* the view (main, detail) changed, or the help opened or closed */
+	UI_QUIT = 1 << 2,      /* the user quits */
+	UI_RESNAP = 1 << 3,    /* take a fresh snapshot now: the display was unfrozen */
+	UI_REQUEST = 1 << 4,   /* a request for the poller, in ui_change.request */
+	UI_INTERVAL = 1 << 5,  /* the interval changed: poll now, and the next tick from now */
+	UI_CLIPBOARD = 1 << 6, /* c or C: copy the snapshot to the clipboard (ui/clip.h) */
 };
 
 enum ui_request_kind {
@@ -34,6 +35,7 @@ struct ui_request {
 struct ui_change {
 	unsigned what; /* UI_* bits; 0: the key changed nothing */
 	struct ui_request request;
+	bool copy_all; /* UI_CLIPBOARD: every pipeline (C), not the selected one (c) */
 };
 
 /* Applies key code ch to the ui's state at monotonic time now (notices last 3 s from it).

@@ -111,6 +111,20 @@ const struct ui_key ui_keys[] = {
      true,
      VIEW_MAIN | VIEW_DETAIL,
      false},
+    {ACT_COPY,
+     "c",
+     {'c', 0},
+     "copy the selected pipeline's snapshot (--once --format markdown) to your clipboard (OSC 52)",
+     true,
+     VIEW_MAIN | VIEW_DETAIL,
+     false},
+    {ACT_COPY_ALL,
+     "C",
+     {'C', 0},
+     "copy every pipeline's snapshot to the clipboard, as c does one",
+     true,
+     VIEW_MAIN | VIEW_DETAIL,
+     false},
 /* The actions' keys and help lines, from the one table (actions.h); an action without a key
    has no row. Each is offered only where it applies now (ui/action_ui.h). */
 // clang-format off

@@ -28,6 +28,8 @@ enum ui_action {
 	ACT_HELP,
 	ACT_QUIT,
 	ACT_SAMPLE_KEYS,
+	ACT_COPY,     /* c: the selected pipeline's snapshot to the clipboard (OSC 52) */
+	ACT_COPY_ALL, /* C: every pipeline's */
 	/* A write of the action table (actions.h), ui_key_write says which. Bound now so that
 	   nothing else takes their keys; they come with the actions. */
 	ACT_ACTION,

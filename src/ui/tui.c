@@ -15,6 +15,7 @@
 #include "exec.h"
 #include "health.h"
 #include "ui/action_ui.h"
+#include "ui/clip.h"
 #include "ui/draw.h"
 #include "ui/input.h"
 #include "ui/select.h"
@@ -206,6 +207,38 @@ static void terminal_release(SCREEN *scr, const struct sigaction *old_sigs, FILE
 	restore_stderr(saved_err);
 }
 
+/* The parent process, its parent, ... up to n of them (Linux's /proc; none elsewhere): which
+   of tmux and screen is the nearer when both left their variable (osc52_wrap_for). */
+static size_t process_ancestors(long *out, size_t n)
+{
+	size_t k = 0;
+	long pid = (long)getppid();
+	while (k < n && pid > 1) {
+		out[k++] = pid;
+		char path[64], stat[512];
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			break;
+		size_t got = fread(stat, 1, sizeof stat - 1, f);
+		fclose(f);
+		stat[got] = '\0';
+		const char *p = strrchr(stat, ')'); /* after the command's name, which may hold any byte */
+		if (!p || sscanf(p + 1, " %*c %ld", &pid) != 1)
+			break;
+	}
+	return k;
+}
+
+/* The OSC 52 bytes go to the terminal after a frame (ncurses has flushed it), past curses:
+   they move no cursor and draw nothing, so its idea of the screen stays true. */
+static void clip_write(const char *seq, size_t len)
+{
+	fflush(stdout);
+	fwrite(seq, 1, len, stdout);
+	fflush(stdout);
+}
+
 /* Issue 17 item 8: a terminal that cannot move its cursor (TERM=dumb, a printing terminal)
    would get a blank screen; it is refused with a pointer at --once. Call after newterm. */
 static bool terminal_usable(void)
@@ -313,6 +346,13 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	double next_tick = now_mono() + ui.interval;
 	ui.wb_next = now_mono() + (o->wallboard_cycle_s > 0 ? o->wallboard_cycle_s : 10.0);
 	bool dirty = true, running = true, stale = false;
+	/* Keys c and C: the OSC 52 bytes, written once the frame with their notice is out. */
+	long ancestors[32];
+	size_t n_ancestors = process_ancestors(ancestors, ARRAY_LEN(ancestors));
+	enum osc52_wrap wrap =
+	    osc52_wrap_for(getenv("TMUX"), getenv("STY"), getenv("TERM"), ancestors, n_ancestors);
+	char *clip = NULL;
+	size_t clip_len = 0;
 	time_t shown_second = 0;
 	double redraw_at = 0; /* samples of one round arrive together: one redraw for them */
 
@@ -330,6 +370,11 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 		if (dirty) {
 			ui_draw(&ui, now_wall());
 			dirty = false;
+		}
+		if (clip) {
+			clip_write(clip, clip_len);
+			free(clip);
+			clip = NULL;
 		}
 		/* Sleep until a key, a sample, the next tick, or (on the wallboard) the next second. */
 		double now = now_mono();
@@ -371,6 +416,11 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 				submit(&ui, &c.request);
 			if (c.what & UI_INTERVAL)
 				interval_changed(&ui, &next_tick);
+			if (c.what & UI_CLIPBOARD) {
+				free(clip); /* a second key before the frame: the last one wins */
+				clip = ui_clip(&ui, c.copy_all, wrap, now_mono(), &clip_len);
+				dirty = true;
+			}
 			if (c.what & UI_REDRAW)
 				dirty = true;
 		}
@@ -437,6 +487,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	if (under_way)
 		fprintf(stderr, "synctop: %s\n", flow.line);
 	flow_clear(&flow);
+	free(clip);
 	if (ui.have_snap)
 		snapshot_free(&ui.snap);
 	poller_free(ui.poller);

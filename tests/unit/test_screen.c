@@ -427,13 +427,7 @@ static void test_main_room(void **state)
 static void test_thousand(void **state)
 {
 	(void)state;
-	size_t cap = 64 + 1000 * 40;
-	char *ini = xmalloc(cap);
-	snprintf(ini, cap, "[postgres shop]\nconninfo = host=db.internal dbname=shop\n");
-	for (int i = 1; i <= 1000; i++)
-		snappendf(ini, cap, "[pipeline p%04d]\noutbox = shop\n", i);
-	struct config *cfg = fixture_config(ini);
-	free(ini);
+	struct config *cfg = ui_fx_thousand();
 	static const struct size one = {80, 24};
 	shoot("thousand", cfg, NULL, VIEW_MAIN, "<BTab>", &one);
 	shoot("thousand-wallboard", cfg, NULL, VIEW_WALLBOARD, "", &one);

@@ -322,13 +322,7 @@ static void test_sample_keys_request(void **state)
 static void test_thousand_pipelines(void **state)
 {
 	(void)state;
-	size_t cap = 64 + 1000 * 40;
-	char *ini = xmalloc(cap);
-	snprintf(ini, cap, "[postgres shop]\nconninfo = host=db.internal dbname=shop\n");
-	for (int i = 1; i <= 1000; i++)
-		snappendf(ini, cap, "[pipeline p%04d]\noutbox = shop\n", i);
-	struct config *cfg = fixture_config(ini);
-	free(ini);
+	struct config *cfg = ui_fx_thousand();
 	assert_int_equal(cfg->n_pipelines, 1000);
 	struct ui ui;
 	ui_fx_init(&ui, cfg, NULL, 24, 80);

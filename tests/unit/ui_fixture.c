@@ -227,3 +227,15 @@ unsigned ui_fx_keys(struct ui *ui, const char *script, struct ui_change *last)
 	}
 	return all;
 }
+
+struct config *ui_fx_thousand(void)
+{
+	size_t cap = 64 + 1000 * 40;
+	char *ini = xmalloc(cap);
+	snprintf(ini, cap, "[postgres shop]\nconninfo = host=db.internal dbname=shop\n");
+	for (int i = 1; i <= 1000; i++)
+		snappendf(ini, cap, "[pipeline p%04d]\noutbox = shop\n", i);
+	struct config *cfg = fixture_config(ini);
+	free(ini);
+	return cfg;
+}

@@ -15,6 +15,9 @@
 extern const char *const UI_FX_INI;
 void ui_fx_fill(struct snapshot *snap);
 
+/* 1,000 pipelines p0001..p1000, an outbox each on one PostgreSQL (config_free it). */
+struct config *ui_fx_thousand(void);
+
 /* A ui as tui_run starts it (main view, worst first, the config's interval), rows x cols,
    over cfg's snapshot filled by fill (NULL: nothing polled); the selection fixed. */
 void ui_fx_init(struct ui *ui, const struct config *cfg, void (*fill)(struct snapshot *), int rows, int cols);
