@@ -14,6 +14,7 @@
 
 #include "exec.h"
 #include "health.h"
+#include "record.h"
 #include "ui/action_ui.h"
 #include "ui/draw.h"
 #include "ui/input.h"
@@ -71,8 +72,11 @@ static void take_snapshot(struct ui *ui)
 		snapshot_free(&ui->snap);
 	poller_snapshot(ui->poller, &ui->snap);
 	health_evaluate(&ui->snap);
-	if (ui->track) /* counts new samples only: a redraw or a key re-evaluates the same ones */
-		tracker_update(ui->track, &ui->snap, now_wall());
+	if (ui->track) { /* counts new samples only: a redraw or a key re-evaluates the same ones */
+		double w = now_wall();
+		tracker_update(ui->track, &ui->snap, w);
+		record_round(&ui->snap, w);
+	}
 	ui->have_snap = true;
 	ui->last_complete = poller_last_complete(ui->poller);
 	fix_selection(ui);
@@ -85,7 +89,9 @@ static void track_behind(struct ui *ui)
 	struct snapshot s;
 	poller_snapshot(ui->poller, &s);
 	health_evaluate(&s);
-	tracker_update(ui->track, &s, now_wall());
+	double w = now_wall();
+	tracker_update(ui->track, &s, w);
+	record_round(&s, w);
 	snapshot_free(&s);
 }
 
