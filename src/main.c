@@ -22,6 +22,7 @@
 #include "backend/kafka.h"
 #endif
 #include "ui/keys.h"
+#include "ui/replay_screen.h"
 #include "ui/tui.h"
 #include "units.h"
 #include "util.h"
@@ -414,9 +415,19 @@ int main(int argc, char **argv)
 		}
 		if (once || !isatty(STDOUT_FILENO))
 			return replay_once(replay, at, oo.format, stdout, stderr);
-		fprintf(stderr, "synctop: --replay FILE shows no screen in this build yet: add --once "
-		                "(and --at TIME)\n");
-		return EXIT_USAGE;
+		if (at || format_set) {
+			fprintf(stderr, "synctop: %s goes with --replay FILE --once\n",
+			        at ? "--at" : "--format");
+			return EXIT_USAGE;
+		}
+		struct replay_state *st = replay_state_open(replay, stderr);
+		if (!st)
+			return EXIT_USAGE;
+		to.replay = st;
+		to.read_only = true;
+		int code = tui_run(replay_state_config(st), &to);
+		replay_state_free(st);
+		return code;
 	}
 	if (serve) {
 		const char *no = once           ? "--once"

@@ -18,6 +18,7 @@
 #include "ui/action_ui.h"
 #include "ui/draw.h"
 #include "ui/input.h"
+#include "ui/replay_screen.h"
 #include "ui/select.h"
 #include "ui/view.h"
 
@@ -293,6 +294,11 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	theme_init(&ui.theme, o->ascii, cfg->environment, cfg->environment_color);
 	theme_apply(&ui.theme, cfg);
 
+	if (o->replay) { /* a recording: no poller, no executor, no tracker of its own */
+		int code = replay_loop(&ui, o->replay, keys_in, signal_pipe[0]);
+		terminal_release(scr, old_sigs, keys_in, saved_err);
+		return code;
+	}
 	ui.poller = poller_new(cfg);
 	ui.track = tracker_new(cfg);
 	/* stderr is the log file now (or /dev/null): the events go there, a line each. */
