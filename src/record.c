@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include "redact.h"
+#ifdef HAVE_ZSTD
+#include "record_zstd.h"
+#endif
 #include "sanitize.h"
 #include "threshold.h"
 #include "units.h"
@@ -29,8 +32,11 @@ struct recorder {
 	size_t n_stages;
 	struct written (*last)[2]; /* per stage, [0] the newer */
 	unsigned long next_id;
-	bool wrote;  /* a sample was written since the last round line */
-	bool failed; /* a write failed: said once on stderr, then nothing more is written */
+	bool wrote;           /* a sample was written since the last round line */
+	bool failed;          /* a write failed: said once on stderr, then nothing more is written */
+	bool zst;             /* FILE.zst: lines gather in pending, a zstd frame each flush */
+	unsigned long rounds; /* round lines in this file */
+	struct sbuf pending;
 };
 
 static struct recorder *active;
@@ -212,6 +218,26 @@ static void fail(struct recorder *r, const char *what)
 	r->failed = true;
 }
 
+/* Writes what is gathered: the lines, or one zstd frame of them; then flushes. */
+static bool flush(struct recorder *r)
+{
+	size_t n = r->pending.len;
+	r->pending.len = 0;
+	if (!n)
+		return fflush(r->f) == 0;
+#ifdef HAVE_ZSTD
+	if (r->zst) {
+		size_t w = 0;
+		bool ok = zstd_frame_write(r->f, r->pending.s, n, &w);
+		r->size += (int64_t)w;
+		return ok;
+	}
+#endif
+	bool ok = fwrite(r->pending.s, 1, n, r->f) == n && fflush(r->f) == 0;
+	r->size += (int64_t)n;
+	return ok;
+}
+
 static bool open_file(struct recorder *r, char *why, size_t n)
 {
 	int fd = open_regular(r->path, O_WRONLY | O_APPEND | O_CREAT, 0600, why, n);
@@ -227,11 +253,17 @@ static bool open_file(struct recorder *r, char *why, size_t n)
 	r->size = st.st_size;
 	memset(r->last, 0, r->n_stages * sizeof *r->last); /* a file holds every sample it names */
 	r->next_id = 1;
-	if (fputs(r->header, r->f) < 0 || fflush(r->f)) {
+	/* the header first, then what waits (a new file after rotation: this round's events) */
+	struct sbuf b = {0};
+	sbuf_addn(&b, r->header, strlen(r->header));
+	sbuf_addn(&b, r->pending.s ? r->pending.s : "", r->pending.len);
+	free(r->pending.s);
+	r->pending = b;
+	r->rounds = r->size > 0; /* appending to a file that holds rounds already */
+	if (!flush(r)) {
 		snprintf(why, n, "%s", strerror(errno));
 		return false;
 	}
-	r->size += (int64_t)strlen(r->header);
 	r->wrote = true; /* the next round starts the file */
 	return true;
 }
@@ -264,11 +296,12 @@ static void put(struct recorder *r, json_t *o)
 		free(s);
 		return;
 	}
-	size_t len = strlen(s);
-	if (!r->failed && (fputs(s, r->f) < 0 || fputc('\n', r->f) < 0))
-		fail(r, "cannot write it");
-	r->size += (int64_t)len + 1;
+	sbuf_addn(&r->pending, s, strlen(s));
+	sbuf_addn(&r->pending, "\n", 1);
 	free(s);
+	/* plain lines go out as they come (a line is never held back past 64 kB) */
+	if (!r->zst && r->pending.len > 65536 && !flush(r))
+		fail(r, "cannot write it");
 }
 
 bool record_name_zst(const char *path)
@@ -280,6 +313,7 @@ bool record_name_zst(const char *path)
 struct recorder *recorder_open(const char *path, const struct config *cfg, const struct record_mode *m,
                                char *why, size_t n)
 {
+#ifndef HAVE_ZSTD
 	if (record_name_zst(path)) {
 		snprintf(why, n,
 		         "--record %s: this synctop was built without zstd (configure --with-zstd); "
@@ -287,12 +321,14 @@ struct recorder *recorder_open(const char *path, const struct config *cfg, const
 		         path);
 		return NULL;
 	}
+#endif
 	char *text = cfg->path ? record_config_text(cfg->path, why, n) : xstrdup("");
 	if (!text)
 		return NULL;
 	struct recorder *r = xcalloc(1, sizeof *r);
 	r->path = xstrdup(path);
 	r->cfg = cfg;
+	r->zst = record_name_zst(path);
 	r->max_size = cfg->record_max_size > 0 ? cfg->record_max_size : RECORD_MAX_SIZE_DEFAULT;
 	for (size_t i = 0; i < cfg->n_pipelines; i++)
 		r->n_stages += cfg->pipelines[i].n_stages;
@@ -318,8 +354,12 @@ void recorder_close(struct recorder *r)
 		return;
 	if (active == r)
 		active = NULL;
-	if (r->f)
+	if (r->f) {
+		if (!r->failed && !flush(r))
+			fail(r, "cannot write it");
 		fclose(r->f);
+	}
+	free(r->pending.s);
 	free(r->last);
 	free(r->header);
 	free(r->path);
@@ -349,7 +389,7 @@ void record_round(const struct snapshot *snap, double track_wall)
 	if (!r || r->failed)
 		return;
 	/* Rotation comes between rounds, never inside one: a file names only samples it holds. */
-	if (r->size >= r->max_size && r->size > (int64_t)strlen(r->header))
+	if (r->size >= r->max_size && r->rounds > 0)
 		rotate(r);
 	if (r->failed)
 		return;
@@ -379,7 +419,8 @@ void record_round(const struct snapshot *snap, double track_wall)
 	json_object_set_new(o, "status", json_string(status_name(snap->status)));
 	json_object_set_new(o, "stages", stages);
 	put(r, o);
-	if (r->f && !r->failed && fflush(r->f))
+	r->rounds++;
+	if (r->f && !r->failed && !flush(r))
 		fail(r, "cannot write it");
 }
 

@@ -13,6 +13,9 @@
 #include "config_select.h"
 #include "health.h"
 #include "record.h"
+#ifdef HAVE_ZSTD
+#include "record_zstd.h"
+#endif
 #include "threshold.h"
 #include "track.h"
 #include "units.h"
@@ -162,13 +165,30 @@ bool recording_load(const char *path, struct recording *r, FILE *warn, char *why
 		snprintf(why, n, "%s: cannot open: %s", path, strerror(errno));
 		return false;
 	}
+	char *text = NULL; /* FILE.zst: its lines, decompressed */
 	if (record_name_zst(path)) {
+#ifdef HAVE_ZSTD
+		size_t tlen = 0;
+		bool cut = false;
+		char w[256];
+		text = zstd_read_all(f, &tlen, &cut, w, sizeof w);
+		fclose(f);
+		f = text ? fmemopen(text, tlen ? tlen : 1, "r") : NULL;
+		if (!f) {
+			snprintf(why, n, "%s: %s", path, text ? strerror(errno) : w);
+			free(text);
+			return false;
+		}
+		if (cut && warn)
+			fprintf(warn, "synctop: %s: its last zstd frame is cut short, left out\n", path);
+#else
 		snprintf(why, n,
 		         "%s: this synctop was built without zstd (configure --with-zstd): "
 		         "decompress it with zstd -d first",
 		         path);
 		fclose(f);
 		return false;
+#endif
 	}
 	char *line = NULL;
 	size_t cap = 0;
@@ -221,6 +241,7 @@ bool recording_load(const char *path, struct recording *r, FILE *warn, char *why
 	}
 	free(line);
 	fclose(f);
+	free(text);
 	if (ok && !r->header) {
 		snprintf(why, n, "%s: empty: not a synctop recording", path);
 		ok = false;

@@ -106,9 +106,38 @@ is "$RUN_RC" 3 "a bad line in the middle: exit 3"
 like "$RUN_ERR" "^synctop: $bad:3: " "a bad line in the middle: the error names FILE:LINE"
 run_synctop --replay "$TEST_TMP/none.jsonl" --once
 like "$RUN_ERR" "none.jsonl: cannot open" "a missing recording: said"
-run_once -c "$conf" --record "$TEST_TMP/r.jsonl.zst"
-is "$RUN_RC" 3 "a .zst name without zstd built in: exit 3"
-like "$RUN_ERR" "built without zstd" "a .zst name without zstd built in: said"
+
+# ----------------------------------------------------------------------
+# FILE.zst: a zstd frame per round; zstd -d reads it; a cut last frame is left out.
+# ----------------------------------------------------------------------
+zrec=$TEST_TMP/r.jsonl.zst
+if [[ $("$SYNCTOP" --version) == *$'\nzstd: libzstd'* ]]; then
+	require_cmd zstd
+	run_once -c "$conf" --format json --record "$zrec"
+	printf '%s\n' "$RUN_OUT" >"$TEST_TMP/zonce.json"
+	is "$(zstd -t "$zrec" 2>&1 >/dev/null | grep -c Error)" 0 "zstd -t: a good zstd file"
+	is "$(zstd -dc "$zrec" | jq -r 'select(.type=="header" or .type=="round") | .type' | paste -sd,)" \
+		"header,round,round" "zstd -d reads the frames as one stream: the header, two rounds"
+	frames=$(zstd -lv "$zrec" 2>/dev/null | awk '/^# Zstandard Frames:/ { print $4 }')
+	between "$frames" 3 4 "one frame for the header, one a round (and the events with them)"
+	run_synctop --replay "$zrec" --once --format json
+	ok "--replay FILE.zst: the snapshot --once printed" diff -u "$TEST_TMP/zonce.json" "$TEST_TMP/run.out"
+	# a crash in the middle of the last frame: the rounds before it stand
+	size=$(stat -c %s "$zrec")
+	head -c $((size - 20)) "$zrec" >"$TEST_TMP/cut.jsonl.zst"
+	run_synctop --replay "$TEST_TMP/cut.jsonl.zst" --once --format json
+	like "$RUN_ERR" "cut.jsonl.zst: its last zstd frame is cut short, left out" "a cut .zst: warned"
+	is "$(jq -r '.pipelines[0].stages[0].metrics.drain_per_s' <"$TEST_TMP/run.out")" null \
+		"a cut .zst: the first round replays (one poll, no rate)"
+	printf 'not zstd' >"$TEST_TMP/bad.jsonl.zst"
+	run_synctop --replay "$TEST_TMP/bad.jsonl.zst" --once
+	is "$RUN_RC" 3 "not zstd data in FILE.zst: exit 3"
+	like "$RUN_ERR" "bad.jsonl.zst: not zstd data" "not zstd data: said"
+else
+	run_once -c "$conf" --record "$zrec"
+	is "$RUN_RC" 3 "a .zst name without zstd built in: exit 3"
+	like "$RUN_ERR" "built without zstd" "a .zst name without zstd built in: said"
+fi
 
 # ----------------------------------------------------------------------
 # record.max_size: the file rotates to FILE.1 between rounds, each file whole.
