@@ -424,6 +424,20 @@ void record_round(const struct snapshot *snap, double track_wall)
 		fail(r, "cannot write it");
 }
 
+void record_action(const char *audit_json)
+{
+	struct recorder *r = active;
+	if (!r || r->failed)
+		return;
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string("action"));
+	json_object_set_new(o, "wall", json_real(now_wall()));
+	json_object_set_new(o, "audit", json_loads(audit_json, 0, NULL));
+	put(r, o);
+	if (!flush(r)) /* an action is never left for a crash to lose */
+		fail(r, "cannot write it");
+}
+
 void record_event(const struct event *e)
 {
 	struct recorder *r = active;

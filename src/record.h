@@ -50,6 +50,9 @@ void record_set_active(struct recorder *r);
 void record_round(const struct snapshot *snap, double track_wall);
 /* A status change, as the tracker emits it (an "event" line). */
 void record_event(const struct event *e);
+/* An action, as the audit log has it (audit_line: cleaned, secrets redacted): an "action"
+   line holding it as "audit". */
+void record_action(const char *audit_json);
 
 /* The codec, for the writer, the reader (replay.h) and the tests. */
 
