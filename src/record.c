@@ -119,6 +119,62 @@ char *record_config_text(const char *path, char *why, size_t n)
 
 /* ---- the codec ---- */
 
+/* A probe's raw state may hold binary strings (packed arrays): JSON text has room for UTF-8
+   only, so a string with a NUL or a byte past ASCII goes as {"hex": "..."} (raw_unpack). */
+static json_t *raw_pack(json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	if (json_is_string(v)) {
+		const unsigned char *b = (const unsigned char *)json_string_value(v);
+		size_t n = json_string_length(v), k = 0;
+		while (k < n && b[k] && b[k] < 0x80)
+			k++;
+		if (k == n)
+			return v;
+		char *hex = xmalloc(2 * n + 1);
+		for (k = 0; k < n; k++)
+			snprintf(hex + 2 * k, 3, "%02x", b[k]);
+		json_t *o = json_pack("{s:s}", "hex", hex);
+		free(hex);
+		json_decref(v);
+		return o;
+	}
+	if (json_is_object(v))
+		json_object_foreach(v, key, x) json_object_set_new(v, key, raw_pack(json_incref(x)));
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x) json_array_set_new(v, i, raw_pack(json_incref(x)));
+	return v;
+}
+
+/* raw_pack undone, in place (returns v, or the string that replaces it). */
+static json_t *raw_unpack(json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	const char *hex = json_object_size(v) == 1 ? json_string_value(json_object_get(v, "hex")) : NULL;
+	if (hex) {
+		size_t n = strlen(hex) / 2;
+		char *b = xmalloc(n + 1);
+		for (size_t k = 0; k < n; k++) {
+			unsigned byte = 0;
+			sscanf(hex + 2 * k, "%2x", &byte);
+			b[k] = (char)byte;
+		}
+		json_t *s = json_stringn_nocheck(b, n);
+		free(b);
+		json_decref(v);
+		return s;
+	}
+	if (json_is_object(v))
+		json_object_foreach(v, key, x) json_object_set_new(v, key, raw_unpack(json_incref(x)));
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x) json_array_set_new(v, i, raw_unpack(json_incref(x)));
+	return v;
+}
+
 json_t *record_sample_json(const struct sample *s, unsigned long id, size_t stage, const char *pipeline,
                            const char *kind)
 {
@@ -136,7 +192,7 @@ json_t *record_sample_json(const struct sample *s, unsigned long id, size_t stag
 	json_object_set_new(o, "metrics",
 	                    s->metrics ? json_clean_tree(json_deep_copy(s->metrics)) : json_null());
 	/* raw is the probe's binary state (counters, packed arrays): kept as it is, never shown */
-	json_object_set_new(o, "raw", s->raw ? json_deep_copy(s->raw) : json_null());
+	json_object_set_new(o, "raw", s->raw ? raw_pack(json_deep_copy(s->raw)) : json_null());
 	json_object_set_new(o, "detail",
 	                    s->detail ? json_clean_tree(json_deep_copy(s->detail)) : json_null());
 	return o;
@@ -167,7 +223,8 @@ bool record_sample_parse(const json_t *line, struct sample *s, unsigned long *id
 	const char *err = json_string_value(json_object_get(line, "err"));
 	strlcpy_safe(s->err, err ? err : "", sizeof s->err);
 	s->metrics = json_or_null(json_object_get(line, "metrics"));
-	s->raw = json_or_null(json_object_get(line, "raw"));
+	json_t *raw = json_object_get(line, "raw");
+	s->raw = raw && !json_is_null(raw) ? raw_unpack(json_deep_copy(raw)) : NULL;
 	s->detail = json_or_null(json_object_get(line, "detail"));
 	return true;
 }
@@ -292,6 +349,11 @@ static void put(struct recorder *r, json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
+	if (!s && !r->failed) { /* never a line left out: the rounds after it would name it */
+		fprintf(stderr, "synctop: --record %s: a line could not be encoded (recording stopped)\n",
+		        r->path);
+		r->failed = true;
+	}
 	if (!s || r->failed || !r->f) {
 		free(s);
 		return;
