@@ -89,13 +89,13 @@ wait_for "EXIT=0"
 tui_start golden -- --replay "$fixtures/stalled.jsonl"
 wait_for "replay 10:00:00" || true
 is "$(screen | sed 's/ *$//')" "$(sed 's/ *$//' "$fixtures/stalled.first.screen")" \
-	"golden: the first round of the recording (make it with TUI_GOLDEN_UPDATE=1)"
-[[ -z ${TUI_GOLDEN_UPDATE:-} ]] || screen >"$fixtures/stalled.first.screen"
+	"golden: the first round of the recording (make it with UPDATE_GOLDEN=1)"
+[[ -z ${UPDATE_GOLDEN:-} ]] || screen >"$fixtures/stalled.first.screen"
 send n
 wait_for "CRIT" || true
 is "$(screen | sed 's/ *$//')" "$(sed 's/ *$//' "$fixtures/stalled.change.screen")" \
 	"golden: n jumps to the round where CRIT showed"
-[[ -z ${TUI_GOLDEN_UPDATE:-} ]] || screen >"$fixtures/stalled.change.screen"
+[[ -z ${UPDATE_GOLDEN:-} ]] || screen >"$fixtures/stalled.change.screen"
 send N
 wait_for "no status change before this round" || true
 ok "N: no change before it, said in the footer" _tui_has "no status change before this round"
