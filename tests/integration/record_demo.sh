@@ -88,7 +88,9 @@ check refresh-off products search search-refresh-disabled
 check task-fail recommendations connector connector-task-failed
 run_synctop --replay "$rec" --once --format markdown --at "$(at "${AT[task-fail]}")"
 like "$RUN_OUT" "connector-task-failed" "markdown at task-fail: the ticket names the rule"
-cp "$rec" "$TEST_TMP/kept.jsonl"
+diag "the replayed snapshot at task-fail (synctop --replay FILE --once --at TIME --format markdown):"
+diag "$RUN_OUT"
+[[ -z ${RECORD_DEMO_KEEP:-} ]] || cp "$rec" "$RECORD_DEMO_KEEP"
 
 # The replay screen: n from change to change reaches each of the three.
 tui_start replay -- --replay "$rec"
