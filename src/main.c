@@ -540,7 +540,10 @@ int main(int argc, char **argv)
 		                                 : to.wallboard ? "wallboard"
 		                                                : "tui",
 		                         .undamped = as_once,
-		                         .window_s = as_once ? oo.window_s : 0};
+		                         /* live, two samples are an interval apart (markdown's window) */
+		                         .window_s = as_once        ? oo.window_s
+		                                     : interval_set ? to.interval_s
+		                                                    : cfg->interval_s};
 		rec = recorder_open(record, cfg, &rm, why, sizeof why);
 		if (!rec) {
 			fprintf(stderr, "synctop: %s\n", why);

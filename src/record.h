@@ -27,7 +27,7 @@ struct recorder;
 struct record_mode {
 	const char *name; /* "tui", "wallboard", "once", "serve" */
 	bool undamped;    /* --once: every change shows at the evaluation that sees it */
-	double window_s;  /* --once: the window between its two polls */
+	double window_s;  /* --once: the window between its two polls; live: the interval */
 };
 
 /* Opens path for appending (mode 0600 when created, a regular file only) and writes the header:
