@@ -140,6 +140,31 @@ else
 fi
 
 # ----------------------------------------------------------------------
+# --serve --record: what /snapshot.json published is one of the recorded rounds, exactly.
+# ----------------------------------------------------------------------
+if [[ $("$SYNCTOP" --version) == *$'\nexporter: libmicrohttpd'* ]]; then
+	require_cmd curl
+	# shellcheck source=tests/integration/serve_lib.sh
+	. "$(dirname "$0")/serve_lib.sh"
+	srec=$TEST_TMP/serve.jsonl
+	serve_start rec -c "$conf" --serve 127.0.0.1:0 --interval 200ms --record "$srec"
+	scrape_until /snapshot.json '"pending": 42'
+	sleep 0.5
+	scrape /snapshot.json
+	printf '%s\n' "$SCRAPE_BODY" >"$TEST_TMP/scraped.json"
+	stop_bg "$SERVE_PID"
+	is "$(head -1 "$srec" | jq -r '"\(.mode) \(.undamped) \(.window_s)"')" "serve false 0.2" \
+		"--serve --record: header mode serve, damped, the interval as its window"
+	found=0
+	while read -r w; do
+		"$SYNCTOP" --replay "$srec" --once --format json \
+			--at "$(TZ=UTC date -u -d "@$w" +%Y-%m-%dT%H:%M:%S.%NZ)" >"$TEST_TMP/at.json" 2>/dev/null
+		cmp -s "$TEST_TMP/at.json" "$TEST_TMP/scraped.json" && found=1 && break
+	done < <(jq -r 'select(.type == "round") | .wall' "$srec" | tail -n 20 | tac)
+	is "$found" 1 "--serve --record: the scraped /snapshot.json is a recorded round, byte for byte"
+fi
+
+# ----------------------------------------------------------------------
 # record.max_size: the file rotates to FILE.1 between rounds, each file whole.
 # ----------------------------------------------------------------------
 MKCONF_EXTRA='' mkconf "$conf"
