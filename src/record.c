@@ -54,14 +54,15 @@ static bool key_is(const char *key, const char *suffix)
 	return k >= s && !strcmp(key + k - s, suffix);
 }
 
+/* A key whose value may be a secret: a password, token or the like anywhere, and any library
+   property about keys (property.ssl.key.pem); cache.key_prefix is no secret. */
 static bool secret_key(const char *key)
 {
-	static const char *const words[] = {"password", "secret", "token", "jaas",
-	                                    "api_key",  "apikey", ".key"};
+	static const char *const words[] = {"password", "secret", "token", "jaas", "api_key", "apikey"};
 	for (size_t i = 0; i < ARRAY_LEN(words); i++)
 		if (strstr(key, words[i]))
 			return true;
-	return false;
+	return !strncmp(key, "property.", 9) && strstr(key, "key");
 }
 
 char *record_config_text(const char *path, char *why, size_t n)

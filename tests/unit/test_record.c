@@ -77,10 +77,14 @@ static void test_config_text(void **state)
 	                   "[kafka main]\n"
 	                   "brokers = k:9092\n"
 	                   "property.sasl.password = Pw2Marker\n"
+	                   "property.ssl.key.pem = Pw4Marker\n"
 	                   "sasl_password_file = /etc/pw\n"
 	                   "[redis r]\n"
 	                   "url = redis://u:Pw3Marker@h:6379/0\n"
-	                   "password_env = REDIS_PW\n";
+	                   "password_env = REDIS_PW\n"
+	                   "[pipeline p]\n"
+	                   "cache = r\n"
+	                   "cache.key_prefix = session:\n";
 	assert_int_equal(write(fd, conf, strlen(conf)), (ssize_t)strlen(conf));
 	close(fd);
 	char why[128];
@@ -95,10 +99,14 @@ static void test_config_text(void **state)
 	                       "[kafka main]\n"
 	                       "brokers = k:9092\n"
 	                       "property.sasl.password = ***\n"
+	                       "property.ssl.key.pem = ***\n"
 	                       ";\n"
 	                       "[redis r]\n"
 	                       "url = redis://u:***@h:6379/0\n"
-	                       ";\n");
+	                       ";\n"
+	                       "[pipeline p]\n"
+	                       "cache = r\n"
+	                       "cache.key_prefix = session:\n");
 	free(t);
 	assert_null(record_config_text("/nonexistent/x", why, sizeof why));
 	assert_string_equal(why, "/nonexistent/x: No such file or directory");
