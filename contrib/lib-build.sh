@@ -18,7 +18,7 @@ SYNCTOP_PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
 	libinih-dev libjansson-dev libpq-dev libcmocka-dev
 	postgresql jq procps python3 curl openssl
-	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev
+	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev libzstd-dev
 	redis-server redis-tools influxdb tmux valgrind shellcheck
 	libmicrohttpd-dev cmark cmark-gfm prometheus python3-jsonschema zsh openssh-server screen
 )

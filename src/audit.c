@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "record.h"
 #include "redact.h"
 #include "sanitize.h"
 
@@ -329,6 +330,7 @@ bool audit_append(const struct config *cfg, const struct audit_entry *e, char *e
 		return false;
 	}
 	char *body = audit_line(cfg, e);
+	record_action(body); /* --record: every action whatever its result, as audited */
 	size_t len = strlen(body);
 	char *line = xmalloc(len + 2);
 	memcpy(line, body, len);

@@ -69,6 +69,7 @@ struct config {
 	char *log_file;
 	char *audit_log;          /* NULL: audit_path's default (audit.h) */
 	double confirm_timeout_s; /* an applied action's read-back gives up after this long */
+	int64_t record_max_size;  /* --record FILE is rotated past this size (record.h) */
 	/* Damping (track.h): evaluations a worse status or a new diagnosis holds before it shows
 	   (confirm), a better one or a gone one before it goes (clear); per family (a stage kind
 	   or a rule id) in confirm.FAMILY / clear.FAMILY, value a whole number as written. */

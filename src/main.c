@@ -12,6 +12,8 @@
 #include "config_file.h"
 #include "config_select.h"
 #include "once.h"
+#include "record.h"
+#include "replay.h"
 #include "roff.h"
 #include "serve.h"
 #include "threshold.h"
@@ -20,6 +22,7 @@
 #include "backend/kafka.h"
 #endif
 #include "ui/keys.h"
+#include "ui/replay_screen.h"
 #include "ui/tui.h"
 #include "units.h"
 #include "util.h"
@@ -73,6 +76,12 @@ static void usage(FILE *out)
 	      "      --serve [ADDR:]PORT  the Prometheus exporter: poll every interval and answer\n"
 	      "                           GET /metrics, /snapshot.json and /healthz over HTTP\n"
 	      "                           (ADDR 127.0.0.1 unless given, [::1]:PORT for IPv6; read-only)\n"
+	      "      --record FILE        append every round's samples and status changes to FILE\n"
+	      "                           (JSON lines; in every mode; see RECORDINGS in synctop(1))\n"
+	      "      --replay FILE        show a recording instead of polling: with --once, print its\n"
+	      "                           snapshot at --at TIME (default: its end)\n"
+	      "      --at TIME            with --replay: 2026-12-04T13:05:00Z, 13:05:00 (the recording's\n"
+	      "                           day, local time) or +90s from its start\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and the backends built in, and exit\n"
 	      "\n"
@@ -104,7 +113,10 @@ int main(int argc, char **argv)
 		ARG_WARN,
 		ARG_CRIT,
 		ARG_COMPLETION,
-		ARG_LIST_PIPELINES
+		ARG_LIST_PIPELINES,
+		ARG_RECORD,
+		ARG_REPLAY,
+		ARG_AT
 	};
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -127,6 +139,9 @@ int main(int argc, char **argv)
 	    {"crit", required_argument, NULL, ARG_CRIT},
 	    {"completion", required_argument, NULL, ARG_COMPLETION},
 	    {"list-pipelines", no_argument, NULL, ARG_LIST_PIPELINES},
+	    {"record", required_argument, NULL, ARG_RECORD},
+	    {"replay", required_argument, NULL, ARG_REPLAY},
+	    {"at", required_argument, NULL, ARG_AT},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -144,6 +159,7 @@ int main(int argc, char **argv)
 	const char *completion = NULL; /* --completion SHELL */
 	bool list_pipelines = false;
 	char not_lp[32] = ""; /* an option --list-pipelines does not go with */
+	const char *record = NULL, *replay = NULL, *at = NULL;
 
 	setlocale(LC_ALL, ""); /* UTF-8 glyphs on the screen when the locale says so */
 	/* A write to a helper or a server that went away is an error to handle, not a death. */
@@ -283,6 +299,15 @@ int main(int argc, char **argv)
 			}
 			globs[n_globs++] = optarg;
 			break;
+		case ARG_RECORD:
+		case ARG_REPLAY:
+		case ARG_AT:
+			if (!*optarg) {
+				fprintf(stderr, "synctop: %s: empty value\n", opt);
+				return EXIT_USAGE;
+			}
+			*(c == ARG_RECORD ? &record : c == ARG_REPLAY ? &replay : &at) = optarg;
+			break;
 		case ARG_OUTPUT:
 			if (!*optarg) {
 				fprintf(stderr, "synctop: --output: empty file name\n");
@@ -368,6 +393,41 @@ int main(int argc, char **argv)
 		fprintf(stderr, "synctop: %s does not go with --list-pipelines (only -c and --pipeline do)\n",
 		        not_lp);
 		return EXIT_USAGE;
+	}
+	if (at && !replay) {
+		fprintf(stderr, "synctop: --at goes with --replay FILE\n");
+		return EXIT_USAGE;
+	}
+	if (replay) {
+		const char *no = record           ? "--record"
+		                 : serve          ? "--serve"
+		                 : config_path    ? "-c"
+		                 : n_globs        ? "--pipeline"
+		                 : window_set     ? "--once-window"
+		                 : oo.sample      ? "--sample"
+		                 : thresholds.n   ? "--warn/--crit"
+		                 : list_pipelines ? "--list-pipelines"
+		                                  : NULL;
+		if (no) {
+			fprintf(stderr,
+			        "synctop: %s does not go with --replay (the recording has its config)\n", no);
+			return EXIT_USAGE;
+		}
+		if (once || !isatty(STDOUT_FILENO))
+			return replay_once(replay, at, oo.format, stdout, stderr);
+		if (at || format_set) {
+			fprintf(stderr, "synctop: %s goes with --replay FILE --once\n",
+			        at ? "--at" : "--format");
+			return EXIT_USAGE;
+		}
+		struct replay_state *st = replay_state_open(replay, stderr);
+		if (!st)
+			return EXIT_USAGE;
+		to.replay = st;
+		to.read_only = true;
+		int code = tui_run(replay_state_config(st), &to);
+		replay_state_free(st);
+		return code;
 	}
 	if (serve) {
 		const char *no = once           ? "--once"
@@ -472,15 +532,38 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	bool as_once = !serve && (once || !isatty(STDOUT_FILENO));
+	struct recorder *rec = NULL;
+	if (record) {
+		struct record_mode rm = {.name = serve          ? "serve"
+		                                 : as_once      ? "once"
+		                                 : to.wallboard ? "wallboard"
+		                                                : "tui",
+		                         .undamped = as_once,
+		                         /* live, two samples are an interval apart (markdown's window) */
+		                         .window_s = as_once        ? oo.window_s
+		                                     : interval_set ? to.interval_s
+		                                                    : cfg->interval_s};
+		rec = recorder_open(record, cfg, &rm, why, sizeof why);
+		if (!rec) {
+			fprintf(stderr, "synctop: %s\n", why);
+			config_free(cfg);
+			thresholds_free(&thresholds);
+			return EXIT_USAGE;
+		}
+		record_set_active(rec);
+	}
 	if (serve) { /* --interval sets the exporter's polls as it sets the screen's */
 		if (interval_set)
 			cfg->interval_s = to.interval_s;
 		int code = serve_run(cfg, &serve_at, stderr);
+		recorder_close(rec);
 		config_free(cfg);
 		return code;
 	}
 	/* Piped or redirected, the screen would be noise: print a snapshot instead. */
-	int code = once || !isatty(STDOUT_FILENO) ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);
+	int code = as_once ? once_run(cfg, &oo, stdout, stderr) : tui_run(cfg, &to);
+	recorder_close(rec);
 	config_free(cfg);
 	thresholds_free(&thresholds);
 	return code;

@@ -12,6 +12,7 @@
 #include "exec.h"
 #include "health.h"
 #include "poller.h"
+#include "record.h"
 #include "sanitize.h"
 #include "track.h"
 #include "kinds/kind.h"
@@ -117,6 +118,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 		poller_snapshot(p, &snap);
 		health_evaluate(&snap);
 		tracker_update(track, &snap, snap.taken_at);
+		record_round(&snap, snap.taken_at);
 		snapshot_free(&snap);
 		sleep_until(t0 + o->window_s);
 		poller_round(p);
@@ -124,6 +126,7 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 	poller_snapshot(p, &snap);
 	health_evaluate(&snap);
 	tracker_update(track, &snap, snap.taken_at);
+	record_round(&snap, snap.taken_at);
 	double took_s = now_mono() - t0;
 
 	/* --output FILE: the snapshot goes to a temp file beside FILE, renamed over it once whole. */

@@ -48,6 +48,9 @@ const struct opt_def synctop_opts[] = {
      "file that every action appends its JSON line to (unset: $XDG_STATE_HOME/synctop/audit.log)"},
     {"confirm_timeout", OPT_DURATION, "30s", 1, 600, CFG(confirm_timeout_s), 0,
      "how long an applied action's effect is read back before it is reported not confirmed"},
+    {"record.max_size", OPT_SIZE, "100MiB", 4096, 0, CFG(record_max_size), 0,
+     "--record FILE: past this size FILE becomes FILE.1 (an older FILE.1 is dropped) and a new FILE "
+     "starts, so a recording takes at most twice this"},
     {"confirm", OPT_INT, "2", 1, 100, CFG(confirm), 0,
      "polls a worse status or a new diagnosis must hold before it is shown"},
     {"clear", OPT_INT, "2", 1, 100, CFG(clear), 0,

@@ -16,6 +16,7 @@
 #include "exec.h"
 #include "health.h"
 #include "poller.h"
+#include "record.h"
 #include "report.h"
 #include "serve_http.h"
 #include "track.h"
@@ -161,7 +162,9 @@ static void evaluate(struct serve_state *st, struct poller *p, struct tracker *t
 	struct snapshot snap;
 	poller_snapshot(p, &snap);
 	health_evaluate(&snap);
-	tracker_update(track, &snap, now_wall());
+	double w = now_wall();
+	tracker_update(track, &snap, w);
+	record_round(&snap, w);
 	size_t ml = 0, jl = 0;
 	char *metrics = render(report_prometheus, &snap, &ml);
 	char *json = render_json(&snap, track, &jl);

@@ -1,6 +1,8 @@
 /* track.c: each stage's and diagnosis's state across evaluations: damping, since, events. */
 #include "track.h"
 
+#include "record.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +135,7 @@ static void emit(struct tracker *t, struct pipe_track *pt, const struct event *e
 	event_ring_push(pt->events, e);
 	if (t->log)
 		event_log(t->log, e);
+	record_event(e);
 }
 
 static struct event event_of(const struct pipeline_view *pv, const struct stage_view *sv, double wall,

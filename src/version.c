@@ -20,6 +20,9 @@
 #ifdef HAVE_MICROHTTPD
 #include <microhttpd.h>
 #endif
+#ifdef HAVE_ZSTD
+#include <zstd.h>
+#endif
 
 void version_print(FILE *out)
 {
@@ -57,5 +60,10 @@ void version_print(FILE *out)
 	        MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES ? ", https" : "");
 #else
 	fputs("exporter: not built (--with-microhttpd)\n", out);
+#endif
+#ifdef HAVE_ZSTD
+	fprintf(out, "zstd: libzstd %s (--record FILE.zst)\n", ZSTD_versionString());
+#else
+	fputs("zstd: not built (--with-zstd)\n", out);
 #endif
 }

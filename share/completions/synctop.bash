@@ -29,7 +29,7 @@ _synctop() {
 	((COMP_CWORD < ${#COMP_WORDS[@]})) || w+=('')
 	local cur=${w[-1]} cmd=${w[0]} cfg='' sub='' opt='' val='' pre='' words='' files=0
 	local n=$((${#w[@]} - 1)) pos=0 alone=1
-	local valued='-c --config --format --once-window --interval --pipeline --output --serve --warn --crit --completion'
+	local valued='-c --config --format --once-window --interval --pipeline --output --serve --warn --crit --completion --record --replay --at'
 	# What comes before the cursor: the config (for the pipeline names), the subcommand
 	# and how many of its arguments; the value of an option is skipped.
 	for ((i = 1; i < n; i++)); do
@@ -61,7 +61,7 @@ _synctop() {
 		opt=${cur%%=*} val=${cur#*=}
 		[[ ${COMP_WORDBREAKS-} == *=* ]] || pre=$opt=
 	elif [[ $cur == -* && -z $sub ]]; then
-		words='-c --config --once --format --once-window --list-options --list-keys --list-rules --wallboard --read-only --interval --ascii --sample --pipeline --output --list-metrics --serve --warn --crit --completion --list-pipelines -h --help -V --version'
+		words='-c --config --once --format --once-window --list-options --list-keys --list-rules --wallboard --read-only --interval --ascii --sample --pipeline --output --list-metrics --serve --warn --crit --completion --list-pipelines --record --replay --at -h --help -V --version'
 	elif [[ $cur == -* && $sub == action ]]; then
 		words='-c --config --scope --dry-run --yes --format --stage --read-only -h --help'
 	elif [[ -z $sub ]]; then

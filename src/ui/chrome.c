@@ -130,7 +130,7 @@ void draw_header(struct ui *ui, const char *mode)
 	         theme_attr(th, status_role(ui->snap.status)) | A_BOLD, false);
 	int end = ui->cols - rw - 1;
 
-	draw_header_left(ui, mode, end);
+	draw_header_left(ui, mode ? mode : ui->replay[0] ? ui->replay : NULL, end);
 }
 
 void draw_footer(struct ui *ui, unsigned view)
@@ -180,7 +180,13 @@ void draw_footer(struct ui *ui, unsigned view)
 		snappendf(acts, sizeof acts, "  ");
 		x = put_text(y, 0, acts, ui->cols - right, A_BOLD, false);
 	}
-	ui_keys_footer(view, ui->read_only, buf, sizeof buf, ui->cols - right - x);
+	if (ui->replay[0] && view != VIEW_HELP)
+		strlcpy_safe(
+		    buf,
+		    "q quit  ? help  Space play  ./, step  +/- speed  n/N change  g/G ends  Enter detail",
+		    sizeof buf);
+	else
+		ui_keys_footer(view, ui->read_only, buf, sizeof buf, ui->cols - right - x);
 	put_text(y, x, buf, ui->cols - right - x, theme_attr(&ui->theme, ROLE_DIM), true);
 }
 

@@ -367,6 +367,10 @@ void draw_help(struct ui *ui)
 		enum action a = ui_key_write(k);
 		if (a != ACTION_NONE && ui->read_only)
 			continue; /* no write executor: the action keys do not exist here */
+		/* a replay's time cursor takes the keys of freeze and interval (they have no use there) */
+		if (ui->replay[0] && (k->action == ACT_FREEZE || k->action == ACT_INTERVAL_UP ||
+		                      k->action == ACT_INTERVAL_DOWN || k->action == ACT_SAMPLE_KEYS))
+			continue;
 		char extra[64] = "";
 		if (!k->read_only_safe)
 			snprintf(extra, sizeof extra, "%s",

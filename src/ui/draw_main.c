@@ -47,7 +47,7 @@ static void draw_stage_line(struct ui *ui, int y, const struct stage_view *sv, c
 	int x = 2;
 	if (selected)
 		put_text(y, 1, " ", ui->cols - 2, sel, true);
-	x += put_text(y, x, sv->cfg->kind->name, kind_column_width(), sel | A_BOLD, true) + 1;
+	x += put_text(y, x, sv->cfg->kind->name, c->kind, sel | A_BOLD, true) + 1;
 	if (c->conn) {
 		/* A connection that skips the TLS check is marked wherever it shows: "es!" */
 		char name[96];
@@ -163,8 +163,8 @@ void draw_main(struct ui *ui)
 	ui->scroll = main_scroll(ui->scroll, selected, n, height);
 	int sel = (int)selected;
 
-	struct columns c =
-	    columns_layout(ui->cols - 4, widest_conn(ui), widest_target(ui), widest_figures(ui));
+	struct columns c = columns_layout(ui->cols - 4, kind_column_width(ui), widest_conn(ui),
+	                                  widest_target(ui), widest_figures(ui));
 	for (int r = 0; r < height && ui->scroll + r < (int)n; r++) {
 		const struct row *row = &rows[ui->scroll + r];
 		const struct pipeline_view *pv = &ui->snap.pipes[row->pipe];

@@ -125,6 +125,58 @@ const struct ui_key ui_keys[] = {
      true,
      VIEW_MAIN | VIEW_DETAIL,
      false},
+    {ACT_REPLAY_PLAY, "Space", {' ', 0}, "--replay: play or pause the recording", true, VIEW_REPLAY, false},
+    {ACT_REPLAY_STEP,
+     "., Right",
+     {'.', KEY_RIGHT, 0},
+     "--replay: one round on (pauses)",
+     true,
+     VIEW_REPLAY,
+     false},
+    {ACT_REPLAY_BACK,
+     ",, Left",
+     {',', KEY_LEFT, 0},
+     "--replay: one round back (pauses)",
+     true,
+     VIEW_REPLAY,
+     false},
+    {ACT_REPLAY_FASTER,
+     "+",
+     {'+', '=', 0},
+     "--replay: play faster (x1, x2, x5, x10, x30, x60)",
+     true,
+     VIEW_REPLAY,
+     false},
+    {ACT_REPLAY_SLOWER, "-", {'-', 0}, "--replay: play slower", true, VIEW_REPLAY, false},
+    {ACT_REPLAY_SPEED,
+     "1 .. 6",
+     {'1', '2', '3', '4', '5', '6', 0},
+     "--replay: speed x1, x2, x5, x10, x30, x60",
+     true,
+     VIEW_REPLAY,
+     false},
+    {ACT_REPLAY_NEXT_CHANGE,
+     "n",
+     {'n', 0},
+     "--replay: jump to the next status change",
+     true,
+     VIEW_REPLAY,
+     false},
+    {ACT_REPLAY_PREV_CHANGE,
+     "N",
+     {'N', 0},
+     "--replay: jump to the previous status change",
+     true,
+     VIEW_REPLAY,
+     false},
+    {ACT_REPLAY_START,
+     "g, Home",
+     {'g', KEY_HOME, 0},
+     "--replay: jump to the start",
+     true,
+     VIEW_REPLAY,
+     false},
+    {ACT_REPLAY_END, "G, End", {'G', KEY_END, 0}, "--replay: jump to the end", true, VIEW_REPLAY, false},
 /* The actions' keys and help lines, from the one table (actions.h); an action without a key
    has no row. Each is offered only where it applies now (ui/action_ui.h). */
 // clang-format off
@@ -151,6 +203,15 @@ enum ui_action ui_key_lookup(int ch, unsigned view, const struct ui_key **entry)
 			}
 	if (entry)
 		*entry = NULL;
+	return ACT_NONE;
+}
+
+enum ui_action ui_key_replay(int ch)
+{
+	for (const struct ui_key *k = ui_keys; k->label; k++)
+		for (int i = 0; (k->views & VIEW_REPLAY) && k->codes[i]; i++)
+			if (k->codes[i] == ch)
+				return k->action;
 	return ACT_NONE;
 }
 

@@ -7,7 +7,9 @@
 
 #include "actions.h"
 
-enum ui_view { VIEW_MAIN = 1, VIEW_DETAIL = 2, VIEW_HELP = 4, VIEW_WALLBOARD = 8 };
+/* VIEW_REPLAY: the keys of --replay's time cursor, over the main and detail views (they win
+   over a live key on the same code: space, +, -). */
+enum ui_view { VIEW_MAIN = 1, VIEW_DETAIL = 2, VIEW_HELP = 4, VIEW_WALLBOARD = 8, VIEW_REPLAY = 16 };
 #define VIEW_ALL (VIEW_MAIN | VIEW_DETAIL | VIEW_HELP | VIEW_WALLBOARD)
 
 enum ui_action {
@@ -33,12 +35,23 @@ enum ui_action {
 	/* A write of the action table (actions.h), ui_key_write says which. Bound now so that
 	   nothing else takes their keys; they come with the actions. */
 	ACT_ACTION,
+	/* --replay FILE's time cursor (ui/replay_screen.h) */
+	ACT_REPLAY_PLAY,
+	ACT_REPLAY_STEP,
+	ACT_REPLAY_BACK,
+	ACT_REPLAY_FASTER,
+	ACT_REPLAY_SLOWER,
+	ACT_REPLAY_SPEED, /* the digit says which: 1 x1 ... 6 x60 */
+	ACT_REPLAY_NEXT_CHANGE,
+	ACT_REPLAY_PREV_CHANGE,
+	ACT_REPLAY_START,
+	ACT_REPLAY_END,
 };
 
 struct ui_key {
 	enum ui_action action;
 	const char *label;   /* as shown in help and the man page: "Down, j" */
-	int codes[4];        /* ncurses key codes, 0-terminated */
+	int codes[8];        /* ncurses key codes, 0-terminated */
 	const char *help;    /* one line */
 	bool read_only_safe; /* allowed in read-only mode and on the wallboard */
 	unsigned views;      /* where the key does something */
@@ -49,6 +62,9 @@ extern const struct ui_key ui_keys[];
 
 /* The action bound to key code ch in view (ACT_NONE if none); *entry receives its row. */
 enum ui_action ui_key_lookup(int ch, unsigned view, const struct ui_key **entry);
+
+/* The --replay key bound to ch (ACT_NONE if none). */
+enum ui_action ui_key_replay(int ch);
 
 /* What a key does to a line being edited (the filter prompt). */
 enum ui_edit { EDIT_NONE, EDIT_ACCEPT, EDIT_CANCEL, EDIT_ERASE, EDIT_CHAR };

@@ -16,19 +16,20 @@
    figures keep the width they want (up to FIGURES_WANT_MAX). Each is tried in turn,
    sparkline, then target, then connection: one that does not fit is skipped, so a long
    target can give way to a short connection name. */
-int kind_column_width(void)
+int kind_column_width(const struct ui *ui)
 {
-	size_t w = 0;
-	for (const struct kind *const *k = kinds; *k; k++)
-		if (strlen((*k)->name) > w)
-			w = strlen((*k)->name);
+	size_t w = 4;
+	for (size_t i = 0; i < ui->cfg->n_pipelines; i++)
+		for (size_t j = 0; j < ui->cfg->pipelines[i].n_stages; j++)
+			if (strlen(ui->cfg->pipelines[i].stages[j].kind->name) > w)
+				w = strlen(ui->cfg->pipelines[i].stages[j].kind->name);
 	return (int)w;
 }
 
-struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want)
+struct columns columns_layout(int inner, int kind_w, int conn_w, int target_w, int fig_want)
 {
-	struct columns c = {0, 0, 0, 0, 0};
-	int left = inner - (kind_column_width() + 1 + STATE_W + 1);
+	struct columns c = {kind_w, 0, 0, 0, 0, 0};
+	int left = inner - (kind_w + 1 + STATE_W + 1);
 	int want = fig_want < FIGURES_MIN        ? FIGURES_MIN
 	           : fig_want > FIGURES_WANT_MAX ? FIGURES_WANT_MAX
 	                                         : fig_want;

@@ -21,18 +21,19 @@
 #define TILE_MIN_W       30 /* the wallboard's tiles: the smallest; they grow to fill the screen */
 #define TILE_MIN_H       5  /* borders, the status, two lines of headline */
 
-/* The width of the kind column: the longest kind name ("connector"). */
-int kind_column_width(void);
+/* The width of the kind column: the longest kind name among the config's stages ("connector"
+   when a pipeline has a connector stage), at least 4. */
+int kind_column_width(const struct ui *ui);
 
 /* Column widths of a stage line; 0 = dropped. Figures take what is left. */
 struct columns {
-	int conn, target, spark, figures, polled;
+	int kind, conn, target, spark, figures, polled;
 };
 
 /* The columns of a stage line inner columns wide (inside the pane's borders), given the
-   widest connection name, target and figures text. The target takes TARGET_W at most, and
-   its whole width on a terminal wide enough. */
-struct columns columns_layout(int inner, int conn_w, int target_w, int fig_want);
+   widest kind name, connection name, target and figures text. The target takes TARGET_W at
+   most, and its whole width on a terminal wide enough. */
+struct columns columns_layout(int inner, int kind_w, int conn_w, int target_w, int fig_want);
 /* The widest figures text of the stages in the snapshot read (an error is not), with the
    keys of their actions. */
 int widest_figures(const struct ui *ui);

@@ -10,6 +10,9 @@ struct tui_opts {
 	bool read_only;           /* --read-only (the config may say so too) */
 	double interval_s;        /* 0: the config's */
 	double wallboard_cycle_s; /* time each page of the wallboard's tiles stays (when they do not fit) */
+	/* --replay FILE (ui/replay_screen.h): the recording the screen shows instead of polling;
+	   NULL live. */
+	struct replay_state *replay;
 };
 
 #endif

@@ -14,10 +14,12 @@
 
 #include "exec.h"
 #include "health.h"
+#include "record.h"
 #include "ui/action_ui.h"
 #include "ui/clip.h"
 #include "ui/draw.h"
 #include "ui/input.h"
+#include "ui/replay_screen.h"
 #include "ui/select.h"
 #include "ui/view.h"
 
@@ -72,8 +74,11 @@ static void take_snapshot(struct ui *ui)
 		snapshot_free(&ui->snap);
 	poller_snapshot(ui->poller, &ui->snap);
 	health_evaluate(&ui->snap);
-	if (ui->track) /* counts new samples only: a redraw or a key re-evaluates the same ones */
-		tracker_update(ui->track, &ui->snap, now_wall());
+	if (ui->track) { /* counts new samples only: a redraw or a key re-evaluates the same ones */
+		double w = now_wall();
+		tracker_update(ui->track, &ui->snap, w);
+		record_round(&ui->snap, w);
+	}
 	ui->have_snap = true;
 	ui->last_complete = poller_last_complete(ui->poller);
 	fix_selection(ui);
@@ -86,7 +91,9 @@ static void track_behind(struct ui *ui)
 	struct snapshot s;
 	poller_snapshot(ui->poller, &s);
 	health_evaluate(&s);
-	tracker_update(ui->track, &s, now_wall());
+	double w = now_wall();
+	tracker_update(ui->track, &s, w);
+	record_round(&s, w);
 	snapshot_free(&s);
 }
 
@@ -320,6 +327,11 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	theme_init(&ui.theme, o->ascii, cfg->environment, cfg->environment_color);
 	theme_apply(&ui.theme, cfg);
 
+	if (o->replay) { /* a recording: no poller, no executor, no tracker of its own */
+		int code = replay_loop(&ui, o->replay, keys_in, signal_pipe[0]);
+		terminal_release(scr, old_sigs, keys_in, saved_err);
+		return code;
+	}
 	ui.poller = poller_new(cfg);
 	ui.track = tracker_new(cfg);
 	/* stderr is the log file now (or /dev/null): the events go there, a line each. */

@@ -67,6 +67,9 @@ struct ui {
 	double wb_next;  /* monotonic time of the next cycle */
 	int rows, cols;
 
+	/* --replay FILE: the time cursor shown in the header ("replay 12:03:41 x4 >"); "" live. */
+	char replay[96];
+
 	/* Issue 17, item 11 (the mouse): the last click, for a second one on its row to open. */
 	double click_at; /* monotonic time; 0: none */
 	int click_y;

@@ -14,8 +14,10 @@ like "$RUN_OUT" '--once' "--help mentions --once"
 run_synctop --version
 is "$RUN_RC" 0 "--version exits 0"
 like "$RUN_OUT" '(^|[^0-9.])0\.1\.0([^0-9.]|$)' "--version prints 0.1.0"
-is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search connect exporter " \
-	"--version: one line per backend, in order, then the exporter's"
+is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search connect exporter zstd " \
+	"--version: one line per backend, in order, then the exporter's and zstd's"
+like "$RUN_OUT" $'\nzstd: (libzstd [0-9]+\\.[0-9]+\\.[0-9]+ \\(--record FILE\\.zst\\)|not built \\(--with-zstd\\))' \
+	"--version: the zstd line names libzstd, or says it is not built"
 like "$RUN_OUT" $'\nexporter: (libmicrohttpd [0-9]+\\.[0-9]+\\.[0-9]+ \\(--serve\\)(, https)?|not built \\(--with-microhttpd\\))' \
 	"--version: the exporter line names libmicrohttpd, or says it is not built"
 like "$RUN_OUT" $'\nredis: (hiredis [0-9]+\\.[0-9]+\\.[0-9]+ \\(cache\\), rediss:// (tls|no-tls)|not built)' \

@@ -255,7 +255,8 @@ tokens_of() { # CONN: every token of CONN's passwords in every state (e: the con
 	done
 }
 
-# What the channels received, across every run: stdout, stderr, the log files, the screens.
+# What the channels received, across every run: stdout, stderr, the log files, the screens
+# (and the recordings, below).
 OUT=$TEST_TMP/ch.stdout ERR=$TEST_TMP/ch.stderr SCR=$TEST_TMP/ch.screen
 : >"$OUT" && : >"$ERR" && : >"$SCR"
 keep_run() {
@@ -270,9 +271,11 @@ STAGES=$((10 + 8 + 9 + 3 + 3))
 for ST in u r d; do
 	conf=$TEST_TMP/$ST.conf
 	mkconf_state "$ST" "$conf"
-	run_once -c "$conf" --format json --once-window 0
+	run_once -c "$conf" --format json --once-window 0 --record "$TEST_TMP/rec.$ST.jsonl"
 	keep_run
 	is "$(jqr '[.pipelines[].stages[]] | length')" "$STAGES" "$ST: json: all $STAGES stages reported"
+	is "$(grep -c '"type":"sample"' "$TEST_TMP/rec.$ST.jsonl")" "$STAGES" \
+		"$ST: --record: a sample of each of the $STAGES stages recorded"
 	run_once -c "$conf" --once-window 0
 	keep_run
 	like "$RUN_OUT" 'p_pk +outbox' "$ST: text: the report lists the stages"
@@ -315,7 +318,7 @@ for ST in u r d; do
 	conf=$TEST_TMP/$ST.conf
 	mkconf_state "$ST" "$conf"
 	envs=(SK_RE="$SK_RE" SK_SE="$SK_SE" SK_SA="$SK_SA" SK_CE="$SK_CE" SK_KE="$SK_KE")
-	tui_start "main_$ST" "${envs[@]}" -- -c "$conf" --interval 60s
+	tui_start "main_$ST" "${envs[@]}" -- -c "$conf" --interval 60s --record "$TEST_TMP/rec.main_$ST.jsonl"
 	ok "$ST: screen: a round of polls shows" wait_polled "q quit"
 	scr=$TEST_TMP/screen.$ST
 	screen >"$scr"
@@ -384,15 +387,21 @@ done
 # The sweep: no token of any connection's passwords in any channel.
 # ----------------------------------------------------------------------
 cat "$TEST_TMP"/[urd].log >"$TEST_TMP/ch.log" 2>/dev/null
+# The recordings (--record of --once and of the screen), and what replaying them prints.
+cat "$TEST_TMP"/rec.*.jsonl >"$TEST_TMP/ch.record"
+for f in "$TEST_TMP"/rec.*.jsonl; do
+	"$SYNCTOP" --replay "$f" --once --format json >>"$TEST_TMP/ch.record" 2>&1
+done
 n_tokens=0
 for c in "${CONNS[@]}"; do
 	mapfile -t toks < <(tokens_of "$c")
 	n_tokens=$((n_tokens + ${#toks[@]}))
-	for ch in stdout stderr log screen; do
+	for ch in stdout stderr log screen record; do
 		hits=$(grep -oF -f <(printf '%s\n' "${toks[@]}") "$TEST_TMP/ch.$ch" | wc -l)
 		is "$hits" 0 "$c: no marker in $ch"
 	done
 done
-diag "markers: $n_tokens tokens of ${#CONNS[@]} connections, 4 channels ($(wc -c <"$OUT") bytes stdout," \
-	"$(wc -c <"$ERR") stderr, $(wc -c <"$TEST_TMP/ch.log") log, $(wc -c <"$SCR") screen)"
+diag "markers: $n_tokens tokens of ${#CONNS[@]} connections, 5 channels ($(wc -c <"$OUT") bytes stdout," \
+	"$(wc -c <"$ERR") stderr, $(wc -c <"$TEST_TMP/ch.log") log, $(wc -c <"$SCR") screen," \
+	"$(wc -c <"$TEST_TMP/ch.record") recordings)"
 done_testing

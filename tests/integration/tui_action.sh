@@ -60,7 +60,7 @@ CONF
 
 tui_init
 tui_start ro -- --read-only -c "$conf"
-tui_start rw -- -c "$conf"
+tui_start rw -- -c "$conf" --record "$TEST_TMP/rw.jsonl"
 
 # ----------------------------------------------------------------------
 # Offered where they apply now
@@ -172,6 +172,9 @@ like "$SCREEN" 'synctop: refresh products/search refused: cancelled: synctop qui
 is "$(audit_lines)" 7 "quit: a seventh audit line"
 is "$(audit_last '[.result, .reason] | join(" | ")')" "refused | cancelled: synctop quit" "quit: audited cancelled"
 is "$(writes | grep -vc ' /products ')" 2 "quit: nothing more was sent (the refresh and the restore; the rest are the test's)"
+# --record: every action is in the recording as the audit log has it, the last one included
+is "$(jq -c 'select(.type == "action") | .audit' "$TEST_TMP/rw.jsonl")" "$(jq -c . "$AUDIT")" \
+	"--record: the recording holds the seven actions as audited"
 
 # ----------------------------------------------------------------------
 # Read-only: no key offered, the key answers read-only, no write

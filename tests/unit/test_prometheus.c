@@ -328,7 +328,9 @@ static const char *const ALL = "[postgres shop]\nconninfo = host=db dbname=shop\
                                "[pipeline p4]\nconnector = workers\nconnector.name = sink\n"
                                "[pipeline p5]\nsearch = es\nsearch.index = products\n"
                                "[pipeline p6]\ncache = sessions\n"
-                               "[pipeline p7]\nworker = relay\nworker.state = /admin/state\n";
+                               "[pipeline p7]\nworker = relay\nworker.state = /admin/state\n"
+                               "[pipeline p8]\ntimeseries = relay\ntimeseries.database = shop\n"
+                               "timeseries.measurement = orders\n";
 
 static void test_every_family(void **state)
 {

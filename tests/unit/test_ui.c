@@ -71,8 +71,10 @@ static void test_keys_unique_and_documented(void **state)
 		if (!a->read_only_safe)
 			assert_int_equal(a->action, ACT_ACTION);
 		assert_false(a->reserved);
+		/* A code is bound once in a view: --replay's time cursor (VIEW_REPLAY) takes space,
+		   + and - over freeze and interval, which a replay has no use for. */
 		for (const struct ui_key *b = a + 1; b->label; b++)
-			for (int i = 0; a->codes[i]; i++)
+			for (int i = 0; (a->views & b->views) && a->codes[i]; i++)
 				for (int j = 0; b->codes[j]; j++)
 					if (a->codes[i] == b->codes[j])
 						fail_msg("key code %d bound to both '%s' and '%s'",
@@ -94,6 +96,15 @@ static void test_key_lookup(void **state)
 	assert_int_equal(ui_key_lookup('/', VIEW_WALLBOARD, NULL), ACT_NONE);
 	assert_int_equal(ui_key_lookup('Z', VIEW_MAIN, &k), ACT_NONE);
 	assert_null(k);
+	/* Live, space freezes; in a replay it plays, and n is the cursor's alone. */
+	assert_int_equal(ui_key_lookup(' ', VIEW_MAIN, NULL), ACT_FREEZE);
+	assert_int_equal(ui_key_replay(' '), ACT_REPLAY_PLAY);
+	assert_int_equal(ui_key_replay('+'), ACT_REPLAY_FASTER);
+	assert_int_equal(ui_key_replay('4'), ACT_REPLAY_SPEED);
+	assert_int_equal(ui_key_replay(KEY_LEFT), ACT_REPLAY_BACK);
+	assert_int_equal(ui_key_lookup('n', VIEW_MAIN, NULL), ACT_NONE);
+	assert_int_equal(ui_key_replay('n'), ACT_REPLAY_NEXT_CHANGE);
+	assert_int_equal(ui_key_replay('j'), ACT_NONE);
 }
 
 static void test_footer(void **state)
@@ -270,25 +281,25 @@ static void test_columns_layout(void **state)
 {
 	/* 80 columns (76 inside the pane; kind 9, status and its age 14): the figures want 43;
 	   only the connection fits beside. */
-	struct columns c = columns_layout(76, 7, 21, 43);
+	struct columns c = columns_layout(76, 9, 7, 21, 43);
 	assert_int_equal(c.spark, 0);
 	assert_int_equal(c.target, 0);
 	assert_int_equal(c.conn, 7);
 	assert_int_equal(c.figures, 43);
 	/* wanting 50, nothing fits beside them */
-	c = columns_layout(76, 7, 21, 50);
+	c = columns_layout(76, 9, 7, 21, 50);
 	assert_int_equal(c.spark + c.target + c.conn, 0);
 	assert_int_equal(c.figures, 51);
 	/* 200 columns: everything, the age of the latest sample, and the sparkline grows
 	   (up to SPARK_MAX_W) with what the figures do not want. */
-	c = columns_layout(196, 7, 21, 50);
+	c = columns_layout(196, 9, 7, 21, 50);
 	assert_int_equal(c.spark, SPARK_MAX_W);
 	assert_int_equal(c.target, 21);
 	assert_int_equal(c.conn, 7);
 	assert_int_equal(c.polled, POLLED_W);
 	assert_int_equal(c.figures, 196 - 25 - 49 - 22 - 8 - 10);
 	/* A long target gives way to a short connection name; the spark takes the 2 left. */
-	c = columns_layout(116, 7, 24, 64);
+	c = columns_layout(116, 9, 7, 24, 64);
 	assert_int_equal(c.spark, SPARK_W + 2);
 	assert_int_equal(c.target, 0);
 	assert_int_equal(c.conn, 7);
@@ -296,17 +307,17 @@ static void test_columns_layout(void **state)
 	assert_int_equal(c.figures, 64);
 	/* 120 columns, the figures of the fixture's products outbox with its key (68): they
 	   keep their width, the connection goes, the sparkline stays and takes the rest. */
-	c = columns_layout(116, 7, 21, 68);
+	c = columns_layout(116, 9, 7, 21, 68);
 	assert_int_equal(c.spark, SPARK_W + 6);
 	assert_int_equal(c.target + c.conn + c.polled, 0);
 	assert_int_equal(c.figures, 68);
 	/* The figures want at least FIGURES_MIN and at most FIGURES_WANT_MAX. */
-	c = columns_layout(82, 4, 6, 10);
+	c = columns_layout(82, 9, 4, 6, 10);
 	assert_int_equal(c.spark, SPARK_W + 3);
 	assert_int_equal(c.target, 6);
 	assert_int_equal(c.conn, 0);
 	assert_int_equal(c.figures, FIGURES_MIN);
-	c = columns_layout(160, 4, 6, 100);
+	c = columns_layout(160, 9, 4, 6, 100);
 	assert_int_equal(c.spark, SPARK_W);
 	assert_int_equal(c.target, 6);
 	assert_int_equal(c.conn, 4);
@@ -314,16 +325,16 @@ static void test_columns_layout(void **state)
 	assert_int_equal(c.figures, FIGURES_WANT_MAX);
 	/* A target of 40 (a consumer group and its topic): 24 columns of it at 120, all of it at
 	   200, before the sparkline grows. */
-	c = columns_layout(116, 4, 40, 49);
+	c = columns_layout(116, 9, 4, 40, 49);
 	assert_int_equal(c.target, TARGET_W);
 	assert_int_equal(c.spark, SPARK_W);
-	c = columns_layout(196, 4, 40, 70);
+	c = columns_layout(196, 9, 4, 40, 70);
 	assert_int_equal(c.target, 40);
 	assert_int_equal(c.polled, POLLED_W);
 	assert_int_equal(c.spark, SPARK_W + (196 - 25 - 17 - 41 - 5 - 10 - 70));
 	assert_int_equal(c.figures, 70);
 	/* Too narrow for anything: the figures take what is left, never less than 0. */
-	c = columns_layout(10, 4, 6, 10);
+	c = columns_layout(10, 9, 4, 6, 10);
 	assert_int_equal(c.figures, 0);
 	assert_int_equal(c.spark + c.target + c.conn, 0);
 }
