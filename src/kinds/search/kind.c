@@ -122,6 +122,8 @@ static struct conn *search_extra_conn(const struct stage_cfg *st)
 
 const struct kind search_kind = {
     .name = "search",
+    .canary_word = "index",
+    .canary_stuck = "not found in the index",
     .conn = CONN_SEARCH,
     .options = search_options,
     .opts_size = sizeof(struct search_opts),
