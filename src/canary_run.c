@@ -18,8 +18,9 @@
 struct canary_pipe {
 	const struct pipeline *pl;
 	struct canary_state st;
-	json_t *m;       /* the marker in flight: "marker", "row", "at", "hop" (the hop check's state) */
-	json_t *cleanup; /* the marker seen at every hop, to remove (NULL: none) */
+	json_t *m;           /* the marker in flight: "marker", "row", "at", "hop" (the hop check's state) */
+	json_t *cleanup;     /* the marker seen at every hop, to remove (NULL: none) */
+	unsigned clean_mask; /* the stages (bit j: stages[j]) that still have to remove it */
 };
 
 struct canary_run {
@@ -143,7 +144,38 @@ static void marker_name(unsigned long seq, char *buf, size_t n)
 	snprintf(buf, n, "synctop-canary-%s-%ld-%lu", host, (long)getpid(), seq);
 }
 
-/* The insert stage: a marker due is inserted; a marker seen at every hop is removed. */
+/* A marker seen at every hop is removed from stages[j] (canary.cleanup on the first stage,
+   the kind's own delete elsewhere), once. */
+static enum probe_result step_cleanup(struct canary_run *cr, struct canary_pipe *cp, struct executor *ex,
+                                      const struct probe_ctx *ctx, size_t j, const char *const *secrets)
+{
+	const struct canary_cfg *cc = &cp->pl->canary;
+	pthread_mutex_lock(&cr->lock);
+	json_t *m = cp->clean_mask & (1u << j) ? json_deep_copy(cp->cleanup) : NULL;
+	cp->clean_mask &= ~(1u << j);
+	pthread_mutex_unlock(&cr->lock);
+	if (!m)
+		return PROBE_OK;
+	enum probe_result r = PROBE_OK;
+	if (j == 0 && cc->cleanup && !*cc->cleanup) { /* canary.cleanup = (empty): keep markers */
+		json_decref(m);
+		return r;
+	}
+	json_object_set_new(m, "sql", j == 0 && cc->cleanup ? json_string(cc->cleanup) : json_null());
+	json_t *res = NULL;
+	char err[REQUEST_ERR_MAX] = "";
+	r = canary_write(cr, ex, ctx, cp->pl, true, m, &res, err, sizeof err, secrets);
+	if (!res) {
+		pthread_mutex_lock(&cr->lock);
+		canary_failed(&cp->st, err, false, now_wall());
+		pthread_mutex_unlock(&cr->lock);
+	}
+	json_decref(res);
+	json_decref(m);
+	return r;
+}
+
+/* The insert stage: a marker due is inserted. */
 static enum probe_result step_first(struct canary_run *cr, struct canary_pipe *cp, struct executor *ex,
                                     const struct probe_ctx *ctx, const char *const *secrets)
 {
@@ -151,24 +183,10 @@ static enum probe_result step_first(struct canary_run *cr, struct canary_pipe *c
 	char err[REQUEST_ERR_MAX] = "";
 	enum probe_result r = PROBE_OK;
 	pthread_mutex_lock(&cr->lock);
-	json_t *clean = cp->cleanup;
-	cp->cleanup = NULL;
 	bool due = canary_due(&cp->st, cc, now_wall());
 	unsigned long seq = cp->st.seq + 1;
 	pthread_mutex_unlock(&cr->lock);
-	if (clean && !(cc->cleanup && !*cc->cleanup)) {
-		json_t *res = NULL;
-		json_object_set_new(clean, "sql", cc->cleanup ? json_string(cc->cleanup) : json_null());
-		r = canary_write(cr, ex, ctx, cp->pl, true, clean, &res, err, sizeof err, secrets);
-		if (!res) {
-			pthread_mutex_lock(&cr->lock);
-			canary_failed(&cp->st, err, false, now_wall());
-			pthread_mutex_unlock(&cr->lock);
-		}
-		json_decref(res);
-	}
-	json_decref(clean);
-	if (!due || r == PROBE_BROKEN)
+	if (!due)
 		return r;
 	char marker[128];
 	marker_name(seq, marker, sizeof marker);
@@ -198,19 +216,24 @@ static enum probe_result step_first(struct canary_run *cr, struct canary_pipe *c
 
 /* The hop awaited, when it is this stage's: checked once. */
 static enum probe_result step_hop(struct canary_run *cr, struct canary_pipe *cp, const struct probe_ctx *ctx,
-                                  const char *const *secrets)
+                                  const struct sample *cur, const char *const *secrets)
 {
 	pthread_mutex_lock(&cr->lock);
 	canary_expire(&cp->st, &cp->pl->canary, now_wall());
-	bool mine = cp->st.phase == CANARY_INFLIGHT && cp->st.hop[cp->st.next_hop] == ctx->st && cp->m;
+	const struct canary_state *c = &cp->st;
+	bool mine = c->phase == CANARY_INFLIGHT && c->hop[c->next_hop] == ctx->st && cp->m;
 	json_t *m = mine ? json_deep_copy(cp->m) : NULL;
-	unsigned long seq = cp->st.seq;
+	if (m) /* what the hop may rely on was read after the hop before it saw the marker */
+		json_object_set_new(m, "since",
+		                    json_real(c->next_hop ? c->hop_at[c->next_hop - 1] : c->inserted_at));
+	unsigned long seq = c->seq;
 	pthread_mutex_unlock(&cr->lock);
 	if (!m)
 		return PROBE_OK;
 	bool seen = false;
 	char err[REQUEST_ERR_MAX] = "";
-	enum probe_result r = ctx->st->kind->probe->canary->hop(ctx, m, &seen, err, sizeof err);
+	double polled = now_wall() - (now_mono() - cur->mono); /* when the poll of cur started */
+	enum probe_result r = ctx->st->kind->probe->canary->hop(ctx, cur, polled, m, &seen, err, sizeof err);
 	double at = now_wall();
 	if (r != PROBE_OK) {
 		redact_secrets_inplace(err, sizeof err, secrets);
@@ -224,9 +247,15 @@ static enum probe_result step_hop(struct canary_run *cr, struct canary_pipe *cp,
 		} else if (seen) {
 			json_object_set_new(cp->m, "hop", json_object()); /* the next hop starts afresh */
 			if (canary_seen(&cp->st, at)) {
-				json_decref(cp->cleanup);
+				json_decref(cp->cleanup); /* one not yet removed everywhere stays */
 				cp->cleanup = cp->m;
 				cp->m = NULL;
+				cp->clean_mask = 0;
+				for (size_t j = 0; j < cp->pl->n_stages && j < 32; j++) {
+					const struct probe *pr = cp->pl->stages[j].kind->probe;
+					if (pr && pr->canary && pr->canary->cleanup)
+						cp->clean_mask |= 1u << j;
+				}
 			}
 		}
 	}
@@ -236,7 +265,7 @@ static enum probe_result step_hop(struct canary_run *cr, struct canary_pipe *cp,
 }
 
 enum probe_result canary_run_stage(struct canary_run *cr, struct executor *ex, const struct probe_ctx *ctx,
-                                   const char *const *secrets)
+                                   const struct sample *cur, const char *const *secrets)
 {
 	if (!cr || !ex)
 		return PROBE_OK;
@@ -250,12 +279,15 @@ enum probe_result canary_run_stage(struct canary_run *cr, struct executor *ex, c
 		return PROBE_OK;
 	struct probe_ctx c = *ctx;
 	c.deadline = now_mono() + conn_timeout(cr->cfg, ctx->st->conn);
-	enum probe_result r = PROBE_OK;
-	if (ctx->st == &cp->pl->stages[0])
+	size_t j = (size_t)(ctx->st - cp->pl->stages);
+	enum probe_result r = j < 32 ? step_cleanup(cr, cp, ex, &c, j, secrets) : PROBE_OK;
+	if (r == PROBE_OK && j == 0) {
+		c.deadline = now_mono() + conn_timeout(cr->cfg, ctx->st->conn);
 		r = step_first(cr, cp, ex, &c, secrets);
+	}
 	if (r == PROBE_OK && ctx->st->kind->probe->canary && ctx->st->kind->probe->canary->hop) {
 		c.deadline = now_mono() + conn_timeout(cr->cfg, ctx->st->conn);
-		r = step_hop(cr, cp, &c, secrets);
+		r = step_hop(cr, cp, &c, cur, secrets);
 	}
 	return r;
 }

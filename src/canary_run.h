@@ -19,10 +19,11 @@ struct canary_run *canary_run_new(const struct config *cfg);
 void canary_run_free(struct canary_run *cr);
 /* The poller got a write executor: the opted-in canaries run. */
 void canary_run_enable(struct canary_run *cr);
-/* After a good poll of ctx->st on its worker: the canary step due on that stage now (an
-   insert or cleanup through ex, a hop check). PROBE_BROKEN when the session broke. */
+/* After a good poll of ctx->st on its worker (cur: its sample): the canary steps due on that
+   stage now (a cleanup or an insert through ex, a hop check). PROBE_BROKEN when the session
+   broke. */
 enum probe_result canary_run_stage(struct canary_run *cr, struct executor *ex, const struct probe_ctx *ctx,
-                                   const char *const *secrets);
+                                   const struct sample *cur, const char *const *secrets);
 /* Pipeline i's canary as it stands, in *out. */
 void canary_run_get(struct canary_run *cr, size_t i, struct canary_state *out);
 

@@ -357,7 +357,7 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 		if (r == PROBE_OK)
 			r = worker_requests(w, s, &ctx, &smp);
 		if (r == PROBE_OK) /* the canary's step on this stage, if one is due */
-			r = canary_run_stage(p->canary, p->exec, &ctx, (const char *const *)w->secrets);
+			r = canary_run_stage(p->canary, p->exec, &ctx, &smp, (const char *const *)w->secrets);
 		if (r == PROBE_BROKEN) {
 			w->be->close(w->session);
 			w->session = NULL;

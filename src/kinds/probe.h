@@ -29,12 +29,15 @@ struct kind_action; /* kinds/act.h */
    "sql" (canary.insert or canary.cleanup, or null: the kind's default), and once inserted "row"
    and "at" (wall time of the commit). insert and cleanup write, and run only through the write
    executor (exec.h): the insert in one transaction, answering {"row": ID, "sent": TEXT}; the
-   cleanup {"affected": N, "sent": TEXT}. hop reads: *seen when the marker has passed the stage;
-   "hop" in m is its own state between calls (an object it may fill: what it waits for). */
+   cleanup {"affected": N, "sent": TEXT}. hop reads, right after a good poll of the stage (cur,
+   whose poll started at wall time polled): *seen when the marker has passed the stage; "hop"
+   in m is its own state between calls (an object it may fill: what it waits for), "since"
+   the wall time the hop before saw the marker (a figure read before then proves nothing). */
 struct probe_canary {
 	enum probe_result (*insert)(const struct probe_ctx *ctx, const json_t *m, json_t **out, char *err,
 	                            size_t n);
-	enum probe_result (*hop)(const struct probe_ctx *ctx, json_t *m, bool *seen, char *err, size_t n);
+	enum probe_result (*hop)(const struct probe_ctx *ctx, const struct sample *cur, double polled,
+	                         json_t *m, bool *seen, char *err, size_t n);
 	enum probe_result (*cleanup)(const struct probe_ctx *ctx, const json_t *m, json_t **out, char *err,
 	                             size_t n);
 };

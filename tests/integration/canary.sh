@@ -83,6 +83,71 @@ diag "canaries inserted $n_insert, through $n_done; audit: $(grep -c '"action":"
 stop_bg "$SERVE_PID"
 
 # ----------------------------------------------------------------------
+# The whole pipeline (outbox, kafka, search) with the reference relay and indexer: one time per
+# hop, each positive, in flow order; the marker removed from the table and the index. What one
+# canary costs, counted: PostgreSQL statements (log_statement), search requests (the stand-in's
+# counters); the kafka hop reads the poll's figures and sends nothing.
+# ----------------------------------------------------------------------
+INDEXER=${SYNCTOP_INDEXER:-$top_builddir/contrib/synctop-indexer}
+if [[ -x $INDEXER ]] && need_search; then
+	T=canary.products G=canary-indexer IX=canary-products
+	kafka_ctl topic "$T" 3 >/dev/null || bail_out "cannot create topic $T on the mock"
+	stop_bg "$RELAY_PID"
+	"$RELAY" -d "$SYNCTOP_DB" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" --topic "$T" --interval 100ms \
+		2>"$TEST_TMP/relay2.err" </dev/null &
+	RELAY_PID=$!
+	at_exit kill_ours "$RELAY_PID"
+	"$INDEXER" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" --topic "$T" --group "$G" --index "$IX" \
+		--url "$SYNCTOP_SEARCH_URL" 2>"$TEST_TMP/indexer.err" </dev/null &
+	INDEXER_PID=$!
+	at_exit kill_ours "$INDEXER_PID"
+	full=$TEST_TMP/full.conf
+	MKCONF_EXTRA=$(printf '[kafka main]\nbrokers = %s\n\n[search es]\nurl = %s\n' \
+		"$SYNCTOP_KAFKA_BOOTSTRAP" "$SYNCTOP_SEARCH_URL") \
+		mkconf "$full" 'outbox = shop' 'outbox.table = public.outbox' \
+		"kafka = main" "kafka.group = $G" "kafka.topics = $T" "search = es" "search.index = $IX" \
+		'canary = true' 'canary.interval = 1s' 'canary.timeout = 8s'
+	sed -i "s|^\[synctop\]\$|[synctop]\ninterval = 250ms\naudit_log = $audit|" "$full"
+	psql_admin -c "ALTER DATABASE $SYNCTOP_DB SET log_statement = 'all'" >/dev/null
+	: >"$audit"
+	gets0=$(scurl /_standin/state | jq -r --arg ix "$IX" '.indices[$ix].counters.get_total // 0')
+	serve_start full -c "$full" --serve 0 || bail_out "synctop --serve did not start"
+	SERVE_WAIT=30 ok "a canary went through outbox, kafka and the index" \
+		scrape_until /snapshot.json '"done": [1-9]'
+	stop_bg "$SERVE_PID"
+	snap=$SCRAPE_BODY
+	is "$(jq -r '[.pipelines[0].canary.hops[].hop] | join(" ")' <<<"$snap")" "outbox kafka index" \
+		"three hops, in flow order"
+	hops=$(jq -r '[.pipelines[0].canary.hops[].canary_hop_s] | join(" ")' <<<"$snap")
+	total=$(jq -r '.pipelines[0].canary.canary_total_s' <<<"$snap")
+	diag "canary: total $total s, hops (outbox kafka index) $hops"
+	ok "each hop took a positive time" awk -v h="$hops" 'BEGIN { n = split(h, a, " "); for (i = 1; i <= n; i++) if (!(a[i] > 0)) exit 1; exit n != 3 }'
+	ok "the hops add up to the total" awk -v h="$hops" -v t="$total" \
+		'BEGIN { split(h, a, " "); d = a[1] + a[2] + a[3] - t; exit !(d < 1e-6 && d > -1e-6) }'
+	like "$(jq -r '.pipelines[0].canary.line' <<<"$snap")" \
+		'^canary [0-9.]+s: outbox [0-9.]+ · kafka [0-9.]+ · index [0-9.]+$' "the pane's line names the three hops"
+	marker=$(grep -m 1 '"reason":"marker inserted"' "$audit" | jq -r .scope)
+	ok "the marker's document is removed from the index (audited)" \
+		bash -c "for i in \$(seq 50); do grep -q '\"stage\":\"search\".*marker removed' '$audit' && exit 0; sleep 0.1; done; exit 1"
+	is "$(scurl "/$IX/_doc/$marker" | jq -r .found)" false "GET _doc of the marker: not found any more"
+	gets=$(($(scurl /_standin/state | jq -r --arg ix "$IX" '.indices[$ix].counters.get_total // 0') - gets0))
+	done_n=$(grep -c '"stage":"search".*marker removed' "$audit")
+	inserts=$(grep -c '"reason":"marker inserted"' "$audit")
+	# shellcheck disable=SC2016 # $1: the statement's parameter as the log shows it
+	hop_selects=$(grep -cF 'SELECT count(*) FROM "public"."outbox" WHERE "id" = $1 AND (NOT processed)' "$SYNCTOP_PG_LOG")
+	ins=$(grep -cF 'INSERT INTO "public"."outbox" (aggregate_type, aggregate_id, event_type, payload) VALUES' "$SYNCTOP_PG_LOG")
+	dels=$(grep -cF "DELETE FROM \"public\".\"outbox\" WHERE aggregate_type = 'synctop-canary'" "$SYNCTOP_PG_LOG")
+	diag "cost: $inserts markers inserted, $done_n through and removed; PostgreSQL: $ins INSERT and $dels DELETE" \
+		"(each in BEGIN READ WRITE ... COMMIT: 3 statements), $hop_selects outbox-hop SELECTs (one per poll" \
+		"of the outbox until processed); search: $gets GET _doc (one per poll until found), $done_n DELETE _doc;" \
+		"kafka: 0 requests (the poll's figures)"
+	psql_admin -c "ALTER DATABASE $SYNCTOP_DB RESET log_statement" >/dev/null
+	stop_bg "$INDEXER_PID"
+else
+	skip "the whole pipeline" "no indexer or no search stand-in"
+fi
+
+# ----------------------------------------------------------------------
 # The relay stops: the canary is lost at the outbox.
 # ----------------------------------------------------------------------
 stop_bg "$RELAY_PID"

@@ -129,8 +129,11 @@ static enum probe_result canary_cleanup(const struct probe_ctx *ctx, const json_
 }
 
 /* Processed by the relay: the marker's row no longer matches outbox.pending (or is gone). */
-static enum probe_result canary_hop(const struct probe_ctx *ctx, json_t *m, bool *seen, char *err, size_t n)
+static enum probe_result canary_hop(const struct probe_ctx *ctx, const struct sample *cur, double polled,
+                                    json_t *m, bool *seen, char *err, size_t n)
 {
+	(void)cur; /* it asks for the marker's row itself, now */
+	(void)polled;
 	const struct outbox_opts *o = outbox_opts(ctx->st);
 	*seen = false;
 	char *rel, *id;
