@@ -114,8 +114,15 @@ if [[ -x $INDEXER ]] && need_search; then
 	serve_start full -c "$full" --serve 0 || bail_out "synctop --serve did not start"
 	SERVE_WAIT=30 ok "a canary went through outbox, kafka and the index" \
 		scrape_until /snapshot.json '"done": [1-9]'
-	stop_bg "$SERVE_PID"
 	snap=$SCRAPE_BODY
+	scrape /metrics
+	for h in outbox kafka index; do
+		like "$SCRAPE_BODY" $'\nsynctop_canary_hop_seconds\\{pipeline="products",hop="'$h$'"\\} [0-9.]+\n' \
+			"/metrics: the $h hop's time"
+	done
+	like "$SCRAPE_BODY" $'\nsynctop_canary_total_seconds\\{pipeline="products"\\} [0-9.]+\n' "/metrics: the total"
+	like "$SCRAPE_BODY" $'\nsynctop_canary_lost\\{pipeline="products"\\} 0\n' "/metrics: not lost"
+	stop_bg "$SERVE_PID"
 	is "$(jq -r '[.pipelines[0].canary.hops[].hop] | join(" ")' <<<"$snap")" "outbox kafka index" \
 		"three hops, in flow order"
 	hops=$(jq -r '[.pipelines[0].canary.hops[].canary_hop_s] | join(" ")' <<<"$snap")
@@ -160,6 +167,10 @@ like "$(jq -r '.pipelines[0].diagnoses[] | select(.rule == "canary-lost") | .sym
 is "$(jq -r '.pipelines[0].diagnoses[] | select(.rule == "canary-lost") | .severity' <<<"$snap")" crit "it is crit"
 is "$(jq -r '.pipelines[0].status' <<<"$snap")" crit "the pipeline is crit"
 is "$(jq -r '.pipelines[0].canary.lost_at' <<<"$snap")" outbox "lost_at: outbox"
+scrape /metrics
+like "$SCRAPE_BODY" $'\nsynctop_canary_lost\\{pipeline="products"\\} 1\n' "/metrics: synctop_canary_lost 1"
+like "$SCRAPE_BODY" $'\nsynctop_diagnosis_active\\{pipeline="products",stage="outbox",rule="canary-lost",severity="crit"\\} 1\n' \
+	"/metrics: canary-lost is active"
 sleep 1.5
 is "$(markers)" 1 "one marker in flight at most: no second insert while the first is lost"
 stop_bg "$SERVE_PID"
