@@ -58,8 +58,10 @@ void canary_run_free(struct canary_run *cr)
 	free(cr);
 }
 
-void canary_run_enable(struct canary_run *cr)
+void canary_run_enable(struct canary_run *cr, const struct executor *ex)
 {
+	if (!ex)
+		return;
 	pthread_mutex_lock(&cr->lock);
 	cr->enabled = true;
 	for (size_t i = 0; i < cr->n; i++)
@@ -67,11 +69,13 @@ void canary_run_enable(struct canary_run *cr)
 	pthread_mutex_unlock(&cr->lock);
 }
 
-void canary_run_get(struct canary_run *cr, size_t i, struct canary_state *out)
+void canary_run_view(struct canary_run *cr, struct snapshot *snap)
 {
 	pthread_mutex_lock(&cr->lock);
-	canary_expire(&cr->pipes[i].st, &cr->pipes[i].pl->canary, now_wall());
-	*out = cr->pipes[i].st;
+	for (size_t i = 0; i < cr->n && i < snap->n_pipes; i++) {
+		canary_expire(&cr->pipes[i].st, &cr->pipes[i].pl->canary, now_wall());
+		snap->pipes[i].canary = cr->pipes[i].st;
+	}
 	pthread_mutex_unlock(&cr->lock);
 }
 

@@ -609,12 +609,16 @@ void request_event_clear(struct request_event *ev)
 void poller_attach_executor(struct poller *p, struct executor *ex)
 {
 	pthread_mutex_lock(&p->lock);
-	if (!p->exec) { /* once, before poller_start (the workers read it without the lock) */
+	if (!p->exec) /* once, before poller_start (the workers read it without the lock) */
 		p->exec = ex;
-		canary_run_enable(p->canary);
-	} else
+	else
 		executor_free(ex);
 	pthread_mutex_unlock(&p->lock);
+}
+
+void poller_canary_start(struct poller *p)
+{
+	canary_run_enable(p->canary, p->exec);
 }
 
 void poller_one_shot(struct poller *p)
@@ -718,8 +722,7 @@ void poller_snapshot(struct poller *p, struct snapshot *out)
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
-	for (size_t i = 0; i < cfg->n_pipelines; i++)
-		canary_run_get(p->canary, i, &out->pipes[i].canary);
+	canary_run_view(p->canary, out);
 }
 
 /* Waits (lock held) until no worker is inside a round or the monotonic time `until` passes. */

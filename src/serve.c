@@ -250,6 +250,7 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 	   (canary = true), one that refuses every action (exec.h). */
 	if (serve_canary(cfg, err)) {
 		poller_attach_executor(p, executor_new_canary(cfg));
+		poller_canary_start(p);
 		executor_trace_canary(cfg, "--serve");
 	} else {
 		executor_trace(cfg, poller_can_write(p), "--serve");

@@ -25,6 +25,7 @@ mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' \
 	'canary = true' 'canary.interval = 1s' 'canary.timeout = 4s'
 sed -i "s|^\[synctop\]\$|[synctop]\ninterval = 250ms\nlog_file = $log\naudit_log = $audit|" "$conf"
 markers() { psql_synctop -c "SELECT count(*) FROM outbox WHERE aggregate_type = 'synctop-canary'"; }
+pending_markers() { psql_synctop -c "SELECT count(*) FROM outbox WHERE aggregate_type = 'synctop-canary' AND NOT processed"; }
 
 # ----------------------------------------------------------------------
 # Read-only modes: no canary, no marker.
@@ -36,6 +37,11 @@ is "$(jq -r '.pipelines[0].canary.off_reason' <<<"$RUN_OUT")" "read-only: no wri
 	"--once: it says why"
 is "$(markers)" 0 "--once inserted no marker"
 like "$(cat "$log")" 'write executor: none \(read-only: --once\)' "--once: no write executor"
+
+run_synctop -c "$conf" action replay products --scope failed --dry-run
+is "$RUN_RC" 2 "synctop action --dry-run with canary = true: exit 2 (no failed row to replay)"
+is "$(markers)" 0 "synctop action runs no canary (the screen and --serve alone do)"
+is "$( (grep -c '"action":"canary"' "$audit" 2>/dev/null) || true)" 0 "nor audits one"
 
 ro=$TEST_TMP/ro.conf
 sed 's|^\[synctop\]$|[synctop]\nread_only = true|' "$conf" >"$ro"
@@ -122,7 +128,6 @@ if [[ -x $INDEXER ]] && need_search; then
 	done
 	like "$SCRAPE_BODY" $'\nsynctop_canary_total_seconds\\{pipeline="products"\\} [0-9.]+\n' "/metrics: the total"
 	like "$SCRAPE_BODY" $'\nsynctop_canary_lost\\{pipeline="products"\\} 0\n' "/metrics: not lost"
-	stop_bg "$SERVE_PID"
 	is "$(jq -r '[.pipelines[0].canary.hops[].hop] | join(" ")' <<<"$snap")" "outbox kafka index" \
 		"three hops, in flow order"
 	hops=$(jq -r '[.pipelines[0].canary.hops[].canary_hop_s] | join(" ")' <<<"$snap")
@@ -136,6 +141,7 @@ if [[ -x $INDEXER ]] && need_search; then
 	marker=$(grep -m 1 '"reason":"marker inserted"' "$audit" | jq -r .scope)
 	ok "the marker's document is removed from the index (audited)" \
 		bash -c "for i in \$(seq 50); do grep -q '\"stage\":\"search\".*marker removed' '$audit' && exit 0; sleep 0.1; done; exit 1"
+	stop_bg "$SERVE_PID"
 	is "$(scurl "/$IX/_doc/$marker" | jq -r .found)" false "GET _doc of the marker: not found any more"
 	gets=$(($(scurl /_standin/state | jq -r --arg ix "$IX" '.indices[$ix].counters.get_total // 0') - gets0))
 	done_n=$(grep -c '"stage":"search".*marker removed' "$audit")
@@ -172,7 +178,7 @@ like "$SCRAPE_BODY" $'\nsynctop_canary_lost\\{pipeline="products"\\} 1\n' "/metr
 like "$SCRAPE_BODY" $'\nsynctop_diagnosis_active\\{pipeline="products",stage="outbox",rule="canary-lost",severity="crit"\\} 1\n' \
 	"/metrics: canary-lost is active"
 sleep 1.5
-is "$(markers)" 1 "one marker in flight at most: no second insert while the first is lost"
+is "$(pending_markers)" 1 "one marker in flight at most: no second insert while the first is lost"
 stop_bg "$SERVE_PID"
 
 done_testing
