@@ -179,6 +179,9 @@ void report_json_tracked(FILE *out, const struct snapshot *snap, const struct tr
 			json_array_append_new(diags, diag_json(&pv->diags[j]));
 		json_object_set_new(p, "diagnoses", diags);
 		json_object_set_new(p, "events", events_json(t, pv->cfg));
+		double fresh;
+		if (pipeline_freshness(pv, &fresh)) /* present when known (a stage has both ends) */
+			json_object_set_new(p, "freshness_s", json_real(fresh));
 		if (pv->cfg->canary.on)
 			json_object_set_new(p, "canary", canary_json(&pv->canary, snap->taken_at));
 		json_array_append_new(pipes, p);

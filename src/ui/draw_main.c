@@ -26,21 +26,27 @@ static void draw_border_line(struct ui *ui, int y, const struct pipeline_view *p
 		put_text(y, x, th->g.h, 1, border, false);
 	put_text(y, w - 1, top ? th->g.tr : th->g.br, 1, border, false);
 	if (!top) {
-		if (!pv->cfg->canary.on)
-			return;
-		/* The canary's last times and trend in the bottom border (canary.h). */
+		/* The passive freshness, and the canary's last times and trend (canary.h). */
+		char text[600] = "", spark[CANARY_TREND * 4 + 1] = "";
+		double fresh;
+		if (pipeline_freshness(pv, &fresh))
+			snprintf(text, sizeof text, " freshness %.1fs ", fresh);
 		const struct canary_state *c = &pv->canary;
-		char line[320], spark[8 * 4 + 1] = "";
-		canary_line(c, ui->clock, line, sizeof line);
-		if (c->n_trend > 1)
-			spark_render(c->trend, (int)c->n_trend, (int)c->n_trend, th->g.spark, spark,
-			             sizeof spark);
-		char text[400];
-		snprintf(text, sizeof text, " %s%s%s ", line, *spark ? " " : "", spark);
 		bool lost = c->phase == CANARY_INFLIGHT && c->lost;
-		put_text(y, 2, text, w - 4,
-		         lost ? theme_attr(th, status_role(ST_CRIT)) | (int)A_BOLD : theme_attr(th, ROLE_DIM),
-		         false);
+		if (pv->cfg->canary.on) {
+			char line[320];
+			canary_line(c, ui->clock, line, sizeof line);
+			if (c->n_trend > 1)
+				spark_render(c->trend, (int)c->n_trend, (int)c->n_trend, th->g.spark, spark,
+				             sizeof spark);
+			snappendf(text, sizeof text, "%s%s%s%s ", *text ? "\xc2\xb7 " : " ", line,
+			          *spark ? " " : "", spark);
+		}
+		if (*text)
+			put_text(y, 2, text, w - 4,
+			         lost ? theme_attr(th, status_role(ST_CRIT)) | (int)A_BOLD
+			              : theme_attr(th, ROLE_DIM),
+			         false);
 		return;
 	}
 	char title[160];

@@ -9,6 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/serve_lib.sh
 . "$(dirname "$0")/serve_lib.sh"
+# shellcheck source=tests/integration/tui_lib.sh
+. "$(dirname "$0")/tui_lib.sh"
 
 RELAY=${SYNCTOP_RELAY:-$top_builddir/contrib/synctop-relay}
 [[ -x $RELAY ]] || skip_all "$RELAY is not built (a build without Kafka or PostgreSQL?)"
@@ -83,10 +85,34 @@ like "$line" '"result":"applied","reason":"marker inserted"' "the audit line say
 ok "the marker is cleaned up once seen (a cleanup audited)" \
 	bash -c "for i in \$(seq 50); do grep -q 'marker removed' '$audit' && exit 0; sleep 0.1; done; exit 1"
 ok "at most one marker in the table at any time" test "$(markers)" -le 1
+stop_bg "$SERVE_PID"
+
+# The screen runs it too, and shows it in the pane's bottom border; --wallboard does not.
+if command -v tmux >/dev/null 2>&1; then
+	tui_init
+	# shellcheck disable=SC2034 # read by tui_lib.sh
+	TUI_WAIT=15
+	tui_start screen -- -c "$conf"
+	ok "the screen: the pane's bottom border shows the canary's time at the outbox" \
+		wait_like '└─ canary [0-9.]+s: outbox [0-9.]+ ─'
+	send q
+	ok "the screen: q quits" wait_for EXIT=0
+	n0=$(grep -c '"reason":"marker inserted"' "$audit")
+	tui_start ro -- -c "$conf" --read-only
+	ok "--read-only: the pane says the canary is off, and why" \
+		wait_for "canary off (read-only: no write executor)"
+	send q
+	tui_start wall -- -c "$conf" --wallboard
+	ok "--wallboard: up" wait_for "wallboard"
+	sleep 1.5
+	send q
+	is "$(grep -c '"reason":"marker inserted"' "$audit")" "$n0" "--read-only and --wallboard: no marker inserted"
+else
+	skip "the screen shows the canary" "tmux is not installed"
+fi
 n_insert=$(grep -c '"reason":"marker inserted"' "$audit")
 n_done=$(jq -r '.pipelines[0].canary.done' <<<"$snap")
 diag "canaries inserted $n_insert, through $n_done; audit: $(grep -c '"action":"canary"' "$audit") lines"
-stop_bg "$SERVE_PID"
 
 # ----------------------------------------------------------------------
 # The whole pipeline (outbox, kafka, search) with the reference relay and indexer: one time per

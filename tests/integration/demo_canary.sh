@@ -3,7 +3,8 @@
 # exporter (--serve) on the demo's config shows the canary's time at each hop (outbox, kafka,
 # index) through the reference relay and indexer; `contrib/demo.sh fault stop-relay` makes it
 # lost at the outbox (canary-lost, crit) within canary.timeout; `fault clear` brings it through
-# again.
+# again. The passive freshness (the search stage's newest document against the newest source row)
+# shows on the pipeline as freshness_s.
 # needs: postgres kafka redis search microhttpd
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -49,6 +50,12 @@ is "$(jq -r '.pipelines[] | select(.name == "products") | [.canary.hops[].hop] |
 	"outbox kafka index" "its hops: outbox, kafka, index"
 line=$(canary line)
 like "$line" '^canary [0-9.]+s: outbox [0-9.]+ · kafka [0-9.]+ · index [0-9.]+' "the pane's line: $line"
+
+fresh=$(jq -r '.pipelines[] | select(.name == "products") | .freshness_s' <<<"$SCRAPE_BODY")
+ok "passive freshness: products has freshness_s ($fresh s), from its search stage" \
+	awk -v f="$fresh" 'BEGIN { exit !(f >= 0 && f < 60) }'
+is "$(jq -r '.pipelines[] | select(.name == "sessions") | .freshness_s' <<<"$SCRAPE_BODY")" null \
+	"passive freshness: sessions has no stage that knows it (absent)"
 
 t0=$(now_ms)
 "$DEMO" fault stop-relay >"$TEST_TMP/fault.out" 2>&1

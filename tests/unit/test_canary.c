@@ -22,6 +22,7 @@
 #include "config_text.h"
 #include "exec.h"
 #include "poller.h"
+#include "report.h"
 #include "request.h"
 
 #define CANARY_CONF                                                                                          \
@@ -213,12 +214,43 @@ static void test_canary_only_executor(void **state)
 	config_free(cfg);
 }
 
+#ifdef HAVE_SEARCH
+/* Passive freshness: the last stage that knows its lag behind the source's newest row. */
+static void test_freshness(void **state)
+{
+	(void)state;
+	struct config *cfg =
+	    load_ok(PG "[search es]\nurl = http://127.0.0.1:1\n[pipeline products]\noutbox = shop\n"
+	               "search = es\nsearch.index = products\nsearch.freshness_field = updated_at\n"
+	               "search.source_freshness = SELECT max(updated_at) FROM products\n");
+	unlink(cfg->path);
+	const struct pipeline *pl = &cfg->pipelines[0];
+	struct stage_view sv[2] = {{.cfg = &pl->stages[0]}, {.cfg = &pl->stages[1]}};
+	struct pipeline_view pv = {.cfg = pl, .stages = sv, .n_stages = 2};
+	double lag = -1;
+	assert_false(pipeline_freshness(&pv, &lag)); /* not polled yet */
+	sv[1].cur.metrics = json_pack("{s:n}", "freshness_lag_s");
+	sv[1].cur.ok = true;
+	assert_false(pipeline_freshness(&pv, &lag)); /* polled, not known (null) */
+	json_object_set_new(sv[1].cur.metrics, "freshness_lag_s", json_real(3.25));
+	assert_true(pipeline_freshness(&pv, &lag));
+	assert_true(lag == 3.25);
+	sv[1].cur.ok = false; /* a failed poll knows nothing */
+	assert_false(pipeline_freshness(&pv, &lag));
+	json_decref(sv[1].cur.metrics);
+	config_free(cfg);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_options),       cmocka_unit_test(test_list_options),
 	    cmocka_unit_test(test_option_errors), cmocka_unit_test(test_state_machine),
 	    cmocka_unit_test(test_rule),          cmocka_unit_test(test_canary_only_executor),
+#ifdef HAVE_SEARCH
+	    cmocka_unit_test(test_freshness),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
