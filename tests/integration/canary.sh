@@ -154,6 +154,7 @@ if [[ -x $INDEXER ]] && need_search; then
 	done
 	like "$SCRAPE_BODY" $'\nsynctop_canary_total_seconds\\{pipeline="products"\\} [0-9.]+\n' "/metrics: the total"
 	like "$SCRAPE_BODY" $'\nsynctop_canary_lost\\{pipeline="products"\\} 0\n' "/metrics: not lost"
+	printf '%s\n' "$snap" >"$TEST_TMP/full.json" && keep_snapshot "$TEST_TMP/full.json"
 	is "$(jq -r '[.pipelines[0].canary.hops[].hop] | join(" ")' <<<"$snap")" "outbox kafka index" \
 		"three hops, in flow order"
 	hops=$(jq -r '[.pipelines[0].canary.hops[].canary_hop_s] | join(" ")' <<<"$snap")
@@ -194,6 +195,7 @@ serve_start lost -c "$conf" --serve 0 || bail_out "synctop --serve did not start
 SERVE_WAIT=20 ok "the canary is lost at the outbox" scrape_until /snapshot.json '"state": "lost"'
 ok "canary-lost is a crit diagnosis" scrape_until /snapshot.json '"rule": "canary-lost"'
 snap=$SCRAPE_BODY
+printf '%s\n' "$snap" >"$TEST_TMP/lost.json" && keep_snapshot "$TEST_TMP/lost.json"
 like "$(jq -r '.pipelines[0].diagnoses[] | select(.rule == "canary-lost") | .symptom' <<<"$snap")" \
 	'^canary lost at outbox: inserted [0-9]+s ago, not processed by the relay$' "its symptom names the outbox hop"
 is "$(jq -r '.pipelines[0].diagnoses[] | select(.rule == "canary-lost") | .severity' <<<"$snap")" crit "it is crit"
