@@ -14,9 +14,10 @@ static bool inserts(const struct stage_cfg *st)
 	return st->kind->probe && st->kind->probe->canary && st->kind->probe->canary->insert;
 }
 
-static bool sees(const struct stage_cfg *st)
+static bool sees(const struct stage_cfg *st, const struct pipeline *pl)
 {
-	return st->kind->probe && st->kind->probe->canary && st->kind->probe->canary->hop;
+	const struct probe_canary *pc = st->kind->probe ? st->kind->probe->canary : NULL;
+	return pc && pc->hop && (!pc->keyed || pl->canary.cache_key);
 }
 
 bool canary_check(const struct pipeline *pl, char *msg, size_t n)
@@ -35,7 +36,7 @@ void canary_init(struct canary_state *c, const struct pipeline *pl, const char *
 {
 	memset(c, 0, sizeof *c);
 	for (size_t i = 0; i < pl->n_stages && c->n_hops < CANARY_HOPS; i++)
-		if (sees(&pl->stages[i]))
+		if (sees(&pl->stages[i], pl))
 			c->hop[c->n_hops++] = &pl->stages[i];
 	c->phase = CANARY_OFF;
 	if (!pl->canary.on)

@@ -218,6 +218,22 @@ static enum probe_result step_first(struct canary_run *cr, struct canary_pipe *c
 	return r;
 }
 
+/* canary.cache_key with every {marker} replaced by marker (a buffer of the calling thread's). */
+static const char *key_of(const char *pattern, const char *marker)
+{
+	static _Thread_local char buf[512];
+	buf[0] = '\0';
+	for (const char *p = pattern; *p;) {
+		if (!strncmp(p, "{marker}", 8)) {
+			snappendf(buf, sizeof buf, "%s", marker);
+			p += 8;
+		} else {
+			snappendf(buf, sizeof buf, "%c", *p++);
+		}
+	}
+	return buf;
+}
+
 /* The hop awaited, when it is this stage's: checked once. */
 static enum probe_result step_hop(struct canary_run *cr, struct canary_pipe *cp, const struct probe_ctx *ctx,
                                   const struct sample *cur, const char *const *secrets)
@@ -227,6 +243,9 @@ static enum probe_result step_hop(struct canary_run *cr, struct canary_pipe *cp,
 	const struct canary_state *c = &cp->st;
 	bool mine = c->phase == CANARY_INFLIGHT && c->hop[c->next_hop] == ctx->st && cp->m;
 	json_t *m = mine ? json_deep_copy(cp->m) : NULL;
+	const char *ck = cp->pl->canary.cache_key;
+	if (m && ck) /* canary.cache_key, {marker} replaced by the marker's id */
+		json_object_set_new(m, "cache_key", json_string(key_of(ck, c->marker)));
 	if (m) /* what the hop may rely on was read after the hop before it saw the marker */
 		json_object_set_new(m, "since",
 		                    json_real(c->next_hop ? c->hop_at[c->next_hop - 1] : c->inserted_at));

@@ -56,6 +56,8 @@ struct canary_cfg {
 	double timeout_s;  /* canary.timeout: a marker not through every hop by then is lost */
 	char *insert;      /* canary.insert: the statement ($1: the marker id); NULL: the kind's default */
 	char *cleanup;     /* canary.cleanup: the statement that removes it; NULL: the kind's; "": none */
+	char *
+	    cache_key; /* canary.cache_key: the key the marker makes ({marker}: its id); NULL: no cache hop */
 };
 
 struct pipeline {

@@ -183,6 +183,9 @@ const struct opt_def pipeline_opts[] = {
     {"canary.cleanup", OPT_STR, NULL, 0, 0, CANARY(cleanup), 0,
      "the statement that removes a marker once seen at every hop ($1: the marker id; unset: delete "
      "its processed outbox row; empty: keep markers)"},
+    {"canary.cache_key", OPT_STR, NULL, 1, 0, CANARY(cache_key), 0,
+     "a cache key the marker's event makes, {marker} standing for its id (e.g. product:{marker}): the "
+     "cache stage is then a hop, seen when the key exists (unset: the cache is no hop)"},
     {0},
 };
 

@@ -40,6 +40,9 @@ struct probe_canary {
 	                         json_t *m, bool *seen, char *err, size_t n);
 	enum probe_result (*cleanup)(const struct probe_ctx *ctx, const json_t *m, json_t **out, char *err,
 	                             size_t n);
+	/* The hop exists only with canary.cache_key set, which m then holds, the marker put in, as
+	   "cache_key". */
+	bool keyed;
 };
 
 struct probe {

@@ -4,7 +4,7 @@
 # is audited; the marker is cleaned up; the relay stopped makes canary-lost name the outbox hop;
 # --once and read_only = true run without the canary (no marker, no write executor); what one
 # canary costs in statements is counted (PostgreSQL's xact_commit and log_statement).
-# needs: postgres kafka microhttpd
+# needs: postgres kafka redis microhttpd
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/serve_lib.sh
@@ -17,6 +17,7 @@ RELAY=${SYNCTOP_RELAY:-$top_builddir/contrib/synctop-relay}
 require_cmd curl jq
 need_pg
 need_kafka
+need_redis
 fresh_db synctop_canary
 load_outbox_schema
 
@@ -186,6 +187,35 @@ if [[ -x $INDEXER ]] && need_search; then
 else
 	skip "the whole pipeline" "no indexer or no search stand-in"
 fi
+
+# ----------------------------------------------------------------------
+# canary.cache_key: the cache stage is a hop, seen once the key exists (nothing in the test stack
+# writes the cache: the test does, as a cache writer would; until then the marker waits there).
+# Without canary.cache_key the cache is no hop.
+# ----------------------------------------------------------------------
+cc=$TEST_TMP/cache.conf
+MKCONF_EXTRA=$(printf '[redis sessions]\nurl = %s\n' "$SYNCTOP_REDIS_URL") \
+	mkconf "$cc" 'outbox = shop' 'outbox.table = public.outbox' 'cache = sessions' \
+	'canary = true' 'canary.interval = 1s' 'canary.timeout = 20s' 'canary.cache_key = product:{marker}'
+sed -i "s|^\[synctop\]\$|[synctop]\ninterval = 250ms\naudit_log = $audit|" "$cc"
+serve_start cache -c "$cc" --serve 0 || bail_out "synctop --serve did not start"
+ok "canary.cache_key: two hops, outbox then cache" \
+	scrape_until /snapshot.json '"hop": "outbox",[^]]*"hop": "cache"'
+ok "the marker passed the outbox and waits at the cache" \
+	scrape_until /snapshot.json '"line": "canary: first marker in flight"'
+sleep 1
+scrape /snapshot.json
+is "$(jq -r '.pipelines[0].canary.done' <<<"$SCRAPE_BODY")" 0 "not through while the key is missing"
+m=$(jq -r '.pipelines[0].canary.marker' <<<"$SCRAPE_BODY")
+rcli SET "product:$m" 1 >/dev/null
+ok "through once product:MARKER exists" scrape_until /snapshot.json '"done": 1'
+like "$(jq -r '.pipelines[0].canary.line' <<<"$SCRAPE_BODY")" '^canary [0-9.]+s: outbox [0-9.]+ · cache [0-9.]+$' \
+	"the line names the cache hop"
+stop_bg "$SERVE_PID"
+sed -i '/^canary.cache_key/d' "$cc"
+run_synctop -c "$cc" --once --once-window 0 --format json
+is "$(jq -r '[.pipelines[0].canary.hops[].hop] | join(" ")' <<<"$RUN_OUT")" outbox \
+	"without canary.cache_key the cache is no hop"
 
 # ----------------------------------------------------------------------
 # The relay stops: the canary is lost at the outbox.

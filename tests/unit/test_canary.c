@@ -67,6 +67,7 @@ static void test_list_options(void **state)
 	assert_non_null(strstr(buf, "\npipeline\tcanary.timeout\tduration\t2m\t"));
 	assert_non_null(strstr(buf, "\npipeline\tcanary.insert\tstr\t-\t"));
 	assert_non_null(strstr(buf, "\npipeline\tcanary.cleanup\tstr\t-\t"));
+	assert_non_null(strstr(buf, "\npipeline\tcanary.cache_key\tstr\t-\t"));
 	free(buf);
 }
 
