@@ -96,7 +96,11 @@ if command -v tmux >/dev/null 2>&1; then
 	tui_start screen -- -c "$conf"
 	ok "the screen: the pane's bottom border shows the canary's time at the outbox" \
 		wait_like '└─ canary [0-9.]+s: outbox [0-9.]+ ─'
-	send q
+	send Enter
+	ok "the detail view: the canary's section" wait_for "canary of products (every 1s, lost after 4s)"
+	like "$SCREEN" '[0-9]+ inserted, [0-9]+ through, 0 lost, 0 failed steps since synctop started' \
+		"the detail view: its counts"
+	send Escape q
 	ok "the screen: q quits" wait_for EXIT=0
 	n0=$(grep -c '"reason":"marker inserted"' "$audit")
 	tui_start ro -- -c "$conf" --read-only
