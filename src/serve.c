@@ -248,7 +248,8 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 		tracker_log_to(track, log);
 	/* Read-only by construction: the exporter attaches a write executor only for the canary
 	   (canary = true), one that refuses every action (exec.h). */
-	if (serve_canary(cfg, err)) {
+	bool canary = serve_canary(cfg, err);
+	if (canary) {
 		poller_attach_executor(p, executor_new_canary(cfg));
 		poller_canary_start(p);
 		executor_trace_canary(cfg, "--serve");
@@ -266,8 +267,9 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 		fprintf(err, "synctop: --serve: %s\n", msg);
 	} else {
 		const char *b = addr->ipv6 ? "[" : "", *e = addr->ipv6 ? "]" : "";
-		fprintf(err, "synctop: serving %s://%s%s%s:%d/metrics (read-only; pipelines: %zu)\n",
-		        tls.cert ? "https" : "http", b, addr->host, e, port, cfg->n_pipelines);
+		fprintf(err, "synctop: serving %s://%s%s%s:%d/metrics (read-only%s; pipelines: %zu)\n",
+		        tls.cert ? "https" : "http", b, addr->host, e, port,
+		        canary ? " but for the canary's markers" : "", cfg->n_pipelines);
 		bool loopback = addr->ipv6 ? !strcmp(addr->host, "::1") : !strncmp(addr->host, "127.", 4);
 		if (have_auth && !tls.cert && !loopback)
 			fprintf(err,

@@ -70,6 +70,8 @@ at_exit kill_ours "$RELAY_PID"
 psql_admin -c "SELECT pg_stat_reset()" >/dev/null
 SYNCTOP_TRACE_EXECUTOR=1 serve_start rw -c "$conf" --serve 0 || bail_out "synctop --serve did not start"
 like "$(cat "$log")" 'write executor: canary only \(--serve\)' "--serve with a canary: a canary-only write executor"
+like "$(head -n 1 "$SERVE_ERR")" "^synctop: serving http://127\\.0\\.0\\.1:[0-9]+/metrics \\(read-only but for the canary's markers; pipelines: 1\\)\$" \
+	"--serve with a canary says so when it starts"
 ok "a canary went through every hop" scrape_until /snapshot.json '"done": [1-9]'
 snap=$SCRAPE_BODY
 total=$(jq -r '.pipelines[0].canary.canary_total_s' <<<"$snap")
