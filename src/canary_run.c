@@ -264,7 +264,8 @@ static enum probe_result step_hop(struct canary_run *cr, struct canary_pipe *cp,
 	}
 	pthread_mutex_lock(&cr->lock);
 	if (cp->st.seq == seq && cp->st.phase == CANARY_INFLIGHT) {
-		json_object_set(cp->m, "hop", json_object_get(m, "hop")); /* the check's own state */
+		json_object_set_new(cp->m, "hop",
+		                    json_deep_copy(json_object_get(m, "hop"))); /* its own state, unshared */
 		if (r != PROBE_OK) {
 			canary_failed(&cp->st, err, false, at);
 		} else if (seen) {
