@@ -126,6 +126,16 @@ outbox.oldest_crit = 10s
 ; the relay claims a batch every 200 ms: a stop shows within 2-3 s
 outbox.window = 2s
 CONF
+	# The end-to-end canary (the screen and --serve run it; DEMO_CANARY=0 leaves it out): a
+	# marker event every 5 s through the relay, Kafka and the indexer, each hop timed; with the
+	# relay stopped it is lost at the outbox within canary.timeout.
+	if [[ ${DEMO_CANARY:-1} != 0 ]]; then
+		cat <<CONF
+canary = true
+canary.interval = 5s
+canary.timeout = 15s
+CONF
+	fi
 	if [[ -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} && -x $demo__relay_bin ]]; then
 		cat <<CONF
 kafka = main

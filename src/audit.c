@@ -232,7 +232,8 @@ char *audit_line(const struct config *cfg, const struct audit_entry *e)
 	json_object_set_new(o, "environment", jstr(env, secrets));
 	json_object_set_new(o, "pipeline", jstr(e->pipeline, secrets));
 	json_object_set_new(o, "stage", jstr(e->stage, secrets));
-	json_object_set_new(o, "action", json_string_clean(action_audit_name(e->action)));
+	json_object_set_new(
+	    o, "action", json_string_clean(e->action_word ? e->action_word : action_audit_name(e->action)));
 	json_object_set_new(o, "scope", jstr(e->scope, secrets));
 	json_object_set_new(o, "target", jstr(e->target, secrets));
 	json_object_set_new(o, "previewed", jcount(e->previewed));

@@ -24,6 +24,7 @@ struct audit_entry {
 	const char *pipeline;      /* the pipeline's name */
 	const char *stage;         /* the stage's kind name (kind->name); NULL: the pipeline's worker */
 	enum action action;        /* written with action_audit_name */
+	const char *action_word;   /* written instead when set: a write of no action ("canary") */
 	const char *scope;         /* as given: "failed", "ids:1-20", "created:15m.." */
 	const char *target;        /* what was acted on; URLs and password=... in it are redacted */
 	int64_t previewed;         /* how many the preview counted; AUDIT_UNKNOWN: null */

@@ -49,11 +49,24 @@ struct stage_cfg {
 	void *opts; /* the kind's options (kind->opts_size bytes), owned (config_free frees it) */
 };
 
+/* A pipeline's end-to-end canary (canary.h): canary = true and its canary.* keys (pipeline_opts). */
+struct canary_cfg {
+	bool on;           /* canary: opted in (runs only where synctop may write) */
+	double interval_s; /* canary.interval: from the end of one marker to the next insert */
+	double timeout_s;  /* canary.timeout: a marker not through every hop by then is lost */
+	char *insert;      /* canary.insert: the statement ($1: the marker id); NULL: the kind's default */
+	char *cleanup;     /* canary.cleanup: the statement that removes it; NULL: the kind's; "": none */
+	char *
+	    cache_key; /* canary.cache_key: the key the marker makes ({marker}: its id); NULL: no cache hop */
+};
+
 struct pipeline {
 	char *name;
 	int line;
 	struct stage_cfg *stages; /* in flow order */
 	size_t n_stages;
+	struct canary_cfg canary;
+	int canary_line; /* line of canary = true; 0: not opted in */
 };
 
 struct thresholds; /* threshold.h: the --warn/--crit overrides */
@@ -123,6 +136,8 @@ struct opt_def {
 extern const char *const conn_kind_names[CONN__COUNT];
 extern const struct opt_def synctop_opts[];
 extern const struct opt_def *const conn_opts[CONN__COUNT];
+/* The keys of a [pipeline] section that belong to no stage (the canary), into struct canary_cfg. */
+extern const struct opt_def pipeline_opts[];
 /* Colour names accepted by environment_color, NULL-terminated. */
 extern const char *const color_names[];
 

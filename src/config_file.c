@@ -204,6 +204,7 @@ static void open_pipeline(struct parser *p, int line, const char *name)
 	memset(&p->drafts[n], 0, sizeof p->drafts[n]);
 	cfg->pipelines[n].name = xstrdup(name);
 	cfg->pipelines[n].line = line;
+	opt_apply_defaults(pipeline_opts, &cfg->pipelines[n].canary, true);
 	pipeline_draft_init(&p->drafts[n]);
 	p->sect = SECT_PIPELINE;
 	p->index = cfg->n_pipelines++;
@@ -353,6 +354,7 @@ void config_unknown_key(struct parser *p, int line, const char *key)
 				return;
 		}
 	} else {
+		suggest_table(&s, pipeline_opts);
 		for (size_t k = 0; k < kind_count(); k++)
 			if (kinds[k]->probe)
 				suggest_table(&s, kinds[k]->options);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "config_priv.h"
+#include "canary.h"
 #include "config_read.h"
 #include "kinds/kind.h"
 
@@ -19,6 +20,16 @@ void pipeline_draft_init(struct draft *d)
 void pipeline_set_key(struct parser *p, int line, const char *key, const char *value)
 {
 	struct draft *d = &p->drafts[p->index];
+	struct pipeline *pl = &p->cfg->pipelines[p->index];
+	const struct opt_def *po = opt_find(pipeline_opts, key);
+	if (po) { /* a key of the pipeline itself: the canary */
+		char msg[512];
+		if (!opt_set(po, &pl->canary, value, true, msg, sizeof msg))
+			config_fail(p, line, "%s", msg);
+		else if (pl->canary.on && !pl->canary_line)
+			pl->canary_line = line;
+		return;
+	}
 	size_t wlen = strcspn(key, ".");
 	const struct kind *k = kind_by_name(key, wlen);
 	if (!k) {
@@ -136,6 +147,9 @@ void pipeline_check(struct parser *p, struct pipeline *pl, struct draft *d)
 		if (st->kind->check && !st->kind->check(st, pl, cfg, msg, sizeof msg))
 			config_fail(p, sd->line, "%s", msg);
 	}
+	char msg[512];
+	if (pl->canary.on && !canary_check(pl, msg, sizeof msg))
+		config_fail(p, pl->canary_line ? pl->canary_line : pl->line, "%s", msg);
 }
 
 void pipeline_drafts_free(struct parser *p)

@@ -372,6 +372,7 @@ void pipeline_free_fields(struct pipeline *pl)
 	for (size_t s = 0; s < pl->n_stages; s++)
 		stage_cfg_free_fields(&pl->stages[s]);
 	free(pl->stages);
+	opt_free_fields(pipeline_opts, &pl->canary);
 	free(pl->name);
 }
 
@@ -421,6 +422,7 @@ void config_list_options(FILE *out)
 	list_table(out, "synctop", synctop_opts);
 	for (int k = 0; k < CONN__COUNT; k++)
 		list_table(out, conn_kind_names[k], conn_opts[k]);
+	list_table(out, "pipeline", pipeline_opts);
 	for (size_t k = 0; k < kind_count(); k++)
 		if (kinds[k]->probe)
 			list_table(out, "pipeline", kinds[k]->options);

@@ -14,6 +14,7 @@
 
 struct executor {
 	const struct config *cfg;
+	bool canary_only; /* --serve: the canary's insert and cleanup, no action */
 };
 
 struct executor *executor_new(const struct config *cfg)
@@ -21,6 +22,35 @@ struct executor *executor_new(const struct config *cfg)
 	struct executor *ex = xcalloc(1, sizeof *ex);
 	ex->cfg = cfg;
 	return ex;
+}
+
+struct executor *executor_new_canary(const struct config *cfg)
+{
+	struct executor *ex = executor_new(cfg);
+	ex->canary_only = true;
+	return ex;
+}
+
+bool executor_takes_actions(const struct executor *ex)
+{
+	return ex && !ex->canary_only;
+}
+
+enum probe_result executor_canary(struct executor *ex, const struct probe_ctx *ctx, bool cleanup,
+                                  const json_t *m, json_t **result, char *err, size_t n)
+{
+	*result = NULL;
+	const struct probe_canary *pc = ex && ctx->st->kind->probe ? ctx->st->kind->probe->canary : NULL;
+	enum probe_result (*step)(const struct probe_ctx *, const json_t *, json_t **, char *, size_t) =
+	    !pc       ? NULL
+	    : cleanup ? pc->cleanup
+	              : pc->insert;
+	if (!step) {
+		snprintf(err, n, "canary: the %s stage has no marker %s (nothing was sent)",
+		         ctx->st->kind->name, cleanup ? "cleanup" : "insert");
+		return PROBE_FAILED;
+	}
+	return step(ctx, m, result, err, n);
 }
 
 void executor_free(struct executor *ex)
@@ -31,8 +61,11 @@ void executor_free(struct executor *ex)
 enum probe_result executor_run(struct executor *ex, const struct probe_ctx *ctx, const struct request *req,
                                json_t **result, char *err, size_t n)
 {
-	(void)ex;
 	*result = NULL;
+	if (!executor_takes_actions(ex)) {
+		snprintf(err, n, "read-only: this write executor runs the canary alone (nothing was sent)");
+		return PROBE_FAILED;
+	}
 	const char *name = action_json_name(req->action) ? action_json_name(req->action) : "no action";
 	const struct kind_action *ka = req->op == REQ_ACTION ? stage_action(ctx->st, req->action) : NULL;
 	if (!ka) {
@@ -60,7 +93,26 @@ enum probe_result executor_run(struct executor *ex, const struct probe_ctx *ctx,
 	return PROBE_FAILED;
 }
 
+static void trace_line(const struct config *cfg, const char *msg);
+
 void executor_trace(const struct config *cfg, bool present, const char *why)
+{
+	char msg[128];
+	if (present)
+		snprintf(msg, sizeof msg, "write executor: ready");
+	else
+		snprintf(msg, sizeof msg, "write executor: none (read-only: %s)", why ? why : "?");
+	trace_line(cfg, msg);
+}
+
+void executor_trace_canary(const struct config *cfg, const char *mode)
+{
+	char msg[128];
+	snprintf(msg, sizeof msg, "write executor: canary only (%s)", mode);
+	trace_line(cfg, msg);
+}
+
+static void trace_line(const struct config *cfg, const char *line)
 {
 	const char *on = getenv("SYNCTOP_TRACE_EXECUTOR");
 	if (!on || !*on || !cfg->log_file || !*cfg->log_file)
@@ -74,10 +126,6 @@ void executor_trace(const struct config *cfg, bool present, const char *why)
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (present)
-		snprintf(msg, sizeof msg, "write executor: ready");
-	else
-		snprintf(msg, sizeof msg, "write executor: none (read-only: %s)", why ? why : "?");
-	dprintf(fd, "%s synctop[%ld]: %s\n", stamp, (long)getpid(), msg);
+	dprintf(fd, "%s synctop[%ld]: %s\n", stamp, (long)getpid(), line);
 	close(fd);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canary_rule.h"
 #include "cause.h"
 #include "kinds/kind.h"
 #include "rules.h"
@@ -62,6 +63,7 @@ void health_evaluate(struct snapshot *snap)
 		pv->status = ST_OK;
 		for (size_t j = 0; j < pv->n_stages; j++)
 			eval_stage(snap->cfg, pv, &pv->stages[j]);
+		canary_evaluate(pv, snap->taken_at);
 		causes_link(pv);
 		for (size_t j = 0; j < pv->n_stages; j++)
 			pv->status = status_worst(pv->status, pv->stages[j].status);

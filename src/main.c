@@ -556,6 +556,8 @@ int main(int argc, char **argv)
 	if (serve) { /* --interval sets the exporter's polls as it sets the screen's */
 		if (interval_set)
 			cfg->interval_s = to.interval_s;
+		if (to.read_only) /* --serve --read-only: not even the canary writes */
+			cfg->read_only = true;
 		int code = serve_run(cfg, &serve_at, stderr);
 		recorder_close(rec);
 		config_free(cfg);

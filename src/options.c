@@ -171,6 +171,30 @@ static const struct opt_def http_opts[] = {
     {0},
 };
 
+#define CANARY(field) offsetof(struct canary_cfg, field)
+
+const struct opt_def pipeline_opts[] = {
+    {"canary", OPT_BOOL, "false", 0, 0, CANARY(on), 0,
+     "the end-to-end canary: every canary.interval synctop inserts one marker event through the "
+     "pipeline's first stage and times each hop until it is seen at the last (a write: audited; "
+     "never under read_only, --read-only, --wallboard or --once)"},
+    {"canary.interval", OPT_DURATION, "30s", 1, 86400, CANARY(interval_s), 0,
+     "time from the end of one canary (seen at every hop, or lost) to the next marker's insert"},
+    {"canary.timeout", OPT_DURATION, "2m", 1, 86400, CANARY(timeout_s), 0,
+     "a marker not seen at every hop this long after its insert is lost (crit: canary-lost, naming "
+     "the hop where it stopped)"},
+    {"canary.insert", OPT_STR, NULL, 1, 0, CANARY(insert), 0,
+     "the statement that inserts the marker, in one transaction, with the marker id as $1, returning "
+     "the row's id (unset: an outbox row of aggregate_type synctop-canary in outbox.table)"},
+    {"canary.cleanup", OPT_STR, NULL, 0, 0, CANARY(cleanup), 0,
+     "the statement that removes a marker once seen at every hop ($1: the marker id; unset: delete "
+     "its processed outbox row; empty: keep markers)"},
+    {"canary.cache_key", OPT_STR, NULL, 1, 0, CANARY(cache_key), 0,
+     "a cache key the marker's event makes, {marker} standing for its id (e.g. product:{marker}): the "
+     "cache stage is then a hop, seen when the key exists (unset: the cache is no hop)"},
+    {0},
+};
+
 const struct opt_def *const conn_opts[CONN__COUNT] = {
     [CONN_POSTGRES] = postgres_opts, [CONN_KAFKA] = kafka_opts,     [CONN_REDIS] = redis_opts,
     [CONN_SEARCH] = search_opts,     [CONN_CONNECT] = connect_opts, [CONN_HTTP] = http_opts,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "canary_run.h"
 #include "exec.h"
 #include "kinds/kind.h"
 #include "kinds/probe.h"
@@ -88,12 +89,14 @@ struct poller {
 	size_t n_events;
 	unsigned long last_id;
 	struct executor *exec; /* NULL: read-only, every REQ_ACTION is refused */
+	struct canary_run *canary;
 };
 
 struct poller *poller_new(const struct config *cfg)
 {
 	struct poller *p = xcalloc(1, sizeof *p);
 	p->cfg = cfg;
+	p->canary = canary_run_new(cfg);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->done, NULL);
@@ -352,6 +355,8 @@ static void worker_poll_stage(struct worker *w, struct stage_rt *s, double round
 			smp.ok = false;
 		if (r == PROBE_OK)
 			r = worker_requests(w, s, &ctx, &smp);
+		if (r == PROBE_OK) /* the canary's step on this stage, if one is due */
+			r = canary_run_stage(p->canary, p->exec, &ctx, &smp, (const char *const *)w->secrets);
 		if (r == PROBE_BROKEN) {
 			w->be->close(w->session);
 			w->session = NULL;
@@ -524,21 +529,6 @@ void poller_round(struct poller *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-static bool same_arg(const json_t *a, const json_t *b)
-{
-	return (!a && !b) || (a && b && json_equal(a, b));
-}
-
-static bool same_request(const struct request *a, const struct request *b)
-{
-	if (a->op != b->op || a->stage != b->stage)
-		return false;
-	if (a->op != REQ_ACTION)
-		return true;
-	return a->action == b->action && a->phase == b->phase && !strcmp(a->scope, b->scope) &&
-	       same_arg(a->arg, b->arg);
-}
-
 unsigned long poller_submit(struct poller *p, const struct request *req, char *why, size_t n)
 {
 	struct stage_rt *s = NULL;
@@ -566,12 +556,12 @@ unsigned long poller_submit(struct poller *p, const struct request *req, char *w
 	unsigned long id = 0;
 	size_t waiting = 0;
 	pthread_mutex_lock(&p->lock);
-	if (req->op == REQ_ACTION && !p->exec) {
+	if (req->op == REQ_ACTION && !executor_takes_actions(p->exec)) {
 		snprintf(why, n, "read-only: %s on %s/%s is not allowed here (no write executor)",
 		         action_json_name(req->action), s->pipeline, kind);
 	} else {
 		for (size_t i = 0; i < p->n_queue && !id; i++)
-			if (p->queue[i].s == s && same_request(&p->queue[i].req, req))
+			if (p->queue[i].s == s && request_same(&p->queue[i].req, req))
 				id = p->queue[i].id; /* the same request already waits: it answers for both */
 			else if (p->queue[i].s == s)
 				waiting++;
@@ -622,6 +612,11 @@ void poller_attach_executor(struct poller *p, struct executor *ex)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void poller_canary_start(struct poller *p)
+{
+	canary_run_enable(p->canary, p->exec);
+}
+
 void poller_one_shot(struct poller *p)
 {
 	p->one_shot = true; /* before poller_start: the workers read it without the lock */
@@ -630,7 +625,7 @@ void poller_one_shot(struct poller *p)
 bool poller_can_write(struct poller *p)
 {
 	pthread_mutex_lock(&p->lock);
-	bool can = p->exec != NULL;
+	bool can = executor_takes_actions(p->exec);
 	pthread_mutex_unlock(&p->lock);
 	return can;
 }
@@ -723,6 +718,7 @@ void poller_snapshot(struct poller *p, struct snapshot *out)
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
+	canary_run_view(p->canary, out);
 }
 
 /* Waits (lock held) until no worker is inside a round or the monotonic time `until` passes. */
@@ -783,6 +779,7 @@ void poller_free(struct poller *p)
 		request_event_clear(&p->events[i]);
 	free(p->events);
 	executor_free(p->exec);
+	canary_run_free(p->canary);
 	for (size_t i = 0; i < p->n_workers; i++) {
 		free(p->workers[i].stages);
 		secrets_free(p->workers[i].secrets);

@@ -39,6 +39,10 @@ void request_event_clear(struct request_event *ev);
 /* Gives the poller the write executor (exec.h), which it owns from then on: only then can a
    REQ_ACTION be taken. Once, before poller_start. Modes that may not write never call it. */
 void poller_attach_executor(struct poller *p, struct executor *ex);
+/* Runs the canaries of the pipelines with canary = true (canary_run.h) through the write
+   executor attached: the screen and --serve only (never `synctop action`). Before
+   poller_start; without an executor their canaries stay off. */
+void poller_canary_start(struct poller *p);
 /* Marks a run that ends after the rounds it asks for (--once): a stage that cannot connect
    reports the last attempt's error without "(next attempt in Ns)". Before poller_start. */
 void poller_one_shot(struct poller *p);

@@ -2,6 +2,7 @@
 #ifndef SYNCTOP_REPORT_H
 #define SYNCTOP_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "snapshot.h"
@@ -10,6 +11,10 @@ enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_PROMETHEUS, REPORT_NAGIOS,
 
 /* The key figures of a stage on one line ("137 pending, oldest 10m00s, 5 failed"), or its error. */
 void stage_figures(const struct stage_view *sv, char *buf, size_t n);
+
+/* The pipeline's passive freshness: its last stage that knows how far its newest item is
+   behind the source's newest (kind.h's freshness), in *lag_s; false when none knows. */
+bool pipeline_freshness(const struct pipeline_view *pv, double *lag_s);
 
 void report_text(FILE *out, const struct snapshot *snap);
 /* The schema-1 contract of DESIGN.md. */

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "actions.h"
 #include "config.h"
@@ -29,6 +30,17 @@ struct request {
 	   result. poller_submit takes a copy; the event owns it (request_event_clear). */
 	json_t *arg;
 };
+
+/* Whether a and b ask the same (an identical request waiting answers for both: poller_submit). */
+static inline bool request_same(const struct request *a, const struct request *b)
+{
+	if (a->op != b->op || a->stage != b->stage)
+		return false;
+	if (a->op != REQ_ACTION)
+		return true;
+	bool same_arg = (!a->arg && !b->arg) || (a->arg && b->arg && json_equal(a->arg, b->arg));
+	return a->action == b->action && a->phase == b->phase && !strcmp(a->scope, b->scope) && same_arg;
+}
 
 #define REQUEST_ERR_MAX 400
 

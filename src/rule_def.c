@@ -11,6 +11,12 @@ const struct rule_def generic_rule_defs[] = {
      "a figure is past the threshold the check was given",
      "see what the figure means for its stage (its other diagnoses, synctop(1)); the threshold is "
      "the check's (--warn, --crit), not the config's"},
+    {"canary-lost", "crit", RULE_CAUSE, ACTION_NONE,
+     "the pipeline's canary marker (canary = true) was not seen at every hop within canary.timeout of "
+     "its insert; it names the first hop that has not seen it",
+     "data does not flow end to end: an event inserted now does not reach the last store",
+     "look at the stage named (its worker or consumer: stopped, paused, failing), then its other "
+     "diagnoses; the marker still completes, late, once the flow resumes"},
     {0},
 };
 

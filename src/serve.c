@@ -212,6 +212,18 @@ static void loop(struct serve_state *st, struct poller *p, struct tracker *track
 	}
 }
 
+/* Whether some pipeline opted into the canary, and it may run (not read_only = true, nor
+   --read-only); says once on err when one opted in and may not. */
+static bool serve_canary(const struct config *cfg, FILE *err)
+{
+	bool any = false;
+	for (size_t i = 0; i < cfg->n_pipelines; i++)
+		any |= cfg->pipelines[i].canary.on;
+	if (any && cfg->read_only)
+		fprintf(err, "synctop: the canary (canary = true) does not run here: read-only\n");
+	return any && !cfg->read_only;
+}
+
 int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err)
 {
 	char msg[512];
@@ -237,8 +249,16 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 	FILE *log = log_file_open(cfg->log_file, err);
 	if (log)
 		tracker_log_to(track, log);
-	/* Read-only by construction: the exporter never attaches a write executor. */
-	executor_trace(cfg, poller_can_write(p), "--serve");
+	/* Read-only by construction: the exporter attaches a write executor only for the canary
+	   (canary = true), one that refuses every action (exec.h). */
+	bool canary = serve_canary(cfg, err);
+	if (canary) {
+		poller_attach_executor(p, executor_new_canary(cfg));
+		poller_canary_start(p);
+		executor_trace_canary(cfg, "--serve");
+	} else {
+		executor_trace(cfg, poller_can_write(p), "--serve");
+	}
 	struct sigaction old_sigs[3];
 	stop_signal = 0;
 	signals_install(old_sigs);
@@ -250,8 +270,9 @@ int serve_run(const struct config *cfg, const struct serve_addr *addr, FILE *err
 		fprintf(err, "synctop: --serve: %s\n", msg);
 	} else {
 		const char *b = addr->ipv6 ? "[" : "", *e = addr->ipv6 ? "]" : "";
-		fprintf(err, "synctop: serving %s://%s%s%s:%d/metrics (read-only; pipelines: %zu)\n",
-		        tls.cert ? "https" : "http", b, addr->host, e, port, cfg->n_pipelines);
+		fprintf(err, "synctop: serving %s://%s%s%s:%d/metrics (read-only%s; pipelines: %zu)\n",
+		        tls.cert ? "https" : "http", b, addr->host, e, port,
+		        canary ? " but for the canary's markers" : "", cfg->n_pipelines);
 		bool loopback = addr->ipv6 ? !strcmp(addr->host, "::1") : !strncmp(addr->host, "127.", 4);
 		if (have_auth && !tls.cert && !loopback)
 			fprintf(err,

@@ -3,6 +3,7 @@
 #define SYNCTOP_SNAPSHOT_H
 
 #include "actions.h"
+#include "canary_state.h"
 #include "config.h"
 #include "rule_def.h"
 #include "sample.h"
@@ -58,6 +59,7 @@ struct pipeline_view {
 	enum status status;
 	struct diagnosis *diags;
 	size_t n_diags;
+	struct canary_state canary; /* its end-to-end canary (phase CANARY_OFF when it has none) */
 };
 
 struct snapshot {

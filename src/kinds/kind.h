@@ -114,6 +114,15 @@ struct kind {
 	const struct export_def *export_defs;
 	/* Its metrics' thresholds and bounds, ended by {0}. May be NULL (none). */
 	const struct metric_extra *extras;
+	/* Passive freshness (read-only installations too): how far the newest item the stage holds
+	   is behind the source's newest, in seconds, from sv->cur (ok); false when not known. The
+	   pipeline shows its last stage's as "freshness 3.2s". May be NULL (the kind has none). */
+	bool (*freshness)(const struct stage_view *sv, double *lag_s);
+	/* The end-to-end canary's word for the kind's hop ("index"); NULL: its name. */
+	const char *canary_word;
+	/* What a marker lost at the kind's hop did not do ("not processed by the relay"); NULL:
+	   "not seen there". */
+	const char *canary_stuck;
 };
 
 /* The registry (registry.c): every kind in flow order, NULL-terminated. A pipeline lists its

@@ -20,3 +20,14 @@ void stage_figures(const struct stage_view *sv, char *buf, size_t n)
 	}
 	sv->cfg->kind->figures(sv, buf, n);
 }
+
+bool pipeline_freshness(const struct pipeline_view *pv, double *lag_s)
+{
+	for (size_t j = pv->n_stages; j-- > 0;) {
+		const struct stage_view *sv = &pv->stages[j];
+		if (sv->cfg->kind->freshness && sv->cur.metrics && sv->cur.ok &&
+		    sv->cfg->kind->freshness(sv, lag_s))
+			return true;
+	}
+	return false;
+}

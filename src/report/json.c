@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "canary.h"
 #include "events.h"
 #include "kinds/kind.h"
 #include "report.h"
@@ -93,6 +94,40 @@ static json_t *diag_json(const struct diagnosis *d)
 	return o;
 }
 
+/* The pipeline's canary (canary.h): its state, the last canary's per-hop times and trend. */
+static json_t *canary_json(const struct canary_state *c, double now)
+{
+	static const char *const phases[] = {"off", "idle", "in_flight"};
+	char line[320];
+	json_t *o = json_object();
+	bool lost = c->phase == CANARY_INFLIGHT && c->lost;
+	json_object_set_new(o, "state", json_string(lost ? "lost" : phases[c->phase]));
+	json_object_set_new(o, "line", json_string(canary_line(c, now, line, sizeof line)));
+	json_object_set_new(o, "off_reason",
+	                    c->phase == CANARY_OFF ? json_string(c->off_reason) : json_null());
+	json_object_set_new(o, "canary_total_s", c->have_last ? json_real(c->last_total_s) : json_null());
+	json_t *hops = json_array();
+	for (size_t i = 0; i < c->n_hops; i++)
+		json_array_append_new(hops,
+		                      json_pack("{s:s, s:o}", "hop", canary_hop_name(c, i), "canary_hop_s",
+		                                c->have_last ? json_real(c->last_hop_s[i]) : json_null()));
+	json_object_set_new(o, "hops", hops);
+	json_t *trend = json_array();
+	for (size_t i = 0; i < c->n_trend; i++)
+		json_array_append_new(trend, json_real(c->trend[i]));
+	json_object_set_new(o, "trend_s", trend);
+	json_object_set_new(o, "lost_at", lost ? json_string(canary_hop_name(c, c->next_hop)) : json_null());
+	json_object_set_new(o, "in_flight_s",
+	                    c->phase == CANARY_INFLIGHT ? json_real(now - c->inserted_at) : json_null());
+	json_object_set_new(o, "marker", c->phase == CANARY_INFLIGHT ? json_string(c->marker) : json_null());
+	json_object_set_new(o, "inserted", json_integer((json_int_t)c->seq));
+	json_object_set_new(o, "done", json_integer((json_int_t)c->done));
+	json_object_set_new(o, "lost", json_integer((json_int_t)c->lost_count));
+	json_object_set_new(o, "failures", json_integer((json_int_t)c->failures));
+	json_object_set_new(o, "error", c->last_err[0] ? json_string(c->last_err) : json_null());
+	return o;
+}
+
 /* The pipeline's events t keeps (what changed between the polls), oldest first. */
 static json_t *events_json(const struct tracker *t, const struct pipeline *pl)
 {
@@ -144,6 +179,11 @@ void report_json_tracked(FILE *out, const struct snapshot *snap, const struct tr
 			json_array_append_new(diags, diag_json(&pv->diags[j]));
 		json_object_set_new(p, "diagnoses", diags);
 		json_object_set_new(p, "events", events_json(t, pv->cfg));
+		double fresh;
+		if (pipeline_freshness(pv, &fresh)) /* present when known (a stage has both ends) */
+			json_object_set_new(p, "freshness_s", json_real(fresh));
+		if (pv->cfg->canary.on)
+			json_object_set_new(p, "canary", canary_json(&pv->canary, snap->taken_at));
 		json_array_append_new(pipes, p);
 	}
 	json_object_set_new(root, "pipelines", pipes);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canary.h"
 #include "kinds/kind.h"
 #include "report.h"
 #include "ui/action_ui.h"
@@ -182,6 +183,49 @@ static void add_events(struct lines *l, const struct ui *ui, const struct pipeli
 	}
 }
 
+/* The pipeline's end-to-end canary (canary.h) and passive freshness, when it has either. */
+static void add_canary(struct lines *l, const struct ui *ui, const struct pipeline_view *pv, int width)
+{
+	const struct canary_state *c = &pv->canary;
+	const struct canary_cfg *cc = &pv->cfg->canary;
+	double fresh;
+	bool has_fresh = pipeline_freshness(pv, &fresh);
+	if (!cc->on && !has_fresh)
+		return;
+	const struct theme *th = &ui->theme;
+	char buf[512], a[32], b[32];
+	add(l, 0, 0, "%s", "");
+	if (has_fresh)
+		add(l, 0, A_BOLD, "freshness %.1fs: the newest document behind the newest source row", fresh);
+	if (!cc->on)
+		return;
+	format_duration(cc->interval_s, a, sizeof a);
+	format_duration(cc->timeout_s, b, sizeof b);
+	add(l, 0, A_BOLD, "canary of %s (every %s, lost after %s)", pv->cfg->name, a, b);
+	bool lost = c->phase == CANARY_INFLIGHT && c->lost;
+	add_wrapped(l, 2, lost ? theme_attr(th, status_role(ST_CRIT)) | (int)A_BOLD : 0, width,
+	            canary_line(c, ui->clock, buf, sizeof buf));
+	if (c->n_trend > 1) {
+		char spark[CANARY_TREND * 4 + 1];
+		double lo = c->trend[0], hi = c->trend[0];
+		for (size_t i = 1; i < c->n_trend; i++) {
+			lo = c->trend[i] < lo ? c->trend[i] : lo;
+			hi = c->trend[i] > hi ? c->trend[i] : hi;
+		}
+		spark_render(c->trend, (int)c->n_trend, (int)c->n_trend, th->g.spark, spark, sizeof spark);
+		add(l, 2, 0, "trend %s  the last %zu: %.1fs to %.1fs", spark, c->n_trend, lo, hi);
+	}
+	if (c->phase == CANARY_INFLIGHT) {
+		format_age(c->inserted_at, ui->clock, a, sizeof a);
+		snprintf(buf, sizeof buf, "marker %s (row %lld) inserted %s ago, awaited at %s", c->marker,
+		         c->row, a, canary_hop_name(c, c->next_hop));
+		add_wrapped(l, 2, theme_attr(th, ROLE_DIM), width, buf);
+	}
+	add(l, 2, theme_attr(th, ROLE_DIM),
+	    "%lu inserted, %lu through, %lu lost, %lu failed steps since synctop started", c->seq, c->done,
+	    c->lost_count, c->failures);
+}
+
 /* The title's lines, fixed, with where the view is at the right of its first line ("lines
    4-21 of 45", dim), then the body from the scroll position. Frees both. */
 static void draw_detail_lines(struct ui *ui, struct lines *title, struct lines *body)
@@ -292,6 +336,8 @@ void draw_detail(struct ui *ui)
 		ui_diag_next(pv, d, buf, sizeof buf, ui->read_only);
 		add_wrapped(&l, 4, A_BOLD, width, buf);
 	}
+
+	add_canary(&l, ui, pv, width);
 
 	/* The actions of the stage: the key where it applies now, else why not. */
 	bool acts = false;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canary.h"
 #include "report.h"
 #include "ui/action_ui.h"
 #include "ui/chrome.h"
@@ -24,8 +25,30 @@ static void draw_border_line(struct ui *ui, int y, const struct pipeline_view *p
 	for (int x = 1; x < w - 1; x++)
 		put_text(y, x, th->g.h, 1, border, false);
 	put_text(y, w - 1, top ? th->g.tr : th->g.br, 1, border, false);
-	if (!top)
+	if (!top) {
+		/* The passive freshness, and the canary's last times and trend (canary.h). */
+		char text[600] = "", spark[CANARY_TREND * 4 + 1] = "";
+		double fresh;
+		if (pipeline_freshness(pv, &fresh))
+			snprintf(text, sizeof text, " freshness %.1fs ", fresh);
+		const struct canary_state *c = &pv->canary;
+		bool lost = c->phase == CANARY_INFLIGHT && c->lost;
+		if (pv->cfg->canary.on) {
+			char line[320];
+			canary_line(c, ui->clock, line, sizeof line);
+			if (c->n_trend > 1)
+				spark_render(c->trend, (int)c->n_trend, (int)c->n_trend, th->g.spark, spark,
+				             sizeof spark);
+			snappendf(text, sizeof text, "%s%s%s%s ", *text ? "\xc2\xb7 " : " ", line,
+			          *spark ? " " : "", spark);
+		}
+		if (*text)
+			put_text(y, 2, text, w - 4,
+			         lost ? theme_attr(th, status_role(ST_CRIT)) | (int)A_BOLD
+			              : theme_attr(th, ROLE_DIM),
+			         false);
 		return;
+	}
 	char title[160];
 	snprintf(title, sizeof title, " %s ", pv->cfg->name);
 	int tw = put_text(y, 2, title, w - 14, A_BOLD, false);

@@ -344,6 +344,7 @@ int tui_run(const struct config *cfg, const struct tui_opts *o)
 	                                             : NULL;
 	if (!read_only_why)
 		poller_attach_executor(ui.poller, executor_new(cfg));
+	poller_canary_start(ui.poller); /* canary = true: its markers, through that executor */
 	executor_trace(cfg, poller_can_write(ui.poller), read_only_why);
 	char err[256];
 	if (!poller_start(ui.poller, err, sizeof err)) {

@@ -59,7 +59,8 @@ usage_error "-V --list-keys" "synctop: -V and --list-keys do not go together (se
 run_synctop --list-metrics --once
 usage_error "--list-metrics --once" "synctop: --list-metrics goes alone (--once does not go with it)"
 run_synctop --list-metrics
-is "$RUN_RC:$(grep -c '^\.B synctop_' <<<"$RUN_OUT")" "0:9" "--list-metrics: exit 0, the 9 families every snapshot has"
+is "$RUN_RC:$(grep -c '^\.B synctop_' <<<"$RUN_OUT")" "0:12" \
+	"--list-metrics: exit 0, the 9 families every snapshot has and the canary's 3"
 run_synctop --list-options -c "$good"
 usage_error "--list-options -c" "synctop: --list-options goes alone (-c does not go with it)"
 

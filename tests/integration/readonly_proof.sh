@@ -4,7 +4,8 @@
 # "permission denied" in the server log), and a search stand-in, a Connect stand-in and a
 # Redis of their own record every request (MONITOR for Redis). Every `synctop action` under
 # --read-only and read_only = true, the screen's whole action-key script under --read-only and
-# --wallboard, --once, and the exporter (--serve) scraped on every path: no permission error, no request but GET, no Redis write command.
+# --wallboard, --once, and the exporter (--serve, read_only = true) scraped on every path, all with
+# canary = true: no permission error, no request but GET, no Redis write command.
 # A control run with the same role in a writable mode shows the log check can fail.
 # needs: postgres search redis
 # shellcheck source=tests/integration/lib.sh
@@ -84,6 +85,8 @@ write_conf() { # [SYNCTOP-LINE...]
 		printf '[redis sessions]\nurl = redis://127.0.0.1:%s/0\n' "$EXTRA_REDIS_PORT"
 		printf '[http relay]\nurl = %s\n' "$WURL"
 		printf '[pipeline products]\noutbox = shop\nconnector = workers\nconnector.name = products-sink\n'
+		# the canary opted in: the read-only modes run without it (a marker would be a write)
+		printf 'canary = true\ncanary.interval = 1s\n'
 		printf 'search = es\nsearch.index = products\ncache = sessions\ncache.key_prefix = session:\ncache.pause_key = relay:paused\n'
 		printf 'worker = relay\nworker.state = /admin/state\nworker.pause = POST /admin/pause\nworker.resume = POST /admin/resume\n'
 	} >>"$conf"
@@ -149,6 +152,8 @@ all_up() {
 	[[ $SCRAPE_CODE == 200 ]] && (($(grep -cE '^synctop_stage_up\{.*\} 1$' <<<"$SCRAPE_BODY") == 5))
 }
 if [[ $("$SYNCTOP" --version) == *$'\nexporter: libmicrohttpd'* ]]; then
+	# --serve runs an opted-in canary (a write, canary.sh): read_only = true stops it
+	write_conf "interval = 500ms" "read_only = true"
 	serve_start ro -c "$conf" --serve 0 || bail_out "synctop --serve did not start"
 	ok "--serve: its 5 stages polled and up" wait_until all_up
 	scrape /snapshot.json

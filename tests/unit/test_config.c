@@ -596,8 +596,8 @@ static void test_list_options(void **state)
 	size_t lines = 0, want = 0;
 	for (const struct opt_def *o = synctop_opts; o->key; o++)
 		want++;
-	for (int k = 0; k < CONN__COUNT; k++)
-		for (const struct opt_def *o = conn_opts[k]; o->key; o++)
+	for (int k = -1; k < CONN__COUNT; k++) /* -1: the pipeline's own keys (the canary) */
+		for (const struct opt_def *o = k < 0 ? pipeline_opts : conn_opts[k]; o->key; o++)
 			want++;
 	for (size_t k = 0; k < kind_count(); k++)
 		for (const struct opt_def *o = kinds[k]->options; kinds[k]->probe && o->key; o++)

@@ -29,6 +29,8 @@ extern const struct kind cache_kind;
 extern const struct rule_def cache_rule_defs[];
 #ifdef HAVE_REDIS
 extern const struct probe cache_probe;
+/* canary.c: the end-to-end canary's cache hop (canary.cache_key exists). */
+extern const struct probe_canary cache_canary;
 /* act.c: pause and resume through the flag key (cache.pause_key). */
 extern const struct kind_action cache_actions[];
 /* act.c: reads the flag (cache.pause_key, if set) into m ("paused", "paused_since",

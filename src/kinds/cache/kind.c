@@ -109,6 +109,7 @@ static bool cache_sample_ready(const struct stage_cfg *st, char *buf, size_t n)
 
 const struct kind cache_kind = {
     .name = "cache",
+    .canary_stuck = "canary.cache_key not in the cache",
     .conn = CONN_REDIS,
     .options = cache_options,
     .opts_size = sizeof(struct cache_opts),

@@ -203,4 +203,5 @@ const struct probe cache_probe = {
     .derive = cache_derive,
     .sample = cache_sample,
     .actions = cache_actions,
+    .canary = &cache_canary,
 };

@@ -22,6 +22,8 @@ static inline const struct kafka_opts *kafka_opts(const struct stage_cfg *st)
 extern const struct kind kafka_kind;
 /* Its rules as data (rules_table.c), ended by {0}. */
 extern const struct rule_def kafka_rule_defs[];
+/* canary.c: the end-to-end canary's kafka hop (committed past the marker), from a poll's figures. */
+extern const struct probe_canary kafka_canary;
 #ifdef HAVE_KAFKA
 extern const struct probe kafka_probe;
 

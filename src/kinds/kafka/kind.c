@@ -123,6 +123,7 @@ static bool kafka_in_flight(const struct stage_view *sv, double *n)
 
 const struct kind kafka_kind = {
     .name = "kafka",
+    .canary_stuck = "not committed past by the consumer group",
     .conn = CONN_KAFKA,
     .options = kafka_options,
     .opts_size = sizeof(struct kafka_opts),

@@ -278,4 +278,5 @@ static void kafka_derive(const struct stage_cfg *stage, const struct sample *pre
 const struct probe kafka_probe = {
     .poll = kafka_poll,
     .derive = kafka_derive,
+    .canary = &kafka_canary,
 };

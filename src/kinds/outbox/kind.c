@@ -107,6 +107,7 @@ static bool outbox_in_flight(const struct stage_view *sv, double *n)
 
 const struct kind outbox_kind = {
     .name = "outbox",
+    .canary_stuck = "not processed by the relay",
     .conn = CONN_POSTGRES,
     .options = outbox_options,
     .check = outbox_check,

@@ -56,6 +56,8 @@ extern const struct kind outbox_kind;
 extern const struct rule_def outbox_rule_defs[];
 #ifdef HAVE_POSTGRES
 extern const struct probe outbox_probe;
+/* canary.c: the marker's insert, cleanup and first hop (processed by the relay). */
+extern const struct probe_canary outbox_canary;
 /* act_replay.c: replay, pause and resume (kinds/act.h), ended by {ACTION_NONE}. */
 extern const struct kind_action outbox_actions[];
 /* act_pause.c: the pause and resume steps, for outbox_actions. */

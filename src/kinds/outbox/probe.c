@@ -431,4 +431,5 @@ const struct probe outbox_probe = {
     .prefetch = outbox_prefetch,
     .derive = outbox_derive,
     .actions = outbox_actions,
+    .canary = &outbox_canary,
 };

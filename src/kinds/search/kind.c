@@ -106,6 +106,13 @@ static void search_figures(const struct stage_view *sv, char *buf, size_t n)
 	}
 }
 
+/* The newest source row against the newest document (search.source_freshness and
+   search.freshness_field): the pipeline's freshness. */
+static bool search_freshness(const struct stage_view *sv, double *lag_s)
+{
+	return metric_num(sv->cur.metrics, "freshness_lag_s", lag_s);
+}
+
 /* Exports: its index (or alias, or data stream), as elasticsearch_exporter labels it. */
 static size_t search_export_labels(const struct stage_view *sv, struct export_label *out)
 {
@@ -122,6 +129,9 @@ static struct conn *search_extra_conn(const struct stage_cfg *st)
 
 const struct kind search_kind = {
     .name = "search",
+    .canary_word = "index",
+    .freshness = search_freshness,
+    .canary_stuck = "not found in the index",
     .conn = CONN_SEARCH,
     .options = search_options,
     .opts_size = sizeof(struct search_opts),

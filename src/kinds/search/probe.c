@@ -304,6 +304,7 @@ const struct probe search_probe = {
     .poll = search_poll,
     .derive = search_derive,
     .actions = search_actions,
+    .canary = &search_canary,
 #ifdef HAVE_POSTGRES
     .aux_close = source_close,
 #endif

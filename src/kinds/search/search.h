@@ -32,6 +32,8 @@ extern const struct rule_def search_rule_defs[];
 extern const struct probe search_probe;
 /* act.c: refresh and restore-refresh (kinds/act.h), in the probe's actions. */
 extern const struct kind_action search_actions[];
+/* canary.c: the end-to-end canary's index hop (GET _doc) and its cleanup (DELETE _doc). */
+extern const struct probe_canary search_canary;
 #endif
 
 /* options.c: the search.* keys, the first being the stage key itself. */
