@@ -27,4 +27,12 @@ void source_read(const struct probe_ctx *ctx, struct conn *source, const char *c
 /* Closes the session of *aux (the probe's aux_close). */
 void source_close(void *aux);
 
+/* source_conn.c: the postgres connection that runs the source SQL of stage self of pipeline pl,
+   whose kind's options are prefixed k ("search"): name (KIND.source) when set, else the
+   pipeline's first stage on PostgreSQL (its outbox); none when there is no SQL (sql false). True
+   with *out (NULL when none is needed), false with the message naming the options. */
+bool source_conn_resolve(const char *k, const char *name, bool sql, const struct pipeline *pl,
+                         const struct stage_cfg *self, const struct config *cfg, struct conn **out, char *msg,
+                         size_t n);
+
 #endif
