@@ -358,14 +358,15 @@ void http_response_free(struct http_response *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* A 200 with JSON in call->json; anything else the reason in err (call->err). */
+/* A 2xx with JSON in call->json (Neo4j's Query API answers 202 Accepted); anything else the
+   reason in err (call->err). */
 static void response_json(const char *method, const char *path, struct http_response *r,
                           struct http_call *call, char *err, size_t n)
 {
 	/* Messages name the path without its query (filter_path would fill the line). */
 	char shown[300];
 	snprintf(shown, sizeof shown, "%.*s", (int)strcspn(path, "?"), path);
-	if (r->status != 200) {
+	if (r->status < 200 || r->status > 299) {
 		char why[300];
 		const char *what = r->status == 401   ? " (unauthorized: check the user, password or API key)"
 		                   : r->status == 403 ? " (forbidden: the user lacks the monitor privilege)"

@@ -30,7 +30,7 @@ bool http_request(void *session, const char *method, const char *path, const cha
                   struct http_response *r, char *err, size_t n);
 void http_response_free(struct http_response *r);
 
-/* A request whose answer must be a 200 with JSON: the parsed body, or NULL with a precise
+/* A request whose answer must be a 2xx with JSON: the parsed body, or NULL with a precise
    reason in err (the transport's; or the status code, what it means here, and the error
    type and reason of an Elasticsearch or Kafka Connect error body; or the JSON error). */
 json_t *http_json(void *session, const char *method, const char *path, const char *json_body, double deadline,
@@ -39,7 +39,7 @@ json_t *http_json(void *session, const char *method, const char *path, const cha
 /* One of several requests at once (http_json_all): method, path and json_body as for
    http_json; after: -1, or the index of an earlier call that must be done before this one is
    sent (a search wakes a search-idle shard: it waits for the _stats that reports it). Out:
-   json (the 200's parsed body, the caller's to free) or NULL with the reason in err, the
+   json (the 2xx's parsed body, the caller's to free) or NULL with the reason in err, the
    same text http_json gives; a call abandoned (see below) has neither. */
 struct http_call {
 	const char *method, *path, *json_body;

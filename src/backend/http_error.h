@@ -1,4 +1,4 @@
-/* http_error.h: what an HTTP JSON API (Elasticsearch, OpenSearch, Kafka Connect) says went wrong. */
+/* http_error.h: what an HTTP JSON API (Elasticsearch, OpenSearch, Kafka Connect, Neo4j) says went wrong. */
 #ifndef SYNCTOP_HTTP_ERROR_H
 #define SYNCTOP_HTTP_ERROR_H
 

@@ -330,7 +330,8 @@ static const char *const ALL = "[postgres shop]\nconninfo = host=db dbname=shop\
                                "[pipeline p6]\ncache = sessions\n"
                                "[pipeline p7]\nworker = relay\nworker.state = /admin/state\n"
                                "[pipeline p8]\ntimeseries = relay\ntimeseries.database = shop\n"
-                               "timeseries.measurement = orders\n";
+                               "timeseries.measurement = orders\n"
+                               "[pipeline p9]\ngraph = relay\ngraph.count = MATCH (p:P) RETURN count(p)\n";
 
 static void test_every_family(void **state)
 {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "kinds/search/search.h"
+#include "kinds/source.h"
 
 #define OFF(field) offsetof(struct search_opts, field)
 
@@ -35,15 +36,6 @@ const struct opt_def search_options[] = {
     {0},
 };
 
-/* The postgres connection of the pipeline's first stage that reads one (its outbox), or NULL. */
-static struct conn *pipeline_postgres(const struct pipeline *pl, const struct stage_cfg *self)
-{
-	for (size_t i = 0; i < pl->n_stages; i++)
-		if (&pl->stages[i] != self && pl->stages[i].conn && pl->stages[i].conn->kind == CONN_POSTGRES)
-			return pl->stages[i].conn;
-	return NULL;
-}
-
 /* An index, and a postgres connection for the source SQL when there is any. */
 bool search_check(struct stage_cfg *stage, const struct pipeline *pl, const struct config *cfg, char *msg,
                   size_t n)
@@ -59,45 +51,6 @@ bool search_check(struct stage_cfg *stage, const struct pipeline *pl, const stru
 		    "search.freshness_field and search.source_freshness go together: set both or neither");
 		return false;
 	}
-	bool sql = st->source_count || st->source_freshness;
-#ifndef HAVE_POSTGRES
-	if (sql) {
-		snprintf(msg, n,
-		         "search.source_count and search.source_freshness need PostgreSQL, and this synctop "
-		         "was built without it (--with-postgres)");
-		return false;
-	}
-#endif
-	if (!sql) {
-		if (!st->source_name)
-			return true;
-		snprintf(
-		    msg, n,
-		    "search.source is set but neither search.source_count nor search.source_freshness is");
-		return false;
-	}
-	if (!st->source_name) {
-		st->source = pipeline_postgres(pl, stage);
-		if (st->source)
-			return true;
-		snprintf(msg, n,
-		         "search.source_count and search.source_freshness run on a postgres connection: "
-		         "set search.source = CONNECTION (or give the pipeline an outbox stage)");
-		return false;
-	}
-	const char *name = st->source_name;
-	struct conn *c = config_conn(cfg, name);
-	if (!c) {
-		snprintf(msg, n,
-		         "search.source = %s: no connection named '%s' (define it with [postgres %s])", name,
-		         name, name);
-		return false;
-	}
-	if (c->kind != CONN_POSTGRES) {
-		snprintf(msg, n, "search.source needs a postgres connection; '%s' is a %s connection", name,
-		         conn_kind_names[c->kind]);
-		return false;
-	}
-	st->source = c;
-	return true;
+	return source_conn_resolve("search", st->source_name, st->source_count || st->source_freshness, pl, stage,
+	                           cfg, &st->source, msg, n);
 }

@@ -10,7 +10,7 @@
 
 #include "backend/http.h"
 #ifdef HAVE_POSTGRES
-#include "backend/pg.h"
+#include "kinds/source.h"
 #endif
 #include "kinds/search/search.h"
 #include "kinds/probe.h"
@@ -27,82 +27,11 @@ static void set_i64(json_t *m, const char *name, struct opt_i64 v)
    The source: the stage's own read-only PostgreSQL session (on the worker's thread).
    ------------------------------------------------------------------------------------------ */
 #ifdef HAVE_POSTGRES
-static void source_close(void *aux)
-{
-	if (aux)
-		pg_backend.close(aux);
-}
-
-/* The user's SQL without trailing blanks and semicolons (it becomes a subquery). */
-static char *trim_sql(const char *sql)
-{
-	size_t n = strlen(sql);
-	while (n > 0 && (sql[n - 1] == ';' || sql[n - 1] == ' ' || sql[n - 1] == '\t' || sql[n - 1] == '\n'))
-		n--;
-	return xasprintf("%.*s", (int)n, sql);
-}
-
-/* One value (first row, first column) as a number; false with the reason in why. */
-static bool source_value(const struct probe_ctx *ctx, const char *sql, double *out, char *why, size_t n)
-{
-	if (!*ctx->aux) {
-		*ctx->aux = pg_backend.open(ctx->cfg, search_opts(ctx->st)->source, ctx->deadline, why, n);
-		if (!*ctx->aux)
-			return false;
-	}
-	bool broken = false;
-	PGresult *res = pg_query(*ctx->aux, sql, 0, NULL, ctx->deadline, why, n, &broken);
-	if (broken) {
-		pg_backend.close(*ctx->aux);
-		*ctx->aux = NULL;
-	}
-	if (!res)
-		return false;
-	bool ok = false;
-	if (PQntuples(res) < 1 || PQnfields(res) < 1) {
-		snprintf(why, n, "the query returned no row");
-	} else if (PQgetisnull(res, 0, 0)) {
-		snprintf(why, n, "the query returned NULL");
-	} else {
-		char *end;
-		*out = strtod(PQgetvalue(res, 0, 0), &end);
-		ok = *end == '\0' && isfinite(*out);
-		if (!ok)
-			snprintf(why, n, "the query returned '%.40s', not a number", PQgetvalue(res, 0, 0));
-	}
-	PQclear(res);
-	return ok;
-}
-
 static void set_source_error(struct sample *out, const char *key, const char *conn, const char *why)
 {
 	char msg[512];
 	snprintf(msg, sizeof msg, "%s on %s: %s", key, conn, why);
 	json_object_set_new(out->detail, "source_error", json_string(msg));
-}
-
-/* What the source said: each query's value, or why not. */
-struct source_read {
-	double count, newest;
-	bool count_ok, newest_ok;
-	char count_why[300], newest_why[300];
-};
-
-/* The source's queries (the count, then the newest row), on the worker's thread, while the
-   search requests are in flight. */
-static void source_query(const struct probe_ctx *ctx, struct source_read *r)
-{
-	const struct search_opts *st = search_opts(ctx->st);
-	if (st->source_count)
-		r->count_ok =
-		    source_value(ctx, st->source_count, &r->count, r->count_why, sizeof r->count_why);
-	if (st->source_freshness) {
-		char *inner = trim_sql(st->source_freshness);
-		char *sql = xasprintf("SELECT extract(epoch FROM s.t)::float8 FROM (%s) AS s(t)", inner);
-		r->newest_ok = source_value(ctx, sql, &r->newest, r->newest_why, sizeof r->newest_why);
-		free(sql);
-		free(inner);
-	}
 }
 
 /* The source's figures against the index's: source_docs, missing_docs, freshness_lag_s. */
@@ -227,7 +156,7 @@ static enum probe_result search_poll(const struct probe_ctx *ctx, struct sample 
 	pthread_t http_thread;
 	bool apart = st->source && pthread_create(&http_thread, NULL, http_job_run, &job) == 0;
 	if (st->source)
-		source_query(ctx, &src);
+		source_read(ctx, st->source, st->source_count, st->source_freshness, &src);
 	if (apart)
 		pthread_join(http_thread, NULL);
 	else

@@ -2,6 +2,7 @@
    indexing failures that appeared within it. Pure. */
 #include <stdbool.h>
 
+#include "kinds/copy.h"
 #include "kinds/search/search.h"
 
 void search_window_update(json_t **memo, double span, double now, json_t *m)
@@ -16,34 +17,13 @@ void search_window_update(json_t **memo, double span, double now, json_t *m)
 	       now - json_real_value(json_array_get(json_array_get(w, 0), 0)) > span)
 		json_array_remove(w, 0);
 
-	/* The least missing over the window: documents in flight come and go, lost ones stay. A
-	   poll without a figure breaks the run: the floor is over what was seen since. */
-	json_int_t floor = 0;
-	bool have = false;
-	double run_from = now; /* when the run of polls the floor is over began */
-	size_t i;
-	json_t *row;
-	json_array_foreach(w, i, row)
-	{
-		json_t *v = json_array_get(row, 1);
-		if (!json_is_integer(v)) {
-			have = false;
-			continue;
-		}
-		if (!have)
-			run_from = json_real_value(json_array_get(row, 0));
-		if (!have || json_integer_value(v) < floor)
-			floor = json_integer_value(v);
-		have = true;
-	}
-	if (have && json_is_integer(missing)) {
-		json_object_set_new(m, "missing_docs_floor", json_integer(floor));
-		json_object_set_new(m, "missing_docs_span_s", json_real(now - run_from));
-	}
+	/* The least missing over the window: documents in flight come and go, lost ones stay. */
+	copy_window_floor(w, now, missing, m, "missing_docs_floor", "missing_docs_span_s");
 
 	/* Indexing failures that appeared within the window. */
-	json_t *first = NULL;
+	json_t *first = NULL, *row;
 	double first_at = now;
+	size_t i;
 	json_array_foreach(w, i, row)
 	{
 		if (json_is_integer(json_array_get(row, 2))) {

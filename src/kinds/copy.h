@@ -1,0 +1,48 @@
+/* copy.h: a copy against its source (kinds/source.h), for every kind whose stage holds a copy
+   of PostgreSQL rows (a graph, a collection): how many are missing, the least missing over a
+   window (items on their way come and go, lost ones stay), how far the newest copy is behind
+   the newest row, and the generic rules copy-missing and copy-stale (rule_def.c). Pure. */
+#ifndef SYNCTOP_KINDS_COPY_H
+#define SYNCTOP_KINDS_COPY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kinds/kind.h"
+#include "kinds/source.h"
+
+/* A stage's copy, as its kind words it and its options bound it. */
+struct copy_desc {
+	const char *items;  /* what a copy is, plural: "nodes", "documents" */
+	const char *where;  /* the copy's place, for evidence: "the graph shop.Product" */
+	const char *prefix; /* the kind's options, for messages: "graph" (graph.missing_window) */
+	int64_t missing_warn, missing_crit;
+	double window_s;
+	double stale_warn_s, stale_crit_s;
+};
+
+/* The copy's figures against the source's, into metrics m: source_count and missing (when the
+   source's count and the copy's count, have_count/count, are known), freshness_lag_s (when the
+   source's newest and the copy's newest epoch seconds are); the source's failures as
+   "source_error" in detail (prefix.source_count on CONNECTION: why). */
+void copy_apply(const struct source_read *r, const char *prefix, const char *conn, bool have_count,
+                int64_t count, bool have_newest, double newest, json_t *m, json_t *detail);
+
+/* The least of the integers in column 1 of rows ([[mono, value, ...], ...], oldest first) over
+   the unbroken run of them that ends the window, into m as floor_key, and that run's length as
+   span_key; nothing when current (this poll's value) is not an integer. */
+void copy_window_floor(const json_t *rows, double now, const json_t *current, json_t *m,
+                       const char *floor_key, const char *span_key);
+
+/* Appends this poll (monotonic now) to the window in *memo ([[mono, missing], ...], oldest
+   first), drops what is older than span seconds, and sets missing_floor (the least missing over
+   the unbroken run of figures ending now) and missing_span_s (that run's length) in m. */
+void copy_window_update(json_t **memo, double span, double now, json_t *m);
+
+/* copy-missing (the least missing over the window, less what the stages before hold on their
+   way, at or above missing_warn / missing_crit; or more copies than rows) and copy-stale
+   (freshness_lag_s at or above stale_warn_s / stale_crit_s), from sv->cur; a source error warns. */
+void copy_rules(struct pipeline_view *pv, struct stage_view *sv, const struct copy_desc *c);
+
+#endif
