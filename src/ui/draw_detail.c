@@ -413,6 +413,8 @@ void draw_help(struct ui *ui)
 		enum action a = ui_key_write(k);
 		if (a != ACTION_NONE && ui->read_only)
 			continue; /* no write executor: the action keys do not exist here */
+		if (!ui->replay[0] && k->views == VIEW_REPLAY)
+			continue; /* the time cursor's keys: only in --replay */
 		/* a replay's time cursor takes the keys of freeze and interval (they have no use there) */
 		if (ui->replay[0] && (k->action == ACT_FREEZE || k->action == ACT_INTERVAL_UP ||
 		                      k->action == ACT_INTERVAL_DOWN || k->action == ACT_SAMPLE_KEYS))

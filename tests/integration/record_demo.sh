@@ -80,7 +80,8 @@ check() { # NAME PIPELINE STAGE RULE: the replayed snapshot at the fault's momen
 	is "$RUN_RC" 2 "replay at $name: exit 2 (crit)"
 	is "$(jq -r --arg p "$pipe" '.pipelines[] | select(.name == $p) | .diagnoses[0] | "\(.stage) \(.rule)"' <<<"$RUN_OUT")" \
 		"$stage $rule" "replay at $name: the headline of $pipe is $stage $rule"
-	like "$(jq -r 'select(.type == "event") | .text' "$rec")" "$pipe/$stage ok -> crit $rule" \
+	# From ok, or from warn: a loaded machine may see a stopped relay fall behind first.
+	like "$(jq -r 'select(.type == "event") | .text' "$rec")" "$pipe/$stage (ok|warn) -> crit $rule" \
 		"the recording has $pipe/$stage turning crit with $rule"
 }
 check stop-relay products outbox worker-stalled

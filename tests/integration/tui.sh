@@ -174,7 +174,9 @@ ok "detail: Esc returns to the panes" wait_for "┌─ products "
 # ----------------------------------------------------------------------
 # Help: every key of the table (synctop --list-keys) is on it.
 # ----------------------------------------------------------------------
-mapfile -t labels < <("$SYNCTOP" --list-keys | sed -n 's/^\.B //p' | sed 's/\\-/-/g')
+# The keys of a live session: the time cursor's (--replay: ...) show in a replay's help alone.
+mapfile -t labels < <("$SYNCTOP" --list-keys | awk '/^\.B / { l = substr($0, 4); next }
+	l != "" { if ($0 !~ /^\\-\\-replay:/) print l; l = "" }' | sed 's/\\-/-/g')
 ok "help: --list-keys lists keys (${#labels[@]})" test "${#labels[@]}" -ge 15
 send '?'
 ok "help: ? opens it" wait_for "keys (q or Esc closes this help)"

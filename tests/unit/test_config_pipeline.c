@@ -489,7 +489,7 @@ static void test_url_segment_options(void **state)
 		for (const struct opt_def *o = kinds[k]->options; o->key; o++)
 			if (o->flags & OPT_URL_SEGMENT)
 				snappendf(keys, sizeof keys, "%s%s", *keys ? " " : "", o->key);
-	assert_string_equal(keys, "connector.name search.index");
+	assert_string_equal(keys, "connector.name search.index graph.database");
 }
 
 /* A stage's options: allocated with their defaults, then freed by the table's types; a field
