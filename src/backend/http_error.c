@@ -20,7 +20,8 @@ bool http_error_reason(const char *body, char *out, size_t n)
 	} else if (json_is_string(e)) {
 		snprintf(out, n, "%s", json_string_value(e));
 		ok = true;
-	} else if (json_is_string(json_object_get(json_array_get(json_object_get(j, "errors"), 0), "message"))) {
+	} else if (json_is_string(
+	               json_object_get(json_array_get(json_object_get(j, "errors"), 0), "message"))) {
 		/* Neo4j: {"errors": [{"code": "Neo.ClientError.Security.Unauthorized", "message": ...}]} */
 		const json_t *first = json_array_get(json_object_get(j, "errors"), 0);
 		const char *code = json_string_value(json_object_get(first, "code"));

@@ -51,6 +51,6 @@ bool search_check(struct stage_cfg *stage, const struct pipeline *pl, const stru
 		    "search.freshness_field and search.source_freshness go together: set both or neither");
 		return false;
 	}
-	return source_conn_resolve("search", st->source_name, st->source_count || st->source_freshness, pl, stage,
-	                           cfg, &st->source, msg, n);
+	return source_conn_resolve("search", st->source_name, st->source_count || st->source_freshness, pl,
+	                           stage, cfg, &st->source, msg, n);
 }
