@@ -24,21 +24,8 @@ fi
 DEMO=$top_srcdir/contrib/demo.sh
 export XDG_RUNTIME_DIR=$TEST_TMP XDG_STATE_HOME=$TEST_TMP/state
 export SYNCTOP
-"$DEMO" up >"$TEST_TMP/demo.out" 2>"$TEST_TMP/demo.err" &
-demo_pid=$!
-at_exit _demo_stop
-# shellcheck disable=SC2317 # run by at_exit
-_demo_stop() {
-	kill -TERM "$demo_pid" 2>/dev/null
-	wait "$demo_pid" 2>/dev/null
-	return 0
-}
-state=$XDG_RUNTIME_DIR/synctop-demo-$(id -u).state
-for ((i = 0; i < 60; i++)); do
-	[[ -s $state ]] && break
-	kill -0 "$demo_pid" 2>/dev/null || break
-	sleep 0.25
-done
+demo_up_bg
+state=$demo_state
 wait_snap 30 demo_ready || bail_out "the demo did not come up: $(tail -n 20 "$TEST_TMP/demo.err")"
 conf=$(sed -n 2p "$state")/synctop.conf
 like "$(cat "$conf")" $'\ncanary = true\n' "the demo's products pipeline has the canary"

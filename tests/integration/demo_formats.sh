@@ -31,20 +31,7 @@ md=$TEST_TMP/snapshot.md
 export XDG_RUNTIME_DIR=$TEST_TMP XDG_STATE_HOME=$TEST_TMP/state
 export SYNCTOP
 
-"$DEMO" up >"$TEST_TMP/demo.out" 2>"$TEST_TMP/demo.err" &
-demo_pid=$!
-at_exit _demo_stop
-# shellcheck disable=SC2317 # run by at_exit
-_demo_stop() {
-	kill -TERM "$demo_pid" 2>/dev/null
-	wait "$demo_pid" 2>/dev/null
-	return 0
-}
-for ((i = 0; i < 60; i++)); do
-	[[ -s $XDG_RUNTIME_DIR/synctop-demo-$(id -u).state ]] && break
-	kill -0 "$demo_pid" 2>/dev/null || break
-	sleep 0.25
-done
+demo_up_bg
 wait_snap 40 demo_ready
 ok "the demo is up" test $? -eq 0 || bail_out "the demo did not come up: $(tail -n 5 "$TEST_TMP/demo.err")"
 

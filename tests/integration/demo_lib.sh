@@ -12,9 +12,14 @@
 #                               root (no because); nothing else anywhere is crit, diagnosis or
 #                               stage (the headline's own stage aside)
 #   calm PIPE STAGE RULE        SNAP: nothing crit anywhere, and PIPE has no diagnosis but RULE
-#                               on STAGE (which may come and go) and what it explains (because
-#                               "STAGE: RULE")
+#                               on STAGE (which may come and go), what it explains (because
+#                               "STAGE: RULE") and CALM_ALSO ("STAGE RULE": a consequence that
+#                               may outlast it in a snapshot)
 #   all_ok                      SNAP: every pipeline ok
+#   demo_up_bg                  `contrib/demo.sh up` in the background (its output in
+#                               TEST_TMP/demo.out and demo.err, its pid in demo_pid), stopped
+#                               at exit; returns once its state file is written (15 s at most,
+#                               or as soon as it died); sets demo_state to that file
 
 snap() {
 	local rc f
@@ -65,13 +70,34 @@ headline() {
 }
 
 calm() {
-	jq -e --arg p "$1" --arg s "$2" --arg r "$3" '
+	jq -e --arg p "$1" --arg s "$2" --arg r "$3" --arg also "${CALM_ALSO:-}" '
 		([.pipelines[] | select(.name == $p) | .diagnoses[]? |
-			select((.stage == $s and .rule == $r) or .because == "\($s): \($r)" | not)] | length == 0) and
+			select((.stage == $s and .rule == $r) or .because == "\($s): \($r)" or
+				"\(.stage) \(.rule)" == $also | not)] | length == 0) and
 		([.pipelines[].diagnoses[]? | select(.severity == "crit")] | length == 0) and
 		([.pipelines[].stages[] | select(.status == "crit")] | length == 0)' <<<"$SNAP" >/dev/null 2>&1
 }
 
 all_ok() {
 	jq -e '[.pipelines[] | select(.status != "ok")] | length == 0' <<<"$SNAP" >/dev/null 2>&1
+}
+
+demo_up_bg() {
+	local i
+	"$DEMO" up >"$TEST_TMP/demo.out" 2>"$TEST_TMP/demo.err" &
+	demo_pid=$!
+	at_exit _demo_stop
+	demo_state=$XDG_RUNTIME_DIR/synctop-demo-$(id -u).state
+	for ((i = 0; i < 60; i++)); do
+		[[ -s $demo_state ]] && break
+		kill -0 "$demo_pid" 2>/dev/null || break
+		sleep 0.25
+	done
+}
+
+# shellcheck disable=SC2317 # run by at_exit
+_demo_stop() {
+	kill -TERM "$demo_pid" 2>/dev/null
+	wait "$demo_pid" 2>/dev/null
+	return 0
 }

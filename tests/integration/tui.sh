@@ -188,18 +188,25 @@ _help_whole() { (($(count_lines "$SCREEN") == TUI_ROWS)); }
 _tui_changed() { [[ $SCREEN != "$before_page" ]] && _help_whole; }
 wait_until _help_whole
 help_text=$SCREEN
-for ((page = 0; page < 3; page++)); do
+# missing_labels: the labels help_text does not show yet, into missing.
+missing_labels() {
 	missing=()
 	for label in "${labels[@]}"; do
 		prefix=$(printf '   %-11s ' "$label")
 		grep -qF -- "$prefix" <<<"$help_text" || missing+=("$label")
 	done
+}
+# Page down until every label was seen or the help ends (a long diagnosis help above the keys,
+# as the selected stage has, takes pages of its own).
+for ((page = 0; page < 8; page++)); do
+	missing_labels
 	((${#missing[@]})) || break
 	before_page=$SCREEN
 	send PgDn
 	wait_until _tui_changed || break
 	help_text+=$'\n'$SCREEN
 done
+missing_labels
 is "${missing[*]}" "" "help: every key of --list-keys is listed (${#labels[@]} keys)"
 send q
 ok "help: q closes it (and does not quit)" wait_for "┌─ products "
