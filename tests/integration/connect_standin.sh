@@ -192,7 +192,12 @@ is "$CODE $(jb '[.connector.state] + [.tasks[].state] | join(" ")')" \
 no_missing_keys "the 202 has every key of restart-include-tasks.json" \
 	"$FIX/restart-include-tasks.json"
 st
-is "$ST" "RUNNING RUNNING RESTARTING" "GET /status shows RESTARTING"
+el=$(($(now_ms) - t0))
+if ((el < 400)); then
+	is "$ST" "RUNNING RUNNING RESTARTING" "GET /status shows RESTARTING"
+else # a loaded machine took most of the restart's 500 ms to get here
+	like "$ST" '^RUNNING RUNNING (RESTARTING|RUNNING)$' "GET /status $el ms after the restart: RESTARTING, or RUNNING already"
+fi
 took=$(until_states "RUNNING RUNNING RUNNING" 2000)
 st
 between "$(($(now_ms) - t0))" 450 3000 "then RUNNING after about 500 ms ($took ms of polling; a loaded machine takes longer)"
