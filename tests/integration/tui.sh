@@ -196,13 +196,23 @@ missing_labels() {
 		grep -qF -- "$prefix" <<<"$help_text" || missing+=("$label")
 	done
 }
-# Page down until every label was seen or the help ends (a long diagnosis help above the keys,
-# as the selected stage has, takes pages of its own).
+# Page down until every label was seen or the help ends (the selected stage's diagnoses' help
+# above the keys takes pages of its own).
 for ((page = 0; page < 8; page++)); do
 	missing_labels
 	((${#missing[@]})) || break
 	before_page=$SCREEN
 	send PgDn
+	wait_until _tui_changed || break
+	help_text+=$'\n'$SCREEN
+done
+# The diagnoses' help above the keys grows and shrinks as the stage's findings come and go, which
+# moves the keys between two pages: back up the pages too when some were not seen on the way down.
+for ((page = 0; page < 8; page++)); do
+	missing_labels
+	((${#missing[@]})) || break
+	before_page=$SCREEN
+	send PgUp
 	wait_until _tui_changed || break
 	help_text+=$'\n'$SCREEN
 done
