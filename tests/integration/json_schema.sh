@@ -62,12 +62,12 @@ like "$got" "'taken_at' is a required property" "negative control: and says why"
 
 # Three rows arrive between the two polls: the outbox goes ok -> crit, one event.
 psql_synctop -c "DELETE FROM outbox" || bail_out "emptying the outbox failed"
-(
-	sleep 0.7
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	psql_synctop -c "INSERT INTO outbox (aggregate_type, aggregate_id, event_type, payload)
 		SELECT 'product', 'P-' || g, 'product.updated', '{}' FROM generate_series(1, 3) g"
-) &
-writer=$!
+}
+between_polls writes
 at_exit kill_ours "$writer"
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"

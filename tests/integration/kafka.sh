@@ -155,11 +155,11 @@ is "$(part 0 lag) $(part 1 lag)" "40 0" "no kafka.topics: the lags of its commit
 # STALL: messages keep arriving on partition 0 during the window, and nobody commits.
 kconf indexer "$O" 'kafka.window = 2s'
 # (One batch, early: a produce to the mock now and then takes 1 s longer.)
-(
-	sleep 0.3
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	ktool produce "$O" 0 20
-) &
-writer=$!
+}
+between_polls writes
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 is "$?" 0 "STALL: 20 messages were produced to partition 0 during the window"
@@ -186,11 +186,11 @@ if ! { ktool produce "$R" 0 100 && ktool commit "rewinder-$run" "$R" 0 60 1 0; }
 	bail_out "the rewind fixture failed"
 fi
 kconf "rewinder-$run" "$R" 'kafka.window = 2s'
-(
-	sleep 0.5
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	ktool commit "rewinder-$run" "$R" 0 40
-) &
-writer=$!
+}
+between_polls writes
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 is "$?" 0 "REWIND: the group committed 40 on partition 0 during the window (was 60)"
@@ -205,11 +205,11 @@ if ! { ktool produce "$M" 0 100 && ktool commit "slow-$run" "$M" 0 50; }; then
 	bail_out "the WARN fixture failed"
 fi
 kconf "slow-$run" "$M" 'kafka.window = 2s'
-(
-	sleep 0.5
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	ktool commit "slow-$run" "$M" 0 60 && ktool produce "$M" 0 40
-) &
-writer=$!
+}
+between_polls writes
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 is "$?" 0 "WARN: the group committed 10 more while 40 messages arrived"
@@ -219,11 +219,11 @@ is "$RUN_RC" 1 "WARN: exit 1"
 
 # OK: the consumer catches up, the lag shrinks.
 kconf "slow-$run" "$M" 'kafka.window = 2s'
-(
-	sleep 0.5
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	ktool commit "slow-$run" "$M" 0 130
-) &
-writer=$!
+}
+between_polls writes
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 is "$?" 0 "OK: the group committed 130 during the window"

@@ -631,7 +631,30 @@ run_synctop() {
 }
 
 run_once() {
-	run_synctop --once "$@"
+	if [[ -n ${POLLS_REC:-} ]]; then
+		local rec=$POLLS_REC
+		POLLS_REC=
+		run_synctop --once --record "$rec" "$@"
+	else
+		run_synctop --once "$@"
+	fi
+}
+
+# between_polls CMD...: runs CMD in the background (its pid in $writer) once the next run_once
+# has recorded its first poll, however long the process took to start on a loaded machine: the
+# writes then fall between the two polls of --once-window. That run_once records to a file.
+between_polls() {
+	POLLS_REC=$TEST_TMP/polls.jsonl
+	rm -f "$POLLS_REC"
+	(
+		for _ in $(seq 250); do
+			grep -qs '"type":"round"' "$POLLS_REC" && break
+			sleep 0.02
+		done
+		"$@"
+	) &
+	# shellcheck disable=SC2034 # read by the test that called it
+	writer=$!
 }
 
 # ----------------------------------------------------------------------

@@ -81,8 +81,8 @@ json_is "$S.metrics.failed" 5 "count_cap 100: failed still 5"
 # Rates: two polls 2 s apart; between them 40 rows are published and 10 new ones arrive.
 # ----------------------------------------------------------------------
 mkconf "$conf"
-(
-	sleep 0.5
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	psql_synctop <<'SQL'
 BEGIN;
 UPDATE outbox SET processed = true, processed_at = now(), attempts = attempts + 1
@@ -93,8 +93,8 @@ INSERT INTO outbox (aggregate_type, aggregate_id, event_type, payload)
 SELECT 'product', 'N-' || g, 'product.created', '{}' FROM generate_series(1, 10) AS g;
 COMMIT;
 SQL
-) &
-writer=$!
+}
+between_polls writes
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 is "$?" 0 "the writer published 40 rows and inserted 10 during the window"

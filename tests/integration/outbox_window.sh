@@ -24,28 +24,13 @@ process() {
 	psql_synctop -c "UPDATE outbox SET processed = true, processed_at = now()
 		WHERE id IN (SELECT id FROM outbox WHERE NOT processed ORDER BY id LIMIT $1)" >/dev/null
 }
-# during SQL-FUNCTION...: runs them in the background once the run's first poll is recorded
-# (between its two polls), however long the process took to start. run_once records to $rec.
-rec=$TEST_TMP/run.jsonl
-during() {
-	rm -f "$rec"
-	(
-		for _ in $(seq 250); do
-			grep -qs '"type":"round"' "$rec" && break
-			sleep 0.02
-		done
-		"$@"
-	) &
-	writer=$!
-}
-
 # ----------------------------------------------------------------------
 # A stopped relay: 10 rows arrive in the 1 s window, none is processed. The rows are a second
 # old, far from outbox.oldest_warn (60s): the window alone says stalled.
 # ----------------------------------------------------------------------
 mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.window = 1s'
-during insert 10
-run_once -c "$conf" --record "$rec" --format json --once-window 1s
+between_polls insert 10
+run_once -c "$conf" --format json --once-window 1s
 wait "$writer"
 is "$RUN_RC" 2 "stopped relay: exit 2"
 json_is "$S.metrics.evaluation" STALL "the window's verdict: STALL"
@@ -59,8 +44,8 @@ json_ok "$S.metrics.oldest_pending_age_s < 5" "the rows are young: no age thresh
 # The same with the default window (10s): two polls 1 s apart cannot tell.
 mkconf "$conf"
 process 10
-during insert 10
-run_once -c "$conf" --record "$rec" --format json --once-window 1s
+between_polls insert 10
+run_once -c "$conf" --format json --once-window 1s
 wait "$writer"
 is "$RUN_RC" 0 "10s window after 1s of polls: exit 0"
 json_is "$S.metrics.evaluation" null "no verdict before the polls cover the window"
@@ -72,13 +57,13 @@ json_is "$D | length" 0 "no diagnosis: the rows are young"
 process 10
 insert 20
 mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.window = 1s'
-# shellcheck disable=SC2317 # run by during
+# shellcheck disable=SC2317 # run by between_polls
 both() {
 	process 5
 	insert 15
 }
-during both
-run_once -c "$conf" --record "$rec" --format json --once-window 1s
+between_polls both
+run_once -c "$conf" --format json --once-window 1s
 wait "$writer"
 is "$RUN_RC" 1 "falling behind: exit 1"
 json_is "$S.metrics.evaluation" WARN "the window's verdict: WARN"
@@ -98,13 +83,13 @@ like "$(jqr "$S.status")" warn "the stage is warn"
 process 1000
 insert 100
 mkconf "$conf" 'outbox = shop' 'outbox.table = public.outbox' 'outbox.window = 2s'
-# shellcheck disable=SC2317 # run by during
+# shellcheck disable=SC2317 # run by between_polls
 drain() {
 	process 40
 	insert 10
 }
-during drain
-run_once -c "$conf" --record "$rec" --format json --once-window 2s
+between_polls drain
+run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 is "$RUN_RC" 0 "draining: exit 0"
 json_is "$S.metrics.evaluation" OK "the window's verdict: OK"
@@ -115,8 +100,8 @@ json_is "$D | length" 0 "no diagnosis"
 
 process 1000
 insert 100
-during drain
-run_once -c "$conf" --record "$rec" --format text --once-window 2s
+between_polls drain
+run_once -c "$conf" --format text --once-window 2s
 wait "$writer"
 like "$RUN_OUT" '70 pending, oldest [0-9.]+(ms|s), 0 failed, drain (1[89]|2[0-2])(\.[0-9])?/s, inflow [45](\.[0-9]+)?/s, empty in ~5s' \
 	"text: the figures say when it will be empty"

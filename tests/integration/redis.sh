@@ -102,16 +102,16 @@ between "$RUN_MS" 0 2000 "one poll is quick"
 # Two polls a second apart: rates are numbers; 30 hits and 10 misses during the window, sent
 # by one redis-cli (40 of them, one after another, took up to 0.9 s: the second poll, due a
 # second after the first, could come before the last).
-(
-	sleep 0.2
+# shellcheck disable=SC2317 # run by between_polls
+reads() {
 	{
 		for i in $(seq 1 30); do echo "GET small:$i"; done
 		for i in $(seq 1 10); do echo "GET nothere:$i"; done
 	} | rcli >/dev/null
-) &
-reader=$!
+}
+between_polls reads
 run_once -c "$conf" --format json --once-window 1s
-wait "$reader"
+wait "$writer"
 is "$RUN_RC" 0 "--once-window 1s: exit 0"
 json_is "$S.metrics.evicted_per_s" 0 "evicted_per_s 0 when nothing was evicted"
 json_ok "$S.metrics.expired_per_s | type == \"number\" and . >= 0" "expired_per_s is a number >= 0"
@@ -133,11 +133,11 @@ run_once -c "$conf" --format json --once-window 0
 json_ok "$S.metrics.evicted_keys > 0" "evicted_keys > 0"
 json_ok "$S.metrics.used_ratio > 0.8" "used_ratio > 0.8 once full"
 
-(
-	sleep 0.3
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	fill 60001 80000
-) &
-writer=$!
+}
+between_polls writes
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 is "$?" 0 "20,000 more keys written during the 2 s window"
@@ -149,11 +149,11 @@ ok "exit 1 or 2 while evicting (got $RUN_RC)" test "$RUN_RC" -ge 1 -a "$RUN_RC" 
 # evicted_warn/evicted_crit far above the rate: evictions are what an allkeys-lru cache is for:
 # no diagnosis, the stage ok.
 mkconf_redis "$conf" 'cache.evicted_warn = 1000000' 'cache.evicted_crit = 2000000'
-(
-	sleep 0.3
+# shellcheck disable=SC2317 # run by between_polls
+writes() {
 	fill 80001 90000
-) &
-writer=$!
+}
+between_polls writes
 run_once -c "$conf" --format json --once-window 2s
 wait "$writer"
 json_ok "$S.metrics.evicted_per_s > 0" "evicting under cache.evicted_warn = 1000000: evicted_per_s > 0"
