@@ -10,7 +10,7 @@
 #   contrib/check.sh --ci     (or CI=true; what .ci/run does) also: sanitizers (the whole suite
 #                             again, built with clang, ASan+UBSan, -fno-sanitize-recover=all, in a
 #                             copy of the tree), minimal (a build --without-kafka --without-redis
-#                             --without-search --without-microhttpd and its make check), fuzz
+#                             --without-search --without-mongoc --without-microhttpd and its make check), fuzz
 #                             (each libFuzzer target of tests/fuzz for 20 s, two at a time)
 #                             The fault matrix then runs in the sanitizers stage only, and
 #                             demo.sh, demo_formats.sh and secrets.sh in the suite only.
@@ -289,7 +289,7 @@ stage_sanitizers() {
 }
 
 # The smallest build: PostgreSQL alone. Its tests must pass too (none may assume a backend).
-minimal_configure=(--enable-werror --without-kafka --without-redis --without-search --without-microhttpd)
+minimal_configure=(--enable-werror --without-kafka --without-redis --without-search --without-mongoc --without-microhttpd)
 stage_minimal() {
 	build_copy "$work/minimal" minimal "${minimal_configure[@]}" || return 0
 	SYNCTOP_ONLY_C=1 suite "$work/minimal" minimal

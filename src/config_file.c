@@ -29,19 +29,21 @@ static const char *const backend_names[CONN__COUNT] = {
     [CONN_POSTGRES] = "PostgreSQL",   [CONN_KAFKA] = "Kafka",
     [CONN_REDIS] = "Redis",           [CONN_SEARCH] = "Elasticsearch/OpenSearch",
     [CONN_CONNECT] = "Kafka Connect", [CONN_HTTP] = "an HTTP API",
+    [CONN_MONGODB] = "MongoDB",
 };
 static const char *const configure_flags[CONN__COUNT] = {
     [CONN_POSTGRES] = "--with-postgres", [CONN_KAFKA] = "--with-kafka",    [CONN_REDIS] = "--with-redis",
     [CONN_SEARCH] = "--with-search",     [CONN_CONNECT] = "--with-search", [CONN_HTTP] = "--with-search",
+    [CONN_MONGODB] = "--with-mongoc",
 };
 const char *const conn_example_names[CONN__COUNT] = {
-    [CONN_POSTGRES] = "shop", [CONN_KAFKA] = "main",      [CONN_REDIS] = "sessions",
-    [CONN_SEARCH] = "main",   [CONN_CONNECT] = "workers", [CONN_HTTP] = "relay",
+    [CONN_POSTGRES] = "shop",   [CONN_KAFKA] = "main", [CONN_REDIS] = "sessions",  [CONN_SEARCH] = "main",
+    [CONN_CONNECT] = "workers", [CONN_HTTP] = "relay", [CONN_MONGODB] = "catalog",
 };
 /* The key every connection must set, and an example of it. */
 static const char *const required_keys[CONN__COUNT] = {
-    [CONN_POSTGRES] = "conninfo", [CONN_KAFKA] = "brokers", [CONN_REDIS] = "url",
-    [CONN_SEARCH] = "url",        [CONN_CONNECT] = "url",   [CONN_HTTP] = "url",
+    [CONN_POSTGRES] = "conninfo", [CONN_KAFKA] = "brokers", [CONN_REDIS] = "url",   [CONN_SEARCH] = "url",
+    [CONN_CONNECT] = "url",       [CONN_HTTP] = "url",      [CONN_MONGODB] = "url",
 };
 static const char *const required_examples[CONN__COUNT] = {
     [CONN_POSTGRES] = "conninfo = host=db dbname=shop user=synctop",
@@ -50,13 +52,13 @@ static const char *const required_examples[CONN__COUNT] = {
     [CONN_SEARCH] = "url = https://localhost:9200",
     [CONN_CONNECT] = "url = http://localhost:8083",
     [CONN_HTTP] = "url = http://localhost:8081",
+    [CONN_MONGODB] = "url = mongodb://localhost:27017",
 };
 /* URL schemes accepted per connection kind (none: the kind has no url). */
 static const char *const url_schemes[CONN__COUNT][4] = {
-    [CONN_REDIS] = {"redis", "rediss", "unix", NULL},
-    [CONN_SEARCH] = {"http", "https", NULL},
-    [CONN_CONNECT] = {"http", "https", NULL},
-    [CONN_HTTP] = {"http", "https", NULL},
+    [CONN_REDIS] = {"redis", "rediss", "unix", NULL},  [CONN_SEARCH] = {"http", "https", NULL},
+    [CONN_CONNECT] = {"http", "https", NULL},          [CONN_HTTP] = {"http", "https", NULL},
+    [CONN_MONGODB] = {"mongodb", "mongodb+srv", NULL},
 };
 
 /* Whether this binary was built with the backend of a connection kind (configure --with-X). */
@@ -76,6 +78,9 @@ static bool backend_built(enum conn_kind k)
 	built[CONN_SEARCH] = true;
 	built[CONN_CONNECT] = true;
 	built[CONN_HTTP] = true;
+#endif
+#ifdef HAVE_MONGOC
+	built[CONN_MONGODB] = true;
 #endif
 	return (unsigned)k < CONN__COUNT && built[k];
 }

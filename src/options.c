@@ -25,6 +25,7 @@
 const char *const conn_kind_names[CONN__COUNT] = {
     [CONN_POSTGRES] = "postgres", [CONN_KAFKA] = "kafka",     [CONN_REDIS] = "redis",
     [CONN_SEARCH] = "search",     [CONN_CONNECT] = "connect", [CONN_HTTP] = "http",
+    [CONN_MONGODB] = "mongodb",
 };
 
 const char *const color_names[] = {"red", "green", "yellow", "blue", "magenta", "cyan", "white", NULL};
@@ -171,6 +172,22 @@ static const struct opt_def http_opts[] = {
     {0},
 };
 
+static const struct opt_def mongodb_opts[] = {
+    {"url", OPT_STR, NULL, 1, 0, CONN(url), OPT_SECRET,
+     "MongoDB connection string, e.g. mongodb://synctop@db1,db2/?replicaSet=rs0&authSource=admin "
+     "(required); the URI's options are the driver's (libmongoc)"},
+    {"username", OPT_STR, NULL, 1, 0, CONN(username), 0, "user name (instead of the URL's)"},
+    {"password_env", OPT_STR, NULL, 1, 0, CONN(secret), 0, "environment variable holding the password"},
+    {"password_file", OPT_STR, NULL, 1, 0, CONN(secret), 0,
+     "file holding the password (trailing newline ignored)"},
+    {"ca_file", OPT_PATH, NULL, 1, 0, CONN(ca_file), 0,
+     "CA bundle (PEM) that signs the server's certificate, for tls=true (unset: the system's)"},
+    {"insecure", OPT_BOOL, "false", 0, 0, CONN(insecure), 0,
+     "true skips the TLS certificate check (shown on every line that names the connection)"},
+    {"timeout", OPT_DURATION, NULL, 0.1, 300, CONN(timeout_s), 0, TIMEOUT_HELP},
+    {0},
+};
+
 #define CANARY(field) offsetof(struct canary_cfg, field)
 
 const struct opt_def pipeline_opts[] = {
@@ -198,4 +215,5 @@ const struct opt_def pipeline_opts[] = {
 const struct opt_def *const conn_opts[CONN__COUNT] = {
     [CONN_POSTGRES] = postgres_opts, [CONN_KAFKA] = kafka_opts,     [CONN_REDIS] = redis_opts,
     [CONN_SEARCH] = search_opts,     [CONN_CONNECT] = connect_opts, [CONN_HTTP] = http_opts,
+    [CONN_MONGODB] = mongodb_opts,
 };

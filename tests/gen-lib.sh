@@ -2,7 +2,7 @@
 # tests/tests.am, src/kinds/gen-kinds.sh src/kinds/kinds.am). Sourced, from the source tree's top.
 # shellcheck shell=bash
 
-BACKENDS=(postgres kafka redis search microhttpd)
+BACKENDS=(postgres kafka redis search mongoc microhttpd)
 
 die() {
 	printf '%s: %s\n' "$GEN" "$*" >&2

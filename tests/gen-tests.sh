@@ -16,7 +16,7 @@
 # A test that needs optional backends says so in its first 60 lines, on a line of its own:
 #   /* needs: postgres */          (C)
 #   # needs: postgres kafka        (shell)
-# with words out of: postgres kafka redis search microhttpd (configure's --with-X; HAVE_X in automake).
+# with words out of: postgres kafka redis search mongoc microhttpd (configure's --with-X; HAVE_X in automake).
 # shellcheck disable=SC2016 # it writes make's $(VAR) references
 set -euo pipefail
 export LC_ALL=C

@@ -81,7 +81,7 @@ _synctop() {
 		/--completion) words='bash zsh' ;;
 		action/-c | action/--config) files=1 ;;
 		action/--format) words='text json' ;;
-		action/--stage) words='outbox slot kafka connector search cache graph timeseries worker' ;;
+		action/--stage) words='outbox slot kafka connector search cache document graph timeseries worker' ;;
 		esac
 	fi
 	COMPREPLY=()

@@ -13,6 +13,9 @@
 #ifdef HAVE_SEARCH
 #include "backend/http.h"
 #endif
+#ifdef HAVE_MONGOC
+#include "backend/mongo.h"
+#endif
 
 const struct backend *const backends[] = {
 #ifdef HAVE_POSTGRES
@@ -28,6 +31,9 @@ const struct backend *const backends[] = {
     &search_backend,
     &connect_backend,
     &http_backend,
+#endif
+#ifdef HAVE_MONGOC
+    &mongo_backend,
 #endif
     NULL,
 };

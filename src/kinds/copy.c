@@ -11,6 +11,33 @@
 #include "units.h"
 #include "util.h"
 
+const struct metric_def copy_metrics[] = {
+    {"count", MU_COUNT, false},         {"source_count", MU_COUNT, false},      {"missing", MU_COUNT, false},
+    {"missing_floor", MU_COUNT, false}, {"freshness_lag_s", MU_SECONDS, false}, {0},
+};
+
+void copy_figures(const struct stage_view *sv, const char *items, char *buf, size_t n)
+{
+	const json_t *m = sv->cur.metrics;
+	char c[32], s[32];
+	double v, lag;
+	buf[0] = '\0';
+	if (metric_num(m, "count", &v)) {
+		human_count(v, c, sizeof c);
+		snappendf(buf, n, "%s %s", c, items);
+	}
+	double rows, missing;
+	if (metric_num(m, "source_count", &rows) && metric_num(m, "missing", &missing)) {
+		human_count(missing < 0 ? -missing : missing, c, sizeof c);
+		human_count(rows, s, sizeof s);
+		snappendf(buf, n, ", %s %s %s rows", c, missing < 0 ? "more than" : "missing of", s);
+	}
+	if (metric_num(m, "freshness_lag_s", &lag)) {
+		format_duration(lag, c, sizeof c);
+		snappendf(buf, n, ", newest %s behind", c);
+	}
+}
+
 static void source_error(json_t *detail, const char *prefix, const char *key, const char *conn,
                          const char *why)
 {

@@ -22,6 +22,98 @@ struct copy_desc {
 	double stale_warn_s, stale_crit_s;
 };
 
+/* The metrics of a copy's stage, in contract order: its count, then the figures copy_apply and
+   copy_window_update set. */
+extern const struct metric_def copy_metrics[];
+
+/* The extras (kind.h) of a copy's stage whose options are prefixed P ("graph"). */
+#define COPY_EXTRAS(P)                                                                                       \
+	{.metric = "missing_floor",                                                                          \
+	 .warn_opt = P ".missing_warn",                                                                      \
+	 .crit_opt = P ".missing_crit",                                                                      \
+	 .negative = true},                                                                                  \
+	    {.metric = "missing", .negative = true},                                                         \
+	    {.metric = "freshness_lag_s", .warn_opt = P ".freshness_warn", .crit_opt = P ".freshness_crit"}, \
+	{                                                                                                    \
+		0                                                                                            \
+	}
+
+/* The options (config.h) every copy's stage has, for a kind whose options are prefixed P
+   ("graph"), whose options struct T has the fields source_name, source_count,
+   source_freshness, missing_warn, missing_crit, missing_window_s, freshness_warn_s and
+   freshness_crit_s, whose copies are called ITEMS ("nodes") and live in WHERE ("the graph").
+   The table's end ({0}) follows. */
+#define COPY_OPTIONS(P, T, ITEMS, WHERE)                                                                     \
+	{P ".source",                                                                                        \
+	 OPT_STR,                                                                                            \
+	 NULL,                                                                                               \
+	 1,                                                                                                  \
+	 0,                                                                                                  \
+	 offsetof(T, source_name),                                                                           \
+	 0,                                                                                                  \
+	 "postgres connection that runs the source SQL below, read-only (unset: the pipeline's outbox or "   \
+	 "slot connection)"},                                                                                \
+	    {P ".source_count",                                                                              \
+	     OPT_STR,                                                                                        \
+	     NULL,                                                                                           \
+	     1,                                                                                              \
+	     0,                                                                                              \
+	     offsetof(T, source_count),                                                                      \
+	     0,                                                                                              \
+	     "SQL giving the number of rows that should be " ITEMS ", e.g. SELECT count(*) FROM products; "  \
+	     "missing = that - " WHERE "'s count"},                                                          \
+	    {P ".source_freshness",                                                                          \
+	     OPT_STR,                                                                                        \
+	     NULL,                                                                                           \
+	     1,                                                                                              \
+	     0,                                                                                              \
+	     offsetof(T, source_freshness),                                                                  \
+	     0,                                                                                              \
+	     "SQL giving the newest source timestamp, e.g. SELECT max(updated_at) FROM products"},           \
+	    {P ".missing_warn",                                                                              \
+	     OPT_INT,                                                                                        \
+	     "1",                                                                                            \
+	     0,                                                                                              \
+	     0,                                                                                              \
+	     offsetof(T, missing_warn),                                                                      \
+	     0,                                                                                              \
+	     ITEMS " missing from " WHERE " (for " P                                                         \
+	           ".missing_window) at or above which the stage is warn"},                                  \
+	    {P ".missing_crit",                                                                              \
+	     OPT_INT,                                                                                        \
+	     "1000",                                                                                         \
+	     0,                                                                                              \
+	     0,                                                                                              \
+	     offsetof(T, missing_crit),                                                                      \
+	     0,                                                                                              \
+	     ITEMS " missing from " WHERE " (for " P                                                         \
+	           ".missing_window) at or above which the stage is crit"},                                  \
+	    {P ".missing_window",                                                                            \
+	     OPT_DURATION,                                                                                   \
+	     "30s",                                                                                          \
+	     0,                                                                                              \
+	     86400,                                                                                          \
+	     offsetof(T, missing_window_s),                                                                  \
+	     0,                                                                                              \
+	     "how long " ITEMS " must stay missing to count: the least missing over this window is "         \
+	     "compared"},                                                                                    \
+	    {P ".freshness_warn",                                                                            \
+	     OPT_DURATION,                                                                                   \
+	     "30s",                                                                                          \
+	     0,                                                                                              \
+	     0,                                                                                              \
+	     offsetof(T, freshness_warn_s),                                                                  \
+	     0,                                                                                              \
+	     "newest source timestamp ahead of the newest copy by this much or more: warn"},                 \
+	{                                                                                                    \
+		P ".freshness_crit", OPT_DURATION, "5m", 0, 0, offsetof(T, freshness_crit_s), 0,             \
+		    "newest source timestamp ahead of the newest copy by this much or more: crit"            \
+	}
+
+/* The figures of a copy's stage: "1,204 nodes, 3 missing of 1,207 rows, newest 2s behind"
+   (items: "nodes"). */
+void copy_figures(const struct stage_view *sv, const char *items, char *buf, size_t n);
+
 /* The copy's figures against the source's, into metrics m: source_count and missing (when the
    source's count and the copy's count, have_count/count, are known), freshness_lag_s (when the
    source's newest and the copy's newest epoch seconds are); the source's failures as

@@ -8,7 +8,7 @@
 # needs an optional backend (a probe: it calls libpq, hiredis, ...) says so in its first 60
 # lines, on a line of its own, and is built only with it (tests/gen-lib.sh reads it):
 #   /* needs: redis */
-# with words out of: postgres kafka redis search (configure's --with-X; HAVE_X in automake).
+# with words out of: postgres kafka redis search mongoc (configure's --with-X; HAVE_X in automake).
 # Which kinds exist, and in what order, is src/kinds/list.h's business, not this list's.
 # shellcheck disable=SC2016 # it writes make's $(VAR) references
 set -euo pipefail

@@ -96,7 +96,7 @@ is "$(comp "$SYNCTOP" -c a.conf action pause '')" "orders orders-eu web" \
 is "$(comp "$SYNCTOP" action -c a.conf --stage worker pause o)" "orders orders-eu" \
 	"synctop action -c FILE --stage KIND pause o: the pipelines (options skipped)"
 is "$(comp "$SYNCTOP" -c a.conf action pause web '')" "" "synctop action pause web: nothing more"
-is "$(comp "$SYNCTOP" action --stage '')" "cache connector graph kafka outbox search slot timeseries worker" \
+is "$(comp "$SYNCTOP" action --stage '')" "cache connector document graph kafka outbox search slot timeseries worker" \
 	"synctop action --stage: the stage kinds"
 is "$(comp "$SYNCTOP" action --format '')" "json text" "synctop action --format: text json"
 is "$(comp "$SYNCTOP" action --d)" "--dry-run" "synctop action --d: --dry-run"

@@ -51,7 +51,7 @@ static void test_kinds_offer(void **state)
 	assert_string_equal(
 	    got, "outbox: replay pause resume;slot:;kafka:;"
 	         "connector: pause resume stop restart;search: refresh restore-refresh;cache: pause resume;"
-	         "graph:;timeseries:;worker: pause resume;");
+	         "document:;graph:;timeseries:;worker: pause resume;");
 	assert_false(kind_offers(kinds[0], ACTION_NONE));
 	assert_false(kind_offers(kinds[0], ACTION_COUNT));
 }

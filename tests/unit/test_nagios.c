@@ -294,7 +294,7 @@ static void test_extras_name_what_exists(void **state)
 				assert_int_equal(mx->unit, m->unit);
 			}
 		}
-	assert_int_equal(n, 15);
+	assert_int_equal(n, 18);
 	/* a metric without an entry: zeros */
 	const struct metric_extra *none = metric_extra(kinds[0], "no_such_metric");
 	assert_null(none->warn_opt);

@@ -322,6 +322,7 @@ static const char *const ALL = "[postgres shop]\nconninfo = host=db dbname=shop\
                                "[connect workers]\nurl = http://connect:8083\n"
                                "[search es]\nurl = http://es:9200\n"
                                "[http relay]\nurl = http://relay:8081\n"
+                               "[mongodb catalog]\nurl = mongodb://mongo:27017\n"
                                "[pipeline p1]\noutbox = shop\n"
                                "[pipeline p2]\nslot = shop\n"
                                "[pipeline p3]\nkafka = main\nkafka.group = g\n"
@@ -331,7 +332,9 @@ static const char *const ALL = "[postgres shop]\nconninfo = host=db dbname=shop\
                                "[pipeline p7]\nworker = relay\nworker.state = /admin/state\n"
                                "[pipeline p8]\ntimeseries = relay\ntimeseries.database = shop\n"
                                "timeseries.measurement = orders\n"
-                               "[pipeline p9]\ngraph = relay\ngraph.count = MATCH (p:P) RETURN count(p)\n";
+                               "[pipeline p9]\ngraph = relay\ngraph.count = MATCH (p:P) RETURN count(p)\n"
+                               "[pipeline p10]\ndocument = catalog\ndocument.database = shop\n"
+                               "document.collection = products\n";
 
 static void test_every_family(void **state)
 {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "kinds/graph/graph.h"
+#include "kinds/copy.h"
 #include "kinds/source.h"
 
 #define OFF(field) offsetof(struct graph_opts, field)
@@ -18,24 +19,7 @@ const struct opt_def graph_options[] = {
     {"graph.freshness", OPT_STR, NULL, 1, 0, OFF(freshness), 0,
      "Cypher answering the newest copy's time in epoch seconds, e.g. MATCH (p:Product) RETURN "
      "max(p.updated_at).epochSeconds; with graph.source_freshness"},
-    {"graph.source", OPT_STR, NULL, 1, 0, OFF(source_name), 0,
-     "postgres connection that runs the source SQL below, read-only (unset: the pipeline's outbox or "
-     "slot connection)"},
-    {"graph.source_count", OPT_STR, NULL, 1, 0, OFF(source_count), 0,
-     "SQL giving the number of rows that should be nodes, e.g. SELECT count(*) FROM products; "
-     "missing = that - the graph's count"},
-    {"graph.source_freshness", OPT_STR, NULL, 1, 0, OFF(source_freshness), 0,
-     "SQL giving the newest source timestamp, e.g. SELECT max(updated_at) FROM products"},
-    {"graph.missing_warn", OPT_INT, "1", 0, 0, OFF(missing_warn), 0,
-     "nodes missing from the graph (for graph.missing_window) at or above which the stage is warn"},
-    {"graph.missing_crit", OPT_INT, "1000", 0, 0, OFF(missing_crit), 0,
-     "nodes missing from the graph (for graph.missing_window) at or above which the stage is crit"},
-    {"graph.missing_window", OPT_DURATION, "30s", 0, 86400, OFF(missing_window_s), 0,
-     "how long nodes must stay missing to count: the least missing over this window is compared"},
-    {"graph.freshness_warn", OPT_DURATION, "30s", 0, 0, OFF(freshness_warn_s), 0,
-     "newest source timestamp ahead of the newest node by this much or more: warn"},
-    {"graph.freshness_crit", OPT_DURATION, "5m", 0, 0, OFF(freshness_crit_s), 0,
-     "newest source timestamp ahead of the newest node by this much or more: crit"},
+    COPY_OPTIONS("graph", struct graph_opts, "nodes", "the graph"),
     {0},
 };
 
