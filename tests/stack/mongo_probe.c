@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	mongoc_init();
+	mongoc_log_set_handler(NULL, NULL); /* its DEBUG lines go to stdout */
 	mongoc_uri_t *uri = mongoc_uri_new_with_error(argv[1], &e);
 	if (!uri) {
 		rc = fail(&e);
