@@ -13,7 +13,9 @@ SYNCTOP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # cmark-gfm for GitHub's tables, promtool from prometheus and Debian's python3-jsonschema check
 # the snapshot formats; zsh checks the zsh completion; influxdb: the timeseries stage's tests and
 # the demo's metrics; openssh-server and screen: keys c and C
-# through a private sshd on localhost and through GNU screen, tests/integration/tui_clip.sh).
+# through a private sshd on localhost and through GNU screen, tests/integration/tui_clip.sh;
+# libmongoc-dev: the document stage's driver; python3-bson: the MongoDB stand-in
+# tests/stack/mongo_standin.py, python3-pymongo: its test).
 SYNCTOP_PACKAGES=(
 	build-essential autoconf automake libtool pkg-config
 	libinih-dev libjansson-dev libpq-dev libcmocka-dev
@@ -21,6 +23,7 @@ SYNCTOP_PACKAGES=(
 	libhiredis-dev librdkafka-dev libcurl4-openssl-dev libncurses-dev libzstd-dev
 	redis-server redis-tools influxdb tmux valgrind shellcheck
 	libmicrohttpd-dev cmark cmark-gfm prometheus python3-jsonschema zsh openssh-server screen
+	libmongoc-dev python3-bson python3-pymongo
 )
 # What contrib/check.sh --ci adds: clang with its sanitizer and libFuzzer runtimes (bookworm's
 # clang 14; --no-install-recommends leaves the runtimes out unless named) and llvm-symbolizer.
