@@ -61,6 +61,32 @@ static const char *const url_schemes[CONN__COUNT][4] = {
     [CONN_MONGODB] = {"mongodb", "mongodb+srv", NULL},
 };
 
+/* Characters a URL's user name or password must not hold unescaped, per connection kind: its
+   library would split the URL elsewhere and show a part of the password as a host name (the
+   MongoDB URI specification asks drivers to refuse them; libmongoc 1.23 does not). */
+static const char *const userinfo_forbids[CONN__COUNT] = {
+    [CONN_MONGODB] = "@/",
+};
+
+/* The user name and password of a URL: what lies between "://" and its last '@' (none: len 0). */
+static const char *url_userinfo(const char *url, size_t *len)
+{
+	const char *s = strstr(url, "://");
+	const char *at = s ? strrchr(s + 3, '@') : NULL;
+	*len = at ? (size_t)(at - (s + 3)) : 0;
+	return s ? s + 3 : url;
+}
+
+static bool userinfo_has(const char *url, const char *chars)
+{
+	size_t len;
+	const char *u = url_userinfo(url, &len);
+	for (size_t i = 0; i < len; i++)
+		if (strchr(chars, u[i]))
+			return true;
+	return false;
+}
+
 /* Whether this binary was built with the backend of a connection kind (configure --with-X). */
 static bool backend_built(enum conn_kind k)
 {
@@ -514,6 +540,13 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 		}
 		config_fail(p, line, "bad value '%s' for url: expected a URL starting with %s", shown, list);
 		free(shown);
+	} else if (strcmp(key, "url") == 0 && userinfo_forbids[c->kind] &&
+	           userinfo_has(value, userinfo_forbids[c->kind])) {
+		config_fail(p, line,
+		            "url: the user name or password holds '@' or '/': percent-encode them (%%40, "
+		            "%%2F), as the "
+		            "%s URI requires",
+		            backend_names[c->kind]);
 	} else if ((o->flags & OPT_SECRET) && !p->secret_line &&
 	           (strcmp(key, "conninfo") == 0 ? conninfo_has_password(value) : url_has_password(value))) {
 		p->secret_line = line;

@@ -175,6 +175,15 @@ mongo_fault clear
 is "$RUN_RC" 3 "a closed connection: exit 3"
 unlike "$RUN_OUT$RUN_ERR" "$PASSWORD" "the URL's password shows nowhere, errors included"
 
+# The server down, the password in the URL (one with an escaped '@'): not shown either.
+MKCONF_EXTRA=$(printf '[mongodb catalog]\nurl = mongodb://synctop:XKdown%%40pw%s@127.0.0.1:1/' "$$") \
+	mkconf "$conf" 'document = catalog' 'document.database = shop' 'document.collection = products'
+chmod 600 "$conf"
+run_once -c "$conf" --format text --once-window 0
+is "$RUN_RC" 3 "the server down: exit 3"
+like "$RUN_OUT" "connection refused" "the driver's reason"
+unlike "$RUN_OUT$RUN_ERR" "XKdown|pw$$" "the password shows nowhere"
+
 # A hung server: the poll ends at the connection's timeout.
 mongo_fault hang
 DOC_TIMEOUT=1s mkconf_doc

@@ -150,6 +150,13 @@ static void test_checks(void **state)
 	expect_error("[mongodb catalog]\nurl = http://mongo:27017\n",
 	             "2: bad value 'http://mongo:27017' for url: expected a URL starting with mongodb:// or "
 	             "mongodb+srv://");
+	/* An '@' in the password: libmongoc would split there and show the rest as a host name. */
+	expect_error("[mongodb catalog]\nurl = mongodb://u:XKp@ss@mongo:27017/\n",
+	             "2: url: the user name or password holds '@' or '/': percent-encode them (%40, %2F), as "
+	             "the MongoDB URI requires");
+	expect_error("[mongodb catalog]\nurl = mongodb://u:XKpa/ss@mongo:27017/\n",
+	             "2: url: the user name or password holds '@' or '/': percent-encode them (%40, %2F), as "
+	             "the MongoDB URI requires");
 	expect_error("[mongodb catalog]\n",
 	             "1: [mongodb catalog] is missing url (e.g. url = mongodb://localhost:27017)");
 }
