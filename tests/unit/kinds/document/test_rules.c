@@ -2,7 +2,7 @@
    kinds/copy.c) on hand-made samples, the outbox before it quiet or holding rows on their way:
    statuses, the exact evidence, a near miss of each; its figures, target, export labels and
    config checks. */
-/* needs: mongoc */
+/* needs: mongoc kafka */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +124,36 @@ static void test_stale(void **state)
 	assert_int_equal(pv->n_diags, 0);
 }
 
+/* The runbook's "stale copy because its consumer stopped": a kafka stage before the collection
+   whose group stopped explains copy-stale, which becomes its consequence (warn, no action, the
+   next step pointing at the consumer). */
+static void test_stale_because_consumer_stopped(void **state)
+{
+	(void)state;
+	struct fx *f = fixture_open(
+	    PG MONGO "[kafka main]\nbrokers = k:9092\n"
+	             "[pipeline catalog]\nkafka = main\nkafka.group = catalog-writer\n"
+	             "kafka.topics = shop.products\n" DOC "document.freshness_field = updated_at\n"
+	             "document.source = shop\n"
+	             "document.source_freshness = SELECT max(updated_at) FROM products\n");
+	fixture_sample(
+	    &f->snap.pipes[0].stages[0],
+	    "{\"lag\": 500, \"max_partition_lag\": 500, \"partitions\": 1, \"evaluation\": \"STOP\", "
+	    "\"evaluated_s\": 10, \"lag_from\": 320, \"consumed\": 0, \"lag_s\": 400}",
+	    NULL, 0);
+	fixture_sample(&f->snap.pipes[0].stages[1], "{\"count\": 10, \"freshness_lag_s\": 400}", NULL, 0);
+	health_evaluate(&f->snap);
+	const struct pipeline_view *pv = &f->snap.pipes[0];
+	assert_string_equal(pv->diags[0].rule, "kafka-stop");
+	const struct diagnosis *d = fixture_diag(pv, "copy-stale");
+	assert_non_null(d);
+	assert_string_equal(d->because, "kafka: kafka-stop");
+	assert_int_equal(d->severity, ST_WARN); /* 400 s is crit on its own */
+	assert_int_equal(d->action, ACTION_NONE);
+	assert_int_equal(f->snap.pipes[0].stages[1].status, ST_WARN);
+	fixture_close(f);
+}
+
 static void test_checks(void **state)
 {
 	(void)state;
@@ -167,6 +197,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_in_flight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stale, setup, teardown),
+	    cmocka_unit_test(test_stale_because_consumer_stopped),
 	    cmocka_unit_test(test_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
