@@ -214,7 +214,7 @@ stage_suite() {
 	fi
 }
 
-# The two minutes of CPU of tests/integration/shellcheck.sh, early (its test waits for done and reads the findings).
+# The minute of CPU of tests/integration/shellcheck.sh, early (its test waits for done and reads the findings).
 early_shellcheck() {
 	export SYNCTOP_SHELLCHECK_EARLY=$work/shellcheck
 	mkdir -p "$SYNCTOP_SHELLCHECK_EARLY"
