@@ -27,7 +27,7 @@ OPTS=serverSelectionTimeoutMS=3000
 # pm URI CODE: CODE run by pymongo with c = MongoClient(URI); out(X) prints X as relaxed
 # extended JSON; a failure prints "error CODE ERRMSG" or "connfail CLASS".
 cat >"$TEST_TMP/pm.py" <<'PY'
-import datetime, sys
+import datetime, os, sys
 import bson, pymongo
 from bson import json_util
 from bson.binary import Binary
@@ -61,6 +61,8 @@ except pymongo.errors.OperationFailure as e:
     print("error %s %s" % (e.code, (e.details or {}).get("errmsg")))
 except pymongo.errors.ConnectionFailure as e:
     print("connfail %s" % type(e).__name__)
+sys.stdout.flush()
+os._exit(0)  # not the half second pymongo's monitor threads take to stop at exit
 PY
 pm() {
 	timeout 30 /usr/bin/python3 "$TEST_TMP/pm.py" "$1" "$2" "$FIX"
@@ -117,6 +119,12 @@ is "$(pm "$AUTH" 'out(list(c.shop.products.aggregate([{"$count": "n"}])) + list(
 mongo_collection shop big 3000000 1733306400.25
 is "$(pm "$AUTH" 'out([c.shop.big.count_documents({}), c.shop.big.find_one({}, {"updated_at": 1, "_id": 0}, sort=[("updated_at", -1)])])')" \
 	'[3000000, {"updated_at": {"$date": "2024-12-04T10:00:00.250Z"}}]' "3 000 000 documents counted without being made; milliseconds kept"
+is "$(pm "$AUTH" 'print(len(list(c.shop.big.find())))')" \
+	"error 2 the stand-in makes at most 1000000 synthetic documents a command (this one needs 3000000: give a limit, or count with {} alone)" \
+	"3 000 000 documents without a limit: refused, not made"
+is "$(pm "$AUTH&maxPoolSize=1" 'd = c.shop.command("aggregate", "products", pipeline=[{"$limit": "x"}], cursor={}, check=False); out([d["code"], d["errmsg"], c.shop.products.count_documents({})])')" \
+	'[2, "the stand-in cannot run this aggregate: invalid literal for int() with base 10: '"'x'"'", 15]' \
+	"arguments the stand-in cannot read: BadValue (2), and the connection goes on"
 mongo_collection shop nulls 4 null
 mongo_collection shop bare 4 absent
 is "$(pm "$AUTH" 'out([c.shop.nulls.find_one({}, sort=[("updated_at", -1)]), c.shop.bare.find_one({}, sort=[("updated_at", -1)])])')" \

@@ -194,6 +194,9 @@ class Connection:
             reply = self.run(db, name, body)
         except CommandError as e:
             reply = e.doc()
+        except (TypeError, ValueError, KeyError, AttributeError) as e:  # arguments the stand-in cannot read
+            srv.log("conn%d %s.%s: %r" % (self.id, db, name, e))
+            reply = CommandError(2, "BadValue", "the stand-in cannot run this %s: %s" % (name, e)).doc()
         ok = 1 if reply.get("ok") else 0
         srv.record(db, name, body, ok)
         srv.log("conn%d %s.%s ok %d %.1fms" % (self.id, db, name, ok, (time.monotonic() - t0) * 1000))
