@@ -247,6 +247,9 @@ collections bare,big,nulls,products" "libmongoc 1.23: ping, estimated and exact 
 	is "$(grep -cF -e "$PASS" "$SYNCTOP_MONGO_RECORD" "$SYNCTOP_MONGO_LOG" | paste -sd ' ')" \
 		"$SYNCTOP_MONGO_RECORD:0 $SYNCTOP_MONGO_LOG:0" "the password is in neither the record nor the log"
 	is "$(probe "$SHA1" shop products count)" "count 15" "libmongoc: SCRAM-SHA-1"
+	is "$(MONGO_PROBE_POOL=1 probe "$AUTH" shop products estimated count newest updated_at)" "estimated 15
+count 15
+newest 1733306400000" "libmongoc through a mongoc_client_pool_t (a monitoring thread and connection)"
 	is "$(probe "$BAD" shop products count)" "error 1 11 Authentication failed." "libmongoc: a wrong password (MONGOC_ERROR_CLIENT, _CLIENT_AUTHENTICATE)"
 	is "$(probe "$ANON" shop products count)" "error 17 13 command aggregate requires authentication" "libmongoc: no credentials (MONGOC_ERROR_SERVER 13)"
 	is "$(probe "$AUTH" shop nothing estimated count newest updated_at)" "estimated 0
