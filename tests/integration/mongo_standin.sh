@@ -275,4 +275,12 @@ is "$(curl -sS -m 5 -XPOST "$SYNCTOP_MONGO_CONTROL/_standin/collection" -d '{"db
 	'{"error": "\"db\" and \"collection\" (strings) are required"} 400' "control: a collection without a name refused (400)"
 is "$(curl -sS -m 5 -XPOST "$SYNCTOP_MONGO_CONTROL/_standin/fault" -d '{"fault": "slow"}' -w ' %{http_code}')" \
 	'{"error": "fault: \"hang\", \"error\" or \"close\""} 400' "control: an unknown fault refused (400)"
+
+# ---- tests/stack/mongo.sh without authentication (a subshell: the test's variables stay) ----
+like "$(
+	export SYNCTOP_MONGO_NO_AUTH=1
+	mongo_up "$TEST_TMP/noauth" >&2 || exit 1
+	printf '%s %s\n' "$SYNCTOP_MONGO_URI" "$(mongo_collection shop products 3 absent && pm "$SYNCTOP_MONGO_URI?$OPTS" 'out(c.shop.products.count_documents({}))')"
+	mongo_down "$TEST_TMP/noauth"
+)" '^mongodb://127\.0\.0\.1:[0-9]+/ 3$' "mongo_up with SYNCTOP_MONGO_NO_AUTH=1: a URI without credentials, reads without authenticating"
 done_testing
