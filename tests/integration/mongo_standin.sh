@@ -238,8 +238,8 @@ count 15
 newest 1733306400000
 collections bare,big,nulls,products" "libmongoc 1.23: ping, estimated and exact counts, the newest by find, the collections"
 	is "$(mongo_commands '' | paste -sd ' ')" \
-		"isMaster saslStart saslContinue ping count aggregate find listCollections endSessions" \
-		"--record: every command libmongoc sent, the handshake (OP_QUERY isMaster) included"
+		"isMaster saslContinue ping count aggregate find listCollections endSessions" \
+		"--record: every command libmongoc sent, the handshake (OP_QUERY isMaster) included; saslStart rode in it (speculativeAuthenticate)"
 	is "$(jq -r 'select(.command == "find") | [.db, .ok, (.body | .find, (.sort | tojson), (.projection | tojson), .limit)] | join(" ")' "$SYNCTOP_MONGO_RECORD")" \
 		'shop 1 products {"updated_at":-1} {"updated_at":1,"_id":0} 1' "--record: the find's body as sent"
 	is "$(jq -r 'select(.command | startswith("sasl")) | .body.payload' "$SYNCTOP_MONGO_RECORD" | sort -u)" "<redacted>" \
@@ -247,6 +247,8 @@ collections bare,big,nulls,products" "libmongoc 1.23: ping, estimated and exact 
 	is "$(grep -cF -e "$PASS" "$SYNCTOP_MONGO_RECORD" "$SYNCTOP_MONGO_LOG" | paste -sd ' ')" \
 		"$SYNCTOP_MONGO_RECORD:0 $SYNCTOP_MONGO_LOG:0" "the password is in neither the record nor the log"
 	is "$(probe "$SHA1" shop products count)" "count 15" "libmongoc: SCRAM-SHA-1"
+	is "$(mongo_commands '' | tail -n 4 | paste -sd ' ')" "isMaster saslContinue aggregate endSessions" \
+		"... speculatively too (a SCRAM-SHA-1 saslStart in the handshake)"
 	is "$(MONGO_PROBE_POOL=1 probe "$AUTH" shop products estimated count newest updated_at)" "estimated 15
 count 15
 newest 1733306400000" "libmongoc through a mongoc_client_pool_t (a monitoring thread and connection)"

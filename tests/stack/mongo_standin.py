@@ -22,8 +22,9 @@ that has not authenticated gets Unauthorized (13) "command X requires authentica
 everything but hello, isMaster, ping, buildInfo, saslStart, saslContinue and endSessions; a
 wrong password or user: AuthenticationFailed (18) "Authentication failed.". The user lives in
 --auth-db (default admin, as a MongoDB URI's authSource defaults to): saslStart on another
-database fails as a wrong password does. speculativeAuthenticate in the hello is ignored (the
-client then runs saslStart).
+database fails as a wrong password does. A hello's speculativeAuthenticate (a saslStart, as
+libmongoc 1.23 and pymongo 3.11 send for SCRAM-SHA-256) is answered as MongoDB 4.4+ does: its
+server-first message in the hello's answer, the client going on with saslContinue.
 
 Control, over HTTP on --control-port (standin_http.py's plumbing; JSON bodies; never recorded):
     POST   /_standin/collection {"db": D, "collection": C, "count": N, "newest": EPOCH|null,
@@ -249,6 +250,13 @@ class Connection:
         auth, want = self.server.auth, body.get("saslSupportedMechs")
         if auth and want == "%s.%s" % (self.server.auth_db, auth["user"]):
             doc["saslSupportedMechs"] = ["SCRAM-SHA-1", "SCRAM-SHA-256"]
+        spec = body.get("speculativeAuthenticate")
+        if auth and isinstance(spec, dict) and spec.get("saslStart") and not self.authenticated:
+            try:  # the saslStart the handshake carries; on failure no answer: the client runs saslStart
+                first = self.sasl_start(str(spec.get("db", "")), spec)
+                doc["speculativeAuthenticate"] = {k: first[k] for k in ("conversationId", "done", "payload")}
+            except CommandError:
+                self.scram = None
         doc["ok"] = 1.0
         return doc
 
