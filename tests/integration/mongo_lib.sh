@@ -23,11 +23,12 @@
 #                           (one second older per document), "null" for a null FIELD, "absent"
 #                           for none; fails unless the stand-in accepted it
 #   mongo_drop DB COLL      the collection gone (synthetic and inserted documents)
-#   mongo_fault hang|error|close [JSON-MEMBERS]
+#   mongo_fault hang|error|close|delay [JSON-MEMBERS]
 #                           every command but the handshake (hello, isMaster, saslStart,
-#                           saslContinue) hangs, answers an error or has its connection closed;
-#                           JSON-MEMBERS are added to the request, e.g. '"code": 91, "errmsg":
-#                           "shutting down"', '"commands": ["count"]', '"handshake": true'
+#                           saslContinue) hangs, answers an error, has its connection closed or
+#                           answers late; JSON-MEMBERS are added to the request, e.g. '"code": 91,
+#                           "errmsg": "shutting down"', '"commands": ["count"]', '"handshake":
+#                           true', '"times": 1' (then gone), '"ms": 800' (delay's)
 #   mongo_fault clear       no fault (hung commands are let go: their connections closed)
 #   mongo_commands [DB]     the names of the commands clients sent (to DB), one a line, in order,
 #                           from SYNCTOP_MONGO_RECORD (truncate that file to start afresh)

@@ -212,6 +212,14 @@ is "$(pm "$AUTH" 'out(c.shop.products.count_documents({})); c.shop.products.find
 error 2 nope' "fault error limited to find: the count answers"
 mongo_fault close
 is "$(pm "$AUTH" 'c.shop.products.count_documents({})')" "connfail AutoReconnect" "fault close: the connection closed on a command"
+mongo_fault error '"code": 2, "errmsg": "once", "times": 1'
+is "$(pm "$AUTH" 'print(c.shop.command("count", "products", check=False)["errmsg"], c.shop.command("count", "products")["n"])')" \
+	"once 15" "fault times 1: the next command fails, the one after answers"
+is "$(mongo_ctl GET fault)" null "... and the fault is gone"
+mongo_fault delay '"ms": 400'
+t0=$(now_ms)
+is "$(pm "$AUTH" 'out(c.shop.products.estimated_document_count())')" 15 "fault delay: the right answer"
+between $(($(now_ms) - t0)) 400 3000 "... 400 ms later"
 : >"$SYNCTOP_MONGO_RECORD"
 mongo_fault hang
 t0=$(now_ms)
@@ -276,7 +284,7 @@ fi
 is "$(curl -sS -m 5 -XPOST "$SYNCTOP_MONGO_CONTROL/_standin/collection" -d '{"db": "shop", "count": 1}' -w ' %{http_code}')" \
 	'{"error": "\"db\" and \"collection\" (strings) are required"} 400' "control: a collection without a name refused (400)"
 is "$(curl -sS -m 5 -XPOST "$SYNCTOP_MONGO_CONTROL/_standin/fault" -d '{"fault": "slow"}' -w ' %{http_code}')" \
-	'{"error": "fault: \"hang\", \"error\" or \"close\""} 400' "control: an unknown fault refused (400)"
+	'{"error": "fault: \"hang\", \"error\", \"close\" or \"delay\""} 400' "control: an unknown fault refused (400)"
 
 # ---- tests/stack/mongo.sh without authentication (a subshell: the test's variables stay) ----
 like "$(

@@ -36,14 +36,16 @@ Control, over HTTP on --control-port (standin_http.py's plumbing; JSON bodies; n
     DELETE /_standin/collection?db=D&collection=C   drops it (real documents too)
     GET    /_standin/collections   {D: {C: {"count", "field", "newest", "has_field", "documents"}}}
     GET    /_standin/documents?db=D&collection=C   the real documents (relaxed extended JSON)
-    POST   /_standin/fault {"fault": "hang"|"error"|"close", "code": 91, "errmsg": "...",
-                            "codeName": "...", "commands": ["count", ...], "handshake": false}
+    POST   /_standin/fault {"fault": "hang"|"error"|"close"|"delay", "code": 91, "errmsg": "...",
+                            "codeName": "...", "commands": ["count", ...], "handshake": false,
+                            "times": N, "ms": 300}
                       hang: a command is not answered until the fault is cleared, then its
                       connection is closed; error: a command answers {ok: 0, errmsg, code,
                       codeName} (default code 1, InternalError); close: the connection is closed
-                      when a command arrives. "commands": only those commands (default: all);
-                      the handshake (hello, isMaster, saslStart, saslContinue) is spared unless
-                      "handshake": true.
+                      when a command arrives; delay: the right answer, "ms" (300) later.
+                      "commands": only those commands (default: all); the handshake (hello,
+                      isMaster, saslStart, saslContinue) is spared unless "handshake": true;
+                      "times": the next N commands it applies to, then the fault is gone.
     DELETE /_standin/fault         clears it, and lets hung commands go
     GET    /_standin/fault         the fault, or null
 
@@ -185,6 +187,9 @@ class Connection:
                     pass
             srv.log("conn%d %s.%s: fault %s: closing" % (self.id, db, name, fault["fault"]))
             return None
+        if fault and fault["fault"] == "delay":  # the right answer, later
+            time.sleep(float(fault.get("ms", 300)) / 1000)
+            fault = None
         try:
             if fault:
                 code = int(fault.get("code", 1))
@@ -211,6 +216,10 @@ class Connection:
                 return None
             if f.get("commands") and name not in f["commands"]:
                 return None
+            if f.get("times") is not None:
+                f["times"] -= 1
+                if f["times"] <= 0:
+                    store.wire_fault = None
             return dict(f, release=store.wire_release)
 
     def run(self, db, name, body):
@@ -395,10 +404,12 @@ class Control(standin_http.StandinHandler):
                 docs = coll.docs if coll else []
                 return 200, json.loads(json_util.dumps(docs, json_options=RELAXED))
             if key == ("POST", "fault"):
-                if body.get("fault") not in ("hang", "error", "close"):
-                    raise ControlError(400, 'fault: "hang", "error" or "close"')
+                if body.get("fault") not in ("hang", "error", "close", "delay"):
+                    raise ControlError(400, 'fault: "hang", "error", "close" or "delay"')
+                if body.get("times") is not None and (not isinstance(body["times"], int) or body["times"] < 1):
+                    raise ControlError(400, '"times" must be an integer >= 1')
                 store.wire_fault = {k: body[k] for k in ("fault", "code", "codeName", "errmsg", "commands",
-                                                         "handshake") if k in body}
+                                                         "handshake", "times", "ms") if k in body}
                 return 200, store.wire_fault
             if key == ("DELETE", "fault"):
                 store.wire_fault = None
