@@ -62,7 +62,6 @@ import struct
 import sys
 import threading
 import time
-import urllib.parse
 
 import bson
 from bson import json_util
