@@ -27,7 +27,7 @@ OPTS=serverSelectionTimeoutMS=3000
 # pm URI CODE: CODE run by pymongo with c = MongoClient(URI); out(X) prints X as relaxed
 # extended JSON; a failure prints "error CODE ERRMSG" or "connfail CLASS".
 cat >"$TEST_TMP/pm.py" <<'PY'
-import datetime, sys
+import datetime, os, sys
 import bson, pymongo
 from bson import json_util
 from bson.binary import Binary
@@ -61,6 +61,8 @@ except pymongo.errors.OperationFailure as e:
     print("error %s %s" % (e.code, (e.details or {}).get("errmsg")))
 except pymongo.errors.ConnectionFailure as e:
     print("connfail %s" % type(e).__name__)
+sys.stdout.flush()
+os._exit(0)  # not the half second pymongo's monitor threads take to stop at exit
 PY
 pm() {
 	timeout 30 /usr/bin/python3 "$TEST_TMP/pm.py" "$1" "$2" "$FIX"
@@ -117,6 +119,12 @@ is "$(pm "$AUTH" 'out(list(c.shop.products.aggregate([{"$count": "n"}])) + list(
 mongo_collection shop big 3000000 1733306400.25
 is "$(pm "$AUTH" 'out([c.shop.big.count_documents({}), c.shop.big.find_one({}, {"updated_at": 1, "_id": 0}, sort=[("updated_at", -1)])])')" \
 	'[3000000, {"updated_at": {"$date": "2024-12-04T10:00:00.250Z"}}]' "3 000 000 documents counted without being made; milliseconds kept"
+is "$(pm "$AUTH" 'print(len(list(c.shop.big.find())))')" \
+	"error 2 the stand-in makes at most 1000000 synthetic documents a command (this one needs 3000000: give a limit, or count with {} alone)" \
+	"3 000 000 documents without a limit: refused, not made"
+is "$(pm "$AUTH&maxPoolSize=1" 'd = c.shop.command("aggregate", "products", pipeline=[{"$limit": "x"}], cursor={}, check=False); out([d["code"], d["errmsg"], c.shop.products.count_documents({})])')" \
+	'[2, "the stand-in cannot run this aggregate: invalid literal for int() with base 10: '"'x'"'", 15]' \
+	"arguments the stand-in cannot read: BadValue (2), and the connection goes on"
 mongo_collection shop nulls 4 null
 mongo_collection shop bare 4 absent
 is "$(pm "$AUTH" 'out([c.shop.nulls.find_one({}, sort=[("updated_at", -1)]), c.shop.bare.find_one({}, sort=[("updated_at", -1)])])')" \
@@ -204,6 +212,14 @@ is "$(pm "$AUTH" 'out(c.shop.products.count_documents({})); c.shop.products.find
 error 2 nope' "fault error limited to find: the count answers"
 mongo_fault close
 is "$(pm "$AUTH" 'c.shop.products.count_documents({})')" "connfail AutoReconnect" "fault close: the connection closed on a command"
+mongo_fault error '"code": 2, "errmsg": "once", "times": 1'
+is "$(pm "$AUTH" 'print(c.shop.command("count", "products", check=False)["errmsg"], c.shop.command("count", "products")["n"])')" \
+	"once 15" "fault times 1: the next command fails, the one after answers"
+is "$(mongo_ctl GET fault)" null "... and the fault is gone"
+mongo_fault delay '"ms": 400'
+t0=$(now_ms)
+is "$(pm "$AUTH" 'out(c.shop.products.estimated_document_count())')" 15 "fault delay: the right answer"
+between $(($(now_ms) - t0)) 400 3000 "... 400 ms later"
 : >"$SYNCTOP_MONGO_RECORD"
 mongo_fault hang
 t0=$(now_ms)
@@ -230,8 +246,8 @@ count 15
 newest 1733306400000
 collections bare,big,nulls,products" "libmongoc 1.23: ping, estimated and exact counts, the newest by find, the collections"
 	is "$(mongo_commands '' | paste -sd ' ')" \
-		"isMaster saslStart saslContinue ping count aggregate find listCollections endSessions" \
-		"--record: every command libmongoc sent, the handshake (OP_QUERY isMaster) included"
+		"isMaster saslContinue ping count aggregate find listCollections endSessions" \
+		"--record: every command libmongoc sent, the handshake (OP_QUERY isMaster) included; saslStart rode in it (speculativeAuthenticate)"
 	is "$(jq -r 'select(.command == "find") | [.db, .ok, (.body | .find, (.sort | tojson), (.projection | tojson), .limit)] | join(" ")' "$SYNCTOP_MONGO_RECORD")" \
 		'shop 1 products {"updated_at":-1} {"updated_at":1,"_id":0} 1' "--record: the find's body as sent"
 	is "$(jq -r 'select(.command | startswith("sasl")) | .body.payload' "$SYNCTOP_MONGO_RECORD" | sort -u)" "<redacted>" \
@@ -239,6 +255,11 @@ collections bare,big,nulls,products" "libmongoc 1.23: ping, estimated and exact 
 	is "$(grep -cF -e "$PASS" "$SYNCTOP_MONGO_RECORD" "$SYNCTOP_MONGO_LOG" | paste -sd ' ')" \
 		"$SYNCTOP_MONGO_RECORD:0 $SYNCTOP_MONGO_LOG:0" "the password is in neither the record nor the log"
 	is "$(probe "$SHA1" shop products count)" "count 15" "libmongoc: SCRAM-SHA-1"
+	is "$(mongo_commands '' | tail -n 4 | paste -sd ' ')" "isMaster saslContinue aggregate endSessions" \
+		"... speculatively too (a SCRAM-SHA-1 saslStart in the handshake)"
+	is "$(MONGO_PROBE_POOL=1 probe "$AUTH" shop products estimated count newest updated_at)" "estimated 15
+count 15
+newest 1733306400000" "libmongoc through a mongoc_client_pool_t (a monitoring thread and connection)"
 	is "$(probe "$BAD" shop products count)" "error 1 11 Authentication failed." "libmongoc: a wrong password (MONGOC_ERROR_CLIENT, _CLIENT_AUTHENTICATE)"
 	is "$(probe "$ANON" shop products count)" "error 17 13 command aggregate requires authentication" "libmongoc: no credentials (MONGOC_ERROR_SERVER 13)"
 	is "$(probe "$AUTH" shop nothing estimated count newest updated_at)" "estimated 0
@@ -263,5 +284,13 @@ fi
 is "$(curl -sS -m 5 -XPOST "$SYNCTOP_MONGO_CONTROL/_standin/collection" -d '{"db": "shop", "count": 1}' -w ' %{http_code}')" \
 	'{"error": "\"db\" and \"collection\" (strings) are required"} 400' "control: a collection without a name refused (400)"
 is "$(curl -sS -m 5 -XPOST "$SYNCTOP_MONGO_CONTROL/_standin/fault" -d '{"fault": "slow"}' -w ' %{http_code}')" \
-	'{"error": "fault: \"hang\", \"error\" or \"close\""} 400' "control: an unknown fault refused (400)"
+	'{"error": "fault: \"hang\", \"error\", \"close\" or \"delay\""} 400' "control: an unknown fault refused (400)"
+
+# ---- tests/stack/mongo.sh without authentication (a subshell: the test's variables stay) ----
+like "$(
+	export SYNCTOP_MONGO_NO_AUTH=1
+	mongo_up "$TEST_TMP/noauth" >&2 || exit 1
+	printf '%s %s\n' "$SYNCTOP_MONGO_URI" "$(mongo_collection shop products 3 absent && pm "$SYNCTOP_MONGO_URI?$OPTS" 'out(c.shop.products.count_documents({}))')"
+	mongo_down "$TEST_TMP/noauth"
+)" '^mongodb://127\.0\.0\.1:[0-9]+/ 3$' "mongo_up with SYNCTOP_MONGO_NO_AUTH=1: a URI without credentials, reads without authenticating"
 done_testing

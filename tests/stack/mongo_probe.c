@@ -9,10 +9,12 @@
  *     newest FIELD  prints "newest MS" (find {}, sort FIELD -1, limit 1, projection FIELD):
  *                   the datetime in ms since the epoch, "newest null" or "newest absent"
  *     collections   prints "collections NAME,NAME..." (mongoc_database_get_collection_names)
- *   On the first error: "error DOMAIN CODE MESSAGE" on stdout, exit 1. */
+ *   On the first error: "error DOMAIN CODE MESSAGE" on stdout, exit 1. MONGO_PROBE_POOL=1: through a
+ *   mongoc_client_pool_t (background monitoring threads) rather than a single-threaded client. */
 #define _POSIX_C_SOURCE 200809L /* struct addrinfo in mongoc-socket.h under -std=c11 */
 #include <mongoc/mongoc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int fail(const bson_error_t *e)
@@ -122,10 +124,24 @@ int main(int argc, char **argv)
 	if (!uri) {
 		rc = fail(&e);
 	} else {
-		mongoc_client_t *client = mongoc_client_new_from_uri(uri);
-		mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
+		const char *pooled = getenv("MONGO_PROBE_POOL");
+		mongoc_client_pool_t *pool = NULL;
+		mongoc_client_t *client;
+		if (pooled && *pooled == '1') {
+			pool = mongoc_client_pool_new(uri);
+			mongoc_client_pool_set_error_api(pool, MONGOC_ERROR_API_VERSION_2);
+			client = mongoc_client_pool_pop(pool);
+		} else {
+			client = mongoc_client_new_from_uri(uri);
+			mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
+		}
 		rc = run(client, argv[2], argv[3], argc - 4, argv + 4);
-		mongoc_client_destroy(client);
+		if (pool) {
+			mongoc_client_pool_push(pool, client);
+			mongoc_client_pool_destroy(pool);
+		} else {
+			mongoc_client_destroy(client);
+		}
 		mongoc_uri_destroy(uri);
 	}
 	mongoc_cleanup();

@@ -22,8 +22,9 @@ that has not authenticated gets Unauthorized (13) "command X requires authentica
 everything but hello, isMaster, ping, buildInfo, saslStart, saslContinue and endSessions; a
 wrong password or user: AuthenticationFailed (18) "Authentication failed.". The user lives in
 --auth-db (default admin, as a MongoDB URI's authSource defaults to): saslStart on another
-database fails as a wrong password does. speculativeAuthenticate in the hello is ignored (the
-client then runs saslStart).
+database fails as a wrong password does. A hello's speculativeAuthenticate (a saslStart, as
+libmongoc 1.23 and pymongo 3.11 send for SCRAM-SHA-256) is answered as MongoDB 4.4+ does: its
+server-first message in the hello's answer, the client going on with saslContinue.
 
 Control, over HTTP on --control-port (standin_http.py's plumbing; JSON bodies; never recorded):
     POST   /_standin/collection {"db": D, "collection": C, "count": N, "newest": EPOCH|null,
@@ -35,14 +36,16 @@ Control, over HTTP on --control-port (standin_http.py's plumbing; JSON bodies; n
     DELETE /_standin/collection?db=D&collection=C   drops it (real documents too)
     GET    /_standin/collections   {D: {C: {"count", "field", "newest", "has_field", "documents"}}}
     GET    /_standin/documents?db=D&collection=C   the real documents (relaxed extended JSON)
-    POST   /_standin/fault {"fault": "hang"|"error"|"close", "code": 91, "errmsg": "...",
-                            "codeName": "...", "commands": ["count", ...], "handshake": false}
+    POST   /_standin/fault {"fault": "hang"|"error"|"close"|"delay", "code": 91, "errmsg": "...",
+                            "codeName": "...", "commands": ["count", ...], "handshake": false,
+                            "times": N, "ms": 300}
                       hang: a command is not answered until the fault is cleared, then its
                       connection is closed; error: a command answers {ok: 0, errmsg, code,
                       codeName} (default code 1, InternalError); close: the connection is closed
-                      when a command arrives. "commands": only those commands (default: all);
-                      the handshake (hello, isMaster, saslStart, saslContinue) is spared unless
-                      "handshake": true.
+                      when a command arrives; delay: the right answer, "ms" (300) later.
+                      "commands": only those commands (default: all); the handshake (hello,
+                      isMaster, saslStart, saslContinue) is spared unless "handshake": true;
+                      "times": the next N commands it applies to, then the fault is gone.
     DELETE /_standin/fault         clears it, and lets hung commands go
     GET    /_standin/fault         the fault, or null
 
@@ -59,7 +62,6 @@ import struct
 import sys
 import threading
 import time
-import urllib.parse
 
 import bson
 from bson import json_util
@@ -184,6 +186,9 @@ class Connection:
                     pass
             srv.log("conn%d %s.%s: fault %s: closing" % (self.id, db, name, fault["fault"]))
             return None
+        if fault and fault["fault"] == "delay":  # the right answer, later
+            time.sleep(float(fault.get("ms", 300)) / 1000)
+            fault = None
         try:
             if fault:
                 code = int(fault.get("code", 1))
@@ -194,6 +199,9 @@ class Connection:
             reply = self.run(db, name, body)
         except CommandError as e:
             reply = e.doc()
+        except (TypeError, ValueError, KeyError, AttributeError) as e:  # arguments the stand-in cannot read
+            srv.log("conn%d %s.%s: %r" % (self.id, db, name, e))
+            reply = CommandError(2, "BadValue", "the stand-in cannot run this %s: %s" % (name, e)).doc()
         ok = 1 if reply.get("ok") else 0
         srv.record(db, name, body, ok)
         srv.log("conn%d %s.%s ok %d %.1fms" % (self.id, db, name, ok, (time.monotonic() - t0) * 1000))
@@ -207,6 +215,10 @@ class Connection:
                 return None
             if f.get("commands") and name not in f["commands"]:
                 return None
+            if f.get("times") is not None:
+                f["times"] -= 1
+                if f["times"] <= 0:
+                    store.wire_fault = None
             return dict(f, release=store.wire_release)
 
     def run(self, db, name, body):
@@ -246,6 +258,13 @@ class Connection:
         auth, want = self.server.auth, body.get("saslSupportedMechs")
         if auth and want == "%s.%s" % (self.server.auth_db, auth["user"]):
             doc["saslSupportedMechs"] = ["SCRAM-SHA-1", "SCRAM-SHA-256"]
+        spec = body.get("speculativeAuthenticate")
+        if auth and isinstance(spec, dict) and spec.get("saslStart") and not self.authenticated:
+            try:  # the saslStart the handshake carries; on failure no answer: the client runs saslStart
+                first = self.sasl_start(str(spec.get("db", "")), spec)
+                doc["speculativeAuthenticate"] = {k: first[k] for k in ("conversationId", "done", "payload")}
+            except CommandError:
+                self.scram = None
         doc["ok"] = 1.0
         return doc
 
@@ -384,10 +403,12 @@ class Control(standin_http.StandinHandler):
                 docs = coll.docs if coll else []
                 return 200, json.loads(json_util.dumps(docs, json_options=RELAXED))
             if key == ("POST", "fault"):
-                if body.get("fault") not in ("hang", "error", "close"):
-                    raise ControlError(400, 'fault: "hang", "error" or "close"')
+                if body.get("fault") not in ("hang", "error", "close", "delay"):
+                    raise ControlError(400, 'fault: "hang", "error", "close" or "delay"')
+                if body.get("times") is not None and (not isinstance(body["times"], int) or body["times"] < 1):
+                    raise ControlError(400, '"times" must be an integer >= 1')
                 store.wire_fault = {k: body[k] for k in ("fault", "code", "codeName", "errmsg", "commands",
-                                                         "handshake") if k in body}
+                                                         "handshake", "times", "ms") if k in body}
                 return 200, store.wire_fault
             if key == ("DELETE", "fault"):
                 store.wire_fault = None

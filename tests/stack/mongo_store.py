@@ -27,6 +27,7 @@ import threading
 from bson.objectid import ObjectId
 
 UTC = datetime.timezone.utc
+MAX_MADE = 1000000  # synthetic documents made for one command, at most
 
 
 class CommandError(Exception):
@@ -219,6 +220,9 @@ class Collection:
             raise bad_value("the stand-in filters only real documents; this collection has %d synthetic "
                             "ones (filter them with {})" % self.count)
         k = self.count if not limit else min(self.count, limit)
+        if k > MAX_MADE:
+            raise bad_value("the stand-in makes at most %d synthetic documents a command (this one needs %d: "
+                            "give a limit, or count with {} alone)" % (MAX_MADE, k))
         field, direction = (list((sort or {}).items()) or [(None, 0)])[0]
         # _id 1 is the newest: the oldest first is _id descending or the field ascending
         if (field, direction) in (("_id", -1), (self.field, 1)):
