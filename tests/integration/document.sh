@@ -51,8 +51,8 @@ json_is "$S.metrics.count" 12 "count 12"
 json_is "$S.metrics.source_count" null "no source_count without document.source_count"
 is "$(commands)" "1 count" "one command a poll: count (the estimated count)"
 is "$(jq -r 'select(.command == "count") | .body.count' "$SYNCTOP_MONGO_RECORD")" products "count: the collection"
-is "$(jq -r 'select(.command == "saslStart") | .db' "$SYNCTOP_MONGO_RECORD" | head -1)" admin \
-	"authenticated (SCRAM, on admin)"
+is "$(jq -r 'select(.command == "saslContinue") | .db' "$SYNCTOP_MONGO_RECORD" | head -1)" admin \
+	"authenticated (SCRAM, its first step in the hello: saslContinue on admin)"
 
 # ----------------------------------------------------------------------
 # Against the source: 15 rows, 12 documents, the newest 100 s behind.
