@@ -143,7 +143,9 @@ cypher() {
 	curl -sS -m 5 -u "neo4j:$SECRET" -H 'Content-Type: application/json' \
 		-XPOST "http://127.0.0.1:$PORT/db/$1/query/v2" -d "$2"
 }
+# shellcheck disable=SC2016 # Cypher parameters, not shell ones
 MERGE_ROWS='UNWIND $rows AS r MERGE (p:Product {id: r.id}) SET p.updated_at = datetime(r.updated_at)'
+# shellcheck disable=SC2016 # the same
 DELETE_IDS='UNWIND $ids AS id MATCH (p:Product {id: id}) DETACH DELETE p'
 # merge ROWS-JSON: the MERGE of those rows, with its counters; prints created,set,deleted or the error.
 merge() {

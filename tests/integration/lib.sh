@@ -59,6 +59,8 @@ export top_srcdir top_builddir SYNCTOP
 . "$top_srcdir/tests/stack/search.sh"
 # shellcheck source=tests/stack/influx.sh
 . "$top_srcdir/tests/stack/influx.sh"
+# shellcheck source=tests/stack/graph.sh
+. "$top_srcdir/tests/stack/graph.sh"
 
 # Nothing from the caller's environment may steer psql or synctop: keep only the variables
 # of the stack we were given (stack.sh run exports SYNCTOP_PG_*; PG* are derived from them).
@@ -526,6 +528,16 @@ _lib_search_down() {
 	_lib_down search "$1"
 }
 
+# need_graph: use the running stack's Neo4j stand-in (SYNCTOP_GRAPH_URL set) or start a private
+# one (tests/stack/graph.sh), torn down at exit; skips the whole test without /usr/bin/python3.
+need_graph() {
+	_lib_need_standin graph "Neo4j stand-in"
+}
+
+_lib_graph_down() {
+	_lib_down graph "$1"
+}
+
 # scurl PATH [CURL-ARGS...]: a request to the test's stand-in (5 s deadline); prints the body.
 # PATH starts with a slash, e.g. scurl /orders/_count or scurl /orders -XPUT -d '{...}'.
 scurl() {
@@ -542,7 +554,7 @@ search_up_extra() {
 	_lib_up_extra search
 }
 
-# _lib_need_standin SVC LABEL: the running stack's SVC (search, connect) when its
+# _lib_need_standin SVC LABEL: the running stack's SVC (search, connect, graph) when its
 # SYNCTOP_<SVC>_URL is set, else a private one torn down at exit; skips the whole test when
 # /usr/bin/python3 is missing.
 _lib_need_standin() {
