@@ -9,6 +9,10 @@
  * committing; meanwhile the partitions are paused. A crash anywhere before the commit delivers the
  * batch again at the next start: at least once, and indexing by id makes that harmless.
  *
+ * Once the index acknowledged a batch, it also goes to the copies beside the index, when asked: a
+ * point to InfluxDB (--influx-url, indexer_influx.c) and its products as nodes of a Neo4j graph
+ * (--graph-url, indexer_graph.c). A copy that fails is logged and never holds the batch back.
+ *
  * The partitions: by default all of them are assigned to this process, from the group's committed
  * offsets, rather than given by the group (--subscribe). Joining a group costs 3 s with librdkafka's
  * mock cluster (its initial rebalance delay), and a member that left or died holds its partitions
