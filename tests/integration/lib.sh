@@ -30,6 +30,8 @@
 #         $SYNCTOP_SEARCH_URL/PATH, prints the body. search_up_extra: one more throwaway
 #         stand-in, given SYNCTOP_SEARCH_ARGS (e.g. auth) (EXTRA_SEARCH_URL, EXTRA_SEARCH_PORT,
 #         EXTRA_SEARCH_PID, EXTRA_SEARCH_DIR).
+# Graph:  need_graph: use the running stack's Neo4j Query API stand-in (SYNCTOP_GRAPH_URL set)
+#         or start a private one torn down at exit (the same skip without python3).
 # synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
 #         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
 #         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
