@@ -157,6 +157,12 @@ is "$(merge '[{"id": "P-1", "updated_at": "2026-12-04T09:59:50+00:00"}, {"id": "
 	"3,6,0" "merge 3 new rows: 3 nodes created, 6 properties set (id, updated_at)"
 is "$(merge '[{"id": "P-3", "updated_at": "2026-12-04T09:59:59.600000+00:00"}, {"id": "P-4", "updated_at": "2026-12-04T09:59:40+00:00"}]')" \
 	"1,3,0" "merge 1 known and 1 new row: 1 node created, 3 properties set"
+ans=$(cypher neo4j "{\"statement\": \"$MERGE_ROWS\", \"parameters\": {\"rows\": []}, \"includeCounters\": true}")
+is "$(jq -c '.counters | to_entries | map("\(.key):\(.value | type)")' <<<"$ans")" \
+	"$(jq -c '.counters | to_entries | map("\(.key):\(.value | type)")' "$top_srcdir/tests/fixtures/neo4j/query-counters.json")" \
+	"a write's counters: the reference's fields, in its order, of its types"
+is "$(jq -c '.counters | [.containsUpdates, .nodesCreated, .propertiesSet]' <<<"$ans")" '[false,0,0]' \
+	"no rows: nothing created, containsUpdates false"
 ans=$(cypher neo4j "{\"statement\": \"$MERGE_ROWS\", \"parameters\": {\"rows\": []}}")
 is "$(jq -c '[.data, .queryType, has("counters")]' <<<"$ans")" '[{"fields":[],"values":[]},"w",false]' \
 	"a write's answer: no fields, no values, queryType w, no counters unless asked"
