@@ -87,7 +87,7 @@ fault() {
 
 faults=("$@")
 ((${#faults[@]})) || faults=(stop-relay pause-relay poison-rows refresh-off dual-write-loss evict-sessions
-	slot-stall task-fail lagging-indexer)
+	slot-stall task-fail lagging-indexer graph-read-only)
 # With InfluxDB (Debian's influxdb) the demo has the indexer's metrics there, and their fault.
 [[ $# -gt 0 || -z $(command -v influxd) ]] || faults+=(metrics-misroute)
 declare -A where=(
@@ -97,7 +97,8 @@ declare -A where=(
 	[slot-stall]="recommendations slot slot-inactive"
 	[task-fail]="recommendations connector connector-task-failed"
 	[lagging-indexer]="products kafka kafka-lagging"
-	[metrics-misroute]="products timeseries writes-stopped")
+	[metrics-misroute]="products timeseries writes-stopped"
+	[graph-read-only]="products graph copy-missing")
 for f in "${faults[@]}"; do
 	[[ -n ${where[$f]:-} ]] || { echo "detect.sh: no fault $f" >&2; exit 2; }
 	# shellcheck disable=SC2086 # PIPELINE STAGE RULE

@@ -9,7 +9,7 @@
 #                        contrib/demo.sh asks before it tears a demo with one down
 
 DEMO_FAULTS=(stop-relay pause-relay poison-rows refresh-off dual-write-loss evict-sessions
-	slot-stall task-fail lagging-indexer metrics-misroute)
+	slot-stall task-fail lagging-indexer metrics-misroute graph-read-only)
 
 demo__fault_help() {
 	case $1 in
@@ -23,6 +23,7 @@ demo__fault_help() {
 	task-fail) echo "a task of the products-sink connector FAILED, the connector RUNNING (connector: connector-task-failed, crit)" ;;
 	lagging-indexer) echo "the indexer slowed down to ~3 messages/s, below the inflow (kafka: lag grows)" ;;
 	metrics-misroute) echo "the indexer's metrics go to a database that does not exist: InfluxDB refuses every point (timeseries: writes-stopped)" ;;
+	graph-read-only) echo "ALTER DATABASE neo4j SET ACCESS READ ONLY: the graph refuses the indexer's MERGEs, new products never get a node (graph: copy-missing, then copy-stale)" ;;
 	esac
 }
 
@@ -39,6 +40,7 @@ demo__fault_fix() {
 	evict-sessions) echo "none inside synctop: give Redis its memory back (CONFIG SET maxmemory 20mb)" ;;
 	lagging-indexer) echo "none inside synctop: scale the indexer back up (contrib/demo.sh fault clear does)" ;;
 	metrics-misroute) echo "none inside synctop: point the indexer at the right database (contrib/demo.sh fault clear does)" ;;
+	graph-read-only) echo "none inside synctop: ALTER DATABASE neo4j SET ACCESS READ WRITE, then copy the products it missed into the graph again (contrib/demo.sh fault clear does both)" ;;
 	esac
 }
 
@@ -62,6 +64,29 @@ demo__reindex() {
 	[[ -s $body ]] || return 0
 	curl -sS --max-time 30 -X POST "$SYNCTOP_SEARCH_URL/_bulk?refresh=true" \
 		-H 'Content-Type: application/x-ndjson' --data-binary "@$body" -o /dev/null
+}
+
+# demo__cypher DB STATEMENT [PARAMETERS-JSON]: one statement through the graph's Query API; fails
+# on an error in the answer.
+demo__cypher() {
+	local body answer
+	body=$(jq -nc --arg s "$2" --argjson p "${3:-"{}"}" '{statement: $s, parameters: $p}') || return 1
+	answer=$(curl -sS --max-time 30 -X POST "$SYNCTOP_GRAPH_URL/db/$1/query/v2" \
+		-H 'Content-Type: application/json' --data-binary "$body") || return 1
+	jq -e '.errors == null' <<<"$answer" >/dev/null || {
+		printf 'demo: the graph: %s\n' "$(jq -r '.errors[0] | "\(.code): \(.message)"' <<<"$answer")" >&2
+		return 1
+	}
+}
+
+# Every product into the graph again, from PostgreSQL, by the indexer's own statement (what a replay
+# through the outbox achieves; done here in one request so that the clear is immediate).
+demo__regraph() {
+	local rows
+	rows=$(demo__psql -A -t -c "SELECT json_build_object('rows', coalesce(json_agg(json_build_object(
+		'id', id, 'updated_at', updated_at)), '[]')) FROM products") || return 1
+	# shellcheck disable=SC2016 # a Cypher parameter
+	demo__cypher neo4j 'UNWIND $rows AS r MERGE (n:Product {id: r.id}) SET n.updated_at = datetime(r.updated_at)' "$rows"
 }
 
 demo_fault() {
@@ -101,6 +126,13 @@ demo_fault() {
 		}
 		demo_start indexer --influx-db shop_metrics
 		;;
+	graph-read-only)
+		demo__graph || {
+			echo "demo: this demo has no graph (the Neo4j stand-in needs python3, the indexer Kafka)" >&2
+			return 1
+		}
+		demo__cypher system "ALTER DATABASE neo4j SET ACCESS READ ONLY"
+		;;
 	clear)
 		demo_alive relay || demo_start relay
 		demo__psql -c "UPDATE outbox_worker SET paused = false, paused_at = NULL, updated_at = now()
@@ -112,6 +144,9 @@ demo_fault() {
 		demo_alive cdc || demo_start cdc
 		curl -sS --max-time 5 -o /dev/null -X POST \
 			"$SYNCTOP_CONNECT_URL/connectors/products-sink/restart?includeTasks=true&onlyFailed=true"
+		if demo__graph; then
+			demo__cypher system "ALTER DATABASE neo4j SET ACCESS READ WRITE" && demo__regraph
+		fi
 		if grep -q -e '--delay-ms' -e 'shop_metrics' "/proc/$(cat "$DEMO_DIR/pids/indexer.pid" 2>/dev/null)/cmdline" 2>/dev/null; then
 			demo_start indexer
 		fi

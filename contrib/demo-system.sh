@@ -64,11 +64,14 @@ demo_start() {
 		if [[ -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]]; then
 			# With InfluxDB in the stack, a point per indexed batch goes there too: the copy
 			# the timeseries stage watches.
-			local influx=()
+			# With the Neo4j stand-in, each product is MERGEd as a node after each batch: the
+			# copy the graph stage watches.
+			local influx=() graph=()
 			[[ -z ${SYNCTOP_INFLUX_URL:-} ]] || influx=(--influx-url "$SYNCTOP_INFLUX_URL" --influx-db shop)
+			[[ -z ${SYNCTOP_GRAPH_URL:-} ]] || graph=(--graph-url "$SYNCTOP_GRAPH_URL")
 			demo__spawn indexer "$demo__indexer_bin" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" \
 				--topic shop.products --group search-indexer --url "$SYNCTOP_SEARCH_URL" --index products \
-				"${influx[@]}" "$@"
+				"${influx[@]}" "${graph[@]}" "$@"
 		else
 			demo__spawn indexer "$demo__here/indexer.sh" -u "$SYNCTOP_SEARCH_URL" -i products
 		fi
@@ -107,8 +110,8 @@ demo__config() {
 	cat <<CONF
 ; synctop demo: a shop whose products go PostgreSQL -> outbox relay -> Kafka (the librdkafka
 ; mock cluster) -> indexer -> Elasticsearch (the stand-in of tests/stack), a CDC consumer on a
-; logical slot feeding a Kafka Connect sink, sessions in Redis, and the indexer's metrics in
-; InfluxDB.
+; logical slot feeding a Kafka Connect sink, sessions in Redis, the products as nodes of a
+; recommendations graph (the Neo4j stand-in of tests/stack) and the indexer's metrics in InfluxDB.
 [synctop]
 environment = demo (Kafka: librdkafka mock cluster)
 environment_color = cyan
@@ -160,6 +163,22 @@ search.missing_window = 2s
 search.freshness_warn = 15s
 search.freshness_crit = 1m
 CONF
+	if demo__graph; then
+		cat <<CONF
+; the products as nodes of the recommendations graph, MERGEd by the indexer after each batch
+; (Neo4j's Query API): nodes against rows, the newest node against the newest row, judged as the
+; search copy is
+graph = neo4j
+graph.count = MATCH (p:Product) RETURN count(p)
+graph.source_count = SELECT count(*) FROM products
+graph.freshness = MATCH (p:Product) RETURN max(p.updated_at).epochSeconds
+graph.source_freshness = SELECT max(updated_at) FROM products
+graph.missing_warn = 25
+graph.missing_window = 2s
+graph.freshness_warn = 15s
+graph.freshness_crit = 2m
+CONF
+	fi
 	if demo__influx; then
 		cat <<CONF
 ; the indexer's metrics in InfluxDB: a point per indexed batch, several a second; a stop of the
@@ -201,6 +220,15 @@ CONF
 	if demo__influx; then
 		printf '\n[http metrics]\nurl = %s\n' "$SYNCTOP_INFLUX_URL"
 	fi
+	if demo__graph; then
+		printf '\n[http neo4j]\nurl = %s\n' "$SYNCTOP_GRAPH_URL"
+	fi
+}
+
+# True when the demo has a graph: the stack started the Neo4j stand-in and the indexer is the C
+# one, which writes the nodes.
+demo__graph() {
+	[[ -n ${SYNCTOP_GRAPH_URL:-} && -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]]
 }
 
 # True when the demo has InfluxDB: the stack started it and the indexer is the C one, which

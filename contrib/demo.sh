@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # demo.sh: the README's first command: a small live polyglot system on this machine, and
 # synctop watching it. Installs what is missing (as root), builds, starts the stack of
-# tests/stack (PostgreSQL, the Kafka mock cluster, Redis, the Elasticsearch and Kafka Connect
-# stand-ins) and the processes that make it move (contrib/demo-system.sh): traffic that changes
-# products and writes their outbox events in one transaction, the reference outbox relay
-# (contrib/synctop-relay), the reference indexer (contrib/synctop-indexer), a CDC consumer on a
-# logical slot, and sessions written to Redis. Everything it started is stopped when it ends.
+# tests/stack (PostgreSQL, the Kafka mock cluster, Redis, the Elasticsearch, Kafka Connect and
+# Neo4j stand-ins, InfluxDB when installed) and the processes that make it move
+# (contrib/demo-system.sh): traffic that changes products and writes their outbox events in one
+# transaction, the reference outbox relay (contrib/synctop-relay), the reference indexer
+# (contrib/synctop-indexer, which copies the products to the index and as nodes to the graph), a
+# CDC consumer on a logical slot, and sessions written to Redis. Everything it started is stopped when it ends.
 #
 #   contrib/demo.sh                  the screen (q quits and tears the system down)
 #   contrib/demo.sh --once [ARGS]    a snapshot of the running demo, or else of a new one
@@ -165,7 +166,7 @@ fi
 # ----------------------------------------------------------------------
 t_system=${EPOCHREALTIME//[!0-9]/}
 dir=$(pg_tmpdir synctop-demo)
-say "starting the system in $dir (PostgreSQL, Kafka mock cluster, Redis, Elasticsearch and Kafka Connect stand-ins)"
+say "starting the system in $dir (PostgreSQL, Kafka mock cluster, Redis, Elasticsearch, Kafka Connect and Neo4j stand-ins)"
 demo_system_up "$dir" || {
 	say "the system did not start; logs in $dir/logs"
 	exit 1

@@ -9,6 +9,10 @@
  * committing; meanwhile the partitions are paused. A crash anywhere before the commit delivers the
  * batch again at the next start: at least once, and indexing by id makes that harmless.
  *
+ * Once the index acknowledged a batch, it also goes to the copies beside the index, when asked: a
+ * point to InfluxDB (--influx-url, indexer_influx.c) and its products as nodes of a Neo4j graph
+ * (--graph-url, indexer_graph.c). A copy that fails is logged and never holds the batch back.
+ *
  * The partitions: by default all of them are assigned to this process, from the group's committed
  * offsets, rather than given by the group (--subscribe). Joining a group costs 3 s with librdkafka's
  * mock cluster (its initial rebalance delay), and a member that left or died holds its partitions
@@ -46,6 +50,7 @@ struct indexer {
 	struct consumer kafka;
 	struct search search;
 	struct influx influx; /* --influx-url: a point per batch */
+	struct graph graph;   /* --graph-url: the batch's products as nodes */
 	struct batch_items batch;
 	int paused; /* the pause file exists; -1 unknown */
 	int idle;   /* the last poll found no message */
@@ -99,6 +104,7 @@ static void account(struct indexer *x, int64_t ms)
 		n[it->op == ITEM_SKIP ? 3 : it->state == ITEM_REJECTED ? 2 : it->op == ITEM_DELETE ? 1 : 0]++;
 	}
 	influx_point(&x->influx, n[0], n[1]);
+	graph_write(&x->graph, &x->batch);
 	x->indexed += n[0];
 	x->deleted += n[1];
 	x->rejected += n[2];
@@ -286,13 +292,17 @@ int main(int argc, char **argv)
 		worker_usage_error("%s", why); /* a bad --url or --api-key-file */
 	}
 	if (influx_open(&x.influx, &o, why, sizeof why) < 0 ||
+	    graph_open(&x.graph, &o, why, sizeof why) < 0 ||
 	    consumer_open(&x.kafka, &o, why, sizeof why) < 0) {
 		search_close(&x.search);
 		influx_close(&x.influx);
+		graph_close(&x.graph);
 		curl_global_cleanup();
-		worker_usage_error("%s", why); /* a bad --influx-url, -X, --brokers, --group or --topic */
+		worker_usage_error(
+		    "%s", why); /* a bad --influx-url, --graph-url, -X, --brokers, --group or --topic */
 	}
 	x.influx.state.failing = -1;
+	x.graph.state.failing = -1;
 	x.search.state.failing = -1; /* the first success is news too */
 	worker_log(1, "starting: group %s, topic %s (%s), brokers %s, index %s at %s, batch %d%s", o.group,
 	           o.topic, o.subscribe ? "subscribed" : "all partitions", o.common.brokers, o.index,
@@ -310,6 +320,7 @@ int main(int argc, char **argv)
 	consumer_close(&x.kafka);
 	search_close(&x.search);
 	influx_close(&x.influx);
+	graph_close(&x.graph);
 	curl_global_cleanup();
 	worker_log(
 	    rc ? 0 : 1,

@@ -29,6 +29,9 @@ struct indexer_opts {
 	const char *influx_url;         /* --influx-url: a point per batch there; NULL: none */
 	const char *influx_db;          /* --influx-db */
 	const char *influx_measurement; /* --influx-measurement */
+	const char *graph_url;          /* --graph-url: the products as nodes there; NULL: none */
+	const char *graph_db;           /* --graph-db */
+	const char *graph_label;        /* --graph-label */
 	int batch;
 	int delay_ms;
 	int subscribe;
@@ -131,6 +134,9 @@ enum bulk_result {
 /* Sends the pending items of B in one POST /_bulk; the rejected ones get ITEM_REJECTED. */
 enum bulk_result search_bulk(struct search *s, struct batch_items *b);
 
+/* The write callback of an answer kept in a struct worker_buf (CURLOPT_WRITEDATA), 64 MiB at most. */
+size_t indexer_on_data(char *ptr, size_t size, size_t nmemb, void *userdata);
+
 /* ---- indexer_influx.c: the metrics copy ------------------------------------------------------------ */
 
 struct influx {
@@ -148,5 +154,28 @@ int influx_open(struct influx *f, const struct indexer_opts *o, char *why, size_
    A failure is logged (once per change of state), never returned. */
 void influx_point(struct influx *f, int indexed, int deleted);
 void influx_close(struct influx *f);
+/* FLAG's URL checked: http(s)://...; *SHOWN its redacted form (to free), *LEN its length without trailing
+   slashes. 0, or -1 with why in WHY (naming FLAG, the URL redacted). */
+int indexer_url_check(const char *flag, const char *url, char **shown, size_t *len, char *why, size_t whylen);
+
+/* ---- indexer_graph.c: the graph copy ----------------------------------------------------------------- */
+
+struct graph {
+	CURL *h;     /* NULL: no --graph-url, graph_write does nothing */
+	char *url;   /* BASE/db/DB/query/v2 */
+	char *shown; /* the URL for log lines: without its password */
+	char **secrets;
+	struct curl_slist *headers;
+	char *merge, *delete; /* the statements, with the label */
+	struct worker_state state;
+};
+
+/* Sets up the writer when --graph-url is given; on a bad URL writes why and returns -1. */
+int graph_open(struct graph *g, const struct indexer_opts *o, char *why, size_t whylen);
+/* The items of a batch the index took, into the graph: each document MERGEd as a node (by id, its
+   updated_at set), each delete DETACH DELETEd. A failure is logged (once per change of state), never
+   returned. */
+void graph_write(struct graph *g, const struct batch_items *b);
+void graph_close(struct graph *g);
 
 #endif

@@ -24,15 +24,9 @@ int influx_open(struct influx *f, const struct indexer_opts *o, char *why, size_
 	f->state.what = "influx";
 	if (!o->influx_url)
 		return 0;
-	size_t len = strlen(o->influx_url);
-	while (len > 0 && o->influx_url[len - 1] == '/')
-		len--;
-	f->shown = redact_url(o->influx_url);
-	if (!f->shown || (strncmp(o->influx_url, "http://", 7) && strncmp(o->influx_url, "https://", 8))) {
-		snprintf(why, whylen, "--influx-url: expected http(s)://host:port, not '%s'",
-		         f->shown ? f->shown : "?");
+	size_t len;
+	if (indexer_url_check("--influx-url", o->influx_url, &f->shown, &len, why, whylen) < 0)
 		return -1;
-	}
 	f->h = curl_easy_init();
 	char *db = f->h ? curl_easy_escape(f->h, o->influx_db, 0) : NULL;
 	if (db && (f->url = malloc(len + strlen(db) + 32)))
@@ -51,6 +45,20 @@ int influx_open(struct influx *f, const struct indexer_opts *o, char *why, size_
 	curl_easy_setopt(f->h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(f->h, CURLOPT_USERAGENT, INDEXER_NAME);
 	curl_easy_setopt(f->h, CURLOPT_TIMEOUT_MS, (long)INFLUX_TIMEOUT_MS);
+	return 0;
+}
+
+int indexer_url_check(const char *flag, const char *url, char **shown, size_t *len, char *why, size_t whylen)
+{
+	*len = strlen(url);
+	while (*len > 0 && url[*len - 1] == '/')
+		(*len)--;
+	*shown = redact_url(url);
+	if (!*shown || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))) {
+		snprintf(why, whylen, "%s: expected http(s)://host:port, not '%s'", flag,
+		         *shown ? *shown : "?");
+		return -1;
+	}
 	return 0;
 }
 

@@ -14,7 +14,10 @@ enum {
 	OPT_SUBSCRIBE,
 	OPT_INFLUX_URL,
 	OPT_INFLUX_DB,
-	OPT_INFLUX_MEASUREMENT
+	OPT_INFLUX_MEASUREMENT,
+	OPT_GRAPH_URL,
+	OPT_GRAPH_DB,
+	OPT_GRAPH_LABEL
 };
 
 static const struct option long_options[] = {
@@ -30,6 +33,9 @@ static const struct option long_options[] = {
     {"influx-url", required_argument, NULL, OPT_INFLUX_URL},
     {"influx-db", required_argument, NULL, OPT_INFLUX_DB},
     {"influx-measurement", required_argument, NULL, OPT_INFLUX_MEASUREMENT},
+    {"graph-url", required_argument, NULL, OPT_GRAPH_URL},
+    {"graph-db", required_argument, NULL, OPT_GRAPH_DB},
+    {"graph-label", required_argument, NULL, OPT_GRAPH_LABEL},
     /* --test-delay-ms: a pause between the index's acknowledgement and the commit. */
     WORKER_LONG_OPTIONS};
 
@@ -58,6 +64,12 @@ static void usage(FILE *f)
 	    "                           http(s)://[user:password@]host:port (default: none)\n"
 	    "      --influx-db=NAME     its database, which must exist (default: shop)\n"
 	    "      --influx-measurement=NAME  the points' measurement (default: product_updates)\n"
+	    "      --graph-url=URL      also MERGE each indexed document as a node (id, updated_at) into\n"
+	    "                           this Neo4j's Query API, http(s)://[user:password@]host:port, and\n"
+	    "                           DETACH DELETE each deleted one; one request per batch (default: "
+	    "none)\n"
+	    "      --graph-db=NAME      its database (default: neo4j)\n"
+	    "      --graph-label=NAME   the nodes' label (default: Product)\n"
 	    "      --once               consume until the group has no lag left, then exit\n"
 	    "  -X NAME=VALUE            a librdkafka consumer property (e.g. -X session.timeout.ms=6000)\n"
 	    "  -v, --verbose            one line per batch; twice: every retry and librdkafka's log\n"
@@ -109,6 +121,8 @@ void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 	                           .index = "products",
 	                           .influx_db = "shop",
 	                           .influx_measurement = "product_updates",
+	                           .graph_db = "neo4j",
+	                           .graph_label = "Product",
 	                           .batch = 500};
 	worker_opts_init(&o->common);
 	while ((c = worker_getopt(argc, argv, ":b:t:g:u:i:n:X:vh", long_options, &o->common)) != -1) {
@@ -161,6 +175,30 @@ void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 				    "--%s: expected a plain name (no blank , = \\ \" & ? # /), not '%s'",
 				    c == OPT_INFLUX_DB ? "influx-db" : "influx-measurement", optarg);
 			*(c == OPT_INFLUX_DB ? &o->influx_db : &o->influx_measurement) = optarg;
+			break;
+		case OPT_GRAPH_URL:
+			o->graph_url = optarg; /* checked by graph_open() */
+			break;
+		case OPT_GRAPH_DB:
+			/* Neo4j's rule for database names, less the dots (a URL segment, plainly). */
+			if (!*optarg || strlen(optarg) > 63 ||
+			    strspn(optarg,
+			           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") !=
+			        strlen(optarg))
+				worker_usage_error(
+				    "--graph-db: expected 1 to 63 letters, digits and '-', not '%s'", optarg);
+			o->graph_db = optarg;
+			break;
+		case OPT_GRAPH_LABEL:
+			/* Spliced into the statements: a plain identifier only. */
+			if (!*optarg || strlen(optarg) > 63 || (*optarg >= '0' && *optarg <= '9') ||
+			    strspn(optarg,
+			           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			        strlen(optarg))
+				worker_usage_error("--graph-label: expected a letter or '_' then letters, "
+				                   "digits and '_', not '%s'",
+				                   optarg);
+			o->graph_label = optarg;
 			break;
 		case 'h':
 			usage(stdout);

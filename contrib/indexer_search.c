@@ -20,7 +20,7 @@
 
 /* ---- HTTP ----------------------------------------------------------------------------------------- */
 
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+size_t indexer_on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct worker_buf *b = userdata;
 	size_t n = size * nmemb;
@@ -228,7 +228,7 @@ int search_open(struct search *s, const struct indexer_opts *o, char *why, size_
 		return -1;
 	}
 	curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, indexer_on_data);
 	curl_easy_setopt(s->h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(s->h, CURLOPT_XFERINFODATA, s);
 	curl_easy_setopt(s->h, CURLOPT_NOPROGRESS, 0L);

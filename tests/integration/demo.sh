@@ -35,6 +35,9 @@ kinds=(outbox kafka search slot connector cache)
 # InfluxDB is in the stack when Debian's influxdb is installed: the indexer writes its metrics there.
 have_influx=0
 [[ -n $(command -v influxd) ]] && have_influx=1 && kinds+=(timeseries)
+# The Neo4j stand-in is in the stack (python3): the indexer MERGEs the products there.
+have_graph=0
+[[ -x $top_builddir/contrib/synctop-indexer ]] && have_graph=1 && kinds+=(graph)
 for kind in "${kinds[@]}"; do
 	is "$(jq -r --arg k "$kind" '[.pipelines[].stages[] | select(.kind == $k)] | length' <<<"$SNAP")" 1 "the demo has a $kind stage"
 done
@@ -43,8 +46,8 @@ ok "the indexer commits (no kafka-no-commits)" test $? -eq 0
 
 # fault NAME PIPELINE STAGE RULE SEVERITY SECONDS: inject; the pipeline's headline is the rule
 # on that stage (a root) and nothing else anywhere is crit, then and for the next snapshots
-# (HOLD, default 3: a consequence that turns up later must not take over); clear; every
-# pipeline is ok again. The figures are the snapshots' (a --once each): the time to detect and
+# (HOLD, default 3: a consequence that turns up later must not take over); then FAULT_ALSO (a
+# command, if set: more checks while the fault lasts); clear; every pipeline is ok again. The figures are the snapshots' (a --once each): the time to detect and
 # to clear of a running synctop, with its damping, is bench/detect.sh's.
 fault() {
 	local name=$1 pipe=$2 stage=$3 rule=$4 sev=$5 secs=$6 t0 i held=1
@@ -65,6 +68,7 @@ fault() {
 		ok "fault $name: the headline of $pipe is $stage $rule ($sev), no other crit" false
 		diag "$(jq -c '[.pipelines[] | {name, status, diagnoses: [.diagnoses[]? | {stage, rule, severity, because}]}]' <<<"$SNAP")"
 	fi
+	[[ -z ${FAULT_ALSO:-} ]] || "$FAULT_ALSO"
 	"$DEMO" fault clear >"$TEST_TMP/fault.out" 2>&1
 	is "$?" 0 "fault $name: cleared"
 	t0=$(now_ms)
@@ -93,6 +97,31 @@ if ((have_influx)); then
 	fault metrics-misroute products timeseries writes-stopped warn 20
 else
 	skip "metrics-misroute: no InfluxDB (apt-get install influxdb)"
+fi
+
+# graph-read-only: the indexer's MERGEs refused, the new products have no node: copy-missing first
+# (25 of them over 2 s), then copy-stale once the newest node is 15 s behind the newest row; the
+# graph's count frozen meanwhile. The evidence as synctop words it.
+# shellcheck disable=SC2317 # run by fault, through FAULT_ALSO
+graph_frozen() {
+	local g='.pipelines[] | select(.name == "products") | ' n0 n1
+	n0=$(jq -r "$g.stages[] | select(.kind == \"graph\") | .metrics.count" <<<"$SNAP")
+	like "$(jq -r "$g.diagnoses[] | select(.rule == \"copy-missing\") | .evidence" <<<"$SNAP")" \
+		'^source [0-9]+ rows, nodes '"$n0"': [0-9]+ missing, at least [0-9]+ throughout the [^ ]+ seen so far \(of graph.missing_window 2s: too short to tell nodes on their way from lost ones\)' \
+		"graph-read-only: copy-missing's evidence: rows against the $n0 nodes"
+	wait_snap 30 has_rule graph copy-stale warn
+	ok "graph-read-only: then copy-stale (warn), the newest node 15 s behind" test $? -eq 0
+	is "$(jq -r "[$g.diagnoses[] | \"\(.stage) \(.rule) \(.severity) \(.because)\"] | join(\", \")" <<<"$SNAP")" \
+		"graph copy-missing warn null, graph copy-stale warn null" "graph-read-only: two roots on the graph, nothing else"
+	like "$(jq -r "$g.diagnoses[] | select(.rule == \"copy-stale\") | .evidence" <<<"$SNAP")" \
+		'^the newest source row is [0-9]+s newer than the newest of the graph neo4j$' "graph-read-only: copy-stale's evidence"
+	n1=$(jq -r "$g.stages[] | select(.kind == \"graph\") | .metrics.count" <<<"$SNAP")
+	is "$n1" "$n0" "graph-read-only: the graph's count frozen ($n0 nodes), the writes refused"
+}
+if ((have_graph)); then
+	FAULT_ALSO=graph_frozen fault graph-read-only products graph copy-missing warn 30
+else
+	skip "graph-read-only: no contrib/synctop-indexer"
 fi
 
 "$DEMO" fault no-such-fault >"$TEST_TMP/fault.out" 2>&1

@@ -108,9 +108,11 @@ wait_snap 30 all_ok
 ok "healthy: every pipeline ok" test $? -eq 0
 pipelines=$(jq -r '.pipelines[].name' <<<"$SNAP" | sort | tr '\n' ' ')
 
-# The stages: six, and the timeseries one when the stack has InfluxDB (Debian's influxdb).
-n_stages=6 ts_perf=
-[[ -z $(command -v influxd) ]] || { n_stages=7 ts_perf="products/timeseries "; }
+# The stages: six, the graph one when the indexer is built (it writes the nodes) and the
+# timeseries one when the stack has InfluxDB (Debian's influxdb).
+n_stages=6 ts_perf='' graph_perf=''
+[[ ! -x $top_builddir/contrib/synctop-indexer ]] || { n_stages=$((n_stages + 1)) graph_perf="products/graph "; }
+[[ -z $(command -v influxd) ]] || { n_stages=$((n_stages + 1)) ts_perf="products/timeseries "; }
 nagios 0
 is "$RUN_RC" 0 "healthy: nagios: exit code 0"
 is "$CHECK_RC" 0 "healthy: nagios: the output follows the guideline"
@@ -119,7 +121,7 @@ like "$(first_line)" '^SYNCTOP OK - 3 pipelines in sync \| products/outbox/pendi
 is "$(grep -c ': OK - ' <<<"$RUN_OUT")" "$n_stages" "healthy: nagios: the $n_stages stage lines say OK"
 is "$(perf products/outbox/failed)" "0;0;99;0;" "healthy: nagios: failed=0"
 is "$(cut -f1 <<<"$PERF" | cut -d/ -f1-2 | sort -u | tr '\n' ' ')" \
-	"products/kafka products/outbox products/search ${ts_perf}recommendations/connector recommendations/slot sessions/cache " \
+	"${graph_perf}products/kafka products/outbox products/search ${ts_perf}recommendations/connector recommendations/slot sessions/cache " \
 	"healthy: nagios: perfdata of every stage"
 is "$RUN_ERR" "" "healthy: nagios: nothing on stderr"
 

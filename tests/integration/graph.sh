@@ -4,7 +4,9 @@
 # copy-missing (too few nodes, too many), copy-stale (warn, crit) with their evidence and a near
 # miss of each; a source query that fails; what the server says goes wrong, named (a database
 # that does not exist, a statement it refuses, a wrong password), the password shown nowhere;
-# two requests a poll, both POST.
+# two requests a poll, both POST. The stand-in's write path (synctop-indexer's --graph-url): the
+# nodes MERGEd and deleted, counted exactly (the counters, and the stage's count and newest beside
+# the synthetic nodes), a read-only database that refuses them, a statement all or nothing.
 # needs: postgres search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -132,6 +134,71 @@ is "$RUN_RC" 3 "a wrong password: exit 3"
 like "$RUN_OUT" "HTTP 401 \\(unauthorized[^)]*\\) from POST /db/neo4j/query/v2: Neo.ClientError.Security.Unauthorized: Invalid username or password." \
 	"401: the server's code and message"
 unlike "$RUN_OUT$RUN_ERR" "wr0ng-pw-$$|$SECRET" "no password shows"
+
+# ----------------------------------------------------------------------
+# The write path: what synctop-indexer --graph-url sends.
+# ----------------------------------------------------------------------
+# cypher DB BODY: the stand-in's answer to BODY ({"statement", "parameters", ...}) on DB.
+cypher() {
+	curl -sS -m 5 -u "neo4j:$SECRET" -H 'Content-Type: application/json' \
+		-XPOST "http://127.0.0.1:$PORT/db/$1/query/v2" -d "$2"
+}
+# shellcheck disable=SC2016 # Cypher parameters, not shell ones
+MERGE_ROWS='UNWIND $rows AS r MERGE (p:Product {id: r.id}) SET p.updated_at = datetime(r.updated_at)'
+# shellcheck disable=SC2016 # the same
+DELETE_IDS='UNWIND $ids AS id MATCH (p:Product {id: id}) DETACH DELETE p'
+# merge ROWS-JSON: the MERGE of those rows, with its counters; prints created,set,deleted or the error.
+merge() {
+	cypher neo4j "{\"statement\": \"$MERGE_ROWS\", \"parameters\": {\"rows\": $1}, \"includeCounters\": true}" |
+		jq -r 'if .errors then .errors[0].code else (.counters | "\(.nodesCreated),\(.propertiesSet),\(.nodesDeleted)") end'
+}
+curl -sS -m 5 -XDELETE "http://127.0.0.1:$PORT/_standin/nodes" >/dev/null
+is "$(merge '[{"id": "P-1", "updated_at": "2026-12-04T09:59:50+00:00"}, {"id": "P-2", "updated_at": "2026-12-04T09:59:51.250000+00:00"}, {"id": "P-3", "updated_at": "2026-12-04T09:59:52Z"}]')" \
+	"3,6,0" "merge 3 new rows: 3 nodes created, 6 properties set (id, updated_at)"
+is "$(merge '[{"id": "P-3", "updated_at": "2026-12-04T09:59:59.600000+00:00"}, {"id": "P-4", "updated_at": "2026-12-04T09:59:40+00:00"}]')" \
+	"1,3,0" "merge 1 known and 1 new row: 1 node created, 3 properties set"
+ans=$(cypher neo4j "{\"statement\": \"$MERGE_ROWS\", \"parameters\": {\"rows\": []}, \"includeCounters\": true}")
+is "$(jq -c '.counters | to_entries | map("\(.key):\(.value | type)")' <<<"$ans")" \
+	"$(jq -c '.counters | to_entries | map("\(.key):\(.value | type)")' "$top_srcdir/tests/fixtures/neo4j/query-counters.json")" \
+	"a write's counters: the reference's fields, in its order, of its types"
+is "$(jq -c '.counters | [.containsUpdates, .nodesCreated, .propertiesSet]' <<<"$ans")" '[false,0,0]' \
+	"no rows: nothing created, containsUpdates false"
+ans=$(cypher neo4j "{\"statement\": \"$MERGE_ROWS\", \"parameters\": {\"rows\": []}}")
+is "$(jq -c '[.data, .queryType, has("counters")]' <<<"$ans")" '[{"fields":[],"values":[]},"w",false]' \
+	"a write's answer: no fields, no values, queryType w, no counters unless asked"
+is "$(cypher neo4j "{\"statement\": \"$DELETE_IDS\", \"parameters\": {\"ids\": [\"P-4\", \"P-99\"]}, \"includeCounters\": true}" |
+	jq -c '.counters | [.nodesDeleted, .containsUpdates]')" '[1,true]' "delete P-4 and P-99: 1 node deleted"
+# A statement is all or nothing: a bad date in the second row, the first row not written.
+is "$(merge '[{"id": "P-5", "updated_at": "2026-12-04T10:00:00Z"}, {"id": "P-6", "updated_at": "yesterday"}]')" \
+	"Neo.ClientError.Statement.ArgumentError" "a row whose date does not parse: ArgumentError"
+is "$(merge '[{"id": 7, "updated_at": null}]')" "Neo.ClientError.Statement.TypeError" "a row whose id is not a string: TypeError"
+is "$(curl -sS -m 5 "http://127.0.0.1:$PORT/_standin/nodes" | jq -c .Product)" \
+	'{"count":3,"newest":1796378399,"written":3}' "3 nodes written (P-1..P-3), the newest 09:59:59.6: 09:59:59"
+
+# The graph stage counts the written nodes beside 12 synthetic ones: 15 against 15 rows, the
+# newest (09:59:59.6, epochSeconds 09:59:59) as new as the newest row.
+nodes Product 12 "$((NEWEST_ROW - 500))"
+mkconf_graph 'graph.source_count = SELECT count(*) FROM products' 'graph.missing_window = 0s' \
+	'graph.freshness = MATCH (p:Product) RETURN max(p.updated_at).epochSeconds' \
+	'graph.source_freshness = SELECT max(updated_at) FROM products'
+run_once -c "$conf" --format json --once-window 0
+is "$RUN_RC" 0 "12 synthetic and 3 written nodes, as new as the source: exit 0"
+json_is "$S.metrics.count" 15 "count 15: 12 synthetic, 3 written"
+json_is "$S.metrics.missing" 0 "missing 0"
+json_ok "$S.metrics.freshness_lag_s == 0" "freshness_lag_s 0: the written node's date"
+
+# A read-only database (ALTER DATABASE on the system database): the writes refused, the reads answered.
+is "$(cypher system '{"statement": "ALTER DATABASE neo4j SET ACCESS READ ONLY"}' | jq -c .errors)" null \
+	"ALTER DATABASE neo4j SET ACCESS READ ONLY: no error"
+is "$(merge '[{"id": "P-8", "updated_at": "2026-12-04T10:00:00Z"}]')" "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase" \
+	"read only: a MERGE is refused"
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.metrics.count" 15 "read only: the count still read, 15"
+cypher system '{"statement": "ALTER DATABASE neo4j SET ACCESS READ WRITE"}' >/dev/null
+is "$(merge '[{"id": "P-8", "updated_at": "2026-12-04T10:00:00Z"}]')" "1,2,0" "read write again: the MERGE creates P-8"
+run_once -c "$conf" --format json --once-window 0
+json_is "$S.metrics.count" 16 "16 nodes: 1 too many"
+curl -sS -m 5 -XDELETE "http://127.0.0.1:$PORT/_standin/nodes" >/dev/null
 
 # Config errors.
 MKCONF_EXTRA=$(printf '[http neo]\nurl = http://127.0.0.1:%s' "$PORT") mkconf "$conf" 'graph = neo'

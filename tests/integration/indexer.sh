@@ -4,7 +4,9 @@
 # Elasticsearch stand-in. Exact figures (the last payload of each product wins), a delete, a document
 # the index refuses, at least once across a SIGKILL between the index's acknowledgement and the commit
 # (and no document twice), the pause file, a failing search cluster (nothing committed, retried),
-# a clean SIGTERM, usage errors, and no secret in what it prints.
+# a clean SIGTERM, usage errors, and no secret in what it prints. --graph-url: the same products as
+# nodes in the Neo4j stand-in, exact (count, newest), a delete, and a read-only database that refuses
+# the writes without holding the index back.
 # needs: postgres kafka search
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,11 +18,14 @@ RELAY=${SYNCTOP_RELAY:-$top_builddir/contrib/synctop-relay}
 need_pg
 need_kafka
 need_search
+need_graph
 run=$$
 T=indexer-test-$run  # the topic
 G=indexer-test-$run  # the consumer group
 IX=indexer-test-$run # the index
 PARTS=3
+GL=IndexerTest$run # the graph's label
+GRAPH=(--graph-url "$SYNCTOP_GRAPH_URL" --graph-label "$GL")
 
 # ----------------------------------------------------------------------
 # Helpers
@@ -133,6 +138,23 @@ expected() {
 		WHERE event_type <> 'product.deleted'" | sort
 }
 
+# gnodes: the stand-in's graph of the label: {"count", "newest" (epoch seconds), "written"}.
+gnodes() {
+	curl -sS -m 5 "$SYNCTOP_GRAPH_URL/_standin/nodes" | jq -c --arg l "$GL" '.[$l]'
+}
+# graph_access ONLY|WRITE: ALTER DATABASE neo4j SET ACCESS READ ...
+graph_access() {
+	curl -sS -m 5 -XPOST "$SYNCTOP_GRAPH_URL/db/system/query/v2" -H 'Content-Type: application/json' \
+		-d "{\"statement\": \"ALTER DATABASE neo4j SET ACCESS READ $1\"}" >/dev/null
+}
+# graph_sums: "merged created deleted found", each added up over the -v lines of the last run
+# ("graph: M nodes merged (C created), D deleted (F found)", one a batch).
+graph_sums() {
+	sed -n 's/.*graph: \([0-9]*\) nodes merged (\([0-9]*\) created), \([0-9]*\) deleted (\([0-9]*\) found).*/\1 \2 \3 \4/p' <<<"$I_ERR" |
+		awk '{ for (i = 1; i <= 4; i++) s[i] += $i } END { print s[1] + 0, s[2] + 0, s[3] + 0, s[4] + 0 }'
+}
+EPOCH0=$(date -ud '2026-01-01T00:00:00Z' +%s)
+
 # index_ops: the index operations the stand-in counted on the index (deletes and refusals apart).
 index_ops() {
 	scurl /_standin/state | jq -r --arg ix "$IX" '.indices[$ix].counters.index_total'
@@ -147,7 +169,7 @@ kafka_ctl topic "$T" "$PARTS" >/dev/null || bail_out "cannot create topic $T on 
 # ----------------------------------------------------------------------
 publish "$(products 1 1000)"
 is "$(end_total)" 1000 "setup: the relay published 1000 messages"
-indexer --once -v
+indexer --once -v "${GRAPH[@]}"
 is "$I_RC" 0 "exact: --once exits 0 when the group has no lag left"
 diag "indexed 1000 messages in $I_MS ms (the whole run: start, index creation, 2 bulks, commits, exit)"
 between "$I_MS" 0 10000 "exact: 1000 messages indexed in under 10 s"
@@ -169,6 +191,9 @@ between "$(sed -n 's/.* \([0-9]*\) bulk attempts$/\1/p' <<<"$I_ERR")" 2 4 \
 is "$(scurl "/$IX" | jq -r --arg ix "$IX" '.[$ix].mappings.properties.updated_at.type')" date \
 	"exact: the index was created with updated_at as a date"
 unlike "$I_ERR" 'synctop-relay' "exact: the log lines say synctop-indexer, not synctop-relay"
+is "$(gnodes)" "{\"count\":300,\"newest\":$((EPOCH0 + 1000)),\"written\":300}" \
+	"graph: 300 nodes, the newest updated_at that of g = 1000"
+is "$(graph_sums)" "1000 300 0 0" "graph: 1000 rows merged (each message, the last of a product winning), 300 nodes created"
 
 # Nothing new: --once finds no lag and exits at once.
 indexer --once
@@ -182,7 +207,7 @@ ktool produce "$T" 0 2 >/dev/null || bail_out "kafka_tool produce failed"
 publish "SELECT 'P-00007', 'product.deleted', jsonb_build_object('id', 'P-00007')
 	UNION ALL SELECT 'P-00008', 'product.updated', jsonb_build_object('id', 'P-00008', 'n', 5000, 'updated_at', 'not a date')
 	UNION ALL SELECT 'P-00009', 'product.updated', jsonb_build_object('id', 'P-00009', 'n', 5001, 'updated_at', '2026-02-01T00:00:00Z')"
-indexer --once -v
+indexer --once -v "${GRAPH[@]}"
 is "$I_RC" 0 "delete/refused: --once exits 0"
 is "$(count)" 299 "delete: _count is 299"
 is "$(scurl "/$IX/_doc/P-00007" | jq -r .found)" false "delete: product.deleted removed document P-00007"
@@ -195,6 +220,24 @@ like "$I_ERR" '1 deleted, 1 rejected, 2 skipped' "refused: the counts say 1 dele
 is "$(grep -cE 'skipped: partition 0 offset [0-9]+ \(key \(none\)\): no key' <<<"$I_ERR")" 2 \
 	"no key: each message without a key is logged, once"
 ok "delete/refused/no key: committed = end on every partition (past the refused and skipped ones)" caught_up
+is "$(gnodes)" "{\"count\":299,\"newest\":$(date -ud '2026-02-01T00:00:00Z' +%s),\"written\":299}" \
+	"graph: P-00007 deleted, P-00009 at 2026-02-01 (the refused P-00008 not written)"
+is "$(graph_sums)" "1 0 1 1" "graph: 1 node merged (none created), 1 deleted (found)"
+
+# The graph's database read-only: every write refused, logged once; the index goes on, commits.
+graph_access ONLY
+publish "$(products 1001 1010)"
+indexer --once -v "${GRAPH[@]}"
+is "$I_RC" 0 "graph read-only: --once exits 0"
+ok "graph read-only: committed = end on every partition" caught_up
+is "$(scurl "/$IX/_doc/P-00105" | jq -r ._source.n)" 1005 "graph read-only: the index took the batch (P-00105 n = 1005)"
+is "$(grep -c 'ForbiddenOnReadOnlyDatabase: This is a read only database' <<<"$I_ERR")" 1 \
+	"graph read-only: the server's code and message, logged once"
+like "$I_ERR" "graph: $SYNCTOP_GRAPH_URL: rows: Neo.ClientError.General.ForbiddenOnReadOnlyDatabase" \
+	"graph read-only: the line names the graph and the statement's parameter"
+is "$(gnodes)" "{\"count\":299,\"newest\":$(date -ud '2026-02-01T00:00:00Z' +%s),\"written\":299}" \
+	"graph read-only: the graph unchanged"
+graph_access WRITE
 
 # ----------------------------------------------------------------------
 # 3. A crash between the index's acknowledgement and the commit: the batch comes again, indexed
@@ -352,6 +395,10 @@ bad_flag '^synctop-indexer: --index: ' --index Products
 bad_flag '^synctop-indexer: --topic: ' --topic 'shop products'
 bad_flag '^synctop-indexer: --url: ' --url 'ftp://u:hunter2@example.com/'
 unlike "$I_ERR" hunter2 "usage: a bad --url with a password: the password is not printed"
+bad_flag '^synctop-indexer: --graph-url: ' --graph-url 'ftp://neo4j:hunter3@example.com/'
+unlike "$I_ERR" hunter3 "usage: a bad --graph-url with a password: the password is not printed"
+bad_flag '^synctop-indexer: --graph-db: ' --graph-db 'shop/x'
+bad_flag '^synctop-indexer: --graph-label: ' --graph-label 'Product) DETACH DELETE (n'
 bad_flag '^synctop-indexer: --api-key-file: ' --api-key-file "$TEST_TMP/nonexistent"
 bad_flag '^synctop-indexer: --nope: unknown option' --nope
 bad_flag '^synctop-indexer: --once=1: --once takes no value' --once=1

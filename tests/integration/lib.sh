@@ -30,6 +30,8 @@
 #         $SYNCTOP_SEARCH_URL/PATH, prints the body. search_up_extra: one more throwaway
 #         stand-in, given SYNCTOP_SEARCH_ARGS (e.g. auth) (EXTRA_SEARCH_URL, EXTRA_SEARCH_PORT,
 #         EXTRA_SEARCH_PID, EXTRA_SEARCH_DIR).
+# Graph:  need_graph: use the running stack's Neo4j Query API stand-in (SYNCTOP_GRAPH_URL set)
+#         or start a private one torn down at exit (the same skip without python3).
 # synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
 #         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
 #         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
@@ -59,6 +61,8 @@ export top_srcdir top_builddir SYNCTOP
 . "$top_srcdir/tests/stack/search.sh"
 # shellcheck source=tests/stack/influx.sh
 . "$top_srcdir/tests/stack/influx.sh"
+# shellcheck source=tests/stack/graph.sh
+. "$top_srcdir/tests/stack/graph.sh"
 
 # Nothing from the caller's environment may steer psql or synctop: keep only the variables
 # of the stack we were given (stack.sh run exports SYNCTOP_PG_*; PG* are derived from them).
@@ -526,6 +530,16 @@ _lib_search_down() {
 	_lib_down search "$1"
 }
 
+# need_graph: use the running stack's Neo4j stand-in (SYNCTOP_GRAPH_URL set) or start a private
+# one (tests/stack/graph.sh), torn down at exit; skips the whole test without /usr/bin/python3.
+need_graph() {
+	_lib_need_standin graph "Neo4j stand-in"
+}
+
+_lib_graph_down() {
+	_lib_down graph "$1"
+}
+
 # scurl PATH [CURL-ARGS...]: a request to the test's stand-in (5 s deadline); prints the body.
 # PATH starts with a slash, e.g. scurl /orders/_count or scurl /orders -XPUT -d '{...}'.
 scurl() {
@@ -542,7 +556,7 @@ search_up_extra() {
 	_lib_up_extra search
 }
 
-# _lib_need_standin SVC LABEL: the running stack's SVC (search, connect) when its
+# _lib_need_standin SVC LABEL: the running stack's SVC (search, connect, graph) when its
 # SYNCTOP_<SVC>_URL is set, else a private one torn down at exit; skips the whole test when
 # /usr/bin/python3 is missing.
 _lib_need_standin() {

@@ -30,6 +30,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/connect.sh"
 # shellcheck source=tests/stack/influx.sh
 . "$here/influx.sh"
+# shellcheck source=tests/stack/graph.sh
+. "$here/graph.sh"
 
 # ----------------------------------------------------------------------
 # Services, in start order; teardown runs in reverse. To add one (Redis, the Kafka mock,
@@ -37,7 +39,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # svc_NAME_down DIR SHOWLOG and svc_NAME_vars (the variables it exports). Each service
 # keeps its files in its own subdirectory DIR/NAME.
 # ----------------------------------------------------------------------
-SERVICES=(pg kafka redis search connect influx)
+SERVICES=(pg kafka redis search connect influx graph)
 
 svc_pg_up() {
 	if (($2)); then pg_up --detach "$1/pg"; else pg_up "$1/pg"; fi
@@ -155,6 +157,27 @@ svc_influx_vars() {
 	# Nothing when the service was skipped.
 	[[ -n ${SYNCTOP_INFLUX_PORT:-} ]] || return 0
 	echo SYNCTOP_INFLUX_PORT SYNCTOP_INFLUX_PID SYNCTOP_INFLUX_URL SYNCTOP_INFLUX_LOG
+}
+
+# The Neo4j stand-in (graph_standin.py): without python3 the stack goes on without it.
+svc_graph_up() {
+	local rc
+	if (($2)); then graph_up --detach "$1/graph"; else graph_up "$1/graph"; fi
+	rc=$?
+	if ((rc == 2)); then
+		printf 'stack.sh: note: no Neo4j stand-in: %s is missing (apt-get install python3)\n' \
+			"${SYNCTOP_GRAPH_PYTHON:-/usr/bin/python3}" >&2
+		return 0
+	fi
+	return "$rc"
+}
+svc_graph_down() {
+	if (($2)); then graph_down --log "$1/graph"; else graph_down "$1/graph"; fi
+}
+svc_graph_vars() {
+	# Nothing when the service was skipped.
+	[[ -n ${SYNCTOP_GRAPH_URL:-} ]] || return 0
+	echo SYNCTOP_GRAPH_URL SYNCTOP_GRAPH_PORT SYNCTOP_GRAPH_PID SYNCTOP_GRAPH_LOG
 }
 
 MARKER=.synctop-stack
@@ -280,12 +303,13 @@ cmd_run() {
 		exit 3
 	fi
 	ms=$(((${EPOCHREALTIME//[!0-9]/} - t0) / 1000))
-	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s%s%s%s%s)\n' \
+	printf 'stack.sh: stack up in %d ms (PostgreSQL on 127.0.0.1:%s, socket dir %s%s%s%s%s%s)\n' \
 		"$ms" "$SYNCTOP_PG_PORT" "$SYNCTOP_PG_SOCKDIR" \
 		"${SYNCTOP_KAFKA_BOOTSTRAP:+; Kafka mock at $SYNCTOP_KAFKA_BOOTSTRAP}" \
 		"${SYNCTOP_REDIS_URL:+; Redis at $SYNCTOP_REDIS_URL}" \
 		"${SYNCTOP_SEARCH_URL:+; search stand-in at $SYNCTOP_SEARCH_URL}" \
-		"${SYNCTOP_CONNECT_URL:+; Kafka Connect stand-in at $SYNCTOP_CONNECT_URL}" >&2
+		"${SYNCTOP_CONNECT_URL:+; Kafka Connect stand-in at $SYNCTOP_CONNECT_URL}" \
+		"${SYNCTOP_GRAPH_URL:+; Neo4j stand-in at $SYNCTOP_GRAPH_URL}" >&2
 
 	# In the background so that the traps run as soon as a signal arrives (bash defers
 	# traps while a foreground command runs). Background commands get /dev/null as stdin
