@@ -119,8 +119,17 @@ int once_run(const struct config *cfg, const struct once_opts *o, FILE *out, FIL
 		health_evaluate(&snap);
 		tracker_update(track, &snap, snap.taken_at);
 		record_round(&snap, snap.taken_at);
+		/* The second poll comes window_s after the first one's figures were read, not after the
+		   run began: connecting first (a slow start) would shorten the window seen to less than
+		   window_s, and a window-judged rule would have no verdict. */
+		double read_at = t0;
+		for (size_t i = 0; i < snap.n_pipes; i++)
+			for (size_t j = 0; j < snap.pipes[i].n_stages; j++)
+				if (snap.pipes[i].stages[j].cur.metrics &&
+				    snap.pipes[i].stages[j].cur.mono > read_at)
+					read_at = snap.pipes[i].stages[j].cur.mono;
 		snapshot_free(&snap);
-		sleep_until(t0 + o->window_s);
+		sleep_until(read_at + o->window_s);
 		poller_round(p);
 	}
 	poller_snapshot(p, &snap);
