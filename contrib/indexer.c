@@ -46,6 +46,7 @@ struct indexer {
 	struct consumer kafka;
 	struct search search;
 	struct influx influx; /* --influx-url: a point per batch */
+	struct mongo *mongo;  /* --mongo-url: the products upserted; NULL: none */
 	struct batch_items batch;
 	int paused; /* the pause file exists; -1 unknown */
 	int idle;   /* the last poll found no message */
@@ -99,6 +100,7 @@ static void account(struct indexer *x, int64_t ms)
 		n[it->op == ITEM_SKIP ? 3 : it->state == ITEM_REJECTED ? 2 : it->op == ITEM_DELETE ? 1 : 0]++;
 	}
 	influx_point(&x->influx, n[0], n[1]);
+	mongo_batch(x->mongo, &x->batch);
 	x->indexed += n[0];
 	x->deleted += n[1];
 	x->rejected += n[2];
@@ -286,9 +288,11 @@ int main(int argc, char **argv)
 		worker_usage_error("%s", why); /* a bad --url or --api-key-file */
 	}
 	if (influx_open(&x.influx, &o, why, sizeof why) < 0 ||
+	    mongo_open(&x.mongo, &o, why, sizeof why) < 0 ||
 	    consumer_open(&x.kafka, &o, why, sizeof why) < 0) {
 		search_close(&x.search);
 		influx_close(&x.influx);
+		mongo_close(x.mongo);
 		curl_global_cleanup();
 		worker_usage_error("%s", why); /* a bad --influx-url, -X, --brokers, --group or --topic */
 	}
@@ -310,6 +314,7 @@ int main(int argc, char **argv)
 	consumer_close(&x.kafka);
 	search_close(&x.search);
 	influx_close(&x.influx);
+	mongo_close(x.mongo);
 	curl_global_cleanup();
 	worker_log(
 	    rc ? 0 : 1,
