@@ -66,9 +66,14 @@ demo_start() {
 			# the timeseries stage watches.
 			local influx=()
 			[[ -z ${SYNCTOP_INFLUX_URL:-} ]] || influx=(--influx-url "$SYNCTOP_INFLUX_URL" --influx-db shop)
+			# With the MongoDB stand-in, each product goes to the catalogue too (the document
+			# stage's copy); the fault catalog-stale creates the pause file.
+			local mongo=()
+			[[ -z ${SYNCTOP_DEMO_MONGO_URL:-} ]] || mongo=(--mongo-url "$SYNCTOP_DEMO_MONGO_URL"
+				--mongo-password-file "$DEMO_DIR/mongo/password" --mongo-pause-file "$DEMO_DIR/mongo/pause")
 			demo__spawn indexer "$demo__indexer_bin" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" \
 				--topic shop.products --group search-indexer --url "$SYNCTOP_SEARCH_URL" --index products \
-				"${influx[@]}" "$@"
+				"${influx[@]}" "${mongo[@]}" "$@"
 		else
 			demo__spawn indexer "$demo__here/indexer.sh" -u "$SYNCTOP_SEARCH_URL" -i products
 		fi
@@ -173,6 +178,22 @@ timeseries.stale_warn = 5s
 timeseries.stale_crit = 1m
 CONF
 	fi
+	if [[ -n ${SYNCTOP_DEMO_MONGO_URL:-} ]]; then
+		cat <<CONF
+; the catalogue in MongoDB: the indexer upserts each product there too; thresholds as the
+; search index's (the same writer, the same batches)
+document = catalog
+document.database = shop
+document.collection = products
+document.freshness_field = updated_at
+document.source_count = SELECT count(*) FROM products
+document.source_freshness = SELECT max(updated_at) FROM products
+document.missing_warn = 25
+document.missing_window = 2s
+document.freshness_warn = 15s
+document.freshness_crit = 1m
+CONF
+	fi
 	cat <<CONF
 
 ; the CDC side: the slot a Debezium-like consumer streams, and the sink connector
@@ -201,6 +222,37 @@ CONF
 	if demo__influx; then
 		printf '\n[http metrics]\nurl = %s\n' "$SYNCTOP_INFLUX_URL"
 	fi
+	if [[ -n ${SYNCTOP_DEMO_MONGO_URL:-} ]]; then
+		printf '\n[mongodb catalog]\nurl = %s\npassword_file = %s\n' "$SYNCTOP_DEMO_MONGO_URL" "$DEMO_DIR/mongo/password"
+	fi
+}
+
+# The catalogue: the MongoDB stand-in of tests/stack (no Debian package serves MongoDB), with
+# SCRAM authentication as synctop, its password in a file. Only with /usr/bin/python3 and
+# python3-bson, a synctop built with libmongoc and the C indexer, which writes the documents;
+# sets SYNCTOP_DEMO_MONGO_URL (without the password) when it runs.
+demo__mongo_up() {
+	local d=$DEMO_DIR/mongo i
+	unset SYNCTOP_DEMO_MONGO_URL
+	[[ -x /usr/bin/python3 && -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]] &&
+		/usr/bin/python3 -c 'import bson' 2>/dev/null &&
+		"${SYNCTOP:-$SYNCTOP_ROOT/synctop}" --list-options 2>/dev/null |
+		grep '^pipeline[[:space:]]document\.database' >/dev/null || # not -q: no SIGPIPE under pipefail
+		return 0
+	mkdir -m 700 "$d" && printf 'demo-%s\n' "$RANDOM$RANDOM$RANDOM" >"$d/password" || return 1
+	demo__spawn mongo /usr/bin/python3 "$SYNCTOP_ROOT/tests/stack/mongo_standin.py" --port 0 \
+		--port-file "$d/port" --user synctop --password-file "$d/password"
+	for ((i = 0; i < 200; i++)); do
+		[[ -s $d/port ]] && break
+		demo_alive mongo || break
+		sleep 0.025
+	done
+	[[ -s $d/port ]] || {
+		printf 'demo: the MongoDB stand-in did not start (see %s)\n' "$DEMO_DIR/logs/mongo.log" >&2
+		return 1
+	}
+	SYNCTOP_DEMO_MONGO_URL="mongodb://synctop@127.0.0.1:$(<"$d/port")/"
+	export SYNCTOP_DEMO_MONGO_URL
 }
 
 # True when the demo has InfluxDB: the stack started it and the indexer is the C one, which
@@ -238,9 +290,11 @@ demo_system_up() {
 		curl -sS --max-time 5 -o /dev/null -X POST "$SYNCTOP_INFLUX_URL/query" \
 			--data-urlencode 'q=CREATE DATABASE shop' || return 1
 	fi
+	demo__mongo_up || return 1
 	{
 		cat "$DEMO_DIR/stack/env"
 		printf 'export PGDATABASE=synctop DEMO_DIR=%q\n' "$DEMO_DIR"
+		[[ -z ${SYNCTOP_DEMO_MONGO_URL:-} ]] || printf 'export SYNCTOP_DEMO_MONGO_URL=%q\n' "$SYNCTOP_DEMO_MONGO_URL"
 	} >"$DEMO_DIR/env"
 	demo__config >"$DEMO_DIR/synctop.conf"
 	local p
