@@ -90,6 +90,11 @@ faults=("$@")
 	slot-stall task-fail lagging-indexer)
 # With InfluxDB (Debian's influxdb) the demo has the indexer's metrics there, and their fault.
 [[ $# -gt 0 || -z $(command -v influxd) ]] || faults+=(metrics-misroute)
+# With python3-bson and libmongoc the demo has the catalogue in the MongoDB stand-in, and its fault.
+if (($# == 0)) && /usr/bin/python3 -c 'import bson' 2>/dev/null &&
+	"$SYNCTOP" --list-options 2>/dev/null | grep '^pipeline[[:space:]]document\.database' >/dev/null; then
+	faults+=(catalog-stale)
+fi
 declare -A where=(
 	[stop-relay]="products outbox worker-stalled" [pause-relay]="products outbox worker-paused"
 	[poison-rows]="products outbox poison-rows" [refresh-off]="products search search-refresh-disabled"
@@ -97,7 +102,8 @@ declare -A where=(
 	[slot-stall]="recommendations slot slot-inactive"
 	[task-fail]="recommendations connector connector-task-failed"
 	[lagging-indexer]="products kafka kafka-lagging"
-	[metrics-misroute]="products timeseries writes-stopped")
+	[metrics-misroute]="products timeseries writes-stopped"
+	[catalog-stale]="products document copy-missing")
 for f in "${faults[@]}"; do
 	[[ -n ${where[$f]:-} ]] || { echo "detect.sh: no fault $f" >&2; exit 2; }
 	# shellcheck disable=SC2086 # PIPELINE STAGE RULE
