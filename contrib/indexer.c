@@ -194,6 +194,8 @@ static int run(struct indexer *x)
 			return 1;
 		}
 		check_pause(x, now);
+		if (x->idle)
+			mongo_batch(x->mongo, NULL); /* what MongoDB did not take yet, without new batches */
 		/* Nothing more is fetched while paused, or while a batch waits for another try. */
 		x->kafka.want_held = x->paused == 1 || x->batch.attempts > 0;
 		consumer_hold(&x->kafka);

@@ -3,9 +3,11 @@
  * date}, the copy the demo's document stage watches; a deleted product is deleted there too.
  *
  * The writes of a batch go in one ordered bulk, so the last version of a product wins. A failed bulk,
- * or one held back while --mongo-pause-file exists, is kept and sent before the next batch's (at most
- * MONGO_PENDING_MAX writes; beyond, new ones are dropped and counted): a copy beside the index that
- * never holds a batch back, its failures logged once per change of state like the other sinks. */
+ * or one held back while --mongo-pause-file exists, is kept and sent with the next batch's, or alone
+ * when the loop is idle (at most MONGO_PENDING_MAX writes; beyond, new ones are dropped and counted):
+ * a copy beside the index, whose failures never stop the indexing (a try holds the loop up to
+ * MONGO_TIMEOUT_MS, retried with a backoff) and are logged once per change of state like the other
+ * sinks'. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,8 @@
 #define MONGO_PENDING_MAX    100000
 #define MONGO_BACKOFF_MIN_MS 500
 #define MONGO_BACKOFF_MAX_MS 30000
+/* Without batches, how often what is held back is tried again (the pause file looked at). */
+#define MONGO_IDLE_TRY_MS 100
 
 struct mongo_op {
 	bson_t *doc; /* the replacement, its _id first; a delete: {_id} alone */
@@ -42,7 +46,7 @@ struct mongo {
 	struct mongo_op *ops;
 	int n, cap;
 	long long dropped;
-	int64_t backoff, retry_at;
+	int64_t backoff, retry_at, tried_at;
 	struct worker_state state;
 };
 
@@ -191,6 +195,7 @@ static void flush(struct mongo *g)
 			           g->n);
 		g->paused = paused;
 	}
+	g->tried_at = now;
 	if (paused || !g->n || now < g->retry_at)
 		return;
 	BSON_APPEND_BOOL(&upsert, "upsert", true);
@@ -234,9 +239,9 @@ void mongo_batch(struct mongo *g, const struct batch_items *b)
 {
 	int i;
 
-	if (!g)
+	if (!g || (!b && (!g->n || worker_now_ms() < g->tried_at + MONGO_IDLE_TRY_MS)))
 		return;
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; b && i < b->n; i++) {
 		const struct item *it = &b->v[i];
 
 		if (it->op != ITEM_SKIP && it->state != ITEM_REJECTED && is_product(it->m))

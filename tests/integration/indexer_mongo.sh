@@ -111,9 +111,10 @@ like "$(<"$log")" "mongodb://synctop@127.0.0.1:$SYNCTOP_MONGO_PORT/: writing to 
 	"refused: the failure is logged with the server's message, the URL without a password"
 is "$(doc_n P-00010)" 160 "refused: P-00010 still has its old payload (n 160)"
 mongo_fault clear
-outbox 411 411
 within 15 is_n P-00010 410
-is "$(doc_n P-00010)" 410 "taken again: the held write reached MongoDB (P-00010 n 410)"
+is "$(doc_n P-00010)" 410 "taken again: the held write reached MongoDB without a new batch (P-00010 n 410)"
+outbox 411 411
+within 15 is_n P-00011 411
 is "$(doc_n P-00011)" 411 "taken again: and the new batch's (P-00011 n 411)"
 like "$(<"$log")" "writing documents to shop.$COLL at mongodb://synctop@127.0.0.1:$SYNCTOP_MONGO_PORT/" \
 	"taken again: the recovery is logged"
