@@ -91,8 +91,9 @@ faults=("$@")
 # With InfluxDB (Debian's influxdb) the demo has the indexer's metrics there, and their fault.
 [[ $# -gt 0 || -z $(command -v influxd) ]] || faults+=(metrics-misroute)
 # With python3-bson and libmongoc the demo has the catalogue in the MongoDB stand-in, and its fault.
+printf '[mongodb probe]\nurl = mongodb://127.0.0.1:1/\n' >"$work/mongo_probe.conf"
 if (($# == 0)) && /usr/bin/python3 -c 'import bson' 2>/dev/null &&
-	"$SYNCTOP" --list-options 2>/dev/null | grep '^pipeline[[:space:]]document\.database' >/dev/null; then
+	"$SYNCTOP" --once --once-window 0 -c "$work/mongo_probe.conf" >/dev/null 2>&1; then
 	faults+=(catalog-stale)
 fi
 declare -A where=(

@@ -112,8 +112,8 @@ demo__config() {
 	cat <<CONF
 ; synctop demo: a shop whose products go PostgreSQL -> outbox relay -> Kafka (the librdkafka
 ; mock cluster) -> indexer -> Elasticsearch (the stand-in of tests/stack), a CDC consumer on a
-; logical slot feeding a Kafka Connect sink, sessions in Redis, and the indexer's metrics in
-; InfluxDB.
+; logical slot feeding a Kafka Connect sink, sessions in Redis, the indexer's metrics in
+; InfluxDB and its catalogue in MongoDB (each when the machine has it).
 [synctop]
 environment = demo (Kafka: librdkafka mock cluster)
 environment_color = cyan
@@ -229,17 +229,17 @@ CONF
 
 # The catalogue: the MongoDB stand-in of tests/stack (no Debian package serves MongoDB), with
 # SCRAM authentication as synctop, its password in a file. Only with /usr/bin/python3 and
-# python3-bson, a synctop built with libmongoc and the C indexer, which writes the documents;
-# sets SYNCTOP_DEMO_MONGO_URL (without the password) when it runs.
+# python3-bson, a synctop built with libmongoc (a config with a [mongodb] section loads) and the
+# C indexer, which writes the documents; sets SYNCTOP_DEMO_MONGO_URL (without the password) when
+# it runs.
 demo__mongo_up() {
 	local d=$DEMO_DIR/mongo i
 	unset SYNCTOP_DEMO_MONGO_URL
 	[[ -x /usr/bin/python3 && -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]] &&
-		/usr/bin/python3 -c 'import bson' 2>/dev/null &&
-		"${SYNCTOP:-$SYNCTOP_ROOT/synctop}" --list-options 2>/dev/null |
-		grep '^pipeline[[:space:]]document\.database' >/dev/null || # not -q: no SIGPIPE under pipefail
-		return 0
+		/usr/bin/python3 -c 'import bson' 2>/dev/null || return 0
 	mkdir -m 700 "$d" && printf 'demo-%s\n' "$RANDOM$RANDOM$RANDOM" >"$d/password" || return 1
+	printf '[mongodb probe]\nurl = mongodb://127.0.0.1:1/\n' >"$d/probe.conf" || return 1
+	"${SYNCTOP:-$SYNCTOP_ROOT/synctop}" --once --once-window 0 -c "$d/probe.conf" >/dev/null 2>&1 || return 0
 	demo__spawn mongo /usr/bin/python3 "$SYNCTOP_ROOT/tests/stack/mongo_standin.py" --port 0 \
 		--port-file "$d/port" --user synctop --password-file "$d/password"
 	for ((i = 0; i < 200; i++)); do

@@ -37,9 +37,7 @@ have_influx=0
 [[ -n $(command -v influxd) ]] && have_influx=1 && kinds+=(timeseries)
 # The MongoDB stand-in is the catalogue when python3-bson is there and synctop has libmongoc.
 have_mongo=0
-/usr/bin/python3 -c 'import bson' 2>/dev/null &&
-	"$SYNCTOP" --list-options | grep '^pipeline[[:space:]]document\.database' >/dev/null &&
-	have_mongo=1 && kinds+=(document)
+demo_has_mongo && have_mongo=1 && kinds+=(document)
 for kind in "${kinds[@]}"; do
 	is "$(jq -r --arg k "$kind" '[.pipelines[].stages[] | select(.kind == $k)] | length' <<<"$SNAP")" 1 "the demo has a $kind stage"
 done

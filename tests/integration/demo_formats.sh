@@ -112,8 +112,7 @@ pipelines=$(jq -r '.pipelines[].name' <<<"$SNAP" | sort | tr '\n' ' ')
 # the document one when the demo has the MongoDB stand-in (python3-bson, synctop with libmongoc).
 n_stages=6 ts_perf="" doc_perf="" kinds=(outbox slot kafka connector search cache)
 [[ -z $(command -v influxd) ]] || { n_stages=7 ts_perf="products/timeseries "; }
-if /usr/bin/python3 -c 'import bson' 2>/dev/null &&
-	"$SYNCTOP" --list-options | grep '^pipeline[[:space:]]document\.database' >/dev/null; then
+if demo_has_mongo; then
 	n_stages=$((n_stages + 1)) doc_perf="products/document " kinds+=(document)
 fi
 nagios 0

@@ -4,7 +4,7 @@
 # Kafka mock, indexed into the Elasticsearch stand-in): each product's last payload upserted with
 # updated_at a BSON date, a delete, a canary marker left out, the writes held back while MongoDB
 # refuses them and sent once it takes them again, usage errors, and the password nowhere.
-# needs: postgres kafka search
+# needs: postgres kafka search mongoc
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/integration/mongo_lib.sh
@@ -14,9 +14,6 @@ INDEXER=${SYNCTOP_INDEXER:-$top_builddir/contrib/synctop-indexer}
 RELAY=${SYNCTOP_RELAY:-$top_builddir/contrib/synctop-relay}
 [[ -x $INDEXER ]] || skip_all "$INDEXER is not built (a build without Kafka, libcurl or PostgreSQL?)"
 [[ -x $RELAY ]] || skip_all "$RELAY is not built (a build without Kafka or PostgreSQL?)"
-# The indexer has libmongoc when synctop has (one configure): synctop lists the document options.
-"$SYNCTOP" --list-options | grep '^pipeline[[:space:]]document\.database' >/dev/null ||
-	skip_all "a build without libmongoc"
 need_pg
 need_kafka
 need_search
