@@ -90,6 +90,12 @@ faults=("$@")
 	slot-stall task-fail lagging-indexer graph-read-only)
 # With InfluxDB (Debian's influxdb) the demo has the indexer's metrics there, and their fault.
 [[ $# -gt 0 || -z $(command -v influxd) ]] || faults+=(metrics-misroute)
+# With python3-bson and libmongoc the demo has the catalogue in the MongoDB stand-in, and its fault.
+printf '[mongodb probe]\nurl = mongodb://127.0.0.1:1/\n' >"$work/mongo_probe.conf"
+if (($# == 0)) && /usr/bin/python3 -c 'import bson' 2>/dev/null &&
+	"$SYNCTOP" --once --once-window 0 -c "$work/mongo_probe.conf" >/dev/null 2>&1; then
+	faults+=(catalog-stale)
+fi
 declare -A where=(
 	[stop-relay]="products outbox worker-stalled" [pause-relay]="products outbox worker-paused"
 	[poison-rows]="products outbox poison-rows" [refresh-off]="products search search-refresh-disabled"
@@ -98,7 +104,8 @@ declare -A where=(
 	[task-fail]="recommendations connector connector-task-failed"
 	[lagging-indexer]="products kafka kafka-lagging"
 	[metrics-misroute]="products timeseries writes-stopped"
-	[graph-read-only]="products graph copy-missing")
+	[graph-read-only]="products graph copy-missing"
+	[catalog-stale]="products document copy-missing")
 for f in "${faults[@]}"; do
 	[[ -n ${where[$f]:-} ]] || { echo "detect.sh: no fault $f" >&2; exit 2; }
 	# shellcheck disable=SC2086 # PIPELINE STAGE RULE

@@ -9,7 +9,7 @@
 #                        contrib/demo.sh asks before it tears a demo with one down
 
 DEMO_FAULTS=(stop-relay pause-relay poison-rows refresh-off dual-write-loss evict-sessions
-	slot-stall task-fail lagging-indexer metrics-misroute graph-read-only)
+	slot-stall task-fail lagging-indexer metrics-misroute graph-read-only catalog-stale)
 
 demo__fault_help() {
 	case $1 in
@@ -24,6 +24,7 @@ demo__fault_help() {
 	lagging-indexer) echo "the indexer slowed down to ~3 messages/s, below the inflow (kafka: lag grows)" ;;
 	metrics-misroute) echo "the indexer's metrics go to a database that does not exist: InfluxDB refuses every point (timeseries: writes-stopped)" ;;
 	graph-read-only) echo "ALTER DATABASE neo4j SET ACCESS READ ONLY: the graph refuses the indexer's MERGEs, new products never get a node (graph: copy-missing, then copy-stale)" ;;
+	catalog-stale) echo "the indexer holds its MongoDB writes back: new products are missing from the catalogue, then changes are stale (document: copy-missing, copy-stale)" ;;
 	esac
 }
 
@@ -41,6 +42,7 @@ demo__fault_fix() {
 	lagging-indexer) echo "none inside synctop: scale the indexer back up (contrib/demo.sh fault clear does)" ;;
 	metrics-misroute) echo "none inside synctop: point the indexer at the right database (contrib/demo.sh fault clear does)" ;;
 	graph-read-only) echo "none inside synctop: ALTER DATABASE neo4j SET ACCESS READ WRITE, then copy the products it missed into the graph again (contrib/demo.sh fault clear does both)" ;;
+	catalog-stale) echo "none inside synctop: let the indexer write to MongoDB again; it sends what it held back (contrib/demo.sh fault clear does)" ;;
 	esac
 }
 
@@ -133,6 +135,13 @@ demo_fault() {
 		}
 		demo__cypher system "ALTER DATABASE neo4j SET ACCESS READ ONLY"
 		;;
+	catalog-stale)
+		[[ -n ${SYNCTOP_DEMO_MONGO_URL:-} ]] || {
+			echo "demo: this demo has no MongoDB stand-in (apt-get install python3-bson libmongoc-dev, then rebuild)" >&2
+			return 1
+		}
+		: >"$DEMO_DIR/mongo/pause"
+		;;
 	clear)
 		demo_alive relay || demo_start relay
 		demo__psql -c "UPDATE outbox_worker SET paused = false, paused_at = NULL, updated_at = now()
@@ -150,7 +159,7 @@ demo_fault() {
 		if grep -q -e '--delay-ms' -e 'shop_metrics' "/proc/$(cat "$DEMO_DIR/pids/indexer.pid" 2>/dev/null)/cmdline" 2>/dev/null; then
 			demo_start indexer
 		fi
-		rm -f "$DEMO_DIR/faults"
+		rm -f "$DEMO_DIR/faults" "$DEMO_DIR/mongo/pause"
 		echo "demo: every fault cleared; the stages turn OK within a few polls"
 		return 0
 		;;

@@ -69,9 +69,14 @@ demo_start() {
 			local influx=() graph=()
 			[[ -z ${SYNCTOP_INFLUX_URL:-} ]] || influx=(--influx-url "$SYNCTOP_INFLUX_URL" --influx-db shop)
 			[[ -z ${SYNCTOP_GRAPH_URL:-} ]] || graph=(--graph-url "$SYNCTOP_GRAPH_URL")
+			# With the MongoDB stand-in, each product goes to the catalogue too (the document
+			# stage's copy); the fault catalog-stale creates the pause file.
+			local mongo=()
+			[[ -z ${SYNCTOP_DEMO_MONGO_URL:-} ]] || mongo=(--mongo-url "$SYNCTOP_DEMO_MONGO_URL"
+				--mongo-password-file "$DEMO_DIR/mongo/password" --mongo-pause-file "$DEMO_DIR/mongo/pause")
 			demo__spawn indexer "$demo__indexer_bin" --brokers "$SYNCTOP_KAFKA_BOOTSTRAP" \
 				--topic shop.products --group search-indexer --url "$SYNCTOP_SEARCH_URL" --index products \
-				"${influx[@]}" "${graph[@]}" "$@"
+				"${influx[@]}" "${graph[@]}" "${mongo[@]}" "$@"
 		else
 			demo__spawn indexer "$demo__here/indexer.sh" -u "$SYNCTOP_SEARCH_URL" -i products
 		fi
@@ -111,7 +116,8 @@ demo__config() {
 ; synctop demo: a shop whose products go PostgreSQL -> outbox relay -> Kafka (the librdkafka
 ; mock cluster) -> indexer -> Elasticsearch (the stand-in of tests/stack), a CDC consumer on a
 ; logical slot feeding a Kafka Connect sink, sessions in Redis, the products as nodes of a
-; recommendations graph (the Neo4j stand-in of tests/stack) and the indexer's metrics in InfluxDB.
+; recommendations graph (the Neo4j stand-in of tests/stack), the indexer's metrics in InfluxDB
+; and its catalogue in MongoDB (each when the machine has it).
 [synctop]
 environment = demo (Kafka: librdkafka mock cluster)
 environment_color = cyan
@@ -192,6 +198,22 @@ timeseries.stale_warn = 5s
 timeseries.stale_crit = 1m
 CONF
 	fi
+	if [[ -n ${SYNCTOP_DEMO_MONGO_URL:-} ]]; then
+		cat <<CONF
+; the catalogue in MongoDB: the indexer upserts each product there too; thresholds as the
+; search index's (the same writer, the same batches)
+document = catalog
+document.database = shop
+document.collection = products
+document.freshness_field = updated_at
+document.source_count = SELECT count(*) FROM products
+document.source_freshness = SELECT max(updated_at) FROM products
+document.missing_warn = 25
+document.missing_window = 2s
+document.freshness_warn = 15s
+document.freshness_crit = 1m
+CONF
+	fi
 	cat <<CONF
 
 ; the CDC side: the slot a Debezium-like consumer streams, and the sink connector
@@ -223,12 +245,43 @@ CONF
 	if demo__graph; then
 		printf '\n[http neo4j]\nurl = %s\n' "$SYNCTOP_GRAPH_URL"
 	fi
+	if [[ -n ${SYNCTOP_DEMO_MONGO_URL:-} ]]; then
+		printf '\n[mongodb catalog]\nurl = %s\npassword_file = %s\n' "$SYNCTOP_DEMO_MONGO_URL" "$DEMO_DIR/mongo/password"
+	fi
 }
 
 # True when the demo has a graph: the stack started the Neo4j stand-in and the indexer is the C
 # one, which writes the nodes.
 demo__graph() {
 	[[ -n ${SYNCTOP_GRAPH_URL:-} && -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]]
+}
+
+# The catalogue: the MongoDB stand-in of tests/stack (no Debian package serves MongoDB), with
+# SCRAM authentication as synctop, its password in a file. Only with /usr/bin/python3 and
+# python3-bson, a synctop built with libmongoc (a config with a [mongodb] section loads) and the
+# C indexer, which writes the documents; sets SYNCTOP_DEMO_MONGO_URL (without the password) when
+# it runs.
+demo__mongo_up() {
+	local d=$DEMO_DIR/mongo i
+	unset SYNCTOP_DEMO_MONGO_URL
+	[[ -x /usr/bin/python3 && -x $demo__indexer_bin && -n ${SYNCTOP_KAFKA_BOOTSTRAP:-} ]] &&
+		/usr/bin/python3 -c 'import bson' 2>/dev/null || return 0
+	mkdir -m 700 "$d" && printf 'demo-%s\n' "$RANDOM$RANDOM$RANDOM" >"$d/password" || return 1
+	printf '[mongodb probe]\nurl = mongodb://127.0.0.1:1/\n' >"$d/probe.conf" || return 1
+	"${SYNCTOP:-$SYNCTOP_ROOT/synctop}" --once --once-window 0 -c "$d/probe.conf" >/dev/null 2>&1 || return 0
+	demo__spawn mongo /usr/bin/python3 "$SYNCTOP_ROOT/tests/stack/mongo_standin.py" --port 0 \
+		--port-file "$d/port" --user synctop --password-file "$d/password"
+	for ((i = 0; i < 200; i++)); do
+		[[ -s $d/port ]] && break
+		demo_alive mongo || break
+		sleep 0.025
+	done
+	[[ -s $d/port ]] || {
+		printf 'demo: the MongoDB stand-in did not start (see %s)\n' "$DEMO_DIR/logs/mongo.log" >&2
+		return 1
+	}
+	SYNCTOP_DEMO_MONGO_URL="mongodb://synctop@127.0.0.1:$(<"$d/port")/"
+	export SYNCTOP_DEMO_MONGO_URL
 }
 
 # True when the demo has InfluxDB: the stack started it and the indexer is the C one, which
@@ -266,9 +319,11 @@ demo_system_up() {
 		curl -sS --max-time 5 -o /dev/null -X POST "$SYNCTOP_INFLUX_URL/query" \
 			--data-urlencode 'q=CREATE DATABASE shop' || return 1
 	fi
+	demo__mongo_up || return 1
 	{
 		cat "$DEMO_DIR/stack/env"
 		printf 'export PGDATABASE=synctop DEMO_DIR=%q\n' "$DEMO_DIR"
+		[[ -z ${SYNCTOP_DEMO_MONGO_URL:-} ]] || printf 'export SYNCTOP_DEMO_MONGO_URL=%q\n' "$SYNCTOP_DEMO_MONGO_URL"
 	} >"$DEMO_DIR/env"
 	demo__config >"$DEMO_DIR/synctop.conf"
 	local p

@@ -51,6 +51,7 @@ struct indexer {
 	struct search search;
 	struct influx influx; /* --influx-url: a point per batch */
 	struct graph graph;   /* --graph-url: the batch's products as nodes */
+	struct mongo *mongo;  /* --mongo-url: the products upserted; NULL: none */
 	struct batch_items batch;
 	int paused; /* the pause file exists; -1 unknown */
 	int idle;   /* the last poll found no message */
@@ -105,6 +106,7 @@ static void account(struct indexer *x, int64_t ms)
 	}
 	influx_point(&x->influx, n[0], n[1]);
 	graph_write(&x->graph, &x->batch);
+	mongo_batch(x->mongo, &x->batch);
 	x->indexed += n[0];
 	x->deleted += n[1];
 	x->rejected += n[2];
@@ -198,6 +200,8 @@ static int run(struct indexer *x)
 			return 1;
 		}
 		check_pause(x, now);
+		if (x->idle)
+			mongo_batch(x->mongo, NULL); /* what MongoDB did not take yet, without new batches */
 		/* Nothing more is fetched while paused, or while a batch waits for another try. */
 		x->kafka.want_held = x->paused == 1 || x->batch.attempts > 0;
 		consumer_hold(&x->kafka);
@@ -292,14 +296,15 @@ int main(int argc, char **argv)
 		worker_usage_error("%s", why); /* a bad --url or --api-key-file */
 	}
 	if (influx_open(&x.influx, &o, why, sizeof why) < 0 ||
-	    graph_open(&x.graph, &o, why, sizeof why) < 0 ||
+	    graph_open(&x.graph, &o, why, sizeof why) < 0 || mongo_open(&x.mongo, &o, why, sizeof why) < 0 ||
 	    consumer_open(&x.kafka, &o, why, sizeof why) < 0) {
 		search_close(&x.search);
 		influx_close(&x.influx);
 		graph_close(&x.graph);
+		mongo_close(x.mongo);
 		curl_global_cleanup();
-		worker_usage_error(
-		    "%s", why); /* a bad --influx-url, --graph-url, -X, --brokers, --group or --topic */
+		/* a bad --influx-url, --graph-url, --mongo-url, -X, --brokers, --group or --topic */
+		worker_usage_error("%s", why);
 	}
 	x.influx.state.failing = -1;
 	x.graph.state.failing = -1;
@@ -321,6 +326,7 @@ int main(int argc, char **argv)
 	search_close(&x.search);
 	influx_close(&x.influx);
 	graph_close(&x.graph);
+	mongo_close(x.mongo);
 	curl_global_cleanup();
 	worker_log(
 	    rc ? 0 : 1,

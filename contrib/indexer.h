@@ -32,6 +32,8 @@ struct indexer_opts {
 	const char *graph_url;          /* --graph-url: the products as nodes there; NULL: none */
 	const char *graph_db;           /* --graph-db */
 	const char *graph_label;        /* --graph-label */
+	const char *mongo_url;          /* --mongo-url: each product upserted there too; NULL: none */
+	const char *mongo_db, *mongo_collection, *mongo_password_file, *mongo_pause_file;
 	int batch;
 	int delay_ms;
 	int subscribe;
@@ -133,6 +135,10 @@ enum bulk_result {
 };
 /* Sends the pending items of B in one POST /_bulk; the rejected ones get ITEM_REJECTED. */
 enum bulk_result search_bulk(struct search *s, struct batch_items *b);
+/* A secret: the first line of FILE, its blanks trimmed. 0, or -1 with why set (naming FLAG). */
+int indexer_read_secret(const char *flag, const char *file, char *key, size_t size, char *why, size_t whylen);
+/* Adds a copy of SECRET to the NULL-terminated LIST (secrets_in()'s kind). 0 or -1. */
+int indexer_secrets_add(char ***list, const char *secret);
 
 /* The write callback of an answer kept in a struct worker_buf (CURLOPT_WRITEDATA), 64 MiB at most. */
 size_t indexer_on_data(char *ptr, size_t size, size_t nmemb, void *userdata);
@@ -177,5 +183,16 @@ int graph_open(struct graph *g, const struct indexer_opts *o, char *why, size_t 
    returned. */
 void graph_write(struct graph *g, const struct batch_items *b);
 void graph_close(struct graph *g);
+
+/* ---- indexer_mongo.c: the catalogue copy ------------------------------------------------------------ */
+
+struct mongo;
+/* The writer when --mongo-url is given (*G stays NULL without); on a bad URL or password file, or a
+   build without libmongoc, writes why and returns -1. */
+int mongo_open(struct mongo **g, const struct indexer_opts *o, char *why, size_t whylen);
+/* Upserts the products of batch B the index took (deletes the deleted ones), after what an earlier
+   failure or --mongo-pause-file held back. A failure is logged and kept for the next batch. */
+void mongo_batch(struct mongo *g, const struct batch_items *b);
+void mongo_close(struct mongo *g);
 
 #endif

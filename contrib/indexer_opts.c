@@ -17,7 +17,12 @@ enum {
 	OPT_INFLUX_MEASUREMENT,
 	OPT_GRAPH_URL,
 	OPT_GRAPH_DB,
-	OPT_GRAPH_LABEL
+	OPT_GRAPH_LABEL,
+	OPT_MONGO_URL,
+	OPT_MONGO_DB,
+	OPT_MONGO_COLLECTION,
+	OPT_MONGO_PASSWORD_FILE,
+	OPT_MONGO_PAUSE_FILE
 };
 
 static const struct option long_options[] = {
@@ -36,6 +41,11 @@ static const struct option long_options[] = {
     {"graph-url", required_argument, NULL, OPT_GRAPH_URL},
     {"graph-db", required_argument, NULL, OPT_GRAPH_DB},
     {"graph-label", required_argument, NULL, OPT_GRAPH_LABEL},
+    {"mongo-url", required_argument, NULL, OPT_MONGO_URL},
+    {"mongo-db", required_argument, NULL, OPT_MONGO_DB},
+    {"mongo-collection", required_argument, NULL, OPT_MONGO_COLLECTION},
+    {"mongo-password-file", required_argument, NULL, OPT_MONGO_PASSWORD_FILE},
+    {"mongo-pause-file", required_argument, NULL, OPT_MONGO_PAUSE_FILE},
     /* --test-delay-ms: a pause between the index's acknowledgement and the commit. */
     WORKER_LONG_OPTIONS};
 
@@ -70,6 +80,14 @@ static void usage(FILE *f)
 	    "none)\n"
 	    "      --graph-db=NAME      its database (default: neo4j)\n"
 	    "      --graph-label=NAME   the nodes' label (default: Product)\n"
+	    "      --mongo-url=URI      also upsert each product into this MongoDB, "
+	    "mongodb://[user@]host:port\n"
+	    "                           (default: none): {_id: key, the payload's fields, updated_at a "
+	    "date}\n"
+	    "      --mongo-db=NAME      its database (default: shop)\n"
+	    "      --mongo-collection=NAME  its collection (default: products)\n"
+	    "      --mongo-password-file=FILE  the URI user's password: the first line of FILE\n"
+	    "      --mongo-pause-file=FILE  hold the MongoDB writes back while FILE exists\n"
 	    "      --once               consume until the group has no lag left, then exit\n"
 	    "  -X NAME=VALUE            a librdkafka consumer property (e.g. -X session.timeout.ms=6000)\n"
 	    "  -v, --verbose            one line per batch; twice: every retry and librdkafka's log\n"
@@ -123,6 +141,8 @@ void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 	                           .influx_measurement = "product_updates",
 	                           .graph_db = "neo4j",
 	                           .graph_label = "Product",
+	                           .mongo_db = "shop",
+	                           .mongo_collection = "products",
 	                           .batch = 500};
 	worker_opts_init(&o->common);
 	while ((c = worker_getopt(argc, argv, ":b:t:g:u:i:n:X:vh", long_options, &o->common)) != -1) {
@@ -199,6 +219,25 @@ void indexer_parse_options(int argc, char **argv, struct indexer_opts *o)
 				                   "digits and '_', not '%s'",
 				                   optarg);
 			o->graph_label = optarg;
+			break;
+		case OPT_MONGO_URL:
+			o->mongo_url = optarg; /* checked by mongo_open() */
+			break;
+		case OPT_MONGO_DB:
+		case OPT_MONGO_COLLECTION:
+			/* MongoDB's rules: no '$' in either, nor / \ . " or blanks in a database name. */
+			if (!*optarg || strchr(optarg, '$') ||
+			    (c == OPT_MONGO_DB && strcspn(optarg, "/\\. \"") != strlen(optarg)))
+				worker_usage_error("--%s: expected a MongoDB %s name, not '%s'",
+				                   c == OPT_MONGO_DB ? "mongo-db" : "mongo-collection",
+				                   c == OPT_MONGO_DB ? "database" : "collection", optarg);
+			*(c == OPT_MONGO_DB ? &o->mongo_db : &o->mongo_collection) = optarg;
+			break;
+		case OPT_MONGO_PASSWORD_FILE:
+			o->mongo_password_file = optarg;
+			break;
+		case OPT_MONGO_PAUSE_FILE:
+			o->mongo_pause_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -113,15 +113,14 @@ static long request(struct search *s, const char *method, const char *path, cons
 	return status;
 }
 
-/* The API key: the first line of FILE, its blanks trimmed. 0, or -1 with why set. */
-static int read_api_key(const char *file, char *key, size_t size, char *why, size_t whylen)
+int indexer_read_secret(const char *flag, const char *file, char *key, size_t size, char *why, size_t whylen)
 {
 	FILE *f = fopen(file, "r");
 	char *p;
 	size_t n;
 
 	if (!f) {
-		snprintf(why, whylen, "--api-key-file: cannot read %s: %s", file, strerror(errno));
+		snprintf(why, whylen, "%s: cannot read %s: %s", flag, file, strerror(errno));
 		return -1;
 	}
 	p = fgets(key, (int)size, f);
@@ -135,14 +134,13 @@ static int read_api_key(const char *file, char *key, size_t size, char *why, siz
 	while (n > 0 && isspace((unsigned char)key[n - 1]))
 		key[--n] = '\0';
 	if (!n || strpbrk(key, "\r\n")) {
-		snprintf(why, whylen, "--api-key-file: %s holds no key on its first line", file);
+		snprintf(why, whylen, "%s: %s holds nothing on its first line", flag, file);
 		return -1;
 	}
 	return 0;
 }
 
-/* Adds a copy of SECRET to the NULL-terminated LIST (secrets_in()'s kind). 0 or -1. */
-static int secrets_add(char ***list, const char *secret)
+int indexer_secrets_add(char ***list, const char *secret)
 {
 	size_t n = 0;
 	char **l;
@@ -196,7 +194,8 @@ int search_open(struct search *s, const struct indexer_opts *o, char *why, size_
 		return -1;
 	}
 	*key = '\0';
-	if (o->api_key_file && read_api_key(o->api_key_file, key, sizeof key, why, whylen) < 0)
+	if (o->api_key_file &&
+	    indexer_read_secret("--api-key-file", o->api_key_file, key, sizeof key, why, whylen) < 0)
 		return -1;
 	for (i = 0; i < 2; i++) {
 		static const char *const type[2] = {"Content-Type: application/json",
@@ -221,7 +220,7 @@ int search_open(struct search *s, const struct indexer_opts *o, char *why, size_
 	}
 	/* Never printed; scrubbed from messages all the same, should a server echo them. */
 	s->secrets = secrets_in(o->url, false);
-	i = *key ? secrets_add(&s->secrets, key) : 0;
+	i = *key ? indexer_secrets_add(&s->secrets, key) : 0;
 	memset(key, 0, sizeof key);
 	if (i < 0) {
 		snprintf(why, whylen, "out of memory");

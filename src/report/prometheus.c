@@ -82,6 +82,11 @@ const char *prom_metric_name(const char *kind, const char *name, enum metric_uni
 		unit_suffix = ends_with(name, len, "_ratio") ? "" : "_ratio";
 	} else if (unit == MU_COUNTER) {
 		unit_suffix = ends_with(name, len, "_total") ? "" : "_total";
+	} else if (len == 5 ? !strcmp(name, "count") : ends_with(name, len, "_count")) {
+		/* _count belongs to histograms and summaries (promtool check metrics): a copy's "count"
+		   and "source_count" export as _items. */
+		len -= 5;
+		unit_suffix = "items";
 	}
 	snprintf(buf, n, "synctop_%s_%.*s%s", kind, (int)len, name, unit_suffix);
 	return buf;

@@ -108,11 +108,17 @@ wait_snap 30 all_ok
 ok "healthy: every pipeline ok" test $? -eq 0
 pipelines=$(jq -r '.pipelines[].name' <<<"$SNAP" | sort | tr '\n' ' ')
 
-# The stages: six, the graph one when the indexer is built (it writes the nodes) and the
-# timeseries one when the stack has InfluxDB (Debian's influxdb).
-n_stages=6 ts_perf='' graph_perf=''
-[[ ! -x $top_builddir/contrib/synctop-indexer ]] || { n_stages=$((n_stages + 1)) graph_perf="products/graph "; }
+# The stages: six, the graph one when the indexer is built (it writes the nodes), the
+# timeseries one when the stack has InfluxDB (Debian's influxdb), and the document one when the
+# demo has the MongoDB stand-in (python3-bson, synctop with libmongoc).
+n_stages=6 ts_perf="" graph_perf="" doc_perf="" kinds=(outbox slot kafka connector search cache)
+if [[ -x $top_builddir/contrib/synctop-indexer ]]; then
+	n_stages=$((n_stages + 1)) graph_perf="products/graph " kinds+=(graph)
+fi
 [[ -z $(command -v influxd) ]] || { n_stages=$((n_stages + 1)) ts_perf="products/timeseries "; }
+if demo_has_mongo; then
+	n_stages=$((n_stages + 1)) doc_perf="products/document " kinds+=(document)
+fi
 nagios 0
 is "$RUN_RC" 0 "healthy: nagios: exit code 0"
 is "$CHECK_RC" 0 "healthy: nagios: the output follows the guideline"
@@ -121,7 +127,7 @@ like "$(first_line)" '^SYNCTOP OK - 3 pipelines in sync \| products/outbox/pendi
 is "$(grep -c ': OK - ' <<<"$RUN_OUT")" "$n_stages" "healthy: nagios: the $n_stages stage lines say OK"
 is "$(perf products/outbox/failed)" "0;0;99;0;" "healthy: nagios: failed=0"
 is "$(cut -f1 <<<"$PERF" | cut -d/ -f1-2 | sort -u | tr '\n' ' ')" \
-	"${graph_perf}products/kafka products/outbox products/search ${ts_perf}recommendations/connector recommendations/slot sessions/cache " \
+	"${doc_perf}${graph_perf}products/kafka products/outbox products/search ${ts_perf}recommendations/connector recommendations/slot sessions/cache " \
 	"healthy: nagios: perfdata of every stage"
 is "$RUN_ERR" "" "healthy: nagios: nothing on stderr"
 
@@ -136,7 +142,7 @@ is "$RUN_RC" 0 "healthy: prometheus: exit 0"
 is "$(sed -n 's/^synctop_pipeline_status{pipeline="\([^"]*\)"} 0$/\1/p' <<<"$PROM" | sort | tr '\n' ' ')" "$pipelines" \
 	"healthy: prometheus: every pipeline's status 0 ($pipelines)"
 is "$(grep -c '^synctop_stage_up{.*} 0$' <<<"$PROM")" 0 "healthy: prometheus: no stage down"
-for kind in outbox slot kafka connector search cache; do
+for kind in "${kinds[@]}"; do
 	like "$PROM" $'\n'"synctop_${kind}_[a-z_]+\\{pipeline=\"[a-z]+\",stage=\"$kind\"" "healthy: prometheus: the $kind stage's own metrics"
 done
 is "$(grep -c '^synctop_diagnosis_active{' <<<"$PROM")" 0 "healthy: prometheus: no diagnosis active"

@@ -16,6 +16,8 @@
 #                               "STAGE: RULE") and CALM_ALSO ("STAGE RULE": a consequence that
 #                               may outlast it in a snapshot)
 #   all_ok                      SNAP: every pipeline ok
+#   demo_has_mongo              true when the demo has the MongoDB stand-in as its catalogue:
+#                               /usr/bin/python3 with python3-bson, synctop built with libmongoc
 #   demo_up_bg                  `contrib/demo.sh up` in the background (its output in
 #                               TEST_TMP/demo.out and demo.err, its pid in demo_pid), stopped
 #                               at exit; returns once its state file is written (15 s at most,
@@ -76,6 +78,12 @@ calm() {
 				"\(.stage) \(.rule)" == $also | not)] | length == 0) and
 		([.pipelines[].diagnoses[]? | select(.severity == "crit")] | length == 0) and
 		([.pipelines[].stages[] | select(.status == "crit")] | length == 0)' <<<"$SNAP" >/dev/null 2>&1
+}
+
+demo_has_mongo() {
+	/usr/bin/python3 -c 'import bson' 2>/dev/null || return 1
+	printf '[mongodb probe]\nurl = mongodb://127.0.0.1:1/\n' >"$TEST_TMP/mongo_probe.conf"
+	"$SYNCTOP" --once --once-window 0 -c "$TEST_TMP/mongo_probe.conf" >/dev/null 2>&1
 }
 
 all_ok() {

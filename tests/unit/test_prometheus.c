@@ -86,6 +86,8 @@ static void test_names(void **state)
 	name_is("slot", "retained_bytes", MU_BYTES, "synctop_slot_retained_bytes");
 	name_is("cache", "hit_ratio", MU_RATIO, "synctop_cache_hit_ratio");
 	name_is("cache", "evicted_keys", MU_COUNTER, "synctop_cache_evicted_keys_total");
+	name_is("document", "count", MU_COUNT, "synctop_document_items");
+	name_is("graph", "source_count", MU_COUNT, "synctop_graph_source_items");
 	name_is("search", "refresh_total", MU_COUNTER, "synctop_search_refresh_total");
 	name_is("kafka", "lag_s", MU_SECONDS, "synctop_kafka_lag_seconds");
 }
@@ -107,6 +109,11 @@ static void test_all_names(void **state)
 			bool total = len > 6 && !strcmp(name + len - 6, "_total");
 			if (total != (m->unit == MU_COUNTER))
 				fail_msg("%s: _total on a counter and only there", name);
+			/* promtool check metrics: these suffixes belong to histograms and summaries. */
+			if (len > 6 &&
+			    (!strcmp(name + len - 6, "_count") || !strcmp(name + len - 4, "_sum") ||
+			     !strcmp(name + len - 7, "_bucket")))
+				fail_msg("%s: a suffix of histograms and summaries", name);
 			counters += total;
 			for (size_t i = 0; i < n; i++)
 				if (!strcmp(seen[i], name))
