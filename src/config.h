@@ -10,7 +10,16 @@
 #include "util.h"
 
 /* Connection kinds: the section word of a named connection, e.g. [postgres shop]. */
-enum conn_kind { CONN_POSTGRES, CONN_KAFKA, CONN_REDIS, CONN_SEARCH, CONN_CONNECT, CONN_HTTP, CONN_MONGODB, CONN__COUNT };
+enum conn_kind {
+	CONN_POSTGRES,
+	CONN_KAFKA,
+	CONN_REDIS,
+	CONN_SEARCH,
+	CONN_CONNECT,
+	CONN_HTTP,
+	CONN_MONGODB,
+	CONN__COUNT
+};
 
 /* A key = value pair passed through to a backend library (kafka property.X = Y). */
 struct kv {
