@@ -128,6 +128,8 @@ static void drop_ops(struct mongo *g, int k)
 {
 	int i;
 
+	if (k <= 0)
+		return; /* nothing queued (ops may still be NULL) */
 	for (i = 0; i < k; i++)
 		bson_destroy(g->ops[i].doc);
 	memmove(g->ops, g->ops + k, (size_t)(g->n - k) * sizeof *g->ops);
