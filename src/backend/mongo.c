@@ -50,8 +50,7 @@ static void *mongo_open(const struct config *cfg, const struct conn *c, double d
 	   half the connection's timeout, as a poll sends two commands (the count and the newest);
 	   each command also checks the deadline before it goes. */
 	int32_t left = ms_left(deadline, 100);
-	double timeout = c->timeout_s > 0 ? c->timeout_s : cfg->timeout_s;
-	int32_t socket_ms = (int32_t)(timeout * 1000.0 / 2);
+	int32_t socket_ms = (int32_t)(conn_timeout(cfg, c) * 1000.0 / 2);
 	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, left);
 	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, left);
 	mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, socket_ms < 100 ? 100 : socket_ms);
@@ -125,9 +124,9 @@ json_t *mongo_command(void *session, const char *db, const json_t *cmd, double d
 	struct mongo_session *s = session;
 	if (!mongo_command_reads(cmd, err, n))
 		return NULL;
+	const char *name = json_object_iter_key(json_object_iter((json_t *)cmd)); /* reads: not empty */
 	if (now_mono() >= deadline) {
-		snprintf(err, n, "timeout: the poll's time was up before the %s command",
-		         json_object_iter_key(json_object_iter((json_t *)cmd)));
+		snprintf(err, n, "timeout: the poll's time was up before the %s command", name);
 		return NULL;
 	}
 	char *text = json_dumps(cmd, JSON_COMPACT);
@@ -140,7 +139,6 @@ json_t *mongo_command(void *session, const char *db, const json_t *cmd, double d
 		return NULL;
 	}
 	/* The server gives up too, when the poll does: maxTimeMS on what may scan. */
-	const char *name = json_object_iter_key(json_object_iter((json_t *)cmd));
 	if (strcmp(name, "ping") != 0 && strcmp(name, "listCollections") != 0)
 		BSON_APPEND_INT64(b, "maxTimeMS", ms_left(deadline, 1));
 	bson_t reply;
