@@ -543,9 +543,8 @@ static void set_conn_key(struct parser *p, int line, const char *key, const char
 	} else if (strcmp(key, "url") == 0 && userinfo_forbids[c->kind] &&
 	           userinfo_has(value, userinfo_forbids[c->kind])) {
 		config_fail(p, line,
-		            "url: the user name or password holds '@' or '/': percent-encode them (%%40, "
-		            "%%2F), as the "
-		            "%s URI requires",
+		            "url: the user name or password holds '@' or '/': percent-encode them "
+		            "(%%40, %%2F), as the %s URI requires",
 		            backend_names[c->kind]);
 	} else if ((o->flags & OPT_SECRET) && !p->secret_line &&
 	           (strcmp(key, "conninfo") == 0 ? conninfo_has_password(value) : url_has_password(value))) {
