@@ -44,6 +44,9 @@ trap 'early_stop; rm -rf "$work"' EXIT
 
 passed=0 failed=0 skipped=0
 timings=()
+# "STAGE: TEST: its first failed case", the failing tests of each stage, listed again by the last lines: a CI
+# log cut to its start and end still names them.
+failed_tests=()
 
 # A copy of the source tree in DIR, to configure and build out of the way of the in-place
 # build: what git tracks when this is a clone, else the distribution's files.
@@ -109,6 +112,8 @@ suite() {
 	local t log
 	for t in "${bad[@]}"; do
 		log=$dir/${t%.sh}.log
+		# With its first failed case, e.g. "not ok 12 - the headline names the slot".
+		failed_tests+=("$label: $t: $(grep -m1 -E '^(not ok|Bail out)' "$log" 2>/dev/null | cut -c1-160 || true)")
 		[[ -f $log ]] || continue
 		printf '\n==> %s: last 60 lines of %s\n' "$label" "${t%.sh}.log"
 		tail -n 60 "$log"
@@ -192,6 +197,7 @@ build_copy() {
 		printf 'FAIL: %s: the build failed; last 40 lines of its log:\n' "$label"
 		tail -n 40 "$work/$label.build.log"
 		failed=$((failed + 1))
+		failed_tests+=("$label: the build")
 		return 1
 	fi
 }
@@ -246,6 +252,7 @@ stage_distcheck() {
 		printf 'PASS: make distcheck\n'
 	else
 		failed=$((failed + 1))
+		failed_tests+=("distcheck: make distcheck")
 		printf 'FAIL: make distcheck; last 40 lines of distcheck.log:\n'
 		tail -n 40 distcheck.log
 	fi
@@ -321,6 +328,7 @@ stage_fuzz() {
 	f=$(grep -cE '^FAIL: fuzz ' "$out" || true)
 	# No line per target: the build failed.
 	grep -q '^fuzz: [0-9]* passed' "$out" || f=$((f + 1))
+	((f == 0)) || failed_tests+=("fuzz: $(grep -oE '^FAIL: fuzz [a-z_]+' "$out" | cut -d' ' -f3 | tr '\n' ' ' || true)")
 	passed=$((passed + p)) failed=$((failed + f))
 }
 
@@ -360,6 +368,7 @@ done
 printf '\n==> stages\n'
 printf '  %s\n' "${timings[@]}"
 printf '  %-11s %5d s\n' total "$SECONDS"
+((${#failed_tests[@]} == 0)) || printf 'failed: %s\n' "${failed_tests[@]}"
 ((skipped == 0)) || printf '%d skipped\n' "$skipped"
 printf '%d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))
