@@ -17,6 +17,9 @@
 #ifdef HAVE_SEARCH
 #include <curl/curl.h>
 #endif
+#ifdef HAVE_MONGOC
+#include <mongoc/mongoc.h>
+#endif
 #ifdef HAVE_MICROHTTPD
 #include <microhttpd.h>
 #endif
@@ -51,9 +54,17 @@ void version_print(FILE *out)
 	fprintf(out, "search: libcurl %s (search), %s\n", cv->version, tls);
 	/* Kafka Connect's REST API: its own backend (backend/registry.c), on the same libcurl. */
 	fprintf(out, "connect: libcurl %s (connector), %s\n", cv->version, tls);
+	/* [http NAME]: Neo4j's Query API and InfluxDB's, again on the same libcurl. */
+	fprintf(out, "http: libcurl %s (graph, timeseries), %s\n", cv->version, tls);
 #else
 	fputs("search: not built (--with-search)\n", out);
 	fputs("connect: not built (--with-search)\n", out);
+	fputs("http: not built (--with-search)\n", out);
+#endif
+#ifdef HAVE_MONGOC
+	fprintf(out, "mongodb: libmongoc %s (document)\n", mongoc_get_version());
+#else
+	fputs("mongodb: not built (--with-mongoc)\n", out);
 #endif
 #ifdef HAVE_MICROHTTPD
 	fprintf(out, "exporter: libmicrohttpd %s (--serve)%s\n", MHD_get_version(),

@@ -387,10 +387,13 @@ void report_prometheus(FILE *out, const struct snapshot *snap)
 	                       "redis,"
 #endif
 #ifdef HAVE_SEARCH
-	                       "search,connect,"
+	                       "search,connect,http,"
+#endif
+#ifdef HAVE_MONGOC
+	                       "mongodb,"
 #endif
 	    ;
-	char built[64];
+	char built[96];
 	snprintf(built, sizeof built, "%.*s", (int)(strlen(backends) ? strlen(backends) - 1 : 0), backends);
 	const struct lbl il[] = {{"version", PACKAGE_VERSION}, {"backends", built}};
 	series(info, "synctop_info", il, 2, 1);

@@ -14,7 +14,8 @@ like "$RUN_OUT" '--once' "--help mentions --once"
 run_synctop --version
 is "$RUN_RC" 0 "--version exits 0"
 like "$RUN_OUT" '(^|[^0-9.])0\.1\.0([^0-9.]|$)' "--version prints 0.1.0"
-is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" "postgres kafka redis search connect exporter zstd " \
+is "$(printf '%s\n' "$RUN_OUT" | sed -n '2,$s/:.*//p' | tr '\n' ' ')" \
+	"postgres kafka redis search connect http mongodb exporter zstd " \
 	"--version: one line per backend, in order, then the exporter's and zstd's"
 like "$RUN_OUT" $'\nzstd: (libzstd [0-9]+\\.[0-9]+\\.[0-9]+ \\(--record FILE\\.zst\\)|not built \\(--with-zstd\\))' \
 	"--version: the zstd line names libzstd, or says it is not built"
@@ -28,6 +29,11 @@ like "$RUN_OUT" $'\nconnect: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(connector\\), 
 	"--version: the connect line names libcurl, or says it is not built"
 is "$(sed -n 's/^search: libcurl //p' <<<"$RUN_OUT" | cut -d' ' -f1)" "$(sed -n 's/^connect: libcurl //p' <<<"$RUN_OUT" | cut -d' ' -f1)" \
 	"--version: search and connect run on the same libcurl"
+like "$RUN_OUT" $'\nhttp: (libcurl [0-9]+\\.[0-9]+\\.[0-9]+ \\(graph, timeseries\\), (https|no-https)|not built \\(--with-search\\))' \
+	"--version: the http line names libcurl and its kinds, or says it is not built"
+like "$RUN_OUT" $'\nmongodb: (libmongoc [0-9]+\\.[0-9]+\\.[0-9]+ \\(document\\)|not built \\(--with-mongoc\\))' \
+	"--version: the mongodb line names libmongoc, or says it is not built"
+version_out=$RUN_OUT
 
 run_synctop --no-such-option
 is "$RUN_RC" 3 "an unknown option exits 3"
@@ -52,6 +58,32 @@ is "$RUN_RC" 0 "--help with valid options exits 0"
 like "$RUN_OUT" '^usage: synctop' "--help with valid options prints the usage"
 run_synctop --version --bogus
 usage_error "--version --bogus" "synctop: unknown option '--bogus' (see synctop --help)"
+
+# libmongoc makes /dev/shm/mongoc-PID before main (src/backend/mongo_shm.c). One that a killed
+# process left, found by the next process given its PID, put the driver's warning on stderr
+# ("WARNING: mongoc: Falling back to malloc for counters.", a CI run); and a process killed
+# leaves none behind.
+if grep -q '^mongodb: libmongoc' <<<"$version_out"; then
+	shm_err=$(bash -c ': >"/dev/shm/mongoc-$$"; exec "$1" --version --bogus' _ "$SYNCTOP" 2>&1 >/dev/null)
+	is "$shm_err" "synctop: unknown option '--bogus' (see synctop --help)" \
+		"a stale /dev/shm/mongoc-PID: stderr holds synctop's one line, no driver warning"
+	printf '[postgres down]\nconninfo = host=127.0.0.1 port=1 connect_timeout=1\n[pipeline p]\noutbox = down\n' \
+		>"$TEST_TMP/shm.conf"
+	between_polls true
+	"$SYNCTOP" -c "$TEST_TMP/shm.conf" --once --once-window 30 --record "$POLLS_REC" >/dev/null 2>&1 &
+	shm_pid=$!
+	wait "$writer"
+	ok "the run that is killed has polled once" grep -qs '"type":"round"' "$POLLS_REC"
+	ok "a run past its first poll: no /dev/shm/mongoc-PID" test ! -e "/dev/shm/mongoc-$shm_pid"
+	kill -9 "$shm_pid"
+	wait "$shm_pid" 2>/dev/null || true
+	ok "a run killed -9: no /dev/shm/mongoc-PID left" test ! -e "/dev/shm/mongoc-$shm_pid"
+else
+	for t in "a stale /dev/shm/mongoc-PID" "a run past its first poll" "a run killed -9"; do
+		skip "$t" "built without libmongoc"
+	done
+fi
+
 run_synctop --version --once
 usage_error "--version --once" "synctop: --version goes alone (--once does not go with it)"
 run_synctop -V --list-keys
