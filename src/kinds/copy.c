@@ -124,8 +124,8 @@ static void window_words(const json_t *m, const struct copy_desc *c, char *buf, 
 	if (span >= 0.5) /* timer jitter: 984ms reads as the 1s it is */
 		span = round(span);
 	format_duration(span, w, sizeof w);
-	format_duration(c->window_s, cw, sizeof cw);
-	if (span + 0.5 >= c->window_s)
+	format_duration(c->op->missing_window_s, cw, sizeof cw);
+	if (span + 0.5 >= c->op->missing_window_s)
 		snprintf(buf, n, "the last %s", cw);
 	else
 		snprintf(buf, n,
@@ -154,7 +154,8 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 		double flight = 0; /* rows on their way (outbox rows pending, messages of lag) */
 		bool flight_known = in_flight_upstream(pv, sv, &flight);
 		int64_t lost = floor - (int64_t)ceil(flight);
-		enum status st = level((double)lost, (double)c->missing_warn, (double)c->missing_crit);
+		enum status st =
+		    level((double)lost, (double)c->op->missing_warn, (double)c->op->missing_crit);
 		if (st == ST_OK)
 			return;
 		raise_status(sv, st, "%s %s missing from %s", miss, c->items, c->where);
@@ -173,7 +174,7 @@ static void rule_missing(struct pipeline_view *pv, struct stage_view *sv, const 
 		    d->next, sizeof d->next,
 		    "replay the rows through the outbox, e.g. those created in the last hour (never write "
 		    "to the copy beside it)");
-	} else if (floor < 0 && -floor >= c->missing_warn) {
+	} else if (floor < 0 && -floor >= c->op->missing_warn) {
 		raise_status(sv, ST_WARN, "%s more %s than source rows", miss, c->items);
 		struct diagnosis *d = add_diag(pv, sv, "copy-missing", ST_WARN, ACTION_NONE);
 		snprintf(d->symptom, sizeof d->symptom, "%s holds %s whose rows are gone", c->where,
@@ -194,7 +195,7 @@ static void rule_stale(struct pipeline_view *pv, struct stage_view *sv, const st
 	double lag;
 	if (!metric_num(sv->cur.metrics, "freshness_lag_s", &lag))
 		return;
-	enum status s = level(lag, c->stale_warn_s, c->stale_crit_s);
+	enum status s = level(lag, c->op->freshness_warn_s, c->op->freshness_crit_s);
 	if (s == ST_OK)
 		return;
 	char l[32];

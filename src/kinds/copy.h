@@ -12,14 +12,24 @@
 #include "kinds/kind.h"
 #include "kinds/source.h"
 
+/* The options every copy's stage has (COPY_OPTIONS below), the member `copy` of its kind's
+   options struct: the source's connection and SQL, and the thresholds. */
+struct copy_opts {
+	char *source_name;      /* P.source: the postgres connection of the SQL below */
+	struct conn *source;    /* resolved: P.source, else the outbox/slot connection */
+	char *source_count;     /* P.source_count: SQL, the rows that should be copies */
+	char *source_freshness; /* P.source_freshness: SQL, the newest row's timestamp */
+	int64_t missing_warn, missing_crit;
+	double missing_window_s;
+	double freshness_warn_s, freshness_crit_s;
+};
+
 /* A stage's copy, as its kind words it and its options bound it. */
 struct copy_desc {
-	const char *items;  /* what a copy is, plural: "nodes", "documents" */
-	const char *where;  /* the copy's place, for evidence: "the graph shop.Product" */
-	const char *prefix; /* the kind's options, for messages: "graph" (graph.missing_window) */
-	int64_t missing_warn, missing_crit;
-	double window_s;
-	double stale_warn_s, stale_crit_s;
+	const char *items;          /* what a copy is, plural: "nodes", "documents" */
+	const char *where;          /* the copy's place, for evidence: "the graph shop.Product" */
+	const char *prefix;         /* the kind's options, for messages: "graph" (graph.missing_window) */
+	const struct copy_opts *op; /* its thresholds */
 };
 
 /* The metrics of a copy's stage, in contract order: its count, then the figures copy_apply and
@@ -39,17 +49,15 @@ extern const struct metric_def copy_metrics[];
 	}
 
 /* The options (config.h) every copy's stage has, for a kind whose options are prefixed P
-   ("graph"), whose options struct T has the fields source_name, source_count,
-   source_freshness, missing_warn, missing_crit, missing_window_s, freshness_warn_s and
-   freshness_crit_s, whose copies are called ITEMS ("nodes") and live in WHERE ("the graph").
-   The table's end ({0}) follows. */
+   ("graph"), whose options struct T has its struct copy_opts as the member `copy`, whose copies
+   are called ITEMS ("nodes") and live in WHERE ("the graph"). The table's end ({0}) follows. */
 #define COPY_OPTIONS(P, T, ITEMS, WHERE)                                                                     \
 	{P ".source",                                                                                        \
 	 OPT_STR,                                                                                            \
 	 NULL,                                                                                               \
 	 1,                                                                                                  \
 	 0,                                                                                                  \
-	 offsetof(T, source_name),                                                                           \
+	 offsetof(T, copy.source_name),                                                                      \
 	 0,                                                                                                  \
 	 "postgres connection that runs the source SQL below, read-only (unset: the pipeline's outbox or "   \
 	 "slot connection)"},                                                                                \
@@ -58,7 +66,7 @@ extern const struct metric_def copy_metrics[];
 	     NULL,                                                                                           \
 	     1,                                                                                              \
 	     0,                                                                                              \
-	     offsetof(T, source_count),                                                                      \
+	     offsetof(T, copy.source_count),                                                                 \
 	     0,                                                                                              \
 	     "SQL giving the number of rows that should be " ITEMS ", e.g. SELECT count(*) FROM products; "  \
 	     "missing = that - " WHERE "'s count"},                                                          \
@@ -67,7 +75,7 @@ extern const struct metric_def copy_metrics[];
 	     NULL,                                                                                           \
 	     1,                                                                                              \
 	     0,                                                                                              \
-	     offsetof(T, source_freshness),                                                                  \
+	     offsetof(T, copy.source_freshness),                                                             \
 	     0,                                                                                              \
 	     "SQL giving the newest source timestamp, e.g. SELECT max(updated_at) FROM products"},           \
 	    {P ".missing_warn",                                                                              \
@@ -75,7 +83,7 @@ extern const struct metric_def copy_metrics[];
 	     "1",                                                                                            \
 	     0,                                                                                              \
 	     0,                                                                                              \
-	     offsetof(T, missing_warn),                                                                      \
+	     offsetof(T, copy.missing_warn),                                                                 \
 	     0,                                                                                              \
 	     ITEMS " missing from " WHERE " (for " P                                                         \
 	           ".missing_window) at or above which the stage is warn"},                                  \
@@ -84,7 +92,7 @@ extern const struct metric_def copy_metrics[];
 	     "1000",                                                                                         \
 	     0,                                                                                              \
 	     0,                                                                                              \
-	     offsetof(T, missing_crit),                                                                      \
+	     offsetof(T, copy.missing_crit),                                                                 \
 	     0,                                                                                              \
 	     ITEMS " missing from " WHERE " (for " P                                                         \
 	           ".missing_window) at or above which the stage is crit"},                                  \
@@ -93,7 +101,7 @@ extern const struct metric_def copy_metrics[];
 	     "30s",                                                                                          \
 	     0,                                                                                              \
 	     86400,                                                                                          \
-	     offsetof(T, missing_window_s),                                                                  \
+	     offsetof(T, copy.missing_window_s),                                                             \
 	     0,                                                                                              \
 	     "how long " ITEMS " must stay missing to count: the least missing over this window is "         \
 	     "compared"},                                                                                    \
@@ -102,11 +110,11 @@ extern const struct metric_def copy_metrics[];
 	     "30s",                                                                                          \
 	     0,                                                                                              \
 	     0,                                                                                              \
-	     offsetof(T, freshness_warn_s),                                                                  \
+	     offsetof(T, copy.freshness_warn_s),                                                             \
 	     0,                                                                                              \
 	     "newest source timestamp ahead of the newest copy by this much or more: warn"},                 \
 	{                                                                                                    \
-		P ".freshness_crit", OPT_DURATION, "5m", 0, 0, offsetof(T, freshness_crit_s), 0,             \
+		P ".freshness_crit", OPT_DURATION, "5m", 0, 0, offsetof(T, copy.freshness_crit_s), 0,        \
 		    "newest source timestamp ahead of the newest copy by this much or more: crit"            \
 	}
 
@@ -131,6 +139,19 @@ void copy_window_floor(const json_t *rows, double now, const json_t *current, js
    first), drops what is older than span seconds, and sets missing_floor (the least missing over
    the unbroken run of figures ending now) and missing_span_s (that run's length) in m. */
 void copy_window_update(json_t **memo, double span, double now, json_t *m);
+
+/* Checks the options of a copy's stage prefixed P ("graph"): the copy's own time (its option
+   time_opt, set or not: time_set) and P.source_freshness go together; then resolves P.source
+   (source_conn_resolve) into o->source. True, or false with the message. */
+bool copy_check(const char *prefix, const char *time_opt, bool time_set, struct copy_opts *o,
+                const struct pipeline *pl, const struct stage_cfg *self, const struct config *cfg, char *msg,
+                size_t n);
+
+/* The end of a copy's poll (source.c, with PostgreSQL): the source's figures against the copy's
+   count and newest (copy_apply) when o has a source, then the missing window (copy_window_update)
+   at started. */
+void copy_poll_source(const struct probe_ctx *ctx, const char *prefix, const struct copy_opts *o,
+                      int64_t count, bool have_newest, double newest, double started, struct sample *out);
 
 /* copy-missing (the least missing over the window, less what the stages before hold on their
    way, at or above missing_warn / missing_crit; or more copies than rows) and copy-stale

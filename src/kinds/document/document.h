@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kinds/copy.h"
 #include "kinds/kind.h"
 #ifdef HAVE_MONGOC
 #include "kinds/probe.h"
@@ -14,19 +15,13 @@
 
 /* The document.* options of a stage (st->opts), described by document_options. */
 struct document_opts {
-	char *database;         /* document.database */
-	char *collection;       /* document.collection */
-	char *count_mode;       /* document.count: "estimated" or "exact" */
-	bool exact;             /* resolved: document.count = exact */
-	char *filter;           /* document.filter: extended JSON, the documents that count */
-	char *freshness_field;  /* document.freshness_field: the newest value of it is the copy's time */
-	char *source_name;      /* document.source: the postgres connection of the SQL below */
-	struct conn *source;    /* resolved: document.source, else the outbox/slot connection */
-	char *source_count;     /* document.source_count: SQL, the rows that should be documents */
-	char *source_freshness; /* document.source_freshness: SQL, the newest row's timestamp */
-	int64_t missing_warn, missing_crit;
-	double missing_window_s;
-	double freshness_warn_s, freshness_crit_s;
+	char *database;        /* document.database */
+	char *collection;      /* document.collection */
+	char *count_mode;      /* document.count: "estimated" or "exact" */
+	bool exact;            /* resolved: document.count = exact */
+	char *filter;          /* document.filter: extended JSON, the documents that count */
+	char *freshness_field; /* document.freshness_field: the newest value of it is the copy's time */
+	struct copy_opts copy; /* document.source, document.source_count, ... (kinds/copy.h) */
 };
 
 static inline const struct document_opts *document_opts(const struct stage_cfg *st)

@@ -39,7 +39,7 @@ static size_t document_export_labels(const struct stage_view *sv, struct export_
 /* The postgres connection of the source SQL: the probe's second session. */
 static struct conn *document_extra_conn(const struct stage_cfg *st)
 {
-	return document_opts(st)->source;
+	return document_opts(st)->copy.source;
 }
 
 const struct kind document_kind = {

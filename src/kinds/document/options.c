@@ -60,12 +60,6 @@ bool document_check(struct stage_cfg *stage, const struct pipeline *pl, const st
 			return false;
 		}
 	}
-	if (!o->freshness_field != !o->source_freshness) {
-		snprintf(msg, n,
-		         "document.freshness_field and document.source_freshness go together: set both or "
-		         "neither");
-		return false;
-	}
-	return source_conn_resolve("document", o->source_name, o->source_count || o->source_freshness, pl,
-	                           stage, cfg, &o->source, msg, n);
+	return copy_check("document", "freshness_field", o->freshness_field != NULL, &o->copy, pl, stage, cfg,
+	                  msg, n);
 }

@@ -67,15 +67,7 @@ static enum probe_result document_poll(const struct probe_ctx *ctx, struct sampl
 	out->detail = json_object();
 	if (got_newest > 0)
 		json_object_set_new(out->detail, "newest_epoch", json_real(newest));
-#ifdef HAVE_POSTGRES
-	if (o->source) {
-		struct source_read r = {0};
-		source_read(ctx, o->source, o->source_count, o->source_freshness, &r);
-		copy_apply(&r, "document", o->source->name, true, count, got_newest > 0, newest, out->metrics,
-		           out->detail);
-	}
-#endif
-	copy_window_update(ctx->memo, o->missing_window_s, started, out->metrics);
+	copy_poll_source(ctx, "document", &o->copy, count, got_newest > 0, newest, started, out);
 	return PROBE_OK;
 }
 

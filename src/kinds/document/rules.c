@@ -13,11 +13,7 @@ void document_rules(struct pipeline_view *pv, struct stage_view *sv)
 	    .items = "documents",
 	    .where = where,
 	    .prefix = "document",
-	    .missing_warn = o->missing_warn,
-	    .missing_crit = o->missing_crit,
-	    .window_s = o->missing_window_s,
-	    .stale_warn_s = o->freshness_warn_s,
-	    .stale_crit_s = o->freshness_crit_s,
+	    .op = &o->copy,
 	};
 	copy_rules(pv, sv, &c);
 }

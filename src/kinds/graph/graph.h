@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kinds/copy.h"
 #include "kinds/kind.h"
 #ifdef HAVE_SEARCH
 #include "kinds/probe.h"
@@ -13,16 +14,10 @@
 
 /* The graph.* options of a stage (st->opts), described by graph_options. */
 struct graph_opts {
-	char *database;         /* graph.database */
-	char *count;            /* graph.count: Cypher answering one count (required) */
-	char *freshness;        /* graph.freshness: Cypher answering the newest time, epoch seconds */
-	char *source_name;      /* graph.source: the postgres connection of the SQL below */
-	struct conn *source;    /* resolved: graph.source, else the outbox/slot connection */
-	char *source_count;     /* graph.source_count: SQL, the rows that should be nodes */
-	char *source_freshness; /* graph.source_freshness: SQL, the newest row's timestamp */
-	int64_t missing_warn, missing_crit;
-	double missing_window_s;
-	double freshness_warn_s, freshness_crit_s;
+	char *database;        /* graph.database */
+	char *count;           /* graph.count: Cypher answering one count (required) */
+	char *freshness;       /* graph.freshness: Cypher answering the newest time, epoch seconds */
+	struct copy_opts copy; /* graph.source, graph.source_count, ... (kinds/copy.h) */
 };
 
 static inline const struct graph_opts *graph_opts(const struct stage_cfg *st)

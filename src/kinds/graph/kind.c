@@ -35,7 +35,7 @@ static size_t graph_export_labels(const struct stage_view *sv, struct export_lab
 /* The postgres connection of the source SQL: the probe's second session. */
 static struct conn *graph_extra_conn(const struct stage_cfg *st)
 {
-	return graph_opts(st)->source;
+	return graph_opts(st)->copy.source;
 }
 
 const struct kind graph_kind = {

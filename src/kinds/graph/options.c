@@ -31,11 +31,5 @@ bool graph_check(struct stage_cfg *stage, const struct pipeline *pl, const struc
 		snprintf(msg, n, "the graph stage needs graph.count (Cypher answering one count)");
 		return false;
 	}
-	if (!o->freshness != !o->source_freshness) {
-		snprintf(msg, n,
-		         "graph.freshness and graph.source_freshness go together: set both or neither");
-		return false;
-	}
-	return source_conn_resolve("graph", o->source_name, o->source_count || o->source_freshness, pl, stage,
-	                           cfg, &o->source, msg, n);
+	return copy_check("graph", "freshness", o->freshness != NULL, &o->copy, pl, stage, cfg, msg, n);
 }

@@ -60,15 +60,7 @@ static enum probe_result graph_poll(const struct probe_ctx *ctx, struct sample *
 	out->detail = json_object();
 	if (got[Q_FRESHNESS] > 0)
 		json_object_set_new(out->detail, "newest_epoch", json_real(v[Q_FRESHNESS]));
-#ifdef HAVE_POSTGRES
-	if (o->source) {
-		struct source_read r = {0};
-		source_read(ctx, o->source, o->source_count, o->source_freshness, &r);
-		copy_apply(&r, "graph", o->source->name, true, count, got[Q_FRESHNESS] > 0, v[Q_FRESHNESS],
-		           out->metrics, out->detail);
-	}
-#endif
-	copy_window_update(ctx->memo, o->missing_window_s, started, out->metrics);
+	copy_poll_source(ctx, "graph", &o->copy, count, got[Q_FRESHNESS] > 0, v[Q_FRESHNESS], started, out);
 	return PROBE_OK;
 }
 
