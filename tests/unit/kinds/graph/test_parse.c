@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "../../json_fixture.h"
 #include "backend/http_error.h"
 #include "kinds/graph/graph.h"
 
@@ -24,14 +25,7 @@ static json_t *parse(const char *text)
 
 static json_t *fixture(const char *name)
 {
-	char path[1024];
-	const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
-	snprintf(path, sizeof path, "%s/tests/fixtures/neo4j/%s", top, name);
-	json_error_t e;
-	json_t *j = json_load_file(path, 0, &e);
-	if (!j)
-		fail_msg("cannot read %s: %s", path, e.text);
-	return j;
+	return json_fixture("neo4j", name);
 }
 
 static int number(json_t *j, double *v, char *why, size_t n)

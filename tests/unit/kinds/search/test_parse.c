@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../../json_fixture.h"
 #include "kinds/search/parse.h"
 #include "backend/http_error.h"
 
@@ -25,14 +26,7 @@ static json_t *parse(const char *text)
 
 static json_t *fixture(const char *name)
 {
-	char path[1024];
-	const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
-	snprintf(path, sizeof path, "%s/tests/fixtures/search/%s", top, name);
-	json_error_t e;
-	json_t *j = json_load_file(path, 0, &e);
-	if (!j)
-		fail_msg("cannot read %s: %s", path, e.text);
-	return j;
+	return json_fixture("search", name);
 }
 
 static void test_error_reason(void **state)

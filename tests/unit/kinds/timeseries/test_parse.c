@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../../json_fixture.h"
 #include "kinds/timeseries/timeseries.h"
 
 static json_t *parse(const char *text)
@@ -24,14 +25,7 @@ static json_t *parse(const char *text)
 
 static json_t *fixture(const char *name)
 {
-	char path[1024];
-	const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
-	snprintf(path, sizeof path, "%s/tests/fixtures/influxdb/%s", top, name);
-	json_error_t e;
-	json_t *j = json_load_file(path, 0, &e);
-	if (!j)
-		fail_msg("cannot read %s: %s", path, e.text);
-	return j;
+	return json_fixture("influxdb", name);
 }
 
 /* timeseries_parse of text (inline) or of a fixture: its result, *a and why. */
