@@ -46,7 +46,7 @@ passed=0 failed=0 skipped=0
 timings=()
 # "STAGE: TEST: its first failed case", the failing tests of each stage, listed again by the last lines: a CI
 # log cut to its start and end still names them.
-failed_tests=()
+failed_tests=() failed_context=()
 
 # A copy of the source tree in DIR, to configure and build out of the way of the in-place
 # build: what git tracks when this is a clone, else the distribution's files.
@@ -114,6 +114,10 @@ suite() {
 		log=$dir/${t%.sh}.log
 		# With its first failed case, e.g. "not ok 12 - the headline names the slot".
 		failed_tests+=("$label: $t: $(grep -m1 -E '^(not ok|Bail out)' "$log" 2>/dev/null | cut -c1-160 || true)")
+		# And the test's own words around it (a diag before, "got"/"expected" after), the
+		# automake PASS/FAIL echoes left out.
+		failed_context+=("$label: $t:" "$(grep -vE '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): ' "$log" 2>/dev/null |
+			grep -m1 -B4 -A6 -E '^(not ok|Bail out)' | cut -c1-200 | sed 's/^/    /' || true)")
 		[[ -f $log ]] || continue
 		printf '\n==> %s: last 60 lines of %s\n' "$label" "${t%.sh}.log"
 		tail -n 60 "$log"
@@ -365,6 +369,10 @@ for st in "${stages[@]}"; do
 		$((failed - f0)))")
 done
 
+if ((${#failed_context[@]})); then
+	printf '\n==> the first failed case of each failing test, in context\n'
+	printf '%s\n' "${failed_context[@]}"
+fi
 printf '\n==> stages\n'
 printf '  %s\n' "${timings[@]}"
 printf '  %-11s %5d s\n' total "$SECONDS"
