@@ -481,6 +481,17 @@ need_influx() {
 	fi
 }
 
+# influx_up_extra: one more throwaway influxd beside the test's (which stays the one
+# SYNCTOP_INFLUX_* name), given SYNCTOP_INFLUX_AUTH as the caller set it. Sets EXTRA_INFLUX_URL,
+# EXTRA_INFLUX_PORT, EXTRA_INFLUX_PID, EXTRA_INFLUX_DIR; stopped at exit.
+influx_up_extra() {
+	_lib_up_extra influx
+}
+
+_lib_influx_down() {
+	_lib_down influx "$1"
+}
+
 # iql DB STATEMENT...: InfluxQL through /query (POST, epoch=ms) against the test's server;
 # prints the JSON answer.
 iql() {

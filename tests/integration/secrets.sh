@@ -155,6 +155,25 @@ else
 	diag "the [mongodb] connections are left out: $MONGO_WHY"
 fi
 
+# InfluxDB (a timeseries stage on the [http] connection ti: the URL's password, '#' encoded),
+# auth-enabled, its one user sk, when influxd is installed.
+INFLUX=0
+if influx_bin >/dev/null; then
+	INFLUX=1
+	SYNCTOP_INFLUX_AUTH=1 influx_up_extra
+	I1=$EXTRA_INFLUX_URL
+	ipw="$(tok ti1)#$(tok ti2)"
+	{ curl -sS -m 5 -XPOST "$I1/query" --data-urlencode "q=CREATE USER sk WITH PASSWORD '$ipw' WITH ALL PRIVILEGES" &&
+		curl -sS -m 5 -u "sk:$ipw" -XPOST "$I1/query" --data-urlencode 'q=CREATE DATABASE sk' &&
+		printf 'orders v=1i %s\n' "$(now_ms)" | curl -sS -m 5 -u "sk:$ipw" -XPOST "$I1/write?db=sk&precision=ms" \
+			--data-binary @-; } >/dev/null || bail_out "setting up InfluxDB failed"
+	is "$(curl -sS -m 5 -XPOST "$I1/query" --data-urlencode 'q=SHOW DATABASES')" '{"error":"unable to parse authentication credentials"}' \
+		"InfluxDB: authentication required now"
+else
+	INFLUX_WHY="influxd is not installed (apt-get install influxdb)"
+	diag "the timeseries stage is left out: $INFLUX_WHY"
+fi
+
 # Kafka: librdkafka's mock cluster has no SASL; the client sets the password and tries.
 
 # ----------------------------------------------------------------------
@@ -166,10 +185,10 @@ fi
 mkconf_state() {
 	local ST=$1 file=$2 pg=$H:$PGP redis=$H:$RP s1=$S1 s2=$S2 s3=$S3 s4=$S4 c1=$C1 c2=$C2 c3=$C3
 	local brokers=$SYNCTOP_KAFKA_BOOTSTRAP dir=${2%/*} g1=$G1 g2=$G2 g3=$G3 g4=$G4
-	local m1=${M1:-} m2=${M2:-} m3=${M3:-} m4=${M4:-}
+	local m1=${M1:-} m2=${M2:-} m3=${M3:-} m4=${M4:-} i1=${I1:-}
 	if [[ $ST == d ]]; then
 		pg=$H:1 redis=$H:1 s1=http://$H:1 s2=$s1 s3=$s1 s4=$s1 c1=$s1 c2=$s1 c3=$s1 brokers=$H:1
-		g1=$s1 g2=$s1 g3=$s1 g4=$s1 m1=$H:1 m2=$H:1 m3=$H:1 m4=$H:1
+		g1=$s1 g2=$s1 g3=$s1 g4=$s1 m1=$H:1 m2=$H:1 m3=$H:1 m4=$H:1 i1=$s1
 	fi
 	local pgh=${pg%:*} pgp=${pg#*:} s1h=${s1#http://} s4h=${s4#http://} c1h=${c1#http://}
 	local g1h=${g1#http://} g4h=${g4#http://}
@@ -300,6 +319,11 @@ url = http://neo4j:$(tok hh1)#$(tok hh2)@$g4h
 [http hl]
 url = http://neo4j:$(tok hl1)/$(tok hl2)@$g4h
 EOF
+	((!INFLUX)) || cat >>"$file" <<EOF
+
+[http ti]
+url = http://sk:$(tok ti1)%23$(tok ti2)@${i1#http://}
+EOF
 	((!MONGO)) || cat >>"$file" <<EOF
 
 [mongodb mu]
@@ -341,6 +365,10 @@ EOF
 	for c in "${HTTP_CONNS[@]}"; do
 		printf '\n[pipeline p_%s]\ngraph = %s\ngraph.count = MATCH (p:Product) RETURN count(p)\n' "$c" "$c" >>"$file"
 	done
+	for c in "${TS_CONNS[@]}"; do
+		printf '\n[pipeline p_%s]\ntimeseries = %s\ntimeseries.database = sk\ntimeseries.measurement = orders\n' \
+			"$c" "$c" >>"$file"
+	done
 	for c in "${MONGO_CONNS[@]}"; do
 		printf '\n[pipeline p_%s]\ndocument = %s\ndocument.database = sk\ndocument.collection = products\n' \
 			"$c" "$c" >>"$file"
@@ -348,12 +376,13 @@ EOF
 }
 
 # The passwords of each connection, as tokens (every state): the sweep looks for each.
-HTTP_CONNS=(hu he hf hd hh hl) MONGO_CONNS=()
+HTTP_CONNS=(hu he hf hd hh hl) MONGO_CONNS=() TS_CONNS=()
+((!INFLUX)) || TS_CONNS=(ti)
 ((!MONGO)) || MONGO_CONNS=(mu me mf md mh mq mt ma)
 CONNS=(pk pq pu pm ph pp pe pd ps pn ra rb rh rq re rf rs ru su sa se sk sf sx sd sh sl cu ce cf ke kf kp
-	"${HTTP_CONNS[@]}" "${MONGO_CONNS[@]}")
+	"${HTTP_CONNS[@]}" "${TS_CONNS[@]}" "${MONGO_CONNS[@]}")
 declare -A PARTS=([pq]=2 [pm]=2 [ph]=2 [pe]=2 [pd]=2 [ps]=2 [rh]=2 [rq]=2 [rs]=2 [sd]=2 [sh]=2 [sl]=2 [kp]=2
-	[hd]=4 [hh]=2 [hl]=2 [md]=4 [mh]=2 [mq]=2 [mt]=2 [ma]=2)
+	[hd]=4 [hh]=2 [hl]=2 [ti]=2 [md]=4 [mh]=2 [mq]=2 [mt]=2 [ma]=2)
 tokens_of() { # CONN: every token of CONN's passwords in every state (e: the config errors)
 	local ST i states=(u r d)
 	[[ $1 != e* ]] || states=(e)
@@ -377,7 +406,7 @@ keep_run() {
 # ----------------------------------------------------------------------
 # --once, text and json, in each state
 # ----------------------------------------------------------------------
-STAGES=$((10 + 8 + 9 + 3 + 3 + ${#HTTP_CONNS[@]} + ${#MONGO_CONNS[@]}))
+STAGES=$((10 + 8 + 9 + 3 + 3 + ${#HTTP_CONNS[@]} + ${#TS_CONNS[@]} + ${#MONGO_CONNS[@]}))
 for ST in u r d; do
 	conf=$TEST_TMP/$ST.conf
 	mkconf_state "$ST" "$conf"
@@ -415,6 +444,12 @@ if ((MONGO)); then
 else
 	skip "up: the [mongodb] connections authenticate and read" "$MONGO_WHY"
 fi
+if ((INFLUX)); then
+	is "$(jqr '[.pipelines[] | select(.name == "p_ti") | .stages[0] | "\(.error) \(.metrics.newest_point != null)"] | .[0]')" \
+		"null true" "up: ti authenticates and reads (timeseries: the newest point)"
+else
+	skip "up: ti authenticates and reads" "$INFLUX_WHY"
+fi
 # librdkafka's mock cluster has no SASL: the client gets as far as the handshake, password set.
 for c in ke kf kp; do
 	like "$(jqr "[.pipelines[] | select(.name == \"p_$c\") | .stages[0].error] | .[0]")" \
@@ -439,6 +474,12 @@ if ((MONGO)); then
 else
 	skip "refusing: the [mongodb] connections are refused" "$MONGO_WHY"
 fi
+if ((INFLUX)); then
+	is "$(st_of ti)" "unknown null HTTP 401 (unauthorized: check the user, password or API key) from GET /query: \
+authorization failed" "refusing: ti is refused"
+else
+	skip "refusing: ti is refused" "$INFLUX_WHY"
+fi
 mkconf_state d "$TEST_TMP/d.conf"
 run_once -c "$TEST_TMP/d.conf" --format json --once-window 0
 keep_run
@@ -455,6 +496,12 @@ if ((MONGO)); then
 	done
 else
 	skip "down: the [mongodb] connections unknown, not connected" "$MONGO_WHY"
+fi
+if ((INFLUX)); then
+	like "$(st_of ti)" "^unknown null GET /query: Failed to connect to $H port 1 after [0-9]+ ms: \
+Couldn't connect to server\$" "down: ti unknown, not connected"
+else
+	skip "down: ti unknown, not connected" "$INFLUX_WHY"
 fi
 
 # ----------------------------------------------------------------------
