@@ -47,10 +47,14 @@ static void found_add(struct found *f, const char *s, size_t n)
 	f->list[f->n] = NULL;
 }
 
-/* Query parameters whose value is a secret in a URL (case-insensitive). */
+/* Query parameters whose value is a secret in a URL (case-insensitive), besides those whose
+   name ends in "password" (libpq's sslpassword, libmongoc's tlsCertificateKeyFilePassword and
+   sslClientCertificateKeyPassword). MongoDB's authMechanismProperties may carry an
+   AWS_SESSION_TOKEN: its value is hidden whole. */
 static const char *const url_secret_params[] = {
-    "password", "sslpassword",  "api_key",       "apikey",        "token",
-    "secret",   "access_token", "refresh_token", "client_secret", NULL,
+    "api_key",      "apikey",        "token",         "secret",
+    "access_token", "refresh_token", "client_secret", "authmechanismproperties",
+    NULL,
 };
 
 static bool in_list(const char *name, size_t n, const char *const *list)
@@ -59,6 +63,13 @@ static bool in_list(const char *name, size_t n, const char *const *list)
 		if (strlen(list[i]) == n && strncasecmp(name, list[i], n) == 0)
 			return true;
 	return false;
+}
+
+static bool secret_param(const char *name)
+{
+	size_t n = strlen(name), suffix = strlen("password");
+	return in_list(name, n, url_secret_params) ||
+	       (n >= suffix && strcasecmp(name + n - suffix, "password") == 0);
 }
 
 /* Length of a URL scheme followed by "://" at the start of s, 0 if there is none. */
@@ -190,7 +201,7 @@ static void redact_url_into(const char *url, struct sbuf *out, struct found *fou
 		sbuf_addn(out, "=", 1);
 		i++;
 		char *plain_name = pct_decode(url + name, name_len);
-		bool secret = in_list(plain_name, strlen(plain_name), url_secret_params);
+		bool secret = secret_param(plain_name);
 		free(plain_name);
 		size_t value_len = strcspn(url + i, secret ? "&" : "&?#");
 		if (secret && value_len > 0) {

@@ -32,6 +32,8 @@
 #         EXTRA_SEARCH_PID, EXTRA_SEARCH_DIR).
 # Graph:  need_graph: use the running stack's Neo4j Query API stand-in (SYNCTOP_GRAPH_URL set)
 #         or start a private one torn down at exit (the same skip without python3).
+#         graph_up_extra: one more throwaway stand-in, given SYNCTOP_GRAPH_ARGS (EXTRA_GRAPH_URL,
+#         EXTRA_GRAPH_PORT, EXTRA_GRAPH_PID, EXTRA_GRAPH_DIR).
 # synctop: run_synctop ARGS / run_once ARGS (adds --once) set RUN_OUT RUN_ERR RUN_RC RUN_MS;
 #         jqr FILTER (jq -r over RUN_OUT); json_is FILTER WANT DESC; json_ok FILTER DESC;
 #         mkconf FILE [PIPELINE-LINE...]; at_exit CMD ARGS... (cleanups, last-in first-out)
@@ -479,6 +481,17 @@ need_influx() {
 	fi
 }
 
+# influx_up_extra: one more throwaway influxd beside the test's (which stays the one
+# SYNCTOP_INFLUX_* name), given SYNCTOP_INFLUX_AUTH as the caller set it. Sets EXTRA_INFLUX_URL,
+# EXTRA_INFLUX_PORT, EXTRA_INFLUX_PID, EXTRA_INFLUX_DIR; stopped at exit.
+influx_up_extra() {
+	_lib_up_extra influx
+}
+
+_lib_influx_down() {
+	_lib_down influx "$1"
+}
+
 # iql DB STATEMENT...: InfluxQL through /query (POST, epoch=ms) against the test's server;
 # prints the JSON answer.
 iql() {
@@ -556,6 +569,13 @@ search_up_extra() {
 	_lib_up_extra search
 }
 
+# graph_up_extra: one more throwaway Neo4j stand-in, given SYNCTOP_GRAPH_ARGS (e.g. "--user
+# neo4j --password-file F"). Sets EXTRA_GRAPH_URL, EXTRA_GRAPH_PORT, EXTRA_GRAPH_PID,
+# EXTRA_GRAPH_DIR; stopped at exit.
+graph_up_extra() {
+	_lib_up_extra graph
+}
+
 # _lib_need_standin SVC LABEL: the running stack's SVC (search, connect, graph) when its
 # SYNCTOP_<SVC>_URL is set, else a private one torn down at exit; skips the whole test when
 # /usr/bin/python3 is missing.
@@ -583,14 +603,17 @@ _lib_down() {
 	rm -rf "$2"
 }
 
-# _lib_up_extra SVC: one more throwaway server of the stack service SVC (redis, search,
-# connect) beside the one the test uses, which stays the one SYNCTOP_<SVC>_* names; started
-# by <svc>_up with SYNCTOP_<SVC>_ARGS as the caller set them. Sets EXTRA_<SVC>_URL, _PORT,
-# _PID and _DIR (give that to <svc>_down to stop it early); stopped at exit.
+# _lib_up_extra SVC [VAR...]: one more throwaway server of the stack service SVC (redis,
+# search, connect, graph, mongo) beside the one the test uses, which stays the one
+# SYNCTOP_<SVC>_* names; started by <svc>_up with SYNCTOP_<SVC>_ARGS as the caller set them.
+# Sets EXTRA_<SVC>_URL, _PORT, _PID, _VAR... (the other variables <svc>_up exports, e.g.
+# CONTROL) and _DIR (give that to <svc>_down to stop it early); stopped at exit.
 _lib_up_extra() {
 	local svc=$1 up=${1^^} v dir
+	shift
 	local -A saved=()
 	local vars=("SYNCTOP_${up}_URL" "SYNCTOP_${up}_PORT" "SYNCTOP_${up}_PID" "SYNCTOP_${up}_LOG")
+	for v; do vars+=("SYNCTOP_${up}_$v"); done
 	for v in "${vars[@]}"; do
 		[[ -n ${!v+set} ]] && saved[$v]=${!v}
 	done
@@ -598,7 +621,7 @@ _lib_up_extra() {
 		bail_out "cannot create a directory for a second $svc server"
 	at_exit "_lib_${svc}_down" "$dir"
 	"${svc}_up" "$dir/$svc" >&2 || bail_out "could not start a second $svc server"
-	for v in URL PORT PID; do
+	for v in URL PORT PID "$@"; do
 		local from="SYNCTOP_${up}_$v"
 		declare -g "EXTRA_${up}_$v=${!from:-}"
 	done

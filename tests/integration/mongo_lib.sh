@@ -33,6 +33,11 @@
 #   mongo_commands [DB]     the names of the commands clients sent (to DB), one a line, in order,
 #                           from SYNCTOP_MONGO_RECORD (truncate that file to start afresh)
 #   mongo_ctl METHOD PATH [JSON]   a control request; prints the answer, fails unless 200
+#   mongo_up_extra          one more throwaway stand-in beside the test's (which stays the one
+#                           SYNCTOP_MONGO_* name), started with SYNCTOP_MONGO_ARGS and
+#                           SYNCTOP_MONGO_NO_AUTH as the caller set them (mongo_bin must have
+#                           answered first). Sets EXTRA_MONGO_PORT, _CONTROL, _PID, _RECORD,
+#                           _PASSWORD_FILE, _URI and _DIR; stopped at exit.
 # The stand-in's interface: the head of tests/stack/mongo_standin.py.
 
 # shellcheck source=tests/stack/mongo.sh
@@ -59,6 +64,10 @@ need_mongo() {
 # failed), removes DIR.
 _lib_mongo_down() {
 	_lib_down mongo "$1"
+}
+
+mongo_up_extra() {
+	_lib_up_extra mongo CONTROL RECORD PASSWORD_FILE URI
 }
 
 mongo_ctl() {

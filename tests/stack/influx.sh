@@ -12,7 +12,9 @@
 # (http://127.0.0.1:PORT) and SYNCTOP_INFLUX_LOG. It returns 2, having started nothing, when
 # influxd is not installed (Debian: influxdb). No usage reporting, no self-monitoring database,
 # no continuous queries; port 8086 is never used (a developer's own server may be there).
-# Without --detach it dies with the shell that started it. Knob: SYNCTOP_INFLUXD (the program).
+# Without --detach it dies with the shell that started it. Knobs: SYNCTOP_INFLUXD (the program),
+# SYNCTOP_INFLUX_AUTH=1 (auth-enabled: every request but /ping authenticated, the first user made
+# by an unauthenticated CREATE USER ... WITH ALL PRIVILEGES).
 
 # shellcheck source=tests/stack/daemon.sh
 . "$(dirname "${BASH_SOURCE[0]}")/daemon.sh"
@@ -30,6 +32,8 @@ influx__ping() {
 }
 
 influx__conf() { # DIR HTTP_PORT RPC_PORT
+	local auth=false
+	if ((${SYNCTOP_INFLUX_AUTH:-0})); then auth=true; fi
 	cat <<CONF
 reporting-disabled = true
 bind-address = "127.0.0.1:$3"
@@ -42,6 +46,7 @@ bind-address = "127.0.0.1:$3"
 [http]
   bind-address = "127.0.0.1:$2"
   log-enabled = false
+  auth-enabled = $auth
 [monitor]
   store-enabled = false
 [continuous_queries]

@@ -129,6 +129,28 @@ static void test_url_query(void **state)
 	url_is("https://h/?a&b=&&=x&token", "https://h/?a&b=&&=x&token", false);
 }
 
+/* libmongoc's URI options that hold a secret: any name ending in "password", and the AWS
+   session token of authMechanismProperties (secrets.sh found them in --record's copy of the
+   config and in the connection's display). */
+static void test_url_query_mongodb(void **state)
+{
+	(void)state;
+	url_is("mongodb://u:p@h/?tls=true&tlsCertificateKeyFilePassword=K1&appname=x",
+	       "mongodb://u:***@h/?tls=true&tlsCertificateKeyFilePassword=***&appname=x", true);
+	url_is("mongodb://h/?sslClientCertificateKeyPassword=K2",
+	       "mongodb://h/?sslClientCertificateKeyPassword=***", true);
+	url_is("mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:T1",
+	       "mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties=***", true);
+	url_is("mongodb://h/?passwordless=1&tlsCAFile=/x", "mongodb://h/?passwordless=1&tlsCAFile=/x", false);
+	char **l = secrets_in("mongodb://u:p@h/?tlsCertificateKeyFilePassword=K%231", false);
+	assert_non_null(l);
+	assert_string_equal(l[0], "p");
+	assert_string_equal(l[1], "K%231"); /* as written ... */
+	assert_string_equal(l[2], "K#1");   /* ... and as the driver reads it */
+	assert_null(l[3]);
+	secrets_free(l);
+}
+
 static void test_url_malformed(void **state)
 {
 	(void)state;
@@ -358,6 +380,7 @@ int main(void)
 	    cmocka_unit_test(test_conninfo_malformed),
 	    cmocka_unit_test(test_url_userinfo),
 	    cmocka_unit_test(test_url_query),
+	    cmocka_unit_test(test_url_query_mongodb),
 	    cmocka_unit_test(test_url_malformed),
 	    cmocka_unit_test(test_secrets_inplace),
 	    cmocka_unit_test(test_secrets_in),
