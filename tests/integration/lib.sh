@@ -784,75 +784,11 @@ count_lines() {
 	printf '%s\n' "$1" | wc -l
 }
 
-# ----------------------------------------------------------------------
-# Kafka Connect (the REST API stand-in of tests/stack/connect.sh)
-# Connect: need_connect: use the running stack's Kafka Connect stand-in (SYNCTOP_CONNECT_URL
-#         set) or start a private one torn down at exit; skips the whole test when
-#         /usr/bin/python3 is missing. ccurl PATH [CURL-ARGS...]: curl -sS --max-time 5 (JSON
-#         content type) on $SYNCTOP_CONNECT_URL/PATH, prints the body. connect_up_extra: one
-#         more throwaway stand-in, given SYNCTOP_CONNECT_ARGS (e.g. auth, connectors)
-#         (EXTRA_CONNECT_URL, EXTRA_CONNECT_PORT, EXTRA_CONNECT_PID, EXTRA_CONNECT_DIR).
-# ----------------------------------------------------------------------
-# shellcheck source=tests/stack/connect.sh
-. "$top_srcdir/tests/stack/connect.sh"
-
-need_connect() {
-	_lib_need_standin connect "Kafka Connect stand-in"
-}
-
-_lib_connect_down() {
-	_lib_down connect "$1"
-}
-
-# ccurl PATH [CURL-ARGS...]: a request to the test's Connect stand-in (5 s deadline); prints
-# the body. PATH starts with a slash, e.g. ccurl /connectors/products-sink/status or
-# ccurl /connectors/products-sink/pause -XPUT.
-ccurl() {
-	local path=$1
-	shift
-	curl -sS --max-time 5 -H 'Content-Type: application/json' "$@" "$SYNCTOP_CONNECT_URL$path"
-}
-
-# connect_up_extra: one more throwaway stand-in beside the one the test uses (which stays the
-# one SYNCTOP_CONNECT_* name), started with SYNCTOP_CONNECT_ARGS (e.g. "--user connect
-# --password-file F"). Sets EXTRA_CONNECT_URL, EXTRA_CONNECT_PORT, EXTRA_CONNECT_PID,
-# EXTRA_CONNECT_DIR (give it to connect_down to stop it early); stopped at exit.
-connect_up_extra() {
-	_lib_up_extra connect
-}
-
-# ----------------------------------------------------------------------
-# Background processes (the reference workers' tests: relay.sh, indexer.sh)
-# ----------------------------------------------------------------------
-# kill_ours PID: SIGKILL to PID, a child of this shell, if it is still running (at_exit kill_ours PID).
-kill_ours() {
-	if kill -0 "$1" 2>/dev/null; then
-		{ kill -KILL "$1" && wait "$1"; } 2>/dev/null
-	fi
-	return 0
-}
-
-# stop_bg PID [SECONDS]: SIGTERM to PID, a child of this shell; its exit status in STOP_RC (124 if
-# still running after SECONDS, 10 by default: then killed) and the time it took in STOP_MS.
-stop_bg() {
-	local i t0 tries=$((${2:-10} * 50))
-	t0=$(now_ms)
-	kill -TERM "$1" 2>/dev/null
-	for ((i = 0; i < tries; i++)); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.02
-	done
-	# shellcheck disable=SC2034 # STOP_RC, STOP_MS: for the test that called us
-	if kill -0 "$1" 2>/dev/null; then
-		kill_ours "$1"
-		STOP_RC=124
-	else
-		wait "$1"
-		STOP_RC=$?
-	fi
-	# shellcheck disable=SC2034
-	STOP_MS=$(($(now_ms) - t0))
-}
+# The Kafka Connect stand-in's helpers (connect_lib.sh), and background processes (bg_lib.sh).
+# shellcheck source=tests/integration/connect_lib.sh
+. "$top_srcdir/tests/integration/connect_lib.sh"
+# shellcheck source=tests/integration/bg_lib.sh
+. "$top_srcdir/tests/integration/bg_lib.sh"
 
 # SYNCTOP_SKIP_TESTS (space-separated file names, e.g. "demo.sh"): tests that a stage of
 # contrib/check.sh leaves to another stage, which runs them on the same sources.
