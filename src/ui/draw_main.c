@@ -186,8 +186,9 @@ void draw_main(struct ui *ui)
 	ui->scroll = main_scroll(ui->scroll, selected, n, height);
 	int sel = (int)selected;
 
-	struct columns c = columns_layout(ui->cols - 4, kind_column_width(ui), widest_conn(ui),
-	                                  widest_target(ui), widest_figures(ui));
+	int fig_want = figures_held(widest_figures(ui), ui->clock, &ui->fig_hold, &ui->fig_hold_at);
+	struct columns c =
+	    columns_layout(ui->cols - 4, kind_column_width(ui), widest_conn(ui), widest_target(ui), fig_want);
 	for (int r = 0; r < height && ui->scroll + r < (int)n; r++) {
 		const struct row *row = &rows[ui->scroll + r];
 		const struct pipeline_view *pv = &ui->snap.pipes[row->pipe];

@@ -1,6 +1,7 @@
 /* layout.c: where things go on the screen, pure (no curses): column widths, rows, scrolling, tiles. */
 #include "ui/layout.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,16 @@ struct columns columns_layout(int inner, int kind_w, int conn_w, int target_w, i
 	}
 	c.figures = left > 0 ? left : 0;
 	return c;
+}
+
+int figures_held(int want, double now, int *hold, double *at)
+{
+	/* fabs: a replay's clock goes back when the cursor does. */
+	if (want >= *hold || fabs(now - *at) >= FIGURES_HOLD_S) {
+		*hold = want;
+		*at = now;
+	}
+	return *hold;
 }
 
 int widest_figures(const struct ui *ui)

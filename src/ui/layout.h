@@ -17,6 +17,7 @@
 #define TARGET_MAX_W     64
 #define FIGURES_MIN      30
 #define FIGURES_WANT_MAX 96
+#define FIGURES_HOLD_S   60 /* the columns keep the room of figures this wide this long */
 #define DIAGS_SHOWN      1  /* diagnoses under each pane at least (when they do not all fit) */
 #define TILE_MIN_W       30 /* the wallboard's tiles: the smallest; they grow to fill the screen */
 #define TILE_MIN_H       5  /* borders, the status, two lines of headline */
@@ -34,6 +35,11 @@ struct columns {
    widest kind name, connection name, target and figures text. The target takes TARGET_W at
    most, and its whole width on a terminal wide enough. */
 struct columns columns_layout(int inner, int kind_w, int conn_w, int target_w, int fig_want);
+/* The figures' width to lay the columns out for, given the widest now (want) at wall time now:
+   the widest of the last FIGURES_HOLD_S, held in *hold and *at (the time it was last reached).
+   A figure that comes and goes from one poll to the next ("not shrinking") would otherwise
+   take the connection and target columns away and give them back, moving every line. */
+int figures_held(int want, double now, int *hold, double *at);
 /* The widest figures text of the stages in the snapshot read (an error is not), with the
    keys of their actions. */
 int widest_figures(const struct ui *ui);

@@ -66,6 +66,10 @@ struct ui {
 	size_t wb_cycle; /* wallboard: which non-ok pipeline's detail is shown */
 	double wb_next;  /* monotonic time of the next cycle */
 	int rows, cols;
+	/* The figures' width the stage lines are laid out for, and when it was last reached
+	   (figures_held in layout.h). */
+	int fig_hold;
+	double fig_hold_at;
 
 	/* --replay FILE: the time cursor shown in the header ("replay 12:03:41 x4 >"); "" live. */
 	char replay[96];

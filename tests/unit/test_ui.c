@@ -277,6 +277,27 @@ static void test_scroll_text(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* The columns are laid out for the widest figures of the last minute: "not shrinking" coming
+   and going from one poll to the next moves no column. */
+static void test_figures_held(void **state)
+{
+	(void)state;
+	int hold = 0;
+	double at = 0;
+	assert_int_equal(figures_held(43, 1000, &hold, &at), 43);
+	assert_int_equal(figures_held(58, 1001, &hold, &at), 58); /* wider: at once */
+	assert_int_equal(figures_held(43, 1002, &hold, &at), 58); /* narrower: held */
+	assert_int_equal(figures_held(43, 1001 + FIGURES_HOLD_S - 1, &hold, &at), 58);
+	assert_int_equal(figures_held(58, 1040, &hold, &at), 58); /* reached again: held anew */
+	assert_int_equal(figures_held(43, 1040 + FIGURES_HOLD_S - 1, &hold, &at), 58);
+	assert_int_equal(figures_held(43, 1040 + FIGURES_HOLD_S, &hold, &at), 43); /* a minute on */
+	assert_int_equal(hold, 43);
+	assert_true(at == 1040 + FIGURES_HOLD_S);
+	/* A replay's cursor going back a minute or more lets it go too. */
+	assert_int_equal(figures_held(58, 2000, &hold, &at), 58);
+	assert_int_equal(figures_held(30, 2000 - FIGURES_HOLD_S, &hold, &at), 30);
+}
+
 static void test_columns_layout(void **state)
 {
 	/* 80 columns (76 inside the pane; kind 9, status and its age 14): the figures want 43;
@@ -446,8 +467,8 @@ int main(void)
 	    cmocka_unit_test(test_wrap_text),     cmocka_unit_test(test_words_and_clock),
 	    cmocka_unit_test(test_metric_text),   cmocka_unit_test(test_unit_by_name),
 	    cmocka_unit_test(test_scroll_text),   cmocka_unit_test(test_columns_layout),
-	    cmocka_unit_test(test_main_scroll),   cmocka_unit_test(test_wall_layout),
-	    cmocka_unit_test(test_wall_pages),
+	    cmocka_unit_test(test_figures_held),  cmocka_unit_test(test_main_scroll),
+	    cmocka_unit_test(test_wall_layout),   cmocka_unit_test(test_wall_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
